@@ -1,0 +1,223 @@
+// Package server implements interop.v1.PeerService over a mapped region.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"interop-testbed/go-peer/internal/counters"
+	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
+	"interop-testbed/go-peer/internal/region"
+	"interop-testbed/go-peer/internal/scope"
+)
+
+// PeerVersion is the version the peer reports in Hello.
+const PeerVersion = "0.1.0"
+
+// Limits on an AddCounters request.
+const (
+	MaxGoroutines      = 256
+	MaxIncrements      = 1_000_000_000
+	DefaultGateTimeout = 10 * time.Second
+)
+
+// Service serves PeerService over one region. Its zero value is not usable;
+// call New.
+type Service struct {
+	interopv1.UnimplementedPeerServiceServer
+
+	region *region.Region
+	logger *log.Logger
+
+	// stop ends every AddCounters call when Close begins.
+	ctx  context.Context
+	stop context.CancelFunc
+
+	mu      sync.Mutex
+	closing bool
+	running sync.WaitGroup // AddCounters calls that may still touch the region
+}
+
+// New returns a Service over r that logs to logger (nil: no log). r must stay
+// mapped until Close has returned nil.
+func New(r *region.Region, logger *log.Logger) *Service {
+	if logger == nil {
+		logger = log.New(io.Discard, "", 0)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	return &Service{region: r, logger: logger, ctx: ctx, stop: stop}
+}
+
+// NewServer returns a gRPC server with the scope interceptors installed and
+// svc registered. opts are added after the interceptors.
+func NewServer(svc *Service, opts ...grpc.ServerOption) *grpc.Server {
+	all := append([]grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(scope.UnaryServerInterceptor()),
+		grpc.ChainStreamInterceptor(scope.StreamServerInterceptor()),
+	}, opts...)
+	s := grpc.NewServer(all...)
+	interopv1.RegisterPeerServiceServer(s, svc)
+	return s
+}
+
+// Close makes every running and later AddCounters call end with Unavailable,
+// and waits until none can touch the region any more. It returns ctx's error
+// if ctx ends first; the region must then stay mapped. Close may be called
+// more than once.
+func (s *Service) Close(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	s.stop()
+	idle := make(chan struct{})
+	go func() {
+		s.running.Wait()
+		close(idle)
+	}()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("AddCounters calls still running: %w", ctx.Err())
+	}
+}
+
+// Hello identifies the peer and the region it mapped.
+func (s *Service) Hello(_ context.Context, req *interopv1.HelloRequest) (*interopv1.HelloResponse, error) {
+	s.logger.Printf("hello from harness %q (%s, pid %d)", req.GetHarnessVersion(), req.GetHarnessArch(), req.GetHarnessPid())
+	h := s.region.Header()
+	return &interopv1.HelloResponse{
+		PeerVersion:         PeerVersion,
+		GoVersion:           runtime.Version(),
+		GrpcVersion:         grpc.Version,
+		Arch:                runtime.GOARCH,
+		Pid:                 int64(os.Getpid()),
+		RegionPath:          s.region.Path(),
+		RegionLayoutVersion: h.LayoutVersion,
+		RegionSize:          uint64(s.region.Size()),
+	}, nil
+}
+
+// Inspect counts live goroutines, overall and per scope id. The goroutine
+// serving the Inspect call itself is not counted under its own scope id.
+func (s *Service) Inspect(ctx context.Context, req *interopv1.InspectRequest) (*interopv1.InspectResponse, error) {
+	counts, err := scope.Count(req.GetScopeIds()...)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		return nil, status.Errorf(codes.Internal, "clock_gettime(CLOCK_MONOTONIC): %v", err)
+	}
+	if own, ok := scope.Of(ctx); ok {
+		if c, ok := counts[own]; ok {
+			counts[own] = c - 1
+			if c == 1 && len(req.GetScopeIds()) == 0 {
+				delete(counts, own)
+			}
+		}
+	}
+	resp := &interopv1.InspectResponse{
+		GoroutinesTotal:   int32(runtime.NumGoroutine()),
+		GoroutinesByScope: make(map[string]int32, len(counts)),
+		MonotonicNs:       ts.Nano(),
+	}
+	for id, c := range counts {
+		resp.GoroutinesByScope[id] = int32(c)
+	}
+	return resp, nil
+}
+
+// AddCounters validates the request, runs the goroutines and reports what
+// they did. Errors: InvalidArgument for a bad request, DeadlineExceeded when
+// the start gate stays shut past its timeout or the call's deadline passes,
+// Canceled when the caller cancels, Unavailable when the peer shuts down.
+func (s *Service) AddCounters(ctx context.Context, req *interopv1.AddCountersRequest) (*interopv1.AddCountersResponse, error) {
+	spec, err := s.spec(req)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return nil, status.Error(codes.Unavailable, "peer is shutting down")
+	}
+	s.running.Add(1)
+	s.mu.Unlock()
+	defer s.running.Done()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(s.ctx, cancel)()
+
+	total := uint64(req.GetGoroutines()) * req.GetIncrementsPerGoroutine()
+	res, err := counters.Run(ctx, spec)
+	if err == nil {
+		return &interopv1.AddCountersResponse{IncrementsDone: res.Done, ElapsedNs: int64(res.Elapsed)}, nil
+	}
+	var gateErr *counters.GateTimeoutError
+	switch {
+	case errors.As(err, &gateErr):
+		return nil, status.Error(codes.DeadlineExceeded, gateErr.Error())
+	case s.ctx.Err() != nil:
+		return nil, status.Errorf(codes.Unavailable, "peer is shutting down: AddCounters stopped after %d of %d increments", res.Done, total)
+	case errors.Is(err, context.Canceled):
+		return nil, status.Errorf(codes.Canceled, "AddCounters canceled after %d of %d increments", res.Done, total)
+	case errors.Is(err, context.DeadlineExceeded):
+		return nil, status.Errorf(codes.DeadlineExceeded, "AddCounters deadline passed after %d of %d increments", res.Done, total)
+	}
+	return nil, status.Error(codes.Internal, err.Error())
+}
+
+// spec turns a request into a counters.Spec, or an InvalidArgument error
+// naming the first bad field.
+func (s *Service) spec(req *interopv1.AddCountersRequest) (counters.Spec, error) {
+	var spec counters.Spec
+	slot := req.GetSlot()
+	switch req.GetBlock() {
+	case interopv1.Block_BLOCK_COUNTERS:
+		if slot >= region.CounterSlots {
+			return spec, status.Errorf(codes.InvalidArgument, "slot %d out of range: BLOCK_COUNTERS has %d slots (0..%d)", slot, region.CounterSlots, region.CounterSlots-1)
+		}
+		spec.Word = s.region.Counter(int(slot))
+	case interopv1.Block_BLOCK_PACKED:
+		if slot >= region.PackedSlots {
+			return spec, status.Errorf(codes.InvalidArgument, "slot %d out of range: BLOCK_PACKED has %d slots (0..%d)", slot, region.PackedSlots, region.PackedSlots-1)
+		}
+		spec.Word = s.region.Packed(int(slot))
+	default:
+		return spec, status.Errorf(codes.InvalidArgument, "block %v: want BLOCK_COUNTERS or BLOCK_PACKED", req.GetBlock())
+	}
+	if g := req.GetGoroutines(); g < 1 || g > MaxGoroutines {
+		return spec, status.Errorf(codes.InvalidArgument, "goroutines %d out of range: want 1 to %d", g, MaxGoroutines)
+	}
+	spec.Goroutines = int(req.GetGoroutines())
+	if n := req.GetIncrementsPerGoroutine(); n > MaxIncrements {
+		return spec, status.Errorf(codes.InvalidArgument, "increments_per_goroutine %d out of range: want at most %d", n, MaxIncrements)
+	}
+	spec.Increments = req.GetIncrementsPerGoroutine()
+	if req.GetUseStartGate() {
+		timeout := time.Duration(req.GetGateTimeoutMs()) * time.Millisecond
+		if timeout == 0 {
+			timeout = DefaultGateTimeout
+		}
+		spec.Gate = &counters.Gate{
+			Open:    s.region.ControlWord(region.ControlStartGate),
+			Ready:   s.region.ControlWord(region.ControlReadyCount),
+			Timeout: timeout,
+		}
+	}
+	return spec, nil
+}
