@@ -1,0 +1,111 @@
+# interop-testbed: the one entry point.
+#
+#   make run          build everything, run every suite, write build/report/
+#   make test         every test of every language; ends with "N passed, N failed"
+#   make bench        atomic-increment cost per binding, build/report/bench.json
+#   make contract     generated-code freshness and the region-layout contract
+#   make cross-arm64  cross-compile the shim and the peer for arm64 (and test under qemu)
+#   make clean        remove build/
+#
+# Variables: MODE=quick|default|tough (suite sizes), JAVA_HOME (a JDK 25).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+MAKEFLAGS += --no-print-directory
+
+ROOT  := $(abspath .)
+BUILD := $(ROOT)/build
+MODE  ?= default
+
+# ---- toolchains ------------------------------------------------------------
+# A JDK 25 exactly: the Java core uses preview APIs (StructuredTaskScope), and a
+# class file compiled with --enable-preview runs only on the release that
+# compiled it. JAVA_HOME wins when it is a 25; otherwise /usr/lib/jvm is searched.
+JDK := $(shell \
+  jdk_release() { "$$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }; \
+  for d in "$${JAVA_HOME:-}" /usr/lib/jvm/*; do \
+    if [ -n "$$d" ] && [ -x "$$d/bin/java" ] && [ -x "$$d/bin/javac" ] && [ "$$(jdk_release "$$d")" = 25 ]; then echo "$$d"; break; fi; \
+  done)
+GO    := $(shell command -v go 2>/dev/null)
+CC    := $(shell command -v cc 2>/dev/null || command -v gcc 2>/dev/null)
+MVN   := $(shell command -v mvn 2>/dev/null)
+
+JAVA      := $(JDK)/bin/java
+JVM_FLAGS := --enable-preview --enable-native-access=ALL-UNNAMED
+MVN_RUN   := JAVA_HOME=$(JDK) MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow $${MAVEN_OPTS:-}" $(MVN) -B -q -Dstyle.color=never
+
+# Each check prints one line naming what is missing and how to get it.
+.PHONY: toolchain
+toolchain:
+	@if [ -z "$(JDK)" ]; then echo "error: no JDK 25 found (JAVA_HOME='$${JAVA_HOME:-}', none under /usr/lib/jvm): install Temurin 25 or set JAVA_HOME to a JDK 25" >&2; exit 2; fi
+	@if [ -z "$(GO)" ]; then echo "error: 'go' not found on PATH: install Go 1.24 or newer (https://go.dev/doc/install or Debian's golang-go)" >&2; exit 2; fi
+	@if ! $(GO) version | grep -Eq 'go1\.(2[4-9]|[3-9][0-9])'; then echo "error: $$($(GO) version) is too old: Go 1.24 or newer is needed" >&2; exit 2; fi
+	@if [ -z "$(CC)" ]; then echo "error: no C compiler ('cc' or 'gcc') on PATH: apt-get install gcc" >&2; exit 2; fi
+	@if [ -z "$(MVN)" ]; then echo "error: 'mvn' not found on PATH: apt-get install maven" >&2; exit 2; fi
+
+include native/native.mk
+include go-peer/peer.mk
+
+# ---- Java ------------------------------------------------------------------
+JAVA_CP_FILE := $(BUILD)/java.classpath
+JAVA_SOURCES := $(shell find java/src/main -name '*.java' 2>/dev/null) $(wildcard proto/interop/v1/*.proto) pom.xml
+
+.PHONY: java
+java: toolchain $(JAVA_CP_FILE)
+
+$(JAVA_CP_FILE): $(JAVA_SOURCES)
+	@echo "==> java: compiling (Maven; protoc and protoc-gen-grpc-java come from Maven Central)"
+	@$(MVN_RUN) -DskipTests package dependency:build-classpath -Dmdep.outputFile=$(JAVA_CP_FILE)
+
+JAVA_CP = $(BUILD)/maven/classes:$$(cat $(JAVA_CP_FILE))
+TESTBED_PROPS = -Dtestbed.native.lib=$(NATIVE_LIB) -Dtestbed.peer.bin=$(PEER_BIN) -Dtestbed.layout=$(ROOT)/native/region.layout
+
+.PHONY: build
+build: toolchain native peer java
+
+# ---- run -------------------------------------------------------------------
+.PHONY: run
+run: build
+	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --mode $(MODE) --report $(BUILD)/report
+
+# ---- bench -----------------------------------------------------------------
+.PHONY: bench
+bench: build
+	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main bench --mode $(MODE) --report $(BUILD)/report
+
+# ---- test ------------------------------------------------------------------
+# Every language's tests run even when an earlier one fails; .ci/tally adds the
+# counts up and fails if any stage failed or reported nothing.
+TEST_RESULTS := $(BUILD)/test-results
+
+.PHONY: test test-c test-go test-java
+test: toolchain
+	@rm -rf $(TEST_RESULTS); mkdir -p $(TEST_RESULTS)
+	@$(MAKE) test-c    || true
+	@$(MAKE) test-go   || true
+	@$(MAKE) test-java || true
+	@bash .ci/tally $(TEST_RESULTS)
+
+test-java: native peer
+	@echo "==> java: JUnit (Maven Surefire)"
+	@mkdir -p $(TEST_RESULTS)
+	@rc=0; $(MVN_RUN) test -Dsurefire.printSummary=true || rc=$$?; \
+	  bash .ci/surefire-counts $(BUILD)/maven/surefire-reports > $(TEST_RESULTS)/java.counts; exit $$rc
+
+# ---- contract ----------------------------------------------------------------
+.PHONY: contract
+contract: toolchain check-generated native peer java
+	@echo "==> contract: region layout (C, Go, Java against native/region.layout)"
+	@$(NATIVE_TEST_BIN) --only layout
+	@cd go-peer && $(GO) test -count=1 -run 'TestLayout' ./internal/region/
+	@$(MVN_RUN) test -Dtest=RegionLayoutTest -Dsurefire.failIfNoSpecifiedTests=false
+
+# ---- arm64 -------------------------------------------------------------------
+.PHONY: cross-arm64
+cross-arm64: cross-arm64-native cross-arm64-peer
+
+# ---- clean -------------------------------------------------------------------
+.PHONY: clean
+clean:
+	rm -rf $(BUILD)

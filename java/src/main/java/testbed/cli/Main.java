@@ -1,0 +1,126 @@
+package testbed.cli;
+
+import testbed.Mode;
+import testbed.counters.CountersSuite;
+import testbed.harness.Session;
+import testbed.report.Report;
+import testbed.report.ReportWriter;
+import testbed.report.SuiteResult;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command line: {@code run}, {@code bench}, and {@code hold} (a test aid).
+ *
+ * <p>Exit codes: 0 every case passed (expected failures included), 1 a case
+ * failed or erred, 2 the run could not start (usage, toolchain, peer, region).
+ */
+public final class Main {
+    static final String USAGE = """
+            usage: interop-testbed run   [--mode quick|default|tough] [--report DIR] [--suite NAME]
+                   interop-testbed bench [--mode quick|default|tough] [--report DIR]
+                   interop-testbed hold  (test aid: open a session, print its peer pid and region, wait)
+            suites: counters""";
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+            out.println(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        try {
+            return switch (o.command) {
+                case "run" -> runSuites(o, out, err);
+                case "bench" -> testbed.bench.AtomicIncrementBench.run(o.mode.label(), o.reportDir);
+                case "hold" -> hold(out);
+                default -> throw new IllegalStateException("unreachable");
+            };
+        } catch (RuntimeException e) {
+            // Setup faults (no shim, no peer, bad region) are one line, not a stack trace.
+            err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            if (Boolean.getBoolean("testbed.debug")) e.printStackTrace(err);
+            return 2;
+        }
+    }
+
+    private static int runSuites(Options o, PrintStream out, PrintStream err) {
+        String started = Instant.now().toString();
+        out.println("==> interop-testbed " + testbed.Version.VERSION + ", " + o.mode.label() + " mode");
+        List<SuiteResult> suites = new ArrayList<>();
+        Map<String, Object> host;
+        try (Session session = Session.openDefault(out)) {
+            host = session.host();
+            if (o.suite == null || o.suite.equals(CountersSuite.NAME)) {
+                out.println("==> suite " + CountersSuite.NAME);
+                suites.add(new CountersSuite(session.region(), session.panama(), session.jnr(), session.peer(), out).run(o.mode));
+            }
+        }
+        Report report = Report.of(started, Instant.now().toString(), o.mode.label(), host, suites);
+        try {
+            ReportWriter.writeAll(report, o.reportDir);
+        } catch (IOException e) {
+            err.println("error: cannot write the report to " + o.reportDir + ": " + e.getMessage());
+            return 2;
+        }
+        ReportWriter.printSummary(report, out);
+        out.println("report: " + o.reportDir.resolve(ReportWriter.HTML) + " (also report.json, junit.xml)");
+        return report.passed() ? 0 : 1;
+    }
+
+    /** Opens a session and waits, so that a test can kill this JVM and look for leftovers. */
+    private static int hold(PrintStream out) {
+        try (Session session = Session.openDefault(System.err)) {
+            out.println("HOLDING peer_pid=" + session.hello().getPid() + " region=" + session.region().path());
+            out.flush();
+            Thread.sleep(120_000);
+            return 0;
+        } catch (InterruptedException e) {
+            return 1;
+        }
+    }
+
+    record Options(String command, Mode mode, Path reportDir, String suite) {
+        static Options parse(String[] args) {
+            String command = args[0];
+            if (!List.of("run", "bench", "hold").contains(command)) {
+                throw new IllegalArgumentException("unknown command '" + command + "'");
+            }
+            Mode mode = Mode.DEFAULT;
+            Path report = Path.of("build", "report");
+            String suite = null;
+            for (int i = 1; i < args.length; i++) {
+                String a = args[i];
+                if (i + 1 >= args.length) throw new IllegalArgumentException("option " + a + " needs a value");
+                switch (a) {
+                    case "--mode" -> mode = Mode.parse(args[++i]);
+                    case "--report" -> report = Path.of(args[++i]);
+                    case "--suite" -> {
+                        suite = args[++i];
+                        if (!suite.equals(CountersSuite.NAME)) throw new IllegalArgumentException("unknown suite '" + suite + "'");
+                    }
+                    default -> throw new IllegalArgumentException("unknown option '" + a + "'");
+                }
+            }
+            return new Options(command, mode, report, suite);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package testbed.peer;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import testbed.proto.v1.AddCountersRequest;
+import testbed.proto.v1.AddCountersResponse;
+import testbed.proto.v1.HelloRequest;
+import testbed.proto.v1.HelloResponse;
+import testbed.proto.v1.InspectRequest;
+import testbed.proto.v1.InspectResponse;
+import testbed.proto.v1.PeerServiceGrpc;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The harness's side of the control channel to the Go peer. Every call carries a
+ * deadline, so a peer that hangs or dies turns into a {@link PeerException}
+ * within a bound, never a hang.
+ */
+public final class PeerClient implements AutoCloseable {
+    /** Metadata key whose value tags the goroutines a call starts in the peer. */
+    public static final Metadata.Key<String> SCOPE_ID =
+            Metadata.Key.of("x-interop-scope-id", Metadata.ASCII_STRING_MARSHALLER);
+
+    private static final Duration SHORT_CALL = Duration.ofSeconds(10);
+
+    private final ManagedChannel channel;
+    private final PeerServiceGrpc.PeerServiceBlockingStub stub;
+
+    public PeerClient(String target) {
+        if (target.startsWith("unix:")) {
+            throw new PeerException("unix socket targets are served by the peer but not yet dialled by the Java harness: " + target);
+        }
+        this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
+        this.stub = PeerServiceGrpc.newBlockingStub(channel);
+    }
+
+    public ManagedChannel channel() {
+        return channel;
+    }
+
+    public HelloResponse hello() {
+        HelloRequest req = HelloRequest.newBuilder()
+                .setHarnessVersion(testbed.Version.VERSION)
+                .setHarnessArch(goArch())
+                .setHarnessPid(ProcessHandle.current().pid())
+                .build();
+        return call("Hello", () -> stub.withDeadlineAfter(SHORT_CALL.toMillis(), TimeUnit.MILLISECONDS).hello(req));
+    }
+
+    public InspectResponse inspect(List<String> scopeIds) {
+        InspectRequest req = InspectRequest.newBuilder().addAllScopeIds(scopeIds).build();
+        return call("Inspect", () -> stub.withDeadlineAfter(SHORT_CALL.toMillis(), TimeUnit.MILLISECONDS).inspect(req));
+    }
+
+    /** Runs AddCounters, tagged with {@code scopeId} when it is not null, within {@code deadline}. */
+    public AddCountersResponse addCounters(AddCountersRequest req, String scopeId, Duration deadline) {
+        PeerServiceGrpc.PeerServiceBlockingStub s = stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        if (scopeId != null) {
+            Metadata md = new Metadata();
+            md.put(SCOPE_ID, scopeId);
+            s = s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+        }
+        PeerServiceGrpc.PeerServiceBlockingStub bound = s;
+        return call("AddCounters", () -> bound.addCounters(req));
+    }
+
+    private static <T> T call(String rpc, java.util.function.Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (StatusRuntimeException e) {
+            throw new PeerException("Go peer " + rpc + " failed: " + e.getStatus().getCode()
+                    + (e.getStatus().getDescription() == null ? "" : " (" + e.getStatus().getDescription() + ")"), e);
+        }
+    }
+
+    /** This machine's architecture in Go's spelling, so both sides compare like with like. */
+    public static String goArch() {
+        String a = System.getProperty("os.arch");
+        return switch (a) {
+            case "amd64", "x86_64" -> "amd64";
+            case "aarch64", "arm64" -> "arm64";
+            default -> a;
+        };
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
