@@ -21,10 +21,11 @@ MODE  ?= default
 # ---- toolchains ------------------------------------------------------------
 # A JDK 25 exactly: the Java core uses preview APIs (StructuredTaskScope), and a
 # class file compiled with --enable-preview runs only on the release that
-# compiled it. JAVA_HOME wins when it is a 25; otherwise /usr/lib/jvm is searched.
+# compiled it. JAVA_HOME wins when it is a 25; otherwise JDK_SEARCH is searched.
+JDK_SEARCH ?= /usr/lib/jvm
 JDK := $(shell \
   jdk_release() { "$$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }; \
-  for d in "$${JAVA_HOME:-}" /usr/lib/jvm/*; do \
+  for d in "$${JAVA_HOME:-}" $(JDK_SEARCH)/*; do \
     if [ -n "$$d" ] && [ -x "$$d/bin/java" ] && [ -x "$$d/bin/javac" ] && [ "$$(jdk_release "$$d")" = 25 ]; then echo "$$d"; break; fi; \
   done)
 GO    := $(shell command -v go 2>/dev/null)
@@ -38,7 +39,7 @@ MVN_RUN   := JAVA_HOME=$(JDK) MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow 
 # Each check prints one line naming what is missing and how to get it.
 .PHONY: toolchain
 toolchain:
-	@if [ -z "$(JDK)" ]; then echo "error: no JDK 25 found (JAVA_HOME='$${JAVA_HOME:-}', none under /usr/lib/jvm): install Temurin 25 or set JAVA_HOME to a JDK 25" >&2; exit 2; fi
+	@if [ -z "$(JDK)" ]; then echo "error: no JDK 25 found (JAVA_HOME='$${JAVA_HOME:-}', none under $(JDK_SEARCH)): install Temurin 25 or set JAVA_HOME to a JDK 25" >&2; exit 2; fi
 	@if [ -z "$(GO)" ]; then echo "error: 'go' not found on PATH: install Go 1.24 or newer (https://go.dev/doc/install or Debian's golang-go)" >&2; exit 2; fi
 	@if ! $(GO) version | grep -Eq 'go1\.(2[4-9]|[3-9][0-9])'; then echo "error: $$($(GO) version) is too old: Go 1.24 or newer is needed" >&2; exit 2; fi
 	@if [ -z "$(CC)" ]; then echo "error: no C compiler ('cc' or 'gcc') on PATH: apt-get install gcc" >&2; exit 2; fi
