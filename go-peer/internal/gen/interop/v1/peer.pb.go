@@ -492,6 +492,192 @@ func (x *AddCountersResponse) GetElapsedNs() int64 {
 	return 0
 }
 
+type RunLitmusActorRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Index of this actor in the test (0..3): selects its result array.
+	Actor uint32 `protobuf:"varint,1,opt,name=actor,proto3" json:"actor,omitempty"`
+	// Kernel name, ROLE.MODE1[.MODE2] with Go modes (e.g. "st_ld.atomic.atomic").
+	Kernel string `protobuf:"bytes,2,opt,name=kernel,proto3" json:"kernel,omitempty"`
+	// Byte offsets of the kernel's locations p and q inside an instance.
+	POffset uint64 `protobuf:"varint,3,opt,name=p_offset,json=pOffset,proto3" json:"p_offset,omitempty"`
+	QOffset uint64 `protobuf:"varint,4,opt,name=q_offset,json=qOffset,proto3" json:"q_offset,omitempty"`
+	Value1  int64  `protobuf:"varint,5,opt,name=value1,proto3" json:"value1,omitempty"`
+	Value2  int64  `protobuf:"varint,6,opt,name=value2,proto3" json:"value2,omitempty"`
+	// The test's generation; the actor refuses to run if the region holds another.
+	Generation int64 `protobuf:"varint,7,opt,name=generation,proto3" json:"generation,omitempty"`
+	// Leave (as aborted) if no round completes for this long (0: 10 seconds).
+	StallTimeoutMs uint32 `protobuf:"varint,8,opt,name=stall_timeout_ms,json=stallTimeoutMs,proto3" json:"stall_timeout_ms,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *RunLitmusActorRequest) Reset() {
+	*x = RunLitmusActorRequest{}
+	mi := &file_interop_v1_peer_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RunLitmusActorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RunLitmusActorRequest) ProtoMessage() {}
+
+func (x *RunLitmusActorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_interop_v1_peer_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RunLitmusActorRequest.ProtoReflect.Descriptor instead.
+func (*RunLitmusActorRequest) Descriptor() ([]byte, []int) {
+	return file_interop_v1_peer_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *RunLitmusActorRequest) GetActor() uint32 {
+	if x != nil {
+		return x.Actor
+	}
+	return 0
+}
+
+func (x *RunLitmusActorRequest) GetKernel() string {
+	if x != nil {
+		return x.Kernel
+	}
+	return ""
+}
+
+func (x *RunLitmusActorRequest) GetPOffset() uint64 {
+	if x != nil {
+		return x.POffset
+	}
+	return 0
+}
+
+func (x *RunLitmusActorRequest) GetQOffset() uint64 {
+	if x != nil {
+		return x.QOffset
+	}
+	return 0
+}
+
+func (x *RunLitmusActorRequest) GetValue1() int64 {
+	if x != nil {
+		return x.Value1
+	}
+	return 0
+}
+
+func (x *RunLitmusActorRequest) GetValue2() int64 {
+	if x != nil {
+		return x.Value2
+	}
+	return 0
+}
+
+func (x *RunLitmusActorRequest) GetGeneration() int64 {
+	if x != nil {
+		return x.Generation
+	}
+	return 0
+}
+
+func (x *RunLitmusActorRequest) GetStallTimeoutMs() uint32 {
+	if x != nil {
+		return x.StallTimeoutMs
+	}
+	return 0
+}
+
+type RunLitmusActorResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Rounds this actor ran.
+	Rounds uint64 `protobuf:"varint,1,opt,name=rounds,proto3" json:"rounds,omitempty"`
+	// Rounds this actor consumed (it was the last to arrive).
+	RoundsConsumed uint64 `protobuf:"varint,2,opt,name=rounds_consumed,json=roundsConsumed,proto3" json:"rounds_consumed,omitempty"`
+	// True when the actor left because of abort or its own stall timeout.
+	Aborted bool `protobuf:"varint,3,opt,name=aborted,proto3" json:"aborted,omitempty"`
+	// Why it aborted, in one line; empty otherwise.
+	AbortReason string `protobuf:"bytes,4,opt,name=abort_reason,json=abortReason,proto3" json:"abort_reason,omitempty"`
+	// From round 1's release to the actor leaving.
+	ElapsedNs     int64 `protobuf:"varint,5,opt,name=elapsed_ns,json=elapsedNs,proto3" json:"elapsed_ns,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RunLitmusActorResponse) Reset() {
+	*x = RunLitmusActorResponse{}
+	mi := &file_interop_v1_peer_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RunLitmusActorResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RunLitmusActorResponse) ProtoMessage() {}
+
+func (x *RunLitmusActorResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_interop_v1_peer_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RunLitmusActorResponse.ProtoReflect.Descriptor instead.
+func (*RunLitmusActorResponse) Descriptor() ([]byte, []int) {
+	return file_interop_v1_peer_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *RunLitmusActorResponse) GetRounds() uint64 {
+	if x != nil {
+		return x.Rounds
+	}
+	return 0
+}
+
+func (x *RunLitmusActorResponse) GetRoundsConsumed() uint64 {
+	if x != nil {
+		return x.RoundsConsumed
+	}
+	return 0
+}
+
+func (x *RunLitmusActorResponse) GetAborted() bool {
+	if x != nil {
+		return x.Aborted
+	}
+	return false
+}
+
+func (x *RunLitmusActorResponse) GetAbortReason() string {
+	if x != nil {
+		return x.AbortReason
+	}
+	return ""
+}
+
+func (x *RunLitmusActorResponse) GetElapsedNs() int64 {
+	if x != nil {
+		return x.ElapsedNs
+	}
+	return 0
+}
+
 var File_interop_v1_peer_proto protoreflect.FileDescriptor
 
 const file_interop_v1_peer_proto_rawDesc = "" +
@@ -536,15 +722,34 @@ const file_interop_v1_peer_proto_rawDesc = "" +
 	"\x13AddCountersResponse\x12'\n" +
 	"\x0fincrements_done\x18\x01 \x01(\x04R\x0eincrementsDone\x12\x1d\n" +
 	"\n" +
-	"elapsed_ns\x18\x02 \x01(\x03R\telapsedNs*D\n" +
+	"elapsed_ns\x18\x02 \x01(\x03R\telapsedNs\"\xf5\x01\n" +
+	"\x15RunLitmusActorRequest\x12\x14\n" +
+	"\x05actor\x18\x01 \x01(\rR\x05actor\x12\x16\n" +
+	"\x06kernel\x18\x02 \x01(\tR\x06kernel\x12\x19\n" +
+	"\bp_offset\x18\x03 \x01(\x04R\apOffset\x12\x19\n" +
+	"\bq_offset\x18\x04 \x01(\x04R\aqOffset\x12\x16\n" +
+	"\x06value1\x18\x05 \x01(\x03R\x06value1\x12\x16\n" +
+	"\x06value2\x18\x06 \x01(\x03R\x06value2\x12\x1e\n" +
+	"\n" +
+	"generation\x18\a \x01(\x03R\n" +
+	"generation\x12(\n" +
+	"\x10stall_timeout_ms\x18\b \x01(\rR\x0estallTimeoutMs\"\xb5\x01\n" +
+	"\x16RunLitmusActorResponse\x12\x16\n" +
+	"\x06rounds\x18\x01 \x01(\x04R\x06rounds\x12'\n" +
+	"\x0frounds_consumed\x18\x02 \x01(\x04R\x0eroundsConsumed\x12\x18\n" +
+	"\aaborted\x18\x03 \x01(\bR\aaborted\x12!\n" +
+	"\fabort_reason\x18\x04 \x01(\tR\vabortReason\x12\x1d\n" +
+	"\n" +
+	"elapsed_ns\x18\x05 \x01(\x03R\telapsedNs*D\n" +
 	"\x05Block\x12\x15\n" +
 	"\x11BLOCK_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eBLOCK_COUNTERS\x10\x01\x12\x10\n" +
-	"\fBLOCK_PACKED\x10\x022\xdf\x01\n" +
+	"\fBLOCK_PACKED\x10\x022\xb8\x02\n" +
 	"\vPeerService\x12<\n" +
 	"\x05Hello\x12\x18.interop.v1.HelloRequest\x1a\x19.interop.v1.HelloResponse\x12B\n" +
 	"\aInspect\x12\x1a.interop.v1.InspectRequest\x1a\x1b.interop.v1.InspectResponse\x12N\n" +
-	"\vAddCounters\x12\x1e.interop.v1.AddCountersRequest\x1a\x1f.interop.v1.AddCountersResponseBZ\n" +
+	"\vAddCounters\x12\x1e.interop.v1.AddCountersRequest\x1a\x1f.interop.v1.AddCountersResponse\x12W\n" +
+	"\x0eRunLitmusActor\x12!.interop.v1.RunLitmusActorRequest\x1a\".interop.v1.RunLitmusActorResponseBZ\n" +
 	"\x10testbed.proto.v1B\tPeerProtoP\x01Z9interop-testbed/go-peer/internal/gen/interop/v1;interopv1b\x06proto3"
 
 var (
@@ -560,28 +765,32 @@ func file_interop_v1_peer_proto_rawDescGZIP() []byte {
 }
 
 var file_interop_v1_peer_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_interop_v1_peer_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_interop_v1_peer_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_interop_v1_peer_proto_goTypes = []any{
-	(Block)(0),                  // 0: interop.v1.Block
-	(*HelloRequest)(nil),        // 1: interop.v1.HelloRequest
-	(*HelloResponse)(nil),       // 2: interop.v1.HelloResponse
-	(*InspectRequest)(nil),      // 3: interop.v1.InspectRequest
-	(*InspectResponse)(nil),     // 4: interop.v1.InspectResponse
-	(*AddCountersRequest)(nil),  // 5: interop.v1.AddCountersRequest
-	(*AddCountersResponse)(nil), // 6: interop.v1.AddCountersResponse
-	nil,                         // 7: interop.v1.InspectResponse.GoroutinesByScopeEntry
+	(Block)(0),                     // 0: interop.v1.Block
+	(*HelloRequest)(nil),           // 1: interop.v1.HelloRequest
+	(*HelloResponse)(nil),          // 2: interop.v1.HelloResponse
+	(*InspectRequest)(nil),         // 3: interop.v1.InspectRequest
+	(*InspectResponse)(nil),        // 4: interop.v1.InspectResponse
+	(*AddCountersRequest)(nil),     // 5: interop.v1.AddCountersRequest
+	(*AddCountersResponse)(nil),    // 6: interop.v1.AddCountersResponse
+	(*RunLitmusActorRequest)(nil),  // 7: interop.v1.RunLitmusActorRequest
+	(*RunLitmusActorResponse)(nil), // 8: interop.v1.RunLitmusActorResponse
+	nil,                            // 9: interop.v1.InspectResponse.GoroutinesByScopeEntry
 }
 var file_interop_v1_peer_proto_depIdxs = []int32{
-	7, // 0: interop.v1.InspectResponse.goroutines_by_scope:type_name -> interop.v1.InspectResponse.GoroutinesByScopeEntry
+	9, // 0: interop.v1.InspectResponse.goroutines_by_scope:type_name -> interop.v1.InspectResponse.GoroutinesByScopeEntry
 	0, // 1: interop.v1.AddCountersRequest.block:type_name -> interop.v1.Block
 	1, // 2: interop.v1.PeerService.Hello:input_type -> interop.v1.HelloRequest
 	3, // 3: interop.v1.PeerService.Inspect:input_type -> interop.v1.InspectRequest
 	5, // 4: interop.v1.PeerService.AddCounters:input_type -> interop.v1.AddCountersRequest
-	2, // 5: interop.v1.PeerService.Hello:output_type -> interop.v1.HelloResponse
-	4, // 6: interop.v1.PeerService.Inspect:output_type -> interop.v1.InspectResponse
-	6, // 7: interop.v1.PeerService.AddCounters:output_type -> interop.v1.AddCountersResponse
-	5, // [5:8] is the sub-list for method output_type
-	2, // [2:5] is the sub-list for method input_type
+	7, // 5: interop.v1.PeerService.RunLitmusActor:input_type -> interop.v1.RunLitmusActorRequest
+	2, // 6: interop.v1.PeerService.Hello:output_type -> interop.v1.HelloResponse
+	4, // 7: interop.v1.PeerService.Inspect:output_type -> interop.v1.InspectResponse
+	6, // 8: interop.v1.PeerService.AddCounters:output_type -> interop.v1.AddCountersResponse
+	8, // 9: interop.v1.PeerService.RunLitmusActor:output_type -> interop.v1.RunLitmusActorResponse
+	6, // [6:10] is the sub-list for method output_type
+	2, // [2:6] is the sub-list for method input_type
 	2, // [2:2] is the sub-list for extension type_name
 	2, // [2:2] is the sub-list for extension extendee
 	0, // [0:2] is the sub-list for field type_name
@@ -598,7 +807,7 @@ func file_interop_v1_peer_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_interop_v1_peer_proto_rawDesc), len(file_interop_v1_peer_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   7,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

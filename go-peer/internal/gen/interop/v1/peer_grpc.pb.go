@@ -24,9 +24,10 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	PeerService_Hello_FullMethodName       = "/interop.v1.PeerService/Hello"
-	PeerService_Inspect_FullMethodName     = "/interop.v1.PeerService/Inspect"
-	PeerService_AddCounters_FullMethodName = "/interop.v1.PeerService/AddCounters"
+	PeerService_Hello_FullMethodName          = "/interop.v1.PeerService/Hello"
+	PeerService_Inspect_FullMethodName        = "/interop.v1.PeerService/Inspect"
+	PeerService_AddCounters_FullMethodName    = "/interop.v1.PeerService/AddCounters"
+	PeerService_RunLitmusActor_FullMethodName = "/interop.v1.PeerService/RunLitmusActor"
 )
 
 // PeerServiceClient is the client API for PeerService service.
@@ -41,6 +42,10 @@ type PeerServiceClient interface {
 	Inspect(ctx context.Context, in *InspectRequest, opts ...grpc.CallOption) (*InspectResponse, error)
 	// AddCounters runs goroutines that each add 1 to a region slot, atomically.
 	AddCounters(ctx context.Context, in *AddCountersRequest, opts ...grpc.CallOption) (*AddCountersResponse, error)
+	// RunLitmusActor runs one litmus actor on a goroutine locked to an OS thread,
+	// over the test described in the region's litmus section (docs/LITMUS.md), and
+	// replies when the actor leaves: the test is done or aborted.
+	RunLitmusActor(ctx context.Context, in *RunLitmusActorRequest, opts ...grpc.CallOption) (*RunLitmusActorResponse, error)
 }
 
 type peerServiceClient struct {
@@ -81,6 +86,16 @@ func (c *peerServiceClient) AddCounters(ctx context.Context, in *AddCountersRequ
 	return out, nil
 }
 
+func (c *peerServiceClient) RunLitmusActor(ctx context.Context, in *RunLitmusActorRequest, opts ...grpc.CallOption) (*RunLitmusActorResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RunLitmusActorResponse)
+	err := c.cc.Invoke(ctx, PeerService_RunLitmusActor_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PeerServiceServer is the server API for PeerService service.
 // All implementations must embed UnimplementedPeerServiceServer
 // for forward compatibility.
@@ -93,6 +108,10 @@ type PeerServiceServer interface {
 	Inspect(context.Context, *InspectRequest) (*InspectResponse, error)
 	// AddCounters runs goroutines that each add 1 to a region slot, atomically.
 	AddCounters(context.Context, *AddCountersRequest) (*AddCountersResponse, error)
+	// RunLitmusActor runs one litmus actor on a goroutine locked to an OS thread,
+	// over the test described in the region's litmus section (docs/LITMUS.md), and
+	// replies when the actor leaves: the test is done or aborted.
+	RunLitmusActor(context.Context, *RunLitmusActorRequest) (*RunLitmusActorResponse, error)
 	mustEmbedUnimplementedPeerServiceServer()
 }
 
@@ -111,6 +130,9 @@ func (UnimplementedPeerServiceServer) Inspect(context.Context, *InspectRequest) 
 }
 func (UnimplementedPeerServiceServer) AddCounters(context.Context, *AddCountersRequest) (*AddCountersResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method AddCounters not implemented")
+}
+func (UnimplementedPeerServiceServer) RunLitmusActor(context.Context, *RunLitmusActorRequest) (*RunLitmusActorResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RunLitmusActor not implemented")
 }
 func (UnimplementedPeerServiceServer) mustEmbedUnimplementedPeerServiceServer() {}
 func (UnimplementedPeerServiceServer) testEmbeddedByValue()                     {}
@@ -187,6 +209,24 @@ func _PeerService_AddCounters_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PeerService_RunLitmusActor_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RunLitmusActorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PeerServiceServer).RunLitmusActor(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PeerService_RunLitmusActor_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PeerServiceServer).RunLitmusActor(ctx, req.(*RunLitmusActorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // PeerService_ServiceDesc is the grpc.ServiceDesc for PeerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -205,6 +245,10 @@ var PeerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "AddCounters",
 			Handler:    _PeerService_AddCounters_Handler,
+		},
+		{
+			MethodName: "RunLitmusActor",
+			Handler:    _PeerService_RunLitmusActor_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
