@@ -2,8 +2,9 @@
  * libinterop: the C shim of interop-testbed.
  *
  * C11 atomics on caller-provided addresses (normally inside the shared region,
- * see interop_region.h), and native workers that the JVM starts through FFM or
- * JNR-FFI. Every address passed in must be 8-byte aligned.
+ * see interop_region.h), native workers that the JVM starts through FFM or
+ * JNR-FFI, and litmus actors (interop_litmus.h). Every address passed in must
+ * be 8-byte aligned.
  *
  * One function per memory order: GCC and Clang compile a memory_order that is
  * not a compile-time constant as memory_order_seq_cst, which would silently
@@ -17,6 +18,7 @@
 
 #include <stdint.h>
 
+#include "interop_litmus.h"
 #include "interop_region.h"
 
 #ifdef __cplusplus

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "interop.h"
+#include "threads.h"
 
 enum {
     MAX_GROUPS = 64,
@@ -34,8 +35,6 @@ enum {
     GATE_SPIN_ROUNDS = 4096,
 };
 
-#define NS_PER_MS INT64_C(1000000)
-#define NS_PER_S  INT64_C(1000000000)
 /* A gate that has not opened by then never will: the thread gives up. */
 #define GATE_GIVE_UP_NS (30 * NS_PER_S)
 /* After GATE_YIELD_NS the waiter naps instead of yielding, each nap twice as
@@ -90,22 +89,6 @@ static void init_conds(void)
     for (int i = 0; err == 0 && i < MAX_GROUPS; i++) err = pthread_cond_init(&groups[i].all_finished, &attr);
     pthread_condattr_destroy(&attr);
     conds_error = err;
-}
-
-static int64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
-
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
 }
 
 static bool aligned8(const void *p) { return ((uintptr_t)p & 7u) == 0; }
@@ -176,23 +159,6 @@ static struct group *find_running(int64_t handle)
     return NULL;
 }
 
-/*
- * Asynchronous signals go to any thread that does not block them. Workers
- * block them all, so that SIGINT, SIGTERM or the JVM's SIGQUIT run where the
- * host runtime expects; synchronous faults cannot be blocked meaningfully.
- */
-static void worker_signal_mask(sigset_t *set)
-{
-    sigfillset(set);
-    sigdelset(set, SIGSEGV);
-    sigdelset(set, SIGBUS);
-    sigdelset(set, SIGFPE);
-    sigdelset(set, SIGILL);
-    sigdelset(set, SIGTRAP);
-    sigdelset(set, SIGSYS);
-    sigdelset(set, SIGABRT);
-}
-
 int64_t interop_workers_start(int64_t *slot, int32_t threads, int64_t increments,
                               const int64_t *start_gate, int64_t *ready_count,
                               const int64_t *cancel_flag)
@@ -239,7 +205,8 @@ int64_t interop_workers_start(int64_t *slot, int32_t threads, int64_t increments
     (void)pthread_attr_setstacksize(&attr, WORKER_STACK_SIZE);
 
     sigset_t blocked, previous;
-    worker_signal_mask(&blocked);
+    /* Threads inherit the creator's mask: block first, create, restore. */
+    shim_thread_signal_mask(&blocked);
     pthread_sigmask(SIG_SETMASK, &blocked, &previous);
 
     int32_t made = 0;
@@ -286,14 +253,7 @@ int64_t interop_workers_join(int64_t handle, int64_t timeout_ms)
 {
     if (timeout_ms < 0) return -EINVAL;
 
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += (time_t)(timeout_ms / 1000);
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * NS_PER_MS;
-    if (deadline.tv_nsec >= NS_PER_S) {
-        deadline.tv_sec += 1;
-        deadline.tv_nsec -= NS_PER_S;
-    }
+    struct timespec deadline = deadline_after_ms(timeout_ms);
 
     pthread_mutex_lock(&groups_lock);
     struct group *g = find_running(handle);

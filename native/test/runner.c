@@ -30,7 +30,7 @@
 
 enum { WATCHDOG_SECONDS = 120, MAX_TRACKED = 128, REGION_LITMUS_SIZE = 4096 };
 
-static const struct test_suite *const suites[] = {&atomics_suite, &workers_suite, &layout_suite};
+static const struct test_suite *const suites[] = {&atomics_suite, &workers_suite, &litmus_suite, &layout_suite};
 
 static const char *layout_path = "native/region.layout";
 
@@ -204,7 +204,8 @@ static void install_handlers(void)
 
 /* ---- running ------------------------------------------------------------ */
 
-/* Ends what a test left running; a test that leaves workers alive fails. */
+/* Ends the worker groups a test left running; a test that leaves workers or
+ * litmus actors alive fails (test_litmus.c ends its own actors). */
 static void clean_up_after_test(void)
 {
     size_t left = tracked_count;
@@ -214,8 +215,11 @@ static void clean_up_after_test(void)
     }
     tracked_count = 0;
     int alive = interop_workers_alive();
+    int actors = interop_litmus_alive();
     if (alive != 0) {
         test_fail(__FILE__, __LINE__, "%d native workers still alive after the test", alive);
+    } else if (actors != 0) {
+        test_fail(__FILE__, __LINE__, "%d litmus actors still alive after the test", actors);
     } else if (left > 0 && !current_failed && !current_skipped) {
         test_fail(__FILE__, __LINE__, "%zu worker groups were left unjoined", left);
     }

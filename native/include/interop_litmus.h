@@ -1,0 +1,185 @@
+/*
+ * Litmus actors of the C shim: compiled kernels and the actor loop of
+ * docs/LITMUS.md, which the Java and Go actors implement identically.
+ *
+ * The litmus section (offsets from its start; every control word is an int64
+ * on its own 128-byte line, every field is an int64):
+ *
+ *   0x0000 control
+ *     0x000 epoch        rounds released so far: round r runs once epoch >= r
+ *     0x080 arrived      actors that finished the current round
+ *     0x100 ready        actors that started and wait for round 1
+ *     0x180 stop         non-zero: finish after the current round
+ *     0x200 done         non-zero: no more rounds
+ *     0x280 abort        non-zero: leave at once
+ *     0x300 rounds       rounds consumed so far
+ *     0x380 generation   the test's id
+ *   0x0400 descriptor (written by the runner before any actor starts)
+ *     0x400 n_actors     2..4
+ *     0x408 stride       instances per round
+ *     0x410 n_gather     1..4 values per outcome
+ *     0x418 max_rounds   0: until stopped
+ *     0x420 loc_offset   first instance's locations
+ *     0x428 loc_stride   bytes from one instance's locations to the next
+ *     0x430 hist_offset  the histogram
+ *     0x438 hist_len     4^n_gather
+ *     0x440 gather[j]    j < 4: {offset, stride} of outcome value j
+ *     0x480 result[a]    a < 4: {offset, stride} of actor a's registers
+ *   0x1000 histogram: hist_len int64 counts (at most 256)
+ *   0x2000 onwards: locations and result arrays, where the descriptor says
+ *
+ * Instance i's locations are at loc_offset + i * loc_stride (+ p, + q); actor
+ * a's registers for instance i at result[a].offset + i * result[a].stride
+ * (r0 at +0, r1 at +8). Outcome value j of instance i is the int64 at
+ * gather[j].offset + i * gather[j].stride, read after every actor finished
+ * the round; its histogram index is ((v0 * 4 + v1) * 4 + v2) * 4 + v3 over
+ * the n_gather values, a value outside 0..3 counting as 3.
+ */
+#ifndef INTEROP_LITMUS_H
+#define INTEROP_LITMUS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- the litmus section ------------------------------------------------- */
+
+#define INTEROP_LITMUS_EPOCH       0x000
+#define INTEROP_LITMUS_ARRIVED     0x080
+#define INTEROP_LITMUS_READY       0x100
+#define INTEROP_LITMUS_STOP        0x180
+#define INTEROP_LITMUS_DONE        0x200
+#define INTEROP_LITMUS_ABORT       0x280
+#define INTEROP_LITMUS_ROUNDS      0x300
+#define INTEROP_LITMUS_GENERATION  0x380
+
+#define INTEROP_LITMUS_DESCRIPTOR  0x400
+#define INTEROP_LITMUS_N_ACTORS    0x400
+#define INTEROP_LITMUS_STRIDE      0x408
+#define INTEROP_LITMUS_N_GATHER    0x410
+#define INTEROP_LITMUS_MAX_ROUNDS  0x418
+#define INTEROP_LITMUS_LOC_OFFSET  0x420
+#define INTEROP_LITMUS_LOC_STRIDE  0x428
+#define INTEROP_LITMUS_HIST_OFFSET 0x430
+#define INTEROP_LITMUS_HIST_LEN    0x438
+#define INTEROP_LITMUS_GATHER      0x440
+#define INTEROP_LITMUS_RESULT      0x480
+
+#define INTEROP_LITMUS_HIST        0x1000
+#define INTEROP_LITMUS_DATA        0x2000
+
+/* gather[j] and result[a] are {offset, stride} pairs, 16 bytes apart. */
+#define INTEROP_LITMUS_GATHER_OFFSET(j) (INTEROP_LITMUS_GATHER + (j) * 16)
+#define INTEROP_LITMUS_GATHER_STRIDE(j) (INTEROP_LITMUS_GATHER + (j) * 16 + 8)
+#define INTEROP_LITMUS_RESULT_OFFSET(a) (INTEROP_LITMUS_RESULT + (a) * 16)
+#define INTEROP_LITMUS_RESULT_STRIDE(a) (INTEROP_LITMUS_RESULT + (a) * 16 + 8)
+
+/* Registers inside one instance's slot of an actor's result array. */
+#define INTEROP_LITMUS_R0 0
+#define INTEROP_LITMUS_R1 8
+
+#define INTEROP_LITMUS_MIN_ACTORS  2
+#define INTEROP_LITMUS_MAX_ACTORS  4
+#define INTEROP_LITMUS_MAX_GATHER  4
+#define INTEROP_LITMUS_HIST_MAX    256
+/* Values 0..3 have their own histogram digit; every other value counts as 3. */
+#define INTEROP_LITMUS_VALUE_MAX   3
+
+/* Indices of join's out4. */
+#define INTEROP_LITMUS_OUT_ROUNDS_RUN      0
+#define INTEROP_LITMUS_OUT_ROUNDS_CONSUMED 1
+#define INTEROP_LITMUS_OUT_ABORTED         2
+#define INTEROP_LITMUS_OUT_ELAPSED_NS      3
+
+/* Values of out4[INTEROP_LITMUS_OUT_ABORTED]. */
+#define INTEROP_LITMUS_LEFT_DONE  0 /* done, or never released past its last round */
+#define INTEROP_LITMUS_LEFT_ABORT 1 /* it saw the abort word */
+#define INTEROP_LITMUS_LEFT_STALL 2 /* its own stall timeout expired */
+
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
+/*
+ * ---- kernels -------------------------------------------------------------
+ * Named ROLE.MODE1[.MODE2] as in docs/LITMUS.md, e.g. "st_ld.release.acquire";
+ * C has 58: st (3), st_st, st_ld, ld_st, ld_ld, st_fence_ld (9 each),
+ * fadd (5), cas (5). Each is its own function with its orders fixed at
+ * compile time.
+ */
+
+/* 1 if `name` is a kernel of this shim, else 0 (NULL included). */
+int32_t interop_litmus_kernel_exists(const char *name);
+
+/* Every kernel name, separated by '\n' (no trailing newline); static storage. */
+const char *interop_litmus_kernels(void);
+
+/*
+ * ---- actors ---------------------------------------------------------------
+ * interop_litmus_start checks its arguments and the descriptor, then starts
+ * one pthread that runs the actor loop of docs/LITMUS.md as actor `actor` of
+ * the test whose section starts at litmus_base: it adds 1 to ready, runs
+ * `kernel` with locations p_off, q_off and values v1, v2 on every instance of
+ * each released round, and the last actor to arrive consumes the round.
+ * The descriptor is read once, here; the section must stay mapped until the
+ * actor has been joined (or interop_litmus_alive() says it has ended).
+ *
+ * The actor leaves when it sees done (after its last round), abort, or, when
+ * stall_timeout_ms > 0, after waiting that long without epoch, done or abort
+ * changing; it then sets nothing in the section. stall_timeout_ms == 0 waits
+ * for the runner without a bound of its own.
+ *
+ * Returns a handle > 0, or, checked in this order:
+ *   -EINVAL  litmus_base NULL or not 8-byte aligned, actor outside 0..3,
+ *            kernel NULL, p_off negative or not 8-aligned, generation 0
+ *            (a zeroed section's generation word must never match),
+ *            stall_timeout_ms negative or beyond INT64_MAX nanoseconds;
+ *   -ENOENT  no kernel of that name;
+ *   -EINVAL  a bad descriptor: n_actors outside 2..4, actor >= n_actors,
+ *            stride < 1, n_gather outside 1..4, hist_len != 4^n_gather,
+ *            max_rounds < 0, loc_stride < 8, an offset or stride that is
+ *            negative, not 8-aligned or overflows; a histogram before
+ *            INTEROP_LITMUS_HIST; locations, a gathered value or a result
+ *            array (of non-zero stride) before INTEROP_LITMUS_DATA (the
+ *            consumer zeroes them, and must never zero the control words);
+ *            p_off, or q_off for a kernel that uses q, outside an instance
+ *            (negative, not 8-aligned, or off + 8 > loc_stride); this
+ *            actor's result stride narrower than the kernel's registers
+ *            (8 bytes each);
+ *   -ESTALE  the generation word is not `generation` (read with acquire, so
+ *            a runner that writes the descriptor before the generation is
+ *            seen whole);
+ *   -EAGAIN  64 actors are started and not yet joined;
+ *   -EAGAIN / -ENOMEM  what pthread_create reported.
+ * Handles are never reused within a process. The thread blocks asynchronous
+ * signals, as native workers do.
+ */
+int64_t interop_litmus_start(void *litmus_base, int32_t actor, const char *kernel, int64_t p_off,
+                             int64_t q_off, int64_t v1, int64_t v2, int64_t generation,
+                             int64_t stall_timeout_ms);
+
+/*
+ * Waits up to timeout_ms (0: just look) for the actor to leave, joins its
+ * thread and frees the handle. On success fills out4 (if not NULL) with
+ * {rounds it ran, rounds it consumed, INTEROP_LITMUS_LEFT_*, nanoseconds from
+ * the start of its round 1 to leaving (0 if it never ran a round)} and
+ * returns 0. Returns -ETIMEDOUT if it is still running (the handle stays
+ * valid; out4 is untouched), -EINVAL for timeout_ms < 0, -ENOENT for an
+ * unknown handle, one already joined, or one another thread is joining.
+ */
+int64_t interop_litmus_join(int64_t handle, int64_t timeout_ms, int64_t *out4);
+
+/* Litmus actor threads alive in this process right now. */
+int32_t interop_litmus_alive(void);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* INTEROP_LITMUS_H */

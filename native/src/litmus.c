@@ -1,0 +1,431 @@
+/*
+ * Litmus actors: one pthread each, running the actor loop of docs/LITMUS.md
+ * over a litmus section that the runner (Java) laid out (see
+ * interop_litmus.h).
+ *
+ * Actors live in a fixed table guarded by one mutex, as worker groups do
+ * (workers.c): a handle from Java or Go never points at freed memory, and an
+ * unknown, joined or stale handle is simply not found. Handles count up from
+ * 1 and are never reused.
+ *
+ * Lifetime of an entry:  FREE -> STARTING -> RUNNING -> JOINING -> FREE.
+ * Only RUNNING entries are visible to join; STARTING and JOINING entries
+ * belong to the one call that is creating or joining their thread.
+ *
+ * Every access to the section is atomic (relaxed unless the loop needs
+ * more): its words are shared with actors of other runtimes and processes,
+ * which the C11 model cannot see, so a plain access could be torn, cached in
+ * a register or reordered by the compiler.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "interop.h"
+#include "litmus_kernels.h"
+#include "threads.h"
+
+enum {
+    MAX_ACTORS_STARTED = 64,
+    /* An actor's stack holds a few frames; the 8 MiB default is waste. */
+    ACTOR_STACK_SIZE = 256 * 1024,
+    /* Polls that only pause the core before the waiter starts yielding:
+     * long enough to cover a peer's round and the consumer's work (a few
+     * microseconds at stride 1024) without a system call. */
+    WAIT_SPIN_POLLS = 4096,
+};
+
+/* After WAIT_YIELD_NS of waiting the actor naps instead of yielding, each
+ * nap twice as long as the last up to WAIT_NAP_MAX_NS: a runner that has not
+ * released round 1 yet, or a peer that lost its core, then costs almost no
+ * CPU, and 3 or 4 actors on 2 cores leave the cores to those with work. The
+ * price is up to WAIT_NAP_MAX_NS of extra latency after such a long wait. */
+#define WAIT_YIELD_NS   (10 * NS_PER_MS)
+#define WAIT_NAP_MIN_NS (20 * INT64_C(1000))
+#define WAIT_NAP_MAX_NS (1 * NS_PER_MS)
+
+#define WORD(section, off) ((_Atomic int64_t *)(void *)((section) + (off)))
+
+/* The descriptor as the actor read it at start; the section's copy is not read again. */
+struct descriptor {
+    int64_t n_actors, stride, n_gather, max_rounds;
+    int64_t loc_offset, loc_stride, hist_offset, hist_len;
+    int64_t gather_offset[INTEROP_LITMUS_MAX_GATHER], gather_stride[INTEROP_LITMUS_MAX_GATHER];
+    int64_t result_offset[INTEROP_LITMUS_MAX_ACTORS], result_stride[INTEROP_LITMUS_MAX_ACTORS];
+};
+
+enum actor_state { ACTOR_FREE = 0, ACTOR_STARTING, ACTOR_RUNNING, ACTOR_JOINING };
+
+struct actor {
+    /* Written by start before the thread exists; read-only afterwards. */
+    int64_t handle;
+    unsigned char *section;
+    const struct litmus_kernel *kernel;
+    struct litmus_frame frame;
+    struct descriptor d;
+    int64_t stall_ns; /* 0: no stall timeout of its own */
+    pthread_t tid;
+
+    /* Guarded by actors_lock. */
+    enum actor_state state;
+    bool left;
+    int64_t out[4];
+    pthread_cond_t has_left;
+};
+
+static pthread_mutex_t actors_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct actor actors[MAX_ACTORS_STARTED];
+static int64_t next_handle = 1;
+
+/* Threads made and not yet ended. Counted up before pthread_create so that
+ * interop_litmus_alive never misses a new thread. */
+static atomic_int alive;
+
+/* The condition variables use CLOCK_MONOTONIC (see deadline_after_ms). */
+static pthread_once_t conds_once = PTHREAD_ONCE_INIT;
+static int conds_error;
+
+static void init_conds(void)
+{
+    pthread_condattr_t attr;
+    int err = pthread_condattr_init(&attr);
+    if (err == 0) err = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    for (int i = 0; err == 0 && i < MAX_ACTORS_STARTED; i++) err = pthread_cond_init(&actors[i].has_left, &attr);
+    pthread_condattr_destroy(&attr);
+    conds_error = err;
+}
+
+/* ---- the actor loop ------------------------------------------------------ */
+
+enum wait_result { WAIT_RUN, WAIT_DONE, WAIT_ABORT, WAIT_STALL };
+
+/*
+ * Waits until round r is released (epoch >= r, read with acquire so that the
+ * consumer's reset of the previous round is visible), done is set, or abort
+ * is set; abort wins whatever else holds. Spins first, then yields, then
+ * naps. WAIT_STALL once epoch has not moved for the actor's stall timeout,
+ * measured from the end of the spin phase (well under a millisecond).
+ */
+static enum wait_result wait_for_round(const struct actor *a, int64_t r)
+{
+    unsigned char *s = a->section;
+    bool timing = false;
+    int64_t since = 0, seen = 0, nap_ns = WAIT_NAP_MIN_NS;
+    for (uint32_t polls = 0;; polls++) {
+        if (atomic_load_explicit(WORD(s, INTEROP_LITMUS_ABORT), memory_order_acquire) != 0) return WAIT_ABORT;
+        int64_t epoch = atomic_load_explicit(WORD(s, INTEROP_LITMUS_EPOCH), memory_order_acquire);
+        if (epoch >= r) return WAIT_RUN;
+        if (atomic_load_explicit(WORD(s, INTEROP_LITMUS_DONE), memory_order_acquire) != 0) return WAIT_DONE;
+        if (polls < WAIT_SPIN_POLLS) {
+            cpu_relax();
+            continue;
+        }
+        int64_t now = monotonic_ns();
+        if (!timing || epoch != seen) {
+            timing = true;
+            since = now;
+            seen = epoch;
+            nap_ns = WAIT_NAP_MIN_NS;
+        }
+        int64_t waited = now - since;
+        if (a->stall_ns > 0 && waited >= a->stall_ns) return WAIT_STALL;
+        if (waited < WAIT_YIELD_NS) {
+            sched_yield();
+        } else {
+            struct timespec nap = {0, (long)nap_ns};
+            nanosleep(&nap, NULL);
+            nap_ns = nap_ns * 2 < WAIT_NAP_MAX_NS ? nap_ns * 2 : WAIT_NAP_MAX_NS;
+        }
+    }
+}
+
+/* The histogram digit of one outcome value: 0..3, anything else counts as 3. */
+static inline uint64_t digit(int64_t v)
+{
+    return (uint64_t)v > INTEROP_LITMUS_VALUE_MAX ? INTEROP_LITMUS_VALUE_MAX : (uint64_t)v;
+}
+
+static void zero_words(unsigned char *from, int64_t bytes)
+{
+    for (int64_t off = 0; off < bytes; off += 8) atomic_store_explicit(WORD(from, off), 0, memory_order_relaxed);
+}
+
+/*
+ * Round r's consumer: the last actor to arrive. Its seq_cst fetch_add on
+ * arrived read the last value of arrived's modification order, so every
+ * actor's registers and locations of this round happen before what follows;
+ * no actor touches them again until the release store of epoch (or done)
+ * below. The histogram has one writer at a time: each round's consumer
+ * follows the previous one through that same epoch release and acquire.
+ */
+static void consume(const struct actor *a, int64_t r)
+{
+    const struct descriptor *d = &a->d;
+    unsigned char *s = a->section;
+    _Atomic int64_t *hist = WORD(s, d->hist_offset);
+
+    unsigned char *value[INTEROP_LITMUS_MAX_GATHER];
+    for (int64_t j = 0; j < d->n_gather; j++) value[j] = s + d->gather_offset[j];
+    for (int64_t i = 0; i < d->stride; i++) {
+        uint64_t key = 0;
+        for (int64_t j = 0; j < d->n_gather; j++) {
+            key = key * 4 + digit(atomic_load_explicit(WORD(value[j], 0), memory_order_relaxed));
+            value[j] += d->gather_stride[j];
+        }
+        atomic_store_explicit(&hist[key], atomic_load_explicit(&hist[key], memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+    }
+
+    zero_words(s + d->loc_offset, d->stride * d->loc_stride);
+    for (int64_t b = 0; b < d->n_actors; b++) zero_words(s + d->result_offset[b], d->stride * d->result_stride[b]);
+
+    /* Relaxed: the next round's fetch_adds come after the epoch release below. */
+    atomic_store_explicit(WORD(s, INTEROP_LITMUS_ARRIVED), 0, memory_order_relaxed);
+    int64_t rounds = atomic_load_explicit(WORD(s, INTEROP_LITMUS_ROUNDS), memory_order_relaxed);
+    atomic_store_explicit(WORD(s, INTEROP_LITMUS_ROUNDS), rounds + 1, memory_order_release);
+    bool stop = atomic_load_explicit(WORD(s, INTEROP_LITMUS_STOP), memory_order_acquire) != 0;
+    if (stop || (d->max_rounds > 0 && r >= d->max_rounds)) {
+        atomic_store_explicit(WORD(s, INTEROP_LITMUS_DONE), 1, memory_order_release);
+    } else {
+        atomic_store_explicit(WORD(s, INTEROP_LITMUS_EPOCH), r + 1, memory_order_release);
+    }
+}
+
+static void *actor_main(void *arg)
+{
+    struct actor *a = arg;
+    unsigned char *s = a->section;
+    int64_t ran = 0, consumed = 0, began = 0, how = INTEROP_LITMUS_LEFT_DONE;
+
+    atomic_fetch_add_explicit(WORD(s, INTEROP_LITMUS_READY), 1, memory_order_seq_cst);
+    for (int64_t r = 1;; r++) {
+        enum wait_result w = wait_for_round(a, r);
+        if (w == WAIT_ABORT) how = INTEROP_LITMUS_LEFT_ABORT;
+        if (w == WAIT_STALL) how = INTEROP_LITMUS_LEFT_STALL;
+        if (w != WAIT_RUN) break;
+        if (r == 1) began = monotonic_ns();
+        a->kernel->run(&a->frame);
+        ran++;
+        if (atomic_fetch_add_explicit(WORD(s, INTEROP_LITMUS_ARRIVED), 1, memory_order_seq_cst) + 1 == a->d.n_actors) {
+            consume(a, r);
+            consumed++;
+        }
+    }
+    int64_t elapsed = ran > 0 ? monotonic_ns() - began : 0;
+
+    pthread_mutex_lock(&actors_lock);
+    a->out[INTEROP_LITMUS_OUT_ROUNDS_RUN] = ran;
+    a->out[INTEROP_LITMUS_OUT_ROUNDS_CONSUMED] = consumed;
+    a->out[INTEROP_LITMUS_OUT_ABORTED] = how;
+    a->out[INTEROP_LITMUS_OUT_ELAPSED_NS] = elapsed;
+    a->left = true;
+    pthread_cond_broadcast(&a->has_left);
+    pthread_mutex_unlock(&actors_lock);
+    /* a may be joined and reused from here on: touch nothing of it. */
+    atomic_fetch_sub_explicit(&alive, 1, memory_order_release);
+    return NULL;
+}
+
+/* ---- checking the arguments and the descriptor ---------------------------- */
+
+static bool aligned8(int64_t v) { return (v & 7) == 0; }
+
+/*
+ * True if `count` items of `width` bytes, `stride` apart from `offset`, lie
+ * at or after `from` and end before INT64_MAX; offset and stride must be
+ * 8-aligned. Bounds beyond that are the runner's: the shim does not know how
+ * large the section is.
+ */
+static bool span_ok(int64_t offset, int64_t stride, int64_t count, int64_t width, int64_t from)
+{
+    int64_t last, end;
+    if (offset < from || stride < 0 || !aligned8(offset) || !aligned8(stride)) return false;
+    if (__builtin_mul_overflow(stride, count - 1, &last)) return false;
+    if (__builtin_add_overflow(offset, last, &end) || __builtin_add_overflow(end, width, &end)) return false;
+    return true;
+}
+
+static int64_t load_field(const unsigned char *s, int64_t off)
+{
+    return atomic_load_explicit((const _Atomic int64_t *)(const void *)(s + off), memory_order_relaxed);
+}
+
+static void read_descriptor(const unsigned char *s, struct descriptor *d)
+{
+    d->n_actors = load_field(s, INTEROP_LITMUS_N_ACTORS);
+    d->stride = load_field(s, INTEROP_LITMUS_STRIDE);
+    d->n_gather = load_field(s, INTEROP_LITMUS_N_GATHER);
+    d->max_rounds = load_field(s, INTEROP_LITMUS_MAX_ROUNDS);
+    d->loc_offset = load_field(s, INTEROP_LITMUS_LOC_OFFSET);
+    d->loc_stride = load_field(s, INTEROP_LITMUS_LOC_STRIDE);
+    d->hist_offset = load_field(s, INTEROP_LITMUS_HIST_OFFSET);
+    d->hist_len = load_field(s, INTEROP_LITMUS_HIST_LEN);
+    for (int j = 0; j < INTEROP_LITMUS_MAX_GATHER; j++) {
+        d->gather_offset[j] = load_field(s, INTEROP_LITMUS_GATHER_OFFSET(j));
+        d->gather_stride[j] = load_field(s, INTEROP_LITMUS_GATHER_STRIDE(j));
+    }
+    for (int b = 0; b < INTEROP_LITMUS_MAX_ACTORS; b++) {
+        d->result_offset[b] = load_field(s, INTEROP_LITMUS_RESULT_OFFSET(b));
+        d->result_stride[b] = load_field(s, INTEROP_LITMUS_RESULT_STRIDE(b));
+    }
+}
+
+/*
+ * The descriptor as actor `actor` running kernel k on locations p_off, q_off
+ * needs it. The areas the consumer zeroes (locations, result arrays) and the
+ * values it gathers must lie in the data area, so that a wrong descriptor
+ * cannot wipe the control words; the histogram must lie at or after
+ * INTEROP_LITMUS_HIST. q_off matters only to kernels that touch q.
+ */
+static bool descriptor_ok(const struct descriptor *d, int32_t actor, const struct litmus_kernel *k, int64_t p_off,
+                          int64_t q_off)
+{
+    if (d->n_actors < INTEROP_LITMUS_MIN_ACTORS || d->n_actors > INTEROP_LITMUS_MAX_ACTORS) return false;
+    if (actor >= d->n_actors) return false;
+    if (d->stride < 1 || d->max_rounds < 0) return false;
+    if (d->n_gather < 1 || d->n_gather > INTEROP_LITMUS_MAX_GATHER) return false;
+    if (d->hist_len != (INT64_C(1) << (2 * d->n_gather))) return false;
+    if (!span_ok(d->hist_offset, 8, d->hist_len, 8, INTEROP_LITMUS_HIST)) return false;
+    if (d->loc_stride < 8) return false;
+    if (!span_ok(d->loc_offset, d->loc_stride, d->stride, d->loc_stride, INTEROP_LITMUS_DATA)) return false;
+    /* The kernel's locations lie inside its instance, which the consumer zeroes. */
+    if (p_off > d->loc_stride - 8) return false;
+    if (litmus_role_uses_q(k->role) && (q_off < 0 || !aligned8(q_off) || q_off > d->loc_stride - 8)) return false;
+    for (int64_t j = 0; j < d->n_gather; j++) {
+        if (!span_ok(d->gather_offset[j], d->gather_stride[j], d->stride, 8, INTEROP_LITMUS_DATA)) return false;
+    }
+    /* A result array of stride 0 (an actor without registers) holds nothing to zero. */
+    for (int64_t b = 0; b < d->n_actors; b++) {
+        if (d->result_stride[b] != 0 &&
+            !span_ok(d->result_offset[b], d->result_stride[b], d->stride, d->result_stride[b], INTEROP_LITMUS_DATA))
+            return false;
+    }
+    return d->result_stride[actor] >= 8 * (int64_t)litmus_role_registers(k->role);
+}
+
+/* ---- the API ---------------------------------------------------------------- */
+
+int64_t interop_litmus_start(void *litmus_base, int32_t actor, const char *kernel, int64_t p_off,
+                             int64_t q_off, int64_t v1, int64_t v2, int64_t generation,
+                             int64_t stall_timeout_ms)
+{
+    unsigned char *s = litmus_base;
+    if (s == NULL || ((uintptr_t)s & 7u) != 0) return -EINVAL;
+    if (actor < 0 || actor >= INTEROP_LITMUS_MAX_ACTORS || kernel == NULL) return -EINVAL;
+    if (p_off < 0 || !aligned8(p_off) || generation == 0) return -EINVAL;
+    if (stall_timeout_ms < 0 || stall_timeout_ms > INT64_MAX / NS_PER_MS) return -EINVAL;
+
+    const struct litmus_kernel *k = litmus_kernel_find(kernel);
+    if (k == NULL) return -ENOENT;
+
+    /* Acquire: a runner that writes the descriptor, then the generation, is seen whole. */
+    int64_t found = atomic_load_explicit(WORD(s, INTEROP_LITMUS_GENERATION), memory_order_acquire);
+    struct descriptor d;
+    read_descriptor(s, &d);
+    if (!descriptor_ok(&d, actor, k, p_off, q_off)) return -EINVAL;
+    if (found != generation) return -ESTALE;
+
+    pthread_once(&conds_once, init_conds);
+    if (conds_error != 0) return -conds_error;
+
+    struct actor *a = NULL;
+    pthread_mutex_lock(&actors_lock);
+    for (int i = 0; i < MAX_ACTORS_STARTED && a == NULL; i++) {
+        if (actors[i].state == ACTOR_FREE) a = &actors[i];
+    }
+    if (a == NULL) {
+        pthread_mutex_unlock(&actors_lock);
+        return -EAGAIN;
+    }
+    a->state = ACTOR_STARTING;
+    a->handle = next_handle++;
+    a->left = false;
+    pthread_mutex_unlock(&actors_lock);
+
+    a->section = s;
+    a->kernel = k;
+    a->d = d;
+    a->stall_ns = stall_timeout_ms * NS_PER_MS;
+    a->frame = (struct litmus_frame){
+        .loc = s + d.loc_offset,
+        .reg = s + d.result_offset[actor],
+        .loc_stride = d.loc_stride,
+        .reg_stride = d.result_stride[actor],
+        .instances = d.stride,
+        .p = p_off,
+        .q = q_off,
+        .v1 = v1,
+        .v2 = v2,
+    };
+
+    pthread_attr_t attr;
+    int err = pthread_attr_init(&attr);
+    if (err == 0) {
+        /* Best effort: a refused stack size leaves the default, which also works. */
+        (void)pthread_attr_setstacksize(&attr, ACTOR_STACK_SIZE);
+        /* Threads inherit the creator's mask: block first, create, restore. */
+        sigset_t blocked, previous;
+        shim_thread_signal_mask(&blocked);
+        pthread_sigmask(SIG_SETMASK, &blocked, &previous);
+        atomic_fetch_add_explicit(&alive, 1, memory_order_relaxed);
+        err = pthread_create(&a->tid, &attr, actor_main, a);
+        if (err != 0) atomic_fetch_sub_explicit(&alive, 1, memory_order_relaxed);
+        pthread_sigmask(SIG_SETMASK, &previous, NULL);
+        pthread_attr_destroy(&attr);
+    }
+
+    pthread_mutex_lock(&actors_lock);
+    a->state = err == 0 ? ACTOR_RUNNING : ACTOR_FREE;
+    int64_t handle = a->handle;
+    pthread_mutex_unlock(&actors_lock);
+    return err == 0 ? handle : -err;
+}
+
+int64_t interop_litmus_join(int64_t handle, int64_t timeout_ms, int64_t *out4)
+{
+    if (timeout_ms < 0) return -EINVAL;
+    struct timespec deadline = deadline_after_ms(timeout_ms);
+
+    pthread_mutex_lock(&actors_lock);
+    struct actor *a = NULL;
+    for (int i = 0; i < MAX_ACTORS_STARTED && a == NULL; i++) {
+        if (actors[i].state == ACTOR_RUNNING && actors[i].handle == handle) a = &actors[i];
+    }
+    while (a != NULL && !a->left) {
+        int rc = pthread_cond_timedwait(&a->has_left, &actors_lock, &deadline);
+        /* Another joiner may have claimed the actor while this one slept. */
+        if (a->state != ACTOR_RUNNING || a->handle != handle) {
+            a = NULL;
+        } else if (rc == ETIMEDOUT && !a->left) {
+            pthread_mutex_unlock(&actors_lock);
+            return -ETIMEDOUT;
+        }
+    }
+    if (a == NULL) {
+        pthread_mutex_unlock(&actors_lock);
+        return -ENOENT;
+    }
+    a->state = ACTOR_JOINING;
+    int64_t out[4] = {a->out[0], a->out[1], a->out[2], a->out[3]};
+    pthread_mutex_unlock(&actors_lock);
+
+    /* The thread has said it left; this returns promptly. */
+    pthread_join(a->tid, NULL);
+
+    pthread_mutex_lock(&actors_lock);
+    a->state = ACTOR_FREE;
+    pthread_mutex_unlock(&actors_lock);
+    if (out4 != NULL) {
+        for (int i = 0; i < 4; i++) out4[i] = out[i];
+    }
+    return 0;
+}
+
+int32_t interop_litmus_alive(void) { return atomic_load_explicit(&alive, memory_order_acquire); }
