@@ -186,9 +186,18 @@ func (r *Region) Packed(i int) *int64 {
 	return r.Word(PackedOffset + int64(i)*8)
 }
 
+// Litmus returns the litmus section, Header.LitmusSize bytes from
+// LitmusOffset, as a slice of the mapping itself: stores into it are shared
+// like any other. Its first byte is LitmusAlign-aligned. The slice is valid
+// until Close.
+func (r *Region) Litmus() []byte {
+	end := LitmusOffset + int(r.header.LitmusSize)
+	return r.mem[LitmusOffset:end:end]
+}
+
 // Close unmaps the region. The caller must make sure nothing uses an address
-// from Word, ControlWord, Counter or Packed after Close begins: such a use
-// faults. Close is not safe to call twice.
+// from Word, ControlWord, Counter, Packed or Litmus after Close begins: such a
+// use faults. Close is not safe to call twice.
 func (r *Region) Close() error {
 	mem := r.mem
 	r.mem, r.header = nil, nil

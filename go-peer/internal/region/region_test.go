@@ -192,3 +192,28 @@ func TestWordRefusesOutOfRange(t *testing.T) {
 		}()
 	}
 }
+
+// TestLitmusIsTheSection: Litmus covers exactly the header's litmus section,
+// even when the file is longer, and is the shared mapping itself.
+func TestLitmusIsTheSection(t *testing.T) {
+	path := regiontest.Create(t, func(h *region.Header) {
+		h.LitmusSize = 2 * region.LitmusAlign
+		h.TotalSize = region.LitmusOffset + 3*region.LitmusAlign
+	})
+	r, err := region.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	sec := r.Litmus()
+	if len(sec) != 2*region.LitmusAlign || cap(sec) != len(sec) {
+		t.Fatalf("Litmus has len %d cap %d, want both %d", len(sec), cap(sec), 2*region.LitmusAlign)
+	}
+	sec[0], sec[len(sec)-1] = 0x5a, 0xa5
+	if got := atomic.LoadInt64(r.Word(region.LitmusOffset)); got != 0x5a {
+		t.Errorf("the first litmus byte reads %#x through Word, want 0x5a", got)
+	}
+	if got := uint64(atomic.LoadInt64(r.Word(region.LitmusOffset + 2*region.LitmusAlign - 8))); got != 0xa5<<56 {
+		t.Errorf("the last litmus word reads %#x through Word, want %#x", got, uint64(0xa5)<<56)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"os"
 	"runtime"
 	"sync"
@@ -19,6 +20,7 @@ import (
 
 	"interop-testbed/go-peer/internal/counters"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
+	"interop-testbed/go-peer/internal/litmus"
 	"interop-testbed/go-peer/internal/region"
 	"interop-testbed/go-peer/internal/scope"
 )
@@ -39,16 +41,20 @@ type Service struct {
 	interopv1.UnimplementedPeerServiceServer
 
 	region *region.Region
+	litmus litmus.Section
 	logger *log.Logger
 
-	// stop ends every AddCounters call when Close begins.
+	// stop ends every AddCounters and RunLitmusActor call when Close begins.
 	ctx  context.Context
-	stop context.CancelFunc
+	stop context.CancelCauseFunc
 
 	mu      sync.Mutex
 	closing bool
-	running sync.WaitGroup // AddCounters calls that may still touch the region
+	running sync.WaitGroup // calls that may still touch the region
 }
+
+// errShuttingDown is the cause given to running calls' contexts by Close.
+var errShuttingDown = errors.New("peer is shutting down")
 
 // New returns a Service over r that logs to logger (nil: no log). r must stay
 // mapped until Close has returned nil.
@@ -56,8 +62,8 @@ func New(r *region.Region, logger *log.Logger) *Service {
 	if logger == nil {
 		logger = log.New(io.Discard, "", 0)
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	return &Service{region: r, logger: logger, ctx: ctx, stop: stop}
+	ctx, stop := context.WithCancelCause(context.Background())
+	return &Service{region: r, litmus: litmus.SectionOf(r.Litmus()), logger: logger, ctx: ctx, stop: stop}
 }
 
 // NewServer returns a gRPC server with the scope interceptors installed and
@@ -73,14 +79,16 @@ func NewServer(svc *Service, opts ...grpc.ServerOption) *grpc.Server {
 }
 
 // Close makes every running and later AddCounters call end with Unavailable,
-// and waits until none can touch the region any more. It returns ctx's error
+// every running RunLitmusActor call's actor leave (aborted: "peer is shutting
+// down") and every later one be refused with Unavailable, and waits until no
+// call can touch the region any more. It returns ctx's error
 // if ctx ends first; the region must then stay mapped. Close may be called
 // more than once.
 func (s *Service) Close(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()
-	s.stop()
+	s.stop(errShuttingDown)
 	idle := make(chan struct{})
 	go func() {
 		s.running.Wait()
@@ -90,7 +98,7 @@ func (s *Service) Close(ctx context.Context) error {
 	case <-idle:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("AddCounters calls still running: %w", ctx.Err())
+		return fmt.Errorf("AddCounters or RunLitmusActor calls still running: %w", ctx.Err())
 	}
 }
 
@@ -149,13 +157,9 @@ func (s *Service) AddCounters(ctx context.Context, req *interopv1.AddCountersReq
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	if s.closing {
-		s.mu.Unlock()
-		return nil, status.Error(codes.Unavailable, "peer is shutting down")
+	if err := s.enter(); err != nil {
+		return nil, err
 	}
-	s.running.Add(1)
-	s.mu.Unlock()
 	defer s.running.Done()
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -179,6 +183,85 @@ func (s *Service) AddCounters(ctx context.Context, req *interopv1.AddCountersReq
 		return nil, status.Errorf(codes.DeadlineExceeded, "AddCounters deadline passed after %d of %d increments", res.Done, total)
 	}
 	return nil, status.Error(codes.Internal, err.Error())
+}
+
+// enter counts a call that will touch the region into s.running, or refuses
+// it with Unavailable once Close has begun. A nil return must be paired with
+// s.running.Done.
+func (s *Service) enter() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return status.Error(codes.Unavailable, "peer is shutting down")
+	}
+	s.running.Add(1)
+	return nil
+}
+
+// RunLitmusActor validates the actor against the test in the region's litmus
+// section, runs it on a goroutine of its own locked to an OS thread, and
+// replies when the actor leaves, with how many rounds it ran and consumed
+// and, if it left aborted (the abort word, its stall timeout, the call
+// ending: "call cancelled", or the peer shutting down), why. Errors, before
+// anything runs: InvalidArgument for a bad request or descriptor or an
+// unknown kernel, FailedPrecondition when the section holds another
+// generation, Unavailable when the peer shuts down.
+func (s *Service) RunLitmusActor(ctx context.Context, req *interopv1.RunLitmusActorRequest) (*interopv1.RunLitmusActorResponse, error) {
+	if a := req.GetActor(); a >= litmus.MaxActors {
+		return nil, status.Errorf(codes.InvalidArgument, "actor %d out of range: want 0 to %d", a, litmus.MaxActors-1)
+	}
+	for _, o := range []struct {
+		name string
+		off  uint64
+	}{{"p_offset", req.GetPOffset()}, {"q_offset", req.GetQOffset()}} {
+		if o.off > math.MaxInt64 {
+			return nil, status.Errorf(codes.InvalidArgument, "%s %d: want a multiple of 8 inside an instance", o.name, o.off)
+		}
+	}
+	actor, err := litmus.Prepare(s.litmus, litmus.Spec{
+		Actor:        int(req.GetActor()),
+		Kernel:       req.GetKernel(),
+		P:            int64(req.GetPOffset()),
+		Q:            int64(req.GetQOffset()),
+		V1:           req.GetValue1(),
+		V2:           req.GetValue2(),
+		Generation:   req.GetGeneration(),
+		StallTimeout: time.Duration(req.GetStallTimeoutMs()) * time.Millisecond,
+	})
+	if err != nil {
+		var refused *litmus.RefusedError
+		switch {
+		case errors.As(err, &refused) && refused.StaleGeneration:
+			return nil, status.Error(codes.FailedPrecondition, err.Error())
+		case refused != nil:
+			return nil, status.Error(codes.InvalidArgument, err.Error())
+		}
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.running.Done()
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	defer context.AfterFunc(s.ctx, func() { cancel(context.Cause(s.ctx)) })()
+
+	// The actor's goroutine inherits this one's profiler labels, so it is
+	// counted under the call's scope id until it ends.
+	left := make(chan litmus.Result, 1)
+	go func() { left <- actor.Run(ctx) }()
+	res := <-left
+	if res.Aborted {
+		s.logger.Printf("litmus actor %d (%s, generation %d) aborted after %d rounds: %s", req.GetActor(), req.GetKernel(), req.GetGeneration(), res.Rounds, res.AbortReason)
+	}
+	return &interopv1.RunLitmusActorResponse{
+		Rounds:         res.Rounds,
+		RoundsConsumed: res.RoundsConsumed,
+		Aborted:        res.Aborted,
+		AbortReason:    res.AbortReason,
+		ElapsedNs:      int64(res.Elapsed),
+	}, nil
 }
 
 // spec turns a request into a counters.Spec, or an InvalidArgument error

@@ -35,7 +35,14 @@ type peer struct {
 
 func startPeer(t *testing.T) *peer {
 	t.Helper()
-	path := regiontest.Create(t, nil)
+	return startPeerWithLitmus(t, regiontest.LitmusSize)
+}
+
+// startPeerWithLitmus starts a peer over a region whose litmus section is
+// litmusSize bytes.
+func startPeerWithLitmus(t *testing.T, litmusSize uint64) *peer {
+	t.Helper()
+	path := regiontest.CreateWithLitmus(t, litmusSize)
 	reg, err := region.Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -76,3 +76,10 @@ func Create(t testing.TB, edit func(*region.Header)) string {
 	}
 	return path
 }
+
+// CreateWithLitmus writes, as Create does, a valid region file whose litmus
+// section is litmusSize bytes (a positive multiple of region.LitmusAlign).
+func CreateWithLitmus(t testing.TB, litmusSize uint64) string {
+	t.Helper()
+	return Create(t, func(h *region.Header) { *h = ValidHeader(litmusSize) })
+}
