@@ -1,0 +1,374 @@
+package testbed.litmus.runtime;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The litmus section's descriptor (docs/LITMUS.md, "The litmus section", 0x400): how many actors,
+ * instances per round, outcome values, rounds, and where the locations, the result arrays, the
+ * histogram and the outcome values are. Every offset is a byte offset from the start of the section.
+ *
+ * <p>A descriptor is checked when it is made: every field in range, every offset and stride 8-byte
+ * aligned, the data (locations and result arrays) at or past {@link LitmusSection#DATA} and not
+ * overlapping, and each outcome value of every instance inside the data, so that the consumer's
+ * reset clears it. Whether it fits a given section is checked by {@link #requireFits(long)} (and by
+ * {@link LitmusSection#write(Descriptor)}).
+ *
+ * @param actors number of actors, 2 to 4
+ * @param stride instances per round, at least 1
+ * @param gather outcome values per sample, 1 to 4
+ * @param maxRounds rounds after which the consumer sets {@code done}; 0: until stopped
+ * @param locOffset first instance's locations
+ * @param locStride bytes from one instance's locations to the next
+ * @param histOffset the histogram (normally {@link LitmusSection#HISTOGRAM})
+ * @param histLen histogram length, {@code 4^gather}
+ * @param gatherSlots {@code gather} pairs {offset, stride}: outcome value j of instance i is the
+ *     int64 at {@code offset + i * stride}
+ * @param resultSlots {@code actors} pairs {offset, stride}: actor a's r0 for instance i is at
+ *     {@code offset + i * stride}, its r1 8 bytes further; the stride is at least 16
+ */
+public record Descriptor(int actors, int stride, int gather, long maxRounds, long locOffset, long locStride,
+                         long histOffset, int histLen, long[][] gatherSlots, long[][] resultSlots) {
+
+    public static final int MIN_ACTORS = 2;
+    public static final int MAX_ACTORS = 4;
+    public static final int MAX_GATHER = 4;
+
+    /** Location stride of {@link #standard}: x at 0, y at 8 of each instance. */
+    public static final long STANDARD_LOC_STRIDE = 16;
+    /** Result stride of {@link #standard}: r0 and r1 of each instance. */
+    public static final long STANDARD_RESULT_STRIDE = 16;
+    /** Alignment of each area {@link #standard} lays out: two 64-byte lines, as control words. */
+    public static final long STANDARD_ALIGN = 128;
+
+    /**
+     * One outcome value of {@link #standard}: a register an actor loaded ({@link Register}), or a
+     * location read after the round, its final value ({@link Location}).
+     */
+    public sealed interface Gather {
+
+        /** Register {@code register} (0 for r0, 1 for r1) of actor {@code actor}. */
+        record Register(int actor, int register) implements Gather {
+            public Register {
+                if (actor < 0 || actor >= MAX_ACTORS) {
+                    throw new IllegalArgumentException("gather: actor " + actor + " out of range 0.." + (MAX_ACTORS - 1));
+                }
+                if (register != 0 && register != 1) {
+                    throw new IllegalArgumentException("gather: register " + register + " of actor " + actor
+                            + " is neither 0 (r0) nor 1 (r1)");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "a" + actor + ".r" + register;
+            }
+        }
+
+        /** The location {@code offset} bytes into each instance (0 for x, 8 for y in {@link #standard}). */
+        record Location(long offset) implements Gather {
+            public Location {
+                if (offset < 0 || offset % 8 != 0) {
+                    throw new IllegalArgumentException("gather: location offset " + offset
+                            + " is not a non-negative multiple of 8");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "loc+" + offset;
+            }
+        }
+    }
+
+    /** Validates, and copies the slot arrays so that the record cannot be changed from outside. */
+    public Descriptor {
+        Objects.requireNonNull(gatherSlots, "gatherSlots");
+        Objects.requireNonNull(resultSlots, "resultSlots");
+        gatherSlots = copy(gatherSlots, "gather slot");
+        resultSlots = copy(resultSlots, "result slot");
+        validate(actors, stride, gather, maxRounds, locOffset, locStride, histOffset, histLen, gatherSlots, resultSlots);
+    }
+
+    /**
+     * The layout every engine test uses: instance i's locations at {@code 0x2000 + i * 16} (x at
+     * +0, y at +8), then one result array per actor (stride 16: r0, r1), each starting on a
+     * 128-byte boundary so that two actors' arrays never share a line; histogram at 0x1000;
+     * {@code maxRounds} 0 (see {@link #withMaxRounds}).
+     *
+     * @throws IllegalArgumentException for a bad count, or a gather naming an actor or location the
+     *     test does not have
+     */
+    public static Descriptor standard(int actors, int stride, List<Gather> gathers) {
+        Objects.requireNonNull(gathers, "gathers");
+        if (actors < MIN_ACTORS || actors > MAX_ACTORS) {
+            throw new IllegalArgumentException("descriptor: " + actors + " actors, want " + MIN_ACTORS + ".." + MAX_ACTORS);
+        }
+        if (stride < 1) {
+            throw new IllegalArgumentException("descriptor: stride " + stride + ", want at least 1");
+        }
+        long locBytes = Math.multiplyExact((long) stride, STANDARD_LOC_STRIDE);
+        long resultBytes = alignUp(Math.multiplyExact((long) stride, STANDARD_RESULT_STRIDE), STANDARD_ALIGN);
+        long resultBase = alignUp(LitmusSection.DATA + locBytes, STANDARD_ALIGN);
+        long[][] results = new long[actors][];
+        for (int a = 0; a < actors; a++) {
+            results[a] = new long[] {resultBase + a * resultBytes, STANDARD_RESULT_STRIDE};
+        }
+        long[][] slots = new long[gathers.size()][];
+        for (int j = 0; j < gathers.size(); j++) {
+            slots[j] = switch (Objects.requireNonNull(gathers.get(j), "gather " + j)) {
+                case Gather.Register(int a, int reg) -> {
+                    if (a >= actors) {
+                        throw new IllegalArgumentException("descriptor: gather " + j + " names actor " + a
+                                + " but the test has " + actors + " actors");
+                    }
+                    yield new long[] {results[a][0] + 8L * reg, STANDARD_RESULT_STRIDE};
+                }
+                case Gather.Location(long p) -> {
+                    if (p >= STANDARD_LOC_STRIDE) {
+                        throw new IllegalArgumentException("descriptor: gather " + j + " names location offset " + p
+                                + " but an instance has " + STANDARD_LOC_STRIDE + " bytes of locations (x at 0, y at 8)");
+                    }
+                    yield new long[] {LitmusSection.DATA + p, STANDARD_LOC_STRIDE};
+                }
+            };
+        }
+        int g = gathers.size();
+        int histLen = g >= 1 && g <= MAX_GATHER ? 1 << (2 * g) : 0;
+        return new Descriptor(actors, stride, g, 0, LitmusSection.DATA, STANDARD_LOC_STRIDE,
+                LitmusSection.HISTOGRAM, histLen, slots, results);
+    }
+
+    /** This descriptor with {@code maxRounds} replaced (0: run until stopped). */
+    public Descriptor withMaxRounds(long maxRounds) {
+        return new Descriptor(actors, stride, gather, maxRounds, locOffset, locStride, histOffset, histLen,
+                gatherSlots, resultSlots);
+    }
+
+    /**
+     * This descriptor with {@code stride} replaced: the same offsets, fewer or more instances.
+     *
+     * @throws IllegalArgumentException if the areas then overlap
+     */
+    public Descriptor withStride(int stride) {
+        return new Descriptor(actors, stride, gather, maxRounds, locOffset, locStride, histOffset, histLen,
+                gatherSlots, resultSlots);
+    }
+
+    /** A copy of the gather slots, {offset, stride} each. */
+    @Override
+    public long[][] gatherSlots() {
+        return copy(gatherSlots, "gather slot");
+    }
+
+    /** A copy of the result slots, {offset, stride} each. */
+    @Override
+    public long[][] resultSlots() {
+        return copy(resultSlots, "result slot");
+    }
+
+    public long gatherOffset(int j) {
+        return gatherSlots[j][0];
+    }
+
+    public long gatherStride(int j) {
+        return gatherSlots[j][1];
+    }
+
+    public long resultOffset(int a) {
+        return resultSlots[a][0];
+    }
+
+    public long resultStride(int a) {
+        return resultSlots[a][1];
+    }
+
+    /** Bytes of the locations area: {@code stride * locStride} from {@link #locOffset()}. */
+    public long locBytes() {
+        return stride * locStride;
+    }
+
+    /** Bytes of actor a's result array: {@code stride * resultStride(a)} from {@link #resultOffset(int)}. */
+    public long resultBytes(int a) {
+        return stride * resultSlots[a][1];
+    }
+
+    /**
+     * The areas the consumer zeroes after every round, {offset, length} each: the locations, then
+     * each actor's result array.
+     */
+    public long[][] dataAreas() {
+        long[][] areas = new long[1 + actors][];
+        areas[0] = new long[] {locOffset, locBytes()};
+        for (int a = 0; a < actors; a++) {
+            areas[1 + a] = new long[] {resultSlots[a][0], resultBytes(a)};
+        }
+        return areas;
+    }
+
+    /** One past the last byte this descriptor uses (data areas and histogram). */
+    public long end() {
+        long end = histOffset + 8L * histLen;
+        for (long[] area : dataAreas()) {
+            end = Math.max(end, area[0] + area[1]);
+        }
+        return end;
+    }
+
+    /**
+     * Checks that everything this descriptor names lies inside a section of {@code sectionSize} bytes.
+     *
+     * @throws IllegalArgumentException naming the bytes needed and the section size
+     */
+    public void requireFits(long sectionSize) {
+        long end = end();
+        if (end > sectionSize) {
+            throw new IllegalArgumentException("descriptor: needs " + end + " bytes of litmus section (stride "
+                    + stride + ", " + actors + " actors) but the section has " + sectionSize
+                    + ": lower the stride or make the region's litmus area larger");
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Descriptor d && actors == d.actors && stride == d.stride && gather == d.gather
+                && maxRounds == d.maxRounds && locOffset == d.locOffset && locStride == d.locStride
+                && histOffset == d.histOffset && histLen == d.histLen
+                && Arrays.deepEquals(gatherSlots, d.gatherSlots) && Arrays.deepEquals(resultSlots, d.resultSlots);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(actors, stride, gather, maxRounds, locOffset, locStride, histOffset, histLen,
+                Arrays.deepHashCode(gatherSlots), Arrays.deepHashCode(resultSlots));
+    }
+
+    @Override
+    public String toString() {
+        return "Descriptor[actors=" + actors + ", stride=" + stride + ", gather=" + gather + ", maxRounds=" + maxRounds
+                + ", loc=0x" + Long.toHexString(locOffset) + "+" + locStride + "*i, hist=0x" + Long.toHexString(histOffset)
+                + "[" + histLen + "], gatherSlots=" + slots(gatherSlots) + ", resultSlots=" + slots(resultSlots) + "]";
+    }
+
+    // ---- checks -------------------------------------------------------------------------------
+
+    private static void validate(int actors, int stride, int gather, long maxRounds, long locOffset, long locStride,
+                                 long histOffset, int histLen, long[][] gatherSlots, long[][] resultSlots) {
+        if (actors < MIN_ACTORS || actors > MAX_ACTORS) {
+            throw new IllegalArgumentException("descriptor: " + actors + " actors, want " + MIN_ACTORS + ".." + MAX_ACTORS);
+        }
+        if (stride < 1) {
+            throw new IllegalArgumentException("descriptor: stride " + stride + ", want at least 1");
+        }
+        if (gather < 1 || gather > MAX_GATHER) {
+            throw new IllegalArgumentException("descriptor: " + gather + " outcome values (gather), want 1.." + MAX_GATHER);
+        }
+        if (maxRounds < 0) {
+            throw new IllegalArgumentException("descriptor: max_rounds " + maxRounds + " is negative (0 means until stopped)");
+        }
+        if (gatherSlots.length != gather) {
+            throw new IllegalArgumentException("descriptor: " + gatherSlots.length + " gather slots for gather " + gather);
+        }
+        if (resultSlots.length != actors) {
+            throw new IllegalArgumentException("descriptor: " + resultSlots.length + " result slots for " + actors + " actors");
+        }
+        int wantHist = 1 << (2 * gather);
+        if (histLen != wantHist) {
+            throw new IllegalArgumentException("descriptor: hist_len " + histLen + ", want 4^" + gather + " = " + wantHist);
+        }
+        aligned("hist_offset", histOffset);
+        if (histOffset < LitmusSection.HISTOGRAM || histOffset + 8L * histLen > LitmusSection.DATA) {
+            throw new IllegalArgumentException(String.format(
+                    "descriptor: histogram [0x%x, 0x%x) outside the histogram area [0x%x, 0x%x)",
+                    histOffset, histOffset + 8L * histLen, LitmusSection.HISTOGRAM, LitmusSection.DATA));
+        }
+        // Overflow: every extent below is at most stride * stride-field, bounded here.
+        long limit = Long.MAX_VALUE / 4 / stride;
+        aligned("loc_offset", locOffset);
+        aligned("loc_stride", locStride);
+        if (locStride < 8 || locStride > limit) {
+            throw new IllegalArgumentException("descriptor: loc_stride " + locStride + ", want at least 8");
+        }
+        List<long[]> areas = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        areas.add(new long[] {locOffset, stride * locStride});
+        names.add("locations");
+        for (int a = 0; a < actors; a++) {
+            long[] slot = resultSlots[a];
+            aligned("result[" + a + "].offset", slot[0]);
+            aligned("result[" + a + "].stride", slot[1]);
+            if (slot[1] < 16 || slot[1] > limit) {
+                throw new IllegalArgumentException("descriptor: result[" + a + "].stride " + slot[1]
+                        + ", want at least 16 (r0 and r1)");
+            }
+            areas.add(new long[] {slot[0], stride * slot[1]});
+            names.add("actor " + a + "'s result array");
+        }
+        for (int k = 0; k < areas.size(); k++) {
+            long[] area = areas.get(k);
+            if (area[0] < LitmusSection.DATA || area[0] > limit) {
+                throw new IllegalArgumentException(String.format("descriptor: %s at 0x%x, before the data area (0x%x)",
+                        names.get(k), area[0], LitmusSection.DATA));
+            }
+            for (int m = 0; m < k; m++) {
+                long[] other = areas.get(m);
+                if (area[0] < other[0] + other[1] && other[0] < area[0] + area[1]) {
+                    throw new IllegalArgumentException(String.format("descriptor: %s [0x%x, 0x%x) overlaps %s [0x%x, 0x%x)",
+                            names.get(k), area[0], area[0] + area[1], names.get(m), other[0], other[0] + other[1]));
+                }
+            }
+        }
+        // Each outcome value of every instance lies in one area, which the consumer zeroes.
+        for (int j = 0; j < gather; j++) {
+            long[] slot = gatherSlots[j];
+            aligned("gather[" + j + "].offset", slot[0]);
+            aligned("gather[" + j + "].stride", slot[1]);
+            if (slot[1] < 0 || slot[1] > limit || slot[0] < 0 || slot[0] > limit) {
+                throw new IllegalArgumentException("descriptor: gather[" + j + "] {" + slot[0] + ", " + slot[1] + "} out of range");
+            }
+            long first = slot[0];
+            long last = slot[0] + (stride - 1) * slot[1] + 8;
+            boolean inside = false;
+            for (long[] area : areas) {
+                inside |= first >= area[0] && last <= area[0] + area[1];
+            }
+            if (!inside) {
+                throw new IllegalArgumentException(String.format(
+                        "descriptor: gather[%d] spans [0x%x, 0x%x), not inside the locations or one result array",
+                        j, first, last));
+            }
+        }
+    }
+
+    private static void aligned(String field, long value) {
+        if (value % 8 != 0) {
+            throw new IllegalArgumentException("descriptor: " + field + " " + value + " is not a multiple of 8");
+        }
+    }
+
+    private static long[][] copy(long[][] slots, String what) {
+        long[][] c = new long[slots.length][];
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i] == null || slots[i].length != 2) {
+                throw new IllegalArgumentException("descriptor: " + what + " " + i + " is not a pair {offset, stride}");
+            }
+            c[i] = slots[i].clone();
+        }
+        return c;
+    }
+
+    private static String slots(long[][] slots) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < slots.length; i++) {
+            if (i > 0) b.append(", ");
+            b.append("0x").append(Long.toHexString(slots[i][0])).append('+').append(slots[i][1]).append("*i");
+        }
+        return b.append(']').toString();
+    }
+
+    static long alignUp(long v, long a) {
+        return (v + a - 1) / a * a;
+    }
+}
