@@ -3,6 +3,11 @@ package testbed.cli;
 import testbed.Mode;
 import testbed.counters.CountersSuite;
 import testbed.harness.Session;
+import testbed.litmus.CanonicalSuite;
+import testbed.litmus.LitmusTest;
+import testbed.litmus.engine.Budget;
+import testbed.litmus.engine.LitmusSuite;
+import testbed.report.CaseResult;
 import testbed.report.Report;
 import testbed.report.ReportWriter;
 import testbed.report.SuiteResult;
@@ -52,6 +57,7 @@ public final class Main {
                 case "run" -> runSuites(o, out, err);
                 case "bench" -> testbed.bench.AtomicIncrementBench.run(o.mode.label(), o.reportDir);
                 case "hold" -> hold(out);
+                case "litmus-group" -> litmusGroup(o, out);
                 default -> throw new IllegalStateException("unreachable");
             };
         } catch (RuntimeException e) {
@@ -74,6 +80,15 @@ public final class Main {
                 suites.add(new CountersSuite(session.region(), session.panama(), session.jnr(), session.peer(), out).run(o.mode));
             }
         }
+        if (o.suite == null || o.suite.equals(testbed.contract.ContractSuite.NAME)) {
+            out.println("==> suite " + testbed.contract.ContractSuite.NAME);
+            suites.add(new testbed.contract.ContractSuite(testbed.contract.ContractConfig.fromSystemProperties(), out).run(o.mode));
+        }
+        if (o.suite == null || o.suite.equals(LitmusSuite.NAME)) {
+            out.println("==> suite " + LitmusSuite.NAME);
+            java.util.regex.Pattern f = java.util.regex.Pattern.compile(o.filter == null ? ".*" : o.filter);
+            suites.add(LitmusSuite.run(o.mode, t -> f.matcher(t.name()).matches(), out));
+        }
         Report report = Report.of(started, Instant.now().toString(), o.mode.label(), host, suites);
         try {
             ReportWriter.writeAll(report, o.reportDir);
@@ -84,6 +99,30 @@ public final class Main {
         ReportWriter.printSummary(report, out);
         out.println("report: " + o.reportDir.resolve(ReportWriter.HTML) + " (also report.json, junit.xml)");
         return report.passed() ? 0 : 1;
+    }
+
+    /** The child side of a forked litmus group: runs the named tests, writes their cases as JSON. */
+    private static int litmusGroup(Options o, PrintStream out) {
+        if (o.out == null || o.tests.isEmpty()) throw new IllegalArgumentException("litmus-group needs --out and at least one --test");
+        Map<String, LitmusTest> byName = new java.util.HashMap<>();
+        for (LitmusTest t : CanonicalSuite.all()) byName.put(t.name(), t);
+        List<LitmusTest> tests = new ArrayList<>();
+        for (String n : o.tests) {
+            LitmusTest t = byName.get(n);
+            if (t == null) throw new IllegalArgumentException("unknown litmus test '" + n + "'");
+            tests.add(t);
+        }
+        Budget budget = new Budget(java.time.Duration.ofMillis(o.runMs), o.stride, Budget.DEFAULT_STALL);
+        List<CaseResult> cases;
+        try (Session session = Session.openDefault(System.err)) {
+            cases = LitmusSuite.runInProcess(session, tests, budget, out);
+        }
+        try {
+            java.nio.file.Files.writeString(o.out, ReportWriter.mapper().writeValueAsString(cases));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + o.out + ": " + e.getMessage(), e);
+        }
+        return 0;
     }
 
     /** Opens a session and waits, so that a test can kill this JVM and look for leftovers. */
@@ -98,15 +137,21 @@ public final class Main {
         }
     }
 
-    record Options(String command, Mode mode, Path reportDir, String suite) {
+    record Options(String command, Mode mode, Path reportDir, String suite, String filter, long runMs, int stride,
+                   Path out, List<String> tests) {
         static Options parse(String[] args) {
             String command = args[0];
-            if (!List.of("run", "bench", "hold").contains(command)) {
+            if (!List.of("run", "bench", "hold", "litmus-group").contains(command)) {
                 throw new IllegalArgumentException("unknown command '" + command + "'");
             }
             Mode mode = Mode.DEFAULT;
             Path report = Path.of("build", "report");
             String suite = null;
+            String filter = null;
+            long runMs = 100;
+            int stride = Budget.DEFAULT_STRIDE;
+            Path out = null;
+            List<String> tests = new ArrayList<>();
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 if (i + 1 >= args.length) throw new IllegalArgumentException("option " + a + " needs a value");
@@ -115,12 +160,19 @@ public final class Main {
                     case "--report" -> report = Path.of(args[++i]);
                     case "--suite" -> {
                         suite = args[++i];
-                        if (!suite.equals(CountersSuite.NAME)) throw new IllegalArgumentException("unknown suite '" + suite + "'");
+                        if (!List.of(CountersSuite.NAME, LitmusSuite.NAME, testbed.contract.ContractSuite.NAME).contains(suite)) {
+                            throw new IllegalArgumentException("unknown suite '" + suite + "'");
+                        }
                     }
+                    case "--filter" -> filter = args[++i];
+                    case "--run-ms" -> runMs = Long.parseLong(args[++i]);
+                    case "--stride" -> stride = Integer.parseInt(args[++i]);
+                    case "--out" -> out = Path.of(args[++i]);
+                    case "--test" -> tests.add(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
             }
-            return new Options(command, mode, report, suite);
+            return new Options(command, mode, report, suite, filter, runMs, stride, out, tests);
         }
     }
 }

@@ -12,6 +12,8 @@ import testbed.proto.v1.HelloResponse;
 import testbed.proto.v1.InspectRequest;
 import testbed.proto.v1.InspectResponse;
 import testbed.proto.v1.PeerServiceGrpc;
+import testbed.proto.v1.RunLitmusActorRequest;
+import testbed.proto.v1.RunLitmusActorResponse;
 
 import java.time.Duration;
 import java.util.List;
@@ -68,6 +70,11 @@ public final class PeerClient implements AutoCloseable {
         }
         PeerServiceGrpc.PeerServiceBlockingStub bound = s;
         return call("AddCounters", () -> bound.addCounters(req));
+    }
+
+    /** Runs one litmus actor in the peer; returns when the actor leaves, or fails after {@code deadline}. */
+    public RunLitmusActorResponse runLitmusActor(RunLitmusActorRequest req, Duration deadline) {
+        return call("RunLitmusActor", () -> stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).runLitmusActor(req));
     }
 
     private static <T> T call(String rpc, java.util.function.Supplier<T> body) {

@@ -1,0 +1,58 @@
+package testbed.litmus;
+
+import java.util.List;
+
+/**
+ * Whether a test's allowed relaxed outcome is expected to be <em>observed</em> on a given
+ * architecture, as tabulated in docs/MEMORY_MODEL.md. The model says what is allowed;
+ * this says what the hardware (x86-TSO, ARMv8) is known to produce. It never changes a
+ * verdict: it tells a reader whether "allowed, not seen here" is a surprise.
+ */
+public final class ArchModel {
+    /** What to expect of a relaxed outcome here. */
+    public enum Observation { EXPECTED, POSSIBLE, NOT_EXPECTED, NOT_APPLICABLE }
+
+    private ArchModel() {}
+
+    /** This JVM's architecture: "x86_64", "aarch64" or the os.arch value. */
+    public static String arch() {
+        String a = System.getProperty("os.arch");
+        return switch (a) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            default -> a;
+        };
+    }
+
+    public static Observation expect(LitmusTest t, String arch) {
+        if (!t.hasInteresting() || t.shape() == null) return Observation.NOT_APPLICABLE;
+        List<ActorSpec> a = t.actors();
+        boolean plainJava = a.stream().anyMatch(s -> s.runtime() == Runtime.JAVA
+                && s.actualModes().stream().anyMatch(m -> m.equals("plain")));
+        return switch (arch) {
+            case "x86_64" -> switch (t.shape()) {
+                // TSO keeps every order but store -> later load: only shapes whose relaxed
+                // outcome needs a load to pass an earlier store show up.
+                case SB, R -> Observation.EXPECTED;
+                default -> plainJava ? Observation.POSSIBLE : Observation.NOT_EXPECTED;
+            };
+            case "aarch64" -> switch (t.shape()) {
+                // ARMv8 acquire/release (LDAR/STLR) are RCsc: an STLR is not passed by a later LDAR.
+                case SB -> a.stream().allMatch(s -> actual(s, 0).releases() && actual(s, 1).acquires())
+                        ? Observation.NOT_EXPECTED : Observation.EXPECTED;
+                case MP, S, WRC, R -> Observation.EXPECTED;
+                // ARMv8 is other-multi-copy-atomic: IRIW needs readers whose loads may be reordered.
+                case IRIW -> a.subList(2, 4).stream().allMatch(s -> actual(s, 0).acquires())
+                        ? Observation.NOT_EXPECTED : Observation.EXPECTED;
+                case LB, TWO_PLUS_TWO_W -> Observation.POSSIBLE;
+                case CORR -> plainJava ? Observation.POSSIBLE : Observation.NOT_EXPECTED;
+                default -> Observation.NOT_APPLICABLE;
+            };
+            default -> Observation.POSSIBLE;
+        };
+    }
+
+    private static Strength actual(ActorSpec s, int op) {
+        return s.runtime().strength(s.actualModes().get(op));
+    }
+}

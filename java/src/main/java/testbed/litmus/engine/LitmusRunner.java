@@ -1,0 +1,395 @@
+package testbed.litmus.engine;
+
+import testbed.harness.Session;
+import testbed.litmus.ActorSpec;
+import testbed.litmus.ArchModel;
+import testbed.litmus.Expectation;
+import testbed.litmus.Gather;
+import testbed.litmus.LitmusTest;
+import testbed.litmus.OutcomeSpec;
+import testbed.litmus.Role;
+import testbed.litmus.Runtime;
+import testbed.litmus.runtime.ActorResult;
+import testbed.litmus.runtime.Descriptor;
+import testbed.litmus.runtime.JavaActor;
+import testbed.litmus.runtime.JavaKernels;
+import testbed.litmus.runtime.LitmusSection;
+import testbed.litmus.runtime.NativeActors;
+import testbed.proto.v1.RunLitmusActorRequest;
+import testbed.proto.v1.RunLitmusActorResponse;
+import testbed.report.CaseResult;
+import testbed.report.Status;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs litmus tests over the session's region: starts each actor in its runtime (a
+ * Java thread, a C pthread through FFM, a goroutine in the peer), releases them
+ * together, stops them when the budget is spent, and turns the region's histogram into
+ * a case. The runner itself never spins: it sleeps and watches the rounds counter, and
+ * aborts a test whose rounds stop moving (a dead peer, a stuck actor).
+ */
+public final class LitmusRunner {
+    private static final Duration START_BOUND = Duration.ofSeconds(10);
+    private static final Duration POLL = Duration.ofMillis(5);
+
+    private final Session session;
+    private final LitmusSection section;
+    private final NativeActors cActors;
+    private long generation;
+
+    public LitmusRunner(Session session, NativeActors cActors) {
+        this.session = session;
+        this.section = new LitmusSection(session.region().litmus());
+        this.cActors = cActors;
+        this.generation = (System.nanoTime() & 0xFFFF_FFFFL) << 8;
+    }
+
+    /** Runs one test; never throws for a fault in the test: it becomes an ERROR case with its reason. */
+    public CaseResult run(LitmusTest t, Budget budget) {
+        long t0 = System.nanoTime();
+        try {
+            return execute(t, budget, t0);
+        } catch (RuntimeException e) {
+            section.requestAbort();
+            return CaseResult.error(t.name(), title(t), e.getMessage() == null ? e.toString() : e.getMessage(), ms(t0));
+        }
+    }
+
+    /** Whether the runtime of {@code a} has the kernel it runs; a runtime without it refuses the test. */
+    public boolean hasKernel(ActorSpec a) {
+        return switch (a.runtime()) {
+            case JAVA -> JavaKernels.has(a.kernel());
+            case C -> cActors.hasKernel(a.kernel());
+            case GO -> goKernel(a);
+        };
+    }
+
+    private static boolean goKernel(ActorSpec a) {
+        // The Go peer's kernels are every role but st_fence_ld, in modes atomic and plain (docs/LITMUS.md).
+        return a.role() != Role.ST_FENCE_LD && a.actualModes().stream().allMatch(m -> m.equals("atomic")
+                || (m.equals("plain") && a.role() != Role.FADD && a.role() != Role.CAS));
+    }
+
+    private CaseResult execute(LitmusTest t, Budget budget, long t0) {
+        for (int i = 0; i < t.actors().size(); i++) {
+            ActorSpec a = t.actors().get(i);
+            if (!hasKernel(a)) {
+                return CaseResult.error(t.name(), title(t), "actor a" + i + " (" + a.runtime() + "): no kernel '" + a.kernel() + "'", ms(t0));
+            }
+        }
+        List<Descriptor.Gather> gathers = new ArrayList<>();
+        for (Gather g : t.gathers()) {
+            gathers.add(g.isRegister() ? new Descriptor.Gather.Register(g.actor(), g.register())
+                    : new Descriptor.Gather.Location(8L * g.location()));
+        }
+        Descriptor d = Descriptor.standard(t.actors().size(), budget.stride(), gathers);
+        section.reset();
+        section.write(d);
+        long gen = ++generation;
+        section.setGeneration(gen);
+
+        List<Running> running = new ArrayList<>();
+        try {
+            for (int i = 0; i < t.actors().size(); i++) running.add(start(i, t.actors().get(i), gen, budget));
+            awaitReady(running, t.actors().size());
+
+            long released = System.nanoTime();
+            section.setEpoch(1);
+            long lastRounds = 0;
+            long lastMove = released;
+            boolean stopped = false;
+            String stall = null;
+            while (section.done() == 0 && section.abort() == 0) {
+                sleep(POLL);
+                long now = System.nanoTime();
+                long rounds = section.rounds();
+                if (rounds != lastRounds) {
+                    lastRounds = rounds;
+                    lastMove = now;
+                }
+                if (!stopped && now - released >= budget.run().toNanos()) {
+                    section.requestStop();
+                    stopped = true;
+                }
+                if (now - lastMove > budget.stall().toNanos()) {
+                    stall = String.format(Locale.ROOT, "stalled: no round completed in %d ms (after %,d rounds)",
+                            budget.stall().toMillis(), rounds);
+                    section.requestAbort();
+                    break;
+                }
+                String early = firstFailure(running);
+                if (early != null) {
+                    section.requestAbort();
+                    stall = early;
+                    break;
+                }
+            }
+            long elapsed = System.nanoTime() - released;
+
+            List<ActorResult> results = new ArrayList<>();
+            List<String> faults = new ArrayList<>();
+            for (Running r : running) {
+                ActorResult res = r.await(budget.stall().plusSeconds(5));
+                results.add(res);
+                if (res == null) faults.add(r.label + ": did not return");
+                else if (!res.completed()) faults.add(r.label + ": " + (res.reason() == null || res.reason().isEmpty() ? "aborted" : res.reason()));
+            }
+            if (stall != null || !faults.isEmpty()) {
+                String why = (stall == null ? "" : stall + "; ") + String.join("; ", faults);
+                return CaseResult.error(t.name(), title(t), why, ms(t0));
+            }
+            return verdict(t, d, budget, elapsed, results, t0);
+        } finally {
+            if (section.done() == 0) section.requestAbort();
+            for (Running r : running) r.abandon();
+        }
+    }
+
+    private CaseResult verdict(LitmusTest t, Descriptor d, Budget budget, long elapsedNs, List<ActorResult> results, long t0) {
+        long[] hist = section.histogram();
+        long rounds = section.rounds();
+        long samples = 0;
+        for (long c : hist) samples += c;
+        if (samples != rounds * d.stride()) {
+            return CaseResult.error(t.name(), title(t), String.format(Locale.ROOT,
+                    "engine integrity: the histogram holds %,d samples but %,d rounds x %,d instances were run",
+                    samples, rounds, d.stride()), ms(t0));
+        }
+        int n = t.gathers().size();
+        Map<List<Long>, Long> observed = new LinkedHashMap<>();
+        for (int key = 0; key < hist.length; key++) {
+            if (hist[key] == 0) continue;
+            observed.put(decode(key, n), hist[key]);
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        long forbidden = 0, interesting = 0;
+        List<String> forbiddenSeen = new ArrayList<>();
+        List<OutcomeSpec> listed = new ArrayList<>(t.outcomes());
+        for (List<Long> o : observed.keySet()) if (t.outcomes().stream().noneMatch(s -> s.values().equals(o))) listed.add(t.classify(o));
+        for (OutcomeSpec o : listed) {
+            long count = observed.getOrDefault(o.values(), 0L);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("outcome", o.key());
+            row.put("count", count);
+            row.put("frequency", samples == 0 ? 0.0 : (double) count / samples);
+            row.put("expectation", o.expectation().name());
+            row.put("description", o.description());
+            rows.add(row);
+            if (count > 0 && o.expectation() == Expectation.FORBIDDEN) {
+                forbidden += count;
+                forbiddenSeen.add(String.format(Locale.ROOT, "(%s) %,d times", o.key(), count));
+            }
+            if (o.expectation() == Expectation.INTERESTING) interesting += count;
+        }
+        double seconds = elapsedNs / 1e9;
+        String verdict;
+        if (forbidden > 0) verdict = "forbidden_observed";
+        else if (interesting > 0) verdict = "interesting_observed";
+        else if (t.hasInteresting()) verdict = "allowed_not_seen";
+        else verdict = "ok";
+
+        String rate = String.format(Locale.ROOT, "%,d samples at %.1f M/s", samples, samples / seconds / 1e6);
+        Status status;
+        String message;
+        switch (verdict) {
+            case "forbidden_observed" -> {
+                status = t.selfCheck() ? Status.EXPECTED_FAILURE : Status.FAILED;
+                message = (t.selfCheck() ? "caught: " : "") + "forbidden observed: " + String.join(", ", forbiddenSeen) + " in " + rate;
+            }
+            case "interesting_observed" -> {
+                status = Status.PASSED;
+                message = String.format(Locale.ROOT, "interesting observed: %,d (%.4f%%) in %s", interesting, 100.0 * interesting / samples, rate);
+            }
+            case "allowed_not_seen" -> {
+                status = Status.PASSED;
+                message = "relaxed outcome allowed, not seen here (on " + ArchModel.arch() + ": "
+                        + ArchModel.expect(t, ArchModel.arch()).name().toLowerCase(Locale.ROOT).replace('_', ' ') + "); " + rate;
+            }
+            default -> {
+                status = Status.PASSED;
+                message = "nothing forbidden seen; " + rate;
+            }
+        }
+        if (t.selfCheck() && forbidden == 0) {
+            status = Status.FAILED;
+            message = "the broken variant was not caught: no forbidden outcome in " + rate;
+        }
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("samples", samples);
+        metrics.put("samples_per_second", samples / seconds);
+        metrics.put("interesting", interesting);
+        metrics.put("interesting_per_second", interesting / seconds);
+        metrics.put("forbidden", forbidden);
+        metrics.put("rounds", rounds);
+        metrics.put("stride", (long) d.stride());
+        metrics.put("elapsed_ms", elapsedNs / 1e6);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("verdict", verdict);
+        details.put("shape", t.shape() == null ? "custom" : t.shape().title());
+        details.put("rung", t.rung() == null ? "" : t.rung().label());
+        details.put("pairing", t.pairing());
+        details.put("arch", ArchModel.arch());
+        details.put("observation_expected_here", ArchModel.expect(t, ArchModel.arch()).name().toLowerCase(Locale.ROOT));
+        details.put("jvm_mode", System.getProperty("java.vm.info"));
+        details.put("actors", t.actorRows());
+        details.put("histogram", rows);
+        List<Map<String, Object>> actorRuns = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            ActorResult r = results.get(i);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("actor", "a" + i);
+            row.put("rounds", r.rounds());
+            row.put("rounds_consumed", r.consumed());
+            actorRuns.add(row);
+        }
+        details.put("actor_runs", actorRuns);
+        return new CaseResult(t.name(), title(t), status, message, ms(t0), metrics, details);
+    }
+
+    /** The n values of histogram index {@code key}, most significant first (docs/LITMUS.md). */
+    static List<Long> decode(int key, int n) {
+        Long[] v = new Long[n];
+        for (int j = n - 1; j >= 0; j--) {
+            v[j] = (long) (key & 3);
+            key >>= 2;
+        }
+        return List.of(v);
+    }
+
+    public static String title(LitmusTest t) {
+        StringBuilder b = new StringBuilder();
+        b.append(t.shape() == null ? "custom" : t.shape().title()).append(' ').append(t.pairing());
+        if (t.rung() != null) b.append(' ').append(t.rung().label());
+        b.append(": ");
+        List<String> parts = new ArrayList<>();
+        for (ActorSpec a : t.actors()) parts.add(a.label());
+        b.append(String.join(" | ", parts));
+        if (t.selfCheck()) b.append(" [broken variant: must be caught]");
+        return b.toString();
+    }
+
+    private void awaitReady(List<Running> running, int n) {
+        long deadline = System.nanoTime() + START_BOUND.toNanos();
+        while (section.ready() < n) {
+            String early = firstFailure(running);
+            if (early != null) throw new IllegalStateException(early);
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(String.format(Locale.ROOT, "only %d of %d actors started within %d s",
+                        section.ready(), n, START_BOUND.toSeconds()));
+            }
+            sleep(Duration.ofMillis(1));
+        }
+    }
+
+    private static String firstFailure(List<Running> running) {
+        for (Running r : running) {
+            String f = r.earlyFailure();
+            if (f != null) return r.label + ": " + f;
+        }
+        return null;
+    }
+
+    private Running start(int i, ActorSpec a, long gen, Budget budget) {
+        String label = "a" + i + " (" + a.runtime().name().toLowerCase(Locale.ROOT) + " " + a.kernel() + ")";
+        long p = 8L * a.p(), q = 8L * a.q();
+        return switch (a.runtime()) {
+            case JAVA -> {
+                JavaActor actor = JavaActor.start(section, i, a.kernel(), p, q, a.v1(), a.v2(), gen, budget.stall());
+                yield new Running(label) {
+                    @Override ActorResult await(Duration bound) { return actor.join(bound); }
+                    @Override void abandon() { actor.join(Duration.ofSeconds(5)); }
+                };
+            }
+            case C -> {
+                long handle = cActors.start(section, i, a.kernel(), p, q, a.v1(), a.v2(), gen, budget.stall());
+                yield new Running(label) {
+                    boolean joined;
+                    @Override ActorResult await(Duration bound) {
+                        ActorResult r = cActors.join(handle, bound);
+                        joined = r != null;
+                        return r;
+                    }
+                    @Override void abandon() { if (!joined) cActors.join(handle, Duration.ofSeconds(5)); }
+                };
+            }
+            case GO -> {
+                RunLitmusActorRequest req = RunLitmusActorRequest.newBuilder()
+                        .setActor(i).setKernel(a.kernel()).setPOffset(p).setQOffset(q)
+                        .setValue1(a.v1()).setValue2(a.v2()).setGeneration(gen)
+                        .setStallTimeoutMs((int) budget.stall().toMillis()).build();
+                Duration deadline = budget.run().plus(budget.stall()).plus(START_BOUND).plusSeconds(10);
+                CompletableFuture<RunLitmusActorResponse> call = CompletableFuture.supplyAsync(
+                        () -> session.peer().runLitmusActor(req, deadline),
+                        r -> Thread.ofPlatform().daemon().name("litmus-go-call-" + i).start(r));
+                yield new Running(label) {
+                    @Override String earlyFailure() {
+                        if (!call.isCompletedExceptionally()) return null;
+                        try {
+                            call.join();
+                            return null;
+                        } catch (RuntimeException e) {
+                            return e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
+                        }
+                    }
+                    @Override ActorResult await(Duration bound) {
+                        try {
+                            RunLitmusActorResponse r = call.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+                            return new ActorResult(r.getRounds(), r.getRoundsConsumed(), r.getAborted() ? ActorResult.ABORT_WORD : ActorResult.COMPLETED,
+                                    r.getAbortReason(), r.getElapsedNs());
+                        } catch (ExecutionException e) {
+                            return new ActorResult(0, 0, ActorResult.ABORT_WORD, e.getCause().getMessage(), 0);
+                        } catch (TimeoutException e) {
+                            return null;
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return null;
+                        }
+                    }
+                    @Override void abandon() { }
+                };
+            }
+        };
+    }
+
+    /** An actor that was started: how to wait for it and how to make sure it is gone. */
+    private abstract static class Running {
+        final String label;
+
+        Running(String label) {
+            this.label = label;
+        }
+
+        /** A failure known before the actor returns (a refused Go call), or null. */
+        String earlyFailure() {
+            return null;
+        }
+
+        /** The actor's result, or null if it did not return within {@code bound}. */
+        abstract ActorResult await(Duration bound);
+
+        abstract void abandon();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+    }
+
+    private static double ms(long t0) {
+        return (System.nanoTime() - t0) / 1e6;
+    }
+}

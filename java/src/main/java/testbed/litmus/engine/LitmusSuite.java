@@ -1,0 +1,198 @@
+package testbed.litmus.engine;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import testbed.Mode;
+import testbed.harness.Session;
+import testbed.litmus.CanonicalSuite;
+import testbed.litmus.LitmusTest;
+import testbed.litmus.runtime.NativeActors;
+import testbed.report.CaseResult;
+import testbed.report.ReportWriter;
+import testbed.report.SuiteResult;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The litmus suite: the canonical tests, grouped by shape, each group in a forked JVM
+ * with its own region and peer, so that a native crash fails that group and not the
+ * run. The mode sets a total time budget that is divided among the tests and kept.
+ */
+public final class LitmusSuite {
+    public static final String NAME = "litmus";
+
+    /** Time a forked group needs besides its tests: JVM start, region, peer, shim. */
+    static final Duration GROUP_OVERHEAD = Duration.ofMillis(1500);
+    /** Time a test needs besides its run budget: actors starting, joining, the histogram. */
+    static final Duration TEST_OVERHEAD = Duration.ofMillis(40);
+    static final Duration MIN_RUN = Duration.ofMillis(30);
+
+    private LitmusSuite() {}
+
+    /** The whole-suite time budget a mode promises. */
+    public static Duration totalBudget(Mode mode) {
+        return switch (mode) {
+            case QUICK -> Duration.ofSeconds(60);
+            case DEFAULT -> Duration.ofSeconds(240);
+            case TOUGH -> Duration.ofMinutes(30);
+        };
+    }
+
+    /** Groups in run order: one per shape, then the broken variants. */
+    public static Map<String, List<LitmusTest>> groups(List<LitmusTest> tests) {
+        Map<String, List<LitmusTest>> g = new LinkedHashMap<>();
+        for (LitmusTest t : tests) {
+            String key = t.selfCheck() ? "selfcheck" : t.shape() == null ? "custom" : t.shape().token();
+            g.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
+        }
+        return g;
+    }
+
+    /** Each test's share of the total budget, after the overheads. */
+    public static Budget budget(Mode mode, int tests, int groups) {
+        long total = totalBudget(mode).toMillis();
+        long left = total - groups * GROUP_OVERHEAD.toMillis() - tests * TEST_OVERHEAD.toMillis();
+        long per = Math.max(MIN_RUN.toMillis(), left / Math.max(1, tests));
+        return Budget.of(Duration.ofMillis(per));
+    }
+
+    /** Runs the canonical tests matching {@code filter}, each group in its own JVM. */
+    public static SuiteResult run(Mode mode, Predicate<LitmusTest> filter, PrintStream progress) {
+        List<LitmusTest> tests = CanonicalSuite.all().stream().filter(filter).toList();
+        Map<String, List<LitmusTest>> groups = groups(tests);
+        Budget budget = budget(mode, tests.size(), groups.size());
+        progress.printf(Locale.ROOT, "  %d tests in %d forked groups, %s mode: %d s in all, %d ms per test, stride %d%n",
+                tests.size(), groups.size(), mode.label(), totalBudget(mode).toSeconds(), budget.run().toMillis(), budget.stride());
+        long t0 = System.nanoTime();
+        List<CaseResult> cases = new ArrayList<>();
+        for (Map.Entry<String, List<LitmusTest>> g : groups.entrySet()) {
+            cases.addAll(runForked(g.getKey(), g.getValue(), mode, budget, progress));
+        }
+        progress.printf(Locale.ROOT, "  litmus: %d tests in %.1f s (budget %d s)%n", cases.size(),
+                (System.nanoTime() - t0) / 1e9, totalBudget(mode).toSeconds());
+        return new SuiteResult(NAME, "Memory-ordering litmus tests whose actors run in Java, C and Go over one shared region.", cases);
+    }
+
+    /**
+     * Runs one group in a child JVM ({@code Main litmus-group}); if the child dies, hangs
+     * or reports nothing, every test of the group is an ERROR with the reason.
+     */
+    static List<CaseResult> runForked(String group, List<LitmusTest> tests, Mode mode, Budget budget, PrintStream progress) {
+        Path out = null;
+        Process child = null;
+        Deque<String> stderr = new ArrayDeque<>();
+        long bound = GROUP_OVERHEAD.toMillis() * 4 + tests.size() * (budget.run().toMillis() + budget.stall().toMillis() + 2000L);
+        try {
+            out = Files.createTempFile("interop-litmus-" + group + "-", ".json");
+            List<String> cmd = new ArrayList<>();
+            cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            cmd.add("--enable-preview");
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+            for (String p : List.of("testbed.native.lib", "testbed.peer.bin", "testbed.layout")) {
+                String v = System.getProperty(p);
+                if (v != null) cmd.add("-D" + p + "=" + v);
+            }
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "testbed.cli.Main", "litmus-group",
+                    "--mode", mode.label(), "--run-ms", String.valueOf(budget.run().toMillis()),
+                    "--stride", String.valueOf(budget.stride()), "--out", out.toString()));
+            for (LitmusTest t : tests) cmd.addAll(List.of("--test", t.name()));
+            child = new ProcessBuilder(cmd).start();
+            Process c = child;
+            Thread errPump = Thread.ofPlatform().daemon().start(() -> pump(c, stderr));
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                Thread outPump = Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        String line;
+                        while ((line = r.readLine()) != null) progress.println(line);
+                    } catch (IOException ignored) {
+                        // The child closed its stdout by exiting.
+                    }
+                });
+                if (!child.waitFor(bound, TimeUnit.MILLISECONDS)) {
+                    child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    return errors(tests, "group '" + group + "' JVM did not finish within " + bound / 1000 + " s; killed it");
+                }
+                outPump.join(2000);
+                errPump.join(2000);
+            }
+            String text = Files.readString(out);
+            if (text.isBlank()) {
+                String last;
+                synchronized (stderr) {
+                    last = stderr.isEmpty() ? "" : "; last stderr: " + stderr.peekLast();
+                }
+                return errors(tests, "group '" + group + "' JVM exited with code " + child.exitValue() + describeExit(child.exitValue())
+                        + " before reporting" + last);
+            }
+            return ReportWriter.mapper().readValue(text, new TypeReference<List<CaseResult>>() { });
+        } catch (IOException e) {
+            return errors(tests, "group '" + group + "': " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return errors(tests, "interrupted");
+        } finally {
+            if (child != null && child.isAlive()) child.destroyForcibly();
+            if (out != null) {
+                try {
+                    Files.deleteIfExists(out);
+                } catch (IOException ignored) {
+                    // A temp file in the system temp directory; nothing else depends on it.
+                }
+            }
+        }
+    }
+
+    /** Runs a group in this JVM (the child side of {@link #runForked}); writes one progress line per test. */
+    public static List<CaseResult> runInProcess(Session session, List<LitmusTest> tests, Budget budget, PrintStream progress) {
+        List<CaseResult> cases = new ArrayList<>();
+        try (NativeActors c = new NativeActors(testbed.ffi.NativeLibrary.require())) {
+            LitmusRunner runner = new LitmusRunner(session, c);
+            for (LitmusTest t : tests) {
+                CaseResult r = runner.run(t, budget);
+                cases.add(r);
+                progress.printf(Locale.ROOT, "  %s  litmus/%-36s %s%n", r.status().label(), t.name(), r.message());
+                progress.flush();
+            }
+        }
+        return cases;
+    }
+
+    private static List<CaseResult> errors(List<LitmusTest> tests, String reason) {
+        List<CaseResult> out = new ArrayList<>();
+        for (LitmusTest t : tests) out.add(CaseResult.error(t.name(), LitmusRunner.title(t), reason, 0));
+        return out;
+    }
+
+    private static String describeExit(int code) {
+        return code > 128 ? " (signal " + (code - 128) + ")" : "";
+    }
+
+    private static void pump(Process p, Deque<String> tail) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                synchronized (tail) {
+                    if (tail.size() == 20) tail.removeFirst();
+                    tail.addLast(line);
+                }
+            }
+        } catch (IOException ignored) {
+            // The child closed stderr by exiting.
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package testbed.litmus.engine;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.Timeout;
+import testbed.Mode;
+import testbed.litmus.ArchModel;
+import testbed.report.CaseResult;
+import testbed.report.Status;
+import testbed.report.SuiteResult;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The whole canonical suite in quick mode, as JUnit dynamic tests (one per litmus
+ * case), through the same forked-group path as `make run`. A forbidden outcome or an
+ * engine error fails its test; the broken variants must be caught.
+ */
+class LitmusQuickSuiteTest {
+
+    @TestFactory
+    @Timeout(600)
+    Stream<DynamicTest> quickSuite() {
+        SuiteResult suite = LitmusSuite.run(Mode.QUICK, t -> true, System.out);
+        List<DynamicTest> tests = new ArrayList<>();
+        for (CaseResult c : suite.cases()) {
+            tests.add(DynamicTest.dynamicTest(c.name(), () -> {
+                assertFalse(c.status() == Status.ERROR, () -> "engine error: " + c.message());
+                if (c.name().startsWith("selfcheck_") && ArchModel.arch().equals("x86_64")) {
+                    assertEquals(Status.EXPECTED_FAILURE, c.status(), () -> "broken variant not caught: " + c.message());
+                } else {
+                    assertFalse(c.status() == Status.FAILED, c::message);
+                }
+                assertTrue(((Number) c.metrics().getOrDefault("samples", 0L)).longValue() > 0, "samples were taken");
+            }));
+        }
+        tests.add(DynamicTest.dynamicTest("x86_64_quick_mode_shows_store_buffering_across_j_c_and_c_g", () -> {
+            assumeTrue(ArchModel.arch().equals("x86_64"), "store buffering is only promised on x86-64 here");
+            for (String name : List.of("sb_jc_relaxed", "sb_jc_acq_rel", "sb_cg_relaxed", "sb_cg_acq_rel")) {
+                CaseResult c = suite.cases().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+                assertEquals("interesting_observed", c.details().get("verdict"), name + ": " + c.message());
+            }
+        }));
+        tests.add(DynamicTest.dynamicTest("every_case_reports_histogram_rate_and_verdict", () -> {
+            for (CaseResult c : suite.cases()) {
+                if (c.status() == Status.ERROR) continue;
+                assertTrue(c.details().get("histogram") instanceof List<?>, c.name());
+                assertTrue(c.metrics().containsKey("samples_per_second"), c.name());
+                assertTrue(List.of("forbidden_observed", "interesting_observed", "allowed_not_seen", "ok")
+                        .contains(c.details().get("verdict")), c.name());
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> hist = (List<Map<String, Object>>) c.details().get("histogram");
+                long sum = hist.stream().mapToLong(r -> ((Number) r.get("count")).longValue()).sum();
+                assertEquals(((Number) c.metrics().get("samples")).longValue(), sum, c.name() + ": histogram adds up to samples");
+            }
+        }));
+        return tests.stream();
+    }
+}
