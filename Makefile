@@ -8,7 +8,8 @@
 #   make cross-arm64  cross-compile the shim and the peer for arm64 (and test under qemu)
 #   make clean        remove build/
 #
-# Variables: MODE=quick|default|tough (suite sizes), JAVA_HOME (a JDK 25).
+# Variables: MODE=quick|default|tough (suite sizes), SUITE=counters|contract|litmus,
+#            FILTER=REGEX (litmus test names), JAVA_HOME (a JDK 25).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -70,7 +71,8 @@ build: toolchain native peer java
 # ---- run -------------------------------------------------------------------
 .PHONY: run
 run: build
-	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --mode $(MODE) --report $(BUILD)/report
+	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --mode $(MODE) --report $(BUILD)/report \
+	  $(if $(SUITE),--suite $(SUITE)) $(if $(FILTER),--filter '$(FILTER)')
 
 # ---- bench -----------------------------------------------------------------
 .PHONY: bench

@@ -28,10 +28,10 @@ import java.util.Map;
  */
 public final class Main {
     static final String USAGE = """
-            usage: interop-testbed run   [--mode quick|default|tough] [--report DIR] [--suite NAME]
+            usage: interop-testbed run   [--mode quick|default|tough] [--report DIR] [--suite NAME] [--filter REGEX]
                    interop-testbed bench [--mode quick|default|tough] [--report DIR]
                    interop-testbed hold  (test aid: open a session, print its peer pid and region, wait)
-            suites: counters""";
+            suites: counters, contract, litmus (--filter selects litmus tests by name, e.g. 'sb_.*_acq_rel')""";
 
     private Main() {}
 
@@ -115,6 +115,7 @@ public final class Main {
         Budget budget = new Budget(java.time.Duration.ofMillis(o.runMs), o.stride, Budget.DEFAULT_STALL);
         List<CaseResult> cases;
         try (Session session = Session.openDefault(System.err)) {
+            LitmusSuite.crashIfAsked(o.group);
             cases = LitmusSuite.runInProcess(session, tests, budget, out);
         }
         try {
@@ -138,7 +139,7 @@ public final class Main {
     }
 
     record Options(String command, Mode mode, Path reportDir, String suite, String filter, long runMs, int stride,
-                   Path out, List<String> tests) {
+                   Path out, List<String> tests, String group) {
         static Options parse(String[] args) {
             String command = args[0];
             if (!List.of("run", "bench", "hold", "litmus-group").contains(command)) {
@@ -151,6 +152,7 @@ public final class Main {
             long runMs = 100;
             int stride = Budget.DEFAULT_STRIDE;
             Path out = null;
+            String group = null;
             List<String> tests = new ArrayList<>();
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
@@ -169,10 +171,11 @@ public final class Main {
                     case "--stride" -> stride = Integer.parseInt(args[++i]);
                     case "--out" -> out = Path.of(args[++i]);
                     case "--test" -> tests.add(args[++i]);
+                    case "--group" -> group = args[++i];
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
             }
-            return new Options(command, mode, report, suite, filter, runMs, stride, out, tests);
+            return new Options(command, mode, report, suite, filter, runMs, stride, out, tests, group);
         }
     }
 }

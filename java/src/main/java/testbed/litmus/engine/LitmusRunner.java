@@ -117,6 +117,11 @@ public final class LitmusRunner {
                     lastRounds = rounds;
                     lastMove = now;
                 }
+                // A broken variant only has to be caught once: stop as soon as it is.
+                if (!stopped && t.selfCheck() && rounds != 0 && forbiddenSoFar(t) > 0) {
+                    section.requestStop();
+                    stopped = true;
+                }
                 if (!stopped && now - released >= budget.run().toNanos()) {
                     section.requestStop();
                     stopped = true;
@@ -254,6 +259,16 @@ public final class LitmusRunner {
         }
         details.put("actor_runs", actorRuns);
         return new CaseResult(t.name(), title(t), status, message, ms(t0), metrics, details);
+    }
+
+    /** Forbidden samples in the histogram so far (read while the consumers write it: a monitor, not a count). */
+    private long forbiddenSoFar(LitmusTest t) {
+        long[] hist = section.histogram();
+        long n = 0;
+        for (int key = 0; key < hist.length; key++) {
+            if (hist[key] != 0 && t.classify(decode(key, t.gathers().size())).expectation() == Expectation.FORBIDDEN) n += hist[key];
+        }
+        return n;
     }
 
     /** The n values of histogram index {@code key}, most significant first (docs/LITMUS.md). */

@@ -36,8 +36,13 @@ import java.util.function.Predicate;
 public final class LitmusSuite {
     public static final String NAME = "litmus";
 
-    /** Time a forked group needs besides its tests: JVM start, region, peer, shim. */
-    static final Duration GROUP_OVERHEAD = Duration.ofMillis(1500);
+    /** Time a forked group needs besides its tests: JVM start, region, peer, shim, warm-up. */
+    static final Duration GROUP_OVERHEAD = Duration.ofMillis(1800);
+    /** A discarded first run per group: a fresh JVM's JIT compiles in the background and
+     *  takes one of the two cores from the actors of whatever test runs first. */
+    static final Duration WARM_UP = Duration.ofMillis(250);
+    /** Fault injection for tests: the group named by this property dies of SIGABRT. */
+    public static final String CRASH_GROUP_PROPERTY = "testbed.litmus.crash-group";
     /** Time a test needs besides its run budget: actors starting, joining, the histogram. */
     static final Duration TEST_OVERHEAD = Duration.ofMillis(40);
     static final Duration MIN_RUN = Duration.ofMillis(30);
@@ -63,10 +68,19 @@ public final class LitmusSuite {
         return g;
     }
 
-    /** Each test's share of the total budget, after the overheads. */
+    /** The longest a broken variant may run; it stops as soon as it is caught. */
+    static final Duration SELF_CHECK_RUN = Duration.ofSeconds(3);
+
+    static Budget selfCheckBudget(Budget b) {
+        return new Budget(b.run().compareTo(SELF_CHECK_RUN) > 0 ? b.run() : SELF_CHECK_RUN, b.stride(), b.stall());
+    }
+
+    /** Each test's share of the total budget, after the overheads and the broken variants' reserve. */
     public static Budget budget(Mode mode, int tests, int groups) {
         long total = totalBudget(mode).toMillis();
-        long left = total - groups * GROUP_OVERHEAD.toMillis() - tests * TEST_OVERHEAD.toMillis();
+        long selfChecks = CanonicalSuite.selfChecks().size();
+        long left = total - groups * GROUP_OVERHEAD.toMillis() - tests * TEST_OVERHEAD.toMillis()
+                - selfChecks * SELF_CHECK_RUN.toMillis();
         long per = Math.max(MIN_RUN.toMillis(), left / Math.max(1, tests));
         return Budget.of(Duration.ofMillis(per));
     }
@@ -81,7 +95,10 @@ public final class LitmusSuite {
         long t0 = System.nanoTime();
         List<CaseResult> cases = new ArrayList<>();
         for (Map.Entry<String, List<LitmusTest>> g : groups.entrySet()) {
-            cases.addAll(runForked(g.getKey(), g.getValue(), mode, budget, progress));
+            // A broken variant stops as soon as it is caught, but gets time enough to be
+            // caught on a loaded machine; its budget is part of the total (see budget()).
+            Budget b = g.getKey().equals("selfcheck") ? selfCheckBudget(budget) : budget;
+            cases.addAll(runForked(g.getKey(), g.getValue(), mode, b, progress));
         }
         progress.printf(Locale.ROOT, "  litmus: %d tests in %.1f s (budget %d s)%n", cases.size(),
                 (System.nanoTime() - t0) / 1e9, totalBudget(mode).toSeconds());
@@ -103,13 +120,13 @@ public final class LitmusSuite {
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
             cmd.add("--enable-preview");
             cmd.add("--enable-native-access=ALL-UNNAMED");
-            for (String p : List.of("testbed.native.lib", "testbed.peer.bin", "testbed.layout")) {
+            for (String p : List.of("testbed.native.lib", "testbed.peer.bin", "testbed.layout", CRASH_GROUP_PROPERTY)) {
                 String v = System.getProperty(p);
                 if (v != null) cmd.add("-D" + p + "=" + v);
             }
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "testbed.cli.Main", "litmus-group",
                     "--mode", mode.label(), "--run-ms", String.valueOf(budget.run().toMillis()),
-                    "--stride", String.valueOf(budget.stride()), "--out", out.toString()));
+                    "--stride", String.valueOf(budget.stride()), "--group", group, "--out", out.toString()));
             for (LitmusTest t : tests) cmd.addAll(List.of("--test", t.name()));
             child = new ProcessBuilder(cmd).start();
             Process c = child;
@@ -162,6 +179,7 @@ public final class LitmusSuite {
         List<CaseResult> cases = new ArrayList<>();
         try (NativeActors c = new NativeActors(testbed.ffi.NativeLibrary.require())) {
             LitmusRunner runner = new LitmusRunner(session, c);
+            if (!tests.isEmpty()) runner.run(tests.get(0), new Budget(WARM_UP, budget.stride(), budget.stall()));
             for (LitmusTest t : tests) {
                 CaseResult r = runner.run(t, budget);
                 cases.add(r);
@@ -170,6 +188,22 @@ public final class LitmusSuite {
             }
         }
         return cases;
+    }
+
+    /**
+     * Kills this JVM the way a native crash would (SIGABRT from libc's abort), when the
+     * fault-injection property names {@code group}; used by the isolation test.
+     */
+    public static void crashIfAsked(String group) {
+        if (group == null || !group.equals(System.getProperty(CRASH_GROUP_PROPERTY))) return;
+        try {
+            java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+            java.lang.invoke.MethodHandle abort = linker.downcallHandle(linker.defaultLookup().find("abort").orElseThrow(),
+                    java.lang.foreign.FunctionDescriptor.ofVoid());
+            abort.invokeExact();
+        } catch (Throwable t) {
+            Runtime.getRuntime().halt(134);
+        }
     }
 
     private static List<CaseResult> errors(List<LitmusTest> tests, String reason) {
