@@ -71,6 +71,7 @@ struct actor {
     struct litmus_frame frame;
     struct descriptor d;
     int64_t stall_ns; /* 0: no stall timeout of its own */
+    int32_t index;    /* the actor's index in its test: which CPU it is pinned to */
     pthread_t tid;
 
     /* Guarded by actors_lock. */
@@ -204,6 +205,8 @@ static void *actor_main(void *arg)
     unsigned char *s = a->section;
     int64_t ran = 0, consumed = 0, began = 0, how = INTEROP_LITMUS_LEFT_DONE;
 
+    /* Best effort: an actor that cannot be pinned still runs correctly. */
+    (void)shim_pin_to_nth_allowed_cpu(a->index);
     atomic_fetch_add_explicit(WORD(s, INTEROP_LITMUS_READY), 1, memory_order_seq_cst);
     for (int64_t r = 1;; r++) {
         enum wait_result w = wait_for_round(a, r);
@@ -353,6 +356,7 @@ int64_t interop_litmus_start(void *litmus_base, int32_t actor, const char *kerne
     a->kernel = k;
     a->d = d;
     a->stall_ns = stall_timeout_ms * NS_PER_MS;
+    a->index = actor;
     a->frame = (struct litmus_frame){
         .loc = s + d.loc_offset,
         .reg = s + d.result_offset[actor],

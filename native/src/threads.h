@@ -46,4 +46,8 @@ void shim_thread_signal_mask(sigset_t *set);
  * pthread_cond_timedwait on a condition variable that uses that clock. */
 struct timespec deadline_after_ms(int64_t timeout_ms);
 
+/* Pins the calling thread to the (nth mod n)-th CPU the process may use;
+ * returns that CPU, or a negative errno (the thread is then left unpinned). */
+int shim_pin_to_nth_allowed_cpu(int nth);
+
 #endif /* INTEROP_SRC_THREADS_H */

@@ -66,6 +66,7 @@ type Result struct {
 
 // Actor is a validated actor, ready to Run once.
 type Actor struct {
+	index int
 	sec   Section
 	desc  Descriptor
 	run   func(*frame)
@@ -133,9 +134,10 @@ func Prepare(sec Section, spec Spec) (*Actor, error) {
 		stall = DefaultStallTimeout
 	}
 	return &Actor{
-		sec:  sec,
-		desc: d,
-		run:  k.run,
+		index: spec.Actor,
+		sec:   sec,
+		desc:  d,
+		run:   k.run,
 		f: frame{
 			base: sec.base, n: d.Stride,
 			loc: d.LocOffset, locStride: d.LocStride,
@@ -227,7 +229,11 @@ const (
 // Run must be called at most once per Actor.
 func (a *Actor) Run(ctx context.Context) Result {
 	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	// A pinned thread ends with this goroutine (Go terminates a thread whose
+	// goroutine exits still locked); an unpinned one goes back to the pool.
+	if !pinToNthAllowedCPU(a.index) {
+		defer runtime.UnlockOSThread()
+	}
 	var (
 		epoch   = a.sec.word(EpochOffset)
 		arrived = a.sec.word(ArrivedOffset)

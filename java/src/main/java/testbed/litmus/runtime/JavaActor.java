@@ -268,6 +268,8 @@ public final class JavaActor {
         }
 
         private ActorResult loop() {
+            // Best effort: an actor that cannot be pinned still runs correctly.
+            Affinity.pinToNthAllowedCpu(actor);
             warmUp();
             LONG.getAndAdd(s, READY, 1L);
             long began = 0;

@@ -251,7 +251,9 @@ public final class NativeActors implements AutoCloseable {
             try {
                 if (join(handle, Duration.ZERO) == null) {
                     s.section().requestAbort();
-                    if (join(handle, Duration.ZERO) == null) {
+                    // An actor still running when its region is unmapped would crash the JVM:
+                    // give it the documented 5 s to see the abort word and leave.
+                    if (join(handle, CLOSE_JOIN) == null) {
                         stuck.append(stuck.isEmpty() ? "" : ", ").append("actor ").append(s.actor()).append(" (")
                                 .append(s.kernel()).append(", handle ").append(handle).append(')');
                     }
