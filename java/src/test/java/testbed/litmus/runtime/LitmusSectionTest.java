@@ -52,18 +52,22 @@ class LitmusSectionTest {
     // ---- the standard layout ------------------------------------------------------------------
 
     @Test
-    void standardLayoutPutsLocationsThenOneAlignedResultArrayPerActor() {
+    void standardLayoutPutsLocationsThenOneRecordOfEveryActorsRegistersPerInstance() {
         Descriptor d = Descriptor.standard(2, 1024, SB);
         assertEquals(0x2000, d.locOffset());
         assertEquals(16, d.locStride());
         assertEquals(0x1000, d.histOffset());
         assertEquals(16, d.histLen());
-        // 1024 instances x 16 bytes of locations end at 0x6000; each result array is 0x4000.
+        // 1024 instances x 16 bytes of locations end at 0x6000; then one 32-byte record per
+        // instance holds actor 0's registers at +0 and actor 1's at +16 (interleaved arrays).
         assertEquals(0x6000, d.resultOffset(0));
-        assertEquals(0xA000, d.resultOffset(1));
-        assertEquals(16, d.resultStride(1));
-        assertArrayEquals(new long[][] {{0x6000, 16}, {0xA000, 16}}, d.gatherSlots());
-        assertEquals(0xE000, d.end());
+        assertEquals(0x6010, d.resultOffset(1));
+        assertEquals(32, d.resultStride(0));
+        assertEquals(32, d.resultStride(1));
+        assertArrayEquals(new long[][] {{0x6000, 32}, {0x6010, 32}}, d.gatherSlots());
+        assertEquals(0xE010, d.end());
+        // The consumer zeroes the locations and the records (adjacent: one area), each byte once.
+        assertArrayEquals(new long[][] {{0x2000, 0xC010}}, d.dataAreas());
         assertEquals(0, d.maxRounds());
         assertEquals(7, d.withMaxRounds(7).maxRounds());
     }
@@ -72,11 +76,11 @@ class LitmusSectionTest {
     void standardLayoutAlignsOddStridesAndGathersLocationsAndSecondRegisters() {
         Descriptor d = Descriptor.standard(3, 5, List.of(new Gather.Register(2, 1), new Gather.Location(8),
                 new Gather.Location(0)));
-        // 5 x 16 = 80 bytes of locations: the first result array starts at the next 128-byte line.
+        // 5 x 16 = 80 bytes of locations: the records start at the next 128-byte line, 48 bytes each.
         assertEquals(0x2080, d.resultOffset(0));
-        assertEquals(0x2100, d.resultOffset(1));
-        assertEquals(0x2180, d.resultOffset(2));
-        assertArrayEquals(new long[][] {{0x2188, 16}, {0x2008, 16}, {0x2000, 16}}, d.gatherSlots());
+        assertEquals(0x2090, d.resultOffset(1));
+        assertEquals(0x20A0, d.resultOffset(2));
+        assertArrayEquals(new long[][] {{0x20A8, 48}, {0x2008, 16}, {0x2000, 16}}, d.gatherSlots());
         assertEquals(64, d.histLen());
     }
 
@@ -169,7 +173,7 @@ class LitmusSectionTest {
         assertEquals(0x1000, word(s, 0x430));
         assertEquals(64, word(s, 0x438));
         assertEquals(d.resultOffset(0), word(s, 0x440));
-        assertEquals(16, word(s, 0x448));
+        assertEquals(48, word(s, 0x448), "3 actors x 16 bytes of registers per record");
         assertEquals(d.resultOffset(2) + 8, word(s, 0x450));
         assertEquals(0x2008, word(s, 0x460));
         assertEquals(0, word(s, 0x470), "unused gather[3]");
@@ -184,7 +188,7 @@ class LitmusSectionTest {
             LitmusSection s = LitmusSection.of(small);
             s.write(Descriptor.standard(2, 128, SB));
             assertMessage(() -> s.write(Descriptor.standard(2, 1024, SB)),
-                    "needs 57344 bytes of litmus section (stride 1024, 2 actors) but the section has 16384");
+                    "needs 57360 bytes of litmus section (stride 1024, 2 actors) but the section has 16384");
         }
     }
 
