@@ -3,6 +3,7 @@
 #   make run          build everything, run every suite, write build/report/
 #   make test         every test of every language; ends with "N passed, N failed"
 #   make bench        atomic-increment cost per binding, build/report/bench.json
+#   make bench-litmus the litmus engine against jcstress, build/report/bench-litmus.json
 #   make contract     buf lint/breaking, Java-Go wire conformance, generated-code
 #                     freshness, the region-layout contract (docs/CONTRACT.md)
 #   make cross-arm64  cross-compile the shim and the peer for arm64 (and test under qemu)
@@ -78,6 +79,22 @@ run: build
 .PHONY: bench
 bench: build
 	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main bench --mode $(MODE) --report $(BUILD)/report
+
+# jcstress (Maven Central) is the anchor; it and the tests written for it
+# (java/src/jcstress) build only in the bench-litmus profile, into build/jcstress.
+JCSTRESS_CP_FILE := $(BUILD)/jcstress/jcstress.classpath
+JCSTRESS_SOURCES := $(shell find java/src/jcstress -name '*.java' 2>/dev/null) pom.xml
+
+$(JCSTRESS_CP_FILE): $(JCSTRESS_SOURCES)
+	@echo "==> jcstress: compiling the anchor tests (Maven profile bench-litmus)"
+	@$(MVN_RUN) -Pbench-litmus compile dependency:build-classpath -Dmdep.outputFile=$(JCSTRESS_CP_FILE)
+
+.PHONY: bench-litmus
+bench-litmus: build $(JCSTRESS_CP_FILE)
+	@rm -rf $(BUILD)/jcstress/run
+	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.bench.LitmusBench --report $(BUILD)/report \
+	  --java $(JAVA) --work $(BUILD)/jcstress/run \
+	  --jcstress-cp "$(BUILD)/jcstress/maven/classes:$$(cat $(JCSTRESS_CP_FILE))"
 
 # ---- test ------------------------------------------------------------------
 # Every language's tests run even when an earlier one fails; .ci/tally adds the

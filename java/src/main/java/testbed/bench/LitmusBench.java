@@ -1,0 +1,573 @@
+package testbed.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import testbed.ffi.NativeLibrary;
+import testbed.harness.Session;
+import testbed.litmus.CanonicalSuite;
+import testbed.litmus.LitmusTest;
+import testbed.litmus.Rung;
+import testbed.litmus.Shape;
+import testbed.litmus.engine.Budget;
+import testbed.litmus.engine.LitmusRunner;
+import testbed.litmus.runtime.NativeActors;
+import testbed.report.CaseResult;
+import testbed.report.Status;
+
+/**
+ * {@code make bench-litmus}: the litmus engine against jcstress, the anchor of issue 3, in one
+ * run. jcstress 0.16 runs its quick preset on our own jcstress tests (java/src/jcstress: SB and
+ * MP, each plain, opaque, release/acquire and volatile); then the engine runs the same shapes
+ * and modes Java with Java, and Java with C, C with C and C with Go at relaxed, acq_rel and sc,
+ * each for the time jcstress sampled a fork, three times. Printed per shape, modes and
+ * pairing: samples per second and interesting outcomes per second (how fast the relaxed
+ * behaviour is found), each with its ratio to jcstress and the goal: 1.0x for J-J, 0.5x for the
+ * pairings with C and Go. A figure below its goal is printed as "below goal".
+ *
+ * <p>Ours: the median over the repetitions of the engine's own figures (samples, and samples of
+ * the test's INTERESTING outcomes, over the time from the first round's release to the stop),
+ * repetitions interleaved across tests so that a burst of other load does not land on one test.
+ * jcstress's: the median over its forks (three per test) of a fork's samples divided by the time
+ * it sampled (iterations x time per iteration, as it prints them).
+ *
+ * <p>Exit codes: 0 the bench ran (whatever the ratios), 1 a test failed on either side (a
+ * forbidden outcome, an engine error, a jcstress failure), 2 it could not run.
+ */
+public final class LitmusBench {
+
+    static final String JCSTRESS_VERSION = "0.16";
+    /** jcstress's preset: 5 iterations x 200 ms per fork in 0.16. */
+    static final String JCSTRESS_PRESET = "quick";
+    /**
+     * Forks per test: three, where the preset has one, so that jcstress's figure is a median of
+     * three as ours is, and one fork hit by other load does not set the anchor.
+     */
+    static final int JCSTRESS_FORKS = 3;
+    /**
+     * One JVM configuration for the forks, that of jcstress's own "C2 only" mode: both actors
+     * compiled by C2, as the engine's Java actors are. Split compilation is off, so no fork runs
+     * an actor interpreted or in C1, which would only lower jcstress's figures.
+     */
+    static final String JCSTRESS_FORK_ARGS = "-XX:-TieredCompilation --enable-native-access=ALL-UNNAMED";
+    static final String JCSTRESS_TESTS = "^testbed\\.jcstress\\..*";
+    static final Duration JCSTRESS_BOUND = Duration.ofMinutes(4);
+    /**
+     * The engine's part starts no run after this; a run already started ends within its own
+     * bounds (its budget, then the stall bound). About 100 s are needed on an idle machine.
+     */
+    static final Duration ENGINE_BOUND = Duration.ofMinutes(5);
+
+    static final double GOAL_JJ = 1.0;
+    static final double GOAL_MIXED = 0.5;
+
+    /** A jcstress test and the engine's shape and rung that run the same accesses. */
+    enum Anchor {
+        SB_PLAIN(Shape.SB, Rung.PLAIN, "testbed.jcstress.StoreBuffering.Plain"),
+        SB_RELAXED(Shape.SB, Rung.RELAXED, "testbed.jcstress.StoreBuffering.Opaque"),
+        SB_ACQ_REL(Shape.SB, Rung.ACQ_REL, "testbed.jcstress.StoreBuffering.ReleaseAcquire"),
+        SB_SC(Shape.SB, Rung.SC, "testbed.jcstress.StoreBuffering.Volatile"),
+        MP_PLAIN(Shape.MP, Rung.PLAIN, "testbed.jcstress.MessagePassing.Plain"),
+        MP_RELAXED(Shape.MP, Rung.RELAXED, "testbed.jcstress.MessagePassing.Opaque"),
+        MP_ACQ_REL(Shape.MP, Rung.ACQ_REL, "testbed.jcstress.MessagePassing.ReleaseAcquire"),
+        MP_SC(Shape.MP, Rung.SC, "testbed.jcstress.MessagePassing.Volatile");
+
+        final Shape shape;
+        final Rung rung;
+        final String jcstressTest;
+
+        Anchor(Shape shape, Rung rung, String jcstressTest) {
+            this.shape = shape;
+            this.rung = rung;
+            this.jcstressTest = jcstressTest;
+        }
+
+        /** J-J on every rung; the pairings with C and Go where C has the accesses (not plain). */
+        List<String> pairings() {
+            return rung == Rung.PLAIN ? List.of("J-J") : List.of("J-J", "J-C", "C-C", "C-G");
+        }
+    }
+
+    /** The goal for a pairing, as a multiple of jcstress's figure. */
+    static double goal(String pairing) {
+        return pairing.equals("J-J") ? GOAL_JJ : GOAL_MIXED;
+    }
+
+    /** How one of our figures compares with jcstress's. */
+    enum Verdict {
+        MEETS("meets goal"),
+        BELOW("below goal"),
+        /** jcstress's figure is zero (nothing to find: the outcome is forbidden or was not seen): no ratio. */
+        NO_ANCHOR("n/a"),
+        /** Our side has no figure: its test failed or erred. */
+        NO_FIGURE("no figure");
+
+        final String label;
+
+        Verdict(String label) {
+            this.label = label;
+        }
+    }
+
+    /** Our figure against jcstress's; {@code ratio} is NaN when there is none. */
+    record Comparison(double ours, double anchor, double goal, double ratio, Verdict verdict) {
+        static Comparison of(double ours, double anchor, double goal) {
+            if (Double.isNaN(ours)) return new Comparison(ours, anchor, goal, Double.NaN, Verdict.NO_FIGURE);
+            if (!(anchor > 0)) return new Comparison(ours, anchor, goal, Double.NaN, Verdict.NO_ANCHOR);
+            double ratio = ours / anchor;
+            return new Comparison(ours, anchor, goal, ratio, ratio >= goal ? Verdict.MEETS : Verdict.BELOW);
+        }
+
+        /** "1.23x", "0.42x below goal", "n/a", "no figure". */
+        String cell() {
+            return switch (verdict) {
+                case MEETS -> String.format(Locale.ROOT, "%.2fx", ratio);
+                case BELOW -> String.format(Locale.ROOT, "%.2fx below goal", ratio);
+                case NO_ANCHOR, NO_FIGURE -> verdict.label;
+            };
+        }
+
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ours", finite(ours));
+            m.put("jcstress", finite(anchor));
+            m.put("ratio", finite(ratio));
+            m.put("goal", goal);
+            m.put("verdict", verdict.label);
+            return m;
+        }
+    }
+
+    /**
+     * jcstress's figures for one test, from its output: the median over its forks of samples
+     * and of interesting samples per second (each over the time the fork sampled), the worst
+     * status, and every fork's histogram.
+     */
+    record AnchorFigures(String test, String status, String compilation, String jvmArgs, double samplesPerSecond,
+                         double interestingPerSecond, long forbidden, double seconds, List<JcstressOutput.Run> forks) {
+
+        static AnchorFigures of(JcstressOutput out, String test) {
+            List<JcstressOutput.Run> runs = out.require(test);
+            double t = out.samplingSeconds();
+            String status = runs.stream().map(JcstressOutput.Run::status).filter(x -> !x.equals("OK")).findFirst().orElse("OK");
+            JcstressOutput.Run first = runs.get(0);
+            return new AnchorFigures(test, status, first.compilation(), first.jvmArgs(),
+                    median(runs.stream().mapToDouble(r -> r.samples() / t).toArray()),
+                    median(runs.stream().mapToDouble(r -> r.interesting() / t).toArray()),
+                    runs.stream().mapToLong(JcstressOutput.Run::forbidden).sum(), t, runs);
+        }
+    }
+
+    /** One line of the table: our test for an anchor and a pairing, its repetitions, and the comparisons. */
+    record Row(Anchor anchor, String pairing, String test, List<CaseResult> reps, double samplesPerSecond,
+               double interestingPerSecond, Comparison samples, Comparison interesting) {
+        boolean failed() {
+            return reps.stream().anyMatch(c -> c.status() == Status.FAILED || c.status() == Status.ERROR);
+        }
+    }
+
+    private LitmusBench() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out));
+    }
+
+    record Options(Path report, Path work, Path java, String jcstressClasspath, int reps, long runMs, Duration jcstressBound) {
+        static Options parse(String[] args) {
+            Path report = Path.of("build", "report");
+            Path work = Path.of("build", "jcstress", "run");
+            Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+            String cp = null;
+            int reps = 3;
+            long runMs = 0;
+            Duration bound = JCSTRESS_BOUND;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (i + 1 >= args.length) throw new IllegalArgumentException("option " + a + " needs a value");
+                switch (a) {
+                    case "--report" -> report = Path.of(args[++i]);
+                    case "--work" -> work = Path.of(args[++i]);
+                    case "--java" -> java = Path.of(args[++i]);
+                    case "--jcstress-cp" -> cp = args[++i];
+                    case "--reps" -> reps = Integer.parseInt(args[++i]);
+                    case "--run-ms" -> runMs = Long.parseLong(args[++i]);
+                    case "--jcstress-timeout-s" -> bound = Duration.ofSeconds(Long.parseLong(args[++i]));
+                    default -> throw new IllegalArgumentException("unknown option '" + a + "'");
+                }
+            }
+            if (cp == null || cp.isBlank()) throw new IllegalArgumentException("--jcstress-cp is required (make bench-litmus sets it)");
+            if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
+            if (runMs < 0) throw new IllegalArgumentException("--run-ms must not be negative");
+            if (bound.isNegative() || bound.isZero()) throw new IllegalArgumentException("--jcstress-timeout-s must be positive");
+            return new Options(report, work, java, cp, reps, runMs, bound);
+        }
+    }
+
+    static int run(String[] args, PrintStream out) {
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            out.println("bench-litmus: " + e.getMessage());
+            out.println("usage: LitmusBench --jcstress-cp CP [--java JAVA] [--work DIR] [--report DIR] [--reps N] [--run-ms MS]"
+                    + " [--jcstress-timeout-s S]");
+            return 2;
+        }
+        long started = System.nanoTime();
+        Map<String, Object> load = new LinkedHashMap<>();
+        double busy = cpuBusyPercent();
+        load.put("load_average_1min_start", loadAverage());
+        load.put("cpu_busy_percent_start", finite(busy));
+        out.printf(Locale.ROOT, "bench-litmus: the litmus engine against jcstress %s, %s, %d cpus, load %.1f, cpus %.0f%% busy%n",
+                JCSTRESS_VERSION, System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), loadAverage(), busy);
+        warnIfBusy(busy, out);
+
+        // 1. jcstress.
+        out.printf(Locale.ROOT, "==> jcstress %s -m %s on %d tests (one JVM configuration: %s)%n", JCSTRESS_VERSION,
+                JCSTRESS_PRESET, Anchor.values().length, JCSTRESS_FORK_ARGS);
+        JcstressProcess.Outcome jc;
+        JcstressOutput parsed;
+        try {
+            List<String> options = List.of("-m", JCSTRESS_PRESET, "-f", String.valueOf(JCSTRESS_FORKS), "-sc", "false",
+                    "-v", "-t", JCSTRESS_TESTS, "-r", o.work().resolve("results").toString());
+            jc = JcstressProcess.run(o.java(), o.jcstressClasspath(), options, JCSTRESS_FORK_ARGS, o.work(), o.jcstressBound(), out);
+        } catch (IOException e) {
+            out.println("bench-litmus: cannot run jcstress: " + e.getMessage());
+            return 2;
+        }
+        if (jc.timedOut()) {
+            out.printf(Locale.ROOT, "bench-litmus: jcstress did not finish within %d s; killed it (its output: %s)%n",
+                    o.jcstressBound().toSeconds(), jc.log());
+            return 2;
+        }
+        Map<Anchor, AnchorFigures> anchors = new LinkedHashMap<>();
+        try {
+            parsed = JcstressOutput.parse(jc.lines());
+            for (Anchor a : Anchor.values()) anchors.put(a, AnchorFigures.of(parsed, a.jcstressTest));
+        } catch (IllegalArgumentException e) {
+            out.printf(Locale.ROOT, "bench-litmus: jcstress exited with %d; cannot read its output (%s): %s%n", jc.exitCode(), jc.log(),
+                    e.getMessage());
+            return 2;
+        }
+        busy = cpuBusyPercent();
+        load.put("load_average_1min_after_jcstress", loadAverage());
+        load.put("cpu_busy_percent_after_jcstress", finite(busy));
+        warnIfBusy(busy, out);
+        out.printf(Locale.ROOT, "  jcstress: %d configurations in %.1f s, exit code %d; %s%n", parsed.runs().size(), jc.seconds(),
+                jc.exitCode(), parsed);
+
+        // 2. The engine, on the same shapes and modes, for the time jcstress sampled each configuration.
+        long runMs = o.runMs() > 0 ? o.runMs() : Math.round(parsed.samplingSeconds() * 1000);
+        Budget budget = new Budget(Duration.ofMillis(runMs), Budget.DEFAULT_STRIDE, Budget.DEFAULT_STALL);
+        Map<String, LitmusTest> canonical = new LinkedHashMap<>();
+        for (LitmusTest t : CanonicalSuite.all()) canonical.put(t.name(), t);
+        List<LitmusTest> tests = new ArrayList<>();
+        List<Anchor> testAnchor = new ArrayList<>();
+        for (Anchor a : Anchor.values()) {
+            for (String pairing : a.pairings()) {
+                LitmusTest t = canonical.get(testName(a, pairing));
+                if (t == null) throw new IllegalStateException("no canonical litmus test " + testName(a, pairing));
+                tests.add(t);
+                testAnchor.add(a);
+            }
+        }
+        out.printf(Locale.ROOT, "==> engine: %d tests x %d repetitions, %d ms each, stride %d%n", tests.size(), o.reps(), runMs,
+                budget.stride());
+        Map<String, List<CaseResult>> reps = new LinkedHashMap<>();
+        for (LitmusTest t : tests) reps.put(t.name(), new ArrayList<>());
+        Map<String, Object> host;
+        try (Session session = Session.openDefault(out);
+             NativeActors c = new NativeActors(NativeLibrary.require())) {
+            host = session.host();
+            LitmusRunner runner = new LitmusRunner(session, c);
+            long deadline = System.nanoTime() + ENGINE_BOUND.toNanos();
+            runs:
+            for (int rep = 1; rep <= o.reps(); rep++) {
+                for (LitmusTest t : tests) {
+                    if (System.nanoTime() > deadline) {
+                        out.printf(Locale.ROOT, "bench-litmus: the engine's runs took over %d s; the remaining runs are"
+                                + " skipped and their rows take the median of the runs made%n", ENGINE_BOUND.toSeconds());
+                        break runs;
+                    }
+                    CaseResult r = runner.run(t, budget);
+                    reps.get(t.name()).add(r);
+                    out.printf(Locale.ROOT, "  [%d/%d] %-16s %s  %s/s samples, %s/s interesting%s%n", rep, o.reps(), t.name(),
+                            r.status().label(), rate(metric(r, "samples_per_second")), rate(metric(r, "interesting_per_second")),
+                            r.status() == Status.PASSED ? "" : "  (" + r.message() + ")");
+                }
+            }
+        } catch (RuntimeException e) {
+            out.println("bench-litmus: the engine could not run: " + e.getMessage());
+            return 2;
+        }
+        load.put("load_average_1min_end", loadAverage());
+        load.put("cpu_busy_percent_end", finite(cpuBusyPercent()));
+
+        // 3. Side by side.
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < tests.size(); i++) {
+            LitmusTest t = tests.get(i);
+            rows.add(row(testAnchor.get(i), t.pairing(), t.name(), reps.get(t.name()), anchors.get(testAnchor.get(i))));
+        }
+        out.println();
+        printTable(rows, anchors, o.reps(), runMs, parsed, out);
+        boolean failed = rows.stream().anyMatch(Row::failed)
+                || anchors.values().stream().anyMatch(a -> !a.status().equals("OK"));
+        try {
+            Path json = writeJson(o, rows, anchors, parsed, jc, host, load, runMs, budget, (System.nanoTime() - started) / 1e9);
+            out.printf(Locale.ROOT, "bench-litmus: %d rows in %.1f s, written to %s%n", rows.size(),
+                    (System.nanoTime() - started) / 1e9, json);
+        } catch (IOException e) {
+            out.println("bench-litmus: cannot write the report: " + e.getMessage());
+            return 2;
+        }
+        if (failed) out.println("bench-litmus: FAILED: a test failed on one side (see the lines above)");
+        return failed ? 1 : 0;
+    }
+
+    static String testName(Anchor a, String pairing) {
+        return a.shape.token() + "_" + pairing.replace("-", "").toLowerCase(Locale.ROOT) + "_" + a.rung.label();
+    }
+
+    /** Our medians over the repetitions that ran, compared with jcstress's figures. */
+    static Row row(Anchor a, String pairing, String test, List<CaseResult> reps, AnchorFigures jc) {
+        double[] samples = reps.stream().filter(LitmusBench::measured).mapToDouble(r -> metric(r, "samples_per_second")).toArray();
+        double[] interesting = reps.stream().filter(LitmusBench::measured).mapToDouble(r -> metric(r, "interesting_per_second")).toArray();
+        // A repetition that erred leaves the row without a figure: its median would hide the fault.
+        boolean complete = !reps.isEmpty() && samples.length == reps.size();
+        double s = complete ? median(samples) : Double.NaN;
+        double i = complete ? median(interesting) : Double.NaN;
+        double goal = goal(pairing);
+        return new Row(a, pairing, test, List.copyOf(reps), s, i,
+                Comparison.of(s, jc.samplesPerSecond(), goal), Comparison.of(i, jc.interestingPerSecond(), goal));
+    }
+
+    /** A repetition that produced figures: it ran to its end (a forbidden outcome still counts its samples). */
+    private static boolean measured(CaseResult r) {
+        return r.status() != Status.ERROR && r.metrics().containsKey("samples_per_second");
+    }
+
+    static double median(double[] v) {
+        if (v.length == 0) return Double.NaN;
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static double metric(CaseResult r, String key) {
+        Object v = r.metrics().get(key);
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    /** 54.0 M, 812.3 K, 250: three significant figures or so. */
+    static String rate(double v) {
+        if (Double.isNaN(v)) return "-";
+        if (v >= 1e6) return String.format(Locale.ROOT, "%.2f M", v / 1e6);
+        if (v >= 1e3) return String.format(Locale.ROOT, "%.1f K", v / 1e3);
+        return String.format(Locale.ROOT, "%.0f", v);
+    }
+
+    static void printTable(List<Row> rows, Map<Anchor, AnchorFigures> anchors, int reps, long runMs, JcstressOutput jc,
+                           PrintStream out) {
+        out.printf(Locale.ROOT, "litmus engine (median of %d runs of %d ms) against jcstress %s -m %s (median of %d forks of %d x %d ms)%n",
+                reps, runMs, JCSTRESS_VERSION, JCSTRESS_PRESET, JCSTRESS_FORKS, jc.iterations(), jc.iterationMillis());
+        String fmt = "%-5s %-8s %-9s %12s %14s   %-20s %-20s %s%n";
+        out.printf(Locale.ROOT, fmt, "shape", "modes", "pairing", "samples/s", "interesting/s", "samples vs jcstress",
+                "interesting vs jcs.", "goal");
+        Anchor last = null;
+        for (Row r : rows) {
+            if (r.anchor() != last) {
+                AnchorFigures a = anchors.get(r.anchor());
+                out.printf(Locale.ROOT, fmt, r.anchor().shape.title(), r.anchor().rung.label(), "jcstress", rate(a.samplesPerSecond()),
+                        rate(a.interestingPerSecond()), "", "", a.status().equals("OK") ? "" : "jcstress: " + a.status());
+                last = r.anchor();
+            }
+            out.printf(Locale.ROOT, fmt, "", "", r.pairing(), rate(r.samplesPerSecond()), rate(r.interestingPerSecond()),
+                    r.samples().cell(), r.interesting().cell(),
+                    String.format(Locale.ROOT, ">= %.1fx%s", goal(r.pairing()), r.failed() ? "  FAILED: " + failure(r) : ""));
+        }
+        out.println("modes: plain = Java plain; relaxed = Java opaque, C relaxed, Go plain; acq_rel = release/acquire on the"
+                + " synchronising accesses (Go: sync/atomic); sc = Java volatile, C seq_cst, Go sync/atomic");
+        out.printf(Locale.ROOT, "goal: J-J >= %.1fx jcstress, J-C, C-C and C-G >= %.1fx, on both figures; n/a: jcstress saw no"
+                + " interesting outcome (forbidden there, or not seen)%n", GOAL_JJ, GOAL_MIXED);
+        List<String> below = new ArrayList<>();
+        int judged = 0;
+        for (Row r : rows) {
+            Map<String, Comparison> figures = new LinkedHashMap<>();
+            figures.put("samples/s", r.samples());
+            figures.put("interesting/s", r.interesting());
+            for (Map.Entry<String, Comparison> c : figures.entrySet()) {
+                Verdict v = c.getValue().verdict();
+                if (v == Verdict.MEETS || v == Verdict.BELOW || v == Verdict.NO_FIGURE) judged++;
+                if (v == Verdict.BELOW || v == Verdict.NO_FIGURE) {
+                    below.add(String.format(Locale.ROOT, "%s %s %s %s %s", r.anchor().shape.title(), r.anchor().rung.label(),
+                            r.pairing(), c.getKey(), c.getValue().cell()));
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "goal lines: %d of %d figures meet their goal%s%n", judged - below.size(), judged,
+                below.isEmpty() ? "" : "; below goal: " + String.join("; ", below));
+    }
+
+    private static String failure(Row r) {
+        return r.reps().stream().filter(c -> c.status() == Status.FAILED || c.status() == Status.ERROR)
+                .map(CaseResult::message).findFirst().orElse("");
+    }
+
+    private static void warnIfBusy(double busyPercent, PrintStream out) {
+        if (busyPercent > 25) {
+            out.printf(Locale.ROOT, "bench-litmus: warning: other processes keep the cpus %.0f%% busy; every figure, both sides,"
+                    + " is lower than on an idle machine%n", busyPercent);
+        }
+    }
+
+    /**
+     * How busy the CPUs were over the last second, in percent of all of them, from Linux's
+     * /proc/stat; NaN elsewhere. Called while the bench itself is idle, so it is other load.
+     */
+    static double cpuBusyPercent() {
+        try {
+            long[] a = cpuTimes();
+            Thread.sleep(1000);
+            long[] b = cpuTimes();
+            long total = b[0] - a[0];
+            return total <= 0 ? Double.NaN : 100.0 * (total - (b[1] - a[1])) / total;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
+    /** {total, idle + iowait} jiffies of all CPUs. */
+    private static long[] cpuTimes() throws IOException {
+        String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
+        String[] f = line.trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < f.length && i <= 8; i++) total += Long.parseLong(f[i]);
+        return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static Path writeJson(Options o, List<Row> rows, Map<Anchor, AnchorFigures> anchors, JcstressOutput parsed,
+                                  JcstressProcess.Outcome jc, Map<String, Object> host, Map<String, Object> load, long runMs,
+                                  Budget budget, double seconds) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("bench", "litmus");
+        doc.put("created", Instant.now().toString());
+        doc.put("seconds", seconds);
+        Map<String, Object> machine = new LinkedHashMap<>(host);
+        machine.put("load", load);
+        doc.put("machine", machine);
+
+        Map<String, Object> method = new LinkedHashMap<>();
+        method.put("ours", String.format(Locale.ROOT, "median over %d repetitions (interleaved across tests) of the engine's"
+                + " samples and interesting samples per second, each run %d ms from the first round's release to the stop,"
+                + " stride %d, in one JVM with one region and one Go peer", o.reps(), runMs, budget.stride()));
+        method.put("jcstress", String.format(Locale.ROOT, "jcstress %s -m %s -f %d -sc false, forks run with %s; median over"
+                + " the forks of a fork's samples divided by iterations x time per iteration (%d x %d ms)",
+                JCSTRESS_VERSION, JCSTRESS_PRESET, JCSTRESS_FORKS, JCSTRESS_FORK_ARGS, parsed.iterations(), parsed.iterationMillis()));
+        method.put("interesting", "samples of the outcomes the test names INTERESTING (jcstress: ACCEPTABLE_INTERESTING)");
+        method.put("goals", Map.of("J-J", GOAL_JJ, "J-C", GOAL_MIXED, "C-C", GOAL_MIXED, "C-G", GOAL_MIXED));
+        method.put("repetitions", o.reps());
+        method.put("run_ms", runMs);
+        method.put("stride", budget.stride());
+        doc.put("method", method);
+
+        Map<String, Object> jcs = new LinkedHashMap<>();
+        jcs.put("version", JCSTRESS_VERSION);
+        jcs.put("preset", parsed.preset());
+        jcs.put("iterations", parsed.iterations());
+        jcs.put("iteration_ms", parsed.iterationMillis());
+        jcs.put("fork_args", JCSTRESS_FORK_ARGS);
+        jcs.put("exit_code", jc.exitCode());
+        jcs.put("seconds", jc.seconds());
+        jcs.put("output", jc.log().toString());
+        jcs.put("command", jc.command());
+        List<Map<String, Object>> jt = new ArrayList<>();
+        for (Map.Entry<Anchor, AnchorFigures> e : anchors.entrySet()) {
+            AnchorFigures a = e.getValue();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("test", a.test());
+            m.put("shape", e.getKey().shape.title());
+            m.put("modes", e.getKey().rung.label());
+            m.put("status", a.status());
+            m.put("compilation", a.compilation());
+            m.put("jvm_args", a.jvmArgs());
+            m.put("forks", a.forks().size());
+            m.put("forbidden", a.forbidden());
+            m.put("sampling_seconds_per_fork", a.seconds());
+            m.put("samples_per_second", a.samplesPerSecond());
+            m.put("interesting_per_second", a.interestingPerSecond());
+            List<Map<String, Object>> forks = new ArrayList<>();
+            for (JcstressOutput.Run r : a.forks()) {
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("fork", r.fork());
+                f.put("status", r.status());
+                f.put("samples", r.samples());
+                f.put("interesting", r.interesting());
+                f.put("histogram", r.rows());
+                forks.add(f);
+            }
+            m.put("fork_results", forks);
+            jt.add(m);
+        }
+        jcs.put("tests", jt);
+        doc.put("jcstress", jcs);
+
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("shape", r.anchor().shape.title());
+            m.put("modes", r.anchor().rung.label());
+            m.put("pairing", r.pairing());
+            m.put("test", r.test());
+            m.put("jcstress_test", r.anchor().jcstressTest);
+            m.put("samples_per_second", finite(r.samplesPerSecond()));
+            m.put("interesting_per_second", finite(r.interestingPerSecond()));
+            m.put("samples", r.samples().json());
+            m.put("interesting", r.interesting().json());
+            List<Map<String, Object>> rs = new ArrayList<>();
+            for (CaseResult c : r.reps()) {
+                Map<String, Object> x = new LinkedHashMap<>();
+                x.put("status", c.status().name());
+                x.put("message", c.message());
+                x.put("samples", c.metrics().get("samples"));
+                x.put("interesting", c.metrics().get("interesting"));
+                x.put("samples_per_second", c.metrics().get("samples_per_second"));
+                x.put("interesting_per_second", c.metrics().get("interesting_per_second"));
+                x.put("elapsed_ms", c.metrics().get("elapsed_ms"));
+                rs.add(x);
+            }
+            m.put("repetitions", rs);
+            if (!r.reps().isEmpty()) m.put("actors", r.reps().get(0).details().get("actors"));
+            out.add(m);
+        }
+        doc.put("rows", out);
+
+        Files.createDirectories(o.report());
+        Path file = o.report().resolve("bench-litmus.json");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), doc);
+        return file;
+    }
+}

@@ -1,0 +1,211 @@
+package testbed.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import testbed.bench.LitmusBench.Anchor;
+import testbed.bench.LitmusBench.AnchorFigures;
+import testbed.bench.LitmusBench.Comparison;
+import testbed.bench.LitmusBench.Verdict;
+import testbed.litmus.CanonicalSuite;
+import testbed.litmus.LitmusTest;
+import testbed.report.CaseResult;
+import testbed.report.Status;
+
+/**
+ * make bench-litmus without running anything: the jcstress parser on a recorded run of
+ * jcstress 0.16 (its console output for two of our jcstress tests, captured with the bench's
+ * own options), and the ratio and goal logic, including that a figure below its goal is
+ * printed as such.
+ */
+@Timeout(30)
+class LitmusBenchTest {
+
+    static final Path FIXTURE = Path.of(System.getProperty("user.dir"), "java", "src", "test", "resources", "testbed", "bench",
+            "jcstress-0.16-quick.txt");
+    static final String SB = "testbed.jcstress.StoreBuffering.ReleaseAcquire";
+    static final String MP = "testbed.jcstress.MessagePassing.Volatile";
+
+    static JcstressOutput recorded() throws IOException {
+        return JcstressOutput.parse(Files.readAllLines(FIXTURE, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theRecordedRunIsReadForkByFork() throws IOException {
+        JcstressOutput out = recorded();
+        assertEquals("quick", out.preset());
+        assertEquals(5, out.iterations());
+        assertEquals(200, out.iterationMillis());
+        assertEquals(1.0, out.samplingSeconds());
+        assertEquals(6, out.runs().size(), out.runs().toString());
+
+        List<JcstressOutput.Run> sb = out.require(SB);
+        assertEquals(List.of(1, 3, 2), sb.stream().map(JcstressOutput.Run::fork).toList(), "forks in the order printed");
+        JcstressOutput.Run first = sb.get(0);
+        assertEquals("OK", first.status());
+        assertEquals("unified across all actors", first.compilation());
+        assertTrue(first.jvmArgs().contains("-XX:-TieredCompilation"), first.jvmArgs());
+        assertEquals(4, first.rows().size());
+        assertEquals(16_907_028L + 11_360_044 + 25_715_803 + 376, first.samples());
+        assertEquals(16_907_028L, first.interesting());
+        assertEquals(0, first.forbidden());
+        assertEquals("0, 0", first.rows().get(0).outcome());
+        assertTrue(first.rows().get(0).description().startsWith("Both loads missed"), first.rows().get(0).description());
+
+        JcstressOutput.Run mp = out.require(MP).get(0);
+        assertEquals(22_340_412L + 4_531 + 0 + 18_828_068, mp.samples());
+        assertEquals(0, mp.interesting(), "MP volatile names no interesting outcome");
+        assertEquals(List.of("Acceptable", "Acceptable", "Forbidden", "Acceptable"),
+                mp.rows().stream().map(JcstressOutput.Row::expect).toList());
+
+        // The closing summary: the forks added up, "across all configurations".
+        assertEquals(Set.of(SB, MP), out.totals().keySet());
+        assertEquals(sb.stream().mapToLong(JcstressOutput.Run::samples).sum(),
+                out.totals().get(SB).stream().mapToLong(JcstressOutput.Row::samples).sum());
+        assertThrows(IllegalArgumentException.class, () -> out.require("testbed.jcstress.Missing"));
+    }
+
+    @Test
+    void jcstressRatesAreTheMedianForkOverTheTimeItSampled() throws IOException {
+        AnchorFigures a = AnchorFigures.of(recorded(), SB);
+        assertEquals(3, a.forks().size());
+        // Forks: 53.98 M, 63.83 M and 57.72 M samples in 1 s each; (0,0) 16.9 M, 25.5 M and 26.5 M.
+        assertEquals(26_540_461L + 16_329_664 + 14_850_085 + 641, a.samplesPerSecond(), 1e-6);
+        assertEquals(25_540_887.0, a.interestingPerSecond(), 1e-6);
+        assertEquals("OK", a.status());
+    }
+
+    @Test
+    void textThatIsNotJcstressOutputIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> JcstressOutput.parse(List.of("Error: Could not find or load main class org.openjdk.jcstress.Main")));
+        assertTrue(e.getMessage().contains("Iterations per fork"), e.getMessage());
+    }
+
+    @Test
+    void splitCompilationNamesEachActorsCompiler() {
+        JcstressOutput out = JcstressOutput.parse(List.of(
+                "    Iterations per fork: 5",
+                "    Time per iteration: 200 ms",
+                ".......... [OK] testbed.jcstress.StoreBuffering.ReleaseAcquire",
+                "  Compilation: split",
+                "    first: C2",
+                "    second: Interpreter",
+                "  JVM args: []",
+                "  Fork: #1",
+                "  RESULT    SAMPLES     FREQ       EXPECT  DESCRIPTION",
+                "    0, 0      5,628    0.06%  Interesting  Both loads missed",
+                "    1, 1     16,057    0.18%   Acceptable  Both stores were visible",
+                ""));
+        JcstressOutput.Run r = out.require(SB).get(0);
+        assertEquals("split (first: C2, second: Interpreter)", r.compilation());
+        assertEquals("", r.jvmArgs());
+        assertEquals(21_685, r.samples());
+        assertEquals(5_628, r.interesting());
+    }
+
+    @Test
+    void aFigureBelowItsGoalIsReportedBelowGoal() {
+        Comparison below = Comparison.of(40e6, 54e6, LitmusBench.goal("J-J"));
+        assertEquals(Verdict.BELOW, below.verdict());
+        assertEquals("0.74x below goal", below.cell());
+
+        Comparison half = Comparison.of(27e6, 54e6, LitmusBench.goal("C-G"));
+        assertEquals(Verdict.MEETS, half.verdict(), "exactly half meets the 0.5x goal");
+        assertEquals("0.50x", half.cell());
+        assertEquals(Verdict.BELOW, Comparison.of(26.9e6, 54e6, LitmusBench.goal("J-C")).verdict());
+        assertEquals(Verdict.BELOW, Comparison.of(0, 5.3e6, LitmusBench.goal("J-J")).verdict(), "none found is 0x, below goal");
+
+        assertEquals(Verdict.NO_ANCHOR, Comparison.of(1e6, 0, 1.0).verdict(), "jcstress found none: no ratio");
+        assertEquals("n/a", Comparison.of(0, 0, 1.0).cell());
+        assertEquals(Verdict.NO_FIGURE, Comparison.of(Double.NaN, 54e6, 1.0).verdict());
+        assertEquals(1.0, LitmusBench.goal("J-J"));
+        assertEquals(0.5, LitmusBench.goal("C-C"));
+    }
+
+    @Test
+    void rowsTakeTheMedianAndATestThatErredHasNoFigure() {
+        AnchorFigures sb = anchor(2.5e6, 1.25e6);
+        LitmusBench.Row ok = LitmusBench.row(Anchor.SB_ACQ_REL, "J-J", "sb_jj_acq_rel",
+                List.of(rep(3e6, 1e6), rep(1e6, 0.2e6), rep(2e6, 0.5e6)), sb);
+        assertEquals(2e6, ok.samplesPerSecond());
+        assertEquals(0.5e6, ok.interestingPerSecond());
+        assertEquals(Verdict.BELOW, ok.samples().verdict(), "2.0 M/s against 2.5 M/s at goal 1.0x");
+        assertEquals(Verdict.BELOW, ok.interesting().verdict());
+        assertFalse(ok.failed());
+
+        LitmusBench.Row mixed = LitmusBench.row(Anchor.SB_ACQ_REL, "J-C", "sb_jc_acq_rel",
+                List.of(rep(3e6, 1e6), rep(1.3e6, 0.7e6), rep(2e6, 0.5e6)), sb);
+        assertEquals(Verdict.MEETS, mixed.samples().verdict(), "2.0 M/s against 2.5 M/s at goal 0.5x");
+
+        CaseResult erred = CaseResult.error("sb_jj_acq_rel", "", "stalled", 1);
+        LitmusBench.Row bad = LitmusBench.row(Anchor.SB_ACQ_REL, "J-J", "sb_jj_acq_rel", List.of(rep(3e6, 1e6), erred, rep(2e6, 1e6)), sb);
+        assertTrue(bad.failed());
+        assertEquals(Verdict.NO_FIGURE, bad.samples().verdict());
+    }
+
+    @Test
+    void theTablePrintsBelowGoalAndTheGoalLines() throws IOException {
+        JcstressOutput jc = recorded();
+        AnchorFigures sb = anchor(2.5e6, 1.25e6);
+        List<LitmusBench.Row> rows = List.of(
+                LitmusBench.row(Anchor.SB_ACQ_REL, "J-J", "sb_jj_acq_rel", List.of(rep(3e6, 2e6)), sb),
+                LitmusBench.row(Anchor.SB_ACQ_REL, "C-G", "sb_cg_acq_rel", List.of(rep(1e6, 0.1e6)), sb));
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        LitmusBench.printTable(rows, Map.of(Anchor.SB_ACQ_REL, sb), 1, 1000, jc, new PrintStream(text, true, StandardCharsets.UTF_8));
+        String printed = text.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("jcstress        2.50 M"), printed);
+        assertTrue(printed.contains("1.20x"), printed);
+        assertTrue(printed.contains("0.40x below goal"), printed);
+        assertTrue(printed.contains("0.08x below goal"), printed);
+        assertTrue(printed.contains("goal lines: 2 of 4 figures meet their goal; below goal: SB acq_rel C-G samples/s 0.40x below goal;"
+                + " SB acq_rel C-G interesting/s 0.08x below goal"), printed);
+    }
+
+    @Test
+    void everyAnchorHasItsCanonicalTests() {
+        Set<String> names = CanonicalSuite.all().stream().map(LitmusTest::name).collect(Collectors.toSet());
+        int n = 0;
+        for (Anchor a : Anchor.values()) {
+            for (String pairing : a.pairings()) {
+                String name = LitmusBench.testName(a, pairing);
+                assertTrue(names.contains(name), name);
+                n++;
+            }
+        }
+        assertEquals(26, n);
+        assertEquals("sb_jc_acq_rel", LitmusBench.testName(Anchor.SB_ACQ_REL, "J-C"));
+    }
+
+    @Test
+    void withoutJcstressOnTheClassPathItRefusesToStart() {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        assertEquals(2, LitmusBench.run(new String[] {"--reps", "1"}, new PrintStream(text, true, StandardCharsets.UTF_8)));
+        assertTrue(text.toString(StandardCharsets.UTF_8).contains("--jcstress-cp is required"));
+    }
+
+    /** jcstress's figures, made up: samples and interesting samples per second. */
+    private static AnchorFigures anchor(double samplesPerSecond, double interestingPerSecond) {
+        return new AnchorFigures(SB, "OK", "unified across all actors", "-XX:-TieredCompilation", samplesPerSecond,
+                interestingPerSecond, 0, 1.0, List.of());
+    }
+
+    private static CaseResult rep(double samplesPerSecond, double interestingPerSecond) {
+        return new CaseResult("x", "", Status.PASSED, "", 1,
+                Map.of("samples_per_second", samplesPerSecond, "interesting_per_second", interestingPerSecond), Map.of());
+    }
+}
