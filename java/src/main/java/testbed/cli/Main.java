@@ -1,6 +1,7 @@
 package testbed.cli;
 
 import testbed.Mode;
+import testbed.cancel.CancellationSuite;
 import testbed.counters.CountersSuite;
 import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
@@ -31,7 +32,7 @@ public final class Main {
             usage: interop-testbed run   [--mode quick|default|tough] [--report DIR] [--suite NAME] [--filter REGEX]
                    interop-testbed bench [--mode quick|default|tough] [--report DIR]
                    interop-testbed hold  (test aid: open a session, print its peer pid and region, wait)
-            suites: counters, contract, litmus (--filter selects litmus tests by name, e.g. 'sb_.*_acq_rel')""";
+            suites: counters, cancellation, contract, litmus (--filter selects litmus tests by name, e.g. 'sb_.*_acq_rel')""";
 
     private Main() {}
 
@@ -78,6 +79,10 @@ public final class Main {
             if (o.suite == null || o.suite.equals(CountersSuite.NAME)) {
                 out.println("==> suite " + CountersSuite.NAME);
                 suites.add(new CountersSuite(session.region(), session.panama(), session.jnr(), session.peer(), out).run(o.mode));
+            }
+            if (o.suite == null || o.suite.equals(CancellationSuite.NAME)) {
+                out.println("==> suite " + CancellationSuite.NAME);
+                suites.add(new CancellationSuite(session, out).run(o.mode));
             }
         }
         if (o.suite == null || o.suite.equals(testbed.contract.ContractSuite.NAME)) {
@@ -162,7 +167,7 @@ public final class Main {
                     case "--report" -> report = Path.of(args[++i]);
                     case "--suite" -> {
                         suite = args[++i];
-                        if (!List.of(CountersSuite.NAME, LitmusSuite.NAME, testbed.contract.ContractSuite.NAME).contains(suite)) {
+                        if (!List.of(CountersSuite.NAME, CancellationSuite.NAME, LitmusSuite.NAME, testbed.contract.ContractSuite.NAME).contains(suite)) {
                             throw new IllegalArgumentException("unknown suite '" + suite + "'");
                         }
                     }

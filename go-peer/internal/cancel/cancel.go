@@ -1,0 +1,392 @@
+// Package cancel implements interop.v1.CancelService: handlers that fan work
+// out to goroutines, end it when the call's context ends, and record what the
+// context said, so that the harness can check the status, the cause and the
+// latency of every cancel (docs/CANCELLATION.md, docs/PROTOCOL.md).
+package cancel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
+)
+
+// Limits on a WorkSpec and on Observe.
+const (
+	MaxCallIDLength     = 128
+	MaxGoroutines       = 256
+	MaxIgnoreContext    = 10 * time.Second
+	MaxObserveWait      = 10 * time.Second
+	MaxRecords          = 1024
+	DefaultTickInterval = time.Millisecond
+)
+
+// Flags gives the address of region cancel flag i, for sync/atomic; nil
+// means the service has no region and refuses WorkSpec.region_cancel_flag.
+type Flags func(i int) *int64
+
+// Service serves CancelService. Its zero value is not usable; call New.
+type Service struct {
+	interopv1.UnimplementedCancelServiceServer
+
+	flags     Flags
+	flagCount int
+
+	mu      sync.Mutex
+	pending map[string]chan struct{} // call ids whose work runs; closed when recorded
+	records map[string]*interopv1.ObserveResponse
+	order   []string // record call ids, oldest first, for eviction
+}
+
+// New returns a Service whose handlers may set the flagCount region cancel
+// flags that flags addresses (flags nil, flagCount 0: no region).
+func New(flags Flags, flagCount int) *Service {
+	return &Service{
+		flags:     flags,
+		flagCount: flagCount,
+		pending:   map[string]chan struct{}{},
+		records:   map[string]*interopv1.ObserveResponse{},
+	}
+}
+
+// CauseError is the error a handler's context is cancelled with when the
+// cancel carries a protocol cause: context.Cause returns it, and errors.As
+// finds it.
+type CauseError struct {
+	Cause *interopv1.CancelCause
+}
+
+func (e *CauseError) Error() string {
+	return fmt.Sprintf("cancelled by %s: %s", e.Cause.GetDomain(), e.Cause.GetReason())
+}
+
+// Monotonic returns CLOCK_MONOTONIC in nanoseconds, the clock the harness's
+// System.nanoTime reads on Linux, so that instants compare across processes.
+func Monotonic() int64 {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		panic(fmt.Sprintf("clock_gettime(CLOCK_MONOTONIC): %v", err))
+	}
+	return ts.Nano()
+}
+
+// Echo replies at once with the peer's CLOCK_MONOTONIC.
+func (s *Service) Echo(_ context.Context, req *interopv1.EchoRequest) (*interopv1.EchoResponse, error) {
+	return &interopv1.EchoResponse{SentNs: req.GetSentNs(), PeerNs: Monotonic()}, nil
+}
+
+// Work runs spec's work until the call's context ends, and ends the call
+// with the context's error as a status (Canceled or DeadlineExceeded).
+func (s *Service) Work(ctx context.Context, req *interopv1.WorkRequest) (*interopv1.WorkResponse, error) {
+	w, err := s.begin(ctx, "Work", req.GetSpec())
+	if err != nil {
+		return nil, err
+	}
+	<-w.ctx.Done()
+	return nil, w.finish()
+}
+
+// WorkStream runs spec's work and sends a tick every tick interval until the
+// call's context ends or, after server_cancel_after ticks, the handler
+// cancels the call itself with server_cause. Either way every goroutine has
+// ended before it returns; the status is as finish describes.
+func (s *Service) WorkStream(req *interopv1.WorkStreamRequest, stream interopv1.CancelService_WorkStreamServer) error {
+	spec := req.GetSpec()
+	w, err := s.begin(stream.Context(), "WorkStream", spec)
+	if err != nil {
+		return err
+	}
+	interval := time.Duration(spec.GetTickIntervalMs()) * time.Millisecond
+	if interval == 0 {
+		interval = DefaultTickInterval
+	}
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for seq := uint64(1); ; seq++ {
+		if err := stream.Send(&interopv1.WorkStreamResponse{Seq: seq, MonotonicNs: Monotonic()}); err != nil {
+			w.cancel(err)
+			break
+		}
+		if n := spec.GetServerCancelAfter(); n > 0 && seq >= uint64(n) {
+			w.serverCancel(spec.GetServerCause())
+			break
+		}
+		select {
+		case <-w.ctx.Done():
+		case <-ticker.C:
+			continue
+		}
+		break
+	}
+	return w.finish()
+}
+
+// Converse starts spec's work on the first message, which must be a start,
+// replies with one tick, and then reads the stream: a CancelNotice cancels
+// the work with a CauseError holding its cause (the protocol's cancel), the
+// client's half-close is ignored, and the call's own end (a plain cancel,
+// a deadline) ends the work as for Work. With a CancelNotice the call ends
+// with Canceled and the cause as google.rpc.ErrorInfo details.
+func (s *Service) Converse(stream interopv1.CancelService_ConverseServer) error {
+	first, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	if first.GetStart() == nil {
+		return status.Error(codes.InvalidArgument, "Converse: the first message must be a start")
+	}
+	w, err := s.begin(stream.Context(), "Converse", first.GetStart())
+	if err != nil {
+		return err
+	}
+	if err := stream.Send(&interopv1.ConverseResponse{Seq: 1, MonotonicNs: Monotonic()}); err != nil {
+		w.cancel(err)
+		return w.finish()
+	}
+	// The reader ends when the stream does: after the client's half-close, or
+	// when the handler returns and gRPC cancels the stream.
+	go func() {
+		for {
+			msg, err := stream.Recv()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					w.cancel(err)
+				}
+				return
+			}
+			if n := msg.GetCancel(); n != nil {
+				w.noticeCancel(n.GetCause())
+			}
+		}
+	}()
+	<-w.ctx.Done()
+	return w.finish()
+}
+
+// Observe returns the record of call_id's work, waiting up to wait_ms for
+// work that is still running. found is false when there is no record.
+func (s *Service) Observe(ctx context.Context, req *interopv1.ObserveRequest) (*interopv1.ObserveResponse, error) {
+	wait := time.Duration(req.GetWaitMs()) * time.Millisecond
+	if wait > MaxObserveWait {
+		return nil, status.Errorf(codes.InvalidArgument, "wait_ms %d: at most %d", req.GetWaitMs(), MaxObserveWait.Milliseconds())
+	}
+	s.mu.Lock()
+	done, running := s.pending[req.GetCallId()]
+	s.mu.Unlock()
+	if running && wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-done:
+		case <-t.C:
+		case <-ctx.Done():
+			return nil, status.FromContextError(ctx.Err()).Err()
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.records[req.GetCallId()]; ok {
+		return r, nil
+	}
+	return &interopv1.ObserveResponse{Found: false, CallId: req.GetCallId()}, nil
+}
+
+// work is one call's fanned-out goroutines and what they observed.
+type work struct {
+	svc   *Service
+	rpc   string
+	spec  *interopv1.WorkSpec
+	ctx   context.Context
+	stop  context.CancelCauseFunc
+	group sync.WaitGroup
+
+	started       int
+	stopped       atomic.Int32
+	firstObserved atomic.Int64
+	lastStopped   atomic.Int64
+	flagSetNs     atomic.Int64
+
+	mu              sync.Mutex
+	protocolCause   *interopv1.CancelCause
+	fromNotice      bool
+	serverCancelled int64
+}
+
+// begin validates spec, claims its call id and starts its goroutines under a
+// context derived from ctx that the handler can cancel with a cause.
+func (s *Service) begin(ctx context.Context, rpc string, spec *interopv1.WorkSpec) (*work, error) {
+	if err := s.validate(spec); err != nil {
+		return nil, err
+	}
+	id := spec.GetCallId()
+	s.mu.Lock()
+	if _, dup := s.pending[id]; dup {
+		s.mu.Unlock()
+		return nil, status.Errorf(codes.AlreadyExists, "call id %q is already running", id)
+	}
+	if _, dup := s.records[id]; dup {
+		s.mu.Unlock()
+		return nil, status.Errorf(codes.AlreadyExists, "call id %q was already used", id)
+	}
+	s.pending[id] = make(chan struct{})
+	s.mu.Unlock()
+
+	n := int(spec.GetGoroutines())
+	if n == 0 {
+		n = 1
+	}
+	wctx, stop := context.WithCancelCause(ctx)
+	w := &work{svc: s, rpc: rpc, spec: spec, ctx: wctx, stop: stop, started: n}
+	var flag *int64
+	if f := spec.GetRegionCancelFlag(); f > 0 {
+		flag = s.flags(int(f - 1))
+	}
+	for i := 0; i < n; i++ {
+		w.group.Add(1)
+		go w.goroutine(i == 0, flag)
+	}
+	return w, nil
+}
+
+func (s *Service) validate(spec *interopv1.WorkSpec) error {
+	switch id := spec.GetCallId(); {
+	case spec == nil:
+		return status.Error(codes.InvalidArgument, "no WorkSpec")
+	case id == "" || len(id) > MaxCallIDLength:
+		return status.Errorf(codes.InvalidArgument, "call_id: %d bytes, want 1 to %d", len(id), MaxCallIDLength)
+	case spec.GetGoroutines() > MaxGoroutines:
+		return status.Errorf(codes.InvalidArgument, "goroutines %d: at most %d", spec.GetGoroutines(), MaxGoroutines)
+	case time.Duration(spec.GetIgnoreContextMs())*time.Millisecond > MaxIgnoreContext:
+		return status.Errorf(codes.InvalidArgument, "ignore_context_ms %d: at most %d", spec.GetIgnoreContextMs(), MaxIgnoreContext.Milliseconds())
+	case spec.GetRegionCancelFlag() > 0 && (s.flags == nil || int(spec.GetRegionCancelFlag()) > s.flagCount):
+		return status.Errorf(codes.InvalidArgument, "region_cancel_flag %d: this peer has %d cancel flags", spec.GetRegionCancelFlag(), s.flagCount)
+	}
+	return nil
+}
+
+// goroutine is one piece of the call's work: it waits for the context to end
+// (or, in the broken variant, sleeps without looking at it) and records when
+// it observed the end and when it stopped. The first goroutine also sets the
+// region cancel flag, if the spec names one.
+func (w *work) goroutine(first bool, flag *int64) {
+	defer w.group.Done()
+	if w.spec.GetIgnoreContext() {
+		time.Sleep(time.Duration(w.spec.GetIgnoreContextMs()) * time.Millisecond)
+	} else {
+		<-w.ctx.Done()
+	}
+	now := Monotonic()
+	w.firstObserved.CompareAndSwap(0, now)
+	if first && flag != nil {
+		atomic.StoreInt64(flag, 1)
+		w.flagSetNs.Store(Monotonic())
+	}
+	w.stopped.Add(1)
+	end := Monotonic()
+	for {
+		last := w.lastStopped.Load()
+		if end <= last || w.lastStopped.CompareAndSwap(last, end) {
+			break
+		}
+	}
+}
+
+// cancel ends the work with err as its cause (a stream error: no protocol cause).
+func (w *work) cancel(err error) { w.stop(err) }
+
+// noticeCancel ends the work with the cause of a client's CancelNotice.
+func (w *work) noticeCancel(c *interopv1.CancelCause) {
+	w.mu.Lock()
+	if w.protocolCause == nil {
+		w.protocolCause, w.fromNotice = c, true
+	}
+	w.mu.Unlock()
+	w.stop(&CauseError{Cause: c})
+}
+
+// serverCancel ends the work because the handler itself decided to, with c.
+func (w *work) serverCancel(c *interopv1.CancelCause) {
+	w.mu.Lock()
+	if w.protocolCause == nil {
+		w.protocolCause = c
+		w.serverCancelled = Monotonic()
+	}
+	w.mu.Unlock()
+	w.stop(&CauseError{Cause: c})
+}
+
+// finish waits for every goroutine, records what the work saw for Observe,
+// and returns the call's status: Canceled with the protocol cause as
+// google.rpc.ErrorInfo details when the cancel carried one (unless the spec
+// asks for plain_status: then plain gRPC's Canceled, cause dropped), else the
+// status of the context's error.
+func (w *work) finish() error {
+	w.group.Wait()
+	w.stop(context.Canceled) // no-op when already cancelled; releases the context
+	w.mu.Lock()
+	cause, serverNs := w.protocolCause, w.serverCancelled
+	w.mu.Unlock()
+	rec := &interopv1.ObserveResponse{
+		Found:             true,
+		CallId:            w.spec.GetCallId(),
+		Rpc:               w.rpc,
+		ContextError:      errName(w.ctx.Err()),
+		CauseText:         context.Cause(w.ctx).Error(),
+		Cause:             cause,
+		GoroutinesStarted: uint32(w.started),
+		GoroutinesStopped: uint32(w.stopped.Load()),
+		ServerCancelledNs: serverNs,
+		FirstObservedNs:   w.firstObserved.Load(),
+		LastStoppedNs:     w.lastStopped.Load(),
+		RegionFlagSetNs:   w.flagSetNs.Load(),
+	}
+	w.svc.record(rec)
+	if cause == nil || w.spec.GetPlainStatus() {
+		return status.FromContextError(w.ctx.Err()).Err()
+	}
+	st, err := status.New(codes.Canceled, (&CauseError{Cause: cause}).Error()).WithDetails(&errdetails.ErrorInfo{
+		Reason: cause.GetReason(), Domain: cause.GetDomain(), Metadata: cause.GetMetadata(),
+	})
+	if err != nil {
+		return status.Errorf(codes.Internal, "attaching the cause: %v", err)
+	}
+	return st.Err()
+}
+
+// record files rec under its call id, evicting the oldest records beyond MaxRecords.
+func (s *Service) record(rec *interopv1.ObserveResponse) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.records[rec.CallId] = rec
+	s.order = append(s.order, rec.CallId)
+	for len(s.order) > MaxRecords {
+		delete(s.records, s.order[0])
+		s.order = s.order[1:]
+	}
+	if done, ok := s.pending[rec.CallId]; ok {
+		close(done)
+		delete(s.pending, rec.CallId)
+	}
+}
+
+func errName(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.DeadlineExceeded):
+		return "deadline_exceeded"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	}
+	return err.Error()
+}

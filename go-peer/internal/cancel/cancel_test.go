@@ -1,0 +1,185 @@
+package cancel
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/test/bufconn"
+
+	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
+	"interop-testbed/go-peer/internal/scope"
+)
+
+var flagWords [4]int64
+
+func serve(t *testing.T) interopv1.CancelServiceClient {
+	t.Helper()
+	lis := bufconn.Listen(1 << 20)
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(scope.UnaryServerInterceptor()),
+		grpc.ChainStreamInterceptor(scope.StreamServerInterceptor()))
+	interopv1.RegisterCancelServiceServer(srv, New(func(i int) *int64 { return &flagWords[i] }, len(flagWords)))
+	go srv.Serve(lis)
+	conn, err := grpc.NewClient("passthrough:///bufnet",
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(); srv.Stop() })
+	return interopv1.NewCancelServiceClient(conn)
+}
+
+func observe(t *testing.T, c interopv1.CancelServiceClient, id string) *interopv1.ObserveResponse {
+	t.Helper()
+	r, err := c.Observe(context.Background(), &interopv1.ObserveRequest{CallId: id, WaitMs: 5000})
+	if err != nil || !r.GetFound() {
+		t.Fatalf("Observe(%s) = %v, %v", id, r, err)
+	}
+	return r
+}
+
+// waitScopeEmpty fails unless no goroutine is tagged with id within 2 s.
+func waitScopeEmpty(t *testing.T, id string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		n, err := scope.Count(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n[id] == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("scope %s: %d goroutines still running", id, n[id])
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestCancelNoticeCarriesTheCauseIntact(t *testing.T) {
+	c := serve(t)
+	ctx := metadata.AppendToOutgoingContext(context.Background(), scope.MetadataKey, "notice")
+	st, err := c.Converse(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := &interopv1.WorkSpec{CallId: "notice", Goroutines: 4, RegionCancelFlag: 2}
+	if err := st.Send(&interopv1.ConverseRequest{Kind: &interopv1.ConverseRequest_Start{Start: spec}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	cause := &interopv1.CancelCause{Reason: "SCOPE_CLOSED", Domain: "testbed.java", Metadata: map[string]string{"scope": "s1"}}
+	if err := st.Send(&interopv1.ConverseRequest{Kind: &interopv1.ConverseRequest_Cancel{Cancel: &interopv1.CancelNotice{Cause: cause}}}); err != nil {
+		t.Fatal(err)
+	}
+	st.CloseSend()
+	_, err = st.Recv()
+	s := status.Convert(err)
+	if s.Code() != codes.Canceled || len(s.Details()) != 1 {
+		t.Fatalf("status %v, details %v: want Canceled with one ErrorInfo", s, s.Details())
+	}
+	if info, ok := s.Details()[0].(*errdetails.ErrorInfo); !ok || info.GetReason() != "SCOPE_CLOSED" || info.GetMetadata()["scope"] != "s1" {
+		t.Fatalf("details %v: want the notice's cause echoed", s.Details())
+	}
+	r := observe(t, c, "notice")
+	if r.GetContextError() != "canceled" || r.GetCause().GetReason() != "SCOPE_CLOSED" || r.GetCause().GetDomain() != "testbed.java" {
+		t.Fatalf("record %v: want canceled with the notice's cause", r)
+	}
+	if r.GetGoroutinesStopped() != 4 || r.GetLastStoppedNs() < r.GetFirstObservedNs() || r.GetRegionFlagSetNs() == 0 {
+		t.Fatalf("record %v: want 4 goroutines stopped, ordered instants, the flag set", r)
+	}
+	if atomic.SwapInt64(&flagWords[1], 0) != 1 {
+		t.Fatal("region cancel flag 1 (spec's 2) was not set")
+	}
+	waitScopeEmpty(t, "notice")
+}
+
+func TestPlainCancelLosesTheCause(t *testing.T) {
+	c := serve(t)
+	ctx, cancel := context.WithCancelCause(metadata.AppendToOutgoingContext(context.Background(), scope.MetadataKey, "plain"))
+	st, err := c.Converse(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Send(&interopv1.ConverseRequest{Kind: &interopv1.ConverseRequest_Start{Start: &interopv1.WorkSpec{CallId: "plain", Goroutines: 2}}})
+	if _, err := st.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	cancel(errors.New("the client's own cause"))
+	r := observe(t, c, "plain")
+	if r.GetContextError() != "canceled" || r.GetCauseText() != context.Canceled.Error() || r.GetCause() != nil {
+		t.Fatalf("record %v: want a plain canceled with no cause", r)
+	}
+	waitScopeEmpty(t, "plain")
+}
+
+func TestServerCancelSendsErrorInfoUnlessPlain(t *testing.T) {
+	c := serve(t)
+	for _, plain := range []bool{false, true} {
+		id := map[bool]string{false: "server", true: "server-plain"}[plain]
+		cause := &interopv1.CancelCause{Reason: "QUOTA_SPENT", Domain: "testbed.go"}
+		st, err := c.WorkStream(context.Background(), &interopv1.WorkStreamRequest{Spec: &interopv1.WorkSpec{
+			CallId: id, Goroutines: 3, ServerCancelAfter: 2, ServerCause: cause, PlainStatus: plain}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ticks := 0
+		for err == nil {
+			if _, err = st.Recv(); err == nil {
+				ticks++
+			}
+		}
+		s := status.Convert(err)
+		if s.Code() != codes.Canceled || ticks != 2 {
+			t.Fatalf("%s: %v after %d ticks: want Canceled after 2", id, s, ticks)
+		}
+		if plain != (len(s.Details()) == 0) {
+			t.Fatalf("%s: details %v", id, s.Details())
+		}
+		if r := observe(t, c, id); r.GetServerCancelledNs() == 0 || r.GetCause().GetReason() != "QUOTA_SPENT" {
+			t.Fatalf("%s: record %v", id, r)
+		}
+	}
+}
+
+func TestIgnoringTheContextKeepsGoroutinesAlive(t *testing.T) {
+	c := serve(t)
+	ctx, cancel := context.WithCancel(metadata.AppendToOutgoingContext(context.Background(), scope.MetadataKey, "leaky"))
+	go c.Work(ctx, &interopv1.WorkRequest{Spec: &interopv1.WorkSpec{CallId: "leaky", Goroutines: 3, IgnoreContext: true, IgnoreContextMs: 300}})
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	time.Sleep(50 * time.Millisecond)
+	n, _ := scope.Count("leaky")
+	if n["leaky"] < 3 {
+		t.Fatalf("scope leaky: %d goroutines, want the 3 that ignore their context", n["leaky"])
+	}
+	observe(t, c, "leaky")
+	waitScopeEmpty(t, "leaky")
+}
+
+func TestBadSpecsAreRefused(t *testing.T) {
+	c := serve(t)
+	for _, spec := range []*interopv1.WorkSpec{
+		{},
+		{CallId: "x", Goroutines: MaxGoroutines + 1},
+		{CallId: "x", RegionCancelFlag: 99},
+		{CallId: "x", IgnoreContext: true, IgnoreContextMs: 60_000},
+	} {
+		if _, err := c.Work(context.Background(), &interopv1.WorkRequest{Spec: spec}); status.Code(err) != codes.InvalidArgument {
+			t.Errorf("spec %v: %v, want InvalidArgument", spec, err)
+		}
+	}
+}

@@ -1,0 +1,207 @@
+package testbed.cancel;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
+import io.grpc.Channel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
+import testbed.peer.PeerClient;
+import testbed.peer.PeerException;
+import testbed.proto.v1.CancelCause;
+import testbed.proto.v1.CancelNotice;
+import testbed.proto.v1.CancelServiceGrpc;
+import testbed.proto.v1.ConverseRequest;
+import testbed.proto.v1.ConverseResponse;
+import testbed.proto.v1.EchoRequest;
+import testbed.proto.v1.ObserveRequest;
+import testbed.proto.v1.ObserveResponse;
+import testbed.proto.v1.WorkSpec;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The harness's side of {@code interop.v1.CancelService}: calls tagged with their
+ * scope id, the two ways a Java client cancels a stream (plain gRPC and the test
+ * bed's in-band {@link CancelNotice}), and the look-ups a case makes afterwards.
+ * Every call has a deadline, so a dead peer is an error within a bound.
+ */
+final class CancelCalls {
+    /** No call outlives this, whatever the case does. */
+    static final Duration CALL_BOUND = Duration.ofSeconds(10);
+
+    private final Channel channel;
+    private final PeerClient peer;
+
+    CancelCalls(Channel channel, PeerClient peer) {
+        this.channel = channel;
+        this.peer = peer;
+    }
+
+    /** An async stub whose calls carry {@code scopeId} and end after {@link #CALL_BOUND}. */
+    CancelServiceGrpc.CancelServiceStub async(String scopeId) {
+        return CancelServiceGrpc.newStub(channel).withInterceptors(scoped(scopeId))
+                .withDeadlineAfter(CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A blocking stub whose calls carry {@code scopeId}; the caller sets the deadline. */
+    CancelServiceGrpc.CancelServiceBlockingStub blocking(String scopeId) {
+        return CancelServiceGrpc.newBlockingStub(channel).withInterceptors(scoped(scopeId));
+    }
+
+    private static io.grpc.ClientInterceptor scoped(String scopeId) {
+        Metadata md = new Metadata();
+        md.put(PeerClient.SCOPE_ID, scopeId);
+        return MetadataUtils.newAttachHeadersInterceptor(md);
+    }
+
+    /** One unary Echo round trip in nanoseconds. */
+    long echoNanos() {
+        long t0 = System.nanoTime();
+        try {
+            CancelServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .echo(EchoRequest.newBuilder().setSentNs(t0).build());
+        } catch (StatusRuntimeException e) {
+            throw new PeerException("Go peer Echo failed: " + e.getStatus(), e);
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /** What the Go handler of {@code callId} saw; waits up to 5 s for its work to end. */
+    ObserveResponse observe(String callId) {
+        try {
+            ObserveResponse r = CancelServiceGrpc.newBlockingStub(channel).withDeadlineAfter(8, TimeUnit.SECONDS)
+                    .observe(ObserveRequest.newBuilder().setCallId(callId).setWaitMs(5_000).build());
+            if (!r.getFound()) throw new PeerException("the Go handler of call " + callId + " had not ended 5 s after the cancel");
+            return r;
+        } catch (StatusRuntimeException e) {
+            throw new PeerException("Go peer Observe failed: " + e.getStatus(), e);
+        }
+    }
+
+    /**
+     * Polls the peer until no goroutine is tagged with {@code scopeId} or {@code bound}
+     * passes; returns the number still running (0: every goroutine of the call ended).
+     */
+    int goroutinesAfter(String scopeId, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (true) {
+            int n = peer.inspect(List.of(scopeId)).getGoroutinesByScopeOrDefault(scopeId, 0);
+            if (n == 0 || System.nanoTime() > deadline) return n;
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return n;
+            }
+        }
+    }
+
+    /** A started Converse call: the work runs in the peer once {@link #awaitFirstTick} returns. */
+    static final class Converse {
+        private final CompletableFuture<ConverseResponse> firstTick = new CompletableFuture<>();
+        private final CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        private volatile ClientCallStreamObserver<ConverseRequest> requests;
+        private volatile long endedNs;
+
+        static Converse start(CancelServiceGrpc.CancelServiceStub stub, WorkSpec spec) {
+            Converse c = new Converse();
+            var observer = new ClientResponseObserver<ConverseRequest, ConverseResponse>() {
+                @Override
+                public void beforeStart(ClientCallStreamObserver<ConverseRequest> r) {
+                    c.requests = r;
+                }
+
+                @Override
+                public void onNext(ConverseResponse v) {
+                    c.firstTick.complete(v);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    c.endedNs = System.nanoTime();
+                    c.firstTick.completeExceptionally(t);
+                    c.ended.complete(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                    c.endedNs = System.nanoTime();
+                    c.firstTick.completeExceptionally(new IllegalStateException("Converse ended without a tick"));
+                    c.ended.complete(null);
+                }
+            };
+            stub.converse(observer).onNext(ConverseRequest.newBuilder().setStart(spec).build());
+            return c;
+        }
+
+        void awaitFirstTick() {
+            await(firstTick, "the first Converse tick");
+        }
+
+        /** The protocol's cancel: the notice with {@code cause}, then the half-close. */
+        void sendNotice(CancelCause cause, long cancelledAtNs) {
+            requests.onNext(ConverseRequest.newBuilder()
+                    .setCancel(CancelNotice.newBuilder().setCause(cause).setCancelledAtNs(cancelledAtNs)).build());
+            requests.onCompleted();
+        }
+
+        /** Plain gRPC's cancel: {@code ClientCall.cancel(message, cause)}. */
+        void cancelPlain(String message, Throwable cause) {
+            requests.cancel(message, cause);
+        }
+
+        /** The call's end as the Java client saw it: OK is {@link Status#OK}. */
+        Status awaitEnd() {
+            Throwable t = await(ended, "the end of the Converse call");
+            return t == null ? Status.OK : Status.fromThrowable(t);
+        }
+
+        Throwable endError() {
+            return ended.getNow(null);
+        }
+
+        long endedNs() {
+            return endedNs;
+        }
+    }
+
+    /** The ErrorInfo in the status details of {@code t} (StatusProto.fromThrowable), if any. */
+    static Optional<ErrorInfo> errorInfo(Throwable t) {
+        com.google.rpc.Status s = t == null ? null : StatusProto.fromThrowable(t);
+        if (s == null) return Optional.empty();
+        for (var any : s.getDetailsList()) {
+            if (any.is(ErrorInfo.class)) {
+                try {
+                    return Optional.of(any.unpack(ErrorInfo.class));
+                } catch (InvalidProtocolBufferException e) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    static <T> T await(CompletableFuture<T> f, String what) {
+        try {
+            return f.get(CALL_BOUND.toMillis() + 2_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for " + what);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(what + " failed: " + Status.fromThrowable(e.getCause()), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no " + what + " within " + (CALL_BOUND.toSeconds() + 2) + " s");
+        }
+    }
+}

@@ -1,0 +1,529 @@
+package testbed.cancel;
+
+import com.google.rpc.ErrorInfo;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import testbed.Mode;
+import testbed.ffi.AtomicShim;
+import testbed.harness.Session;
+import testbed.peer.PeerClient;
+import testbed.peer.PeerProcess;
+import testbed.proto.v1.CancelCause;
+import testbed.proto.v1.ObserveResponse;
+import testbed.proto.v1.WorkRequest;
+import testbed.proto.v1.WorkSpec;
+import testbed.proto.v1.WorkStreamRequest;
+import testbed.proto.v1.WorkStreamResponse;
+import testbed.region.Region;
+import testbed.report.CaseResult;
+import testbed.report.SuiteResult;
+
+import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The cancellation suite (docs/CANCELLATION.md): a cancel started by the Java
+ * client, a Java deadline, the Go handler or the peer's death must reach every
+ * piece of work it owns (Go goroutines of the call, native C workers polling a
+ * region cancel flag, Java tasks), each side must see the status the case
+ * expects, and the cause must arrive intact when the test bed's cause protocol
+ * (docs/PROTOCOL.md) carries it and is reported lost when plain gRPC does.
+ *
+ * <p>Latencies run from the initiator's cancel to the last piece of work that
+ * observed it, on CLOCK_MONOTONIC in both processes ({@link System#nanoTime} is
+ * CLOCK_MONOTONIC on Linux; the peer reads it with clock_gettime), and are
+ * reported beside the loopback unary round trip measured in the same run.
+ *
+ * <p>The broken variant is a Go handler that ignores its context; the same leak
+ * check every case makes must name its goroutines.
+ */
+public final class CancellationSuite {
+    public static final String NAME = "cancellation";
+
+    /** Every goroutine of a call must have ended this long after the call's work observed the cancel. */
+    static final Duration LEAK_BOUND = Duration.ofSeconds(1);
+    /** The peer's death must reach the Java side within this long. */
+    static final Duration PEER_DEATH_BOUND = Duration.ofSeconds(5);
+    /** The broken handler's goroutines sleep this long, well past {@link #LEAK_BOUND}, then end. */
+    static final int IGNORE_CONTEXT_MS = 2_500;
+    static final int DEADLINE_MS = 20;
+    /** Unary round trips before the first case, and beside each trial of every case. */
+    static final int WARM_UP_ECHOES = 300;
+    static final int ECHOES_PER_TRIAL = 5;
+    /** Region cancel flag and counter slot the native-worker case uses; no other suite touches them. */
+    static final int NATIVE_CANCEL_FLAG = 0;
+    static final int NATIVE_SLOT = 15;
+
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+
+    private final Session session;
+    private final CancelCalls calls;
+    private final PrintStream progress;
+    private final String nonce = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+
+    public CancellationSuite(Session session, PrintStream progress) {
+        this.session = session;
+        this.calls = new CancelCalls(session.peer().channel(), session.peer());
+        this.progress = progress;
+    }
+
+    /** What one trial saw; {@code problem} is null when every assertion held. */
+    record Trial(String javaSaw, String goSaw, long latencyNs, int leakedGoroutines, String problem) {
+        static Trial ok(String javaSaw, String goSaw, long latencyNs) {
+            return new Trial(javaSaw, goSaw, latencyNs, 0, null);
+        }
+    }
+
+    @FunctionalInterface
+    interface TrialBody {
+        Trial run(String callId);
+    }
+
+    public SuiteResult run(Mode mode) {
+        int trials = (int) mode.scale(50);
+        // Cold, a unary round trip is several times slower than warm: warm the channel and both
+        // JITs first, then sample the round trip beside each case's trials (runCase).
+        LatencySample warm = new LatencySample();
+        for (int i = 0; i < WARM_UP_ECHOES; i++) warm.add(calls.echoNanos());
+        progress.printf(Locale.ROOT, "  cancellation: %d warm-up round trips, the last 50 p50 %.1f us%n",
+                WARM_UP_ECHOES, warm.tailPercentile(50, 50) / 1e3);
+
+        List<CaseResult> cases = new ArrayList<>();
+        cases.add(runCase("cause_in_band_java_to_go",
+                "Java sends the protocol's CancelNotice on a bidi stream; the Go handler's context.Cause holds the cause intact.",
+                1, false, this::inBandCause));
+        cases.add(runCase("cause_lost_plain_grpc_java_to_go",
+                "Java calls ClientCall.cancel(message, cause) on a bidi stream; the Go handler sees only context.Canceled.",
+                1, false, id -> plainCancel(id, 2, true)));
+        cases.add(runCase("cause_error_info_go_to_java",
+                "The Go handler cancels a server stream with a cause; Java reads it intact as google.rpc.ErrorInfo.",
+                1, false, id -> serverCancel(id, false)));
+        cases.add(runCase("cause_lost_plain_grpc_go_to_java",
+                "The Go handler cancels with context.WithCancelCause and ends as plain gRPC does; Java gets CANCELLED and no cause.",
+                1, false, id -> serverCancel(id, true)));
+        cases.add(runCase("java_client_cancel_bidi_goroutines",
+                "Java cancels a bidi stream whose handler fanned out 8 goroutines; all end, and how fast.",
+                trials, false, id -> plainCancel(id, 8, false)));
+        cases.add(runCase("java_deadline_unary_goroutines",
+                "A " + DEADLINE_MS + " ms Java deadline on a unary call whose handler fanned out 4 goroutines; all end.",
+                trials, false, this::deadlineUnary));
+        cases.add(runCase("go_server_cancel_server_streaming",
+                "The Go handler cancels its server stream with a cause; its goroutines and the Java consumer task end.",
+                trials, false, id -> serverCancel(id, false)));
+        cases.add(runCase("native_worker_cancelled_via_go_handler",
+                "Java cancels a bidi stream; the Go handler sets a region cancel flag; C workers started through FFM stop.",
+                trials, false, this::nativeWorkers));
+        cases.add(runCase("peer_killed_mid_stream",
+                "A second peer is killed (SIGKILL) mid-stream; the Java consumer ends with UNAVAILABLE within "
+                        + PEER_DEATH_BOUND.toSeconds() + " s.",
+                mode == Mode.QUICK ? 1 : 3, false, this::peerKilled));
+        cases.add(runCase("go_handler_ignores_context_leak",
+                "Broken variant: a Go handler that ignores its context; the leak check must name its goroutines.",
+                1, true, this::ignoringHandler));
+        return new SuiteResult(NAME, "Cancellation across Java, Go and C: statuses, causes, leaks and latency.", cases);
+    }
+
+    /**
+     * Runs {@code trials} trials of one case; never throws: a fault becomes an ERROR
+     * case. A normal case passes when every trial held; a broken variant is an
+     * EXPECTED_FAILURE when a trial's leak check named leaked goroutines, else FAILED.
+     */
+    CaseResult runCase(String name, String title, int trials, boolean brokenVariant, TrialBody body) {
+        progress.printf(Locale.ROOT, "  cancellation/%s: %d trial(s)%n", name, trials);
+        long t0 = System.nanoTime();
+        LatencySample latency = new LatencySample();
+        LatencySample rtt = new LatencySample();
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        String problem = null;
+        int leaked = 0;
+        try {
+            for (int i = 0; i < trials; i++) {
+                for (int e = 0; e < ECHOES_PER_TRIAL; e++) rtt.add(calls.echoNanos());
+                Trial t = body.run(name + "-" + nonce + "-" + i);
+                seen.merge("java\u0000" + t.javaSaw(), 1, Integer::sum);
+                seen.merge("go\u0000" + t.goSaw(), 1, Integer::sum);
+                if (t.latencyNs() != Long.MIN_VALUE) latency.add(t.latencyNs());
+                leaked = Math.max(leaked, t.leakedGoroutines());
+                if (t.problem() != null && problem == null) problem = "trial " + i + ": " + t.problem();
+            }
+        } catch (RuntimeException e) {
+            return CaseResult.error(name, title, e.getMessage() == null ? e.toString() : e.getMessage(), ms(t0));
+        }
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("trials", trials);
+        metrics.put("latency_p50_us", latency.percentile(50) / 1e3);
+        metrics.put("latency_p99_us", latency.percentile(99) / 1e3);
+        metrics.put("latency_max_us", latency.max() / 1e3);
+        metrics.put("rtt_p50_us", rtt.percentile(50) / 1e3);
+        metrics.put("rtt_p99_us", rtt.percentile(99) / 1e3);
+        metrics.put("leaked_goroutines", leaked);
+        List<Map<String, Object>> observed = new ArrayList<>();
+        seen.forEach((k, count) -> {
+            String[] parts = k.split("\u0000", 2);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("side", parts[0]);
+            row.put("saw", parts[1]);
+            row.put("count", count);
+            observed.add(row);
+        });
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("observed", observed);
+        details.put("latency", List.of(latency.row("cancel_to_last_stop"), rtt.row("loopback_unary_rtt")));
+
+        String figures = String.format(Locale.ROOT, "latency p50 %.1f us, p99 %.1f us, max %.1f us over %d trial(s) (rtt p50 %.1f us)",
+                latency.percentile(50) / 1e3, latency.percentile(99) / 1e3, latency.max() / 1e3, latency.count(),
+                rtt.percentile(50) / 1e3);
+        testbed.report.Status status;
+        String message;
+        if (brokenVariant) {
+            if (leaked > 0) {
+                status = testbed.report.Status.EXPECTED_FAILURE;
+                message = "caught: " + problem;
+            } else {
+                status = testbed.report.Status.FAILED;
+                message = "the broken variant was not caught: no goroutine outlived the cancel, so this run does not prove the leak check can fail"
+                        + (problem == null ? "" : " (" + problem + ")");
+            }
+        } else if (problem == null) {
+            status = testbed.report.Status.PASSED;
+            message = summary(observed) + "; " + figures;
+        } else {
+            status = testbed.report.Status.FAILED;
+            message = problem;
+        }
+        return new CaseResult(name, title, status, message, ms(t0), metrics, details);
+    }
+
+    // ---- trial bodies ----------------------------------------------------------------------------
+
+    private static final CancelCause JAVA_CAUSE = CancelCause.newBuilder()
+            .setReason("SCOPE_CLOSED").setDomain("testbed.java").build();
+    private static final CancelCause GO_CAUSE = CancelCause.newBuilder()
+            .setReason("QUOTA_SPENT").setDomain("testbed.go").build();
+
+    private static WorkSpec.Builder spec(String id, int goroutines) {
+        return WorkSpec.newBuilder().setCallId(id).setGoroutines(goroutines);
+    }
+
+    /** Java to Go with the protocol: CancelNotice, then the Go side's cause and the echoed ErrorInfo. */
+    private Trial inBandCause(String id) {
+        CancelCause cause = JAVA_CAUSE.toBuilder().putMetadata("call_id", id).build();
+        CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id), spec(id, 4).build());
+        c.awaitFirstTick();
+        long t0 = System.nanoTime();
+        c.sendNotice(cause, t0);
+        Status js = c.awaitEnd();
+        ObserveResponse o = calls.observe(id);
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
+        ErrorInfo echoed = CancelCalls.errorInfo(c.endError()).orElse(null);
+        if (echoed == null || !echoed.getReason().equals(cause.getReason()) || !echoed.getMetadataMap().equals(cause.getMetadataMap())) {
+            problems.add("Java's status details hold " + echoed + ", want the cause echoed as ErrorInfo");
+        }
+        if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
+        if (!o.getCause().equals(cause)) problems.add("Go's context.Cause holds " + describe(o) + ", want " + text(cause));
+        return finishTrial(id, o, "CANCELLED, ErrorInfo " + (echoed == null ? "none" : echoed.getReason()),
+                o.getLastStoppedNs() - t0, problems);
+    }
+
+    /**
+     * Java to Go with plain gRPC: ClientCall.cancel(message, cause). With {@code causeCase}
+     * the trial asserts that the cause is lost (the documented behaviour) and fails if it arrived.
+     */
+    private Trial plainCancel(String id, int goroutines, boolean causeCase) {
+        CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id), spec(id, goroutines).build());
+        c.awaitFirstTick();
+        long t0 = System.nanoTime();
+        c.cancelPlain("java client cancelled", new CancellationException("SCOPE_CLOSED by testbed.java"));
+        Status js = c.awaitEnd();
+        ObserveResponse o = calls.observe(id);
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
+        if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
+        boolean causeArrived = o.hasCause() || o.getCauseText().contains("SCOPE_CLOSED");
+        if (causeCase && causeArrived) {
+            problems.add("plain gRPC carried the cause to Go (" + describe(o) + "): docs/PROTOCOL.md says it cannot; update it");
+        }
+        String javaSaw = "CANCELLED" + (js.getCause() == null ? "" : " (cause kept locally: " + js.getCause().getMessage() + ")");
+        return finishTrial(id, o, javaSaw, o.getLastStoppedNs() - t0, problems);
+    }
+
+    /**
+     * Go to Java: the handler cancels its stream after 3 ticks with {@link #GO_CAUSE}; a Java
+     * virtual thread consumes the stream. With {@code plain} the handler ends as plain gRPC
+     * would, and the trial asserts that Java got no cause.
+     */
+    private Trial serverCancel(String id, boolean plain) {
+        CancelCause cause = GO_CAUSE.toBuilder().putMetadata("call_id", id).build();
+        WorkStreamRequest req = WorkStreamRequest.newBuilder().setSpec(spec(id, 4)
+                .setServerCancelAfter(3).setServerCause(cause).setPlainStatus(plain)).build();
+        AtomicReference<Throwable> end = new AtomicReference<>();
+        long[] endNs = new long[1];
+        int[] ticks = new int[1];
+        Thread consumer = Thread.ofVirtual().name("cancel-consumer-" + id).start(() -> {
+            try {
+                Iterator<WorkStreamResponse> it = calls.blocking(id)
+                        .withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS).workStream(req);
+                while (it.hasNext()) {
+                    it.next();
+                    ticks[0]++;
+                }
+            } catch (Throwable t) {
+                end.set(t);
+            }
+            endNs[0] = System.nanoTime();
+        });
+        joinOrFail(consumer, "the Java consumer of " + id);
+        ObserveResponse o = calls.observe(id);
+        Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
+        ErrorInfo info = CancelCalls.errorInfo(end.get()).orElse(null);
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + " after " + ticks[0] + " ticks, want CANCELLED");
+        if (ticks[0] != 3) problems.add("Java received " + ticks[0] + " ticks, want 3");
+        if (plain && info != null) {
+            problems.add("Java received ErrorInfo " + info.getReason() + " from a plain status: docs/PROTOCOL.md says plain gRPC drops it");
+        }
+        if (!plain && (info == null || !info.getReason().equals(cause.getReason()) || !info.getDomain().equals(cause.getDomain())
+                || !info.getMetadataMap().equals(cause.getMetadataMap()))) {
+            problems.add("Java read ErrorInfo " + info + ", want " + text(cause));
+        }
+        if (o.getServerCancelledNs() == 0 || !o.getCause().equals(cause)) problems.add("Go record " + describe(o) + ", want its own cancel with the cause");
+        String javaSaw = "CANCELLED, " + (info == null ? "no cause" : "ErrorInfo " + info.getDomain() + "/" + info.getReason());
+        long latency = Math.max(endNs[0], o.getLastStoppedNs()) - o.getServerCancelledNs();
+        return finishTrial(id, o, javaSaw, latency, problems);
+    }
+
+    /** A Java deadline on a unary call; the Go handler may see deadline_exceeded or canceled (a race). */
+    private Trial deadlineUnary(String id) {
+        AtomicReference<Throwable> end = new AtomicReference<>();
+        long[] startNs = new long[1];
+        Thread caller = Thread.ofVirtual().name("cancel-deadline-" + id).start(() -> {
+            var stub = calls.blocking(id);
+            startNs[0] = System.nanoTime();
+            try {
+                stub.withDeadlineAfter(DEADLINE_MS, TimeUnit.MILLISECONDS).work(WorkRequest.newBuilder().setSpec(spec(id, 4)).build());
+            } catch (Throwable t) {
+                end.set(t);
+            }
+        });
+        joinOrFail(caller, "the Java caller of " + id);
+        ObserveResponse o = calls.observe(id);
+        Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.DEADLINE_EXCEEDED) problems.add("Java saw " + js + ", want DEADLINE_EXCEEDED");
+        if (!Set.of("deadline_exceeded", "canceled").contains(o.getContextError())) {
+            problems.add("Go saw '" + o.getContextError() + "', want deadline_exceeded or canceled");
+        }
+        long deadlineNs = startNs[0] + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
+        return finishTrial(id, o, js.getCode().name(), o.getLastStoppedNs() - deadlineNs, problems);
+    }
+
+    /**
+     * C workers started through FFM poll a region cancel flag; Java cancels a bidi stream
+     * whose Go handler sets that flag when its work observes the cancel. The latency ends
+     * when the workers have been joined (an upper bound of their observing the flag).
+     */
+    private Trial nativeWorkers(String id) {
+        Region region = session.region();
+        AtomicShim ffm = session.panama();
+        MemorySegment flag = region.cancelFlag(NATIVE_CANCEL_FLAG);
+        LONG.setVolatile(flag, 0L, 0L);
+        long handle = ffm.workersStart(region.counterSlot(NATIVE_SLOT).address(), 2, Long.MAX_VALUE / 4, 0L, 0L, flag.address());
+        List<String> problems = new ArrayList<>();
+        try {
+            CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id),
+                    spec(id, 2).setRegionCancelFlag(NATIVE_CANCEL_FLAG + 1).build());
+            c.awaitFirstTick();
+            long t0 = System.nanoTime();
+            c.cancelPlain("java client cancelled", null);
+            long joined = ffm.workersJoin(handle, LEAK_BOUND.toMillis() * 5);
+            long joinedNs = System.nanoTime();
+            if (joined == AtomicShim.JOIN_TIMED_OUT) {
+                problems.add("native workers still running " + LEAK_BOUND.toSeconds() * 5 + " s after the cancel (flag " + (long) LONG.getVolatile(flag, 0L) + ")");
+            } else {
+                handle = 0;
+            }
+            c.awaitEnd();
+            ObserveResponse o = calls.observe(id);
+            if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + NATIVE_CANCEL_FLAG);
+            int alive = ffm.workersAlive();
+            if (alive != 0) problems.add(alive + " native workers alive after the join");
+            return finishTrial(id, o, "CANCELLED; native workers 0", Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
+        } finally {
+            if (handle > 0) {
+                ffm.workersStop(handle);
+                ffm.workersJoin(handle, 5_000);
+            }
+            LONG.setVolatile(flag, 0L, 0L);
+        }
+    }
+
+    /** A second peer on a region of its own is killed while a Java virtual thread consumes its stream. */
+    private Trial peerKilled(String id) {
+        Region region = Region.create();
+        PeerProcess process = null;
+        PeerClient client = null;
+        try {
+            process = PeerProcess.start(PeerProcess.defaultBinary(), region.path());
+            client = new PeerClient(process.target());
+            CancelCalls doomed = new CancelCalls(client.channel(), client);
+            WorkStreamRequest req = WorkStreamRequest.newBuilder().setSpec(spec(id, 4).setTickIntervalMs(1)).build();
+            CompletableFuture<Void> firstTick = new CompletableFuture<>();
+            AtomicReference<Throwable> end = new AtomicReference<>();
+            long[] endNs = new long[1];
+            Thread consumer = Thread.ofVirtual().name("cancel-consumer-" + id).start(() -> {
+                try {
+                    Iterator<WorkStreamResponse> it = doomed.blocking(id)
+                            .withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS).workStream(req);
+                    while (it.hasNext()) {
+                        it.next();
+                        firstTick.complete(null);
+                    }
+                } catch (Throwable t) {
+                    end.set(t);
+                }
+                endNs[0] = System.nanoTime();
+                firstTick.complete(null);
+            });
+            CancelCalls.await(firstTick, "the first tick from the peer to be killed");
+            long t0 = System.nanoTime();
+            process.killNow();
+            List<String> problems = new ArrayList<>();
+            boolean ended;
+            try {
+                ended = consumer.join(PEER_DEATH_BOUND);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for the Java consumer");
+            }
+            if (!ended) {
+                problems.add("the Java consumer still running " + PEER_DEATH_BOUND.toSeconds() + " s after the peer died");
+                consumer.interrupt();
+            }
+            Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
+            if (ended && js.getCode() != Status.Code.UNAVAILABLE) problems.add("Java saw " + js + ", want UNAVAILABLE");
+            if (process.isAlive()) problems.add("the killed peer is still alive");
+            String javaSaw = js.getCode().name();
+            return new Trial(javaSaw, "killed (SIGKILL)", ended ? endNs[0] - t0 : Long.MIN_VALUE, 0,
+                    problems.isEmpty() ? null : String.join("; ", problems));
+        } finally {
+            if (client != null) client.close();
+            if (process != null) process.close();
+            region.close();
+        }
+    }
+
+    /**
+     * The broken variant: Java cancels a unary call (io.grpc.Context cancellation) whose
+     * handler's goroutines ignore their context; the leak check must name them. The trial
+     * then waits for them to end by themselves, so nothing outlives the case.
+     */
+    private Trial ignoringHandler(String id) {
+        Context.CancellableContext ctx = Context.current().withCancellation();
+        AtomicReference<Throwable> end = new AtomicReference<>();
+        Thread caller = Thread.ofVirtual().name("cancel-ignored-" + id).start(() -> ctx.run(() -> {
+            try {
+                calls.blocking(id).withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS)
+                        .work(WorkRequest.newBuilder().setSpec(spec(id, 3).setIgnoreContext(true).setIgnoreContextMs(IGNORE_CONTEXT_MS)).build());
+            } catch (Throwable t) {
+                end.set(t);
+            }
+        }));
+        awaitGoroutines(id, 3);
+        long t0 = System.nanoTime();
+        ctx.cancel(new CancellationException("SCOPE_CLOSED by testbed.java"));
+        joinOrFail(caller, "the Java caller of " + id);
+        Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
+        int leaked = calls.goroutinesAfter(id, LEAK_BOUND);
+        ObserveResponse o = calls.observe(id); // the broken goroutines end after IGNORE_CONTEXT_MS
+        List<String> problems = new ArrayList<>();
+        if (leaked > 0) {
+            problems.add(String.format(Locale.ROOT, "leak: %d goroutine(s) of scope %s (%s, call %s) still running %d ms after the cancel",
+                    leaked, id, o.getRpc(), id, LEAK_BOUND.toMillis()));
+        }
+        int left = calls.goroutinesAfter(id, LEAK_BOUND);
+        if (left > 0) problems.add(left + " goroutine(s) of scope " + id + " did not end even after the broken handler's sleep");
+        return new Trial(js.getCode().name(), o.getContextError() + " (ignored)", o.getLastStoppedNs() - t0, leaked,
+                problems.isEmpty() ? null : String.join("; ", problems));
+    }
+
+    // ---- shared checks ----------------------------------------------------------------------------
+
+    /**
+     * The checks every trial makes once the Go handler has recorded its end: every goroutine
+     * it started stopped, and none of the call's goroutines is alive {@link #LEAK_BOUND} later.
+     */
+    private Trial finishTrial(String id, ObserveResponse o, String javaSaw, long latencyNs, List<String> problems) {
+        if (o.getGoroutinesStopped() != o.getGoroutinesStarted()) {
+            problems.add(o.getGoroutinesStopped() + " of " + o.getGoroutinesStarted() + " goroutines stopped");
+        }
+        int leaked = calls.goroutinesAfter(id, LEAK_BOUND);
+        if (leaked > 0) {
+            problems.add(String.format(Locale.ROOT, "leak: %d goroutine(s) of scope %s (%s) still running %d ms after the handler ended",
+                    leaked, id, o.getRpc(), LEAK_BOUND.toMillis()));
+        }
+        String goSaw = o.getContextError() + (o.hasCause() ? " with cause " + o.getCause().getDomain() + "/" + o.getCause().getReason()
+                : " (cause: " + o.getCauseText() + ")");
+        return new Trial(javaSaw, goSaw, latencyNs, leaked, problems.isEmpty() ? null : String.join("; ", problems));
+    }
+
+    private void awaitGoroutines(String id, int n) {
+        long deadline = System.nanoTime() + CancelCalls.CALL_BOUND.toNanos();
+        while (session.peer().inspect(List.of(id)).getGoroutinesByScopeOrDefault(id, 0) < n) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("the handler of " + id + " never started its " + n + " goroutines");
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted");
+            }
+        }
+    }
+
+    private static void joinOrFail(Thread t, String what) {
+        try {
+            if (!t.join(CancelCalls.CALL_BOUND.plusSeconds(2))) {
+                t.interrupt();
+                throw new IllegalStateException(what + " did not end within " + (CancelCalls.CALL_BOUND.toSeconds() + 2) + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for " + what);
+        }
+    }
+
+    private static String describe(ObserveResponse o) {
+        return o.hasCause() ? text(o.getCause()) : "no cause ('" + o.getCauseText() + "')";
+    }
+
+    private static String text(CancelCause c) {
+        return c.getDomain() + "/" + c.getReason() + c.getMetadataMap();
+    }
+
+    private static String summary(List<Map<String, Object>> observed) {
+        List<String> parts = new ArrayList<>();
+        for (Map<String, Object> r : observed) parts.add(r.get("side") + " saw " + r.get("saw") + " x" + r.get("count"));
+        return String.join(", ", parts);
+    }
+
+    private static double ms(long t0) {
+        return (System.nanoTime() - t0) / 1e6;
+    }
+}
