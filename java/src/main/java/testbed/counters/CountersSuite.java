@@ -78,10 +78,34 @@ public final class CountersSuite {
         cases.add(runCase("packed_slots_all_runtimes",
                 "The same on two slots that share one cache line (false sharing); each slot is exact.",
                 Block.BLOCK_PACKED, new int[] {0, 1}, plan(mode, false)));
-        cases.add(runCase("plain_java_increments_lose_updates",
-                "Broken variant: the Java actors use a plain read and write; the check must see lost updates.",
-                Block.BLOCK_COUNTERS, new int[] {2}, plan(mode, true)));
+        cases.add(brokenVariant(mode));
         return new SuiteResult(NAME, "Atomic counters shared by the JVM, C (FFM and JNR) and Go over one region.", cases);
+    }
+
+    /** Attempts the broken variant gets: one that loses an update is enough to prove the check. */
+    static final int BROKEN_VARIANT_ATTEMPTS = 3;
+
+    /**
+     * The broken variant: plain Java increments racing atomic ones on one slot. A plain
+     * loop finishes a million increments in about a millisecond, so on a loaded machine
+     * it can run entirely before or after the others and lose nothing; every actor
+     * therefore adds four times as much as in the exact cases, and the variant gets up
+     * to three attempts. The case says how many it took.
+     */
+    CaseResult brokenVariant(Mode mode) {
+        Plan plan = new Plan(mode.scale(20_000_000), 1, 1, 1, 1, true);
+        CaseResult last = null;
+        for (int attempt = 1; attempt <= BROKEN_VARIANT_ATTEMPTS; attempt++) {
+            last = runCase("plain_java_increments_lose_updates",
+                    "Broken variant: the Java actors use a plain read and write; the check must see lost updates.",
+                    Block.BLOCK_COUNTERS, new int[] {2}, plan);
+            Map<String, Object> metrics = new LinkedHashMap<>(last.metrics());
+            metrics.put("attempts", (long) attempt);
+            last = new CaseResult(last.name(), last.title(), last.status(),
+                    last.message() + (attempt > 1 ? " (attempt " + attempt + ")" : ""), last.durationMs(), metrics, last.details());
+            if (last.status() != Status.FAILED) break;
+        }
+        return last;
     }
 
     /** Runs one case; never throws: a fault becomes an ERROR case with its reason. */
