@@ -54,8 +54,14 @@ public final class HtmlReport {
                  .append("</code> <span class=\"").append(c.status().name()).append("\">")
                  .append(c.status().name().toLowerCase(Locale.ROOT).replace('_', ' ')).append("</span></h3>\n");
                 h.append("<p>").append(esc(c.title())).append("<br>").append(esc(c.message())).append("</p>\n");
-                if (!c.metrics().isEmpty()) keyValues(h, c.metrics());
+                // Metrics and scalar details share one table; lists and maps get a section each.
+                Map<String, Object> flat = new java.util.LinkedHashMap<>(c.metrics());
                 for (Map.Entry<String, Object> e : c.details().entrySet()) {
+                    if (!(e.getValue() instanceof List<?>) && !(e.getValue() instanceof Map<?, ?>)) flat.put(e.getKey(), e.getValue());
+                }
+                if (!flat.isEmpty()) keyValues(h, flat);
+                for (Map.Entry<String, Object> e : c.details().entrySet()) {
+                    if (!(e.getValue() instanceof List<?>) && !(e.getValue() instanceof Map<?, ?>)) continue;
                     h.append("<details open><summary>").append(esc(e.getKey())).append("</summary>\n");
                     value(h, e.getValue());
                     h.append("</details>\n");

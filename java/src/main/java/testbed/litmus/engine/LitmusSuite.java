@@ -58,6 +58,15 @@ public final class LitmusSuite {
         };
     }
 
+    /** The longest one test runs in a mode, however few tests are selected. */
+    public static Duration perTestCap(Mode mode) {
+        return switch (mode) {
+            case QUICK -> Duration.ofSeconds(1);
+            case DEFAULT -> Duration.ofSeconds(5);
+            case TOUGH -> Duration.ofSeconds(60);
+        };
+    }
+
     /** Groups in run order: one per shape, then the broken variants. */
     public static Map<String, List<LitmusTest>> groups(List<LitmusTest> tests) {
         Map<String, List<LitmusTest>> g = new LinkedHashMap<>();
@@ -82,7 +91,8 @@ public final class LitmusSuite {
         long left = total - groups * GROUP_OVERHEAD.toMillis() - tests * TEST_OVERHEAD.toMillis()
                 - selfChecks * SELF_CHECK_RUN.toMillis();
         long per = Math.max(MIN_RUN.toMillis(), left / Math.max(1, tests));
-        return Budget.of(Duration.ofMillis(per));
+        // A filtered run of a few tests does not stretch each one to fill the whole budget.
+        return Budget.of(Duration.ofMillis(Math.min(per, perTestCap(mode).toMillis())));
     }
 
     /** Runs the canonical tests matching {@code filter}, each group in its own JVM. */
