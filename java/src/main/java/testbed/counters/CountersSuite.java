@@ -66,18 +66,19 @@ public final class CountersSuite {
         this.progress = progress;
     }
 
-    public static Plan plan(Mode mode, boolean plainJava) {
-        return new Plan(mode.scale(5_000_000), 1, 1, 1, 1, plainJava);
+    /** One actor per runtime per slot, each adding five million (scaled by the mode). */
+    public static Plan plan(Mode mode) {
+        return new Plan(mode.scale(5_000_000), 1, 1, 1, 1, false);
     }
 
     public SuiteResult run(Mode mode) {
         List<CaseResult> cases = new ArrayList<>();
         cases.add(runCase("padded_slots_all_runtimes",
                 "Java, C via FFM, C via JNR and Go add to two padded slots at once; each slot is exact.",
-                Block.BLOCK_COUNTERS, new int[] {0, 1}, plan(mode, false)));
+                Block.BLOCK_COUNTERS, new int[] {0, 1}, plan(mode)));
         cases.add(runCase("packed_slots_all_runtimes",
                 "The same on two slots that share one cache line (false sharing); each slot is exact.",
-                Block.BLOCK_PACKED, new int[] {0, 1}, plan(mode, false)));
+                Block.BLOCK_PACKED, new int[] {0, 1}, plan(mode)));
         cases.add(brokenVariant(mode));
         return new SuiteResult(NAME, "Atomic counters shared by the JVM, C (FFM and JNR) and Go over one region.", cases);
     }

@@ -33,7 +33,15 @@ public final class NativeLibrary {
      * @throws IllegalStateException "native shim not found at &lt;path&gt;: run `make native`"
      */
     public static Path require() {
-        Path p = path();
+        return require(path());
+    }
+
+    /**
+     * {@code p}, which exists.
+     *
+     * @throws IllegalStateException "native shim not found at &lt;path&gt;: run `make native`"
+     */
+    public static Path require(Path p) {
         if (!Files.isRegularFile(p)) {
             throw new IllegalStateException("native shim not found at " + p + ": run `make native`");
         }

@@ -6,18 +6,18 @@ package testbed.ffi;
  */
 public final class NativeWorkerException extends RuntimeException {
 
-    /** Linux errno values (asm-generic/errno-base.h, errno.h; identical on x86_64 and AArch64). */
-    public static final int ENOENT = 2;
-    public static final int EAGAIN = 11;
-    public static final int ENOMEM = 12;
-    public static final int EINVAL = 22;
-    public static final int ETIMEDOUT = 110;
+    /** The errno values this call returns, named here for callers (see {@link Errno}). */
+    public static final int ENOENT = Errno.ENOENT;
+    public static final int EAGAIN = Errno.EAGAIN;
+    public static final int ENOMEM = Errno.ENOMEM;
+    public static final int EINVAL = Errno.EINVAL;
+    public static final int ETIMEDOUT = Errno.ETIMEDOUT;
 
     private final String function;
     private final int errno;
 
     public NativeWorkerException(String function, int errno, String detail) {
-        super(function + ": " + errnoName(errno) + " (" + detail + ")");
+        super(function + ": " + Errno.name(errno) + " (" + detail + ")");
         this.function = function;
         this.errno = errno;
     }
@@ -30,17 +30,5 @@ public final class NativeWorkerException extends RuntimeException {
     /** The positive errno value. */
     public int errno() {
         return errno;
-    }
-
-    /** The symbolic name of a Linux errno value, or "errno N". */
-    public static String errnoName(int errno) {
-        return switch (errno) {
-            case ENOENT -> "ENOENT";
-            case EAGAIN -> "EAGAIN";
-            case ENOMEM -> "ENOMEM";
-            case EINVAL -> "EINVAL";
-            case ETIMEDOUT -> "ETIMEDOUT";
-            default -> "errno " + errno;
-        };
     }
 }

@@ -53,7 +53,7 @@ public final class Session implements AutoCloseable {
         try {
             region = Region.create(shmDir, testbed.region.RegionLayout.LITMUS_DEFAULT_SIZE);
             progress.println("  region " + region.path() + " (" + region.size() + " bytes)");
-            panama = NativeLibrary.checkArch(new PanamaShim(requireFile(nativeLib), false));
+            panama = NativeLibrary.checkArch(new PanamaShim(NativeLibrary.require(nativeLib), false));
             jnr = NativeLibrary.checkArch(new JnrShim(nativeLib));
             process = PeerProcess.start(peerBinary, region.path());
             client = new PeerClient(process.target());
@@ -76,12 +76,6 @@ public final class Session implements AutoCloseable {
         return open(Region.DEFAULT_DIR, NativeLibrary.require(), PeerProcess.defaultBinary(), progress);
     }
 
-    private static Path requireFile(Path lib) {
-        if (!java.nio.file.Files.isRegularFile(lib)) {
-            throw new IllegalStateException("native shim not found at " + lib + ": run `make native`");
-        }
-        return lib;
-    }
 
     public Region region() {
         return region;

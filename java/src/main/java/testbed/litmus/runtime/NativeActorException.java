@@ -1,41 +1,30 @@
 package testbed.litmus.runtime;
 
+import testbed.ffi.Errno;
+
 /**
  * A C litmus actor call (interop_litmus.h) returned a negative errno. The message says what the
  * errno means for that call and names it, e.g. "C actor 1: unknown kernel 'x' (ENOENT)".
  */
 public final class NativeActorException extends RuntimeException {
 
-    /** Linux errno values (asm-generic/errno-base.h, errno.h; identical on x86_64 and AArch64). */
-    public static final int ENOENT = 2;
-    public static final int EAGAIN = 11;
-    public static final int ENOMEM = 12;
-    public static final int EINVAL = 22;
-    public static final int ETIMEDOUT = 110;
-    public static final int ESTALE = 116;
+    /** The errno values this call returns, named here for callers (see {@link Errno}). */
+    public static final int ENOENT = Errno.ENOENT;
+    public static final int EAGAIN = Errno.EAGAIN;
+    public static final int ENOMEM = Errno.ENOMEM;
+    public static final int EINVAL = Errno.EINVAL;
+    public static final int ETIMEDOUT = Errno.ETIMEDOUT;
+    public static final int ESTALE = Errno.ESTALE;
 
     private final int errno;
 
     public NativeActorException(int errno, String message) {
-        super(message + " (" + errnoName(errno) + ")");
+        super(message + " (" + Errno.name(errno) + ")");
         this.errno = errno;
     }
 
     /** The positive errno value. */
     public int errno() {
         return errno;
-    }
-
-    /** The symbolic name of a Linux errno value, or "errno N". */
-    public static String errnoName(int errno) {
-        return switch (errno) {
-            case ENOENT -> "ENOENT";
-            case EAGAIN -> "EAGAIN";
-            case ENOMEM -> "ENOMEM";
-            case EINVAL -> "EINVAL";
-            case ETIMEDOUT -> "ETIMEDOUT";
-            case ESTALE -> "ESTALE";
-            default -> "errno " + errno;
-        };
     }
 }
