@@ -36,7 +36,10 @@ CC    := $(shell command -v cc 2>/dev/null || command -v gcc 2>/dev/null)
 MVN   := $(shell command -v mvn 2>/dev/null)
 
 JAVA      := $(JDK)/bin/java
-JVM_FLAGS := --enable-preview --enable-native-access=ALL-UNNAMED
+# Runtime compilation of the embedded guest (docs/GUEST.md): JVMCI and the Graal compiler
+# jars that Maven copies to build/graal/upgrade.
+GUEST_JVM_FLAGS := -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path=$(BUILD)/graal/upgrade --sun-misc-unsafe-memory-access=allow
+JVM_FLAGS := --enable-preview --enable-native-access=ALL-UNNAMED $(GUEST_JVM_FLAGS)
 MVN_RUN   := JAVA_HOME=$(JDK) MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow $${MAVEN_OPTS:-}" $(MVN) -B -q -Dstyle.color=never
 
 # Each check prints one line naming what is missing and how to get it.
