@@ -59,6 +59,7 @@ public final class GuestRuntime implements AutoCloseable {
         if (startFailure != null) throw startFailure;
         try {
             Engine.Builder b = Engine.newBuilder(LANGUAGE)
+                    .allowExperimentalOptions(true)
                     .option("engine.WarnInterpreterOnly", "false")
                     .out(java.io.OutputStream.nullOutputStream())
                     .err(java.io.OutputStream.nullOutputStream());
@@ -105,6 +106,21 @@ public final class GuestRuntime implements AutoCloseable {
             d.put("error", ex.getMessage());
         }
         return d;
+    }
+
+    /**
+     * The flags of this JVM that give the guest runtime compilation (JVMCI, the upgrade
+     * module path), for a child JVM that runs guest actors: the same choice as its parent.
+     */
+    public static java.util.List<String> jvmFlagsOfThisJvm() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.equals("-XX:+UnlockExperimentalVMOptions") || a.equals("-XX:+EnableJVMCI")
+                    || a.startsWith("--upgrade-module-path") || a.startsWith("--sun-misc-unsafe-memory-access")) {
+                out.add(a);
+            }
+        }
+        return out;
     }
 
     /**

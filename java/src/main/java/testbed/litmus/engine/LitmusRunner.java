@@ -73,6 +73,7 @@ public final class LitmusRunner {
             // st_fence_ld, which ActorSpec.validate already enforces; the peer also
             // refuses an unknown kernel itself, before its actor runs.
             case GO -> true;
+            case JS_VIEW, JS_HOST -> testbed.guest.GuestKernel.has(a.runtime(), a.kernel());
         };
     }
 
@@ -97,7 +98,19 @@ public final class LitmusRunner {
 
         List<Running> running = new ArrayList<>();
         try {
-            for (int i = 0; i < t.actors().size(); i++) running.add(start(i, t.actors().get(i), gen, budget));
+            // Guest actors first: a guest's context, first-use work and rehearsal can take
+            // longer than a host actor's own stall bound, which starts at its first wait.
+            Running[] byIndex = new Running[t.actors().size()];
+            for (boolean guestPass : new boolean[] {true, false}) {
+                for (int i = 0; i < byIndex.length; i++) {
+                    if (t.actors().get(i).runtime().guest() != guestPass) continue;
+                    byIndex[i] = start(i, t.actors().get(i), gen, budget);
+                    running.add(byIndex[i]);
+                }
+                if (guestPass && !running.isEmpty()) awaitReady(running, running.size());
+            }
+            running.clear();
+            running.addAll(List.of(byIndex)); // actor order, for the results
             awaitReady(running, t.actors().size());
 
             long released = System.nanoTime();
@@ -334,6 +347,26 @@ public final class LitmusRunner {
                     @Override void abandon() { if (!joined) cActors.join(handle, Duration.ofSeconds(5)); }
                 };
             }
+            case JS_VIEW, JS_HOST -> {
+                // The guest's kernel runs in the Java actor loop, on the actor's own thread,
+                // in a context of its own made there (docs/GUEST.md).
+                testbed.guest.GuestKernel k = new testbed.guest.GuestKernel(testbed.guest.GuestRuntime.shared(),
+                        a.runtime(), a.kernel(), section);
+                JavaActor actor = JavaActor.start(section, i, k.name(), k, p, q, a.v1(), a.v2(), gen, budget.stall());
+                yield new Running(label) {
+                    @Override String earlyFailure() {
+                        return actor.isAlive() ? null : guestFailure(actor);
+                    }
+                    @Override ActorResult await(Duration bound) {
+                        try {
+                            return actor.join(bound);
+                        } catch (IllegalStateException e) {
+                            return new ActorResult(0, 0, ActorResult.ABORT_WORD, guestFailure(actor), 0);
+                        }
+                    }
+                    @Override void abandon() { actor.join(Duration.ofSeconds(5)); }
+                };
+            }
             case GO -> {
                 RunLitmusActorRequest req = RunLitmusActorRequest.newBuilder()
                         .setActor(i).setKernel(a.kernel()).setPOffset(p).setQOffset(q)
@@ -371,6 +404,16 @@ public final class LitmusRunner {
                 };
             }
         };
+    }
+
+    /** A guest actor's failure in the guest's own words, or null if it did not fail. */
+    private static String guestFailure(JavaActor actor) {
+        try {
+            actor.join(Duration.ZERO);
+            return null;
+        } catch (IllegalStateException e) {
+            return testbed.guest.GuestRuntime.message(e.getCause() == null ? e : e.getCause());
+        }
     }
 
     /** An actor that was started: how to wait for it and how to make sure it is gone. */

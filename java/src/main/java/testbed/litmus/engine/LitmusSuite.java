@@ -71,10 +71,16 @@ public final class LitmusSuite {
     public static Map<String, List<LitmusTest>> groups(List<LitmusTest> tests) {
         Map<String, List<LitmusTest>> g = new LinkedHashMap<>();
         for (LitmusTest t : tests) {
-            String key = t.selfCheck() ? "selfcheck" : t.shape() == null ? "custom" : t.shape().token();
+            String key = t.selfCheck() ? "selfcheck"
+                    : hasGuest(t) ? "guest" // docs/GUEST.md
+                    : t.shape() == null ? "custom" : t.shape().token();
             g.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
         }
         return g;
+    }
+
+    static boolean hasGuest(LitmusTest t) {
+        return t.actors().stream().anyMatch(a -> a.runtime().guest());
     }
 
     /** The longest a broken variant may run; it stops as soon as it is caught. */
@@ -84,9 +90,20 @@ public final class LitmusSuite {
         return new Budget(b.run().compareTo(SELF_CHECK_RUN) > 0 ? b.run() : SELF_CHECK_RUN, b.stride(), b.stall());
     }
 
+    /**
+     * What a test with a JavaScript guest actor costs besides its run: a context per guest
+     * actor and its first-use work, measured at 300 to 500 ms on the 2-core build machine.
+     */
+    static final Duration GUEST_TEST_OVERHEAD = Duration.ofMillis(400);
+
     /** Each test's share of the total budget, after the overheads and the broken variants' reserve. */
     public static Budget budget(Mode mode, int tests, int groups) {
-        long total = totalBudget(mode).toMillis();
+        return budget(mode, tests, groups, 0);
+    }
+
+    /** The same, with {@code guestTests} of the tests having a guest actor (docs/GUEST.md). */
+    public static Budget budget(Mode mode, int tests, int groups, int guestTests) {
+        long total = totalBudget(mode).toMillis() - guestTests * GUEST_TEST_OVERHEAD.toMillis();
         long selfChecks = CanonicalSuite.selfChecks().size();
         long left = total - groups * GROUP_OVERHEAD.toMillis() - tests * TEST_OVERHEAD.toMillis()
                 - selfChecks * SELF_CHECK_RUN.toMillis();
@@ -99,7 +116,8 @@ public final class LitmusSuite {
     public static SuiteResult run(Mode mode, Predicate<LitmusTest> filter, PrintStream progress) {
         List<LitmusTest> tests = CanonicalSuite.all().stream().filter(filter).toList();
         Map<String, List<LitmusTest>> groups = groups(tests);
-        Budget budget = budget(mode, tests.size(), groups.size());
+        int guestTests = (int) tests.stream().filter(LitmusSuite::hasGuest).count();
+        Budget budget = budget(mode, tests.size(), groups.size(), guestTests);
         progress.printf(Locale.ROOT, "  %d tests in %d forked groups, %s mode: %d s in all, %d ms per test, stride %d%n",
                 tests.size(), groups.size(), mode.label(), totalBudget(mode).toSeconds(), budget.run().toMillis(), budget.stride());
         long t0 = System.nanoTime();
@@ -130,6 +148,8 @@ public final class LitmusSuite {
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
             cmd.add("--enable-preview");
             cmd.add("--enable-native-access=ALL-UNNAMED");
+            // Only a group with guest actors pays JVMCI's start-up (about 0.5 s a JVM).
+            if (tests.stream().anyMatch(LitmusSuite::hasGuest)) cmd.addAll(testbed.guest.GuestRuntime.jvmFlagsOfThisJvm());
             for (String p : List.of("testbed.native.lib", "testbed.peer.bin", "testbed.layout", CRASH_GROUP_PROPERTY)) {
                 String v = System.getProperty(p);
                 if (v != null) cmd.add("-D" + p + "=" + v);

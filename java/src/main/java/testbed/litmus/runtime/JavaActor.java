@@ -96,8 +96,20 @@ public final class JavaActor {
      */
     public static JavaActor start(LitmusSection section, int actor, String kernel, long p, long q, long v1, long v2,
                                   long generation, Duration stall) {
+        return start(section, actor, kernel, JavaKernels.get(kernel), p, q, v1, v2, generation, stall);
+    }
+
+    /**
+     * The same with a kernel that is not one of {@link JavaKernels}: an embedded guest's kernel
+     * (a {@link ThreadBoundKernel}) runs in this actor loop on the actor's thread. {@code name}
+     * identifies the kernel in messages and in the warm-up's once-per-JVM record, so it must
+     * differ from every other kernel's name.
+     */
+    public static JavaActor start(LitmusSection section, int actor, String name, JavaKernel k, long p, long q, long v1,
+                                  long v2, long generation, Duration stall) {
+        String kernel = name;
         Objects.requireNonNull(section, "section");
-        JavaKernel k = JavaKernels.get(kernel);
+        Objects.requireNonNull(k, "kernel");
         Objects.requireNonNull(stall, "stall");
         long stallNs = stall.isZero() ? Long.MAX_VALUE : stall.toNanos();
         if (stallNs < 0) {
@@ -259,10 +271,18 @@ public final class JavaActor {
         @Override
         public void run() {
             try {
+                if (kernel instanceof ThreadBoundKernel tb) tb.open();
                 result = loop();
             } catch (Throwable t) {
                 failure = t;
             } finally {
+                if (kernel instanceof ThreadBoundKernel tb) {
+                    try {
+                        tb.close();
+                    } catch (RuntimeException e) {
+                        if (failure == null) failure = e;
+                    }
+                }
                 ALIVE.decrementAndGet();
             }
         }
