@@ -98,7 +98,8 @@ public final class GuestRuntime implements AutoCloseable {
         d.put("language", "JavaScript (GraalJS)");
         try {
             Engine e = engine();
-            d.put("version", e.getVersion());
+            d.put("polyglot_version", polyglotVersion());
+            d.put("engine_version", e.getVersion());
             d.put("execution", execution());
             d.put("compiler", e.getImplementationName());
         } catch (GuestException ex) {
@@ -121,6 +122,15 @@ public final class GuestRuntime implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The polyglot API's release, as its jar records it ("25.0.2"), or "unknown". */
+    static String polyglotVersion() {
+        try (java.io.InputStream in = Engine.class.getResourceAsStream("/META-INF/graalvm/org.graalvm.polyglot/version")) {
+            return in == null ? "unknown" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     /**

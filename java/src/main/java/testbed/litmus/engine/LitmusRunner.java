@@ -39,18 +39,33 @@ import java.util.concurrent.TimeoutException;
  */
 public final class LitmusRunner {
     private static final Duration START_BOUND = Duration.ofSeconds(10);
+    /** A guest actor's first test in a JVM starts the polyglot engine and rehearses a cold
+     *  kernel; on the loaded 2-core build machine that took more than 10 s. */
+    private static final Duration GUEST_START_BOUND = Duration.ofSeconds(40);
     private static final Duration POLL = Duration.ofMillis(5);
 
     private final Session session;
     private final LitmusSection section;
     private final NativeActors cActors;
     private long generation;
+    private testbed.guest.GuestRuntime guest = testbed.guest.GuestRuntime.shared();
+    private java.util.function.Function<ActorSpec, String> guestSource;
 
     public LitmusRunner(Session session, NativeActors cActors) {
         this.session = session;
         this.section = new LitmusSection(session.region().litmus());
         this.cActors = cActors;
         this.generation = (System.nanoTime() & 0xFFFF_FFFFL) << 8;
+    }
+
+    /**
+     * Guest actors on {@code guest}, with their kernels' JavaScript from {@code source} (null:
+     * the generated kernels): a test gives an engine that cannot start, or a kernel that throws.
+     */
+    public LitmusRunner withGuest(testbed.guest.GuestRuntime guest, java.util.function.Function<ActorSpec, String> source) {
+        this.guest = guest;
+        this.guestSource = source;
+        return this;
     }
 
     /** Runs one test; never throws for a fault in the test: it becomes an ERROR case with its reason. */
@@ -107,11 +122,11 @@ public final class LitmusRunner {
                     byIndex[i] = start(i, t.actors().get(i), gen, budget);
                     running.add(byIndex[i]);
                 }
-                if (guestPass && !running.isEmpty()) awaitReady(running, running.size());
+                if (guestPass && !running.isEmpty()) awaitReady(running, running.size(), GUEST_START_BOUND);
             }
             running.clear();
             running.addAll(List.of(byIndex)); // actor order, for the results
-            awaitReady(running, t.actors().size());
+            awaitReady(running, t.actors().size(), START_BOUND);
 
             long released = System.nanoTime();
             section.setEpoch(1);
@@ -303,14 +318,14 @@ public final class LitmusRunner {
         return b.toString();
     }
 
-    private void awaitReady(List<Running> running, int n) {
-        long deadline = System.nanoTime() + START_BOUND.toNanos();
+    private void awaitReady(List<Running> running, int n, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
         while (section.ready() < n) {
             String early = firstFailure(running);
             if (early != null) throw new IllegalStateException(early);
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(String.format(Locale.ROOT, "only %d of %d actors started within %d s",
-                        section.ready(), n, START_BOUND.toSeconds()));
+                        section.ready(), n, bound.toSeconds()));
             }
             sleep(Duration.ofMillis(1));
         }
@@ -350,8 +365,9 @@ public final class LitmusRunner {
             case JS_VIEW, JS_HOST -> {
                 // The guest's kernel runs in the Java actor loop, on the actor's own thread,
                 // in a context of its own made there (docs/GUEST.md).
-                testbed.guest.GuestKernel k = new testbed.guest.GuestKernel(testbed.guest.GuestRuntime.shared(),
-                        a.runtime(), a.kernel(), section);
+                testbed.guest.GuestKernel k = guestSource == null
+                        ? new testbed.guest.GuestKernel(guest, a.runtime(), a.kernel(), section)
+                        : new testbed.guest.GuestKernel(guest, a.runtime(), a.kernel(), section, guestSource.apply(a));
                 JavaActor actor = JavaActor.start(section, i, k.name(), k, p, q, a.v1(), a.v2(), gen, budget.stall());
                 yield new Running(label) {
                     @Override String earlyFailure() {
@@ -364,7 +380,13 @@ public final class LitmusRunner {
                             return new ActorResult(0, 0, ActorResult.ABORT_WORD, guestFailure(actor), 0);
                         }
                     }
-                    @Override void abandon() { actor.join(Duration.ofSeconds(5)); }
+                    @Override void abandon() {
+                        try {
+                            actor.join(Duration.ofSeconds(5));
+                        } catch (IllegalStateException e) {
+                            // Its failure was reported (or is being) with the case; here it only has to be gone.
+                        }
+                    }
                 };
             }
             case GO -> {
