@@ -483,7 +483,11 @@ public final class CountersSuite {
         long await(Duration bound) {
             try {
                 if (js != null) {
-                    if (!js.join(bound)) throw new IllegalStateException(runtime + " actor still running after " + bound.toSeconds() + " s");
+                    if (!js.join(bound)) {
+                        js.cancel();
+                        js.join(Duration.ofSeconds(5));
+                        throw new IllegalStateException(runtime + " actor still running after " + bound.toSeconds() + " s; cancelled it");
+                    }
                     if (js.failure() != null) throw new IllegalStateException(js.failure());
                     return js.done();
                 }
@@ -511,7 +515,11 @@ public final class CountersSuite {
         /** Waits for a guest's thread only (its count and failure are read by {@link #await}). */
         void awaitThread(Duration bound) {
             try {
-                if (!js.join(bound)) throw new IllegalStateException(runtime + " actor still running after " + bound.toSeconds() + " s");
+                if (!js.join(bound)) {
+                    js.cancel();
+                    js.join(Duration.ofSeconds(5));
+                    throw new IllegalStateException(runtime + " actor still running after " + bound.toSeconds() + " s; cancelled it");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for the " + runtime + " actor");

@@ -34,7 +34,7 @@ public final class GuestKernel implements ThreadBoundKernel {
     private final String kernel;
     private final LitmusSection section;
     private final String source;
-    private Context context;
+    private volatile Context context;
     private Value fn;
     private long sectionAddress;
 
@@ -93,11 +93,28 @@ public final class GuestKernel implements ThreadBoundKernel {
         }
     }
 
+    /** Cancels the guest from another thread (a kernel that never returns): its actor then fails and ends. */
+    public void cancel() {
+        Context c = context;
+        if (c != null) {
+            try {
+                c.close(true);
+            } catch (RuntimeException e) {
+                // Closed already, by the actor's own thread.
+            }
+        }
+    }
+
     @Override
     public void close() {
-        if (context != null) {
-            context.close(true);
-            context = null;
+        Context c = context;
+        context = null;
+        if (c != null) {
+            try {
+                c.close(true);
+            } catch (RuntimeException e) {
+                // Cancelled and closed from the runner's thread already.
+            }
         }
     }
 

@@ -32,6 +32,7 @@ public final class JsCounterActor {
     private volatile long done;
     private volatile long elapsedNs;
     private volatile String failure;
+    private volatile Context context;
 
     private JsCounterActor(CounterScript script, int slot, Thread thread) {
         this.script = script;
@@ -65,6 +66,7 @@ public final class JsCounterActor {
                       MemorySegment ready, long n) {
         boolean counted = false;
         try (Context cx = guest.newContext()) {
+            context = cx;
             Value fn = cx.eval(Source.newBuilder(GuestRuntime.LANGUAGE, script.source(), script.name() + ".js").buildLiteral());
             if (!fn.canExecute()) {
                 throw new IllegalArgumentException("the script evaluated to " + fn + ", not a function");
@@ -89,6 +91,21 @@ public final class JsCounterActor {
             failure = String.format(Locale.ROOT, "%s actor on slot %d: %s", script.name(), slot, GuestRuntime.message(e));
         } finally {
             if (!counted) LONG.getAndAdd(ready, 0L, 1L);
+        }
+    }
+
+    /**
+     * Cancels the guest wherever it is (a script that never returns): its context is closed
+     * from this thread, the guest's thread sees the cancellation and ends.
+     */
+    public void cancel() {
+        Context cx = context;
+        if (cx != null) {
+            try {
+                cx.close(true);
+            } catch (RuntimeException e) {
+                // Closed already, by its own thread.
+            }
         }
     }
 

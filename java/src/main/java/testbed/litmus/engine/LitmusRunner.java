@@ -382,7 +382,11 @@ public final class LitmusRunner {
                     }
                     @Override void abandon() {
                         try {
-                            actor.join(Duration.ofSeconds(5));
+                            // A guest still inside its kernel after the abort is cancelled.
+                            if (actor.join(Duration.ofSeconds(5)) == null && actor.isAlive()) {
+                                k.cancel();
+                                actor.join(Duration.ofSeconds(5));
+                            }
                         } catch (IllegalStateException e) {
                             // Its failure was reported (or is being) with the case; here it only has to be gone.
                         }

@@ -75,6 +75,17 @@ class LitmusGuestTest {
                         && noEngine.message().contains("NoSuchOptionAnywhere"), noEngine.message());
             }
 
+            // A kernel that never returns: the test stalls, is aborted, and the guest is cancelled.
+            // (Its kernel was rehearsed above, so the loop starts in round 1, after ready.)
+            t0 = System.nanoTime();
+            CaseResult hung = new LitmusRunner(session, c).withGuest(GuestRuntime.shared(),
+                            a -> "(function (buffer, host) { return function () { for (;;) { } }; })")
+                    .run(named("sb_hj_sc"), new Budget(Duration.ofMillis(300), 256, Duration.ofSeconds(1)));
+            assertEquals(Status.ERROR, hung.status(), hung.message());
+            assertTrue(hung.message().contains("stalled") && hung.message().contains("a0 (js_host st_ld.volatile.volatile)"), hung.message());
+            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(30).toNanos(), "bounded");
+            assertEquals(0, JavaActor.alive(), "the hung guest was cancelled and its thread ended");
+
             // The run goes on: the next guest test passes, and every guest actor has ended.
             CaseResult next = runner.run(named("mp_vj_sc"), SHORT);
             assertEquals(Status.PASSED, next.status(), next.message());
