@@ -183,3 +183,83 @@ func TestBadSpecsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkThatCompletesBeforeItsDeadlineEndsOK(t *testing.T) {
+	c := serve(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.Work(ctx, &interopv1.WorkRequest{Spec: &interopv1.WorkSpec{CallId: "complete", Goroutines: 3, CompleteAfterMs: 20}}); err != nil {
+		t.Fatalf("Work: %v, want OK", err)
+	}
+	r := observe(t, c, "complete")
+	if r.GetContextError() != "" || r.GetFirstObservedNs() != 0 || r.GetGoroutinesStopped() != 3 {
+		t.Errorf("record %v: want no context error, no goroutine seeing Done, 3 stopped", r)
+	}
+}
+
+func TestServerDeadlineEndsTheCallWithDeadlineExceeded(t *testing.T) {
+	c := serve(t)
+	_, err := c.Work(context.Background(), &interopv1.WorkRequest{Spec: &interopv1.WorkSpec{CallId: "sdl", Goroutines: 2, ServerDeadlineMs: 10}})
+	if status.Code(err) != codes.DeadlineExceeded {
+		t.Fatalf("Work: %v, want DeadlineExceeded", err)
+	}
+	r := observe(t, c, "sdl")
+	if r.GetContextError() != "deadline_exceeded" || r.GetServerCancelledNs() == 0 || r.GetLastStoppedNs() < r.GetServerCancelledNs() {
+		t.Errorf("record %v: want deadline_exceeded and the deadline's instant before the last stop", r)
+	}
+}
+
+func TestHeadersOnlySendsHeadersAndNoTick(t *testing.T) {
+	c := serve(t)
+	ctx, cancel := context.WithCancel(metadata.AppendToOutgoingContext(context.Background(), scope.MetadataKey, "hdr"))
+	st, err := c.WorkStream(ctx, &interopv1.WorkStreamRequest{Spec: &interopv1.WorkSpec{CallId: "hdr", Goroutines: 2, HeadersOnly: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Header(); err != nil {
+		t.Fatalf("Header: %v", err)
+	}
+	cancel()
+	if _, err := st.Recv(); status.Code(err) != codes.Canceled {
+		t.Fatalf("Recv after cancel: %v, want Canceled and no tick", err)
+	}
+	if r := observe(t, c, "hdr"); r.GetContextError() != "canceled" || r.GetGoroutinesStopped() != 2 {
+		t.Errorf("record %v", r)
+	}
+	waitScopeEmpty(t, "hdr")
+}
+
+func TestCollectCountsChunksAndHonoursANotice(t *testing.T) {
+	c := serve(t)
+	st, err := c.Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(r *interopv1.CollectRequest) {
+		if err := st.Send(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(&interopv1.CollectRequest{Kind: &interopv1.CollectRequest_Start{Start: &interopv1.WorkSpec{CallId: "collect", Goroutines: 2, CompleteAfterMs: 300}}})
+	for i := 0; i < 3; i++ {
+		send(&interopv1.CollectRequest{Kind: &interopv1.CollectRequest_Chunk{Chunk: []byte{byte(i)}}})
+	}
+	resp, err := st.CloseAndRecv()
+	if err != nil || resp.GetChunks() != 3 {
+		t.Fatalf("CloseAndRecv = %v, %v; want 3 chunks", resp, err)
+	}
+
+	st, err = c.Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cause := &interopv1.CancelCause{Reason: "SCOPE_CLOSED", Domain: "testbed.java"}
+	send(&interopv1.CollectRequest{Kind: &interopv1.CollectRequest_Start{Start: &interopv1.WorkSpec{CallId: "collect-notice", Goroutines: 2}}})
+	send(&interopv1.CollectRequest{Kind: &interopv1.CollectRequest_Cancel{Cancel: &interopv1.CancelNotice{Cause: cause}}})
+	if _, err := st.CloseAndRecv(); status.Code(err) != codes.Canceled {
+		t.Fatalf("CloseAndRecv after a notice: %v, want Canceled", err)
+	}
+	if r := observe(t, c, "collect-notice"); r.GetCause().GetReason() != "SCOPE_CLOSED" {
+		t.Errorf("record %v: want the notice's cause", r)
+	}
+}
