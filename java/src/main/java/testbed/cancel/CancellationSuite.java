@@ -167,12 +167,18 @@ public final class CancellationSuite {
         cases.add(runCase("java_client_cancel_client_streaming_goroutines",
                 "Java cancels a client stream after 3 chunks; the handler's 4 goroutines all end.",
                 trials, false, m::clientStreamingCancel));
+        cases.add(runCase("java_deadline_client_streaming_goroutines",
+                "A " + DEADLINE_MS + " ms Java deadline on a client stream whose handler fanned out 4 goroutines; all end.",
+                trials, false, m::clientStreamingDeadline));
         cases.add(runCase("cause_in_band_client_streaming",
                 "A CancelNotice on a client stream; the Go handler's context.Cause holds the cause intact.",
                 1, false, m::clientStreamingInBandCause));
         cases.add(runCase("go_server_deadline_unary_goroutines",
                 "The Go handler's own " + MatrixTrials.SERVER_DEADLINE_MS + " ms deadline: DEADLINE_EXCEEDED on Java, deadline_exceeded in Go.",
                 trials, false, m::goServerDeadline));
+        cases.add(runCase("go_server_deadline_server_streaming",
+                "The Go handler's own " + MatrixTrials.SERVER_DEADLINE_MS + " ms deadline on a ticking server stream: the Java consumer ends DEADLINE_EXCEEDED.",
+                trials, false, m::goServerDeadlineStream));
         cases.add(runCase("connection_cut_mid_stream",
                 "A loopback proxy resets the connection under a server stream: UNAVAILABLE on Java, canceled in Go, all goroutines end.",
                 few, false, m::connectionCut));

@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -340,7 +341,68 @@ final class MatrixTrials {
         return suite.finishTrial(id, o, "CANCELLED, ErrorInfo " + (echoed == null ? "none" : echoed.getReason()), o.getLastStoppedNs() - t0, problems);
     }
 
+    /**
+     * A {@value CancellationSuite#DEADLINE_MS} ms Java deadline on a client stream whose
+     * handler fanned out 4 goroutines and read 3 chunks: Java DEADLINE_EXCEEDED, Go
+     * canceled or deadline_exceeded (the race of java_deadline_unary_goroutines).
+     * Latency: the Java deadline's instant to the last goroutine ended.
+     */
+    Trial clientStreamingDeadline(String id) {
+        long start = System.nanoTime();
+        Collect c = new Collect(CancelServiceGrpc.newStub(calls.channel()).withInterceptors(scopeHeader(id))
+                .withDeadlineAfter(CancellationSuite.DEADLINE_MS, TimeUnit.MILLISECONDS), spec(id, 4).build(), 3);
+        Status js = c.awaitEnd();
+        ObserveResponse o = calls.observe(id);
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.DEADLINE_EXCEEDED) problems.add("Java saw " + js + ", want DEADLINE_EXCEEDED");
+        if (!Set.of("deadline_exceeded", "canceled").contains(o.getContextError())) {
+            problems.add("Go saw '" + o.getContextError() + "', want deadline_exceeded or canceled");
+        }
+        long deadlineNs = start + TimeUnit.MILLISECONDS.toNanos(CancellationSuite.DEADLINE_MS);
+        return suite.finishTrial(id, o, js.getCode().name(), o.getLastStoppedNs() - deadlineNs, problems);
+    }
+
+    private static io.grpc.ClientInterceptor scopeHeader(String id) {
+        Metadata md = new Metadata();
+        md.put(PeerClient.SCOPE_ID, id);
+        return MetadataUtils.newAttachHeadersInterceptor(md);
+    }
+
     // ---- the Go handler's own deadline ------------------------------------------------------------
+
+    /**
+     * The Go handler's own {@value #SERVER_DEADLINE_MS} ms deadline on a server stream that
+     * ticks every millisecond: the ticks stop, Java's consumer ends DEADLINE_EXCEEDED, Go saw
+     * deadline_exceeded. Latency: the deadline's instant to the later of the consumer ending
+     * and the last goroutine ending.
+     */
+    Trial goServerDeadlineStream(String id) {
+        AtomicReference<Throwable> end = new AtomicReference<>();
+        long[] endNs = new long[1];
+        int[] ticks = new int[1];
+        Thread consumer = Thread.ofVirtual().name("cancel-consumer-" + id).start(() -> {
+            try {
+                Iterator<WorkStreamResponse> it = calls.blocking(id).withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS)
+                        .workStream(WorkStreamRequest.newBuilder().setSpec(spec(id, 4).setTickIntervalMs(1).setServerDeadlineMs(SERVER_DEADLINE_MS)).build());
+                while (it.hasNext()) {
+                    it.next();
+                    ticks[0]++;
+                }
+            } catch (Throwable t) {
+                end.set(t);
+            }
+            endNs[0] = System.nanoTime();
+        });
+        joinOrFail(consumer, "the Java consumer of " + id);
+        ObserveResponse o = calls.observe(id);
+        Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.DEADLINE_EXCEEDED) problems.add("Java saw " + js + " after " + ticks[0] + " ticks, want DEADLINE_EXCEEDED");
+        if (ticks[0] == 0) problems.add("no tick arrived before the server's deadline");
+        if (!o.getContextError().equals("deadline_exceeded")) problems.add("Go saw '" + o.getContextError() + "', want deadline_exceeded");
+        if (o.getServerCancelledNs() == 0) problems.add("the Go record has no server deadline instant");
+        return suite.finishTrial(id, o, js.getCode().name() + " after ticks", Math.max(endNs[0], o.getLastStoppedNs()) - o.getServerCancelledNs(), problems);
+    }
 
     /**
      * The Go handler puts a {@value #SERVER_DEADLINE_MS} ms deadline on its own work (Java's is

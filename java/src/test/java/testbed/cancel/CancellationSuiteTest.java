@@ -46,8 +46,9 @@ class CancellationSuiteTest {
                         "go_server_cancel_server_streaming", "native_worker_cancelled_via_go_handler", "peer_killed_mid_stream",
                         "cancel_before_start", "cancel_after_first_message_sent", "cancel_after_headers_received",
                         "deadline_met_just_before_expiry", "thousands_of_simultaneous_deadlines",
-                        "java_client_cancel_client_streaming_goroutines", "cause_in_band_client_streaming",
-                        "go_server_deadline_unary_goroutines", "connection_cut_mid_stream", "malformed_request_clear_status",
+                        "java_client_cancel_client_streaming_goroutines", "java_deadline_client_streaming_goroutines",
+                        "cause_in_band_client_streaming", "go_server_deadline_unary_goroutines",
+                        "go_server_deadline_server_streaming", "connection_cut_mid_stream", "malformed_request_clear_status",
                         "oversized_request_clear_status", "java_structured_scope_cancels_streams_and_virtual_threads",
                         "go_handler_ignores_context_leak"),
                 r.cases().stream().map(CaseResult::name).toList());
