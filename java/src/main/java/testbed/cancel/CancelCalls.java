@@ -105,7 +105,8 @@ final class CancelCalls {
                     .withDeadlineAfter(OBSERVE_BOUND.toMillis() + 3_000, TimeUnit.MILLISECONDS)
                     .observe(ObserveRequest.newBuilder().setCallId(callId).setWaitMs((int) OBSERVE_BOUND.toMillis()).build());
             if (!r.getFound()) {
-                throw new PeerException("the Go handler of call " + callId + " had not ended " + OBSERVE_BOUND.toSeconds() + " s after the cancel");
+                throw new PeerException("no record of call " + callId + ": its Go handler never ran, or its work had not ended "
+                        + OBSERVE_BOUND.toSeconds() + " s after the cancel");
             }
             return r;
         } catch (StatusRuntimeException e) {

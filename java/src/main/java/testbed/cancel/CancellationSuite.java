@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -141,6 +142,12 @@ public final class CancellationSuite {
         cases.add(runCase("native_worker_cancelled_via_go_handler",
                 "Java cancels a bidi stream; the Go handler sets a region cancel flag; C workers started through FFM stop.",
                 trials, false, this::nativeWorkers));
+        cases.add(runCase("native_worker_cancelled_by_go_server_cancel",
+                "The Go handler cancels its server stream; it sets a region cancel flag; C workers started through FFM stop.",
+                trials, false, this::nativeWorkersServerCancel));
+        cases.add(runCase("native_worker_cancelled_by_java_deadline",
+                "A " + DEADLINE_MS + " ms Java deadline on a unary call; the Go handler sets a region cancel flag; C workers stop.",
+                trials, false, this::nativeWorkersJavaDeadline));
         cases.add(runCase("peer_killed_mid_stream",
                 "A second peer is killed (SIGKILL) mid-stream; the Java consumer ends with UNAVAILABLE within "
                         + PEER_DEATH_BOUND.toSeconds() + " s.",
@@ -414,8 +421,10 @@ public final class CancellationSuite {
             }
         });
         joinOrFail(caller, "the Java caller of " + id);
-        ObserveResponse o = calls.observe(id);
         Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
+        Optional<ObserveResponse> started = calls.observeIfStarted(id, MatrixTrials.NEVER_STARTED_SETTLE);
+        if (started.isEmpty()) return deadlineBeforeHandler(id, js);
+        ObserveResponse o = started.get();
         List<String> problems = new ArrayList<>();
         if (js.getCode() != Status.Code.DEADLINE_EXCEEDED) problems.add("Java saw " + js + ", want DEADLINE_EXCEEDED");
         if (!Set.of("deadline_exceeded", "canceled").contains(o.getContextError())) {
@@ -463,6 +472,101 @@ public final class CancellationSuite {
             }
             LONG.setVolatile(flag, 0L, 0L);
         }
+    }
+
+    /**
+     * A short deadline may expire before the Go handler runs at all (on a loaded machine the
+     * call's stream can be reset before the peer dispatches it): an accepted outcome of a
+     * deadline case, counted as "never started", provided Java saw DEADLINE_EXCEEDED and no
+     * goroutine of the call exists. It carries no latency.
+     */
+    Trial deadlineBeforeHandler(String id, Status js) {
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.DEADLINE_EXCEEDED) problems.add("Java saw " + js + " and no Go handler ran, want DEADLINE_EXCEEDED");
+        int alive = calls.goroutinesAfter(id, LEAK_BOUND);
+        if (alive > 0) problems.add("leak: " + alive + " goroutine(s) of scope " + id + " without a handler record");
+        return new Trial(js.getCode().name(), "never started (the deadline expired first)", Long.MIN_VALUE, alive,
+                problems.isEmpty() ? null : String.join("; ", problems));
+    }
+
+    /** How a native-worker trial's call ends: what Java saw, and the initiator's instant (0: the Go server's cancel). */
+    record Initiated(Status javaSaw, long t0Ns) {}
+
+    /**
+     * C workers started through FFM poll a region cancel flag that the Go handler sets when its
+     * work observes the cancel, which {@code initiator} starts and sees to the end of the call.
+     * The workers are joined after the call ended, so the latency (the initiator's instant to
+     * the later of the join and the last goroutine) is an upper bound.
+     */
+    private Trial nativeWorkersUnder(String id, Status.Code javaWant, Set<String> goWant,
+                                     java.util.function.Function<WorkSpec.Builder, Initiated> initiator) {
+        Region region = session.region();
+        AtomicShim ffm = session.panama();
+        MemorySegment flag = region.cancelFlag(NATIVE_CANCEL_FLAG);
+        LONG.setVolatile(flag, 0L, 0L);
+        long handle = ffm.workersStart(region.counterSlot(NATIVE_SLOT).address(), 2, Long.MAX_VALUE / 4, 0L, 0L, flag.address());
+        List<String> problems = new ArrayList<>();
+        try {
+            Initiated end = initiator.apply(spec(id, 2).setRegionCancelFlag(NATIVE_CANCEL_FLAG + 1));
+            Optional<ObserveResponse> started = calls.observeIfStarted(id, MatrixTrials.NEVER_STARTED_SETTLE);
+            if (started.isEmpty() && javaWant == Status.Code.DEADLINE_EXCEEDED) {
+                return deadlineBeforeHandler(id, end.javaSaw()); // no handler to set the flag: the finally stops the workers
+            }
+            long joined = ffm.workersJoin(handle, NATIVE_JOIN_BOUND.toMillis());
+            long joinedNs = System.nanoTime();
+            if (joined == AtomicShim.JOIN_TIMED_OUT) {
+                problems.add("native workers still running " + NATIVE_JOIN_BOUND.toSeconds() + " s after the call ended (flag " + (long) LONG.getVolatile(flag, 0L) + ")");
+            } else {
+                handle = 0;
+            }
+            ObserveResponse o = calls.observe(id);
+            if (end.javaSaw().getCode() != javaWant) problems.add("Java saw " + end.javaSaw() + ", want " + javaWant);
+            if (!goWant.contains(o.getContextError())) problems.add("Go saw '" + o.getContextError() + "', want " + goWant);
+            if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + NATIVE_CANCEL_FLAG);
+            int alive = ffm.workersAlive();
+            if (alive != 0) problems.add(alive + " native workers alive after the join");
+            long t0 = end.t0Ns() != 0 ? end.t0Ns() : o.getServerCancelledNs();
+            return finishTrial(id, o, end.javaSaw().getCode() + "; native workers 0", Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
+        } finally {
+            if (handle > 0) {
+                ffm.workersStop(handle);
+                ffm.workersJoin(handle, 5_000);
+            }
+            LONG.setVolatile(flag, 0L, 0L);
+        }
+    }
+
+    /** The Go handler cancels its server stream (with a cause) after 3 ticks; C workers stop through the flag. */
+    private Trial nativeWorkersServerCancel(String id) {
+        return nativeWorkersUnder(id, Status.Code.CANCELLED, Set.of("canceled"), spec -> {
+            WorkStreamRequest req = WorkStreamRequest.newBuilder().setSpec(spec.setServerCancelAfter(3)
+                    .setServerCause(GO_CAUSE.toBuilder().putMetadata("call_id", id))).build();
+            Status st;
+            try {
+                Iterator<WorkStreamResponse> it = calls.blocking(id).withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS).workStream(req);
+                while (it.hasNext()) it.next();
+                st = Status.OK;
+            } catch (StatusRuntimeException e) {
+                st = e.getStatus();
+            }
+            return new Initiated(st, 0);
+        });
+    }
+
+    /** A {@value #DEADLINE_MS} ms Java deadline on a unary call; C workers stop through the flag. */
+    private Trial nativeWorkersJavaDeadline(String id) {
+        return nativeWorkersUnder(id, Status.Code.DEADLINE_EXCEEDED, Set.of("canceled", "deadline_exceeded"), spec -> {
+            var stub = calls.blocking(id);
+            long start = System.nanoTime();
+            Status st;
+            try {
+                stub.withDeadlineAfter(DEADLINE_MS, TimeUnit.MILLISECONDS).work(WorkRequest.newBuilder().setSpec(spec).build());
+                st = Status.OK;
+            } catch (StatusRuntimeException e) {
+                st = e.getStatus();
+            }
+            return new Initiated(st, start + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS));
+        });
     }
 
     /** A second peer on a region of its own is killed while a Java virtual thread consumes its stream. */

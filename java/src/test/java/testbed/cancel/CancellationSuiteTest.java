@@ -43,7 +43,8 @@ class CancellationSuiteTest {
         SuiteResult r = new CancellationSuite(session, QUIET).run(Mode.QUICK);
         assertEquals(List.of("cause_in_band_java_to_go", "cause_lost_plain_grpc_java_to_go", "cause_error_info_go_to_java",
                         "cause_lost_plain_grpc_go_to_java", "java_client_cancel_bidi_goroutines", "java_deadline_unary_goroutines",
-                        "go_server_cancel_server_streaming", "native_worker_cancelled_via_go_handler", "peer_killed_mid_stream",
+                        "go_server_cancel_server_streaming", "native_worker_cancelled_via_go_handler",
+                        "native_worker_cancelled_by_go_server_cancel", "native_worker_cancelled_by_java_deadline", "peer_killed_mid_stream",
                         "cancel_before_start", "cancel_after_first_message_sent", "cancel_after_headers_received",
                         "deadline_met_just_before_expiry", "thousands_of_simultaneous_deadlines",
                         "java_client_cancel_client_streaming_goroutines", "java_deadline_client_streaming_goroutines",
