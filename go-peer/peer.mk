@@ -15,7 +15,9 @@ PEER_DIR     := $(ROOT)/go-peer
 PEER_BIN     := $(BUILD)/bin/interop-peer
 GRPC_INTEROP_CLIENT_BIN := $(BUILD)/bin/grpc-interop-client
 PEER_GO      := GOTOOLCHAIN=local $(GO)
-PEER_SOURCES := $(shell find $(PEER_DIR) -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) 2>/dev/null)
+# The peer links the shim's native workers with cgo (internal/nativework).
+PEER_SOURCES := $(shell find $(PEER_DIR) -type f \( -name '*.go' -o -name '*.c' -o -name go.mod -o -name go.sum \) 2>/dev/null) \
+  $(wildcard $(ROOT)/native/src/workers.c $(ROOT)/native/src/threads.c $(ROOT)/native/src/threads.h $(ROOT)/native/include/interop.h)
 
 # One line naming what is missing when there is no Go toolchain.
 PEER_NEED_GO = if [ -z "$(GO)" ]; then echo "error: 'go' not found on PATH: install Go 1.24 or newer" >&2; exit 2; fi

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
+	"interop-testbed/go-peer/internal/nativework"
 )
 
 // Limits on a WorkSpec and on Observe.
@@ -32,6 +33,9 @@ const (
 	DefaultTickInterval = time.Millisecond
 	MaxCompleteAfter    = 60 * time.Second
 	MaxServerDeadline   = 60 * time.Second
+	MaxPeerNative       = 8
+	// PeerNativeJoinBound is how long the peer's native workers get to stop on the flag.
+	PeerNativeJoinBound = 5 * time.Second
 )
 
 // Flags gives the address of region cancel flag i, for sync/atomic; nil
@@ -270,6 +274,8 @@ type work struct {
 	// releaseDeadline releases the server deadline's timer (server_deadline_ms).
 	releaseDeadline context.CancelFunc
 	deadlineNs      int64
+	// native is the peer's own native worker group (peer_native_workers), or nil.
+	native *nativework.Group
 
 	started       int
 	stopped       atomic.Int32
@@ -318,6 +324,19 @@ func (s *Service) begin(ctx context.Context, rpc string, spec *interopv1.WorkSpe
 	if f := spec.GetRegionCancelFlag(); f > 0 {
 		flag = s.flags(int(f - 1))
 	}
+	if k := spec.GetPeerNativeWorkers(); k > 0 {
+		g, err := nativework.Start(int(k), flag)
+		if err != nil {
+			stop(context.Canceled)
+			release()
+			s.mu.Lock()
+			close(s.pending[id])
+			delete(s.pending, id)
+			s.mu.Unlock()
+			return nil, status.Errorf(codes.FailedPrecondition, "peer_native_workers: %v", err)
+		}
+		w.native = g
+	}
 	for i := 0; i < n; i++ {
 		w.group.Add(1)
 		go w.goroutine(i == 0, flag)
@@ -346,6 +365,10 @@ func (s *Service) validate(spec *interopv1.WorkSpec) error {
 		return status.Errorf(codes.InvalidArgument, "call_id: %d bytes, want 1 to %d", len(id), MaxCallIDLength)
 	case spec.GetGoroutines() > MaxGoroutines:
 		return status.Errorf(codes.InvalidArgument, "goroutines %d: at most %d", spec.GetGoroutines(), MaxGoroutines)
+	case spec.GetPeerNativeWorkers() > MaxPeerNative:
+		return status.Errorf(codes.InvalidArgument, "peer_native_workers %d: at most %d", spec.GetPeerNativeWorkers(), MaxPeerNative)
+	case spec.GetPeerNativeWorkers() > 0 && spec.GetRegionCancelFlag() == 0:
+		return status.Error(codes.InvalidArgument, "peer_native_workers needs region_cancel_flag: the flag is how they are cancelled")
 	case time.Duration(spec.GetCompleteAfterMs())*time.Millisecond > MaxCompleteAfter:
 		return status.Errorf(codes.InvalidArgument, "complete_after_ms %d: at most %d", spec.GetCompleteAfterMs(), MaxCompleteAfter.Milliseconds())
 	case time.Duration(spec.GetServerDeadlineMs())*time.Millisecond > MaxServerDeadline:
@@ -428,6 +451,14 @@ func (w *work) serverCancel(c *interopv1.CancelCause) {
 // error (DeadlineExceeded for a server_deadline_ms that passed).
 func (w *work) finish() error {
 	w.group.Wait()
+	var nativeJoined int64
+	var nativeProblem string
+	if w.native != nil {
+		if _, err := w.native.Join(PeerNativeJoinBound.Milliseconds()); err != nil {
+			nativeProblem = err.Error()
+		}
+		nativeJoined = Monotonic()
+	}
 	ctxErr, causeText := w.ctx.Err(), ""
 	if ctxErr != nil {
 		causeText = context.Cause(w.ctx).Error()
@@ -441,18 +472,24 @@ func (w *work) finish() error {
 		serverNs = w.deadlineNs
 	}
 	rec := &interopv1.ObserveResponse{
-		Found:             true,
-		CallId:            w.spec.GetCallId(),
-		Rpc:               w.rpc,
-		ContextError:      errName(ctxErr),
-		CauseText:         causeText,
-		Cause:             cause,
-		GoroutinesStarted: uint32(w.started),
-		GoroutinesStopped: uint32(w.stopped.Load()),
-		ServerCancelledNs: serverNs,
-		FirstObservedNs:   w.firstObserved.Load(),
-		LastStoppedNs:     w.lastStopped.Load(),
-		RegionFlagSetNs:   w.flagSetNs.Load(),
+		Found:              true,
+		CallId:             w.spec.GetCallId(),
+		Rpc:                w.rpc,
+		ContextError:       errName(ctxErr),
+		CauseText:          causeText,
+		Cause:              cause,
+		GoroutinesStarted:  uint32(w.started),
+		GoroutinesStopped:  uint32(w.stopped.Load()),
+		ServerCancelledNs:  serverNs,
+		FirstObservedNs:    w.firstObserved.Load(),
+		LastStoppedNs:      w.lastStopped.Load(),
+		RegionFlagSetNs:    w.flagSetNs.Load(),
+		PeerNativeJoinedNs: nativeJoined,
+		PeerNativeProblem:  nativeProblem,
+	}
+	if w.native != nil {
+		rec.PeerNativeStarted = w.spec.GetPeerNativeWorkers()
+		rec.PeerNativeAliveAfter = uint32(nativework.Alive())
 	}
 	w.svc.record(rec)
 	if ctxErr == nil {

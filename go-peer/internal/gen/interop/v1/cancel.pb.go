@@ -123,8 +123,12 @@ type WorkSpec struct {
 	// The handler's own deadline on its work (0: none; at most 60000): when it passes, the
 	// work ends with DeadlineExceeded and the call with DEADLINE_EXCEEDED.
 	ServerDeadlineMs uint32 `protobuf:"varint,12,opt,name=server_deadline_ms,json=serverDeadlineMs,proto3" json:"server_deadline_ms,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Native worker threads the peer itself starts for the call (the C shim's workers,
+	// linked into the peer with cgo), polling region cancel flag region_cancel_flag - 1,
+	// which must be given; at most 8. A peer built without cgo refuses the call.
+	PeerNativeWorkers uint32 `protobuf:"varint,13,opt,name=peer_native_workers,json=peerNativeWorkers,proto3" json:"peer_native_workers,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *WorkSpec) Reset() {
@@ -237,6 +241,13 @@ func (x *WorkSpec) GetCompleteAfterMs() uint32 {
 func (x *WorkSpec) GetServerDeadlineMs() uint32 {
 	if x != nil {
 		return x.ServerDeadlineMs
+	}
+	return 0
+}
+
+func (x *WorkSpec) GetPeerNativeWorkers() uint32 {
+	if x != nil {
+		return x.PeerNativeWorkers
 	}
 	return 0
 }
@@ -922,8 +933,16 @@ type ObserveResponse struct {
 	FirstObservedNs   int64 `protobuf:"varint,10,opt,name=first_observed_ns,json=firstObservedNs,proto3" json:"first_observed_ns,omitempty"`
 	LastStoppedNs     int64 `protobuf:"varint,11,opt,name=last_stopped_ns,json=lastStoppedNs,proto3" json:"last_stopped_ns,omitempty"`
 	RegionFlagSetNs   int64 `protobuf:"varint,12,opt,name=region_flag_set_ns,json=regionFlagSetNs,proto3" json:"region_flag_set_ns,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The peer's own native workers (WorkSpec.peer_native_workers): how many it started,
+	// how many native workers were alive in the peer once they had been joined, when the
+	// join returned (CLOCK_MONOTONIC; 0: none), and why they had to be stopped, if they
+	// did not stop on the flag within 5 s.
+	PeerNativeStarted    uint32 `protobuf:"varint,13,opt,name=peer_native_started,json=peerNativeStarted,proto3" json:"peer_native_started,omitempty"`
+	PeerNativeAliveAfter uint32 `protobuf:"varint,14,opt,name=peer_native_alive_after,json=peerNativeAliveAfter,proto3" json:"peer_native_alive_after,omitempty"`
+	PeerNativeJoinedNs   int64  `protobuf:"varint,15,opt,name=peer_native_joined_ns,json=peerNativeJoinedNs,proto3" json:"peer_native_joined_ns,omitempty"`
+	PeerNativeProblem    string `protobuf:"bytes,16,opt,name=peer_native_problem,json=peerNativeProblem,proto3" json:"peer_native_problem,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *ObserveResponse) Reset() {
@@ -1040,6 +1059,34 @@ func (x *ObserveResponse) GetRegionFlagSetNs() int64 {
 	return 0
 }
 
+func (x *ObserveResponse) GetPeerNativeStarted() uint32 {
+	if x != nil {
+		return x.PeerNativeStarted
+	}
+	return 0
+}
+
+func (x *ObserveResponse) GetPeerNativeAliveAfter() uint32 {
+	if x != nil {
+		return x.PeerNativeAliveAfter
+	}
+	return 0
+}
+
+func (x *ObserveResponse) GetPeerNativeJoinedNs() int64 {
+	if x != nil {
+		return x.PeerNativeJoinedNs
+	}
+	return 0
+}
+
+func (x *ObserveResponse) GetPeerNativeProblem() string {
+	if x != nil {
+		return x.PeerNativeProblem
+	}
+	return ""
+}
+
 var File_interop_v1_cancel_proto protoreflect.FileDescriptor
 
 const file_interop_v1_cancel_proto_rawDesc = "" +
@@ -1052,7 +1099,7 @@ const file_interop_v1_cancel_proto_rawDesc = "" +
 	"\bmetadata\x18\x03 \x03(\v2%.interop.v1.CancelCause.MetadataEntryR\bmetadata\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xfa\x03\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xaa\x04\n" +
 	"\bWorkSpec\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x1e\n" +
 	"\n" +
@@ -1068,7 +1115,8 @@ const file_interop_v1_cancel_proto_rawDesc = "" +
 	"\fheaders_only\x18\n" +
 	" \x01(\bR\vheadersOnly\x12*\n" +
 	"\x11complete_after_ms\x18\v \x01(\rR\x0fcompleteAfterMs\x12,\n" +
-	"\x12server_deadline_ms\x18\f \x01(\rR\x10serverDeadlineMs\"&\n" +
+	"\x12server_deadline_ms\x18\f \x01(\rR\x10serverDeadlineMs\x12.\n" +
+	"\x13peer_native_workers\x18\r \x01(\rR\x11peerNativeWorkers\"&\n" +
 	"\vEchoRequest\x12\x17\n" +
 	"\asent_ns\x18\x01 \x01(\x03R\x06sentNs\"@\n" +
 	"\fEchoResponse\x12\x17\n" +
@@ -1101,7 +1149,7 @@ const file_interop_v1_cancel_proto_rawDesc = "" +
 	"\x06chunks\x18\x01 \x01(\x04R\x06chunks\"B\n" +
 	"\x0eObserveRequest\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x17\n" +
-	"\await_ms\x18\x02 \x01(\rR\x06waitMs\"\xd4\x03\n" +
+	"\await_ms\x18\x02 \x01(\rR\x06waitMs\"\x9e\x05\n" +
 	"\x0fObserveResponse\x12\x14\n" +
 	"\x05found\x18\x01 \x01(\bR\x05found\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x10\n" +
@@ -1116,7 +1164,11 @@ const file_interop_v1_cancel_proto_rawDesc = "" +
 	"\x11first_observed_ns\x18\n" +
 	" \x01(\x03R\x0ffirstObservedNs\x12&\n" +
 	"\x0flast_stopped_ns\x18\v \x01(\x03R\rlastStoppedNs\x12+\n" +
-	"\x12region_flag_set_ns\x18\f \x01(\x03R\x0fregionFlagSetNs2\xa9\x03\n" +
+	"\x12region_flag_set_ns\x18\f \x01(\x03R\x0fregionFlagSetNs\x12.\n" +
+	"\x13peer_native_started\x18\r \x01(\rR\x11peerNativeStarted\x125\n" +
+	"\x17peer_native_alive_after\x18\x0e \x01(\rR\x14peerNativeAliveAfter\x121\n" +
+	"\x15peer_native_joined_ns\x18\x0f \x01(\x03R\x12peerNativeJoinedNs\x12.\n" +
+	"\x13peer_native_problem\x18\x10 \x01(\tR\x11peerNativeProblem2\xa9\x03\n" +
 	"\rCancelService\x129\n" +
 	"\x04Echo\x12\x17.interop.v1.EchoRequest\x1a\x18.interop.v1.EchoResponse\x129\n" +
 	"\x04Work\x12\x17.interop.v1.WorkRequest\x1a\x18.interop.v1.WorkResponse\x12M\n" +

@@ -148,6 +148,9 @@ public final class CancellationSuite {
         cases.add(runCase("native_worker_cancelled_by_java_deadline",
                 "A " + DEADLINE_MS + " ms Java deadline on a unary call; the Go handler sets a region cancel flag; C workers stop.",
                 trials, false, this::nativeWorkersJavaDeadline));
+        cases.add(runCase("peer_native_worker_cancelled_by_java",
+                "Java cancels a bidi stream; the Go handler sets a region cancel flag; C workers the peer started through cgo stop.",
+                trials, false, this::peerNativeWorkers));
         cases.add(runCase("peer_killed_mid_stream",
                 "A second peer is killed (SIGKILL) mid-stream; the Java consumer ends with UNAVAILABLE within "
                         + PEER_DEATH_BOUND.toSeconds() + " s.",
@@ -567,6 +570,36 @@ public final class CancellationSuite {
             }
             return new Initiated(st, start + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS));
         });
+    }
+
+    /**
+     * The peer's own native workers: the Go handler starts 2 C worker threads through cgo (the
+     * shim's workers, linked into the peer) polling region cancel flag 0, and sets that flag as
+     * its work observes Java's cancel. The handler joins them before it records its end.
+     */
+    private Trial peerNativeWorkers(String id) {
+        MemorySegment flag = session.region().cancelFlag(NATIVE_CANCEL_FLAG);
+        LONG.setVolatile(flag, 0L, 0L);
+        try {
+            CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id),
+                    spec(id, 2).setRegionCancelFlag(NATIVE_CANCEL_FLAG + 1).setPeerNativeWorkers(2).build());
+            c.awaitFirstTick();
+            long t0 = System.nanoTime();
+            c.cancelPlain("java client cancelled", null);
+            Status js = c.awaitEnd();
+            ObserveResponse o = calls.observe(id);
+            List<String> problems = new ArrayList<>();
+            if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
+            if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
+            if (o.getPeerNativeStarted() != 2) problems.add("the peer started " + o.getPeerNativeStarted() + " native workers, want 2");
+            if (!o.getPeerNativeProblem().isEmpty()) problems.add("the peer's native workers: " + o.getPeerNativeProblem());
+            if (o.getPeerNativeAliveAfter() != 0) problems.add(o.getPeerNativeAliveAfter() + " native workers alive in the peer after the join");
+            if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + NATIVE_CANCEL_FLAG);
+            return finishTrial(id, o, "CANCELLED; peer native workers " + o.getPeerNativeAliveAfter(),
+                    Math.max(o.getPeerNativeJoinedNs(), o.getLastStoppedNs()) - t0, problems);
+        } finally {
+            LONG.setVolatile(flag, 0L, 0L);
+        }
     }
 
     /** A second peer on a region of its own is killed while a Java virtual thread consumes its stream. */
