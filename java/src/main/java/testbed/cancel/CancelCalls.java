@@ -233,6 +233,18 @@ final class CancelCalls {
             return t == null ? Status.OK : Status.fromThrowable(t);
         }
 
+        /**
+         * Waits for the call's end (at most {@link #CALL_BOUND}) and lets an interrupt through,
+         * so that a task that owns the call can react to its scope's cancellation.
+         */
+        void awaitEndInterruptibly() throws InterruptedException {
+            try {
+                ended.get(CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("the Converse call did not end within " + CALL_BOUND.toSeconds() + " s", e);
+            }
+        }
+
         Throwable endError() {
             return ended.getNow(null);
         }

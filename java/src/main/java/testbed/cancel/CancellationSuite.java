@@ -202,6 +202,9 @@ public final class CancellationSuite {
         cases.add(runCase("java_structured_scope_cancels_streams_and_virtual_threads",
                 "A failing StructuredTaskScope subtask cancels two gRPC server streams (8 goroutines) and two virtual-thread work loops.",
                 few, false, m::structuredScope));
+        cases.add(runCase("java_structured_scope_cause_in_band",
+                "A StructuredTaskScope cancelled by a failing subtask: the stream's owner sends the protocol's cause; Go's context.Cause holds it.",
+                few, false, m::structuredScopeCause));
         cases.add(runCase("go_handler_ignores_context_leak",
                 "Broken variant: a Go handler that ignores its context; the leak check must name its goroutines.",
                 1, true, this::ignoringHandler));

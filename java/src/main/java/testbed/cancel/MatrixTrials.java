@@ -575,6 +575,64 @@ final class MatrixTrials {
 
     // ---- a Java StructuredTaskScope -------------------------------------------------------------
 
+    /**
+     * The cause protocol from a StructuredTaskScope: a subtask owns a Converse stream (4
+     * goroutines) and, when the scope's cancellation interrupts it, sends a CancelNotice with
+     * cause {@code testbed.java/SCOPE_CLOSED} before the call ends; a sibling subtask fails
+     * once the stream ticks. Asserts the Go handler's context.Cause holds that cause intact,
+     * Java got it echoed as ErrorInfo, every goroutine stopped. Latency: the sibling's throw
+     * to the last goroutine ended.
+     */
+    Trial structuredScopeCause(String id) {
+        CancelCause cause = CancellationSuite.JAVA_CAUSE.toBuilder().putMetadata("call_id", id).build();
+        CountDownLatch ticking = new CountDownLatch(1);
+        AtomicLong thrownNs = new AtomicLong();
+        AtomicReference<CancelCalls.Converse> owned = new AtomicReference<>();
+        AtomicReference<String> ownerSaw = new AtomicReference<>("owner never ran");
+        try (var scope = StructuredTaskScope.open()) {
+            scope.fork(() -> {
+                CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id), spec(id, 4).build());
+                owned.set(c);
+                c.awaitFirstTick();
+                ticking.countDown();
+                try {
+                    c.awaitEndInterruptibly();
+                    ownerSaw.set("the call ended before the scope was cancelled");
+                } catch (InterruptedException e) {
+                    c.sendNotice(cause, System.nanoTime());
+                    c.awaitEnd();
+                    ownerSaw.set("interrupted; sent the notice");
+                }
+                return null;
+            });
+            scope.fork(() -> {
+                if (!ticking.await(CancelCalls.CALL_BOUND.toSeconds(), TimeUnit.SECONDS)) throw new IllegalStateException("the stream never ticked");
+                thrownNs.set(System.nanoTime());
+                throw new IllegalStateException("SCOPE_CLOSED: a subtask failed");
+            });
+            try {
+                scope.join();
+            } catch (StructuredTaskScope.FailedException expected) {
+                // the sibling's failure is what cancels the scope
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+        List<String> problems = new ArrayList<>();
+        if (!ownerSaw.get().startsWith("interrupted")) problems.add("the stream's owner: " + ownerSaw.get());
+        CancelCalls.Converse c = owned.get();
+        if (c == null) return new Trial("-", "-", Long.MIN_VALUE, 0, "the stream's owner never started its call");
+        Status js = c.awaitEnd();
+        if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
+        ErrorInfo echoed = CancelCalls.errorInfo(c.endError()).orElse(null);
+        if (echoed == null || !echoed.getReason().equals(cause.getReason())) problems.add("Java's status details hold " + echoed + ", want the cause echoed");
+        ObserveResponse o = calls.observe(id);
+        if (!o.getCause().equals(cause)) problems.add("Go's context.Cause holds " + CancellationSuite.describe(o) + ", want " + CancellationSuite.text(cause));
+        return suite.finishTrial(id, o, "CANCELLED, ErrorInfo " + (echoed == null ? "none" : echoed.getReason()),
+                thrownNs.get() == 0 ? Long.MIN_VALUE : o.getLastStoppedNs() - thrownNs.get(), problems);
+    }
+
     /** What a virtual-thread work subtask saw. */
     record JavaWork(boolean interrupted, long endNs) {}
 

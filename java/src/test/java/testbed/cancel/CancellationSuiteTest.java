@@ -52,6 +52,7 @@ class CancellationSuiteTest {
                         "cause_in_band_client_streaming", "go_server_deadline_unary_goroutines",
                         "go_server_deadline_server_streaming", "connection_cut_mid_stream", "malformed_request_clear_status",
                         "oversized_request_clear_status", "java_structured_scope_cancels_streams_and_virtual_threads",
+                        "java_structured_scope_cause_in_band",
                         "go_handler_ignores_context_leak"),
                 r.cases().stream().map(CaseResult::name).toList());
         for (CaseResult c : r.cases().subList(0, r.cases().size() - 1)) {
@@ -78,6 +79,7 @@ class CancellationSuiteTest {
         assertTrue(byName(r, "malformed_request_clear_status").message().contains("INTERNAL: grpc: error unmarshalling request"));
         assertTrue(byName(r, "oversized_request_clear_status").message().contains("RESOURCE_EXHAUSTED: grpc: received message larger than max"));
         assertTrue(byName(r, "cause_in_band_client_streaming").message().contains("go saw canceled with cause testbed.java/SCOPE_CLOSED"));
+        assertTrue(byName(r, "java_structured_scope_cause_in_band").message().contains("go saw canceled with cause testbed.java/SCOPE_CLOSED"));
         assertEquals(0, session.panama().workersAlive(), "the native-worker case left no worker running");
     }
 
