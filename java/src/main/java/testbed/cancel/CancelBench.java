@@ -6,6 +6,7 @@ import testbed.report.CaseResult;
 import testbed.report.ReportWriter;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,10 @@ public final class CancelBench {
     public static void main(String[] args) {
         Mode mode = Mode.DEFAULT;
         Path report = Path.of("build", "report");
+        if (args.length % 2 != 0) {
+            System.err.println("error: option '" + args[args.length - 1] + "' needs a value (usage: CancelBench [--mode M] [--report DIR])");
+            System.exit(2);
+        }
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--mode" -> mode = Mode.parse(args[i + 1]);
@@ -50,7 +55,8 @@ public final class CancelBench {
         Map<String, Object> host;
         try (Session session = Session.openDefault(out)) {
             host = session.host();
-            rows = new CancellationSuite(session, PrintStreamQuiet.INSTANCE).benchDirections(trials);
+            // The trials' progress is not printed: the table is the output.
+            rows = new CancellationSuite(session, new PrintStream(OutputStream.nullOutputStream())).benchDirections(trials);
         }
         String load = loadAverage();
         out.println();
@@ -113,10 +119,5 @@ public final class CancelBench {
                     rtt, (Double) m.get("rtt_p99_us"), rtt == 0 ? Double.NaN : p50 / rtt, ratio, ratio <= 2.0 ? "met" : "not met"));
         }
         return b.toString();
-    }
-
-    /** Progress of the trials is not printed: the table is the output. */
-    private static final class PrintStreamQuiet {
-        static final PrintStream INSTANCE = new PrintStream(java.io.OutputStream.nullOutputStream());
     }
 }
