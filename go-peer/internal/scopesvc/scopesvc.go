@@ -227,8 +227,8 @@ func (s *Service) Hold(stream interopv1.ScopeService_HoldServer) error {
 }
 
 // HoldUnary runs spec's errgroup in a unary call and replies when it ends.
-func (s *Service) HoldUnary(ctx context.Context, spec *interopv1.HoldSpec) (*interopv1.HoldResult, error) {
-	c, err := s.begin(ctx, "HoldUnary", spec)
+func (s *Service) HoldUnary(ctx context.Context, req *interopv1.HoldUnaryRequest) (*interopv1.HoldUnaryResponse, error) {
+	c, err := s.begin(ctx, "HoldUnary", req.GetSpec())
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func (s *Service) HoldUnary(ctx context.Context, spec *interopv1.HoldSpec) (*int
 	if err := c.finish(); err != nil {
 		return nil, err
 	}
-	return c.result(), nil
+	return &interopv1.HoldUnaryResponse{Result: c.result()}, nil
 }
 
 // call is one handler's errgroup and what it observed.

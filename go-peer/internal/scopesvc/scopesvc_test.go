@@ -101,7 +101,7 @@ func TestAllSucceedEndsEveryGoroutineAndSetsTheFlag(t *testing.T) {
 func TestFailingGoroutineCancelsSiblingsAndTravelsAsErrorInfo(t *testing.T) {
 	c := serve(t)
 	ctx := begin(t, c, "fail-scope")
-	_, err := c.HoldUnary(ctx, &interopv1.HoldSpec{CallId: "f", Goroutines: 4, FailGoroutine: 2, FailAfterMs: 10})
+	_, err := c.HoldUnary(ctx, &interopv1.HoldUnaryRequest{Spec: &interopv1.HoldSpec{CallId: "f", Goroutines: 4, FailGoroutine: 2, FailAfterMs: 10}})
 	st := status.Convert(err)
 	if st.Code() != codes.Aborted {
 		t.Fatalf("HoldUnary = %v, want Aborted", err)
@@ -147,7 +147,7 @@ func TestCancelNoticeUnwindsNestedErrgroups(t *testing.T) {
 func TestLeakedGoroutineIsCounted(t *testing.T) {
 	c := serve(t)
 	ctx := begin(t, c, "leak-scope")
-	if _, err := c.HoldUnary(ctx, &interopv1.HoldSpec{CallId: "l", SucceedAfterMs: 1, LeakMs: 400}); err != nil {
+	if _, err := c.HoldUnary(ctx, &interopv1.HoldUnaryRequest{Spec: &interopv1.HoldSpec{CallId: "l", SucceedAfterMs: 1, LeakMs: 400}}); err != nil {
 		t.Fatal(err)
 	}
 	r, err := c.EndScope(context.Background(), &interopv1.EndScopeRequest{ScopeId: "leak-scope", WaitMs: 50})
@@ -160,11 +160,11 @@ func TestLeakedGoroutineIsCounted(t *testing.T) {
 func TestUnknownScopeAndBadSpecsAreRefused(t *testing.T) {
 	c := serve(t)
 	unknown := metadata.AppendToOutgoingContext(context.Background(), scope.MetadataKey, "never-opened")
-	_, err := c.HoldUnary(unknown, &interopv1.HoldSpec{CallId: "x"})
+	_, err := c.HoldUnary(unknown, &interopv1.HoldUnaryRequest{Spec: &interopv1.HoldSpec{CallId: "x"}})
 	if status.Code(err) != codes.FailedPrecondition || !strings.Contains(err.Error(), `scope id "never-opened" is not open`) {
 		t.Errorf("unknown scope: %v", err)
 	}
-	_, err = c.HoldUnary(context.Background(), &interopv1.HoldSpec{CallId: "x"})
+	_, err = c.HoldUnary(context.Background(), &interopv1.HoldUnaryRequest{Spec: &interopv1.HoldSpec{CallId: "x"}})
 	if status.Code(err) != codes.FailedPrecondition || !strings.Contains(err.Error(), "carries no x-interop-scope-id") {
 		t.Errorf("no scope: %v", err)
 	}
@@ -178,15 +178,15 @@ func TestUnknownScopeAndBadSpecsAreRefused(t *testing.T) {
 		{&interopv1.HoldSpec{CallId: "f", Goroutines: 2, FailGoroutine: 3}, "fail_goroutine 3"},
 		{&interopv1.HoldSpec{CallId: "r", RegionCancelFlag: 5}, "this peer has 4 cancel flags"},
 	} {
-		_, err := c.HoldUnary(ctx, bad.spec)
+		_, err := c.HoldUnary(ctx, &interopv1.HoldUnaryRequest{Spec: bad.spec})
 		if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("HoldUnary(%v) = %v, want InvalidArgument %q", bad.spec, err, bad.want)
 		}
 	}
-	if _, err := c.HoldUnary(ctx, &interopv1.HoldSpec{CallId: "dup", SucceedAfterMs: 1}); err != nil {
+	if _, err := c.HoldUnary(ctx, &interopv1.HoldUnaryRequest{Spec: &interopv1.HoldSpec{CallId: "dup", SucceedAfterMs: 1}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.HoldUnary(ctx, &interopv1.HoldSpec{CallId: "dup", SucceedAfterMs: 1}); status.Code(err) != codes.AlreadyExists {
+	if _, err := c.HoldUnary(ctx, &interopv1.HoldUnaryRequest{Spec: &interopv1.HoldSpec{CallId: "dup", SucceedAfterMs: 1}}); status.Code(err) != codes.AlreadyExists {
 		t.Errorf("reused call id: %v, want AlreadyExists", err)
 	}
 	if r, _ := c.EndScope(context.Background(), &interopv1.EndScopeRequest{ScopeId: "never-opened"}); r.GetKnown() {

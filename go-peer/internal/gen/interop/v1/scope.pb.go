@@ -428,6 +428,94 @@ func (x *HoldResult) GetMonotonicNs() int64 {
 	return 0
 }
 
+type HoldUnaryRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Spec          *HoldSpec              `protobuf:"bytes,1,opt,name=spec,proto3" json:"spec,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HoldUnaryRequest) Reset() {
+	*x = HoldUnaryRequest{}
+	mi := &file_interop_v1_scope_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HoldUnaryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HoldUnaryRequest) ProtoMessage() {}
+
+func (x *HoldUnaryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_interop_v1_scope_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HoldUnaryRequest.ProtoReflect.Descriptor instead.
+func (*HoldUnaryRequest) Descriptor() ([]byte, []int) {
+	return file_interop_v1_scope_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *HoldUnaryRequest) GetSpec() *HoldSpec {
+	if x != nil {
+		return x.Spec
+	}
+	return nil
+}
+
+type HoldUnaryResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Result        *HoldResult            `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HoldUnaryResponse) Reset() {
+	*x = HoldUnaryResponse{}
+	mi := &file_interop_v1_scope_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HoldUnaryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HoldUnaryResponse) ProtoMessage() {}
+
+func (x *HoldUnaryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_interop_v1_scope_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HoldUnaryResponse.ProtoReflect.Descriptor instead.
+func (*HoldUnaryResponse) Descriptor() ([]byte, []int) {
+	return file_interop_v1_scope_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *HoldUnaryResponse) GetResult() *HoldResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
 type BeginScopeRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// At most 256 bytes, no control characters (as the metadata value).
@@ -438,7 +526,7 @@ type BeginScopeRequest struct {
 
 func (x *BeginScopeRequest) Reset() {
 	*x = BeginScopeRequest{}
-	mi := &file_interop_v1_scope_proto_msgTypes[5]
+	mi := &file_interop_v1_scope_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -450,7 +538,7 @@ func (x *BeginScopeRequest) String() string {
 func (*BeginScopeRequest) ProtoMessage() {}
 
 func (x *BeginScopeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_interop_v1_scope_proto_msgTypes[5]
+	mi := &file_interop_v1_scope_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -463,7 +551,7 @@ func (x *BeginScopeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BeginScopeRequest.ProtoReflect.Descriptor instead.
 func (*BeginScopeRequest) Descriptor() ([]byte, []int) {
-	return file_interop_v1_scope_proto_rawDescGZIP(), []int{5}
+	return file_interop_v1_scope_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *BeginScopeRequest) GetScopeId() string {
@@ -483,7 +571,7 @@ type BeginScopeResponse struct {
 
 func (x *BeginScopeResponse) Reset() {
 	*x = BeginScopeResponse{}
-	mi := &file_interop_v1_scope_proto_msgTypes[6]
+	mi := &file_interop_v1_scope_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -495,7 +583,7 @@ func (x *BeginScopeResponse) String() string {
 func (*BeginScopeResponse) ProtoMessage() {}
 
 func (x *BeginScopeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_interop_v1_scope_proto_msgTypes[6]
+	mi := &file_interop_v1_scope_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -508,7 +596,7 @@ func (x *BeginScopeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BeginScopeResponse.ProtoReflect.Descriptor instead.
 func (*BeginScopeResponse) Descriptor() ([]byte, []int) {
-	return file_interop_v1_scope_proto_rawDescGZIP(), []int{6}
+	return file_interop_v1_scope_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *BeginScopeResponse) GetOpened() bool {
@@ -529,7 +617,7 @@ type EndScopeRequest struct {
 
 func (x *EndScopeRequest) Reset() {
 	*x = EndScopeRequest{}
-	mi := &file_interop_v1_scope_proto_msgTypes[7]
+	mi := &file_interop_v1_scope_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -541,7 +629,7 @@ func (x *EndScopeRequest) String() string {
 func (*EndScopeRequest) ProtoMessage() {}
 
 func (x *EndScopeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_interop_v1_scope_proto_msgTypes[7]
+	mi := &file_interop_v1_scope_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -554,7 +642,7 @@ func (x *EndScopeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndScopeRequest.ProtoReflect.Descriptor instead.
 func (*EndScopeRequest) Descriptor() ([]byte, []int) {
-	return file_interop_v1_scope_proto_rawDescGZIP(), []int{7}
+	return file_interop_v1_scope_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *EndScopeRequest) GetScopeId() string {
@@ -595,7 +683,7 @@ type CallRecord struct {
 
 func (x *CallRecord) Reset() {
 	*x = CallRecord{}
-	mi := &file_interop_v1_scope_proto_msgTypes[8]
+	mi := &file_interop_v1_scope_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -607,7 +695,7 @@ func (x *CallRecord) String() string {
 func (*CallRecord) ProtoMessage() {}
 
 func (x *CallRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_interop_v1_scope_proto_msgTypes[8]
+	mi := &file_interop_v1_scope_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -620,7 +708,7 @@ func (x *CallRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallRecord.ProtoReflect.Descriptor instead.
 func (*CallRecord) Descriptor() ([]byte, []int) {
-	return file_interop_v1_scope_proto_rawDescGZIP(), []int{8}
+	return file_interop_v1_scope_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CallRecord) GetCallId() string {
@@ -706,7 +794,7 @@ type EndScopeResponse struct {
 
 func (x *EndScopeResponse) Reset() {
 	*x = EndScopeResponse{}
-	mi := &file_interop_v1_scope_proto_msgTypes[9]
+	mi := &file_interop_v1_scope_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -718,7 +806,7 @@ func (x *EndScopeResponse) String() string {
 func (*EndScopeResponse) ProtoMessage() {}
 
 func (x *EndScopeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_interop_v1_scope_proto_msgTypes[9]
+	mi := &file_interop_v1_scope_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -731,7 +819,7 @@ func (x *EndScopeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndScopeResponse.ProtoReflect.Descriptor instead.
 func (*EndScopeResponse) Descriptor() ([]byte, []int) {
-	return file_interop_v1_scope_proto_rawDescGZIP(), []int{9}
+	return file_interop_v1_scope_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *EndScopeResponse) GetKnown() bool {
@@ -818,7 +906,11 @@ const file_interop_v1_scope_proto_rawDesc = "" +
 	"\n" +
 	"HoldResult\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12!\n" +
-	"\fmonotonic_ns\x18\x02 \x01(\x03R\vmonotonicNs\".\n" +
+	"\fmonotonic_ns\x18\x02 \x01(\x03R\vmonotonicNs\"<\n" +
+	"\x10HoldUnaryRequest\x12(\n" +
+	"\x04spec\x18\x01 \x01(\v2\x14.interop.v1.HoldSpecR\x04spec\"C\n" +
+	"\x11HoldUnaryResponse\x12.\n" +
+	"\x06result\x18\x01 \x01(\v2\x16.interop.v1.HoldResultR\x06result\".\n" +
 	"\x11BeginScopeRequest\x12\x19\n" +
 	"\bscope_id\x18\x01 \x01(\tR\ascopeId\",\n" +
 	"\x12BeginScopeResponse\x12\x16\n" +
@@ -848,12 +940,12 @@ const file_interop_v1_scope_proto_rawDesc = "" +
 	"\x04live\x18\x05 \x01(\x05R\x04live\x12 \n" +
 	"\flive_zero_ns\x18\x06 \x01(\x03R\n" +
 	"liveZeroNs\x12!\n" +
-	"\fmonotonic_ns\x18\a \x01(\x03R\vmonotonicNs2\x9c\x02\n" +
+	"\fmonotonic_ns\x18\a \x01(\x03R\vmonotonicNs2\xab\x02\n" +
 	"\fScopeService\x12K\n" +
 	"\n" +
 	"BeginScope\x12\x1d.interop.v1.BeginScopeRequest\x1a\x1e.interop.v1.BeginScopeResponse\x12=\n" +
-	"\x04Hold\x12\x17.interop.v1.HoldRequest\x1a\x18.interop.v1.HoldResponse(\x010\x01\x129\n" +
-	"\tHoldUnary\x12\x14.interop.v1.HoldSpec\x1a\x16.interop.v1.HoldResult\x12E\n" +
+	"\x04Hold\x12\x17.interop.v1.HoldRequest\x1a\x18.interop.v1.HoldResponse(\x010\x01\x12H\n" +
+	"\tHoldUnary\x12\x1c.interop.v1.HoldUnaryRequest\x1a\x1d.interop.v1.HoldUnaryResponse\x12E\n" +
 	"\bEndScope\x12\x1b.interop.v1.EndScopeRequest\x1a\x1c.interop.v1.EndScopeResponseB[\n" +
 	"\x10testbed.proto.v1B\n" +
 	"ScopeProtoP\x01Z9interop-testbed/go-peer/internal/gen/interop/v1;interopv1b\x06proto3"
@@ -870,39 +962,43 @@ func file_interop_v1_scope_proto_rawDescGZIP() []byte {
 	return file_interop_v1_scope_proto_rawDescData
 }
 
-var file_interop_v1_scope_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_interop_v1_scope_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_interop_v1_scope_proto_goTypes = []any{
 	(*HoldSpec)(nil),           // 0: interop.v1.HoldSpec
 	(*HoldRequest)(nil),        // 1: interop.v1.HoldRequest
 	(*HoldResponse)(nil),       // 2: interop.v1.HoldResponse
 	(*HoldStarted)(nil),        // 3: interop.v1.HoldStarted
 	(*HoldResult)(nil),         // 4: interop.v1.HoldResult
-	(*BeginScopeRequest)(nil),  // 5: interop.v1.BeginScopeRequest
-	(*BeginScopeResponse)(nil), // 6: interop.v1.BeginScopeResponse
-	(*EndScopeRequest)(nil),    // 7: interop.v1.EndScopeRequest
-	(*CallRecord)(nil),         // 8: interop.v1.CallRecord
-	(*EndScopeResponse)(nil),   // 9: interop.v1.EndScopeResponse
-	(*CancelNotice)(nil),       // 10: interop.v1.CancelNotice
+	(*HoldUnaryRequest)(nil),   // 5: interop.v1.HoldUnaryRequest
+	(*HoldUnaryResponse)(nil),  // 6: interop.v1.HoldUnaryResponse
+	(*BeginScopeRequest)(nil),  // 7: interop.v1.BeginScopeRequest
+	(*BeginScopeResponse)(nil), // 8: interop.v1.BeginScopeResponse
+	(*EndScopeRequest)(nil),    // 9: interop.v1.EndScopeRequest
+	(*CallRecord)(nil),         // 10: interop.v1.CallRecord
+	(*EndScopeResponse)(nil),   // 11: interop.v1.EndScopeResponse
+	(*CancelNotice)(nil),       // 12: interop.v1.CancelNotice
 }
 var file_interop_v1_scope_proto_depIdxs = []int32{
 	0,  // 0: interop.v1.HoldRequest.start:type_name -> interop.v1.HoldSpec
-	10, // 1: interop.v1.HoldRequest.cancel:type_name -> interop.v1.CancelNotice
+	12, // 1: interop.v1.HoldRequest.cancel:type_name -> interop.v1.CancelNotice
 	3,  // 2: interop.v1.HoldResponse.started:type_name -> interop.v1.HoldStarted
 	4,  // 3: interop.v1.HoldResponse.result:type_name -> interop.v1.HoldResult
-	8,  // 4: interop.v1.EndScopeResponse.calls:type_name -> interop.v1.CallRecord
-	5,  // 5: interop.v1.ScopeService.BeginScope:input_type -> interop.v1.BeginScopeRequest
-	1,  // 6: interop.v1.ScopeService.Hold:input_type -> interop.v1.HoldRequest
-	0,  // 7: interop.v1.ScopeService.HoldUnary:input_type -> interop.v1.HoldSpec
-	7,  // 8: interop.v1.ScopeService.EndScope:input_type -> interop.v1.EndScopeRequest
-	6,  // 9: interop.v1.ScopeService.BeginScope:output_type -> interop.v1.BeginScopeResponse
-	2,  // 10: interop.v1.ScopeService.Hold:output_type -> interop.v1.HoldResponse
-	4,  // 11: interop.v1.ScopeService.HoldUnary:output_type -> interop.v1.HoldResult
-	9,  // 12: interop.v1.ScopeService.EndScope:output_type -> interop.v1.EndScopeResponse
-	9,  // [9:13] is the sub-list for method output_type
-	5,  // [5:9] is the sub-list for method input_type
-	5,  // [5:5] is the sub-list for extension type_name
-	5,  // [5:5] is the sub-list for extension extendee
-	0,  // [0:5] is the sub-list for field type_name
+	0,  // 4: interop.v1.HoldUnaryRequest.spec:type_name -> interop.v1.HoldSpec
+	4,  // 5: interop.v1.HoldUnaryResponse.result:type_name -> interop.v1.HoldResult
+	10, // 6: interop.v1.EndScopeResponse.calls:type_name -> interop.v1.CallRecord
+	7,  // 7: interop.v1.ScopeService.BeginScope:input_type -> interop.v1.BeginScopeRequest
+	1,  // 8: interop.v1.ScopeService.Hold:input_type -> interop.v1.HoldRequest
+	5,  // 9: interop.v1.ScopeService.HoldUnary:input_type -> interop.v1.HoldUnaryRequest
+	9,  // 10: interop.v1.ScopeService.EndScope:input_type -> interop.v1.EndScopeRequest
+	8,  // 11: interop.v1.ScopeService.BeginScope:output_type -> interop.v1.BeginScopeResponse
+	2,  // 12: interop.v1.ScopeService.Hold:output_type -> interop.v1.HoldResponse
+	6,  // 13: interop.v1.ScopeService.HoldUnary:output_type -> interop.v1.HoldUnaryResponse
+	11, // 14: interop.v1.ScopeService.EndScope:output_type -> interop.v1.EndScopeResponse
+	11, // [11:15] is the sub-list for method output_type
+	7,  // [7:11] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_interop_v1_scope_proto_init() }
@@ -925,7 +1021,7 @@ func file_interop_v1_scope_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_interop_v1_scope_proto_rawDesc), len(file_interop_v1_scope_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -51,7 +51,7 @@ type ScopeServiceClient interface {
 	// ErrorInfo (a later CancelNotice), or the context's status (plain cancel, deadline).
 	Hold(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[HoldRequest, HoldResponse], error)
 	// HoldUnary runs the same work in a unary call and replies when it ends.
-	HoldUnary(ctx context.Context, in *HoldSpec, opts ...grpc.CallOption) (*HoldResult, error)
+	HoldUnary(ctx context.Context, in *HoldUnaryRequest, opts ...grpc.CallOption) (*HoldUnaryResponse, error)
 	// EndScope closes a scope id: waits up to wait_ms for its goroutines to end
 	// and returns the records of its calls.
 	EndScope(ctx context.Context, in *EndScopeRequest, opts ...grpc.CallOption) (*EndScopeResponse, error)
@@ -88,9 +88,9 @@ func (c *scopeServiceClient) Hold(ctx context.Context, opts ...grpc.CallOption) 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ScopeService_HoldClient = grpc.BidiStreamingClient[HoldRequest, HoldResponse]
 
-func (c *scopeServiceClient) HoldUnary(ctx context.Context, in *HoldSpec, opts ...grpc.CallOption) (*HoldResult, error) {
+func (c *scopeServiceClient) HoldUnary(ctx context.Context, in *HoldUnaryRequest, opts ...grpc.CallOption) (*HoldUnaryResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(HoldResult)
+	out := new(HoldUnaryResponse)
 	err := c.cc.Invoke(ctx, ScopeService_HoldUnary_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
@@ -123,7 +123,7 @@ type ScopeServiceServer interface {
 	// ErrorInfo (a later CancelNotice), or the context's status (plain cancel, deadline).
 	Hold(grpc.BidiStreamingServer[HoldRequest, HoldResponse]) error
 	// HoldUnary runs the same work in a unary call and replies when it ends.
-	HoldUnary(context.Context, *HoldSpec) (*HoldResult, error)
+	HoldUnary(context.Context, *HoldUnaryRequest) (*HoldUnaryResponse, error)
 	// EndScope closes a scope id: waits up to wait_ms for its goroutines to end
 	// and returns the records of its calls.
 	EndScope(context.Context, *EndScopeRequest) (*EndScopeResponse, error)
@@ -143,7 +143,7 @@ func (UnimplementedScopeServiceServer) BeginScope(context.Context, *BeginScopeRe
 func (UnimplementedScopeServiceServer) Hold(grpc.BidiStreamingServer[HoldRequest, HoldResponse]) error {
 	return status.Error(codes.Unimplemented, "method Hold not implemented")
 }
-func (UnimplementedScopeServiceServer) HoldUnary(context.Context, *HoldSpec) (*HoldResult, error) {
+func (UnimplementedScopeServiceServer) HoldUnary(context.Context, *HoldUnaryRequest) (*HoldUnaryResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method HoldUnary not implemented")
 }
 func (UnimplementedScopeServiceServer) EndScope(context.Context, *EndScopeRequest) (*EndScopeResponse, error) {
@@ -196,7 +196,7 @@ func _ScopeService_Hold_Handler(srv interface{}, stream grpc.ServerStream) error
 type ScopeService_HoldServer = grpc.BidiStreamingServer[HoldRequest, HoldResponse]
 
 func _ScopeService_HoldUnary_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(HoldSpec)
+	in := new(HoldUnaryRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ func _ScopeService_HoldUnary_Handler(srv interface{}, ctx context.Context, dec f
 		FullMethod: ScopeService_HoldUnary_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(ScopeServiceServer).HoldUnary(ctx, req.(*HoldSpec))
+		return srv.(ScopeServiceServer).HoldUnary(ctx, req.(*HoldUnaryRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }

@@ -20,6 +20,7 @@ import testbed.proto.v1.HoldRequest;
 import testbed.proto.v1.HoldResponse;
 import testbed.proto.v1.HoldResult;
 import testbed.proto.v1.HoldSpec;
+import testbed.proto.v1.HoldUnaryRequest;
 import testbed.region.Region;
 import testbed.report.CaseResult;
 import testbed.report.SuiteResult;
@@ -575,7 +576,7 @@ public final class ScopesSuite {
                     for (int k = 0; k < 3; k++) {
                         HoldSpec spec = r.spec("f" + k, 2).setSucceedAfterMs(5).build();
                         r.expectedEnds.put(spec.getCallId(), "ok");
-                        Callable<HoldResult> call = () -> r.calls.blocking(r.callScopeId).holdUnary(spec);
+                        Callable<HoldResult> call = () -> r.calls.blocking(r.callScopeId).holdUnary(unary(spec)).getResult();
                         if (propagate) GrpcContextForks.fork(scope, call);
                         else scope.fork(call);
                     }
@@ -643,10 +644,10 @@ public final class ScopesSuite {
         switch (stub) {
             case BLOCKING -> {
                 // grpc-java's blocking unary call cancels the call when its thread is interrupted.
-                return r.calls.blocking(r.callScopeId).withDeadlineAfter(ScopeCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS).holdUnary(spec);
+                return r.calls.blocking(r.callScopeId).withDeadlineAfter(ScopeCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS).holdUnary(unary(spec));
             }
             case FUTURE -> {
-                var f = r.calls.future(r.callScopeId).holdUnary(spec);
+                var f = r.calls.future(r.callScopeId).holdUnary(unary(spec));
                 try {
                     return f.get();
                 } catch (InterruptedException e) {
@@ -833,6 +834,10 @@ public final class ScopesSuite {
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
+
+    private static HoldUnaryRequest unary(HoldSpec spec) {
+        return HoldUnaryRequest.newBuilder().setSpec(spec).build();
+    }
 
     static ErrorInfo errorInfo(Throwable t) {
         com.google.rpc.Status s = t == null ? null : StatusProto.fromThrowable(t);
