@@ -70,7 +70,7 @@ public final class ScopesSuite {
     static final int FLAG_BASE = 48;
     static final int FLAG_COUNT = 16;
     /** The broken Go handler's stray goroutine sleeps this long, well past LEAK_BOUND. */
-    static final int LEAK_MS = 1_600;
+    static final int LEAK_MS = 2_500;
     /** The deadline the context cases attach around the scope. */
     static final Duration SCOPE_DEADLINE = Duration.ofSeconds(5);
     static final Duration SCOPE_TIMEOUT = Duration.ofMillis(150);
@@ -228,7 +228,7 @@ public final class ScopesSuite {
     /** What one trial measured, for the case's tables. */
     record Trial(String javaSaw, int goLeft, int goAtEnd, int javaLeft, int cLeft, int cAtClose, long outliveNs,
                  long lastRemoteEndNs, int infraThreads, List<CallRecord> records, Map<String, String> nativeStoppedBy,
-                 String javaLeftNames, List<String> problems) {}
+                 String javaLeftNames, int goTotalBefore, int goTotalAfter, List<String> problems) {}
 
     /**
      * Runs {@code trials} trials of one scenario; never throws: a fault becomes an ERROR case.
@@ -252,6 +252,7 @@ public final class ScopesSuite {
     private Trial trial(String scopeId, Scenario body) throws Exception {
         calls.begin(scopeId);
         JavaThreads before = JavaThreads.snapshot();
+        int goTotalBefore = session.peer().inspect(List.of()).getGoroutinesTotal();
         Run r = new Run(scopeId);
         try {
             body.run(r);
@@ -262,14 +263,14 @@ public final class ScopesSuite {
         }
         if (r.closedNs == 0) throw new IllegalStateException("the scenario did not record when close() returned");
         try {
-            return measure(r, before);
+            return measure(r, before, goTotalBefore);
         } finally {
             for (Runnable c : r.cleanups) c.run();
         }
     }
 
     /** Counts each runtime's leftovers after close() and how long the last remote child outlived it. */
-    private Trial measure(Run r, JavaThreads before) {
+    private Trial measure(Run r, JavaThreads before, int goTotalBefore) {
         List<String> problems = new ArrayList<>(r.problems);
         int cAtClose = session.panama().workersAlive();
         // Go: EndScope on the peer the scope's calls went to (the main peer when it was killed).
@@ -335,7 +336,8 @@ public final class ScopesSuite {
         for (Consumer<List<CallRecord>> check : r.recordChecks) check.accept(g.getCallsList());
         return new Trial(r.javaSaw, g.getLive(), g.getLiveAtCall(), javaLeft.size(), cLeft, cAtClose, outlive,
                 last == Long.MIN_VALUE ? 0 : last - r.closedNs, after.newInfrastructureSince(before), g.getCallsList(),
-                Map.copyOf(r.nativeStoppedBy), JavaThreads.describe(javaLeft), problems);
+                Map.copyOf(r.nativeStoppedBy), JavaThreads.describe(javaLeft), goTotalBefore,
+                session.peer().inspect(List.of()).getGoroutinesTotal(), problems);
     }
 
     private CaseResult verdict(String name, String title, Leaks leaks, List<Trial> trials, double durationMs) {
@@ -369,6 +371,8 @@ public final class ScopesSuite {
         metrics.put("outlive_mean_us", outliveSum / 1e3 / trials.size());
         metrics.put("last_remote_end_vs_close_us", last.lastRemoteEndNs() / 1e3);
         metrics.put("java_new_infrastructure_threads", infra);
+        metrics.put("go_goroutines_total_before", last.goTotalBefore());
+        metrics.put("go_goroutines_total_after", last.goTotalAfter());
 
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("leftovers", List.of(
@@ -714,6 +718,7 @@ public final class ScopesSuite {
             killer.join(ScopeCalls.CALL_BOUND);
             if (killerFault.get() != null) r.problem("killing the peer failed: " + killerFault.get());
             if (process.isAlive()) r.problem("the peer was not killed: its streams never both started");
+            else r.javaSaw += "; the killed peer's goroutines died with its process";
         } finally {
             if (client != null) client.close();
             if (process != null) process.close();
