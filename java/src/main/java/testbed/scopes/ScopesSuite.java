@@ -79,15 +79,13 @@ public final class ScopesSuite {
     private final ScopeCalls calls;
     private final PrintStream progress;
     private final String nonce = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-    /** Timer for gRPC context deadlines; its thread exists before any scenario takes its first thread dump. */
-    private final ScheduledThreadPoolExecutor deadlineTimer = new ScheduledThreadPoolExecutor(1,
-            Thread.ofPlatform().daemon().name("scopes-deadline-timer").factory());
+    /** Timer for gRPC context deadlines, for the length of {@link #run}; its thread exists before any scenario's first thread dump. */
+    private ScheduledThreadPoolExecutor deadlineTimer;
 
     public ScopesSuite(Session session, PrintStream progress) {
         this.session = session;
         this.calls = new ScopeCalls(session.peer().channel());
         this.progress = progress;
-        deadlineTimer.prestartAllCoreThreads();
     }
 
     @FunctionalInterface
@@ -101,6 +99,8 @@ public final class ScopesSuite {
     public SuiteResult run(Mode mode) {
         int trials = mode == Mode.QUICK ? 1 : (int) mode.scale(3);
         List<CaseResult> cases = new ArrayList<>();
+        deadlineTimer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("scopes-deadline-timer").factory());
+        deadlineTimer.prestartAllCoreThreads();
         try {
             cases.add(runCase("all_succeed", "Three subtasks' streams, each a Go errgroup of 4 and a native worker, all succeed; nothing outlives close().",
                     trials, Leaks.NONE, this::allSucceed));
