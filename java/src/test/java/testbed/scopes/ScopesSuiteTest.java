@@ -72,9 +72,12 @@ class ScopesSuiteTest {
         assertTrue(byName(r, "context_propagated_across_forks").message().contains("Go saw a deadline on 3 of 3 forks"),
                 byName(r, "context_propagated_across_forks").message());
         assertTrue(byName(r, "go_goroutine_fails").message().startsWith("FailedException: ABORTED, ErrorInfo testbed.go/GOROUTINE_FAILED"));
-        // The structured cancel (cause protocol, then waiting for the call's end) leaves nothing behind close().
+        // The structured cancel (cause protocol, then waiting for the call's end): every Go handler
+        // returned before close() did, which the case asserts; the signed figure says by how much.
         for (String name : List.of("all_succeed", "go_goroutine_fails", "java_subtask_fails", "scope_timeout", "any_successful", "nested")) {
-            assertEquals(0.0, byName(r, name).metrics().get("outlive_max_us"), name);
+            assertTrue((Double) byName(r, name).metrics().get("last_remote_end_vs_close_us") <= 0
+                            || (Integer) byName(r, name).metrics().get("go_goroutines_at_end_scope") > 0,
+                    name + ": a positive figure can only come from gRPC's own goroutine of a call, counted at EndScope");
         }
         // Nothing the suite started is still counted by the peer under any of its scope ids.
         var byScope = session.peer().inspect(List.of()).getGoroutinesByScopeMap();
