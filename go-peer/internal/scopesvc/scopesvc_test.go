@@ -221,3 +221,51 @@ func waitEmpty(t *testing.T, id string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestBeginAndEndScopeRefuseBadInput(t *testing.T) {
+	c := serve(t)
+	for _, bad := range []struct {
+		id, want string
+	}{
+		{"", "scope_id: 0 bytes"},
+		{strings.Repeat("x", 257), "scope_id: 257 bytes"},
+		{"a\nb", "control characters are not allowed"},
+	} {
+		_, err := c.BeginScope(context.Background(), &interopv1.BeginScopeRequest{ScopeId: bad.id})
+		if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("BeginScope(%q) = %v, want InvalidArgument %q", bad.id, err, bad.want)
+		}
+	}
+	begin(t, c, "twice")
+	if r, err := c.BeginScope(context.Background(), &interopv1.BeginScopeRequest{ScopeId: "twice"}); err != nil || r.GetOpened() {
+		t.Errorf("second BeginScope = %v, %v, want opened false", r, err)
+	}
+	_, err := c.EndScope(context.Background(), &interopv1.EndScopeRequest{ScopeId: "twice", WaitMs: 10001})
+	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "wait_ms 10001: at most 10000") {
+		t.Errorf("EndScope with a long wait = %v, want InvalidArgument", err)
+	}
+	end(t, c, "twice")
+	// Ended: its id is closed, so a call carrying it is refused.
+	ctx := metadata.AppendToOutgoingContext(context.Background(), scope.MetadataKey, "twice")
+	if _, err := c.HoldUnary(ctx, &interopv1.HoldUnaryRequest{Spec: &interopv1.HoldSpec{CallId: "late"}}); status.Code(err) != codes.FailedPrecondition {
+		t.Errorf("a call after EndScope = %v, want FailedPrecondition", err)
+	}
+}
+
+// TestEndScopeReportsCallsStillRunning: a scope ended while a handler runs
+// says so, and the handler's record, made later, is dropped with the scope.
+func TestEndScopeReportsCallsStillRunning(t *testing.T) {
+	c := serve(t)
+	ctx := begin(t, c, "running")
+	ctx, cancel := context.WithCancel(ctx)
+	st, _ := hold(t, ctx, c, &interopv1.HoldSpec{CallId: "r", Goroutines: 2})
+	r, err := c.EndScope(context.Background(), &interopv1.EndScopeRequest{ScopeId: "running", WaitMs: 20})
+	if err != nil || r.GetCallsRunning() != 1 || r.GetLive() == 0 || r.GetLiveAtCall() == 0 || len(r.GetCalls()) != 0 {
+		t.Errorf("EndScope during a call = %v, %v, want 1 running, live goroutines, no records", r, err)
+	}
+	cancel()
+	if _, err := st.Recv(); status.Code(err) != codes.Canceled {
+		t.Errorf("Hold after the client's cancel: %v, want Canceled", err)
+	}
+	waitEmpty(t, "running")
+}
