@@ -541,11 +541,15 @@ public final class ScopesSuite {
         });
         forked.await(ScopeCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         r.awaitGoroutines(8);
+        // While the scope is open, the dump must see its two subtasks in its container: else
+        // the Java leftover count, which looks for that container, would be blind.
+        int open = JavaThreads.snapshot().inScope(r.scopeId).size();
+        if (open != 2) r.problem("the thread dump found " + open + " thread(s) in the open scope's container, want its 2 subtasks");
         owner.interrupt();
         if (!owner.join(ScopeCalls.CALL_BOUND)) {
             throw new IllegalStateException("the interrupted owner did not end within " + ScopeCalls.CALL_BOUND.toSeconds() + " s");
         }
-        r.javaSaw = saw.get();
+        r.javaSaw = saw.get() + "; the dump saw " + open + " subtasks in the open scope";
     }
 
     private void nested(Run r) throws Exception {
@@ -639,7 +643,10 @@ public final class ScopesSuite {
         }
         r.closed();
         if (abandoned.get() != null) {
-            r.cleanups.add(() -> abandoned.get().cancel("the broken variant's call, cancelled after the leak check", null));
+            r.cleanups.add(() -> {
+                abandoned.get().cancel("the broken variant's call, cancelled after the leak check", null);
+                awaitNoGoroutines(r.scopeId, Duration.ofSeconds(5));
+            });
         }
     }
 
