@@ -215,7 +215,7 @@ func (s *Service) Hold(stream interopv1.ScopeService_HoldServer) error {
 				}
 				return
 			}
-			if n := msg.GetCancel(); n != nil {
+			if n := msg.GetCancel(); n != nil && !c.spec.GetIgnoreNotice() {
 				c.notice(n.GetCause())
 			}
 		}
@@ -310,6 +310,8 @@ func (s *Service) validate(spec *interopv1.HoldSpec) error {
 		return status.Errorf(codes.InvalidArgument, "fail_goroutine %d: the errgroup has %d goroutines", spec.GetFailGoroutine(), max(spec.GetGoroutines(), 1))
 	case time.Duration(spec.GetLeakMs())*time.Millisecond > MaxLeak:
 		return status.Errorf(codes.InvalidArgument, "leak_ms %d: at most %d", spec.GetLeakMs(), MaxLeak.Milliseconds())
+	case time.Duration(spec.GetUnwindMs())*time.Millisecond > MaxLeak:
+		return status.Errorf(codes.InvalidArgument, "unwind_ms %d: at most %d", spec.GetUnwindMs(), MaxLeak.Milliseconds())
 	case spec.GetRegionCancelFlag() > 0 && (s.flags == nil || int(spec.GetRegionCancelFlag()) > s.flagCount):
 		return status.Errorf(codes.InvalidArgument, "region_cancel_flag %d: this peer has %d cancel flags", spec.GetRegionCancelFlag(), s.flagCount)
 	}
@@ -364,8 +366,17 @@ func (c *call) start() {
 // errInnerDone ends an inner errgroup once its goroutine's own work succeeded.
 var errInnerDone = errors.New("inner errgroup done")
 
-// work is goroutine i's own part: fail, succeed, or wait for the context.
+// work is goroutine i's own part: fail, succeed, or wait for the context;
+// in the broken variant it then takes unwind_ms to return.
 func (c *call) work(ctx context.Context, i int) error {
+	err := c.ownWork(ctx, i)
+	if d := time.Duration(c.spec.GetUnwindMs()) * time.Millisecond; d > 0 && ctx.Err() != nil {
+		time.Sleep(d)
+	}
+	return err
+}
+
+func (c *call) ownWork(ctx context.Context, i int) error {
 	if int(c.spec.GetFailGoroutine()) == i {
 		t := time.NewTimer(time.Duration(c.spec.GetFailAfterMs()) * time.Millisecond)
 		defer t.Stop()

@@ -269,3 +269,36 @@ func TestEndScopeReportsCallsStillRunning(t *testing.T) {
 	}
 	waitEmpty(t, "running")
 }
+
+// TestIgnoredNoticeAndSlowUnwind is the broken variant behind a subtask that
+// must fall back to resetting its stream: the notice changes nothing, and
+// after the reset the goroutines take unwind_ms to return.
+func TestIgnoredNoticeAndSlowUnwind(t *testing.T) {
+	c := serve(t)
+	ctx := begin(t, c, "ignore")
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	st, _ := hold(t, ctx, c, &interopv1.HoldSpec{CallId: "i", Goroutines: 2, IgnoreNotice: true, UnwindMs: 150})
+	cause := &interopv1.CancelCause{Reason: "SCOPE_CANCELLED", Domain: "testbed.java"}
+	if err := st.Send(&interopv1.HoldRequest{Kind: &interopv1.HoldRequest_Cancel{Cancel: &interopv1.CancelNotice{Cause: cause}}}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n, _ := scope.Count("ignore"); n["ignore"] < 3 {
+		t.Fatalf("the handler ended on an ignored notice: %d goroutines left", n["ignore"])
+	}
+	reset := time.Now()
+	cancel()
+	r := end(t, c, "ignore")
+	rec := r.GetCalls()[0]
+	if rec.GetEnd() != "canceled" || r.GetLiveAtCall() == 0 {
+		t.Errorf("EndScope = %v, want canceled with goroutines still live at the call", r)
+	}
+	if d := time.Since(reset); d < 150*time.Millisecond {
+		t.Errorf("the scope's goroutines ended %v after the reset, want at least the 150 ms unwind", d)
+	}
+	bad := begin(t, c, "unwind-bad")
+	if _, err := c.HoldUnary(bad, &interopv1.HoldUnaryRequest{Spec: &interopv1.HoldSpec{CallId: "u", UnwindMs: 10001}}); status.Code(err) != codes.InvalidArgument {
+		t.Errorf("unwind_ms 10001: %v, want InvalidArgument", err)
+	}
+}

@@ -51,7 +51,11 @@ type HoldSpec struct {
 	RegionCancelFlag uint32 `protobuf:"varint,7,opt,name=region_cancel_flag,json=regionCancelFlag,proto3" json:"region_cancel_flag,omitempty"`
 	// Broken variant: a goroutine outside the errgroup that ignores the context
 	// and sleeps leak_ms (at most 10000) after the call ended.
-	LeakMs        uint32 `protobuf:"varint,8,opt,name=leak_ms,json=leakMs,proto3" json:"leak_ms,omitempty"`
+	LeakMs uint32 `protobuf:"varint,8,opt,name=leak_ms,json=leakMs,proto3" json:"leak_ms,omitempty"`
+	// Broken variant: the handler reads a CancelNotice and ignores it, and each
+	// goroutine, once its context has ended, takes unwind_ms (at most 10000) to return.
+	IgnoreNotice  bool   `protobuf:"varint,9,opt,name=ignore_notice,json=ignoreNotice,proto3" json:"ignore_notice,omitempty"`
+	UnwindMs      uint32 `protobuf:"varint,10,opt,name=unwind_ms,json=unwindMs,proto3" json:"unwind_ms,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -138,6 +142,20 @@ func (x *HoldSpec) GetRegionCancelFlag() uint32 {
 func (x *HoldSpec) GetLeakMs() uint32 {
 	if x != nil {
 		return x.LeakMs
+	}
+	return 0
+}
+
+func (x *HoldSpec) GetIgnoreNotice() bool {
+	if x != nil {
+		return x.IgnoreNotice
+	}
+	return false
+}
+
+func (x *HoldSpec) GetUnwindMs() uint32 {
+	if x != nil {
+		return x.UnwindMs
 	}
 	return 0
 }
@@ -876,7 +894,7 @@ var File_interop_v1_scope_proto protoreflect.FileDescriptor
 const file_interop_v1_scope_proto_rawDesc = "" +
 	"\n" +
 	"\x16interop/v1/scope.proto\x12\n" +
-	"interop.v1\x1a\x17interop/v1/cancel.proto\"\xac\x02\n" +
+	"interop.v1\x1a\x17interop/v1/cancel.proto\"\xee\x02\n" +
 	"\bHoldSpec\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x1e\n" +
 	"\n" +
@@ -887,7 +905,10 @@ const file_interop_v1_scope_proto_rawDesc = "" +
 	"\x10succeed_after_ms\x18\x05 \x01(\rR\x0esucceedAfterMs\x12+\n" +
 	"\x11nested_goroutines\x18\x06 \x01(\rR\x10nestedGoroutines\x12,\n" +
 	"\x12region_cancel_flag\x18\a \x01(\rR\x10regionCancelFlag\x12\x17\n" +
-	"\aleak_ms\x18\b \x01(\rR\x06leakMs\"w\n" +
+	"\aleak_ms\x18\b \x01(\rR\x06leakMs\x12#\n" +
+	"\rignore_notice\x18\t \x01(\bR\fignoreNotice\x12\x1b\n" +
+	"\tunwind_ms\x18\n" +
+	" \x01(\rR\bunwindMs\"w\n" +
 	"\vHoldRequest\x12,\n" +
 	"\x05start\x18\x01 \x01(\v2\x14.interop.v1.HoldSpecH\x00R\x05start\x122\n" +
 	"\x06cancel\x18\x02 \x01(\v2\x18.interop.v1.CancelNoticeH\x00R\x06cancelB\x06\n" +

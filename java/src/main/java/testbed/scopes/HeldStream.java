@@ -48,6 +48,12 @@ final class HeldStream {
      */
     static String hold(ScopeServiceGrpc.ScopeServiceStub stub, HoldSpec spec, Consumer<HoldStarted> onStarted)
             throws InterruptedException {
+        return hold(stub, spec, onStarted, END_BOUND);
+    }
+
+    /** {@link #hold(ScopeServiceGrpc.ScopeServiceStub, HoldSpec, Consumer)} waiting at most {@code endBound} for the end after a notice. */
+    static String hold(ScopeServiceGrpc.ScopeServiceStub stub, HoldSpec spec, Consumer<HoldStarted> onStarted, Duration endBound)
+            throws InterruptedException {
         HeldStream h = new HeldStream();
         var observer = new ClientResponseObserver<HoldRequest, HoldResponse>() {
             @Override
@@ -82,7 +88,7 @@ final class HeldStream {
         } catch (ExecutionException e) {
             throw asStatus(e.getCause());
         } catch (InterruptedException e) {
-            h.cancelStructured();
+            h.cancelStructured(endBound);
             throw e;
         }
     }
@@ -96,7 +102,7 @@ final class HeldStream {
     }
 
     /** Sends the notice, half-closes, waits (uninterruptibly, bounded) for the end; resets the stream if it does not come. */
-    private void cancelStructured() {
+    private void cancelStructured(Duration endBound) {
         try {
             requests.onNext(HoldRequest.newBuilder().setCancel(CancelNotice.newBuilder()
                     .setCause(SCOPE_CANCELLED).setCancelledAtNs(System.nanoTime())).build());
@@ -104,12 +110,12 @@ final class HeldStream {
         } catch (RuntimeException alreadyEnded) {
             // the call ended (or was reset) while the notice was on its way: nothing left to cancel
         }
-        long deadline = System.nanoTime() + END_BOUND.toNanos();
+        long deadline = System.nanoTime() + endBound.toNanos();
         boolean interrupted = false;
         while (!ended.isDone()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                requests.cancel("the peer did not end the call within " + END_BOUND.toMillis() + " ms of the cancel notice", null);
+                requests.cancel("the peer did not end the call within " + endBound.toMillis() + " ms of the cancel notice", null);
                 break;
             }
             try {

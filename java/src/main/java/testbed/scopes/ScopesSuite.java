@@ -71,6 +71,9 @@ public final class ScopesSuite {
     static final int FLAG_COUNT = 16;
     /** The broken Go handler's stray goroutine sleeps this long, well past LEAK_BOUND. */
     static final int LEAK_MS = 2_500;
+    /** The deaf handler's goroutines take this long to return once reset; its subtask waits DEAF_END_BOUND for the end. */
+    static final int UNWIND_MS = 200;
+    static final Duration DEAF_END_BOUND = Duration.ofMillis(300);
     /** The deadline the context cases attach around the scope. */
     static final Duration SCOPE_DEADLINE = Duration.ofSeconds(5);
     static final Duration SCOPE_TIMEOUT = Duration.ofMillis(150);
@@ -93,8 +96,12 @@ public final class ScopesSuite {
         void run(Run r) throws Exception;
     }
 
-    /** Which runtime a deliberately broken variant leaks in; NONE for a scenario that must hold. */
-    enum Leaks { NONE, GO, JAVA }
+    /**
+     * What a deliberately broken variant must be caught at: a leftover in Go or in Java, or
+     * (OUTLIVE) a Go handler returning after close() where the subtasks cancel structurally;
+     * NONE for a scenario that must hold.
+     */
+    enum Leaks { NONE, GO, JAVA, OUTLIVE }
 
     public SuiteResult run(Mode mode) {
         int trials = mode == Mode.QUICK ? 1 : (int) mode.scale(3);
@@ -138,6 +145,9 @@ public final class ScopesSuite {
                     1, Leaks.GO, this::goHandlerLeaks));
             cases.add(runCase("java_subtask_leaks_thread", "Broken variant: a Java subtask starts a thread it does not own; the thread dump must name it.",
                     1, Leaks.JAVA, this::javaSubtaskLeaks));
+            cases.add(runCase("go_handler_ignores_notice", "Broken variant: a Go handler ignores the cancel notice and unwinds slowly; the subtask resets its stream after "
+                            + DEAF_END_BOUND.toMillis() + " ms, and the check that no handler returns after close() must catch it.",
+                    1, Leaks.OUTLIVE, this::goHandlerIgnoresNotice));
             cases.add(runCase("blocking_v2_interrupt_alone_leaks", "Broken variant: a BlockingClientCall left alone on interrupt keeps its Go errgroup running after close(); the Go count must name it.",
                     1, Leaks.GO, r -> interruptCancels(r, Stub.BLOCKING_V2_NO_CANCEL)));
         } finally {
@@ -400,14 +410,20 @@ public final class ScopesSuite {
         testbed.report.Status status;
         String message;
         if (leaks != Leaks.NONE) {
-            boolean caught = leaks == Leaks.GO ? goLeft > 0 : javaLeft > 0;
+            boolean caught = switch (leaks) {
+                case GO -> goLeft > 0;
+                case JAVA -> javaLeft > 0;
+                case OUTLIVE -> outliveMax > 0 && problem != null && problem.contains("after close() returned");
+                case NONE -> false;
+            };
             if (caught) {
                 status = testbed.report.Status.EXPECTED_FAILURE;
                 message = "caught: " + problem;
             } else {
                 status = testbed.report.Status.FAILED;
-                message = "the broken variant was not caught: no " + leaks.name().toLowerCase(Locale.ROOT)
-                        + " leftover after close(), so this run does not prove the leak check can fail" + (problem == null ? "" : " (" + problem + ")");
+                message = "the broken variant was not caught: " + (leaks == Leaks.OUTLIVE ? "no Go handler returned after close()"
+                        : "no " + leaks.name().toLowerCase(Locale.ROOT) + " leftover after close()")
+                        + ", so this run does not prove the check can fail" + (problem == null ? "" : " (" + problem + ")");
             }
         } else if (problem == null) {
             status = testbed.report.Status.PASSED;
@@ -799,6 +815,23 @@ public final class ScopesSuite {
         r.closed();
         // The stray goroutine ends by itself after LEAK_MS; wait for it so nothing outlives the case.
         r.cleanups.add(() -> awaitNoGoroutines(r.scopeId, Duration.ofMillis(LEAK_MS + 2_000)));
+    }
+
+    private void goHandlerIgnoresNotice(Run r) throws Exception {
+        HoldSpec spec = r.spec("deaf", 2).setIgnoreNotice(true).setUnwindMs(UNWIND_MS).build();
+        r.expectedEnds.put("deaf", "canceled");
+        try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            scope.fork(() -> HeldStream.hold(r.calls.async(r.scopeId), spec, s -> { }, DEAF_END_BOUND));
+            scope.fork(() -> {
+                r.awaitGoroutines(2);
+                throw new IllegalStateException("sibling failed on purpose");
+            });
+            scope.join();
+            r.problem("join returned normally, want FailedException");
+        } catch (StructuredTaskScope.FailedException e) {
+            r.javaSaw = "FailedException (" + e.getCause().getMessage() + "); the notice was ignored and the stream reset";
+        }
+        r.closed();
     }
 
     private void javaSubtaskLeaks(Run r) throws Exception {

@@ -25,7 +25,8 @@ class ScopesSuiteTest {
     private static Session session;
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
-    static final List<String> BROKEN = List.of("go_handler_leaks_goroutine", "java_subtask_leaks_thread", "blocking_v2_interrupt_alone_leaks");
+    static final List<String> BROKEN = List.of("go_handler_leaks_goroutine", "java_subtask_leaks_thread", "go_handler_ignores_notice",
+            "blocking_v2_interrupt_alone_leaks");
 
     @BeforeAll
     static void open() {
@@ -47,7 +48,7 @@ class ScopesSuiteTest {
                         "await_all", "owner_interrupted", "nested", "context_lost_across_forks", "context_propagated_across_forks",
                         "interrupt_cancels_blocking_stub", "interrupt_cancels_async_stub", "interrupt_cancels_blocking_v2",
                         "peer_dies", "unknown_scope_id", "stream_reset",
-                        "go_handler_leaks_goroutine", "java_subtask_leaks_thread", "blocking_v2_interrupt_alone_leaks"),
+                        "go_handler_leaks_goroutine", "java_subtask_leaks_thread", "go_handler_ignores_notice", "blocking_v2_interrupt_alone_leaks"),
                 r.cases().stream().map(CaseResult::name).toList());
         for (CaseResult c : r.cases()) {
             if (BROKEN.contains(c.name())) continue;
@@ -66,6 +67,11 @@ class ScopesSuiteTest {
                 "caught: trial 0: leak: 1 Java thread\\(s\\) outlived the scope: #\\d+ 'scopes-stray-java_subtask_leaks_thread-.*' in <root>"),
                 byName(r, "java_subtask_leaks_thread").message());
         assertEquals(Status.EXPECTED_FAILURE, byName(r, "blocking_v2_interrupt_alone_leaks").status(), byName(r, "blocking_v2_interrupt_alone_leaks").message());
+        CaseResult deaf = byName(r, "go_handler_ignores_notice");
+        assertEquals(Status.EXPECTED_FAILURE, deaf.status(), deaf.message());
+        assertTrue(deaf.message().matches("caught: trial 0: Go handler of call deaf returned \\d+\\.\\d us after close\\(\\) returned"), deaf.message());
+        assertTrue((Double) deaf.metrics().get("outlive_max_us") >= ScopesSuite.UNWIND_MS * 1e3 * 0.5, "outlived by about the unwind: " + deaf.metrics());
+        assertEquals(0, deaf.metrics().get("go_leftover_goroutines"), "a slow unwind is not a leak: it ends within the bound");
 
         assertTrue(byName(r, "context_lost_across_forks").message().contains("Go saw a deadline on 0 of 3 forks"),
                 byName(r, "context_lost_across_forks").message());
@@ -99,6 +105,16 @@ class ScopesSuiteTest {
         });
         assertEquals(Status.FAILED, c.status(), c.message());
         assertTrue(c.message().startsWith("the broken variant was not caught: no go leftover"), c.message());
+
+        CaseResult outlive = suite.runCase("no_outlive", "a structured scope", 1, ScopesSuite.Leaks.OUTLIVE, r -> {
+            try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+                scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(5), "ok", false));
+                scope.join();
+            }
+            r.closed();
+        });
+        assertEquals(Status.FAILED, outlive.status(), outlive.message());
+        assertTrue(outlive.message().startsWith("the broken variant was not caught: no Go handler returned after close()"), outlive.message());
     }
 
     @Test
