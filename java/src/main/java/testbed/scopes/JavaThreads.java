@@ -34,6 +34,7 @@ public record JavaThreads(Map<Long, ThreadEntry> threads) {
     /** Threads that pools and the JDK start on demand and keep; never a scope's leftover. */
     static final Pattern INFRASTRUCTURE = Pattern.compile(
             "grpc-default-executor-\\d+|grpc-nio-worker-.*|grpc-timer-.*|grpc-shared-destroyer-.*|process reaper.*"
+                    + "|globalEventExecutor-.*|ObjectCleanerThread"
                     + "|Attach Listener|Common-Cleaner|Notification Thread|VirtualThread-unblocker|JFR .*"
                     // the harness's own pumps of a peer process's pipes (testbed.peer.PeerProcess)
                     + "|interop-peer-(stderr|stdout|addr|stop)");
