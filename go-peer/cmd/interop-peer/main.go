@@ -53,6 +53,7 @@ import (
 	"interop-testbed/go-peer/internal/cancel"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
 	"interop-testbed/go-peer/internal/region"
+	"interop-testbed/go-peer/internal/scopesvc"
 	"interop-testbed/go-peer/internal/server"
 )
 
@@ -150,6 +151,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	svc := server.New(reg, logger)
 	srv := server.NewServer(svc)
 	interopv1.RegisterCancelServiceServer(srv, cancel.New(func(i int) *int64 {
+		return reg.Word(region.CancelOffset + int64(i)*region.SlotStride)
+	}, region.CancelFlags))
+	interopv1.RegisterScopeServiceServer(srv, scopesvc.New(func(i int) *int64 {
 		return reg.Word(region.CancelOffset + int64(i)*region.SlotStride)
 	}, region.CancelFlags))
 	served := make(chan error, 1)
