@@ -10,7 +10,7 @@
 #   make cross-arm64  cross-compile the shim and the peer for arm64 (and test under qemu)
 #   make clean        remove build/
 #
-# Variables: MODE=quick|default|tough (suite sizes), SUITE=counters|cancellation|interop|contract|litmus,
+# Variables: MODE=quick|default|tough (suite sizes), SUITE=counters|cancellation|interop|scopes|contract|litmus,
 #            FILTER=REGEX (litmus test names), JAVA_HOME (a JDK 25).
 
 SHELL := /bin/bash

@@ -54,6 +54,7 @@ import (
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
 	"interop-testbed/go-peer/internal/grpcinterop"
 	"interop-testbed/go-peer/internal/region"
+	"interop-testbed/go-peer/internal/scopesvc"
 	"interop-testbed/go-peer/internal/server"
 )
 
@@ -151,6 +152,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	svc := server.New(reg, logger)
 	srv := server.NewServer(svc)
 	interopv1.RegisterCancelServiceServer(srv, cancel.New(func(i int) *int64 {
+		return reg.Word(region.CancelOffset + int64(i)*region.SlotStride)
+	}, region.CancelFlags))
+	interopv1.RegisterScopeServiceServer(srv, scopesvc.New(func(i int) *int64 {
 		return reg.Word(region.CancelOffset + int64(i)*region.SlotStride)
 	}, region.CancelFlags))
 	grpcinterop.Register(srv)

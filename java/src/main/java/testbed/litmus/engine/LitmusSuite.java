@@ -86,9 +86,16 @@ public final class LitmusSuite {
 
     /** Each test's share of the total budget, after the overheads and the broken variants' reserve. */
     public static Budget budget(Mode mode, int tests, int groups) {
-        long total = totalBudget(mode).toMillis();
-        long selfChecks = CanonicalSuite.selfChecks().size();
-        long left = total - groups * GROUP_OVERHEAD.toMillis() - tests * TEST_OVERHEAD.toMillis()
+        return share(mode, totalBudget(mode).toMillis(), tests, groups, CanonicalSuite.selfChecks().size());
+    }
+
+    /**
+     * Each remaining test's share of {@code leftMs}, the time the suite has left: the run is
+     * re-planned before every group, so that groups that took longer than planned (a loaded
+     * machine starts JVMs slowly) shorten the tests after them instead of the budget growing.
+     */
+    static Budget share(Mode mode, long leftMs, int tests, int groups, int selfChecks) {
+        long left = leftMs - groups * GROUP_OVERHEAD.toMillis() - tests * TEST_OVERHEAD.toMillis()
                 - selfChecks * SELF_CHECK_RUN.toMillis();
         long per = Math.max(MIN_RUN.toMillis(), left / Math.max(1, tests));
         // A filtered run of a few tests does not stretch each one to fill the whole budget.
@@ -103,12 +110,22 @@ public final class LitmusSuite {
         progress.printf(Locale.ROOT, "  %d tests in %d forked groups, %s mode: %d s in all, %d ms per test, stride %d%n",
                 tests.size(), groups.size(), mode.label(), totalBudget(mode).toSeconds(), budget.run().toMillis(), budget.stride());
         long t0 = System.nanoTime();
+        long deadline = t0 + totalBudget(mode).toNanos();
+        int testsLeft = tests.size(), groupsLeft = groups.size();
+        int selfChecksLeft = CanonicalSuite.selfChecks().size();
         List<CaseResult> cases = new ArrayList<>();
         for (Map.Entry<String, List<LitmusTest>> g : groups.entrySet()) {
+            Budget now = share(mode, (deadline - System.nanoTime()) / 1_000_000, testsLeft, groupsLeft, selfChecksLeft);
+            if (now.run().compareTo(budget.run()) < 0) {
+                progress.printf(Locale.ROOT, "  (behind plan: group %s runs %d ms per test)%n", g.getKey(), now.run().toMillis());
+            }
             // A broken variant stops as soon as it is caught, but gets time enough to be
             // caught on a loaded machine; its budget is part of the total (see budget()).
-            Budget b = g.getKey().equals("selfcheck") ? selfCheckBudget(budget) : budget;
+            Budget b = g.getKey().equals("selfcheck") ? selfCheckBudget(now) : now;
             cases.addAll(runForked(g.getKey(), g.getValue(), mode, b, progress));
+            testsLeft -= g.getValue().size();
+            groupsLeft--;
+            if (g.getKey().equals("selfcheck")) selfChecksLeft = 0;
         }
         progress.printf(Locale.ROOT, "  litmus: %d tests in %.1f s (budget %d s)%n", cases.size(),
                 (System.nanoTime() - t0) / 1e9, totalBudget(mode).toSeconds());
