@@ -262,6 +262,7 @@ public final class LitmusRunner {
         metrics.put("forbidden", forbidden);
         metrics.put("rounds", rounds);
         metrics.put("stride", (long) d.stride());
+        metrics.put("start_lead_ns", section.leadNs());
         metrics.put("elapsed_ms", elapsedNs / 1e6);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("verdict", verdict);

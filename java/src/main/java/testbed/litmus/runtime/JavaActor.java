@@ -4,8 +4,13 @@ import static testbed.litmus.runtime.LitmusSection.ABORT;
 import static testbed.litmus.runtime.LitmusSection.ARRIVED;
 import static testbed.litmus.runtime.LitmusSection.DONE;
 import static testbed.litmus.runtime.LitmusSection.EPOCH;
+import static testbed.litmus.runtime.LitmusSection.LATE;
+import static testbed.litmus.runtime.LitmusSection.LEAD_MAX_NS;
+import static testbed.litmus.runtime.LitmusSection.LEAD_MIN_NS;
+import static testbed.litmus.runtime.LitmusSection.LEAD_NS;
 import static testbed.litmus.runtime.LitmusSection.READY;
 import static testbed.litmus.runtime.LitmusSection.ROUNDS;
+import static testbed.litmus.runtime.LitmusSection.START_NS;
 import static testbed.litmus.runtime.LitmusSection.STOP;
 
 import java.lang.foreign.MemorySegment;
@@ -308,6 +313,7 @@ public final class JavaActor {
 
         /** Round r, once released: the kernel on every instance, arrive, and consume if last. */
         private void round(long r) {
+            awaitStart();
             kernel.run(s, locOffset, locStride, p, q, v1, v2, resultOffset, resultStride, stride);
             rounds++;
             // Seq_cst RMW: every kernel write of this round precedes it in each actor, and the
@@ -499,7 +505,48 @@ public final class JavaActor {
             if ((long) LONG.getAcquire(s, STOP) != 0 || (maxRounds > 0 && r >= maxRounds)) {
                 LONG.setRelease(s, DONE, 1L);
             } else {
+                setStart();
                 LONG.setRelease(s, EPOCH, r + 1);
+            }
+        }
+
+        /**
+         * The consumer's half of starting a round together (LITMUS.md): the lead doubles when an
+         * actor reached this round after its start and shrinks by 1/32 otherwise, within
+         * [LEAD_MIN_NS, LEAD_MAX_NS]. Opaque: the epoch release that follows publishes all three.
+         */
+        private void setStart() {
+            long late = (long) LONG.getOpaque(s, LATE);
+            long lead = (long) LONG.getOpaque(s, LEAD_NS);
+            if (lead < LEAD_MIN_NS || lead > LEAD_MAX_NS) {
+                lead = LEAD_MIN_NS;
+            }
+            lead = late > 0 ? Math.min(2 * lead, LEAD_MAX_NS) : Math.max(lead - lead / 32, LEAD_MIN_NS);
+            LONG.setOpaque(s, LEAD_NS, lead);
+            LONG.setOpaque(s, LATE, 0L);
+            LONG.setOpaque(s, START_NS, System.nanoTime() + lead);
+        }
+
+        /**
+         * The actor's half: spin until the round's start, or count itself late. A start further
+         * ahead than LEAD_MAX_NS is not one a consumer wrote and is ignored, so no word can hold
+         * the actor. System.nanoTime is CLOCK_MONOTONIC on Linux, the C and Go actors' clock.
+         */
+        private void awaitStart() {
+            long start = (long) LONG.getOpaque(s, START_NS);
+            if (start == 0) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (now > start) {
+                LONG.getAndAddRelease(s, LATE, 1L);
+                return;
+            }
+            if (start - now > LEAD_MAX_NS) {
+                return;
+            }
+            while (System.nanoTime() < start) {
+                Thread.onSpinWait();
             }
         }
 

@@ -1,0 +1,491 @@
+// Package scopesvc implements interop.v1.ScopeService: the Go side of a Java
+// structured scope (docs/SCOPES.md). A scope id is opened with BeginScope;
+// every call of the scope carries it as metadata, so the scope interceptors
+// (package scope) label every goroutine its handler starts with it. A handler
+// runs an errgroup (optionally an errgroup inside each of its goroutines) and
+// guarantees that every goroutine of that errgroup has ended, and the region
+// cancel flag it was given is set, before it returns. EndScope hands back what
+// each handler saw and waits, bounded, for the scope's goroutine count to
+// reach zero.
+package scopesvc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sys/unix"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
+	"interop-testbed/go-peer/internal/scope"
+)
+
+// Limits on a HoldSpec and on EndScope.
+const (
+	MaxCallIDLength  = 128
+	MaxGoroutines    = 64
+	MaxNested        = 16
+	MaxLeak          = 10 * time.Second
+	MaxEndScopeWait  = 10 * time.Second
+	MaxOpenScopes    = 4096
+	DomainGo         = "testbed.go"
+	ReasonGoroutine  = "GOROUTINE_FAILED"
+	countPollPeriod  = time.Millisecond
+	maxRecordsPerEnd = 1024
+)
+
+// Flags gives the address of region cancel flag i, for sync/atomic; nil means
+// the service has no region and refuses HoldSpec.region_cancel_flag.
+type Flags func(i int) *int64
+
+// Service serves ScopeService. Its zero value is not usable; call New.
+type Service struct {
+	interopv1.UnimplementedScopeServiceServer
+
+	flags     Flags
+	flagCount int
+
+	mu     sync.Mutex
+	scopes map[string]*scopeState
+}
+
+type scopeState struct {
+	callIDs map[string]bool
+	records []*interopv1.CallRecord
+	running int
+}
+
+// New returns a Service whose handlers may set the flagCount region cancel
+// flags that flags addresses (nil, 0: no region).
+func New(flags Flags, flagCount int) *Service {
+	return &Service{flags: flags, flagCount: flagCount, scopes: map[string]*scopeState{}}
+}
+
+// GoroutineError is the error a failing goroutine of an errgroup returns; the
+// call then ends with Aborted and google.rpc.ErrorInfo GOROUTINE_FAILED.
+type GoroutineError struct {
+	CallID    string
+	Goroutine int
+}
+
+func (e *GoroutineError) Error() string {
+	return fmt.Sprintf("goroutine %d of call %s failed", e.Goroutine, e.CallID)
+}
+
+// NoticeError is the cause a CancelNotice cancels the errgroup with.
+type NoticeError struct {
+	Cause *interopv1.CancelCause
+}
+
+func (e *NoticeError) Error() string {
+	return fmt.Sprintf("cancelled by %s: %s", e.Cause.GetDomain(), e.Cause.GetReason())
+}
+
+// Monotonic returns CLOCK_MONOTONIC in nanoseconds, the clock of the harness's System.nanoTime.
+func Monotonic() int64 {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		panic(fmt.Sprintf("clock_gettime(CLOCK_MONOTONIC): %v", err))
+	}
+	return ts.Nano()
+}
+
+// BeginScope opens a scope id. opened is false when it was already open.
+func (s *Service) BeginScope(_ context.Context, req *interopv1.BeginScopeRequest) (*interopv1.BeginScopeResponse, error) {
+	id := req.GetScopeId()
+	if err := validScopeID(id); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.scopes[id]; ok {
+		return &interopv1.BeginScopeResponse{Opened: false}, nil
+	}
+	if len(s.scopes) >= MaxOpenScopes {
+		return nil, status.Errorf(codes.ResourceExhausted, "%d scopes are open: end some with EndScope", len(s.scopes))
+	}
+	s.scopes[id] = &scopeState{callIDs: map[string]bool{}}
+	return &interopv1.BeginScopeResponse{Opened: true}, nil
+}
+
+func validScopeID(id string) error {
+	if id == "" || len(id) > scope.MaxIDLength {
+		return status.Errorf(codes.InvalidArgument, "scope_id: %d bytes, want 1 to %d", len(id), scope.MaxIDLength)
+	}
+	for _, r := range id {
+		if r < 0x20 || r == 0x7f {
+			return status.Errorf(codes.InvalidArgument, "scope_id %q: control characters are not allowed", id)
+		}
+	}
+	return nil
+}
+
+// EndScope waits up to wait_ms for the scope's goroutines to end, then
+// forgets the scope and returns the records of its calls.
+func (s *Service) EndScope(ctx context.Context, req *interopv1.EndScopeRequest) (*interopv1.EndScopeResponse, error) {
+	wait := time.Duration(req.GetWaitMs()) * time.Millisecond
+	if wait > MaxEndScopeWait {
+		return nil, status.Errorf(codes.InvalidArgument, "wait_ms %d: at most %d", req.GetWaitMs(), MaxEndScopeWait.Milliseconds())
+	}
+	id := req.GetScopeId()
+	s.mu.Lock()
+	_, known := s.scopes[id]
+	s.mu.Unlock()
+	if !known {
+		return &interopv1.EndScopeResponse{Known: false}, nil
+	}
+	live, err := count(id)
+	if err != nil {
+		return nil, err
+	}
+	resp := &interopv1.EndScopeResponse{Known: true, LiveAtCall: int32(live)}
+	if live == 0 {
+		resp.LiveZeroNs = Monotonic()
+	}
+	deadline := time.Now().Add(wait)
+	for live > 0 && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return nil, status.FromContextError(ctx.Err()).Err()
+		case <-time.After(countPollPeriod):
+		}
+		if live, err = count(id); err != nil {
+			return nil, err
+		}
+		if live == 0 {
+			resp.LiveZeroNs = Monotonic()
+		}
+	}
+	resp.Live = int32(live)
+	s.mu.Lock()
+	st := s.scopes[id]
+	delete(s.scopes, id)
+	s.mu.Unlock()
+	if st != nil {
+		resp.Calls = st.records
+		resp.CallsRunning = uint32(st.running)
+	}
+	resp.MonotonicNs = Monotonic()
+	return resp, nil
+}
+
+func count(id string) (int, error) {
+	c, err := scope.Count(id)
+	if err != nil {
+		return 0, status.Error(codes.Internal, err.Error())
+	}
+	return c[id], nil
+}
+
+// Hold runs the errgroup of the first message's spec and replies with
+// started; a later CancelNotice cancels it with its cause, the client's
+// half-close alone cancels nothing. The call ends as HoldSpec's comments say.
+func (s *Service) Hold(stream interopv1.ScopeService_HoldServer) error {
+	first, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	if first.GetStart() == nil {
+		return status.Error(codes.InvalidArgument, "Hold: the first message must be a start")
+	}
+	c, err := s.begin(stream.Context(), "Hold", first.GetStart())
+	if err != nil {
+		return err
+	}
+	c.start()
+	if err := stream.Send(&interopv1.HoldResponse{Kind: &interopv1.HoldResponse_Started{Started: c.started()}}); err != nil {
+		c.stop(err)
+		return c.finish()
+	}
+	go func() {
+		for {
+			msg, err := stream.Recv()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					c.stop(err)
+				}
+				return
+			}
+			if n := msg.GetCancel(); n != nil && !c.spec.GetIgnoreNotice() {
+				c.notice(n.GetCause())
+			}
+		}
+	}()
+	if err := c.finish(); err != nil {
+		return err
+	}
+	return stream.Send(&interopv1.HoldResponse{Kind: &interopv1.HoldResponse_Result{Result: c.result()}})
+}
+
+// HoldUnary runs spec's errgroup in a unary call and replies when it ends.
+func (s *Service) HoldUnary(ctx context.Context, req *interopv1.HoldUnaryRequest) (*interopv1.HoldUnaryResponse, error) {
+	c, err := s.begin(ctx, "HoldUnary", req.GetSpec())
+	if err != nil {
+		return nil, err
+	}
+	c.start()
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
+	return &interopv1.HoldUnaryResponse{Result: c.result()}, nil
+}
+
+// call is one handler's errgroup and what it observed.
+type call struct {
+	svc     *Service
+	scopeID string
+	rpc     string
+	spec    *interopv1.HoldSpec
+	ctx     context.Context // the call's context with the handler's own cancel
+	stop    context.CancelCauseFunc
+	flag    *int64
+
+	deadlineMs int64
+	startedNs  int64
+	nStarted   atomic.Int32
+	stopped    atomic.Int32
+	group      *errgroup.Group
+	groupCtx   context.Context
+
+	mu          sync.Mutex
+	noticeCause *interopv1.CancelCause
+}
+
+func (s *Service) begin(ctx context.Context, rpc string, spec *interopv1.HoldSpec) (*call, error) {
+	id, ok, err := scope.FromIncoming(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, status.Errorf(codes.FailedPrecondition, "%s: the call carries no %s: open a scope with BeginScope and send its id", rpc, scope.MetadataKey)
+	}
+	if err := s.validate(spec); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	st, open := s.scopes[id]
+	switch {
+	case !open:
+		s.mu.Unlock()
+		return nil, status.Errorf(codes.FailedPrecondition, "scope id %q is not open on this peer (BeginScope was not called, or EndScope already was)", id)
+	case st.callIDs[spec.GetCallId()]:
+		s.mu.Unlock()
+		return nil, status.Errorf(codes.AlreadyExists, "call id %q was already used in scope %q", spec.GetCallId(), id)
+	}
+	st.callIDs[spec.GetCallId()] = true
+	st.running++
+	s.mu.Unlock()
+
+	cctx, stop := context.WithCancelCause(ctx)
+	c := &call{svc: s, scopeID: id, rpc: rpc, spec: spec, ctx: cctx, stop: stop, deadlineMs: -1, startedNs: Monotonic()}
+	if d, ok := ctx.Deadline(); ok {
+		c.deadlineMs = time.Until(d).Milliseconds()
+	}
+	if f := spec.GetRegionCancelFlag(); f > 0 {
+		c.flag = s.flags(int(f - 1))
+	}
+	return c, nil
+}
+
+func (s *Service) validate(spec *interopv1.HoldSpec) error {
+	switch id := spec.GetCallId(); {
+	case spec == nil:
+		return status.Error(codes.InvalidArgument, "no HoldSpec")
+	case id == "" || len(id) > MaxCallIDLength:
+		return status.Errorf(codes.InvalidArgument, "call_id: %d bytes, want 1 to %d", len(id), MaxCallIDLength)
+	case spec.GetGoroutines() > MaxGoroutines:
+		return status.Errorf(codes.InvalidArgument, "goroutines %d: at most %d", spec.GetGoroutines(), MaxGoroutines)
+	case spec.GetNestedGoroutines() > MaxNested:
+		return status.Errorf(codes.InvalidArgument, "nested_goroutines %d: at most %d", spec.GetNestedGoroutines(), MaxNested)
+	case spec.GetFailGoroutine() > max(spec.GetGoroutines(), 1):
+		return status.Errorf(codes.InvalidArgument, "fail_goroutine %d: the errgroup has %d goroutines", spec.GetFailGoroutine(), max(spec.GetGoroutines(), 1))
+	case time.Duration(spec.GetLeakMs())*time.Millisecond > MaxLeak:
+		return status.Errorf(codes.InvalidArgument, "leak_ms %d: at most %d", spec.GetLeakMs(), MaxLeak.Milliseconds())
+	case time.Duration(spec.GetUnwindMs())*time.Millisecond > MaxLeak:
+		return status.Errorf(codes.InvalidArgument, "unwind_ms %d: at most %d", spec.GetUnwindMs(), MaxLeak.Milliseconds())
+	case spec.GetRegionCancelFlag() > 0 && (s.flags == nil || int(spec.GetRegionCancelFlag()) > s.flagCount):
+		return status.Errorf(codes.InvalidArgument, "region_cancel_flag %d: this peer has %d cancel flags", spec.GetRegionCancelFlag(), s.flagCount)
+	}
+	return nil
+}
+
+// start runs the errgroup; every goroutine is counted as started before start returns.
+func (c *call) start() {
+	n := int(max(c.spec.GetGoroutines(), 1))
+	nested := int(c.spec.GetNestedGoroutines())
+	if nested == 0 {
+		c.nStarted.Store(int32(n))
+	} else {
+		// Per goroutine of the errgroup: itself, its own work and its nested ones.
+		c.nStarted.Store(int32(n * (2 + nested)))
+	}
+	c.group, c.groupCtx = errgroup.WithContext(c.ctx)
+	for i := 1; i <= n; i++ {
+		c.group.Go(func() error {
+			defer c.stopped.Add(1)
+			if nested == 0 {
+				return c.work(c.groupCtx, i)
+			}
+			inner, ictx := errgroup.WithContext(c.groupCtx)
+			inner.Go(func() error {
+				defer c.stopped.Add(1)
+				if err := c.work(ictx, i); err != nil {
+					return err
+				}
+				return errInnerDone
+			})
+			for range nested {
+				inner.Go(func() error {
+					defer c.stopped.Add(1)
+					<-ictx.Done()
+					return nil
+				})
+			}
+			if err := inner.Wait(); !errors.Is(err, errInnerDone) {
+				return err
+			}
+			return nil
+		})
+	}
+	if d := time.Duration(c.spec.GetLeakMs()) * time.Millisecond; d > 0 {
+		// The broken variant: started from the handler, so it carries the
+		// scope's label, but it is not in the errgroup and ignores the context.
+		go time.Sleep(d)
+	}
+}
+
+// errInnerDone ends an inner errgroup once its goroutine's own work succeeded.
+var errInnerDone = errors.New("inner errgroup done")
+
+// work is goroutine i's own part: fail, succeed, or wait for the context;
+// in the broken variant it then takes unwind_ms to return.
+func (c *call) work(ctx context.Context, i int) error {
+	err := c.ownWork(ctx, i)
+	if d := time.Duration(c.spec.GetUnwindMs()) * time.Millisecond; d > 0 && ctx.Err() != nil {
+		time.Sleep(d)
+	}
+	return err
+}
+
+func (c *call) ownWork(ctx context.Context, i int) error {
+	if int(c.spec.GetFailGoroutine()) == i {
+		t := time.NewTimer(time.Duration(c.spec.GetFailAfterMs()) * time.Millisecond)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return &GoroutineError{CallID: c.spec.GetCallId(), Goroutine: i}
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+	if ms := c.spec.GetSucceedAfterMs(); ms > 0 {
+		t := time.NewTimer(time.Duration(ms) * time.Millisecond)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+	<-ctx.Done()
+	return context.Cause(ctx)
+}
+
+func (c *call) started() *interopv1.HoldStarted {
+	return &interopv1.HoldStarted{CallId: c.spec.GetCallId(), Goroutines: uint32(c.nStarted.Load()),
+		DeadlineRemainingMs: c.deadlineMs, MonotonicNs: Monotonic()}
+}
+
+func (c *call) result() *interopv1.HoldResult {
+	return &interopv1.HoldResult{CallId: c.spec.GetCallId(), MonotonicNs: Monotonic()}
+}
+
+// notice cancels the errgroup with the cause of a client's CancelNotice.
+func (c *call) notice(cause *interopv1.CancelCause) {
+	c.mu.Lock()
+	if c.noticeCause == nil {
+		c.noticeCause = cause
+	}
+	c.mu.Unlock()
+	c.stop(&NoticeError{Cause: cause})
+}
+
+// finish waits for the errgroup (every goroutine, nested ones included), sets
+// the region flag, records what the call saw, and returns its status: nil on
+// success, Aborted with ErrorInfo when a goroutine failed, Canceled with the
+// notice's cause as ErrorInfo, else the status of the context's error.
+func (c *call) finish() error {
+	if c.group == nil {
+		c.start()
+	}
+	err := c.group.Wait()
+	if c.flag != nil {
+		atomic.StoreInt64(c.flag, 1)
+	}
+	c.mu.Lock()
+	notice := c.noticeCause
+	c.mu.Unlock()
+	rec := &interopv1.CallRecord{
+		CallId:              c.spec.GetCallId(),
+		Rpc:                 c.rpc,
+		GoroutinesStarted:   uint32(c.nStarted.Load()),
+		GoroutinesStopped:   uint32(c.stopped.Load()),
+		DeadlineRemainingMs: c.deadlineMs,
+		StartedNs:           c.startedNs,
+	}
+	var gerr *GoroutineError
+	var out error
+	switch {
+	case err == nil:
+		rec.End = "ok"
+	case errors.As(err, &gerr):
+		rec.End, rec.CauseText = "goroutine_failed", gerr.Error()
+		out = withInfo(codes.Aborted, gerr.Error(), &errdetails.ErrorInfo{Reason: ReasonGoroutine, Domain: DomainGo,
+			Metadata: map[string]string{"call_id": gerr.CallID, "goroutine": strconv.Itoa(gerr.Goroutine), "scope_id": c.scopeID}})
+	case notice != nil:
+		rec.End, rec.CauseText = "cancelled_by_notice", (&NoticeError{Cause: notice}).Error()
+		out = withInfo(codes.Canceled, rec.CauseText, &errdetails.ErrorInfo{Reason: notice.GetReason(), Domain: notice.GetDomain(), Metadata: notice.GetMetadata()})
+	case errors.Is(c.ctx.Err(), context.DeadlineExceeded):
+		rec.End, rec.CauseText = "deadline_exceeded", context.Cause(c.ctx).Error()
+		out = status.FromContextError(c.ctx.Err()).Err()
+	default:
+		rec.End, rec.CauseText = "canceled", context.Cause(c.groupCtx).Error()
+		out = status.FromContextError(context.Canceled).Err()
+	}
+	c.stop(context.Canceled) // releases the context; a no-op when already cancelled
+	rec.EndedNs = Monotonic()
+	c.svc.record(c.scopeID, rec)
+	return out
+}
+
+func withInfo(code codes.Code, msg string, info *errdetails.ErrorInfo) error {
+	st, err := status.New(code, msg).WithDetails(info)
+	if err != nil {
+		return status.Errorf(codes.Internal, "attaching ErrorInfo: %v", err)
+	}
+	return st.Err()
+}
+
+// record files rec under its scope, if the scope is still open.
+func (s *Service) record(scopeID string, rec *interopv1.CallRecord) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.scopes[scopeID]
+	if !ok {
+		return
+	}
+	st.running--
+	if len(st.records) < maxRecordsPerEnd {
+		st.records = append(st.records, rec)
+	}
+}

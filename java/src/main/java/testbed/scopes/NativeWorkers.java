@@ -1,0 +1,55 @@
+package testbed.scopes;
+
+import testbed.ffi.AtomicShim;
+import testbed.region.Region;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+
+/**
+ * Native C workers a subtask owns: started through FFM, counting on a region slot
+ * until the region cancel flag they poll becomes non-zero, which the Go handler of
+ * the subtask's call sets when its errgroup has ended.
+ */
+final class NativeWorkers {
+    /** Region counter slot the workers count on; only this suite's workers touch it while it runs. */
+    static final int SLOT = 13;
+
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+
+    private final AtomicShim shim;
+    private final MemorySegment flag;
+    private long handle;
+
+    /** Clears region cancel flag {@code flagIndex} and starts {@code threads} workers polling it. */
+    NativeWorkers(AtomicShim shim, Region region, int flagIndex, int threads) {
+        this.shim = shim;
+        this.flag = region.cancelFlag(flagIndex);
+        LONG.setVolatile(flag, 0L, 0L);
+        this.handle = shim.workersStart(region.counterSlot(SLOT).address(), threads, Long.MAX_VALUE / 4, 0L, 0L, flag.address());
+    }
+
+    /**
+     * Ends the workers and says who stopped them: {@code "go"} when the Go side's flag
+     * stopped them within {@code goBound} (zero: do not wait for it), else {@code "java"}
+     * (the harness stopped them itself). Never leaves them running: a group that does not
+     * end 5 s after its stop is an {@link IllegalStateException}.
+     */
+    String finish(Duration goBound) {
+        if (handle == 0) throw new IllegalStateException("native workers already finished");
+        long h = handle;
+        handle = 0;
+        if (!goBound.isZero() && shim.workersJoin(h, goBound.toMillis()) != AtomicShim.JOIN_TIMED_OUT) {
+            boolean flagSet = (long) LONG.getVolatile(flag, 0L) != 0;
+            LONG.setVolatile(flag, 0L, 0L);
+            return flagSet ? "go" : "ended without a flag";
+        }
+        shim.workersStop(h);
+        long r = shim.workersJoin(h, 5_000);
+        LONG.setVolatile(flag, 0L, 0L);
+        if (r == AtomicShim.JOIN_TIMED_OUT) throw new IllegalStateException("native workers still running 5 s after their stop");
+        return "java";
+    }
+}

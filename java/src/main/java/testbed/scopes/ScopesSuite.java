@@ -1,0 +1,914 @@
+package testbed.scopes;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.BlockingClientCall;
+import testbed.Mode;
+import testbed.harness.Session;
+import testbed.peer.PeerClient;
+import testbed.peer.PeerProcess;
+import testbed.proto.v1.CallRecord;
+import testbed.proto.v1.EndScopeResponse;
+import testbed.proto.v1.HoldRequest;
+import testbed.proto.v1.HoldResponse;
+import testbed.proto.v1.HoldResult;
+import testbed.proto.v1.HoldSpec;
+import testbed.proto.v1.HoldUnaryRequest;
+import testbed.region.Region;
+import testbed.report.CaseResult;
+import testbed.report.SuiteResult;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.StructuredTaskScope.Joiner;
+import java.util.concurrent.StructuredTaskScope.Subtask;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * The scope suite (docs/SCOPES.md): a Java {@code StructuredTaskScope} whose subtasks
+ * hold gRPC streams, behind each a Go errgroup, and native C workers. The promise checked
+ * in every scenario: when {@code join()} has returned and the scope has closed, everything
+ * the scope caused has ended in every runtime, and the report says how long after
+ * {@code close()} returned the last remote child ended.
+ *
+ * <p>Leftovers are counted in each runtime after close: Go, the goroutines the peer still
+ * counts under the scope id after {@link #LEAK_BOUND} (EndScope); Java, the threads still in
+ * the scope's thread containers and the threads started since the scope opened
+ * ({@link JavaThreads}, from a JSON thread dump that includes virtual threads); C, the shim's
+ * live worker count after {@link #LEAK_BOUND}.
+ */
+public final class ScopesSuite {
+    public static final String NAME = "scopes";
+
+    /** Leftovers are whatever still runs this long after close() returned. */
+    static final Duration LEAK_BOUND = Duration.ofSeconds(1);
+    /** A subtask's native workers must stop on the Go side's flag within this long once its call ended. */
+    static final Duration NATIVE_BOUND = Duration.ofSeconds(1);
+    /** The region cancel flags this suite uses: FLAG_BASE .. FLAG_BASE + FLAG_COUNT - 1. */
+    static final int FLAG_BASE = 48;
+    static final int FLAG_COUNT = 16;
+    /** The broken Go handler's stray goroutine sleeps this long, well past LEAK_BOUND. */
+    static final int LEAK_MS = 2_500;
+    /** The deaf handler's goroutines take this long to return once reset; its subtask waits DEAF_END_BOUND for the end. */
+    static final int UNWIND_MS = 200;
+    static final Duration DEAF_END_BOUND = Duration.ofMillis(300);
+    /** The deadline the context cases attach around the scope. */
+    static final Duration SCOPE_DEADLINE = Duration.ofSeconds(5);
+    static final Duration SCOPE_TIMEOUT = Duration.ofMillis(150);
+
+    private final Session session;
+    private final ScopeCalls calls;
+    private final PrintStream progress;
+    private final String nonce = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    /** Timer for gRPC context deadlines, for the length of {@link #run}; its thread exists before any scenario's first thread dump. */
+    private ScheduledThreadPoolExecutor deadlineTimer;
+
+    public ScopesSuite(Session session, PrintStream progress) {
+        this.session = session;
+        this.calls = new ScopeCalls(session.peer().channel());
+        this.progress = progress;
+    }
+
+    @FunctionalInterface
+    interface Scenario {
+        void run(Run r) throws Exception;
+    }
+
+    /**
+     * What a deliberately broken variant must be caught at: a leftover in Go or in Java, or
+     * (OUTLIVE) a Go handler returning after close() where the subtasks cancel structurally;
+     * NONE for a scenario that must hold.
+     */
+    enum Leaks { NONE, GO, JAVA, OUTLIVE }
+
+    public SuiteResult run(Mode mode) {
+        int trials = mode == Mode.QUICK ? 1 : (int) mode.scale(3);
+        List<CaseResult> cases = new ArrayList<>();
+        deadlineTimer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("scopes-deadline-timer").factory());
+        deadlineTimer.prestartAllCoreThreads();
+        try {
+            cases.add(runCase("all_succeed", "Three subtasks' streams, each a Go errgroup of 4 and a native worker, all succeed; nothing outlives close().",
+                    trials, Leaks.NONE, this::allSucceed));
+            cases.add(runCase("go_goroutine_fails", "One Go goroutine fails: its errgroup cancels its siblings, ABORTED with ErrorInfo fails the Java scope, which cancels the other streams.",
+                    trials, Leaks.NONE, this::goGoroutineFails));
+            cases.add(runCase("java_subtask_fails", "A Java subtask throws; the scope cancels the subtasks holding streams; their Go errgroups and native workers end.",
+                    trials, Leaks.NONE, this::javaSubtaskFails));
+            cases.add(runCase("scope_timeout", "Configuration.withTimeout(" + SCOPE_TIMEOUT.toMillis() + " ms) expires; join throws TimeoutException; every stream is cancelled.",
+                    trials, Leaks.NONE, this::scopeTimeout));
+            cases.add(runCase("any_successful", "anySuccessfulResultOrThrow: the first result wins; the losers are cancelled in Go and in C.",
+                    trials, Leaks.NONE, this::anySuccessful));
+            cases.add(runCase("await_all", "awaitAll: one Go errgroup fails, two succeed; nothing is cancelled; each subtask keeps its outcome.",
+                    trials, Leaks.NONE, this::awaitAll));
+            cases.add(runCase("owner_interrupted", "The scope's owner is interrupted in join(); close() cancels every stream.",
+                    trials, Leaks.NONE, this::ownerInterrupted));
+            cases.add(runCase("nested", "A scope inside a subtask, errgroups inside errgroups, native workers under Go handlers; a Go failure unwinds them all.",
+                    trials, Leaks.NONE, this::nested));
+            cases.add(runCase("context_lost_across_forks", "A gRPC Context deadline attached around the scope does not reach the forks' calls (grpc-java's Context is a ThreadLocal).",
+                    1, Leaks.NONE, r -> contextAcrossForks(r, false)));
+            cases.add(runCase("context_propagated_across_forks", "GrpcContextForks.fork: the deadline set when the scope opens reaches Go as grpc-timeout on every fork.",
+                    trials, Leaks.NONE, r -> contextAcrossForks(r, true)));
+            cases.add(runCase("interrupt_cancels_blocking_stub", "A subtask blocked in a blocking-stub unary call is interrupted by the scope; grpc-java cancels the call; the Go errgroup ends.",
+                    trials, Leaks.NONE, r -> interruptCancels(r, Stub.BLOCKING)));
+            cases.add(runCase("interrupt_cancels_async_stub", "A subtask waiting on a future-stub call cancels it when interrupted; the Go errgroup ends.",
+                    trials, Leaks.NONE, r -> interruptCancels(r, Stub.FUTURE)));
+            cases.add(runCase("interrupt_cancels_blocking_v2", "A subtask blocked in BlockingClientCall.read cancels the call itself when interrupted; the Go errgroup ends.",
+                    trials, Leaks.NONE, r -> interruptCancels(r, Stub.BLOCKING_V2)));
+            cases.add(runCase("peer_dies", "The peer is killed mid-scope: the subtasks end with UNAVAILABLE, the scope fails, nothing hangs; counts are still taken.",
+                    1, Leaks.NONE, this::peerDies));
+            cases.add(runCase("unknown_scope_id", "Subtasks call with a scope id the peer does not know: FAILED_PRECONDITION naming it ends the scope; no hang.",
+                    1, Leaks.NONE, this::unknownScopeId));
+            cases.add(runCase("stream_reset", "The subtasks' channel is shut down mid-scope, resetting every stream; the scope fails with UNAVAILABLE; Go errgroups unwind.",
+                    1, Leaks.NONE, this::streamReset));
+            cases.add(runCase("go_handler_leaks_goroutine", "Broken variant: a Go handler leaves a goroutine running after its stream ended; the Go count must name it.",
+                    1, Leaks.GO, this::goHandlerLeaks));
+            cases.add(runCase("java_subtask_leaks_thread", "Broken variant: a Java subtask starts a thread it does not own; the thread dump must name it.",
+                    1, Leaks.JAVA, this::javaSubtaskLeaks));
+            cases.add(runCase("go_handler_ignores_notice", "Broken variant: a Go handler ignores the cancel notice and unwinds slowly; the subtask resets its stream after "
+                            + DEAF_END_BOUND.toMillis() + " ms, and the check that no handler returns after close() must catch it.",
+                    1, Leaks.OUTLIVE, this::goHandlerIgnoresNotice));
+            cases.add(runCase("blocking_v2_interrupt_alone_leaks", "Broken variant: a BlockingClientCall left alone on interrupt keeps its Go errgroup running after close(); the Go count must name it.",
+                    1, Leaks.GO, r -> interruptCancels(r, Stub.BLOCKING_V2_NO_CANCEL)));
+        } finally {
+            deadlineTimer.shutdownNow();
+        }
+        return new SuiteResult(NAME, "Structured-scope lifetimes across Java, Go and C: leftovers per runtime and time outliving close().", cases);
+    }
+
+    // ---- the procedure every scenario shares ------------------------------------------------------
+
+    /** One trial of a scenario: what the body records, and what the harness checks afterwards. */
+    final class Run {
+        final String scopeId;
+        /** Calls are made on this; a scenario may point it at another channel or peer. */
+        ScopeCalls calls = ScopesSuite.this.calls;
+        /** The scope id the subtasks' calls carry; the scenario's own unless it tests a wrong one. */
+        String callScopeId;
+        /** True when every Go handler must have returned before close() returned (the cause protocol's cancel). */
+        boolean structured = true;
+        /** Set when the scenario killed the peer: Go leftovers are then the dead process's, none. */
+        PeerProcess killedPeer;
+        long closedNs;
+        String javaSaw = "";
+        final List<String> problems = new CopyOnWriteArrayList<>();
+        final Map<String, String> expectedEnds = new LinkedHashMap<>();
+        final Map<String, String> expectedNativeStop = new ConcurrentHashMap<>();
+        final Map<String, String> nativeStoppedBy = new ConcurrentHashMap<>();
+        final List<Consumer<List<CallRecord>>> recordChecks = new ArrayList<>();
+        final List<Runnable> cleanups = new ArrayList<>();
+        private int nextFlag;
+
+        Run(String scopeId) {
+            this.scopeId = scopeId;
+            this.callScopeId = scopeId;
+        }
+
+        void problem(String p) {
+            problems.add(p);
+        }
+
+        void closed() {
+            closedNs = System.nanoTime();
+        }
+
+        HoldSpec.Builder spec(String callId, int goroutines) {
+            return HoldSpec.newBuilder().setCallId(callId).setGoroutines(goroutines);
+        }
+
+        /**
+         * A subtask that holds a Hold stream running {@code spec} (expected to end in Go as
+         * {@code goEnd}) and, with {@code natives}, one native worker polling a region
+         * flag the Go handler sets when its errgroup has ended.
+         */
+        Callable<String> stream(HoldSpec.Builder spec, String goEnd, boolean natives) {
+            String id = spec.getCallId();
+            if (goEnd != null) expectedEnds.put(id, goEnd);
+            int flag = -1;
+            if (natives) {
+                if (nextFlag >= FLAG_COUNT) throw new IllegalStateException("more than " + FLAG_COUNT + " native subtasks in one scenario");
+                flag = FLAG_BASE + nextFlag++;
+                spec.setRegionCancelFlag(flag + 1);
+                expectedNativeStop.put(id, goEnd == null ? "java" : "go");
+            }
+            HoldSpec built = spec.build();
+            int flagIndex = flag;
+            ScopeCalls on = calls;
+            String carried = callScopeId;
+            return () -> {
+                NativeWorkers nw = flagIndex < 0 ? null : new NativeWorkers(session.panama(), session.region(), flagIndex, 1);
+                try {
+                    return HeldStream.hold(on.async(carried), built, s -> { });
+                } finally {
+                    if (nw != null) nativeStoppedBy.put(id, nw.finish(goEnd == null ? Duration.ZERO : NATIVE_BOUND));
+                }
+            };
+        }
+
+        /** Waits until the peer counts at least {@code n} goroutines under this scope (bounded). */
+        void awaitGoroutines(int n) throws InterruptedException {
+            long deadline = System.nanoTime() + ScopeCalls.CALL_BOUND.toNanos();
+            while (session.peer().inspect(List.of(scopeId)).getGoroutinesByScopeOrDefault(scopeId, 0) < n) {
+                if (System.nanoTime() > deadline) throw new IllegalStateException("the peer never counted " + n + " goroutines of " + scopeId);
+                Thread.sleep(2);
+            }
+        }
+    }
+
+    /** What one trial measured, for the case's tables. */
+    record Trial(String javaSaw, int goLeft, int goAtEnd, int javaLeft, int cLeft, int cAtClose, long outliveNs,
+                 long lastRemoteEndNs, int infraThreads, List<CallRecord> records, Map<String, String> nativeStoppedBy,
+                 String javaLeftNames, int goTotalBefore, int goTotalAfter, List<String> problems) {}
+
+    /**
+     * Runs {@code trials} trials of one scenario; never throws: a fault becomes an ERROR case.
+     * A scenario passes when every trial held; a broken variant is an EXPECTED_FAILURE when a
+     * trial found a leftover in the runtime it leaks in, else FAILED.
+     */
+    CaseResult runCase(String name, String title, int trials, Leaks leaks, Scenario body) {
+        progress.printf(Locale.ROOT, "  scopes/%s: %d trial(s)%n", name, trials);
+        long t0 = System.nanoTime();
+        List<Trial> done = new ArrayList<>();
+        for (int i = 0; i < trials; i++) {
+            try {
+                done.add(trial(name + "-" + nonce + "-" + i, body));
+            } catch (Exception e) {
+                return CaseResult.error(name, title, "trial " + i + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), ms(t0));
+            }
+        }
+        return verdict(name, title, leaks, done, ms(t0));
+    }
+
+    private Trial trial(String scopeId, Scenario body) throws Exception {
+        calls.begin(scopeId);
+        JavaThreads before = JavaThreads.snapshot();
+        int goTotalBefore = session.peer().inspect(List.of()).getGoroutinesTotal();
+        Run r = new Run(scopeId);
+        try {
+            body.run(r);
+        } catch (Exception e) {
+            for (Runnable c : r.cleanups) c.run();
+            calls.end(scopeId, LEAK_BOUND);
+            throw e;
+        }
+        if (r.closedNs == 0) throw new IllegalStateException("the scenario did not record when close() returned");
+        try {
+            return measure(r, before, goTotalBefore);
+        } finally {
+            for (Runnable c : r.cleanups) c.run();
+        }
+    }
+
+    /** Counts each runtime's leftovers after close() and how long the last remote child outlived it. */
+    private Trial measure(Run r, JavaThreads before, int goTotalBefore) {
+        List<String> problems = new ArrayList<>(r.problems);
+        int cAtClose = session.panama().workersAlive();
+        // Go: EndScope on the peer the scope's calls went to (the main peer when it was killed).
+        EndScopeResponse g;
+        if (r.killedPeer != null) {
+            if (r.killedPeer.isAlive()) problems.add("the killed peer is still alive");
+            g = calls.end(r.scopeId, LEAK_BOUND);
+        } else {
+            g = r.calls.end(r.scopeId, LEAK_BOUND);
+            if (!g.getKnown()) problems.add("the peer no longer knew scope " + r.scopeId + " at its end");
+        }
+        long cZeroNs = cAtClose == 0 ? r.closedNs : 0;
+        long cDeadline = System.nanoTime() + LEAK_BOUND.toNanos();
+        int cLeft = session.panama().workersAlive();
+        while (cLeft > 0 && System.nanoTime() < cDeadline) {
+            Thread.onSpinWait();
+            cLeft = session.panama().workersAlive();
+            if (cLeft == 0) cZeroNs = System.nanoTime();
+        }
+        JavaThreads after = JavaThreads.snapshot();
+        List<JavaThreads.ThreadEntry> javaLeft = after.leftovers(before, r.scopeId);
+
+        // How long the last remote child outlived close(): Go handlers' returns, the scope's
+        // goroutine count reaching zero when EndScope still saw some, native workers likewise.
+        long last = Long.MIN_VALUE;
+        for (CallRecord c : g.getCallsList()) last = Math.max(last, c.getEndedNs());
+        if (g.getLiveAtCall() > 0) last = Math.max(last, g.getLiveZeroNs() != 0 ? g.getLiveZeroNs() : g.getMonotonicNs());
+        if (cAtClose > 0) last = Math.max(last, cZeroNs != 0 ? cZeroNs : System.nanoTime());
+        long outlive = last == Long.MIN_VALUE ? 0 : Math.max(0, last - r.closedNs);
+
+        if (g.getLive() > 0) {
+            problems.add(String.format(Locale.ROOT, "leak: %d goroutine(s) of scope %s still running %d ms after close()",
+                    g.getLive(), r.scopeId, LEAK_BOUND.toMillis()));
+        }
+        if (!javaLeft.isEmpty()) {
+            problems.add("leak: " + javaLeft.size() + " Java thread(s) outlived the scope: " + JavaThreads.describe(javaLeft));
+        }
+        if (cLeft > 0) problems.add("leak: " + cLeft + " native worker(s) alive " + LEAK_BOUND.toMillis() + " ms after close()");
+        if (g.getCallsRunning() > 0) problems.add(g.getCallsRunning() + " Go handler(s) of the scope had not returned at its end");
+
+        Map<String, CallRecord> byId = new LinkedHashMap<>();
+        for (CallRecord c : g.getCallsList()) byId.put(c.getCallId(), c);
+        if (r.killedPeer == null) {
+            r.expectedEnds.forEach((id, want) -> {
+                CallRecord c = byId.get(id);
+                if (c == null) problems.add("no Go record of call " + id);
+                else if (!c.getEnd().equals(want)) problems.add("Go call " + id + " ended " + c.getEnd() + " (" + c.getCauseText() + "), want " + want);
+            });
+        }
+        for (CallRecord c : g.getCallsList()) {
+            if (c.getGoroutinesStopped() != c.getGoroutinesStarted()) {
+                problems.add("Go call " + c.getCallId() + ": " + c.getGoroutinesStopped() + " of " + c.getGoroutinesStarted() + " goroutines stopped");
+            }
+            if (r.structured && c.getEndedNs() > r.closedNs) {
+                problems.add(String.format(Locale.ROOT, "Go handler of call %s returned %.1f us after close() returned",
+                        c.getCallId(), (c.getEndedNs() - r.closedNs) / 1e3));
+            }
+        }
+        r.expectedNativeStop.forEach((id, want) -> {
+            String got = r.nativeStoppedBy.get(id);
+            if (!want.equals(got)) problems.add("native workers of " + id + " stopped by " + got + ", want " + want);
+        });
+        for (Consumer<List<CallRecord>> check : r.recordChecks) check.accept(g.getCallsList());
+        return new Trial(r.javaSaw, g.getLive(), g.getLiveAtCall(), javaLeft.size(), cLeft, cAtClose, outlive,
+                last == Long.MIN_VALUE ? 0 : last - r.closedNs, after.newInfrastructureSince(before), g.getCallsList(),
+                Map.copyOf(r.nativeStoppedBy), JavaThreads.describe(javaLeft), goTotalBefore,
+                session.peer().inspect(List.of()).getGoroutinesTotal(), problems);
+    }
+
+    private CaseResult verdict(String name, String title, Leaks leaks, List<Trial> trials, double durationMs) {
+        int goLeft = 0, javaLeft = 0, cLeft = 0, goAtEnd = 0, cAtClose = 0, infra = 0;
+        long outliveMax = 0;
+        long outliveSum = 0;
+        String problem = null;
+        Map<String, Integer> saw = new LinkedHashMap<>();
+        for (int i = 0; i < trials.size(); i++) {
+            Trial t = trials.get(i);
+            goLeft = Math.max(goLeft, t.goLeft());
+            javaLeft = Math.max(javaLeft, t.javaLeft());
+            cLeft = Math.max(cLeft, t.cLeft());
+            goAtEnd = Math.max(goAtEnd, t.goAtEnd());
+            cAtClose = Math.max(cAtClose, t.cAtClose());
+            infra = Math.max(infra, t.infraThreads());
+            outliveMax = Math.max(outliveMax, t.outliveNs());
+            outliveSum += t.outliveNs();
+            saw.merge(t.javaSaw(), 1, Integer::sum);
+            if (problem == null && !t.problems().isEmpty()) problem = "trial " + i + ": " + String.join("; ", t.problems());
+        }
+        Trial last = trials.getLast();
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("trials", trials.size());
+        metrics.put("go_leftover_goroutines", goLeft);
+        metrics.put("java_leftover_threads", javaLeft);
+        metrics.put("c_leftover_workers", cLeft);
+        metrics.put("go_goroutines_at_end_scope", goAtEnd);
+        metrics.put("c_workers_at_close", cAtClose);
+        metrics.put("outlive_max_us", outliveMax / 1e3);
+        metrics.put("outlive_mean_us", outliveSum / 1e3 / trials.size());
+        metrics.put("last_remote_end_vs_close_us", last.lastRemoteEndNs() / 1e3);
+        metrics.put("java_new_infrastructure_threads", infra);
+        metrics.put("go_goroutines_total_before", last.goTotalBefore());
+        metrics.put("go_goroutines_total_after", last.goTotalAfter());
+
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("leftovers", List.of(
+                row("runtime", "go", "leftover", goLeft, "how", "goroutines labelled with the scope id, " + LEAK_BOUND.toMillis() + " ms after close (EndScope)"),
+                row("runtime", "java", "leftover", javaLeft, "how", "threads in the scope's containers or started since it opened (JSON thread dump)"),
+                row("runtime", "c", "leftover", cLeft, "how", "interop_workers_alive, " + LEAK_BOUND.toMillis() + " ms after close")));
+        List<Map<String, Object>> callRows = new ArrayList<>();
+        for (CallRecord c : last.records()) {
+            callRows.add(row("call", c.getCallId(), "rpc", c.getRpc(), "go_end", c.getEnd(),
+                    "goroutines", c.getGoroutinesStopped() + "/" + c.getGoroutinesStarted(),
+                    "deadline_ms", c.getDeadlineRemainingMs(),
+                    "native_stopped_by", last.nativeStoppedBy().getOrDefault(c.getCallId(), "-")));
+        }
+        details.put("calls", callRows);
+        List<Map<String, Object>> observed = new ArrayList<>();
+        saw.forEach((k, v) -> observed.add(row("java_saw", k, "count", v)));
+        details.put("observed", observed);
+        if (!last.javaLeftNames().isEmpty()) details.put("java_leftover_threads", last.javaLeftNames());
+
+        String figures = String.format(Locale.ROOT, "leftovers go %d, java %d, c %d; %s",
+                goLeft, javaLeft, cLeft, outliveMax == 0
+                        ? "nothing outlived close()" + (last.lastRemoteEndNs() < 0
+                                ? String.format(Locale.ROOT, " (last remote child ended %.1f us before it)", -last.lastRemoteEndNs() / 1e3) : "")
+                        : String.format(Locale.ROOT, "the last remote child outlived close() by %.1f us (max over %d trial(s))", outliveMax / 1e3, trials.size()));
+        testbed.report.Status status;
+        String message;
+        if (leaks != Leaks.NONE) {
+            boolean caught = switch (leaks) {
+                case GO -> goLeft > 0;
+                case JAVA -> javaLeft > 0;
+                case OUTLIVE -> outliveMax > 0 && problem != null && problem.contains("after close() returned");
+                case NONE -> false;
+            };
+            if (caught) {
+                status = testbed.report.Status.EXPECTED_FAILURE;
+                message = "caught: " + problem;
+            } else {
+                status = testbed.report.Status.FAILED;
+                message = "the broken variant was not caught: " + (leaks == Leaks.OUTLIVE ? "no Go handler returned after close()"
+                        : "no " + leaks.name().toLowerCase(Locale.ROOT) + " leftover after close()")
+                        + ", so this run does not prove the check can fail" + (problem == null ? "" : " (" + problem + ")");
+            }
+        } else if (problem == null) {
+            status = testbed.report.Status.PASSED;
+            message = String.join(", ", saw.keySet()) + "; " + figures;
+        } else {
+            status = testbed.report.Status.FAILED;
+            message = problem;
+        }
+        return new CaseResult(name, title, status, message, durationMs, metrics, details);
+    }
+
+    private static Map<String, Object> row(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+
+    // ---- scenarios --------------------------------------------------------------------------------
+
+    private void allSucceed(Run r) throws Exception {
+        try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            for (int k = 0; k < 3; k++) scope.fork(r.stream(r.spec("s" + k, 4).setSucceedAfterMs(20 + 10 * k), "ok", true));
+            List<String> results = scope.join().map(Subtask::get).toList();
+            if (!results.equals(List.of("s0", "s1", "s2"))) r.problem("join returned " + results + ", want [s0, s1, s2]");
+            r.javaSaw = "join returned " + results.size() + " results";
+        }
+        r.closed();
+    }
+
+    private void goGoroutineFails(Run r) throws Exception {
+        try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            scope.fork(r.stream(r.spec("s0", 4).setFailGoroutine(2).setFailAfterMs(40), "goroutine_failed", true));
+            scope.fork(r.stream(r.spec("s1", 4), "cancelled_by_notice", true));
+            scope.fork(r.stream(r.spec("s2", 4), "cancelled_by_notice", true));
+            scope.join();
+            r.problem("join returned normally, want FailedException");
+        } catch (StructuredTaskScope.FailedException e) {
+            r.javaSaw = "FailedException: " + describe(e.getCause());
+            expectGoFailure(r, e.getCause(), "s0");
+        }
+        r.closed();
+    }
+
+    private static void expectGoFailure(Run r, Throwable cause, String callId) {
+        Status st = Status.fromThrowable(cause);
+        ErrorInfo info = errorInfo(cause);
+        if (st.getCode() != Status.Code.ABORTED) r.problem("the scope failed with " + st + ", want ABORTED from the Go errgroup");
+        if (info == null || !info.getReason().equals("GOROUTINE_FAILED") || !info.getDomain().equals("testbed.go")
+                || !callId.equals(info.getMetadataMap().get("call_id"))) {
+            r.problem("ErrorInfo " + info + ", want testbed.go/GOROUTINE_FAILED for call " + callId);
+        }
+    }
+
+    private void javaSubtaskFails(Run r) throws Exception {
+        try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            scope.fork(r.stream(r.spec("s0", 4), "cancelled_by_notice", true));
+            scope.fork(r.stream(r.spec("s1", 4), "cancelled_by_notice", true));
+            scope.fork(() -> {
+                r.awaitGoroutines(8);
+                throw new IllegalStateException("java subtask failed on purpose");
+            });
+            scope.join();
+            r.problem("join returned normally, want FailedException");
+        } catch (StructuredTaskScope.FailedException e) {
+            r.javaSaw = "FailedException: " + describe(e.getCause());
+            if (!(e.getCause() instanceof IllegalStateException ise) || !ise.getMessage().equals("java subtask failed on purpose")) {
+                r.problem("the scope failed with " + e.getCause() + ", want the Java subtask's IllegalStateException");
+            }
+        }
+        r.closed();
+    }
+
+    private void scopeTimeout(Run r) throws Exception {
+        try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(),
+                cfg -> cfg.withName(r.scopeId).withTimeout(SCOPE_TIMEOUT))) {
+            scope.fork(r.stream(r.spec("s0", 4), "cancelled_by_notice", true));
+            scope.fork(r.stream(r.spec("s1", 4).setNestedGoroutines(2), "cancelled_by_notice", true));
+            scope.join();
+            r.problem("join returned normally, want TimeoutException");
+        } catch (StructuredTaskScope.TimeoutException e) {
+            r.javaSaw = "TimeoutException";
+        }
+        r.closed();
+    }
+
+    private void anySuccessful(Run r) throws Exception {
+        try (var scope = StructuredTaskScope.open(Joiner.<String>anySuccessfulResultOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            scope.fork(r.stream(r.spec("s0", 4).setSucceedAfterMs(30), "ok", true));
+            scope.fork(r.stream(r.spec("s1", 4), "cancelled_by_notice", true));
+            scope.fork(r.stream(r.spec("s2", 4), "cancelled_by_notice", true));
+            String winner = scope.join();
+            if (!"s0".equals(winner)) r.problem("the winner was " + winner + ", want s0");
+            r.javaSaw = "join returned the winner " + winner;
+        }
+        r.closed();
+    }
+
+    private void awaitAll(Run r) throws Exception {
+        List<Subtask<String>> subtasks = new ArrayList<>();
+        try (var scope = StructuredTaskScope.open(Joiner.<String>awaitAll(), cfg -> cfg.withName(r.scopeId))) {
+            subtasks.add(scope.fork(r.stream(r.spec("s0", 4).setSucceedAfterMs(20), "ok", true)));
+            subtasks.add(scope.fork(r.stream(r.spec("s1", 4).setFailGoroutine(1).setFailAfterMs(30), "goroutine_failed", true)));
+            subtasks.add(scope.fork(r.stream(r.spec("s2", 4).setSucceedAfterMs(60), "ok", true)));
+            scope.join();
+            List<String> states = subtasks.stream().map(s -> s.state().name()).toList();
+            if (!states.equals(List.of("SUCCESS", "FAILED", "SUCCESS"))) r.problem("subtask states " + states + ", want [SUCCESS, FAILED, SUCCESS]");
+            if (subtasks.get(1).state() == Subtask.State.FAILED) expectGoFailure(r, subtasks.get(1).exception(), "s1");
+            r.javaSaw = "join returned; subtasks " + states;
+        }
+        r.closed();
+    }
+
+    private void ownerInterrupted(Run r) throws Exception {
+        CountDownLatch forked = new CountDownLatch(1);
+        AtomicReference<String> saw = new AtomicReference<>("owner ended without a verdict");
+        Thread owner = Thread.ofVirtual().name("scopes-owner-" + r.scopeId).start(() -> {
+            try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+                scope.fork(r.stream(r.spec("s0", 4), "cancelled_by_notice", true));
+                scope.fork(r.stream(r.spec("s1", 4), "cancelled_by_notice", true));
+                forked.countDown();
+                scope.join();
+                saw.set("join returned normally");
+                r.problem("join returned normally, want InterruptedException");
+            } catch (InterruptedException e) {
+                saw.set("InterruptedException in join");
+            } catch (Exception e) {
+                saw.set(e.toString());
+                r.problem("the owner saw " + e + ", want InterruptedException");
+            }
+            r.closed();
+        });
+        forked.await(ScopeCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        r.awaitGoroutines(8);
+        // While the scope is open, the dump must see its two subtasks in its container: else
+        // the Java leftover count, which looks for that container, would be blind.
+        int open = JavaThreads.snapshot().inScope(r.scopeId).size();
+        if (open != 2) r.problem("the thread dump found " + open + " thread(s) in the open scope's container, want its 2 subtasks");
+        owner.interrupt();
+        if (!owner.join(ScopeCalls.CALL_BOUND)) {
+            throw new IllegalStateException("the interrupted owner did not end within " + ScopeCalls.CALL_BOUND.toSeconds() + " s");
+        }
+        r.javaSaw = saw.get() + "; the dump saw " + open + " subtasks in the open scope";
+    }
+
+    private void nested(Run r) throws Exception {
+        try (var outer = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            Callable<String> i0 = r.stream(r.spec("inner0", 2).setNestedGoroutines(2), "cancelled_by_notice", true);
+            Callable<String> i1 = r.stream(r.spec("inner1", 2).setNestedGoroutines(2), "cancelled_by_notice", true);
+            outer.fork(() -> {
+                try (var inner = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId + "/inner"))) {
+                    inner.fork(i0);
+                    inner.fork(i1);
+                    inner.join();
+                    return "inner";
+                }
+            });
+            outer.fork(r.stream(r.spec("failing", 2).setNestedGoroutines(2).setFailGoroutine(1).setFailAfterMs(60), "goroutine_failed", true));
+            outer.join();
+            r.problem("join returned normally, want FailedException");
+        } catch (StructuredTaskScope.FailedException e) {
+            r.javaSaw = "FailedException: " + describe(e.getCause());
+            expectGoFailure(r, e.getCause(), "failing");
+        }
+        r.closed();
+    }
+
+    private void contextAcrossForks(Run r, boolean propagate) throws Exception {
+        r.structured = false;
+        Context.CancellableContext ctx = Context.current().withDeadline(
+                Deadline.after(SCOPE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS), deadlineTimer);
+        try {
+            ctx.call(() -> {
+                try (var scope = StructuredTaskScope.open(Joiner.<HoldResult>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+                    for (int k = 0; k < 3; k++) {
+                        HoldSpec spec = r.spec("f" + k, 2).setSucceedAfterMs(5).build();
+                        r.expectedEnds.put(spec.getCallId(), "ok");
+                        Callable<HoldResult> call = () -> r.calls.blocking(r.callScopeId).holdUnary(unary(spec)).getResult();
+                        if (propagate) GrpcContextForks.fork(scope, call);
+                        else scope.fork(call);
+                    }
+                    scope.join();
+                }
+                r.closed();
+                return null;
+            });
+        } finally {
+            ctx.cancel(null);
+        }
+        r.javaSaw = propagate ? "forks ran inside the owner's Context" : "forks ran in the root Context";
+        r.recordChecks.add(records -> {
+            for (CallRecord c : records) {
+                long ms = c.getDeadlineRemainingMs();
+                if (propagate && (ms <= 0 || ms > SCOPE_DEADLINE.toMillis())) {
+                    r.problem("call " + c.getCallId() + " reached Go with deadline " + ms + " ms, want (0, " + SCOPE_DEADLINE.toMillis() + "]");
+                }
+                if (!propagate && ms != -1) {
+                    r.problem("call " + c.getCallId() + " reached Go with a " + ms + " ms deadline: the owner's Context did cross the fork; docs/SCOPES.md says it does not, update it");
+                }
+            }
+        });
+        r.recordChecks.add(records -> {
+            long with = records.stream().filter(c -> c.getDeadlineRemainingMs() >= 0).count();
+            r.javaSaw += "; Go saw a deadline on " + with + " of " + records.size() + " forks";
+        });
+    }
+
+    enum Stub { BLOCKING, FUTURE, BLOCKING_V2, BLOCKING_V2_NO_CANCEL }
+
+    /** A subtask blocked in a call of the given stub; a Java sibling fails, so the scope interrupts it. */
+    private void interruptCancels(Run r, Stub stub) throws Exception {
+        r.structured = false;
+        HoldSpec spec = r.spec("blocked", 3).build();
+        if (stub != Stub.BLOCKING_V2_NO_CANCEL) r.expectedEnds.put("blocked", "canceled");
+        AtomicReference<String> blockedSaw = new AtomicReference<>("-");
+        AtomicReference<BlockingClientCall<HoldRequest, HoldResponse>> abandoned = new AtomicReference<>();
+        try (var scope = StructuredTaskScope.open(Joiner.<Object>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            scope.fork(() -> {
+                try {
+                    return callBlocked(r, stub, spec, abandoned);
+                } catch (Throwable t) {
+                    blockedSaw.set(describe(t));
+                    throw t;
+                }
+            });
+            scope.fork(() -> {
+                r.awaitGoroutines(3);
+                throw new IllegalStateException("sibling failed on purpose");
+            });
+            scope.join();
+            r.problem("join returned normally, want FailedException");
+        } catch (StructuredTaskScope.FailedException e) {
+            r.javaSaw = "FailedException (" + e.getCause().getMessage() + "); the blocked subtask saw " + blockedSaw.get();
+        }
+        r.closed();
+        if (abandoned.get() != null) {
+            r.cleanups.add(() -> {
+                abandoned.get().cancel("the broken variant's call, cancelled after the leak check", null);
+                awaitNoGoroutines(r.scopeId, Duration.ofSeconds(5));
+            });
+        }
+    }
+
+    private Object callBlocked(Run r, Stub stub, HoldSpec spec, AtomicReference<BlockingClientCall<HoldRequest, HoldResponse>> abandoned)
+            throws Exception {
+        switch (stub) {
+            case BLOCKING -> {
+                // grpc-java's blocking unary call cancels the call when its thread is interrupted.
+                return r.calls.blocking(r.callScopeId).withDeadlineAfter(ScopeCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS).holdUnary(unary(spec));
+            }
+            case FUTURE -> {
+                var f = r.calls.future(r.callScopeId).holdUnary(unary(spec));
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    f.cancel(true); // the future does not cancel its call because the waiter was interrupted
+                    throw e;
+                }
+            }
+            default -> {
+                BlockingClientCall<HoldRequest, HoldResponse> call = r.calls.blockingV2(r.callScopeId).hold();
+                try {
+                    call.write(HoldRequest.newBuilder().setStart(spec).build());
+                    HoldResponse started = call.read();
+                    if (!started.hasStarted()) throw new IllegalStateException("Hold: first reply " + started + ", want started");
+                    return call.read();
+                } catch (InterruptedException e) {
+                    if (stub == Stub.BLOCKING_V2) {
+                        call.cancel("subtask cancelled", e); // BlockingClientCall does not cancel on interrupt by itself
+                    } else {
+                        abandoned.set(call);
+                    }
+                    throw e;
+                } catch (StatusException e) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void peerDies(Run r) throws Exception {
+        r.structured = false;
+        Region region = Region.create();
+        PeerProcess process = null;
+        PeerClient client = null;
+        try {
+            process = PeerProcess.start(PeerProcess.defaultBinary(), region.path());
+            client = new PeerClient(process.target());
+            r.calls = new ScopeCalls(client.channel());
+            r.calls.begin(r.scopeId);
+            PeerProcess doomed = process;
+            CountDownLatch bothStarted = new CountDownLatch(2);
+            AtomicReference<Throwable> killerFault = new AtomicReference<>();
+            Thread killer = Thread.ofVirtual().name("scopes-killer-" + r.scopeId).start(() -> {
+                try {
+                    if (bothStarted.await(ScopeCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS)) doomed.killNow();
+                } catch (Throwable t) {
+                    killerFault.set(t);
+                }
+            });
+            try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+                for (String id : List.of("s0", "s1")) {
+                    HoldSpec spec = r.spec(id, 4).build();
+                    ScopeCalls on = r.calls;
+                    scope.fork(() -> HeldStream.hold(on.async(r.scopeId), spec, s -> bothStarted.countDown()));
+                }
+                scope.join();
+                r.problem("join returned normally, want FailedException");
+            } catch (StructuredTaskScope.FailedException e) {
+                Status st = Status.fromThrowable(e.getCause());
+                r.javaSaw = "FailedException: " + st.getCode();
+                if (st.getCode() != Status.Code.UNAVAILABLE) r.problem("the scope failed with " + st + ", want UNAVAILABLE");
+            }
+            r.closed();
+            r.killedPeer = process;
+            killer.join(ScopeCalls.CALL_BOUND);
+            if (killerFault.get() != null) r.problem("killing the peer failed: " + killerFault.get());
+            if (process.isAlive()) r.problem("the peer was not killed: its streams never both started");
+            else r.javaSaw += "; the killed peer's goroutines died with its process";
+        } finally {
+            if (client != null) client.close();
+            if (process != null) process.close();
+            region.close();
+        }
+    }
+
+    private void unknownScopeId(Run r) throws Exception {
+        r.callScopeId = "never-opened-" + r.scopeId;
+        try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            scope.fork(r.stream(r.spec("s0", 4), null, true));
+            scope.fork(r.stream(r.spec("s1", 4), null, true));
+            scope.join();
+            r.problem("join returned normally, want FailedException");
+        } catch (StructuredTaskScope.FailedException e) {
+            Status st = Status.fromThrowable(e.getCause());
+            r.javaSaw = "FailedException: " + st.getCode();
+            if (st.getCode() != Status.Code.FAILED_PRECONDITION || st.getDescription() == null
+                    || !st.getDescription().contains("\"" + r.callScopeId + "\" is not open")) {
+                r.problem("the scope failed with " + st + ", want FAILED_PRECONDITION naming scope id " + r.callScopeId);
+            }
+        }
+        r.closed();
+        int counted = session.peer().inspect(List.of(r.callScopeId)).getGoroutinesByScopeOrDefault(r.callScopeId, 0);
+        if (counted != 0) r.problem(counted + " goroutine(s) counted under the unknown scope id after close()");
+    }
+
+    private void streamReset(Run r) throws Exception {
+        r.structured = false;
+        ManagedChannel channel = NettyChannelBuilder.forTarget(session.peerProcess().target()).usePlaintext().build();
+        try {
+            r.calls = new ScopeCalls(channel);
+            CountDownLatch bothStarted = new CountDownLatch(2);
+            Thread resetter = Thread.ofVirtual().name("scopes-reset-" + r.scopeId).start(() -> {
+                try {
+                    if (bothStarted.await(ScopeCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS)) channel.shutdownNow();
+                } catch (InterruptedException ignored) {
+                    // the scope ended first
+                }
+            });
+            try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+                for (String id : List.of("s0", "s1")) {
+                    HoldSpec spec = r.spec(id, 4).build();
+                    r.expectedEnds.put(id, "canceled");
+                    ScopeCalls on = r.calls;
+                    scope.fork(() -> HeldStream.hold(on.async(r.scopeId), spec, s -> bothStarted.countDown()));
+                }
+                scope.join();
+                r.problem("join returned normally, want FailedException");
+            } catch (StructuredTaskScope.FailedException e) {
+                Status st = Status.fromThrowable(e.getCause());
+                r.javaSaw = "FailedException: " + st.getCode();
+                if (st.getCode() != Status.Code.UNAVAILABLE) r.problem("the scope failed with " + st + ", want UNAVAILABLE");
+            }
+            r.closed();
+            resetter.join(ScopeCalls.CALL_BOUND);
+            // EndScope goes through the harness's own channel: this one is shut down.
+            r.calls = calls;
+        } finally {
+            channel.shutdownNow();
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private void goHandlerLeaks(Run r) throws Exception {
+        try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            scope.fork(r.stream(r.spec("leaky", 2).setSucceedAfterMs(10).setLeakMs(LEAK_MS), "ok", false));
+            scope.join();
+            r.javaSaw = "join returned";
+        }
+        r.closed();
+        // The stray goroutine ends by itself after LEAK_MS; wait for it so nothing outlives the case.
+        r.cleanups.add(() -> awaitNoGoroutines(r.scopeId, Duration.ofMillis(LEAK_MS + 2_000)));
+    }
+
+    private void goHandlerIgnoresNotice(Run r) throws Exception {
+        HoldSpec spec = r.spec("deaf", 2).setIgnoreNotice(true).setUnwindMs(UNWIND_MS).build();
+        r.expectedEnds.put("deaf", "canceled");
+        try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            scope.fork(() -> HeldStream.hold(r.calls.async(r.scopeId), spec, s -> { }, DEAF_END_BOUND));
+            scope.fork(() -> {
+                r.awaitGoroutines(2);
+                throw new IllegalStateException("sibling failed on purpose");
+            });
+            scope.join();
+            r.problem("join returned normally, want FailedException");
+        } catch (StructuredTaskScope.FailedException e) {
+            r.javaSaw = "FailedException (" + e.getCause().getMessage() + "); the notice was ignored and the stream reset";
+        }
+        r.closed();
+    }
+
+    private void javaSubtaskLeaks(Run r) throws Exception {
+        AtomicReference<Thread> stray = new AtomicReference<>();
+        try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(10), "ok", false));
+            scope.fork(() -> {
+                // Not a fork: an unstructured thread the scope does not own and close() does not wait for.
+                stray.set(Thread.ofPlatform().daemon().name("scopes-stray-" + r.scopeId).start(() -> {
+                    try {
+                        Thread.sleep(LEAK_MS);
+                    } catch (InterruptedException ignored) {
+                        // released by the cleanup
+                    }
+                }));
+                return "started a stray thread";
+            });
+            scope.join();
+            r.javaSaw = "join returned";
+        }
+        r.closed();
+        r.cleanups.add(() -> {
+            Thread t = stray.get();
+            if (t == null) return;
+            t.interrupt();
+            try {
+                t.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private void awaitNoGoroutines(String scopeId, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (session.peer().inspect(List.of(scopeId)).getGoroutinesByScopeOrDefault(scopeId, 0) > 0) {
+            if (System.nanoTime() > deadline) return;
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------
+
+    private static HoldUnaryRequest unary(HoldSpec spec) {
+        return HoldUnaryRequest.newBuilder().setSpec(spec).build();
+    }
+
+    static ErrorInfo errorInfo(Throwable t) {
+        com.google.rpc.Status s = t == null ? null : StatusProto.fromThrowable(t);
+        if (s == null) return null;
+        for (var any : s.getDetailsList()) {
+            if (any.is(ErrorInfo.class)) {
+                try {
+                    return any.unpack(ErrorInfo.class);
+                } catch (InvalidProtocolBufferException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    static String describe(Throwable t) {
+        if (t instanceof io.grpc.StatusRuntimeException || t instanceof StatusException) {
+            Status st = Status.fromThrowable(t);
+            ErrorInfo info = errorInfo(t);
+            return st.getCode() + (info == null ? "" : ", ErrorInfo " + info.getDomain() + "/" + info.getReason());
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : " (" + t.getMessage() + ")");
+    }
+
+    private static double ms(long t0) {
+        return (System.nanoTime() - t0) / 1e6;
+    }
+}

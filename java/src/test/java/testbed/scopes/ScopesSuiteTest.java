@@ -1,0 +1,147 @@
+package testbed.scopes;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import testbed.Mode;
+import testbed.harness.Session;
+import testbed.report.CaseResult;
+import testbed.report.Status;
+import testbed.report.SuiteResult;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.StructuredTaskScope;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(120)
+class ScopesSuiteTest {
+    private static Session session;
+    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+    static final List<String> BROKEN = List.of("go_handler_leaks_goroutine", "java_subtask_leaks_thread", "go_handler_ignores_notice",
+            "blocking_v2_interrupt_alone_leaks");
+
+    @BeforeAll
+    static void open() {
+        session = Session.openDefault(QUIET);
+    }
+
+    @AfterAll
+    static void close() {
+        var region = session.region().path();
+        session.close();
+        assertFalse(Files.exists(region), "closing the session removes the region file");
+        assertEquals(0, session.panama().workersAlive(), "no native worker outlives the suite");
+    }
+
+    @Test
+    void quickSuiteHoldsEveryScenarioAndCatchesEveryBrokenVariant() {
+        SuiteResult r = new ScopesSuite(session, QUIET).run(Mode.QUICK);
+        assertEquals(List.of("all_succeed", "go_goroutine_fails", "java_subtask_fails", "scope_timeout", "any_successful",
+                        "await_all", "owner_interrupted", "nested", "context_lost_across_forks", "context_propagated_across_forks",
+                        "interrupt_cancels_blocking_stub", "interrupt_cancels_async_stub", "interrupt_cancels_blocking_v2",
+                        "peer_dies", "unknown_scope_id", "stream_reset",
+                        "go_handler_leaks_goroutine", "java_subtask_leaks_thread", "go_handler_ignores_notice", "blocking_v2_interrupt_alone_leaks"),
+                r.cases().stream().map(CaseResult::name).toList());
+        for (CaseResult c : r.cases()) {
+            if (BROKEN.contains(c.name())) continue;
+            assertEquals(Status.PASSED, c.status(), c.name() + ": " + c.message());
+            assertEquals(0, c.metrics().get("go_leftover_goroutines"), c.name());
+            assertEquals(0, c.metrics().get("java_leftover_threads"), c.name());
+            assertEquals(0, c.metrics().get("c_leftover_workers"), c.name());
+            assertTrue(c.metrics().containsKey("outlive_max_us"), c.name());
+        }
+        assertEquals(Status.EXPECTED_FAILURE, byName(r, "go_handler_leaks_goroutine").status());
+        assertTrue(byName(r, "go_handler_leaks_goroutine").message().matches(
+                "caught: trial 0: leak: [1-9]\\d* goroutine\\(s\\) of scope go_handler_leaks_goroutine-.* still running 1000 ms after close\\(\\)"),
+                byName(r, "go_handler_leaks_goroutine").message());
+        assertEquals(Status.EXPECTED_FAILURE, byName(r, "java_subtask_leaks_thread").status());
+        assertTrue(byName(r, "java_subtask_leaks_thread").message().matches(
+                "caught: trial 0: leak: 1 Java thread\\(s\\) outlived the scope: #\\d+ 'scopes-stray-java_subtask_leaks_thread-.*' in <root>"),
+                byName(r, "java_subtask_leaks_thread").message());
+        assertEquals(Status.EXPECTED_FAILURE, byName(r, "blocking_v2_interrupt_alone_leaks").status(), byName(r, "blocking_v2_interrupt_alone_leaks").message());
+        CaseResult deaf = byName(r, "go_handler_ignores_notice");
+        assertEquals(Status.EXPECTED_FAILURE, deaf.status(), deaf.message());
+        assertTrue(deaf.message().matches("caught: trial 0: Go handler of call deaf returned \\d+\\.\\d us after close\\(\\) returned"), deaf.message());
+        assertTrue((Double) deaf.metrics().get("outlive_max_us") >= ScopesSuite.UNWIND_MS * 1e3 * 0.5, "outlived by about the unwind: " + deaf.metrics());
+        assertEquals(0, deaf.metrics().get("go_leftover_goroutines"), "a slow unwind is not a leak: it ends within the bound");
+
+        assertTrue(byName(r, "context_lost_across_forks").message().contains("Go saw a deadline on 0 of 3 forks"),
+                byName(r, "context_lost_across_forks").message());
+        assertTrue(byName(r, "context_propagated_across_forks").message().contains("Go saw a deadline on 3 of 3 forks"),
+                byName(r, "context_propagated_across_forks").message());
+        assertTrue(byName(r, "go_goroutine_fails").message().startsWith("FailedException: ABORTED, ErrorInfo testbed.go/GOROUTINE_FAILED"));
+        // The structured cancel (cause protocol, then waiting for the call's end): every Go handler
+        // returned before close() did, which the case asserts; the signed figure says by how much.
+        for (String name : List.of("all_succeed", "go_goroutine_fails", "java_subtask_fails", "scope_timeout", "any_successful", "nested")) {
+            assertTrue((Double) byName(r, name).metrics().get("last_remote_end_vs_close_us") <= 0
+                            || (Integer) byName(r, name).metrics().get("go_goroutines_at_end_scope") > 0,
+                    name + ": a positive figure can only come from gRPC's own goroutine of a call, counted at EndScope");
+        }
+        // Nothing the suite started is still counted by the peer under any of its scope ids.
+        var byScope = session.peer().inspect(List.of()).getGoroutinesByScopeMap();
+        for (CaseResult c : r.cases()) {
+            assertTrue(byScope.keySet().stream().noneMatch(id -> id.startsWith(c.name() + "-")), "goroutines left by " + c.name() + ": " + byScope);
+        }
+        assertEquals(0, session.panama().workersAlive());
+    }
+
+    @Test
+    void aBrokenVariantThatLeaksNothingIsNotCalledCaught() {
+        ScopesSuite suite = new ScopesSuite(session, QUIET);
+        CaseResult c = suite.runCase("no_leak", "a scope whose stream ends cleanly", 1, ScopesSuite.Leaks.GO, r -> {
+            try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+                scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(5), "ok", true));
+                scope.join();
+            }
+            r.closed();
+        });
+        assertEquals(Status.FAILED, c.status(), c.message());
+        assertTrue(c.message().startsWith("the broken variant was not caught: no go leftover"), c.message());
+
+        CaseResult outlive = suite.runCase("no_outlive", "a structured scope", 1, ScopesSuite.Leaks.OUTLIVE, r -> {
+            try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+                scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(5), "ok", false));
+                scope.join();
+            }
+            r.closed();
+        });
+        assertEquals(Status.FAILED, outlive.status(), outlive.message());
+        assertTrue(outlive.message().startsWith("the broken variant was not caught: no Go handler returned after close()"), outlive.message());
+    }
+
+    @Test
+    void aWrongGoEndFailsTheCaseAndAFaultIsAnError() {
+        ScopesSuite suite = new ScopesSuite(session, QUIET);
+        CaseResult failed = suite.runCase("wrong_end", "t", 1, ScopesSuite.Leaks.NONE, r -> {
+            try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+                scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(5), "goroutine_failed", false));
+                scope.join();
+            }
+            r.closed();
+        });
+        assertEquals(Status.FAILED, failed.status());
+        assertEquals("trial 0: Go call s0 ended ok (), want goroutine_failed", failed.message());
+
+        CaseResult error = suite.runCase("fault", "t", 1, ScopesSuite.Leaks.NONE, r -> {
+            throw new IllegalStateException("the peer died");
+        });
+        assertEquals(Status.ERROR, error.status());
+        assertEquals("trial 0: the peer died", error.message());
+
+        CaseResult unclosed = suite.runCase("unclosed", "t", 1, ScopesSuite.Leaks.NONE, r -> { });
+        assertEquals(Status.ERROR, unclosed.status());
+        assertTrue(unclosed.message().contains("did not record when close() returned"), unclosed.message());
+    }
+
+    private static CaseResult byName(SuiteResult r, String name) {
+        return r.cases().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
+}
