@@ -60,6 +60,10 @@ public final class JavaActor {
     // Warm-up (see Loop.warmUp): 2000 rounds pass C2's compile thresholds for the kernel's loop
     // and the consume step; 64 instances a round keep it to tens of milliseconds.
     static final int WARM_ROUNDS = 2000;
+    // A guest kernel (ThreadBoundKernel) rehearses fewer rounds: its interpreted first runs cost
+    // 1 to 4 s for 2000 rounds on the 2-core build machine, and the Java loop around it is the
+    // same code the Java kernels' rehearsals have compiled already.
+    static final int GUEST_WARM_ROUNDS = 256;
     static final int WARM_STRIDE = 64;
     static final long WARM_ALIGN = 4096;
 
@@ -350,7 +354,8 @@ public final class JavaActor {
             if (!WARMED.add(key)) {
                 return;
             }
-            Descriptor w = descriptor.withStride(Math.min(stride, WARM_STRIDE)).withMaxRounds(WARM_ROUNDS);
+            int warmRounds = kernel instanceof ThreadBoundKernel ? GUEST_WARM_ROUNDS : WARM_ROUNDS;
+            Descriptor w = descriptor.withStride(Math.min(stride, WARM_STRIDE)).withMaxRounds(warmRounds);
             long size = Descriptor.alignUp(w.end(), WARM_ALIGN);
             long base = Descriptor.alignUp(descriptor.end(), WARM_ALIGN) + actor * size;
             if (base + size > s.byteSize()) {
@@ -365,7 +370,7 @@ public final class JavaActor {
                 new Loop(scratch, w, actor, kernelName, kernel, p, q, v1, v2, YIELD_NS + PARK_MIN_NS).rehearseWaits(1);
                 Loop idleA = new Loop(scratch, w, actor, "idle", IDLE_A, p, q, v1, v2, 1);
                 Loop idleB = new Loop(scratch, w, actor, "idle", IDLE_B, p, q, v1, v2, 1);
-                for (int r = 1; r <= WARM_ROUNDS; r++) {
+                for (int r = 1; r <= warmRounds; r++) {
                     if (r % 64 == 0) {
                         warm.rehearseWaits(r);
                         LONG.setOpaque(scratch, ARRIVED, 0L);
@@ -377,9 +382,9 @@ public final class JavaActor {
                     warm.await(r);
                     // Odd rounds: the others have arrived and this actor consumes (and zeroes);
                     // even rounds: it is not the last, nothing is zeroed, the next CAS fails.
-                    boolean last = (r & 1) == 1 || r == WARM_ROUNDS;
+                    boolean last = (r & 1) == 1 || r == warmRounds;
                     LONG.setOpaque(scratch, ARRIVED, last ? (long) nActors - 1 : 0L);
-                    LONG.setOpaque(scratch, STOP, r == WARM_ROUNDS / 2 + 1 ? 1L : 0L);
+                    LONG.setOpaque(scratch, STOP, r == warmRounds / 2 + 1 ? 1L : 0L);
                     warm.round(r);
                     LONG.setOpaque(scratch, DONE, 0L);
                 }
