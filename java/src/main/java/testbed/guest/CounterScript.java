@@ -22,7 +22,13 @@ public record CounterScript(String name, String style, String source) {
     public static final CounterScript ATOMICS_VIEW = new CounterScript("js_atomics_view", "a", """
             (function (buffer, host, offset, n) {
               const view = new BigInt64Array(new ArrayBuffer(buffer));
+              // Out-of-range typed-array writes are silently dropped: refuse a view that is
+              // not the whole region (a buffer the engine did not alias gives length 0).
+              if (view.length * 8 !== host.byteSize()) {
+                throw new Error("the view has " + view.length + " words, the region " + host.byteSize() + " bytes");
+              }
               const at = offset / 8;
+              if (!(at >= 0 && at < view.length)) throw new Error("offset " + offset + " is outside the view");
               let k = 0;
               for (; k < n; k++) Atomics.add(view, at, 1n);
               return k;

@@ -193,7 +193,11 @@ public final class GuestKernel implements ThreadBoundKernel {
     /** Style (a): a BigInt64Array over the section's buffer; offsets / 8 are indexes. */
     private static final class ViewAccess implements Access {
         public String prelude() {
-            return "  const v = new BigInt64Array(new ArrayBuffer(buffer));\n";
+            // Out-of-range typed-array accesses are silently dropped: refuse a view that is not
+            // the whole section (a buffer the engine did not alias gives length 0).
+            return "  const v = new BigInt64Array(new ArrayBuffer(buffer));\n"
+                    + "  if (v.length * 8 !== host.byteSize()) throw new Error('the view has ' + v.length"
+                    + " + ' words, the section ' + host.byteSize() + ' bytes');\n";
         }
         public String value(String x) {
             return "BigInt(" + x + ")";

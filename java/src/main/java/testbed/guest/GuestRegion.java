@@ -28,6 +28,12 @@ public final class GuestRegion {
         return segment;
     }
 
+    /** The segment's size in bytes: a guest checks its typed-array view covers all of it. */
+    @HostAccess.Export
+    public long byteSize() {
+        return segment.byteSize();
+    }
+
     @HostAccess.Export
     public long getPlain(long offset) {
         return (long) LONG.get(segment, offset);

@@ -73,8 +73,18 @@ public final class JsCounterActor {
             }
             ByteBuffer buffer = region.asByteBuffer();
             GuestRegion host = new GuestRegion(region);
-            fn.execute(buffer, host, scratchOffset, REHEARSAL);
             LONG.setVolatile(region, scratchOffset, 0L);
+            fn.execute(buffer, host, scratchOffset, REHEARSAL);
+            // The rehearsal runs alone, so its word must hold exactly what it added: anything
+            // else (a copy of the buffer, the wrong byte order, writes dropped) is a harness
+            // fault and must not pass for the cross-runtime hazard later.
+            long rehearsed = (long) LONG.getVolatile(region, scratchOffset);
+            LONG.setVolatile(region, scratchOffset, 0L);
+            if (rehearsed != REHEARSAL) {
+                throw new IllegalStateException(String.format(Locale.ROOT,
+                        "the guest's rehearsal alone left %,d in its scratch word, want %,d: its writes do not reach the host's memory as they should",
+                        rehearsed, REHEARSAL));
+            }
             LONG.getAndAdd(ready, 0L, 1L);
             counted = true;
             long spins = 0;

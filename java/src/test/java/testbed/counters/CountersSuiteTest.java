@@ -75,7 +75,8 @@ class CountersSuiteTest {
             assertTrue(lost > 0, view.message());
             assertTrue(view.message().startsWith("known cross-runtime hazard: "), view.message());
         } else {
-            assertEquals(Status.PASSED, view.status(), view.message());
+            assertEquals(Status.SKIPPED, view.status(), view.message());
+            assertTrue(view.message().startsWith("inconclusive: "), view.message());
             assertEquals("hazard_not_seen", view.details().get("verdict"));
             assertEquals(0L, lost);
         }
@@ -95,6 +96,50 @@ class CountersSuiteTest {
         assertEquals(List.of(c.name(), "java"), rows.stream().map(m -> m.get("runtime")).toList(), c.name());
         assertEquals(Mode.QUICK.scale(250_000), rows.get(0).get("increments"), c.name() + ": the guest's own count");
         assertTrue((Long) rows.get(1).get("increments") > 0, c.name() + ": the host actor ran beside the guest");
+    }
+
+    @Test
+    void theHazardVerdictTellsAGuestThatNeverWroteFromTheHazard() {
+        assertEquals("hazard_not_seen", CountersSuite.hazardVerdict(0, 50_000));
+        assertEquals("known_hazard_observed", CountersSuite.hazardVerdict(1, 50_000));
+        assertEquals("known_hazard_observed", CountersSuite.hazardVerdict(49_999, 50_000));
+        // Exactly the guest's count lost: the slot holds the host's increments only.
+        assertEquals("wrong", CountersSuite.hazardVerdict(50_000, 50_000));
+        // More than the guest's count: the guest's writes erased host increments.
+        assertEquals("known_hazard_observed", CountersSuite.hazardVerdict(12_000_000, 50_000));
+        assertEquals("wrong", CountersSuite.hazardVerdict(-1, 50_000));
+    }
+
+    /** Style (a) on a private copy of the region after an honest rehearsal: nothing it adds reaches the slot. */
+    private static final CounterScript VIEW_OF_A_COPY = new CounterScript("js_view_of_a_copy", "a", """
+            (function (buffer, host, offset, n) {
+              const view = n === 20000 ? new BigInt64Array(new ArrayBuffer(buffer)) : new BigInt64Array(host.byteSize() / 8);
+              let k = 0;
+              for (; k < n; k++) Atomics.add(view, offset / 8, 1n);
+              return k;
+            })
+            """);
+
+    @Test
+    void aGuestWhoseWritesNeverReachTheSlotIsAHarnessFaultNotTheHazard() {
+        var plan = new CountersSuite.Plan(Mode.QUICK.scale(10_000_000), 1, 0, 0, 0, false, 1, 20_001, VIEW_OF_A_COPY);
+        CaseResult c = suite().runCase("js_view_of_a_copy", "style (a) on a copy", Block.BLOCK_COUNTERS,
+                new int[] {CountersSuite.GUEST_SLOT}, plan);
+        assertEquals(Status.FAILED, c.status(), c.message());
+        assertEquals("wrong", c.details().get("verdict"));
+        assertTrue(c.message().startsWith("harness fault, not the hazard: 20,001 updates lost"), c.message());
+        // The same copy in the rehearsal too: the actor itself fails before the gate.
+        var always = new CounterScript("js_always_a_copy", "a", """
+                (function (buffer, host, offset, n) {
+                  const view = new BigInt64Array(host.byteSize() / 8);
+                  for (let k = 0; k < n; k++) Atomics.add(view, offset / 8, 1n);
+                  return n;
+                })
+                """);
+        c = suite().runCase("js_always_a_copy", "style (a) always on a copy", Block.BLOCK_COUNTERS,
+                new int[] {CountersSuite.GUEST_SLOT}, new CountersSuite.Plan(1_000_000, 1, 0, 0, 0, false, 1, 1_000, always));
+        assertEquals(Status.ERROR, c.status(), c.message());
+        assertTrue(c.message().contains("rehearsal alone left 0 in its scratch word, want 20,000"), c.message());
     }
 
     @Test
