@@ -45,7 +45,8 @@ public final class CountersSuite {
     public static final String NAME = "counters";
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
-    private static final Duration GATE_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration DEFAULT_GATE_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration ABANDON_BOUND = Duration.ofSeconds(10);
 
     /**
      * Which actors a case starts on each slot, and how much each adds; {@code jsActors}
@@ -86,6 +87,7 @@ public final class CountersSuite {
     private final PeerClient peer;
     private final PrintStream progress;
     private GuestRuntime guest = GuestRuntime.shared();
+    private Duration gateTimeout = DEFAULT_GATE_TIMEOUT;
 
     public CountersSuite(Region region, AtomicShim panama, AtomicShim jnr, PeerClient peer, PrintStream progress) {
         this.region = region;
@@ -98,6 +100,12 @@ public final class CountersSuite {
     /** The same suite with JavaScript actors on {@code guest} (a test gives an engine that cannot start). */
     public CountersSuite withGuest(GuestRuntime guest) {
         this.guest = guest;
+        return this;
+    }
+
+    /** The same suite with another bound for actors to reach the gate (a test of a hung guest shortens it). */
+    CountersSuite withGateTimeout(Duration bound) {
+        this.gateTimeout = bound;
         return this;
     }
 
@@ -237,9 +245,9 @@ public final class CountersSuite {
                     AddCountersRequest req = AddCountersRequest.newBuilder()
                             .setBlock(block).setSlot(s).setGoroutines(plan.goGoroutines())
                             .setIncrementsPerGoroutine(plan.incrementsPerActor())
-                            .setUseStartGate(true).setGateTimeoutMs((int) GATE_TIMEOUT.toMillis()).build();
+                            .setUseStartGate(true).setGateTimeoutMs((int) gateTimeout.toMillis()).build();
                     CompletableFuture<AddCountersResponse> call = CompletableFuture.supplyAsync(
-                            () -> peer.addCounters(req, null, GATE_TIMEOUT.multipliedBy(3)),
+                            () -> peer.addCounters(req, null, gateTimeout.multipliedBy(3)),
                             r -> Thread.ofPlatform().daemon().name("counters-go-call").start(r));
                     actors.add(Actor.go(s, call, plan.goGoroutines()));
                 }
@@ -258,7 +266,7 @@ public final class CountersSuite {
                 for (Actor a : actors) {
                     if (a.js == null) continue;
                     try {
-                        a.awaitThread(GATE_TIMEOUT.multipliedBy(3));
+                        a.awaitThread(gateTimeout.multipliedBy(3));
                     } catch (RuntimeException e) {
                         if (firstFailure == null) firstFailure = e;
                     }
@@ -269,7 +277,7 @@ public final class CountersSuite {
             for (Actor a : actors) {
                 long done;
                 try {
-                    done = a.await(GATE_TIMEOUT.multipliedBy(3));
+                    done = a.await(gateTimeout.multipliedBy(3));
                 } catch (RuntimeException e) {
                     if (firstFailure == null) firstFailure = e;
                     continue;
@@ -380,9 +388,19 @@ public final class CountersSuite {
             }
             return new CaseResult(name, title, status, message, ms(t0), metrics, details);
         } finally {
+            // The host actors that add until the guests are done must stop before the gate
+            // opens for cleanup, or a released one would add up to its cap after the case.
+            if (hostStop != null) hostStop.set(true);
             LONG.setVolatile(gate, 0L, 1L); // release anyone still waiting, so cleanup cannot hang
-            for (Actor a : actors) a.abandon();
+            List<String> left = new ArrayList<>();
+            for (Actor a : actors) {
+                String l = a.abandon(ABANDON_BOUND);
+                if (l != null) left.add(l);
+            }
             LONG.setVolatile(gate, 0L, 0L);
+            if (!left.isEmpty()) {
+                progress.printf(Locale.ROOT, "  counters/%s: still running after cleanup: %s%n", name, String.join(", ", left));
+            }
         }
     }
 
@@ -402,12 +420,12 @@ public final class CountersSuite {
     }
 
     private void awaitReady(MemorySegment ready, int expected) {
-        long deadline = System.nanoTime() + GATE_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + gateTimeout.toNanos();
         while ((long) LONG.getVolatile(ready, 0L) < expected) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "only %d of %d actors reached the start gate within %d s",
-                        (long) LONG.getVolatile(ready, 0L), expected, GATE_TIMEOUT.toSeconds()));
+                        (long) LONG.getVolatile(ready, 0L), expected, gateTimeout.toSeconds()));
             }
             try {
                 Thread.sleep(1);
@@ -560,13 +578,25 @@ public final class CountersSuite {
             if (shim != null && handle > 0) shim.workersStop(handle);
         }
 
-        /** Stops and reaps whatever is left after a failure, so no native thread outlives the case. */
-        void abandon() {
+        /**
+         * Stops and reaps whatever is left after a failure, so no thread outlives the case: a
+         * guest is given up (cancelled through its context) and joined, a Java thread joined,
+         * a native group stopped and joined. Returns null, or what is still alive.
+         */
+        String abandon(Duration bound) {
+            try {
+                if (js != null && !js.abandon(bound)) return runtime + " guest thread";
+                if (thread != null && !thread.join(bound)) return runtime + " thread";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return runtime + " (interrupted while joining)";
+            }
             if (shim != null && handle > 0) {
                 shim.workersStop(handle);
-                shim.workersJoin(handle, 5_000);
+                shim.workersJoin(handle, bound.toMillis());
                 handle = 0;
             }
+            return null;
         }
     }
 }

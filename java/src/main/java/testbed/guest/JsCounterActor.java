@@ -33,6 +33,8 @@ public final class JsCounterActor {
     private volatile long elapsedNs;
     private volatile String failure;
     private volatile Context context;
+    /** Set when the case gives the actor up: it must not pass the gate or count itself ready. */
+    private volatile boolean abandoned;
 
     private JsCounterActor(CounterScript script, int slot, Thread thread) {
         this.script = script;
@@ -85,10 +87,12 @@ public final class JsCounterActor {
                         "the guest's rehearsal alone left %,d in its scratch word, want %,d: its writes do not reach the host's memory as they should",
                         rehearsed, REHEARSAL));
             }
+            if (abandoned) throw new IllegalStateException("abandoned by its case before the start gate");
             LONG.getAndAdd(ready, 0L, 1L);
             counted = true;
             long spins = 0;
-            while ((long) LONG.getVolatile(gate, 0L) == 0L) {
+            while ((long) LONG.getVolatile(gate, 0L) == 0L || abandoned) {
+                if (abandoned) throw new IllegalStateException("abandoned by its case at the start gate");
                 if (++spins % 256 == 0) Thread.yield();
                 else Thread.onSpinWait();
             }
@@ -100,7 +104,9 @@ public final class JsCounterActor {
         } catch (RuntimeException e) {
             failure = String.format(Locale.ROOT, "%s actor on slot %d: %s", script.name(), slot, GuestRuntime.message(e));
         } finally {
-            if (!counted) LONG.getAndAdd(ready, 0L, 1L);
+            // A failed actor counts itself ready so that the gate opens at once; an abandoned
+            // one does not, since its case is over and the next one counts afresh.
+            if (!counted && !abandoned) LONG.getAndAdd(ready, 0L, 1L);
         }
     }
 
@@ -117,6 +123,21 @@ public final class JsCounterActor {
                 // Closed already, by its own thread.
             }
         }
+    }
+
+    /**
+     * Gives the actor up: it will not pass the gate or add to the ready count, a running
+     * guest is cancelled through its context, and its thread is waited for.
+     *
+     * @return false if the thread is still alive after {@code bound}
+     */
+    public boolean abandon(Duration bound) throws InterruptedException {
+        abandoned = true;
+        if (!thread.isAlive()) return true;
+        cancel();
+        if (thread.join(bound)) return true;
+        cancel(); // the context may have been made after the first try
+        return thread.join(bound);
     }
 
     /** Waits for the actor; false if it is still running after {@code bound}. */

@@ -142,11 +142,67 @@ class CountersSuiteTest {
         assertTrue(c.message().contains("rehearsal alone left 0 in its scratch word, want 20,000"), c.message());
     }
 
+    private static boolean aliveThreadNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive() && t.getName().startsWith(prefix));
+    }
+
+    private static void assertSlotStill(String why) throws InterruptedException {
+        var slot = session.region().counterSlot(CountersSuite.GUEST_SLOT);
+        long before = slot.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
+        Thread.sleep(300);
+        assertEquals(before, slot.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0), why + ": nothing still adds to the slot");
+    }
+
+    @Test
+    void aGuestHungBeforeTheGateIsCancelledAndNothingOutlivesItsCase() throws InterruptedException {
+        var hang = new CounterScript("js_hangs_rehearsing", "b", """
+                (function (buffer, host, offset, n) {
+                  if (n === 20000) for (;;) {}
+                  for (let k = 0; k < n; k++) host.getAndAdd(offset, 1);
+                  return n;
+                })
+                """);
+        var plan = new CountersSuite.Plan(Mode.QUICK.scale(100_000_000), 1, 0, 0, 0, false, 1, 1_000, hang);
+        CaseResult c = suite().withGateTimeout(java.time.Duration.ofSeconds(2)).runCase("js_hangs_rehearsing", "a guest hung in its rehearsal",
+                Block.BLOCK_COUNTERS, new int[] {CountersSuite.GUEST_SLOT}, plan);
+        assertEquals(Status.ERROR, c.status(), c.message());
+        assertTrue(c.message().contains("only 1 of 2 actors reached the start gate"), c.message());
+        assertFalse(aliveThreadNamed("counters-js_hangs_rehearsing"), "the guest was cancelled and joined");
+        assertFalse(aliveThreadNamed("counters-java-" + CountersSuite.GUEST_SLOT), "the released Java actor was stopped and joined");
+        assertSlotStill("after a guest hung before the gate");
+        CaseResult next = suite().guestCase(Mode.QUICK, CounterScript.HOST_VARHANDLE);
+        assertEquals(Status.PASSED, next.status(), next.message());
+    }
+
+    @Test
+    void aGuestHungAfterTheGateIsCancelledAndItsHostPartnerStopped() throws InterruptedException {
+        var hang = new CounterScript("js_hangs_running", "b", """
+                (function (buffer, host, offset, n) {
+                  if (n !== 20000) for (;;) {}
+                  for (let k = 0; k < n; k++) host.getAndAdd(offset, 1);
+                  return n;
+                })
+                """);
+        var plan = new CountersSuite.Plan(Mode.QUICK.scale(100_000_000), 1, 0, 0, 0, false, 1, 1_000, hang);
+        // The engine's cold start (seconds on a loaded machine) must not count against the short gate bound.
+        try (var cx = GuestRuntime.shared().newContext()) {
+            cx.eval(GuestRuntime.LANGUAGE, "1");
+        }
+        CaseResult c = suite().withGateTimeout(java.time.Duration.ofSeconds(4)).runCase("js_hangs_running", "a guest hung after the gate",
+                Block.BLOCK_COUNTERS, new int[] {CountersSuite.GUEST_SLOT}, plan);
+        assertEquals(Status.ERROR, c.status(), c.message());
+        assertTrue(c.message().contains("js_hangs_running actor still running after 12 s; cancelled it"), c.message());
+        assertFalse(aliveThreadNamed("counters-js_hangs_running"), "the guest was cancelled and joined");
+        assertFalse(aliveThreadNamed("counters-java-" + CountersSuite.GUEST_SLOT), "the Java actor was stopped and joined");
+        assertSlotStill("after a guest hung after the gate");
+    }
+
     @Test
     void aGuestThatThrowsIsThatActorsFailureAndTheRunGoesOn() {
         var boom = new CounterScript("js_throws", "b", """
                 (function (buffer, host, offset, n) {
-                  for (let k = 0; k < 10; k++) host.getAndAdd(offset, 1);
+                  // An honest rehearsal (20,000), then 10 increments and the throw.
+                  for (let k = 0; k < (n > 20000 ? 10 : n); k++) host.getAndAdd(offset, 1);
                   if (n > 20000) throw new Error("guest gave up on purpose");
                   return n;
                 })
