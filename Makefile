@@ -40,7 +40,9 @@ JAVA      := $(JDK)/bin/java
 # Runtime compilation of the embedded guest (docs/GUEST.md): JVMCI and the Graal compiler
 # jars that Maven copies to build/graal/upgrade.
 GUEST_JVM_FLAGS := -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path=$(BUILD)/graal/upgrade --sun-misc-unsafe-memory-access=allow
-JVM_FLAGS := --enable-preview --enable-native-access=ALL-UNNAMED $(GUEST_JVM_FLAGS)
+# Only `run` gets them (it starts guests, and its forked guest litmus group inherits them):
+# JVMCI and the upgrade module path slow a JVM's start (no CDS) and would skew the benches.
+JVM_FLAGS := --enable-preview --enable-native-access=ALL-UNNAMED
 MVN_RUN   := JAVA_HOME=$(JDK) MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow $${MAVEN_OPTS:-}" $(MVN) -B -q -Dstyle.color=never
 
 # Each check prints one line naming what is missing and how to get it.
@@ -76,7 +78,7 @@ build: toolchain native peer java
 # ---- run -------------------------------------------------------------------
 .PHONY: run
 run: build
-	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --mode $(MODE) --report $(BUILD)/report \
+	@$(JAVA) $(JVM_FLAGS) $(GUEST_JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --mode $(MODE) --report $(BUILD)/report \
 	  $(if $(SUITE),--suite $(SUITE)) $(if $(FILTER),--filter '$(FILTER)')
 
 # ---- bench -----------------------------------------------------------------

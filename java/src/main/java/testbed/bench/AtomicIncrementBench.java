@@ -308,6 +308,8 @@ public final class AtomicIncrementBench {
         machine.put("jvm_version", Runtime.version().toString());
         machine.put("jvm_vendor", System.getProperty("java.vm.vendor"));
         machine.put("jvm_name", System.getProperty("java.vm.name"));
+        // The flags change what is measured (JVMCI, for one, replaces nothing but slows the start).
+        machine.put("jvm_args", ManagementFactory.getRuntimeMXBean().getInputArguments());
         machine.put("shim", shimVersion);
         // Other load skews every row; a reader needs it to judge the numbers.
         machine.put("load_average_1min", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());

@@ -477,6 +477,7 @@ public final class LitmusBench {
         doc.put("created", Instant.now().toString());
         doc.put("seconds", seconds);
         Map<String, Object> machine = new LinkedHashMap<>(host);
+        machine.put("jvm_args", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
         machine.put("load", load);
         doc.put("machine", machine);
 

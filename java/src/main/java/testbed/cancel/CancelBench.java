@@ -78,6 +78,7 @@ public final class CancelBench {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("mode", mode.label());
             doc.put("host", host);
+            doc.put("jvm_args", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
             doc.put("load_average", load);
             doc.put("rows", json);
             Files.writeString(reportDir.resolve("bench-cancel.json"), ReportWriter.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));

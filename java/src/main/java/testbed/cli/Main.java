@@ -104,6 +104,7 @@ public final class Main {
             java.util.regex.Pattern f = java.util.regex.Pattern.compile(o.filter == null ? ".*" : o.filter);
             suites.add(LitmusSuite.run(o.mode, t -> f.matcher(t.name()).matches(), out));
         }
+        host.put("guest", testbed.guest.GuestRuntime.shared().describe()); // now with the engine, if a suite started it
         Report report = Report.of(started, Instant.now().toString(), o.mode.label(), host, suites);
         try {
             ReportWriter.writeAll(report, o.reportDir);

@@ -92,10 +92,27 @@ public final class GuestRuntime implements AutoCloseable {
         return engine().getImplementationName().equals("Interpreted") ? "interpreted" : "compiled";
     }
 
-    /** What the report's host section says about the guest; never throws. */
+    /** Whether this JVM runs with JVMCI enabled (what runtime compilation of guest code needs). */
+    public static boolean jvmciEnabled() {
+        return jvmFlagsOfThisJvm().contains("-XX:+EnableJVMCI");
+    }
+
+    /**
+     * What the report's host section says about the guest; never throws and never starts
+     * the engine (a session that runs no guest pays nothing for it): before the engine has
+     * started, {@code execution} is {@code not_started} and only the JVM's flags are told.
+     */
     public Map<String, Object> describe() {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("language", "JavaScript (GraalJS)");
+        d.put("jvmci", jvmciEnabled());
+        synchronized (this) {
+            if (engine == null && startFailure == null) {
+                d.put("polyglot_version", polyglotVersion());
+                d.put("execution", "not_started");
+                return d;
+            }
+        }
         try {
             Engine e = engine();
             d.put("polyglot_version", polyglotVersion());

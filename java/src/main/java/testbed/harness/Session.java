@@ -115,7 +115,8 @@ public final class Session implements AutoCloseable {
         h.put("grpc_go", hello.getGrpcVersion());
         h.put("peer_arch", hello.getArch());
         h.put("region_bytes", region.size());
-        // The embedded guest, and whether its code is compiled or interpreted here.
+        // The embedded guest, without starting it: Main describes it again after the suites,
+        // once a guest suite has started the engine (or not).
         h.put("guest", testbed.guest.GuestRuntime.shared().describe());
         return h;
     }

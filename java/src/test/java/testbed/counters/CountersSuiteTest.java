@@ -239,6 +239,15 @@ class CountersSuiteTest {
     }
 
     @Test
+    void describingTheGuestDoesNotStartAnEngine() {
+        try (GuestRuntime fresh = new GuestRuntime(Map.of("engine.NoSuchOptionAnywhere", "1"))) {
+            // Were the engine started, this bad option would make it "unavailable".
+            assertEquals("not_started", fresh.describe().get("execution"));
+            assertEquals(GuestRuntime.jvmciEnabled(), fresh.describe().get("jvmci"));
+        }
+    }
+
+    @Test
     void aVariantThatLosesNothingIsNotCalledCaught() {
         // The plain variant with a single Java actor and nothing else racing it cannot
         // lose an update; the suite must then say that the check was not proven.
