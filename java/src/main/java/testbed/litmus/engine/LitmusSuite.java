@@ -96,6 +96,32 @@ public final class LitmusSuite {
      */
     static final Duration GUEST_TEST_OVERHEAD = Duration.ofMillis(600);
 
+    /**
+     * The guest group's first engine and context in a fresh JVM with JVMCI (the Graal
+     * compiler's own classes loading and compiling): seconds, not the 600 ms of a later test.
+     */
+    static final Duration GUEST_COLD_START = Duration.ofSeconds(4);
+
+    /**
+     * The guest tests' own budget, on top of {@link #totalBudget}: they never take time from
+     * the canonical tests (docs/GUEST.md, "Litmus tests").
+     */
+    public static Duration guestBudget(Mode mode) {
+        return switch (mode) {
+            case QUICK -> Duration.ofSeconds(20);
+            case DEFAULT -> Duration.ofSeconds(90);
+            case TOUGH -> Duration.ofMinutes(10);
+        };
+    }
+
+    /** Each guest test's share of {@code leftMs}, the guest budget left, after the cold start and per-test start-ups. */
+    static Budget guestShare(Mode mode, long leftMs, int tests) {
+        long left = leftMs - GROUP_OVERHEAD.toMillis() - GUEST_COLD_START.toMillis()
+                - tests * (TEST_OVERHEAD.toMillis() + GUEST_TEST_OVERHEAD.toMillis());
+        long per = Math.max(MIN_RUN.toMillis(), left / Math.max(1, tests));
+        return Budget.of(Duration.ofMillis(Math.min(per, perTestCap(mode).toMillis())));
+    }
+
     /** Each test's share of the total budget, after the overheads and the broken variants' reserve. */
     public static Budget budget(Mode mode, int tests, int groups) {
         return share(mode, totalBudget(mode).toMillis(), tests, groups, CanonicalSuite.selfChecks().size());
@@ -114,23 +140,42 @@ public final class LitmusSuite {
         return Budget.of(Duration.ofMillis(Math.min(per, perTestCap(mode).toMillis())));
     }
 
+    /** The first plan for the tests without a guest actor: the guest group neither counts nor costs here. */
+    static Budget canonicalBudget(Mode mode, List<LitmusTest> tests) {
+        Map<String, List<LitmusTest>> groups = groups(tests);
+        int guestTests = groups.getOrDefault("guest", List.of()).size();
+        return share(mode, totalBudget(mode).toMillis(), tests.size() - guestTests,
+                groups.size() - (guestTests == 0 ? 0 : 1), CanonicalSuite.selfChecks().size());
+    }
+
     /** Runs the canonical tests matching {@code filter}, each group in its own JVM. */
     public static SuiteResult run(Mode mode, Predicate<LitmusTest> filter, PrintStream progress) {
         List<LitmusTest> tests = CanonicalSuite.all().stream().filter(filter).toList();
         Map<String, List<LitmusTest>> groups = groups(tests);
-        // A test with a guest actor costs its start-up besides its run (GUEST_TEST_OVERHEAD).
-        long guestMs = tests.stream().filter(LitmusSuite::hasGuest).count() * GUEST_TEST_OVERHEAD.toMillis();
-        Budget budget = share(mode, totalBudget(mode).toMillis() - guestMs, tests.size(), groups.size(),
-                CanonicalSuite.selfChecks().size());
-        progress.printf(Locale.ROOT, "  %d tests in %d forked groups, %s mode: %d s in all, %d ms per test, stride %d%n",
-                tests.size(), groups.size(), mode.label(), totalBudget(mode).toSeconds(), budget.run().toMillis(), budget.stride());
+        // The guest group has a budget of its own (guestBudget), so the canonical tests are
+        // planned as if it were not there, and the time it takes moves their deadline on.
+        List<LitmusTest> guestTests = groups.getOrDefault("guest", List.of());
+        int canonicalTests = tests.size() - guestTests.size();
+        int canonicalGroups = groups.size() - (guestTests.isEmpty() ? 0 : 1);
+        Budget budget = canonicalBudget(mode, tests);
+        progress.printf(Locale.ROOT, "  %d tests in %d forked groups, %s mode: %d s in all, %d ms per test, stride %d%s%n",
+                canonicalTests, canonicalGroups, mode.label(), totalBudget(mode).toSeconds(), budget.run().toMillis(), budget.stride(),
+                guestTests.isEmpty() ? "" : String.format(Locale.ROOT, "; %d guest tests in %d s of their own, %d ms per test",
+                        guestTests.size(), guestBudget(mode).toSeconds(),
+                        guestShare(mode, guestBudget(mode).toMillis(), guestTests.size()).run().toMillis()));
         long t0 = System.nanoTime();
         long deadline = t0 + totalBudget(mode).toNanos();
-        int testsLeft = tests.size(), groupsLeft = groups.size();
+        int testsLeft = canonicalTests, groupsLeft = canonicalGroups;
         int selfChecksLeft = CanonicalSuite.selfChecks().size();
         List<CaseResult> cases = new ArrayList<>();
         for (Map.Entry<String, List<LitmusTest>> g : groups.entrySet()) {
-            Budget now = share(mode, (deadline - System.nanoTime()) / 1_000_000 - guestMs, testsLeft, groupsLeft, selfChecksLeft);
+            if (g.getKey().equals("guest")) {
+                long g0 = System.nanoTime();
+                cases.addAll(runForked("guest", g.getValue(), mode, guestShare(mode, guestBudget(mode).toMillis(), g.getValue().size()), progress));
+                deadline += System.nanoTime() - g0;
+                continue;
+            }
+            Budget now = share(mode, (deadline - System.nanoTime()) / 1_000_000, testsLeft, groupsLeft, selfChecksLeft);
             if (now.run().compareTo(budget.run()) < 0) {
                 progress.printf(Locale.ROOT, "  (behind plan: group %s runs %d ms per test)%n", g.getKey(), now.run().toMillis());
             }
@@ -141,10 +186,10 @@ public final class LitmusSuite {
             testsLeft -= g.getValue().size();
             groupsLeft--;
             if (g.getKey().equals("selfcheck")) selfChecksLeft = 0;
-            guestMs -= g.getValue().stream().filter(LitmusSuite::hasGuest).count() * GUEST_TEST_OVERHEAD.toMillis();
         }
-        progress.printf(Locale.ROOT, "  litmus: %d tests in %.1f s (budget %d s)%n", cases.size(),
-                (System.nanoTime() - t0) / 1e9, totalBudget(mode).toSeconds());
+        progress.printf(Locale.ROOT, "  litmus: %d tests in %.1f s (budget %d s%s)%n", cases.size(),
+                (System.nanoTime() - t0) / 1e9, totalBudget(mode).toSeconds(),
+                guestTests.isEmpty() ? "" : " + " + guestBudget(mode).toSeconds() + " s for the guest tests");
         return new SuiteResult(NAME, "Memory-ordering litmus tests whose actors run in Java, C and Go over one shared region.", cases);
     }
 
