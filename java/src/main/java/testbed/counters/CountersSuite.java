@@ -125,6 +125,7 @@ public final class CountersSuite {
         cases.add(brokenVariant(mode));
         cases.add(guestCase(mode, CounterScript.ATOMICS_VIEW));
         cases.add(guestCase(mode, CounterScript.HOST_VARHANDLE));
+        cases.add(guestCase(mode, CounterScript.HOST_PLAIN_BROKEN));
         return new SuiteResult(NAME, "Atomic counters shared by the JVM, C (FFM and JNR), Go and a JavaScript guest over one region.", cases);
     }
 
@@ -175,11 +176,13 @@ public final class CountersSuite {
      * host to overlap, it gets up to three attempts to show them, like the broken variant.
      */
     CaseResult guestCase(Mode mode, CounterScript script) {
-        String title = script.knownHazard()
+        String title = script.broken()
+                ? "Broken variant: JavaScript increments through host getPlain then setPlain (style b, not atomic); the check must see lost updates."
+                : script.knownHazard()
                 ? "JavaScript Atomics.add on a typed-array view of the region, beside Java getAndAdd and C atomics (style a: known hazard)."
                 : "JavaScript calls a host method doing VarHandle getAndAdd, beside Java and C atomics (style b); the slot is exact.";
         CaseResult last = null;
-        int attempts = script.knownHazard() ? BROKEN_VARIANT_ATTEMPTS : 1;
+        int attempts = script.knownHazard() || script.broken() ? BROKEN_VARIANT_ATTEMPTS : 1;
         for (int attempt = 1; attempt <= attempts; attempt++) {
             last = runCase(script.name(), title, Block.BLOCK_COUNTERS, new int[] {GUEST_SLOT}, guestPlan(mode, script));
             if (last.status() == Status.ERROR) break;
@@ -191,7 +194,7 @@ public final class CountersSuite {
             last = new CaseResult(last.name(), last.title(), last.status(),
                     last.message() + " [guest " + guest.execution() + (attempt > 1 ? ", attempt " + attempt : "") + "]",
                     last.durationMs(), metrics, details);
-            if (!"hazard_not_seen".equals(details.get("verdict"))) break;
+            if (script.broken() ? last.status() != Status.FAILED : !"hazard_not_seen".equals(details.get("verdict"))) break;
         }
         return last;
     }
@@ -366,6 +369,18 @@ public final class CountersSuite {
                                 : String.format(Locale.ROOT, "the slot holds %,d more than the actors added", -lost));
                         message = String.join("; ", wrong);
                     }
+                }
+            } else if (plan.jsScript() != null && plan.jsScript().broken()) {
+                // Style (b)'s broken variant: a plain read and write through host methods.
+                if (lost > 0) {
+                    status = Status.EXPECTED_FAILURE;
+                    message = String.format(Locale.ROOT, "caught: %,d of %,d updates lost (%.3f%%) with host getPlain/setPlain increments",
+                            lost, contributedTotal, 100.0 * lost / contributedTotal);
+                } else {
+                    status = Status.FAILED;
+                    message = String.format(Locale.ROOT,
+                            "the broken variant was not caught: %,d of %,d updates lost, so this run does not prove style (b)'s check can fail",
+                            lost, contributedTotal);
                 }
             } else if (plan.plainJava()) {
                 if (lost > 0 && contributedTotal == expectedTotal) {

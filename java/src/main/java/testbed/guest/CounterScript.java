@@ -11,8 +11,13 @@ import java.util.Objects;
  * @param name   the counters runtime label ("js_atomics_view", "js_host_varhandle")
  * @param style  "a" (Atomics on a typed-array view) or "b" (host VarHandle calls)
  * @param source the script
+ * @param broken a deliberately broken variant: the check must see it lose updates
  */
-public record CounterScript(String name, String style, String source) {
+public record CounterScript(String name, String style, String source, boolean broken) {
+
+    public CounterScript(String name, String style, String source) {
+        this(name, style, source, false);
+    }
 
     /**
      * Style (a): {@code Atomics.add} on a BigInt64Array over an ArrayBuffer made from the
@@ -43,6 +48,19 @@ public record CounterScript(String name, String style, String source) {
               return k;
             })
             """);
+
+    /**
+     * Style (b)'s broken variant: every increment a host getPlain then a host setPlain, a
+     * non-atomic read-modify-write through host methods. Racing a Java getAndAdd it must
+     * lose updates, which proves that style (b)'s exactness check can fail.
+     */
+    public static final CounterScript HOST_PLAIN_BROKEN = new CounterScript("js_host_plain_rmw", "b", """
+            (function (buffer, host, offset, n) {
+              let k = 0;
+              for (; k < n; k++) host.setPlain(offset, host.getPlain(offset) + 1);
+              return k;
+            })
+            """, true);
 
     public CounterScript {
         Objects.requireNonNull(name, "name");

@@ -49,7 +49,7 @@ class CountersSuiteTest {
     void quickSuiteIsExactAndCatchesItsBrokenVariant() {
         SuiteResult r = suite().run(Mode.QUICK);
         assertEquals(List.of("padded_slots_all_runtimes", "packed_slots_all_runtimes", "plain_java_increments_lose_updates",
-                        "js_atomics_view", "js_host_varhandle"),
+                        "js_atomics_view", "js_host_varhandle", "js_host_plain_rmw"),
                 r.cases().stream().map(CaseResult::name).toList());
         for (CaseResult c : r.cases().subList(0, 2)) {
             assertEquals(Status.PASSED, c.status(), c.name() + ": " + c.message());
@@ -88,6 +88,13 @@ class CountersSuiteTest {
         assertEquals(host.metrics().get("expected"), host.metrics().get("actual"));
         assertGuestDidItsShare(host);
         assertTrue(List.of("compiled", "interpreted").contains(host.details().get("guest_execution")), host.details().toString());
+        // Style (b)'s broken variant: the same check, fed a plain read-modify-write through host
+        // methods, must see lost updates.
+        CaseResult plainRmw = r.cases().get(5);
+        assertEquals(Status.EXPECTED_FAILURE, plainRmw.status(), plainRmw.message());
+        assertTrue((Long) plainRmw.metrics().get("lost_updates") > 0, plainRmw.message());
+        assertTrue(plainRmw.message().startsWith("caught: "), plainRmw.message());
+        assertGuestDidItsShare(plainRmw);
     }
 
     private static void assertGuestDidItsShare(CaseResult c) {
@@ -228,7 +235,7 @@ class CountersSuiteTest {
             SuiteResult r = suite().withGuest(broken).run(Mode.QUICK);
             CaseResult view = r.cases().get(3);
             CaseResult host = r.cases().get(4);
-            for (CaseResult c : List.of(view, host)) {
+            for (CaseResult c : List.of(view, host, r.cases().get(5))) {
                 assertEquals(Status.ERROR, c.status(), c.message());
                 assertTrue(c.message().contains("the polyglot engine cannot start: ") && c.message().contains("NoSuchOptionAnywhere"),
                         c.message());
