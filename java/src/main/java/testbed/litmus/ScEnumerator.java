@@ -38,6 +38,36 @@ public final class ScEnumerator {
         return e.outcomes;
     }
 
+    /**
+     * The outcomes of the serial executions only: each actor's whole program runs before
+     * the next actor starts, in every order of the actors. An observed outcome outside
+     * this set shows that the actors' accesses interleaved: that they overlapped.
+     */
+    public static Set<List<Long>> serialOutcomes(List<ActorSpec> actors, List<Gather> gathers) {
+        ScEnumerator e = new ScEnumerator(actors, gathers);
+        e.permute(new int[actors.size()], new boolean[actors.size()], 0);
+        return e.outcomes;
+    }
+
+    private void permute(int[] order, boolean[] used, int k) {
+        if (k == order.length) {
+            java.util.Arrays.fill(memory, 0);
+            for (long[] r : registers) java.util.Arrays.fill(r, 0);
+            for (int a : order) for (Op op : actors.get(a)) apply(a, op);
+            List<Long> out = new ArrayList<>(gathers.size());
+            for (Gather g : gathers) out.add(g.isRegister() ? registers[g.actor()][g.register()] : memory[g.location()]);
+            outcomes.add(List.copyOf(out));
+            return;
+        }
+        for (int a = 0; a < order.length; a++) {
+            if (used[a]) continue;
+            used[a] = true;
+            order[k] = a;
+            permute(order, used, k + 1);
+            used[a] = false;
+        }
+    }
+
     private void step() {
         boolean any = false;
         for (int a = 0; a < actors.size(); a++) {
