@@ -184,15 +184,21 @@ public final class CountersSuite {
         CaseResult last = null;
         int attempts = script.knownHazard() || script.broken() ? BROKEN_VARIANT_ATTEMPTS : 1;
         for (int attempt = 1; attempt <= attempts; attempt++) {
+            long compiledBefore = guest.compilations(script.name() + ".js");
             last = runCase(script.name(), title, Block.BLOCK_COUNTERS, new int[] {GUEST_SLOT}, guestPlan(mode, script));
             if (last.status() == Status.ERROR) break;
+            // Compilations of this script that landed during the case: "compiled" says only
+            // that the engine could compile; this says whether it did.
+            long compiled = guest.compilations(script.name() + ".js") - compiledBefore;
             Map<String, Object> metrics = new LinkedHashMap<>(last.metrics());
             metrics.put("attempts", (long) attempt);
+            metrics.put("guest_compilations", compiled);
             Map<String, Object> details = new LinkedHashMap<>(last.details());
             details.put("guest_style", script.style());
             details.put("guest_execution", guest.execution());
             last = new CaseResult(last.name(), last.title(), last.status(),
-                    last.message() + " [guest " + guest.execution() + (attempt > 1 ? ", attempt " + attempt : "") + "]",
+                    last.message() + " [guest " + guest.execution() + ", " + compiled + " compilation(s) landed"
+                            + (attempt > 1 ? ", attempt " + attempt : "") + "]",
                     last.durationMs(), metrics, details);
             if (script.broken() ? last.status() != Status.FAILED : !"hazard_not_seen".equals(details.get("verdict"))) break;
         }

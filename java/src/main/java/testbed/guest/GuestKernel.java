@@ -60,6 +60,11 @@ public final class GuestKernel implements ThreadBoundKernel {
         return style.name().toLowerCase(Locale.ROOT) + ":" + kernel;
     }
 
+    /** The name of the guest source a kernel is evaluated from (what compilation counts go by). */
+    public static String sourceName(Runtime style, String kernel) {
+        return style.name().toLowerCase(Locale.ROOT) + ":" + kernel + ".js";
+    }
+
     /** Whether {@code style} has {@code kernel}: a guest style, a role it writes, modes it has. */
     public static boolean has(Runtime style, String kernel) {
         try {

@@ -37,6 +37,9 @@ public final class GuestRuntime implements AutoCloseable {
             .allowBufferAccess(true).build();
 
     private final Map<String, String> options;
+    /** Compilations that landed ("opt done" in the engine's compilation trace), per guest source name. */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> compilations =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private Engine engine;
     private GuestException startFailure;
 
@@ -58,13 +61,12 @@ public final class GuestRuntime implements AutoCloseable {
         if (engine != null) return engine;
         if (startFailure != null) throw startFailure;
         try {
-            Engine.Builder b = Engine.newBuilder(LANGUAGE)
-                    .allowExperimentalOptions(true)
-                    .option("engine.WarnInterpreterOnly", "false")
-                    .out(java.io.OutputStream.nullOutputStream())
-                    .err(java.io.OutputStream.nullOutputStream());
-            options.forEach(b::option);
-            engine = b.build();
+            try {
+                engine = builder(true).build();
+            } catch (IllegalArgumentException noTrace) {
+                // A runtime without compilation may not know the trace option; nothing to count then.
+                engine = builder(false).build();
+            }
             if (!engine.getLanguages().containsKey(LANGUAGE)) {
                 engine.close();
                 engine = null;
@@ -75,6 +77,49 @@ public final class GuestRuntime implements AutoCloseable {
             startFailure = new GuestException("the polyglot engine cannot start: " + message(e), e);
             throw startFailure;
         }
+    }
+
+    private Engine.Builder builder(boolean traceCompilation) {
+        Engine.Builder b = Engine.newBuilder(LANGUAGE)
+                .allowExperimentalOptions(true)
+                .option("engine.WarnInterpreterOnly", "false")
+                .out(java.io.OutputStream.nullOutputStream())
+                .err(java.io.OutputStream.nullOutputStream());
+        if (traceCompilation) {
+            // Counts the compilations that actually landed, per source: "compiled" alone only
+            // says the engine could compile (docs/GUEST.md).
+            b.option("engine.TraceCompilation", "true").logHandler(new java.util.logging.Handler() {
+                @Override
+                public void publish(java.util.logging.LogRecord r) {
+                    countCompilation(r.getMessage());
+                }
+
+                @Override
+                public void flush() { }
+
+                @Override
+                public void close() { }
+            });
+        }
+        options.forEach(b::option);
+        return b;
+    }
+
+    /** Counts one trace line if it is a finished compilation ("opt done ... |Src name.js:line"). */
+    void countCompilation(String line) {
+        if (line == null || !line.contains("opt done")) return;
+        int src = line.lastIndexOf("|Src ");
+        if (src < 0) return;
+        String where = line.substring(src + 5).strip();
+        int colon = where.lastIndexOf(':');
+        String name = colon > 0 ? where.substring(0, colon) : where;
+        compilations.computeIfAbsent(name, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    }
+
+    /** Compilations of guest code from the source named {@code sourceName} that have landed so far in this runtime. */
+    public long compilations(String sourceName) {
+        var n = compilations.get(sourceName);
+        return n == null ? 0 : n.sum();
     }
 
     /** A new context for the calling thread, on the shared engine. */

@@ -289,6 +289,16 @@ public final class LitmusRunner {
         metrics.put("start_lead_ns", section.leadNs());
         metrics.put("elapsed_ms", elapsedNs / 1e6);
         Map<String, Object> details = new LinkedHashMap<>();
+        if (t.actors().stream().anyMatch(a -> a.runtime().guest())) {
+            // This JVM's own mode (a forked group's, not its parent's) and the compilations of
+            // the test's guest kernels that have landed in it so far.
+            long compiled = 0;
+            for (ActorSpec a : t.actors()) {
+                if (a.runtime().guest()) compiled += guest.compilations(testbed.guest.GuestKernel.sourceName(a.runtime(), a.kernel()));
+            }
+            metrics.put("guest_compilations", compiled);
+            details.put("guest_execution", String.valueOf(guest.describe().get("execution")));
+        }
         details.put("verdict", verdict);
         details.put("shape", t.shape() == null ? "custom" : t.shape().title());
         details.put("rung", t.rung() == null ? "" : t.rung().label());
