@@ -92,13 +92,22 @@ public final class CancellationSuite {
         this.progress = progress;
     }
 
-    /** What one trial saw; {@code problem} is null when every assertion held. */
     /**
      * What one trial saw; {@code problem} is null when every assertion held. A trial that
-     * measures many latencies (one per call of a burst) gives them all in {@code latenciesNs},
-     * which then stands for {@code latencyNs}; {@code Long.MIN_VALUE} means no latency.
+     * measures many durations (one per call of a burst) gives them all in {@code latenciesNs},
+     * which then stands for {@code latencyNs}; {@code Long.MIN_VALUE} means none. {@code
+     * measure} names what the duration is: {@link #CANCEL_TO_LAST_STOP} (the initiator's cancel
+     * to the last piece of work observing it, the only one reported as "latency") or another
+     * measure reported under its own name. A trial that is not {@code exercised} never reached
+     * the case's subject (a deadline that expired before the Go handler ran) and does not count
+     * towards the case's trials.
      */
-    record Trial(String javaSaw, String goSaw, long latencyNs, int leakedGoroutines, String problem, long[] latenciesNs) {
+    record Trial(String javaSaw, String goSaw, long latencyNs, int leakedGoroutines, String problem, long[] latenciesNs,
+                 boolean exercised, String measure) {
+        Trial(String javaSaw, String goSaw, long latencyNs, int leakedGoroutines, String problem, long[] latenciesNs) {
+            this(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, latenciesNs, true, CANCEL_TO_LAST_STOP);
+        }
+
         Trial(String javaSaw, String goSaw, long latencyNs, int leakedGoroutines, String problem) {
             this(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, null);
         }
@@ -106,7 +115,22 @@ public final class CancellationSuite {
         static Trial ok(String javaSaw, String goSaw, long latencyNs) {
             return new Trial(javaSaw, goSaw, latencyNs, 0, null);
         }
+
+        /** This trial, counted as not exercising its case. */
+        Trial notExercised() {
+            return new Trial(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, latenciesNs, false, measure);
+        }
+
+        /** This trial, its duration(s) being {@code m} rather than the cancel-to-last-stop latency. */
+        Trial measuring(String m) {
+            return new Trial(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, latenciesNs, exercised, m);
+        }
     }
+
+    /** The measure every case's "latency" is: the initiator's cancel to the last piece of work that observed it. */
+    static final String CANCEL_TO_LAST_STOP = "cancel_to_last_stop";
+    /** A case whose trials may not reach the Go handler runs at most this many times its trials. */
+    static final int ATTEMPTS_PER_TRIAL = 3;
 
     @FunctionalInterface
     interface TrialBody {
@@ -237,46 +261,78 @@ public final class CancellationSuite {
                         id -> serverCancel(id, false)));
     }
 
-    /**
-     * Runs {@code trials} trials of one case; never throws: a fault becomes an ERROR
-     * case. A normal case passes when every trial held; a broken variant is an
-     * EXPECTED_FAILURE when a trial's leak check named leaked goroutines, else FAILED.
-     */
+    /** A broken variant of the leak check: caught when a trial's problem names a leak. */
+    static final String LEAK = "leak:";
+
     CaseResult runCase(String name, String title, int trials, boolean brokenVariant, TrialBody body) {
+        return runCase(name, title, trials, brokenVariant ? LEAK : null, body);
+    }
+
+    /**
+     * Runs {@code trials} trials of one case; never throws: a fault becomes an ERROR case.
+     * Trials that did not exercise the case ({@link Trial#exercised}) are counted apart and
+     * replaced, up to {@value #ATTEMPTS_PER_TRIAL} attempts per trial; a case that could not
+     * gather its trials fails as "not exercised". A normal case ({@code caughtBy} null) passes
+     * when every trial held. A broken variant is an EXPECTED_FAILURE when a trial's problem
+     * contains {@code caughtBy}, FAILED when no trial found a problem (the check is unproven),
+     * and ERROR when it failed for another reason.
+     */
+    CaseResult runCase(String name, String title, int trials, String caughtBy, TrialBody body) {
         progress.printf(Locale.ROOT, "  cancellation/%s: %d trial(s)%n", name, trials);
         long t0 = System.nanoTime();
-        LatencySample latency = new LatencySample();
+        Map<String, LatencySample> measures = new LinkedHashMap<>();
         LatencySample rtt = new LatencySample();
         Map<String, Integer> seen = new LinkedHashMap<>();
         String problem = null;
         int leaked = 0;
+        int exercised = 0;
+        int attempts = 0;
         calls.resetWaits();
         try {
-            for (int i = 0; i < trials; i++) {
+            while (exercised < trials && attempts < trials * ATTEMPTS_PER_TRIAL) {
+                int i = attempts++;
                 for (int e = 0; e < ECHOES_PER_TRIAL; e++) rtt.add(calls.echoNanos());
                 Trial t = body.run(name + "-" + nonce + "-" + i);
                 seen.merge("java\u0000" + t.javaSaw(), 1, Integer::sum);
                 seen.merge("go\u0000" + t.goSaw(), 1, Integer::sum);
+                if (t.exercised()) exercised++;
+                LatencySample m = measures.computeIfAbsent(t.measure(), k -> new LatencySample());
                 if (t.latenciesNs() != null) {
-                    for (long ns : t.latenciesNs()) latency.add(ns);
+                    for (long ns : t.latenciesNs()) m.add(ns);
                 } else if (t.latencyNs() != Long.MIN_VALUE) {
-                    latency.add(t.latencyNs());
+                    m.add(t.latencyNs());
                 }
                 leaked = Math.max(leaked, t.leakedGoroutines());
                 if (t.problem() != null && problem == null) problem = "trial " + i + ": " + t.problem();
+                if (t.problem() != null && caughtBy != null) break; // a broken variant is judged on its first failing trial
             }
         } catch (RuntimeException e) {
             return CaseResult.error(name, title, e.getMessage() == null ? e.toString() : e.getMessage(), ms(t0));
         }
+        if (problem == null && exercised < trials) {
+            problem = String.format(Locale.ROOT, "not exercised: only %d of %d trial(s) reached the Go handler in %d attempts",
+                    exercised, trials, attempts);
+        }
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("trials", trials);
-        metrics.put("latency_p50_us", latency.percentile(50) / 1e3);
-        metrics.put("latency_p99_us", latency.percentile(99) / 1e3);
-        metrics.put("latency_max_us", latency.max() / 1e3);
+        metrics.put("trials", exercised);
+        metrics.put("trials_not_exercised", attempts - exercised);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<String> figureParts = new ArrayList<>();
+        measures.forEach((measure, sample) -> {
+            if (sample.count() == 0) return;
+            String prefix = measure.equals(CANCEL_TO_LAST_STOP) ? "latency" : measure;
+            metrics.put(prefix + "_p50_us", sample.percentile(50) / 1e3);
+            metrics.put(prefix + "_p99_us", sample.percentile(99) / 1e3);
+            metrics.put(prefix + "_max_us", sample.max() / 1e3);
+            rows.add(sample.row(measure));
+            figureParts.add(String.format(Locale.ROOT, "%s p50 %.1f us, p99 %.1f us, max %.1f us over %d",
+                    prefix, sample.percentile(50) / 1e3, sample.percentile(99) / 1e3, sample.max() / 1e3, sample.count()));
+        });
         metrics.put("rtt_p50_us", rtt.percentile(50) / 1e3);
         metrics.put("rtt_p99_us", rtt.percentile(99) / 1e3);
         metrics.put("leaked_goroutines", leaked);
         metrics.put("bound_wait_max_ms", calls.maxWaitNs() / 1e6);
+        rows.add(rtt.row("loopback_unary_rtt"));
         List<Map<String, Object>> observed = new ArrayList<>();
         seen.forEach((k, count) -> {
             String[] parts = k.split("\u0000", 2);
@@ -288,21 +344,23 @@ public final class CancellationSuite {
         });
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("observed", observed);
-        details.put("latency", List.of(latency.row("cancel_to_last_stop"), rtt.row("loopback_unary_rtt")));
+        details.put("latency", rows);
 
-        String figures = String.format(Locale.ROOT, "latency p50 %.1f us, p99 %.1f us, max %.1f us over %d trial(s) (rtt p50 %.1f us)",
-                latency.percentile(50) / 1e3, latency.percentile(99) / 1e3, latency.max() / 1e3, latency.count(),
-                rtt.percentile(50) / 1e3);
+        String figures = (figureParts.isEmpty() ? "no duration measured" : String.join("; ", figureParts))
+                + String.format(Locale.ROOT, " (rtt p50 %.1f us)", rtt.percentile(50) / 1e3)
+                + (attempts > exercised ? "; " + (attempts - exercised) + " attempt(s) never reached the Go handler" : "");
         testbed.report.Status status;
         String message;
-        if (brokenVariant) {
-            if (leaked > 0) {
+        if (caughtBy != null) {
+            if (problem != null && problem.contains(caughtBy)) {
                 status = testbed.report.Status.EXPECTED_FAILURE;
                 message = "caught: " + problem;
-            } else {
+            } else if (problem == null) {
                 status = testbed.report.Status.FAILED;
-                message = "the broken variant was not caught: no goroutine outlived the cancel, so this run does not prove the leak check can fail"
-                        + (problem == null ? "" : " (" + problem + ")");
+                message = "the broken variant was not caught: no trial found '" + caughtBy + "', so this run does not prove the check can fail";
+            } else {
+                status = testbed.report.Status.ERROR;
+                message = "the broken variant failed, but not with '" + caughtBy + "': " + problem;
             }
         } else if (problem == null) {
             status = testbed.report.Status.PASSED;
@@ -484,7 +542,8 @@ public final class CancellationSuite {
      * A short deadline may expire before the Go handler runs at all (on a loaded machine the
      * call's stream can be reset before the peer dispatches it): an accepted outcome of a
      * deadline case, counted as "never started", provided Java saw DEADLINE_EXCEEDED and no
-     * goroutine of the call exists. It carries no latency.
+     * goroutine of the call exists. It carries no latency and does not exercise the case: the
+     * case runs another trial in its place (bounded; {@link #runCase}).
      */
     Trial deadlineBeforeHandler(String id, Status js) {
         List<String> problems = new ArrayList<>();
@@ -492,7 +551,7 @@ public final class CancellationSuite {
         int alive = calls.goroutinesAfter(id, LEAK_BOUND);
         if (alive > 0) problems.add("leak: " + alive + " goroutine(s) of scope " + id + " without a handler record");
         return new Trial(js.getCode().name(), "never started (the deadline expired first)", Long.MIN_VALUE, alive,
-                problems.isEmpty() ? null : String.join("; ", problems));
+                problems.isEmpty() ? null : String.join("; ", problems)).notExercised();
     }
 
     /** How a native-worker trial's call ends: what Java saw, and the initiator's instant (0: the Go server's cancel). */

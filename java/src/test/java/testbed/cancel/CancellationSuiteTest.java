@@ -108,6 +108,24 @@ class CancellationSuiteTest {
     }
 
     @Test
+    void trialsThatNeverReachTheHandlerAreReplacedAndACaseOfNoneFails() {
+        CancellationSuite suite = new CancellationSuite(session, QUIET);
+        CaseResult none = suite.runCase("never_started", "t", 2, false,
+                id -> new CancellationSuite.Trial("DEADLINE_EXCEEDED", "never started", Long.MIN_VALUE, 0, null).notExercised());
+        assertEquals(Status.FAILED, none.status(), none.message());
+        assertEquals("not exercised: only 0 of 2 trial(s) reached the Go handler in 6 attempts", none.message());
+        assertFalse(none.metrics().containsKey("latency_p50_us"), "no latency is reported when none was measured");
+        int[] n = {0};
+        CaseResult some = suite.runCase("half_started", "t", 2, false,
+                id -> n[0]++ % 2 == 0 ? new CancellationSuite.Trial("DEADLINE_EXCEEDED", "never started", Long.MIN_VALUE, 0, null).notExercised()
+                        : CancellationSuite.Trial.ok("DEADLINE_EXCEEDED", "canceled", 7_000));
+        assertEquals(Status.PASSED, some.status(), some.message());
+        assertEquals(2, some.metrics().get("trials"));
+        assertEquals(2, some.metrics().get("trials_not_exercised"));
+        assertEquals(7.0, some.metrics().get("latency_p50_us"));
+    }
+
+    @Test
     void percentilesAreNearestRank() {
         LatencySample s = new LatencySample();
         for (long i = 1; i <= 100; i++) s.add(i * 1_000);
