@@ -32,10 +32,15 @@ func serve(t *testing.T) interopv1.CancelServiceClient {
 
 func serveFlags(t *testing.T, flags Flags) interopv1.CancelServiceClient {
 	t.Helper()
+	return serveService(t, New(flags, len(flagWords)))
+}
+
+func serveService(t *testing.T, svc *Service) interopv1.CancelServiceClient {
+	t.Helper()
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(scope.UnaryServerInterceptor()),
 		grpc.ChainStreamInterceptor(scope.StreamServerInterceptor()))
-	interopv1.RegisterCancelServiceServer(srv, New(flags, len(flagWords)))
+	interopv1.RegisterCancelServiceServer(srv, svc)
 	go srv.Serve(lis)
 	conn, err := grpc.NewClient("passthrough:///bufnet",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
@@ -164,7 +169,9 @@ func TestServerCancelSendsErrorInfoUnlessPlain(t *testing.T) {
 }
 
 func TestIgnoringTheContextKeepsGoroutinesAlive(t *testing.T) {
-	c := serve(t)
+	svc := New(func(i int) *int64 { return &flagWords[i] }, len(flagWords))
+	svc.stopBound = 50 * time.Millisecond
+	c := serveService(t, svc)
 	ctx, cancel := context.WithCancel(metadata.AppendToOutgoingContext(context.Background(), scope.MetadataKey, "leaky"))
 	go c.Work(ctx, &interopv1.WorkRequest{Spec: &interopv1.WorkSpec{CallId: "leaky", Goroutines: 3, IgnoreContext: true, IgnoreContextMs: 300}})
 	time.Sleep(50 * time.Millisecond)
@@ -174,7 +181,11 @@ func TestIgnoringTheContextKeepsGoroutinesAlive(t *testing.T) {
 	if n["leaky"] < 3 {
 		t.Fatalf("scope leaky: %d goroutines, want the 3 that ignore their context", n["leaky"])
 	}
-	observe(t, c, "leaky")
+	r := observe(t, c, "leaky")
+	if r.GetGoroutinesStarted() != 3 || r.GetGoroutinesStopped() != 0 {
+		t.Fatalf("record: %d of %d goroutines stopped, want 0 of 3: the handler records its end after the stop bound, not when the leak ends",
+			r.GetGoroutinesStopped(), r.GetGoroutinesStarted())
+	}
 	waitScopeEmpty(t, "leaky")
 }
 
