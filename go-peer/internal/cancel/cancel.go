@@ -29,7 +29,7 @@ const (
 	MaxGoroutines       = 256
 	MaxIgnoreContext    = 10 * time.Second
 	MaxObserveWait      = 10 * time.Second
-	MaxRecords          = 1024
+	MaxRecords          = 16384 // tough mode's burst of 10,000 calls, each observed
 	DefaultTickInterval = time.Millisecond
 	MaxCompleteAfter    = 60 * time.Second
 	MaxServerDeadline   = 60 * time.Second

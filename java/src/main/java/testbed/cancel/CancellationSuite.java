@@ -100,12 +100,13 @@ public final class CancellationSuite {
      * to the last piece of work observing it, the only one reported as "latency") or another
      * measure reported under its own name. A trial that is not {@code exercised} never reached
      * the case's subject (a deadline that expired before the Go handler ran) and does not count
-     * towards the case's trials.
+     * towards the case's trials. {@code others} holds further named measures of the trial
+     * (null: none).
      */
     record Trial(String javaSaw, String goSaw, long latencyNs, int leakedGoroutines, String problem, long[] latenciesNs,
-                 boolean exercised, String measure) {
+                 boolean exercised, String measure, Map<String, long[]> others) {
         Trial(String javaSaw, String goSaw, long latencyNs, int leakedGoroutines, String problem, long[] latenciesNs) {
-            this(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, latenciesNs, true, CANCEL_TO_LAST_STOP);
+            this(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, latenciesNs, true, CANCEL_TO_LAST_STOP, null);
         }
 
         Trial(String javaSaw, String goSaw, long latencyNs, int leakedGoroutines, String problem) {
@@ -118,12 +119,19 @@ public final class CancellationSuite {
 
         /** This trial, counted as not exercising its case. */
         Trial notExercised() {
-            return new Trial(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, latenciesNs, false, measure);
+            return new Trial(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, latenciesNs, false, measure, others);
         }
 
         /** This trial, its duration(s) being {@code m} rather than the cancel-to-last-stop latency. */
         Trial measuring(String m) {
-            return new Trial(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, latenciesNs, exercised, m);
+            return new Trial(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, latenciesNs, exercised, m, others);
+        }
+
+        /** This trial with a further measure {@code m}. */
+        Trial with(String m, long[] ns) {
+            Map<String, long[]> o = others == null ? new LinkedHashMap<>() : new LinkedHashMap<>(others);
+            o.put(m, ns);
+            return new Trial(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, latenciesNs, exercised, measure, o);
         }
     }
 
@@ -304,6 +312,12 @@ public final class CancellationSuite {
                     for (long ns : t.latenciesNs()) m.add(ns);
                 } else if (t.latencyNs() != Long.MIN_VALUE) {
                     m.add(t.latencyNs());
+                }
+                if (t.others() != null) {
+                    t.others().forEach((k, ns) -> {
+                        LatencySample o = measures.computeIfAbsent(k, x -> new LatencySample());
+                        for (long n : ns) o.add(n);
+                    });
                 }
                 leaked = Math.max(leaked, t.leakedGoroutines());
                 if (t.problem() != null && problem == null) problem = "trial " + i + ": " + t.problem();
@@ -526,12 +540,14 @@ public final class CancellationSuite {
             } else {
                 handle = 0;
             }
-            c.awaitEnd();
+            Status js = c.awaitEnd();
             ObserveResponse o = calls.observe(id);
+            if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
+            if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
             if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + NATIVE_CANCEL_FLAG);
             int alive = ffm.workersAlive();
             if (alive != 0) problems.add(alive + " native workers alive after the join");
-            return finishTrial(id, o, "CANCELLED; native workers 0", Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
+            return finishTrial(id, o, js.getCode() + "; native workers " + alive, Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
         } finally {
             if (handle > 0) {
                 ffm.workersStop(handle);
@@ -563,8 +579,10 @@ public final class CancellationSuite {
     /**
      * C workers started through FFM poll a region cancel flag that the Go handler sets when its
      * work observes the cancel, which {@code initiator} starts and sees to the end of the call.
-     * The workers are joined after the call ended, so the latency (the initiator's instant to
-     * the later of the join and the last goroutine) is an upper bound.
+     * The initiator runs on a virtual thread while this thread joins the workers, so the join
+     * returns when they stopped, not after the call's status came back. When a deadline
+     * expired before any handler ran, no one else will set the flag: the initiator's thread
+     * sets it (Java stops its own workers) and the trial does not exercise the case.
      */
     private Trial nativeWorkersUnder(String id, Status.Code javaWant, Set<String> goWant,
                                      java.util.function.Function<WorkSpec.Builder, Initiated> initiator) {
@@ -574,19 +592,34 @@ public final class CancellationSuite {
         LONG.setVolatile(flag, 0L, 0L);
         long handle = ffm.workersStart(region.counterSlot(NATIVE_SLOT).address(), 2, Long.MAX_VALUE / 4, 0L, 0L, flag.address());
         List<String> problems = new ArrayList<>();
-        try {
-            Initiated end = initiator.apply(spec(id, 2).setRegionCancelFlag(NATIVE_CANCEL_FLAG + 1));
-            Optional<ObserveResponse> started = calls.observeIfStarted(id, MatrixTrials.NEVER_STARTED_SETTLE);
-            if (started.isEmpty() && javaWant == Status.Code.DEADLINE_EXCEEDED) {
-                return deadlineBeforeHandler(id, end.javaSaw()); // no handler to set the flag: the finally stops the workers
+        AtomicReference<Initiated> ended = new AtomicReference<>();
+        AtomicReference<Boolean> neverStarted = new AtomicReference<>(false);
+        AtomicReference<RuntimeException> fault = new AtomicReference<>();
+        Thread caller = Thread.ofVirtual().name("cancel-native-" + id).start(() -> {
+            try {
+                Initiated end = initiator.apply(spec(id, 2).setRegionCancelFlag(NATIVE_CANCEL_FLAG + 1));
+                ended.set(end);
+                if (javaWant == Status.Code.DEADLINE_EXCEEDED && calls.observeIfStarted(id, MatrixTrials.NEVER_STARTED_SETTLE).isEmpty()) {
+                    neverStarted.set(true);
+                    LONG.setVolatile(flag, 0L, 1L);
+                }
+            } catch (RuntimeException e) {
+                fault.set(e);
+                LONG.setVolatile(flag, 0L, 1L);
             }
+        });
+        try {
             long joined = ffm.workersJoin(handle, NATIVE_JOIN_BOUND.toMillis());
             long joinedNs = System.nanoTime();
             if (joined == AtomicShim.JOIN_TIMED_OUT) {
-                problems.add("native workers still running " + NATIVE_JOIN_BOUND.toSeconds() + " s after the call ended (flag " + (long) LONG.getVolatile(flag, 0L) + ")");
+                problems.add("native workers still running " + NATIVE_JOIN_BOUND.toSeconds() + " s after the cancel (flag " + (long) LONG.getVolatile(flag, 0L) + ")");
             } else {
                 handle = 0;
             }
+            joinOrFail(caller, "the Java caller of " + id);
+            if (fault.get() != null) throw fault.get();
+            Initiated end = ended.get();
+            if (neverStarted.get()) return deadlineBeforeHandler(id, end.javaSaw());
             ObserveResponse o = calls.observe(id);
             if (end.javaSaw().getCode() != javaWant) problems.add("Java saw " + end.javaSaw() + ", want " + javaWant);
             if (!goWant.contains(o.getContextError())) problems.add("Go saw '" + o.getContextError() + "', want " + goWant);
@@ -594,7 +627,7 @@ public final class CancellationSuite {
             int alive = ffm.workersAlive();
             if (alive != 0) problems.add(alive + " native workers alive after the join");
             long t0 = end.t0Ns() != 0 ? end.t0Ns() : o.getServerCancelledNs();
-            return finishTrial(id, o, end.javaSaw().getCode() + "; native workers 0", Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
+            return finishTrial(id, o, end.javaSaw().getCode() + "; native workers " + alive, Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
         } finally {
             if (handle > 0) {
                 ffm.workersStop(handle);

@@ -35,8 +35,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -106,7 +108,7 @@ final class MatrixTrials {
         int alive = calls.goroutinesAfter(id, LEAK_BOUND);
         if (alive > 0) problems.add("leak: " + alive + " goroutine(s) of scope " + id);
         return new Trial(js.getCode().name(), o.isPresent() ? "ran" : "never started", endNs - t0, alive,
-                problems.isEmpty() ? null : String.join("; ", problems));
+                problems.isEmpty() ? null : String.join("; ", problems)).measuring("java_cancel_to_java_status");
     }
 
     /**
@@ -196,7 +198,7 @@ final class MatrixTrials {
         if (o.getFirstObservedNs() != 0) problems.add("a Go goroutine saw its context end, want every one to complete by itself");
         long margin = start + TimeUnit.MILLISECONDS.toNanos(JUST_BEFORE_DEADLINE_MS) - replyNs;
         Trial t = suite.finishTrial(id, o, js.getCode().name(), margin, problems);
-        return new Trial(t.javaSaw(), "completed (no cancel)", t.latencyNs(), t.leakedGoroutines(), t.problem());
+        return new Trial(t.javaSaw(), "completed (no cancel)", t.latencyNs(), t.leakedGoroutines(), t.problem()).measuring("deadline_margin_left");
     }
 
     /**
@@ -249,20 +251,46 @@ final class MatrixTrials {
         List<String> problems = new ArrayList<>();
         int wrong = 0;
         Status.Code firstWrong = null;
-        long[] lat = new long[count];
+        long[] javaLat = new long[count];
         for (int i = 0; i < count; i++) {
             if (codes[i] != Status.Code.DEADLINE_EXCEEDED) {
                 wrong++;
                 if (firstWrong == null) firstWrong = codes[i];
             }
-            lat[i] = endNs[i] - deadlineNs[i];
+            javaLat[i] = endNs[i] - deadlineNs[i];
         }
         if (wrong > 0) problems.add(wrong + " of " + count + " calls ended " + firstWrong + " (or other), want DEADLINE_EXCEEDED");
+        // What each call's Go handler saw: its context error, and its deadline's instant to its
+        // last goroutine ending; a call whose deadline expired before the peer dispatched it has
+        // no record.
+        Map<String, Integer> goSaw = new java.util.TreeMap<>();
+        long[] goLat = new long[count];
+        int recorded = 0;
+        for (int i = 0; i < count; i++) {
+            Optional<ObserveResponse> o = calls.observeIfStarted(id + "-" + i, Duration.ZERO);
+            if (o.isEmpty()) {
+                goSaw.merge("never started", 1, Integer::sum);
+                continue;
+            }
+            ObserveResponse r = o.get();
+            goSaw.merge(r.getContextError().isEmpty() ? "no cancel" : r.getContextError(), 1, Integer::sum);
+            if (!Set.of("deadline_exceeded", "canceled").contains(r.getContextError())) {
+                problems.add("call " + i + ": Go saw '" + r.getContextError() + "', want deadline_exceeded or canceled");
+            }
+            if (r.getGoroutinesStopped() != r.getGoroutinesStarted()) {
+                problems.add("call " + i + ": " + r.getGoroutinesStopped() + " of " + r.getGoroutinesStarted() + " goroutines stopped");
+            }
+            goLat[recorded++] = r.getLastStoppedNs() - deadlineNs[i];
+        }
+        if (recorded == 0) problems.add("not one of the " + count + " calls reached the Go handler");
         int alive = calls.goroutinesAfter(id, LEAK_BOUND);
         if (alive > 0) problems.add("leak: " + alive + " goroutine(s) of scope " + id + " after the burst of " + count);
+        StringBuilder go = new StringBuilder();
+        goSaw.forEach((k, v) -> go.append(go.isEmpty() ? "" : ", ").append(k).append(" x").append(v));
         return new Trial(wrong == 0 ? "DEADLINE_EXCEEDED on all " + count + " calls" : wrong + " of " + count + " calls not DEADLINE_EXCEEDED",
-                alive == 0 ? "scope empty" : alive + " alive", Long.MIN_VALUE, alive,
-                problems.isEmpty() ? null : String.join("; ", problems), lat);
+                go + (alive == 0 ? "; scope empty" : "; " + alive + " alive"), Long.MIN_VALUE, alive,
+                problems.isEmpty() ? null : String.join("; ", problems), Arrays.copyOf(goLat, recorded))
+                .with("deadline_to_java_status", javaLat);
     }
 
     // ---- client streaming ----------------------------------------------------------------------
