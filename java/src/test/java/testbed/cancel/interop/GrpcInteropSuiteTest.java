@@ -79,6 +79,22 @@ class GrpcInteropSuiteTest {
         }
     }
 
+    /**
+     * The linkage check: grpc-interop-testing 1.79.0's client and server classes run on this
+     * pom's grpc-java and protobuf without their own dependencies. All 14 cases of grpc-java's
+     * client against its own TestServiceImpl in this JVM must pass, so a class that no longer
+     * links shows here as a named failure, apart from any Go side.
+     */
+    @Test
+    void grpcJavasInteropClientAndServerLinkOnThisRuntime() {
+        try (JavaInteropServer server = new JavaInteropServer(true)) {
+            for (GrpcInteropSuite.InteropCase c : GrpcInteropSuite.CASES) {
+                CaseResult r = suite().javaCase("linkage_" + c.name(), c, server.target(), null);
+                assertEquals(Status.PASSED, r.status(), c.name() + ": " + r.message());
+            }
+        }
+    }
+
     @Test
     void aMissingGoClientOrAnUnreachableServerIsReportedNotHung() {
         GrpcInteropSuite noClient = new GrpcInteropSuite(session.peerProcess().target(), Path.of("/nonexistent/grpc-interop-client"), QUIET);
