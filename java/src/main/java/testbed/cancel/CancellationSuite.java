@@ -237,6 +237,9 @@ public final class CancellationSuite {
         cases.add(runCase("java_structured_scope_cause_in_band",
                 "A StructuredTaskScope cancelled by a failing subtask: the stream's owner sends the protocol's cause; Go's context.Cause holds it.",
                 few, false, m::structuredScopeCause));
+        cases.add(runCase("native_worker_ignores_cancel_flag_leak",
+                "Broken variant: C workers started without the cancel flag; the native worker count must name them.",
+                1, NATIVE_LEAK, id -> nativeWorkers(id, true, BROKEN_NATIVE_JOIN_BOUND)));
         cases.add(runCase("java_task_ignores_interrupt_leak",
                 "Broken variant: a StructuredTaskScope's virtual-thread task that ignores the interrupt; the watchdog must name it.",
                 1, MatrixTrials.JAVA_TASK_LEAK, id -> m.structuredScope(id, true)));
@@ -521,11 +524,26 @@ public final class CancellationSuite {
      * when the workers have been joined (an upper bound of their observing the flag).
      */
     private Trial nativeWorkers(String id) {
+        return nativeWorkers(id, false, NATIVE_JOIN_BOUND);
+    }
+
+    /** What the native-worker check reports when workers outlived their join; the broken variant must show it. */
+    static final String NATIVE_LEAK = "native workers alive after the join";
+    /** The broken variant's join bound: its workers never stop by themselves, so the full bound would only cost time. */
+    static final Duration BROKEN_NATIVE_JOIN_BOUND = Duration.ofSeconds(1);
+
+    /**
+     * As {@link #nativeWorkers(String)}; with {@code ignoresFlag} (the broken variant) the C
+     * workers are started without the cancel flag's address, so they never see the cancel and
+     * the worker count must name them. They are stopped and joined afterwards in any case.
+     */
+    private Trial nativeWorkers(String id, boolean ignoresFlag, Duration joinBound) {
         Region region = session.region();
         AtomicShim ffm = session.panama();
         MemorySegment flag = region.cancelFlag(NATIVE_CANCEL_FLAG);
         LONG.setVolatile(flag, 0L, 0L);
-        long handle = ffm.workersStart(region.counterSlot(NATIVE_SLOT).address(), 2, Long.MAX_VALUE / 4, 0L, 0L, flag.address());
+        long handle = ffm.workersStart(region.counterSlot(NATIVE_SLOT).address(), 2, Long.MAX_VALUE / 4, 0L, 0L,
+                ignoresFlag ? 0L : flag.address());
         List<String> problems = new ArrayList<>();
         try {
             CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id),
@@ -533,10 +551,10 @@ public final class CancellationSuite {
             c.awaitFirstTick();
             long t0 = System.nanoTime();
             c.cancelPlain("java client cancelled", null);
-            long joined = ffm.workersJoin(handle, NATIVE_JOIN_BOUND.toMillis());
+            long joined = ffm.workersJoin(handle, joinBound.toMillis());
             long joinedNs = System.nanoTime();
             if (joined == AtomicShim.JOIN_TIMED_OUT) {
-                problems.add("native workers still running " + NATIVE_JOIN_BOUND.toSeconds() + " s after the cancel (flag " + (long) LONG.getVolatile(flag, 0L) + ")");
+                problems.add("native workers still running " + joinBound.toMillis() + " ms after the cancel (flag " + (long) LONG.getVolatile(flag, 0L) + ")");
             } else {
                 handle = 0;
             }
@@ -546,8 +564,9 @@ public final class CancellationSuite {
             if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
             if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + NATIVE_CANCEL_FLAG);
             int alive = ffm.workersAlive();
-            if (alive != 0) problems.add(alive + " native workers alive after the join");
-            return finishTrial(id, o, js.getCode() + "; native workers " + alive, Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
+            if (alive != 0) problems.add("leak: " + alive + " " + NATIVE_LEAK);
+            return finishTrial(id, o, js.getCode() + "; native workers " + alive,
+                    handle == 0 ? Math.max(joinedNs, o.getLastStoppedNs()) - t0 : Long.MIN_VALUE, problems);
         } finally {
             if (handle > 0) {
                 ffm.workersStop(handle);
@@ -625,7 +644,7 @@ public final class CancellationSuite {
             if (!goWant.contains(o.getContextError())) problems.add("Go saw '" + o.getContextError() + "', want " + goWant);
             if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + NATIVE_CANCEL_FLAG);
             int alive = ffm.workersAlive();
-            if (alive != 0) problems.add(alive + " native workers alive after the join");
+            if (alive != 0) problems.add("leak: " + alive + " " + NATIVE_LEAK);
             long t0 = end.t0Ns() != 0 ? end.t0Ns() : o.getServerCancelledNs();
             return finishTrial(id, o, end.javaSaw().getCode() + "; native workers " + alive, Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
         } finally {

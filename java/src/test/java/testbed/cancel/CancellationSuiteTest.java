@@ -53,7 +53,7 @@ class CancellationSuiteTest {
                         "go_server_deadline_server_streaming", "connection_cut_mid_stream", "malformed_request_clear_status",
                         "oversized_request_clear_status", "java_structured_scope_cancels_streams_and_virtual_threads",
                         "java_structured_scope_cause_in_band",
-                        "java_task_ignores_interrupt_leak", "go_handler_ignores_context_leak"),
+                        "native_worker_ignores_cancel_flag_leak", "java_task_ignores_interrupt_leak", "go_handler_ignores_context_leak"),
                 r.cases().stream().map(CaseResult::name).toList());
         for (CaseResult c : r.cases()) {
             if (c.name().endsWith("_leak")) continue;
@@ -72,6 +72,9 @@ class CancellationSuiteTest {
                 "the leak is named: " + broken.message());
         assertTrue(broken.message().contains("0 of 3 goroutines stopped when the Go handler recorded its end"),
                 "the record's stopped count can show goroutines that did not stop: " + broken.message());
+        CaseResult nativeLeak = byName(r, "native_worker_ignores_cancel_flag_leak");
+        assertEquals(Status.EXPECTED_FAILURE, nativeLeak.status(), nativeLeak.message());
+        assertTrue(nativeLeak.message().contains("leak: 2 native workers alive after the join"), nativeLeak.message());
         CaseResult task = byName(r, "java_task_ignores_interrupt_leak");
         assertEquals(Status.EXPECTED_FAILURE, task.status(), task.message());
         assertTrue(task.message().matches("caught: trial 0: leak: 1 Java task\\(s\\) still running .*"), task.message());
