@@ -198,7 +198,8 @@ final class MatrixTrials {
         if (o.getFirstObservedNs() != 0) problems.add("a Go goroutine saw its context end, want every one to complete by itself");
         long margin = start + TimeUnit.MILLISECONDS.toNanos(JUST_BEFORE_DEADLINE_MS) - replyNs;
         Trial t = suite.finishTrial(id, o, js.getCode().name(), margin, problems);
-        return new Trial(t.javaSaw(), "completed (no cancel)", t.latencyNs(), t.leakedGoroutines(), t.problem()).measuring("deadline_margin_left");
+        String goSaw = o.getContextError().isEmpty() && o.getFirstObservedNs() == 0 ? "completed (no cancel)" : t.goSaw();
+        return new Trial(t.javaSaw(), goSaw, t.latencyNs(), t.leakedGoroutines(), t.problem()).measuring("deadline_margin_left");
     }
 
     /**
@@ -360,9 +361,9 @@ final class MatrixTrials {
         List<String> problems = new ArrayList<>();
         if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
         ErrorInfo echoed = CancelCalls.errorInfo(c.ended.getNow(null)).orElse(null);
-        if (echoed == null || !echoed.getReason().equals(cause.getReason())) problems.add("Java's status details hold " + echoed + ", want the cause echoed");
+        if (!CancelCalls.sameCause(echoed, cause)) problems.add("Java's status details hold " + echoed + ", want the cause " + CancellationSuite.text(cause) + " echoed intact");
         if (!o.getCause().equals(cause)) problems.add("Go's context.Cause holds " + CancellationSuite.describe(o) + ", want " + CancellationSuite.text(cause));
-        return suite.finishTrial(id, o, "CANCELLED, ErrorInfo " + (echoed == null ? "none" : echoed.getReason()), o.getLastStoppedNs() - t0, problems);
+        return suite.finishTrial(id, o, js.getCode() + ", ErrorInfo " + (echoed == null ? "none" : echoed.getReason()), o.getLastStoppedNs() - t0, problems);
     }
 
     /**
@@ -678,10 +679,10 @@ final class MatrixTrials {
         Status js = c.awaitEnd();
         if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
         ErrorInfo echoed = CancelCalls.errorInfo(c.endError()).orElse(null);
-        if (echoed == null || !echoed.getReason().equals(cause.getReason())) problems.add("Java's status details hold " + echoed + ", want the cause echoed");
+        if (!CancelCalls.sameCause(echoed, cause)) problems.add("Java's status details hold " + echoed + ", want the cause " + CancellationSuite.text(cause) + " echoed intact");
         ObserveResponse o = calls.observe(id);
         if (!o.getCause().equals(cause)) problems.add("Go's context.Cause holds " + CancellationSuite.describe(o) + ", want " + CancellationSuite.text(cause));
-        return suite.finishTrial(id, o, "CANCELLED, ErrorInfo " + (echoed == null ? "none" : echoed.getReason()),
+        return suite.finishTrial(id, o, js.getCode() + ", ErrorInfo " + (echoed == null ? "none" : echoed.getReason()),
                 thrownNs.get() == 0 ? Long.MIN_VALUE : o.getLastStoppedNs() - thrownNs.get(), problems);
     }
 
