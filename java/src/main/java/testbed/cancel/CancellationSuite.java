@@ -212,6 +212,9 @@ public final class CancellationSuite {
         cases.add(runCase("java_deadline_client_streaming_goroutines",
                 "A " + DEADLINE_MS + " ms Java deadline on a client stream whose handler fanned out 4 goroutines; all end.",
                 trials, false, m::clientStreamingDeadline));
+        cases.add(runCase("java_deadline_bidi_goroutines",
+                "A " + DEADLINE_MS + " ms Java deadline on a bidi stream whose handler fanned out 4 goroutines; all end.",
+                trials, false, m::bidiDeadline));
         cases.add(runCase("cause_in_band_client_streaming",
                 "A CancelNotice on a client stream; the Go handler's context.Cause holds the cause intact.",
                 1, false, m::clientStreamingInBandCause));

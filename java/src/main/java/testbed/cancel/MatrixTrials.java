@@ -389,6 +389,30 @@ final class MatrixTrials {
         return suite.finishTrial(id, o, js.getCode().name(), o.getLastStoppedNs() - deadlineNs, problems);
     }
 
+    /**
+     * A {@value CancellationSuite#DEADLINE_MS} ms Java deadline on a bidi stream (Converse)
+     * whose handler fanned out 4 goroutines: Java DEADLINE_EXCEEDED, Go canceled or
+     * deadline_exceeded (the deadline race). Latency: the Java deadline's instant to the last
+     * goroutine ended.
+     */
+    Trial bidiDeadline(String id) {
+        var stub = calls.async(id);
+        long start = System.nanoTime();
+        CancelCalls.Converse c = CancelCalls.Converse.start(stub.withDeadlineAfter(CancellationSuite.DEADLINE_MS, TimeUnit.MILLISECONDS),
+                spec(id, 4).build());
+        Status js = c.awaitEnd();
+        Optional<ObserveResponse> started = calls.observeIfStarted(id, NEVER_STARTED_SETTLE);
+        if (started.isEmpty()) return suite.deadlineBeforeHandler(id, js);
+        ObserveResponse o = started.get();
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.DEADLINE_EXCEEDED) problems.add("Java saw " + js + ", want DEADLINE_EXCEEDED");
+        if (!Set.of("deadline_exceeded", "canceled").contains(o.getContextError())) {
+            problems.add("Go saw '" + o.getContextError() + "', want deadline_exceeded or canceled");
+        }
+        long deadlineNs = start + TimeUnit.MILLISECONDS.toNanos(CancellationSuite.DEADLINE_MS);
+        return suite.finishTrial(id, o, js.getCode().name(), o.getLastStoppedNs() - deadlineNs, problems);
+    }
+
     private static io.grpc.ClientInterceptor scopeHeader(String id) {
         Metadata md = new Metadata();
         md.put(PeerClient.SCOPE_ID, id);

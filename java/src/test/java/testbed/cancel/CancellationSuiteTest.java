@@ -49,7 +49,7 @@ class CancellationSuiteTest {
                         "cancel_before_start", "cancel_after_first_message_sent", "cancel_after_headers_received",
                         "deadline_met_just_before_expiry", "thousands_of_simultaneous_deadlines",
                         "java_client_cancel_client_streaming_goroutines", "java_deadline_client_streaming_goroutines",
-                        "cause_in_band_client_streaming", "go_server_deadline_unary_goroutines",
+                        "java_deadline_bidi_goroutines", "cause_in_band_client_streaming", "go_server_deadline_unary_goroutines",
                         "go_server_deadline_server_streaming", "connection_cut_mid_stream", "malformed_request_clear_status",
                         "oversized_request_clear_status", "java_structured_scope_cancels_streams_and_virtual_threads",
                         "java_structured_scope_cause_in_band",
