@@ -37,6 +37,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.StructuredTaskScope;
 import java.util.concurrent.StructuredTaskScope.Joiner;
@@ -109,6 +111,7 @@ public final class ScopesSuite {
         deadlineTimer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("scopes-deadline-timer").factory());
         deadlineTimer.prestartAllCoreThreads();
         try {
+            warmUpEventLoops();
             cases.add(runCase("all_succeed", "Three subtasks' streams, each a Go errgroup of 4 and a native worker, all succeed; nothing outlives close().",
                     trials, Leaks.NONE, this::allSucceed));
             cases.add(runCase("go_goroutine_fails", "One Go goroutine fails: its errgroup cancels its siblings, ABORTED with ErrorInfo fails the Java scope, which cancels the other streams.",
@@ -145,6 +148,8 @@ public final class ScopesSuite {
                     1, Leaks.GO, this::goHandlerLeaks));
             cases.add(runCase("java_subtask_leaks_thread", "Broken variant: a Java subtask starts a thread it does not own; the thread dump must name it.",
                     1, Leaks.JAVA, this::javaSubtaskLeaks));
+            cases.add(runCase("java_subtask_leaks_executor", "Broken variant: a Java subtask makes a thread pool and leaves a task running in it; the thread dump must name the pool's thread.",
+                    1, Leaks.JAVA, this::javaSubtaskLeaksExecutor));
             cases.add(runCase("go_handler_ignores_notice", "Broken variant: a Go handler ignores the cancel notice and unwinds slowly; the subtask resets its stream after "
                             + DEAF_END_BOUND.toMillis() + " ms, and the check that no handler returns after close() must catch it.",
                     1, Leaks.OUTLIVE, this::goHandlerIgnoresNotice));
@@ -154,6 +159,39 @@ public final class ScopesSuite {
             deadlineTimer.shutdownNow();
         }
         return new SuiteResult(NAME, "Structured-scope lifetimes across Java, Go and C: leftovers per runtime and time outliving close().", cases);
+    }
+
+    /**
+     * grpc-java's netty transport shares one event loop group between channels, whose threads
+     * start in the root container on demand, one per loop, the first time a connection lands
+     * on that loop; they are the transport's, not a scope's. Connecting more channels than the
+     * group has loops (netty's default: twice the processors) starts every one of them before
+     * the first scenario, so that a scenario that opens a channel of its own finds them all
+     * in its "before" dump.
+     */
+    private void warmUpEventLoops() {
+        int loops = 2 * Runtime.getRuntime().availableProcessors() + 2;
+        for (int i = 0; i < loops; i++) {
+            ManagedChannel ch = NettyChannelBuilder.forTarget(session.peerProcess().target()).usePlaintext().build();
+            try {
+                new ScopeCalls(ch).end("scopes-warm-up-" + nonce, Duration.ZERO);
+            } finally {
+                ch.shutdownNow();
+                try {
+                    ch.awaitTermination(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---- the procedure every scenario shares ------------------------------------------------------
@@ -300,8 +338,14 @@ public final class ScopesSuite {
             cLeft = session.panama().workersAlive();
             if (cLeft == 0) cZeroNs = System.nanoTime();
         }
+        // Java: leftovers are what is still there LEAK_BOUND after close(), as in Go and C.
         JavaThreads after = JavaThreads.snapshot();
         List<JavaThreads.ThreadEntry> javaLeft = after.leftovers(before, r.scopeId);
+        while (!javaLeft.isEmpty() && System.nanoTime() - r.closedNs < LEAK_BOUND.toNanos()) {
+            sleepQuietly(20);
+            after = JavaThreads.snapshot();
+            javaLeft = after.leftovers(before, r.scopeId);
+        }
 
         // How long the last remote child outlived close(): Go handlers' returns, the scope's
         // goroutine count reaching zero when EndScope still saw some, native workers likewise.
@@ -345,7 +389,7 @@ public final class ScopesSuite {
         });
         for (Consumer<List<CallRecord>> check : r.recordChecks) check.accept(g.getCallsList());
         return new Trial(r.javaSaw, g.getLive(), g.getLiveAtCall(), javaLeft.size(), cLeft, cAtClose, outlive,
-                last == Long.MIN_VALUE ? 0 : last - r.closedNs, after.newInfrastructureSince(before), g.getCallsList(),
+                last == Long.MIN_VALUE ? 0 : last - r.closedNs, after.newNotLeftoverSince(before, r.scopeId), g.getCallsList(),
                 Map.copyOf(r.nativeStoppedBy), JavaThreads.describe(javaLeft), goTotalBefore,
                 session.peer().inspect(List.of()).getGoroutinesTotal(), problems);
     }
@@ -380,14 +424,14 @@ public final class ScopesSuite {
         metrics.put("outlive_max_us", outliveMax / 1e3);
         metrics.put("outlive_mean_us", outliveSum / 1e3 / trials.size());
         metrics.put("last_remote_end_vs_close_us", last.lastRemoteEndNs() / 1e3);
-        metrics.put("java_new_infrastructure_threads", infra);
+        metrics.put("java_new_threads_not_leftovers", infra);
         metrics.put("go_goroutines_total_before", last.goTotalBefore());
         metrics.put("go_goroutines_total_after", last.goTotalAfter());
 
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("leftovers", List.of(
                 row("runtime", "go", "leftover", goLeft, "how", "goroutines labelled with the scope id, " + LEAK_BOUND.toMillis() + " ms after close (EndScope)"),
-                row("runtime", "java", "leftover", javaLeft, "how", "threads in the scope's containers or started since it opened (JSON thread dump)"),
+                row("runtime", "java", "leftover", javaLeft, "how", "threads in the scope's containers, in containers made since it opened, new in the root container, or busy in a pool since (JSON thread dump)"),
                 row("runtime", "c", "leftover", cLeft, "how", "interop_workers_alive, " + LEAK_BOUND.toMillis() + " ms after close")));
         List<Map<String, Object>> callRows = new ArrayList<>();
         for (CallRecord c : last.records()) {
@@ -859,6 +903,36 @@ public final class ScopesSuite {
             t.interrupt();
             try {
                 t.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private void javaSubtaskLeaksExecutor(Run r) throws Exception {
+        AtomicReference<ExecutorService> leaked = new AtomicReference<>();
+        try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(10), "ok", false));
+            scope.fork(() -> {
+                // A pool of its own (a thread container of its own since JDK 21), never shut down.
+                ExecutorService pool = Executors.newFixedThreadPool(1, Thread.ofPlatform().daemon().name("scopes-leaked-pool-" + r.scopeId).factory());
+                leaked.set(pool);
+                pool.submit(() -> {
+                    Thread.sleep(LEAK_MS);
+                    return null;
+                });
+                return "left a pool running";
+            });
+            scope.join();
+            r.javaSaw = "join returned";
+        }
+        r.closed();
+        r.cleanups.add(() -> {
+            ExecutorService pool = leaked.get();
+            if (pool == null) return;
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

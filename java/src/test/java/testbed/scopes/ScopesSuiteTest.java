@@ -25,7 +25,7 @@ class ScopesSuiteTest {
     private static Session session;
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
-    static final List<String> BROKEN = List.of("go_handler_leaks_goroutine", "java_subtask_leaks_thread", "go_handler_ignores_notice",
+    static final List<String> BROKEN = List.of("go_handler_leaks_goroutine", "java_subtask_leaks_thread", "java_subtask_leaks_executor", "go_handler_ignores_notice",
             "blocking_v2_interrupt_alone_leaks");
 
     @BeforeAll
@@ -48,7 +48,8 @@ class ScopesSuiteTest {
                         "await_all", "owner_interrupted", "nested", "context_lost_across_forks", "context_propagated_across_forks",
                         "interrupt_cancels_blocking_stub", "interrupt_cancels_async_stub", "interrupt_cancels_blocking_v2",
                         "peer_dies", "unknown_scope_id", "stream_reset",
-                        "go_handler_leaks_goroutine", "java_subtask_leaks_thread", "go_handler_ignores_notice", "blocking_v2_interrupt_alone_leaks"),
+                        "go_handler_leaks_goroutine", "java_subtask_leaks_thread", "java_subtask_leaks_executor", "go_handler_ignores_notice",
+                        "blocking_v2_interrupt_alone_leaks"),
                 r.cases().stream().map(CaseResult::name).toList());
         for (CaseResult c : r.cases()) {
             if (BROKEN.contains(c.name())) continue;
@@ -66,6 +67,11 @@ class ScopesSuiteTest {
         assertTrue(byName(r, "java_subtask_leaks_thread").message().matches(
                 "caught: trial 0: leak: 1 Java thread\\(s\\) outlived the scope: #\\d+ 'scopes-stray-java_subtask_leaks_thread-.*' in <root>"),
                 byName(r, "java_subtask_leaks_thread").message());
+        CaseResult pool = byName(r, "java_subtask_leaks_executor");
+        assertEquals(Status.EXPECTED_FAILURE, pool.status(), pool.message());
+        assertTrue(pool.message().matches(
+                "caught: trial 0: leak: 1 Java thread\\(s\\) outlived the scope: #\\d+ 'scopes-leaked-pool-java_subtask_leaks_executor-.*' in java\\.util\\.concurrent\\.ThreadPoolExecutor@.*"),
+                pool.message());
         assertEquals(Status.EXPECTED_FAILURE, byName(r, "blocking_v2_interrupt_alone_leaks").status(), byName(r, "blocking_v2_interrupt_alone_leaks").message());
         CaseResult deaf = byName(r, "go_handler_ignores_notice");
         assertEquals(Status.EXPECTED_FAILURE, deaf.status(), deaf.message());
