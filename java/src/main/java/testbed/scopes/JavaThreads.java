@@ -37,8 +37,10 @@ import java.util.Set;
  *       ({@code CompletableFuture.runAsync}) that is still running. A pool thread that is
  *       idle (parked waiting for work) is the pool's, not the scope's.</li>
  * </ul>
- * The JVM's own threads are never leftovers (see {@code jvmOwnedThreads}: the virtual-thread
- * scheduler's carriers, the unblocker, the attach listener, ...). Pools that start threads on
+ * The JVM's own threads (see {@code jvmOwnedThreads}: the virtual-thread scheduler's carriers,
+ * the unblocker, the attach listener, ...) are not leftovers for being new, in the root or in a
+ * container of the JVM's made on demand; the common pool's workers, which are the JVM's too,
+ * still count when busy with a task taken since. Pools that start threads on
  * demand in the root container (netty's event loops) must
  * have started them before the scope opens; the suite warms them up.
  */
@@ -66,7 +68,9 @@ public record JavaThreads(Map<Long, ThreadEntry> threads, Set<String> containers
             Path file = dir.resolve("threads.json");
             ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
                     .dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
-            return parse(ReportWriter.mapper().readTree(file.toFile()), jvmOwnedThreads());
+            Set<Long> internal = new HashSet<>();
+            Set<Long> owned = jvmOwnedThreads(internal);
+            return parse(ReportWriter.mapper().readTree(file.toFile()), owned, internal);
         } catch (IOException e) {
             throw new IllegalStateException("thread dump failed: " + e.getMessage(), e);
         } finally {
@@ -83,25 +87,45 @@ public record JavaThreads(Map<Long, ThreadEntry> threads, Set<String> containers
 
     /**
      * Ids of the live platform threads the JVM made for itself: those in the top-level
-     * {@code system} thread group itself (signal dispatcher, attach listener, ...) and those of
-     * the JDK's internal thread classes (innocuous and carrier threads: the cleaner, the
-     * virtual-thread unblocker, the process reaper). Application threads are in groups under
-     * {@code system} ({@code main}, {@code VirtualThreads}), never in it.
+     * {@code system} thread group itself (signal dispatcher, attach listener, ...), in the groups
+     * the JDK makes directly under it for its own threads (carrier threads and the virtual-thread
+     * scheduler's delay scheduler, innocuous threads: the cleaner, the unblocker, the process
+     * reaper), or of the JDK's internal thread classes. Application threads are in the
+     * application's group ({@code main}, or what a platform thread started from a virtual
+     * thread gets, {@code VirtualThreads}), and groups under those; groups are told apart by
+     * identity, not by name.
      */
-    private static Set<Long> jvmOwnedThreads() {
+    private static Set<Long> jvmOwnedThreads(Set<Long> internalClass) {
+        Set<ThreadGroup> application = new HashSet<>();
+        application.add(topBelowSystem(Thread.currentThread().getThreadGroup()));
+        application.add(topBelowSystem(Thread.ofVirtual().unstarted(() -> { }).getThreadGroup()));
         Set<Long> out = new HashSet<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             ThreadGroup g = t.getThreadGroup();
-            if ((g != null && g.getParent() == null) || t.getClass().getName().startsWith("jdk.internal.")) out.add(t.threadId());
+            if (g == null) continue; // ended meanwhile
+            boolean internal = t.getClass().getName().startsWith("jdk.internal.");
+            if (internal) internalClass.add(t.threadId());
+            if (internal || g.getParent() == null || !application.contains(topBelowSystem(g))) out.add(t.threadId());
         }
         return out;
     }
 
-    static JavaThreads parse(JsonNode root) {
-        return parse(root, Set.of());
+    /** The group under the top-level group that {@code g} is in or under; the top-level group itself for it. */
+    private static ThreadGroup topBelowSystem(ThreadGroup g) {
+        while (g.getParent() != null && g.getParent().getParent() != null) g = g.getParent();
+        return g;
     }
 
-    static JavaThreads parse(JsonNode root, Set<Long> jvmOwned) {
+    static JavaThreads parse(JsonNode root) {
+        return parse(root, Set.of(), Set.of());
+    }
+
+    /**
+     * {@code jvmOwned}: threads the JVM made for itself; {@code jdkInternal}: those of them of the
+     * JDK's internal thread classes (carriers, innocuous threads), which never run an
+     * application task as themselves (a virtual thread a carrier runs is listed on its own).
+     */
+    static JavaThreads parse(JsonNode root, Set<Long> jvmOwned, Set<Long> jdkInternal) {
         JsonNode containers = root.path("threadDump").path("threadContainers");
         if (!containers.isArray()) throw new IllegalStateException("thread dump has no threadDump.threadContainers");
         Map<Long, ThreadEntry> threads = new LinkedHashMap<>();
@@ -111,7 +135,7 @@ public record JavaThreads(Map<Long, ThreadEntry> threads, Set<String> containers
             names.add(container);
             for (JsonNode t : c.path("threads")) {
                 long tid = Long.parseLong(t.path("tid").asText());
-                boolean idle = false;
+                boolean idle = jdkInternal.contains(tid);
                 for (JsonNode frame : t.path("stack")) {
                     String f = frame.asText();
                     if (IDLE_FRAMES.stream().anyMatch(f::contains)) {
@@ -145,11 +169,10 @@ public record JavaThreads(Map<Long, ThreadEntry> threads, Set<String> containers
         for (ThreadEntry t : threads.values()) {
             ThreadEntry was = before.threads().get(t.tid());
             boolean isNew = was == null;
-            if (t.jvmOwned()) continue;
             if (t.container().equals(ROOT)) {
-                if (isNew) out.add(t);
+                if (isNew && !t.jvmOwned()) out.add(t);
             } else if (!before.containers().contains(t.container())) {
-                out.add(t);
+                if (!t.jvmOwned()) out.add(t);
             } else if (!t.idleInPool() && (isNew || was.idleInPool())) {
                 out.add(t);
             }

@@ -26,7 +26,7 @@ class JavaThreadsTest {
     }
 
     private static JavaThreads parse(String json, Set<Long> jvmOwned) throws Exception {
-        return JavaThreads.parse(ReportWriter.mapper().readTree(json), jvmOwned);
+        return JavaThreads.parse(ReportWriter.mapper().readTree(json), jvmOwned, Set.of());
     }
 
     @Test
