@@ -100,10 +100,10 @@ public final class ScopesSuite {
 
     /**
      * What a deliberately broken variant must be caught at: a leftover in Go or in Java, or
-     * (OUTLIVE) a Go handler returning after close() where the subtasks cancel structurally;
+     * C, or (OUTLIVE) a Go handler returning after close() where the subtasks cancel structurally;
      * NONE for a scenario that must hold.
      */
-    enum Leaks { NONE, GO, JAVA, OUTLIVE }
+    enum Leaks { NONE, GO, JAVA, C, OUTLIVE }
 
     public SuiteResult run(Mode mode) {
         int trials = mode == Mode.QUICK ? 1 : (int) mode.scale(3);
@@ -150,6 +150,8 @@ public final class ScopesSuite {
                     1, Leaks.JAVA, this::javaSubtaskLeaks));
             cases.add(runCase("java_subtask_leaks_executor", "Broken variant: a Java subtask makes a thread pool and leaves a task running in it; the thread dump must name the pool's thread.",
                     1, Leaks.JAVA, this::javaSubtaskLeaksExecutor));
+            cases.add(runCase("c_subtask_leaves_workers", "Broken variant: a Java subtask starts native workers and returns without ending them; the shim's live count must find them after close().",
+                    1, Leaks.C, this::cSubtaskLeavesWorkers));
             cases.add(runCase("go_handler_ignores_notice", "Broken variant: a Go handler ignores the cancel notice and unwinds slowly; the subtask resets its stream after "
                             + DEAF_END_BOUND.toMillis() + " ms, and the check that no handler returns after close() must catch it.",
                     1, Leaks.OUTLIVE, this::goHandlerIgnoresNotice));
@@ -244,8 +246,7 @@ public final class ScopesSuite {
             if (goEnd != null) expectedEnds.put(id, goEnd);
             int flag = -1;
             if (natives) {
-                if (nextFlag >= FLAG_COUNT) throw new IllegalStateException("more than " + FLAG_COUNT + " native subtasks in one scenario");
-                flag = FLAG_BASE + nextFlag++;
+                    flag = allocateFlag();
                 spec.setRegionCancelFlag(flag + 1);
                 expectedNativeStop.put(id, goEnd == null ? "java" : "go");
             }
@@ -261,6 +262,12 @@ public final class ScopesSuite {
                     if (nw != null) nativeStoppedBy.put(id, nw.finish(goEnd == null ? Duration.ZERO : NATIVE_BOUND));
                 }
             };
+        }
+
+        /** A region cancel flag of this suite's range that no other subtask of the trial uses. */
+        int allocateFlag() {
+            if (nextFlag >= FLAG_COUNT) throw new IllegalStateException("more than " + FLAG_COUNT + " native subtasks in one scenario");
+            return FLAG_BASE + nextFlag++;
         }
 
         /** Waits until the peer counts at least {@code n} goroutines under this scope (bounded). */
@@ -362,6 +369,9 @@ public final class ScopesSuite {
         if (!javaLeft.isEmpty()) {
             problems.add("leak: " + javaLeft.size() + " Java thread(s) outlived the scope: " + JavaThreads.describe(javaLeft));
         }
+        if (cAtClose > 0) {
+            problems.add(cAtClose + " native worker(s) still running when close() returned: a subtask returned without ending the workers it started");
+        }
         if (cLeft > 0) problems.add("leak: " + cLeft + " native worker(s) alive " + LEAK_BOUND.toMillis() + " ms after close()");
         if (g.getCallsRunning() > 0) problems.add(g.getCallsRunning() + " Go handler(s) of the scope had not returned at its end");
 
@@ -457,6 +467,7 @@ public final class ScopesSuite {
             boolean caught = switch (leaks) {
                 case GO -> goLeft > 0;
                 case JAVA -> javaLeft > 0;
+                case C -> cLeft > 0;
                 case OUTLIVE -> outliveMax > 0 && problem != null && problem.contains("after close() returned");
                 case NONE -> false;
             };
@@ -936,6 +947,25 @@ public final class ScopesSuite {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        });
+    }
+
+    private void cSubtaskLeavesWorkers(Run r) throws Exception {
+        AtomicReference<NativeWorkers> left = new AtomicReference<>();
+        try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(10), "ok", false));
+            int flag = r.allocateFlag();
+            scope.fork(() -> {
+                // Started through FFM on a flag no Go handler will set, and never finished.
+                left.set(new NativeWorkers(session.panama(), session.region(), flag, 1));
+                return "left a native worker running";
+            });
+            scope.join();
+            r.javaSaw = "join returned";
+        }
+        r.closed();
+        r.cleanups.add(() -> {
+            if (left.get() != null) left.get().finish(Duration.ZERO);
         });
     }
 

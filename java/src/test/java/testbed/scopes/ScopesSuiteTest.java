@@ -13,6 +13,7 @@ import testbed.report.SuiteResult;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.StructuredTaskScope;
 
@@ -25,7 +26,7 @@ class ScopesSuiteTest {
     private static Session session;
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
-    static final List<String> BROKEN = List.of("go_handler_leaks_goroutine", "java_subtask_leaks_thread", "java_subtask_leaks_executor", "go_handler_ignores_notice",
+    static final List<String> BROKEN = List.of("go_handler_leaks_goroutine", "java_subtask_leaks_thread", "java_subtask_leaks_executor", "c_subtask_leaves_workers", "go_handler_ignores_notice",
             "blocking_v2_interrupt_alone_leaks");
 
     @BeforeAll
@@ -48,7 +49,7 @@ class ScopesSuiteTest {
                         "await_all", "owner_interrupted", "nested", "context_lost_across_forks", "context_propagated_across_forks",
                         "interrupt_cancels_blocking_stub", "interrupt_cancels_async_stub", "interrupt_cancels_blocking_v2",
                         "peer_dies", "unknown_scope_id", "stream_reset",
-                        "go_handler_leaks_goroutine", "java_subtask_leaks_thread", "java_subtask_leaks_executor", "go_handler_ignores_notice",
+                        "go_handler_leaks_goroutine", "java_subtask_leaks_thread", "java_subtask_leaks_executor", "c_subtask_leaves_workers", "go_handler_ignores_notice",
                         "blocking_v2_interrupt_alone_leaks"),
                 r.cases().stream().map(CaseResult::name).toList());
         for (CaseResult c : r.cases()) {
@@ -72,6 +73,11 @@ class ScopesSuiteTest {
         assertTrue(pool.message().matches(
                 "caught: trial 0: leak: 1 Java thread\\(s\\) outlived the scope: #\\d+ 'scopes-leaked-pool-java_subtask_leaks_executor-.*' in java\\.util\\.concurrent\\.ThreadPoolExecutor@.*"),
                 pool.message());
+        CaseResult cLeak = byName(r, "c_subtask_leaves_workers");
+        assertEquals(Status.EXPECTED_FAILURE, cLeak.status(), cLeak.message());
+        assertTrue(cLeak.message().matches("caught: trial 0: 1 native worker\\(s\\) still running when close\\(\\) returned.*; leak: 1 native worker\\(s\\) alive 1000 ms after close\\(\\)"),
+                cLeak.message());
+        assertEquals(1, cLeak.metrics().get("c_workers_at_close"));
         assertEquals(Status.EXPECTED_FAILURE, byName(r, "blocking_v2_interrupt_alone_leaks").status(), byName(r, "blocking_v2_interrupt_alone_leaks").message());
         CaseResult deaf = byName(r, "go_handler_ignores_notice");
         assertEquals(Status.EXPECTED_FAILURE, deaf.status(), deaf.message());
@@ -121,6 +127,43 @@ class ScopesSuiteTest {
         });
         assertEquals(Status.FAILED, outlive.status(), outlive.message());
         assertTrue(outlive.message().startsWith("the broken variant was not caught: no Go handler returned after close()"), outlive.message());
+    }
+
+    /** Native workers that end after close() but within the bound: not a leak, but the case fails and the outlive time shows it. */
+    @Test
+    void nativeWorkersEndingAfterCloseAreReportedAndFailTheCase() {
+        ScopesSuite suite = new ScopesSuite(session, QUIET);
+        Thread[] stopper = new Thread[1];
+        CaseResult late = suite.runCase("c_late", "workers stopped 200 ms after close()", 1, ScopesSuite.Leaks.NONE, r -> {
+            NativeWorkers[] nw = new NativeWorkers[1];
+            int flag = r.allocateFlag();
+            try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+                scope.fork(() -> {
+                    nw[0] = new NativeWorkers(session.panama(), session.region(), flag, 1);
+                    return "started";
+                });
+                scope.join();
+            }
+            r.closed();
+            stopper[0] = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ignored) {
+                    // stop now
+                }
+                nw[0].finish(Duration.ZERO);
+            });
+        });
+        try {
+            stopper[0].join(5_000);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        assertEquals(Status.FAILED, late.status(), late.message());
+        assertTrue(late.message().contains("1 native worker(s) still running when close() returned"), late.message());
+        assertEquals(0, late.metrics().get("c_leftover_workers"), "ended within the bound: not a leftover");
+        assertTrue((Double) late.metrics().get("outlive_max_us") >= 100_000, "the outlive time counts the native workers: " + late.metrics());
+        assertEquals(0, session.panama().workersAlive());
     }
 
     @Test
