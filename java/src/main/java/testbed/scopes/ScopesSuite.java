@@ -212,7 +212,8 @@ public final class ScopesSuite {
         long closedNs;
         String javaSaw = "";
         final List<String> problems = new CopyOnWriteArrayList<>();
-        final Map<String, String> expectedEnds = new LinkedHashMap<>();
+        /** Filled by subtasks as they start (a fork made after the scope was cancelled never runs, and expects nothing). */
+        final Map<String, String> expectedEnds = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
         final Map<String, String> expectedNativeStop = new ConcurrentHashMap<>();
         final Map<String, String> nativeStoppedBy = new ConcurrentHashMap<>();
         final List<Consumer<List<CallRecord>>> recordChecks = new ArrayList<>();
@@ -243,18 +244,20 @@ public final class ScopesSuite {
          */
         Callable<String> stream(HoldSpec.Builder spec, String goEnd, boolean natives) {
             String id = spec.getCallId();
-            if (goEnd != null) expectedEnds.put(id, goEnd);
             int flag = -1;
             if (natives) {
-                    flag = allocateFlag();
+                flag = allocateFlag();
                 spec.setRegionCancelFlag(flag + 1);
-                expectedNativeStop.put(id, goEnd == null ? "java" : "go");
             }
             HoldSpec built = spec.build();
             int flagIndex = flag;
             ScopeCalls on = calls;
             String carried = callScopeId;
             return () -> {
+                // Expectations are registered when the subtask runs, not when it is built: a
+                // fork made after the scope was cancelled never runs and makes no call.
+                if (goEnd != null) expectedEnds.put(id, goEnd);
+                if (flagIndex >= 0) expectedNativeStop.put(id, goEnd == null ? "java" : "go");
                 NativeWorkers nw = flagIndex < 0 ? null : new NativeWorkers(session.panama(), session.region(), flagIndex, 1);
                 try {
                     return HeldStream.hold(on.async(carried), built, s -> { });

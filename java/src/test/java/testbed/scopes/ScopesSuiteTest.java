@@ -129,6 +129,32 @@ class ScopesSuiteTest {
         assertTrue(outlive.message().startsWith("the broken variant was not caught: no Go handler returned after close()"), outlive.message());
     }
 
+    /**
+     * A fork made after the scope was cancelled never runs: it must expect nothing of Go or C
+     * (the race a descheduled owner would hit in go_goroutine_fails), made here on purpose.
+     */
+    @Test
+    void aForkThatNeverRanExpectsNothing() {
+        ScopesSuite suite = new ScopesSuite(session, QUIET);
+        CaseResult late = suite.runCase("late_fork", "a fork after the scope was cancelled", 1, ScopesSuite.Leaks.NONE, r -> {
+            try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+                var failed = scope.fork(() -> {
+                    throw new IllegalStateException("failed at once");
+                });
+                while (failed.state() == StructuredTaskScope.Subtask.State.UNAVAILABLE) Thread.sleep(1);
+                var never = scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(5), "ok", true));
+                try {
+                    scope.join();
+                } catch (StructuredTaskScope.FailedException expected) {
+                    r.javaSaw = "FailedException; the late fork is " + never.state();
+                }
+            }
+            r.closed();
+        });
+        assertEquals(Status.PASSED, late.status(), late.message());
+        assertTrue(late.message().startsWith("FailedException; the late fork is UNAVAILABLE"), late.message());
+    }
+
     /** Native workers that end after close() but within the bound: not a leak, but the case fails and the outlive time shows it. */
     @Test
     void nativeWorkersEndingAfterCloseAreReportedAndFailTheCase() {
