@@ -85,7 +85,7 @@ public final class ScopesSuite {
     private final PrintStream progress;
     private final String nonce = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     /** Timer for gRPC context deadlines, for the length of {@link #run}; its thread exists before any scenario's first thread dump. */
-    private ScheduledThreadPoolExecutor deadlineTimer;
+    ScheduledThreadPoolExecutor deadlineTimer;
 
     public ScopesSuite(Session session, PrintStream progress) {
         this.session = session;
@@ -129,9 +129,9 @@ public final class ScopesSuite {
             cases.add(runCase("nested", "A scope inside a subtask, errgroups inside errgroups, native workers under Go handlers; a Go failure unwinds them all.",
                     trials, Leaks.NONE, this::nested));
             cases.add(runCase("context_lost_across_forks", "A gRPC Context deadline attached around the scope does not reach the forks' calls (grpc-java's Context is a ThreadLocal).",
-                    1, Leaks.NONE, r -> contextAcrossForks(r, false)));
+                    1, Leaks.NONE, r -> contextAcrossForks(r, false, ScopeCalls.CALL_BOUND, 5)));
             cases.add(runCase("context_propagated_across_forks", "GrpcContextForks.fork: the deadline set when the scope opens reaches Go as grpc-timeout on every fork.",
-                    trials, Leaks.NONE, r -> contextAcrossForks(r, true)));
+                    trials, Leaks.NONE, r -> contextAcrossForks(r, true, ScopeCalls.CALL_BOUND, 5)));
             cases.add(runCase("interrupt_cancels_blocking_stub", "A subtask blocked in a blocking-stub unary call is interrupted by the scope; grpc-java cancels the call; the Go errgroup ends.",
                     trials, Leaks.NONE, r -> interruptCancels(r, Stub.BLOCKING)));
             cases.add(runCase("interrupt_cancels_async_stub", "A subtask waiting on a future-stub call cancels it when interrupted; the Go errgroup ends.",
@@ -648,15 +648,22 @@ public final class ScopesSuite {
         r.closed();
     }
 
-    private void contextAcrossForks(Run r, boolean propagate) throws Exception {
+    /**
+     * The context cases: three forks call HoldUnary (its errgroup succeeds after
+     * {@code succeedAfterMs}; 0: never) with a blocking stub and no deadline of their own. The
+     * scope itself is bounded by {@code bound} ({@code Configuration.withTimeout}, which sends
+     * nothing to Go): without the owner's Context, nothing else would end a stalled call.
+     */
+    void contextAcrossForks(Run r, boolean propagate, Duration bound, int succeedAfterMs) throws Exception {
         r.structured = false;
         Context.CancellableContext ctx = Context.current().withDeadline(
                 Deadline.after(SCOPE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS), deadlineTimer);
         try {
             ctx.call(() -> {
-                try (var scope = StructuredTaskScope.open(Joiner.<HoldResult>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+                try (var scope = StructuredTaskScope.open(Joiner.<HoldResult>allSuccessfulOrThrow(),
+                        cfg -> cfg.withName(r.scopeId).withTimeout(bound))) {
                     for (int k = 0; k < 3; k++) {
-                        HoldSpec spec = r.spec("f" + k, 2).setSucceedAfterMs(5).build();
+                        HoldSpec spec = r.spec("f" + k, 2).setSucceedAfterMs(succeedAfterMs).build();
                         r.expectedEnds.put(spec.getCallId(), "ok");
                         Callable<HoldResult> call = () -> r.calls.blocking(r.callScopeId).holdUnary(unary(spec)).getResult();
                         if (propagate) GrpcContextForks.fork(scope, call);

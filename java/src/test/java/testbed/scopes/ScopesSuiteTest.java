@@ -155,6 +155,26 @@ class ScopesSuiteTest {
         assertTrue(late.message().startsWith("FailedException; the late fork is UNAVAILABLE"), late.message());
     }
 
+    /** A stalled peer cannot hang the context case: its scope is bounded though its calls carry no deadline. */
+    @Test
+    void aStalledCallWithoutDeadlineEndsAtTheScopesBound() throws Exception {
+        ScopesSuite suite = new ScopesSuite(session, QUIET);
+        suite.deadlineTimer = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+        suite.deadlineTimer.prestartAllCoreThreads();
+        try {
+            long t0 = System.nanoTime();
+            CaseResult stalled = suite.runCase("stalled", "calls that never end", 1, ScopesSuite.Leaks.NONE,
+                    r -> suite.contextAcrossForks(r, false, Duration.ofMillis(300), 0));
+            assertTrue(System.nanoTime() - t0 < 8_000_000_000L, "ended well before the 10 s call bound");
+            assertEquals(Status.ERROR, stalled.status(), stalled.message());
+            assertTrue(stalled.message().contains("TimeoutException"), stalled.message());
+        } finally {
+            suite.deadlineTimer.shutdownNow();
+        }
+        assertTrue(session.peer().inspect(List.of()).getGoroutinesByScopeMap().keySet().stream().noneMatch(id -> id.startsWith("stalled-")),
+                "the interrupted blocking calls were cancelled in Go");
+    }
+
     /** Native workers that end after close() but within the bound: not a leak, but the case fails and the outlive time shows it. */
     @Test
     void nativeWorkersEndingAfterCloseAreReportedAndFailTheCase() {
