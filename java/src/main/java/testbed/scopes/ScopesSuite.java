@@ -207,8 +207,10 @@ public final class ScopesSuite {
         String callScopeId;
         /** True when every Go handler must have returned before close() returned (the cause protocol's cancel). */
         boolean structured = true;
-        /** Set when the scenario killed the peer: Go leftovers are then the dead process's, none. */
+        /** Set when the scenario killed the peer: its Go records are gone with it. */
         PeerProcess killedPeer;
+        /** Why this trial has no Go leftover count (reported n/a, not 0); null when it has one. */
+        String goNotCounted;
         long closedNs;
         String javaSaw = "";
         final List<String> problems = new CopyOnWriteArrayList<>();
@@ -284,9 +286,9 @@ public final class ScopesSuite {
     }
 
     /** What one trial measured, for the case's tables. */
-    record Trial(String javaSaw, int goLeft, int goAtEnd, int javaLeft, int cLeft, int cAtClose, long outliveNs,
+    record Trial(String javaSaw, Integer goLeft, Integer goAtEnd, int javaLeft, int cLeft, int cAtClose, long outliveNs,
                  long lastRemoteEndNs, int infraThreads, List<CallRecord> records, Map<String, String> nativeStoppedBy,
-                 String javaLeftNames, int goTotalBefore, int goTotalAfter, List<String> problems) {}
+                 String javaLeftNames, int goTotalBefore, int goTotalAfter, String goNotCounted, List<String> problems) {}
 
     /**
      * Runs {@code trials} trials of one scenario; never throws: a fault becomes an ERROR case.
@@ -331,11 +333,14 @@ public final class ScopesSuite {
     private Trial measure(Run r, JavaThreads before, int goTotalBefore) {
         List<String> problems = new ArrayList<>(r.problems);
         int cAtClose = session.panama().workersAlive();
-        // Go: EndScope on the peer the scope's calls went to (the main peer when it was killed).
+        // Go: EndScope on the peer the scope's calls went to. When no call of the scope could be
+        // counted there (the peer was killed, the calls carried another id), the scope id is
+        // closed on the main peer and the Go count is n/a, not a 0 that could never be anything else.
         EndScopeResponse g;
-        if (r.killedPeer != null) {
-            if (r.killedPeer.isAlive()) problems.add("the killed peer is still alive");
-            g = calls.end(r.scopeId, LEAK_BOUND);
+        if (r.killedPeer != null && r.killedPeer.isAlive()) problems.add("the killed peer is still alive");
+        if (r.goNotCounted != null) {
+            calls.end(r.scopeId, Duration.ZERO);
+            g = EndScopeResponse.getDefaultInstance();
         } else {
             g = r.calls.end(r.scopeId, LEAK_BOUND);
             if (!g.getKnown()) problems.add("the peer no longer knew scope " + r.scopeId + " at its end");
@@ -401,24 +406,27 @@ public final class ScopesSuite {
             if (!want.equals(got)) problems.add("native workers of " + id + " stopped by " + got + ", want " + want);
         });
         for (Consumer<List<CallRecord>> check : r.recordChecks) check.accept(g.getCallsList());
-        return new Trial(r.javaSaw, g.getLive(), g.getLiveAtCall(), javaLeft.size(), cLeft, cAtClose, outlive,
+        boolean goCounted = r.goNotCounted == null;
+        return new Trial(r.javaSaw, goCounted ? g.getLive() : null, goCounted ? g.getLiveAtCall() : null, javaLeft.size(), cLeft, cAtClose, outlive,
                 last == Long.MIN_VALUE ? 0 : last - r.closedNs, after.newNotLeftoverSince(before, r.scopeId), g.getCallsList(),
                 Map.copyOf(r.nativeStoppedBy), JavaThreads.describe(javaLeft), goTotalBefore,
-                session.peer().inspect(List.of()).getGoroutinesTotal(), problems);
+                session.peer().inspect(List.of()).getGoroutinesTotal(), r.goNotCounted, problems);
     }
 
     private CaseResult verdict(String name, String title, Leaks leaks, List<Trial> trials, double durationMs) {
-        int goLeft = 0, javaLeft = 0, cLeft = 0, goAtEnd = 0, cAtClose = 0, infra = 0;
+        Integer goLeft = null, goAtEnd = null;
+        int javaLeft = 0, cLeft = 0, cAtClose = 0, infra = 0;
+        String goNa = null;
         long outliveMax = 0;
         long outliveSum = 0;
         String problem = null;
         Map<String, Integer> saw = new LinkedHashMap<>();
         for (int i = 0; i < trials.size(); i++) {
             Trial t = trials.get(i);
-            goLeft = Math.max(goLeft, t.goLeft());
+            if (t.goLeft() != null) goLeft = goLeft == null ? t.goLeft() : Math.max(goLeft, t.goLeft());
             javaLeft = Math.max(javaLeft, t.javaLeft());
             cLeft = Math.max(cLeft, t.cLeft());
-            goAtEnd = Math.max(goAtEnd, t.goAtEnd());
+            if (t.goAtEnd() != null) goAtEnd = goAtEnd == null ? t.goAtEnd() : Math.max(goAtEnd, t.goAtEnd());
             cAtClose = Math.max(cAtClose, t.cAtClose());
             infra = Math.max(infra, t.infraThreads());
             outliveMax = Math.max(outliveMax, t.outliveNs());
@@ -459,8 +467,8 @@ public final class ScopesSuite {
         details.put("observed", observed);
         if (!last.javaLeftNames().isEmpty()) details.put("java_leftover_threads", last.javaLeftNames());
 
-        String figures = String.format(Locale.ROOT, "leftovers go %d, java %d, c %d; %s",
-                goLeft, javaLeft, cLeft, outliveMax == 0
+        String figures = String.format(Locale.ROOT, "leftovers go %s, java %d, c %d; %s",
+                goLeft == null ? "n/a (" + last.goNotCounted() + ")" : goLeft.toString(), javaLeft, cLeft, outliveMax == 0
                         ? "nothing outlived close()" + (last.lastRemoteEndNs() < 0
                                 ? String.format(Locale.ROOT, " (last remote child ended %.1f us before it)", -last.lastRemoteEndNs() / 1e3) : "")
                         : String.format(Locale.ROOT, "the last remote child outlived close() by %.1f us (max over %d trial(s))", outliveMax / 1e3, trials.size()));
@@ -468,7 +476,7 @@ public final class ScopesSuite {
         String message;
         if (leaks != Leaks.NONE) {
             boolean caught = switch (leaks) {
-                case GO -> goLeft > 0;
+                case GO -> goLeft != null && goLeft > 0;
                 case JAVA -> javaLeft > 0;
                 case C -> cLeft > 0;
                 case OUTLIVE -> outliveMax > 0 && problem != null && problem.contains("after close() returned");
@@ -779,11 +787,17 @@ public final class ScopesSuite {
             r.calls = new ScopeCalls(client.channel());
             r.calls.begin(r.scopeId);
             PeerProcess doomed = process;
+            PeerClient doomedClient = client;
             CountDownLatch bothStarted = new CountDownLatch(2);
             AtomicReference<Throwable> killerFault = new AtomicReference<>();
+            AtomicReference<Integer> countedBeforeKill = new AtomicReference<>();
             Thread killer = Thread.ofVirtual().name("scopes-killer-" + r.scopeId).start(() -> {
                 try {
-                    if (bothStarted.await(ScopeCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS)) doomed.killNow();
+                    if (bothStarted.await(ScopeCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+                        // The Go count this scenario can take: on the doomed peer, just before the kill.
+                        countedBeforeKill.set(doomedClient.inspect(List.of(r.scopeId)).getGoroutinesByScopeOrDefault(r.scopeId, 0));
+                        doomed.killNow();
+                    }
                 } catch (Throwable t) {
                     killerFault.set(t);
                 }
@@ -803,10 +817,13 @@ public final class ScopesSuite {
             }
             r.closed();
             r.killedPeer = process;
+            r.goNotCounted = "the scope's peer was killed";
             killer.join(ScopeCalls.CALL_BOUND);
             if (killerFault.get() != null) r.problem("killing the peer failed: " + killerFault.get());
             if (process.isAlive()) r.problem("the peer was not killed: its streams never both started");
-            else r.javaSaw += "; the killed peer's goroutines died with its process";
+            Integer before = countedBeforeKill.get();
+            if (before != null && before < 8) r.problem("the doomed peer counted " + before + " goroutine(s) of the scope before the kill, want the two streams' 8");
+            r.javaSaw += "; the doomed peer counted " + (before == null ? "nothing" : before + " goroutines of the scope") + " just before the kill";
         } finally {
             if (client != null) client.close();
             if (process != null) process.close();
@@ -816,6 +833,7 @@ public final class ScopesSuite {
 
     private void unknownScopeId(Run r) throws Exception {
         r.callScopeId = "never-opened-" + r.scopeId;
+        r.goNotCounted = "no call carried the scope's id";
         try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
             scope.fork(r.stream(r.spec("s0", 4), null, true));
             scope.fork(r.stream(r.spec("s1", 4), null, true));
@@ -832,6 +850,7 @@ public final class ScopesSuite {
         r.closed();
         int counted = session.peer().inspect(List.of(r.callScopeId)).getGoroutinesByScopeOrDefault(r.callScopeId, 0);
         if (counted != 0) r.problem(counted + " goroutine(s) counted under the unknown scope id after close()");
+        r.javaSaw += "; " + counted + " goroutine(s) counted under the unknown id after close()";
     }
 
     private void streamReset(Run r) throws Exception {
