@@ -302,3 +302,28 @@ func TestIgnoredNoticeAndSlowUnwind(t *testing.T) {
 		t.Errorf("unwind_ms 10001: %v, want InvalidArgument", err)
 	}
 }
+
+// TestEndedNsIsWhenTheHandlerAndItsReaderEnded: after a successful result the
+// handler waits for the client's half-close, so the record's ended_ns is not
+// before it, and no goroutine of the handler is left when the call ends.
+func TestEndedNsIsWhenTheHandlerAndItsReaderEnded(t *testing.T) {
+	c := serve(t)
+	ctx := begin(t, c, "ended-scope")
+	st, _ := hold(t, ctx, c, &interopv1.HoldSpec{CallId: "e", Goroutines: 2, SucceedAfterMs: 5})
+	if m, err := st.Recv(); err != nil || m.GetResult() == nil {
+		t.Fatalf("second Hold reply = %v, %v, want a result", m, err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	halfClosed := Monotonic()
+	st.CloseSend()
+	if _, err := st.Recv(); err == nil || status.Code(err) != codes.Unknown && err.Error() != "EOF" {
+		t.Fatalf("Hold ended with %v, want EOF", err)
+	}
+	r := end(t, c, "ended-scope")
+	if len(r.GetCalls()) != 1 || r.GetCallsRunning() != 0 {
+		t.Fatalf("EndScope = %v, want one record and nothing running", r)
+	}
+	if rec := r.GetCalls()[0]; rec.GetEndedNs() < halfClosed {
+		t.Errorf("ended_ns %d is %d us before the client half-closed: the reader goroutine outlived the record", rec.GetEndedNs(), (halfClosed-rec.GetEndedNs())/1000)
+	}
+}

@@ -691,8 +691,10 @@ type CallRecord struct {
 	GoroutinesStopped uint32 `protobuf:"varint,6,opt,name=goroutines_stopped,json=goroutinesStopped,proto3" json:"goroutines_stopped,omitempty"`
 	// Deadline the handler's context carried at the start: ms left, -1 for none.
 	DeadlineRemainingMs int64 `protobuf:"varint,7,opt,name=deadline_remaining_ms,json=deadlineRemainingMs,proto3" json:"deadline_remaining_ms,omitempty"`
-	// CLOCK_MONOTONIC: handler start, and the handler's return (every goroutine
-	// of its errgroup had ended by then).
+	// CLOCK_MONOTONIC: handler start, and when the call's own goroutines had all
+	// ended: the handler had returned (every goroutine of its errgroup had ended
+	// before that) and, for Hold, its reader goroutine had ended too. gRPC's own
+	// goroutines serving the call end after that.
 	StartedNs     int64 `protobuf:"varint,8,opt,name=started_ns,json=startedNs,proto3" json:"started_ns,omitempty"`
 	EndedNs       int64 `protobuf:"varint,9,opt,name=ended_ns,json=endedNs,proto3" json:"ended_ns,omitempty"`
 	unknownFields protoimpl.UnknownFields

@@ -37,6 +37,7 @@ final class HeldStream {
     private final CompletableFuture<HoldStarted> started = new CompletableFuture<>();
     private final CompletableFuture<Throwable> ended = new CompletableFuture<>();
     private volatile ClientCallStreamObserver<HoldRequest> requests;
+    private boolean halfClosed;
 
     private HeldStream() {}
 
@@ -64,6 +65,9 @@ final class HeldStream {
             @Override
             public void onNext(HoldResponse v) {
                 if (v.hasStarted()) h.started.complete(v.getStarted());
+                // The handler waits for this half-close before it returns, so that its reader
+                // goroutine has ended with it (scope.proto, Hold).
+                if (v.hasResult()) h.halfClose();
             }
 
             @Override
@@ -101,15 +105,30 @@ final class HeldStream {
         }
     }
 
-    /** Sends the notice, half-closes, waits (uninterruptibly, bounded) for the end; resets the stream if it does not come. */
-    private void cancelStructured(Duration endBound) {
+    /** Half-closes the request side once; later attempts (the call ended, or already half-closed) do nothing. */
+    private synchronized void halfClose() {
+        if (halfClosed) return;
+        halfClosed = true;
         try {
-            requests.onNext(HoldRequest.newBuilder().setCancel(CancelNotice.newBuilder()
-                    .setCause(SCOPE_CANCELLED).setCancelledAtNs(System.nanoTime())).build());
             requests.onCompleted();
         } catch (RuntimeException alreadyEnded) {
-            // the call ended (or was reset) while the notice was on its way: nothing left to cancel
+            // the call ended meanwhile: nothing left to close
         }
+    }
+
+    /** Sends the notice, half-closes, waits (uninterruptibly, bounded) for the end; resets the stream if it does not come. */
+    private void cancelStructured(Duration endBound) {
+        synchronized (this) {
+            if (!halfClosed) {
+                try {
+                    requests.onNext(HoldRequest.newBuilder().setCancel(CancelNotice.newBuilder()
+                            .setCause(SCOPE_CANCELLED).setCancelledAtNs(System.nanoTime())).build());
+                } catch (RuntimeException alreadyEnded) {
+                    // the call ended (or was reset) while the notice was on its way: nothing left to cancel
+                }
+            }
+        }
+        halfClose();
         long deadline = System.nanoTime() + endBound.toNanos();
         boolean interrupted = false;
         while (!ended.isDone()) {
