@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -352,6 +353,8 @@ func (s *Service) validate(spec *interopv1.HoldSpec) error {
 		return status.Errorf(codes.InvalidArgument, "fail_goroutine %d: the errgroup has %d goroutines", spec.GetFailGoroutine(), max(spec.GetGoroutines(), 1))
 	case time.Duration(spec.GetLeakMs())*time.Millisecond > MaxLeak:
 		return status.Errorf(codes.InvalidArgument, "leak_ms %d: at most %d", spec.GetLeakMs(), MaxLeak.Milliseconds())
+	case time.Duration(spec.GetLeakUnlabelledMs())*time.Millisecond > MaxLeak:
+		return status.Errorf(codes.InvalidArgument, "leak_unlabelled_ms %d: at most %d", spec.GetLeakUnlabelledMs(), MaxLeak.Milliseconds())
 	case time.Duration(spec.GetUnwindMs())*time.Millisecond > MaxLeak:
 		return status.Errorf(codes.InvalidArgument, "unwind_ms %d: at most %d", spec.GetUnwindMs(), MaxLeak.Milliseconds())
 	case spec.GetRegionCancelFlag() > 0 && (s.flags == nil || int(spec.GetRegionCancelFlag()) > s.flagCount):
@@ -402,6 +405,14 @@ func (c *call) start() {
 		// The broken variant: started from the handler, so it carries the
 		// scope's label, but it is not in the errgroup and ignores the context.
 		go time.Sleep(d)
+	}
+	if d := time.Duration(c.spec.GetLeakUnlabelledMs()) * time.Millisecond; d > 0 {
+		// The broken variant the scope's count cannot see: the goroutine drops
+		// the labels it inherited, so only the process's total counts it.
+		go func() {
+			pprof.SetGoroutineLabels(context.Background())
+			time.Sleep(d)
+		}()
 	}
 }
 

@@ -3,6 +3,7 @@ package scopesvc
 import (
 	"context"
 	"net"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -325,5 +326,27 @@ func TestEndedNsIsWhenTheHandlerAndItsReaderEnded(t *testing.T) {
 	}
 	if rec := r.GetCalls()[0]; rec.GetEndedNs() < halfClosed {
 		t.Errorf("ended_ns %d is %d us before the client half-closed: the reader goroutine outlived the record", rec.GetEndedNs(), (halfClosed-rec.GetEndedNs())/1000)
+	}
+}
+
+// TestUnlabelledLeakIsOnlyInTheProcessTotal: the broken variant the scope's
+// count cannot see shows in runtime.NumGoroutine only.
+func TestUnlabelledLeakIsOnlyInTheProcessTotal(t *testing.T) {
+	c := serve(t)
+	ctx := begin(t, c, "unlabelled-scope")
+	before := runtime.NumGoroutine()
+	if _, err := c.HoldUnary(ctx, &interopv1.HoldUnaryRequest{Spec: &interopv1.HoldSpec{CallId: "u", SucceedAfterMs: 1, LeakUnlabelledMs: 300}}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.EndScope(context.Background(), &interopv1.EndScopeRequest{ScopeId: "unlabelled-scope", WaitMs: 50})
+	if err != nil || r.GetLive() != 0 {
+		t.Fatalf("EndScope = %v, %v, want nothing counted under the scope", r, err)
+	}
+	if after := runtime.NumGoroutine(); after <= before {
+		t.Errorf("process goroutines %d, were %d: the unlabelled goroutine should still run", after, before)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -79,6 +79,8 @@ public final class ScopesSuite {
     /** The deadline the context cases attach around the scope. */
     static final Duration SCOPE_DEADLINE = Duration.ofSeconds(5);
     static final Duration SCOPE_TIMEOUT = Duration.ofMillis(150);
+    /** How a problem with the Go process's total goroutine count begins. */
+    static final String GO_PROCESS_GREW = "the Go peer's process grew";
 
     private final Session session;
     private final ScopeCalls calls;
@@ -100,10 +102,10 @@ public final class ScopesSuite {
 
     /**
      * What a deliberately broken variant must be caught at: a leftover in Go or in Java, or
-     * C, or (OUTLIVE) a Go handler returning after close() where the subtasks cancel structurally;
+     * C, in the Go process's total goroutine count (GO_PROCESS), or (OUTLIVE) a Go handler returning after close() where the subtasks cancel structurally;
      * NONE for a scenario that must hold.
      */
-    enum Leaks { NONE, GO, JAVA, C, OUTLIVE }
+    enum Leaks { NONE, GO, GO_PROCESS, JAVA, C, OUTLIVE }
 
     public SuiteResult run(Mode mode) {
         int trials = mode == Mode.QUICK ? 1 : (int) mode.scale(3);
@@ -146,6 +148,8 @@ public final class ScopesSuite {
                     1, Leaks.NONE, this::streamReset));
             cases.add(runCase("go_handler_leaks_goroutine", "Broken variant: a Go handler leaves a goroutine running after its stream ended; the Go count must name it.",
                     1, Leaks.GO, this::goHandlerLeaks));
+            cases.add(runCase("go_handler_leaks_unlabelled_goroutine", "Broken variant: a Go handler leaves behind a goroutine without the scope's label; the scope's count cannot see it, the process total must.",
+                    1, Leaks.GO_PROCESS, this::goHandlerLeaksUnlabelled));
             cases.add(runCase("java_subtask_leaks_thread", "Broken variant: a Java subtask starts a thread it does not own; the thread dump must name it.",
                     1, Leaks.JAVA, this::javaSubtaskLeaks));
             cases.add(runCase("java_subtask_leaks_executor", "Broken variant: a Java subtask makes a thread pool and leaves a task running in it; the thread dump must name the pool's thread.",
@@ -211,6 +215,8 @@ public final class ScopesSuite {
         PeerProcess killedPeer;
         /** Why this trial has no Go leftover count (reported n/a, not 0); null when it has one. */
         String goNotCounted;
+        /** The peer's whole-process goroutine count when the scope opened. */
+        int goTotalBefore;
         long closedNs;
         String javaSaw = "";
         final List<String> problems = new CopyOnWriteArrayList<>();
@@ -314,6 +320,7 @@ public final class ScopesSuite {
         JavaThreads before = JavaThreads.snapshot();
         int goTotalBefore = session.peer().inspect(List.of()).getGoroutinesTotal();
         Run r = new Run(scopeId);
+        r.goTotalBefore = goTotalBefore;
         try {
             body.run(r);
         } catch (Exception e) {
@@ -406,11 +413,23 @@ public final class ScopesSuite {
             if (!want.equals(got)) problems.add("native workers of " + id + " stopped by " + got + ", want " + want);
         });
         for (Consumer<List<CallRecord>> check : r.recordChecks) check.accept(g.getCallsList());
+        // The peer's whole process: a goroutine the scope caused but that is not labelled with
+        // it (work handed to an unlabelled pool) shows only here. Settled like the others:
+        // polled until it is back to what it was, or LEAK_BOUND after close.
+        int goTotalAfter = session.peer().inspect(List.of()).getGoroutinesTotal();
+        while (goTotalAfter > goTotalBefore && System.nanoTime() - r.closedNs < LEAK_BOUND.toNanos()) {
+            sleepQuietly(10);
+            goTotalAfter = session.peer().inspect(List.of()).getGoroutinesTotal();
+        }
+        if (goTotalAfter > goTotalBefore) {
+            problems.add(String.format(Locale.ROOT, "%s: %d goroutine(s) more than before the scope opened (%d, were %d) %d ms after close()",
+                    GO_PROCESS_GREW, goTotalAfter - goTotalBefore, goTotalAfter, goTotalBefore, LEAK_BOUND.toMillis()));
+        }
         boolean goCounted = r.goNotCounted == null;
         return new Trial(r.javaSaw, goCounted ? g.getLive() : null, goCounted ? g.getLiveAtCall() : null, javaLeft.size(), cLeft, cAtClose, outlive,
                 last == Long.MIN_VALUE ? 0 : last - r.closedNs, after.newNotLeftoverSince(before, r.scopeId), g.getCallsList(),
                 Map.copyOf(r.nativeStoppedBy), JavaThreads.describe(javaLeft), goTotalBefore,
-                session.peer().inspect(List.of()).getGoroutinesTotal(), r.goNotCounted, problems);
+                goTotalAfter, r.goNotCounted, problems);
     }
 
     private CaseResult verdict(String name, String title, Leaks leaks, List<Trial> trials, double durationMs) {
@@ -479,6 +498,7 @@ public final class ScopesSuite {
                 case GO -> goLeft != null && goLeft > 0;
                 case JAVA -> javaLeft > 0;
                 case C -> cLeft > 0;
+                case GO_PROCESS -> problem != null && problem.contains(GO_PROCESS_GREW);
                 case OUTLIVE -> outliveMax > 0 && problem != null && problem.contains("after close() returned");
                 case NONE -> false;
             };
@@ -899,6 +919,20 @@ public final class ScopesSuite {
         r.closed();
         // The stray goroutine ends by itself after LEAK_MS; wait for it so nothing outlives the case.
         r.cleanups.add(() -> awaitNoGoroutines(r.scopeId, Duration.ofMillis(LEAK_MS + 2_000)));
+    }
+
+    private void goHandlerLeaksUnlabelled(Run r) throws Exception {
+        try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            scope.fork(r.stream(r.spec("unlabelled", 2).setSucceedAfterMs(10).setLeakUnlabelledMs(LEAK_MS), "ok", false));
+            scope.join();
+            r.javaSaw = "join returned";
+        }
+        r.closed();
+        // The stray goroutine ends by itself after LEAK_MS; wait for the process to be back where it was.
+        r.cleanups.add(() -> {
+            long deadline = System.nanoTime() + Duration.ofMillis(LEAK_MS + 2_000).toNanos();
+            while (session.peer().inspect(List.of()).getGoroutinesTotal() > r.goTotalBefore && System.nanoTime() < deadline) sleepQuietly(10);
+        });
     }
 
     private void goHandlerIgnoresNotice(Run r) throws Exception {

@@ -27,7 +27,7 @@ class ScopesSuiteTest {
     private static Session session;
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
-    static final List<String> BROKEN = List.of("go_handler_leaks_goroutine", "java_subtask_leaks_thread", "java_subtask_leaks_executor", "c_subtask_leaves_workers", "go_handler_ignores_notice",
+    static final List<String> BROKEN = List.of("go_handler_leaks_goroutine", "go_handler_leaks_unlabelled_goroutine", "java_subtask_leaks_thread", "java_subtask_leaks_executor", "c_subtask_leaves_workers", "go_handler_ignores_notice",
             "blocking_v2_interrupt_alone_leaks");
 
     @BeforeAll
@@ -50,7 +50,7 @@ class ScopesSuiteTest {
                         "await_all", "owner_interrupted", "nested", "context_lost_across_forks", "context_propagated_across_forks",
                         "interrupt_cancels_blocking_stub", "interrupt_cancels_async_stub", "interrupt_cancels_blocking_v2",
                         "peer_dies", "unknown_scope_id", "stream_reset",
-                        "go_handler_leaks_goroutine", "java_subtask_leaks_thread", "java_subtask_leaks_executor", "c_subtask_leaves_workers", "go_handler_ignores_notice",
+                        "go_handler_leaks_goroutine", "go_handler_leaks_unlabelled_goroutine", "java_subtask_leaks_thread", "java_subtask_leaks_executor", "c_subtask_leaves_workers", "go_handler_ignores_notice",
                         "blocking_v2_interrupt_alone_leaks"),
                 r.cases().stream().map(CaseResult::name).toList());
         for (CaseResult c : r.cases()) {
@@ -68,12 +68,17 @@ class ScopesSuiteTest {
         }
         assertEquals(Status.EXPECTED_FAILURE, byName(r, "go_handler_leaks_goroutine").status());
         assertTrue(byName(r, "go_handler_leaks_goroutine").message().matches(
-                "caught: trial 0: leak: [1-9]\\d* goroutine\\(s\\) of scope go_handler_leaks_goroutine-.* still running 1000 ms after close\\(\\)"),
+                "caught: trial 0: leak: [1-9]\\d* goroutine\\(s\\) of scope go_handler_leaks_goroutine-.* still running 1000 ms after close\\(\\).*"),
                 byName(r, "go_handler_leaks_goroutine").message());
         assertEquals(Status.EXPECTED_FAILURE, byName(r, "java_subtask_leaks_thread").status());
         assertTrue(byName(r, "java_subtask_leaks_thread").message().matches(
                 "caught: trial 0: leak: 1 Java thread\\(s\\) outlived the scope: #\\d+ 'scopes-stray-java_subtask_leaks_thread-.*' in <root>"),
                 byName(r, "java_subtask_leaks_thread").message());
+        CaseResult unlabelled = byName(r, "go_handler_leaks_unlabelled_goroutine");
+        assertEquals(Status.EXPECTED_FAILURE, unlabelled.status(), unlabelled.message());
+        assertEquals(0, unlabelled.metrics().get("go_leftover_goroutines"), "the scope's count cannot see it");
+        assertTrue(unlabelled.message().matches("caught: trial 0: " + ScopesSuite.GO_PROCESS_GREW + ": 1 goroutine\\(s\\) more than before the scope opened .*"),
+                unlabelled.message());
         CaseResult pool = byName(r, "java_subtask_leaks_executor");
         assertEquals(Status.EXPECTED_FAILURE, pool.status(), pool.message());
         assertTrue(pool.message().matches(
