@@ -513,12 +513,26 @@ func (c *call) finish() error {
 		rec.End, rec.CauseText = "deadline_exceeded", context.Cause(c.ctx).Error()
 		out = status.FromContextError(c.ctx.Err()).Err()
 	default:
-		rec.End, rec.CauseText = "canceled", context.Cause(c.groupCtx).Error()
-		out = status.FromContextError(context.Canceled).Err()
+		cause := context.Cause(c.groupCtx)
+		rec.End, rec.CauseText = "canceled", cause.Error()
+		out = canceledStatus(cause)
 	}
 	c.stop(context.Canceled) // releases the context; a no-op when already cancelled
 	c.rec = rec
 	return out
+}
+
+// canceledStatus is the status of a call whose context was cancelled by
+// cause: the cause's own status when it is one (the Recv error that ended the
+// stream), else Canceled naming the cause.
+func canceledStatus(cause error) error {
+	if st, ok := status.FromError(cause); ok && st.Code() != codes.OK && st.Code() != codes.Unknown {
+		return st.Err()
+	}
+	if errors.Is(cause, context.Canceled) && cause.Error() == context.Canceled.Error() {
+		return status.FromContextError(context.Canceled).Err()
+	}
+	return status.Errorf(codes.Canceled, "canceled: %v", cause)
 }
 
 func withInfo(code codes.Code, msg string, info *errdetails.ErrorInfo) error {

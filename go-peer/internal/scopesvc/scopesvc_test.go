@@ -2,6 +2,8 @@ package scopesvc
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"runtime"
 	"strings"
@@ -348,5 +350,36 @@ func TestUnlabelledLeakIsOnlyInTheProcessTotal(t *testing.T) {
 	deadline := time.Now().Add(3 * time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestCanceledCallKeepsItsCause: a call cancelled by an error (the stream's
+// Recv error) ends with that error's status, or Canceled naming it, not a
+// bare "context canceled".
+func TestCanceledCallKeepsItsCause(t *testing.T) {
+	svc := New(nil, 0)
+	if _, err := svc.BeginScope(context.Background(), &interopv1.BeginScopeRequest{ScopeId: "cause-scope"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs(scope.MetadataKey, "cause-scope"))
+	for i, tc := range []struct {
+		cause    error
+		code     codes.Code
+		contains string
+	}{
+		{status.Error(codes.Unavailable, "transport is closing"), codes.Unavailable, "transport is closing"},
+		{errors.New("stream broke: xyz"), codes.Canceled, "stream broke: xyz"},
+	} {
+		c, err := svc.begin(ctx, "Hold", &interopv1.HoldSpec{CallId: fmt.Sprint("c", i), Goroutines: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.start()
+		c.stop(tc.cause)
+		st := status.Convert(c.finish())
+		if st.Code() != tc.code || !strings.Contains(st.Message(), tc.contains) {
+			t.Errorf("cause %v: status %v, want %v containing %q", tc.cause, st, tc.code, tc.contains)
+		}
+		c.partDone()
 	}
 }

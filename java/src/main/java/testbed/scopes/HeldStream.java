@@ -84,24 +84,29 @@ final class HeldStream {
         };
         stub.hold(observer).onNext(HoldRequest.newBuilder().setStart(spec).build());
         try {
-            HoldStarted s = waitFor(h.started);
+            HoldStarted s = h.waitFor(h.started);
             onStarted.accept(s);
-            Throwable end = waitFor(h.ended);
+            Throwable end = h.waitFor(h.ended);
             if (end != null) throw asStatus(end);
             return spec.getCallId();
         } catch (ExecutionException e) {
             throw asStatus(e.getCause());
         } catch (InterruptedException e) {
-            h.cancelStructured(endBound);
+            // The interrupt is what the subtask reports; how the call really ended travels with it.
+            Throwable end = h.cancelStructured(endBound);
+            if (end != null) e.addSuppressed(end);
             throw e;
         }
     }
 
-    private static <T> T waitFor(CompletableFuture<T> f) throws InterruptedException, ExecutionException {
+    /** Waits for {@code f}, bounded; on the bound, cancels the call (so nothing is left running) and throws. */
+    private <T> T waitFor(CompletableFuture<T> f) throws InterruptedException, ExecutionException {
         try {
             return f.get(ScopeCalls.CALL_BOUND.toMillis() + 2_000, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Hold call: no reply within " + (ScopeCalls.CALL_BOUND.toSeconds() + 2) + " s");
+            String why = "Hold call: no reply within " + (ScopeCalls.CALL_BOUND.toSeconds() + 2) + " s";
+            requests.cancel(why, null);
+            throw new IllegalStateException(why + "; the call was cancelled");
         }
     }
 
@@ -116,8 +121,12 @@ final class HeldStream {
         }
     }
 
-    /** Sends the notice, half-closes, waits (uninterruptibly, bounded) for the end; resets the stream if it does not come. */
-    private void cancelStructured(Duration endBound) {
+    /**
+     * Sends the notice, half-closes, waits (uninterruptibly, bounded) for the end; resets the
+     * stream if it does not come. Returns how the call ended: its status as an exception, or
+     * an {@link IllegalStateException} saying it was reset; null when it ended with success.
+     */
+    private Throwable cancelStructured(Duration endBound) {
         synchronized (this) {
             if (!halfClosed) {
                 try {
@@ -134,8 +143,10 @@ final class HeldStream {
         while (!ended.isDone()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                requests.cancel("the peer did not end the call within " + endBound.toMillis() + " ms of the cancel notice", null);
-                break;
+                String why = "the peer did not end the call within " + endBound.toMillis() + " ms of the cancel notice";
+                requests.cancel(why, null);
+                if (interrupted) Thread.currentThread().interrupt();
+                return new IllegalStateException(why + "; the stream was reset");
             }
             try {
                 ended.get(left, TimeUnit.NANOSECONDS);
@@ -146,6 +157,8 @@ final class HeldStream {
             }
         }
         if (interrupted) Thread.currentThread().interrupt();
+        Throwable end = ended.getNow(null);
+        return end == null ? null : asStatus(end);
     }
 
     private static StatusRuntimeException asStatus(Throwable t) {

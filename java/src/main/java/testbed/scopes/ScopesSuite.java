@@ -309,7 +309,9 @@ public final class ScopesSuite {
             try {
                 done.add(trial(name + "-" + nonce + "-" + i, body));
             } catch (Exception e) {
-                return CaseResult.error(name, title, "trial " + i + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), ms(t0));
+                StringBuilder m = new StringBuilder("trial " + i + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                for (Throwable s : e.getSuppressed()) m.append("; the clean-up failed too: ").append(s.getMessage() == null ? s.toString() : s.getMessage());
+                return CaseResult.error(name, title, m.toString(), ms(t0));
             }
         }
         return verdict(name, title, leaks, done, ms(t0));
@@ -324,8 +326,13 @@ public final class ScopesSuite {
         try {
             body.run(r);
         } catch (Exception e) {
-            for (Runnable c : r.cleanups) c.run();
-            calls.end(scopeId, LEAK_BOUND);
+            // The scenario's fault is what the case reports; a fault of the clean-up rides along.
+            try {
+                for (Runnable c : r.cleanups) c.run();
+                calls.end(scopeId, LEAK_BOUND);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
         if (r.closedNs == 0) throw new IllegalStateException("the scenario did not record when close() returned");

@@ -245,9 +245,47 @@ class ScopesSuiteTest {
         assertEquals(Status.ERROR, error.status());
         assertEquals("trial 0: the peer died", error.message());
 
+        CaseResult both = suite.runCase("fault_and_cleanup", "t", 1, ScopesSuite.Leaks.NONE, r -> {
+            r.cleanups.add(() -> {
+                throw new IllegalStateException("the clean-up broke");
+            });
+            throw new IllegalStateException("the scenario broke");
+        });
+        assertEquals(Status.ERROR, both.status());
+        assertEquals("trial 0: the scenario broke; the clean-up failed too: the clean-up broke", both.message());
+
         CaseResult unclosed = suite.runCase("unclosed", "t", 1, ScopesSuite.Leaks.NONE, r -> { });
         assertEquals(Status.ERROR, unclosed.status());
         assertTrue(unclosed.message().contains("did not record when close() returned"), unclosed.message());
+    }
+
+    /** An interrupted HeldStream reports the interrupt, and how the call really ended rides along with it. */
+    @Test
+    void anInterruptedHoldCarriesTheCallsRealEnd() throws Exception {
+        ScopeCalls calls = new ScopeCalls(session.peer().channel());
+        String id = "held-interrupt-" + System.nanoTime();
+        calls.begin(id);
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> caught = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                HeldStream.hold(calls.async(id), testbed.proto.v1.HoldSpec.newBuilder().setCallId("h").setGoroutines(2).build(), s -> started.countDown());
+            } catch (Throwable e) {
+                caught.set(e);
+            }
+        });
+        try {
+            assertTrue(started.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            t.interrupt();
+            assertTrue(t.join(Duration.ofSeconds(10)));
+        } finally {
+            calls.end(id, Duration.ofSeconds(1));
+        }
+        assertTrue(caught.get() instanceof InterruptedException, String.valueOf(caught.get()));
+        assertEquals(1, caught.get().getSuppressed().length, "the call's end rides along");
+        io.grpc.Status st = io.grpc.Status.fromThrowable(caught.get().getSuppressed()[0]);
+        assertEquals(io.grpc.Status.Code.CANCELLED, st.getCode(), st.toString());
+        assertEquals("SCOPE_CANCELLED", ScopesSuite.errorInfo(caught.get().getSuppressed()[0]).getReason());
     }
 
     private static CaseResult byName(SuiteResult r, String name) {
