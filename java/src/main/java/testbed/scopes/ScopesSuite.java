@@ -217,6 +217,8 @@ public final class ScopesSuite {
         String goNotCounted;
         /** The peer's whole-process goroutine count when the scope opened. */
         int goTotalBefore;
+        /** A broken variant's test that what a trial found is the leak it planted, not any leftover. */
+        java.util.function.Predicate<Trial> planted;
         long closedNs;
         String javaSaw = "";
         final List<String> problems = new CopyOnWriteArrayList<>();
@@ -294,7 +296,13 @@ public final class ScopesSuite {
     /** What one trial measured, for the case's tables. */
     record Trial(String javaSaw, Integer goLeft, Integer goAtEnd, int javaLeft, int cLeft, int cAtClose, long outliveNs,
                  long lastRemoteEndNs, int infraThreads, List<CallRecord> records, Map<String, String> nativeStoppedBy,
-                 String javaLeftNames, int goTotalBefore, int goTotalAfter, String goNotCounted, List<String> problems) {}
+                 String javaLeftNames, int goTotalBefore, int goTotalAfter, String goNotCounted, boolean plantedFound,
+                 List<String> problems, Exception fault) {
+        Trial withFault(Exception e) {
+            return new Trial(javaSaw, goLeft, goAtEnd, javaLeft, cLeft, cAtClose, outliveNs, lastRemoteEndNs, infraThreads, records,
+                    nativeStoppedBy, javaLeftNames, goTotalBefore, goTotalAfter, goNotCounted, plantedFound, problems, e);
+        }
+    }
 
     /**
      * Runs {@code trials} trials of one scenario; never throws: a fault becomes an ERROR case.
@@ -306,15 +314,30 @@ public final class ScopesSuite {
         long t0 = System.nanoTime();
         List<Trial> done = new ArrayList<>();
         for (int i = 0; i < trials; i++) {
+            Trial t;
             try {
-                done.add(trial(name + "-" + nonce + "-" + i, body));
+                t = trial(name + "-" + nonce + "-" + i, body);
             } catch (Exception e) {
-                StringBuilder m = new StringBuilder("trial " + i + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-                for (Throwable s : e.getSuppressed()) m.append("; the clean-up failed too: ").append(s.getMessage() == null ? s.toString() : s.getMessage());
-                return CaseResult.error(name, title, m.toString(), ms(t0));
+                return CaseResult.error(name, title, "trial " + i + ": " + faultText(e), ms(t0));
+            }
+            done.add(t);
+            if (t.fault() != null) {
+                // The scenario broke, but its counts were taken: the case is an ERROR that still reports them.
+                CaseResult v = verdict(name, title, leaks, done, ms(t0));
+                String counts = String.format(Locale.ROOT, "leftovers go %s, java %d, c %d%s",
+                        t.goLeft() == null ? "n/a" : t.goLeft().toString(), t.javaLeft(), t.cLeft(),
+                        t.problems().isEmpty() ? "" : "; " + String.join("; ", t.problems()));
+                return new CaseResult(name, title, testbed.report.Status.ERROR, "trial " + i + ": " + faultText(t.fault())
+                        + "; counts taken after the fault: " + counts, ms(t0), v.metrics(), v.details());
             }
         }
         return verdict(name, title, leaks, done, ms(t0));
+    }
+
+    private static String faultText(Throwable e) {
+        StringBuilder m = new StringBuilder(e.getMessage() == null ? e.toString() : e.getMessage());
+        for (Throwable s : e.getSuppressed()) m.append("; the clean-up failed too: ").append(s.getMessage() == null ? s.toString() : s.getMessage());
+        return m.toString();
     }
 
     private Trial trial(String scopeId, Scenario body) throws Exception {
@@ -323,30 +346,57 @@ public final class ScopesSuite {
         int goTotalBefore = session.peer().inspect(List.of()).getGoroutinesTotal();
         Run r = new Run(scopeId);
         r.goTotalBefore = goTotalBefore;
+        Exception fault = null;
         try {
             body.run(r);
+            if (r.closedNs == 0) throw new IllegalStateException("the scenario did not record when close() returned");
         } catch (Exception e) {
+            fault = e;
+            // Counts are taken all the same, from now, and through the harness's own peer
+            // channel when the scenario's channel or peer may be gone.
+            if (r.closedNs == 0) r.closed();
+            if (r.calls != calls) {
+                r.calls = calls;
+                if (r.goNotCounted == null) r.goNotCounted = "the scenario's calls went to a channel or peer of its own, which its fault may have ended";
+            }
+        }
+        try {
+            Trial t = measure(r, before, goTotalBefore);
+            return fault == null ? t : t.withFault(fault);
+        } catch (RuntimeException e) {
+            if (fault == null) throw e;
+            fault.addSuppressed(e);
+            throw fault;
+        } finally {
             // The scenario's fault is what the case reports; a fault of the clean-up rides along.
             try {
                 for (Runnable c : r.cleanups) c.run();
-                calls.end(scopeId, LEAK_BOUND);
             } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
+                if (fault == null) throw cleanup;
+                fault.addSuppressed(cleanup);
             }
-            throw e;
-        }
-        if (r.closedNs == 0) throw new IllegalStateException("the scenario did not record when close() returned");
-        try {
-            return measure(r, before, goTotalBefore);
-        } finally {
-            for (Runnable c : r.cleanups) c.run();
         }
     }
 
     /** Counts each runtime's leftovers after close() and how long the last remote child outlived it. */
     private Trial measure(Run r, JavaThreads before, int goTotalBefore) {
         List<String> problems = new ArrayList<>(r.problems);
+        long leakDeadline = r.closedNs + LEAK_BOUND.toNanos();
         int cAtClose = session.panama().workersAlive();
+        // C: polled on a thread of its own from now on, while EndScope waits for Go, so that the
+        // instant the count reached zero is seen when it happens; both are bounded by
+        // LEAK_BOUND after close(), not after the call.
+        long[] cZero = {cAtClose == 0 ? r.closedNs : 0};
+        int[] cLeftBox = {cAtClose};
+        Thread cPoll = Thread.ofVirtual().name("scopes-c-poll-" + r.scopeId).start(() -> {
+            int n = session.panama().workersAlive();
+            while (n > 0 && System.nanoTime() < leakDeadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                n = session.panama().workersAlive();
+                if (n == 0) cZero[0] = System.nanoTime();
+            }
+            cLeftBox[0] = n;
+        });
         // Go: EndScope on the peer the scope's calls went to. When no call of the scope could be
         // counted there (the peer was killed, the calls carried another id), the scope id is
         // closed on the main peer and the Go count is n/a, not a 0 that could never be anything else.
@@ -356,21 +406,21 @@ public final class ScopesSuite {
             calls.end(r.scopeId, Duration.ZERO);
             g = EndScopeResponse.getDefaultInstance();
         } else {
-            g = r.calls.end(r.scopeId, LEAK_BOUND);
+            g = r.calls.end(r.scopeId, Duration.ofNanos(Math.max(0, leakDeadline - System.nanoTime())));
             if (!g.getKnown()) problems.add("the peer no longer knew scope " + r.scopeId + " at its end");
         }
-        long cZeroNs = cAtClose == 0 ? r.closedNs : 0;
-        long cDeadline = System.nanoTime() + LEAK_BOUND.toNanos();
-        int cLeft = session.panama().workersAlive();
-        while (cLeft > 0 && System.nanoTime() < cDeadline) {
-            Thread.onSpinWait();
-            cLeft = session.panama().workersAlive();
-            if (cLeft == 0) cZeroNs = System.nanoTime();
+        try {
+            if (!cPoll.join(LEAK_BOUND.plusSeconds(5))) throw new IllegalStateException("the native worker poll did not end");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while counting native workers", e);
         }
+        long cZeroNs = cZero[0];
+        int cLeft = cLeftBox[0];
         // Java: leftovers are what is still there LEAK_BOUND after close(), as in Go and C.
         JavaThreads after = JavaThreads.snapshot();
         List<JavaThreads.ThreadEntry> javaLeft = after.leftovers(before, r.scopeId);
-        while (!javaLeft.isEmpty() && System.nanoTime() - r.closedNs < LEAK_BOUND.toNanos()) {
+        while (!javaLeft.isEmpty() && System.nanoTime() < leakDeadline) {
             sleepQuietly(20);
             after = JavaThreads.snapshot();
             javaLeft = after.leftovers(before, r.scopeId);
@@ -424,7 +474,7 @@ public final class ScopesSuite {
         // it (work handed to an unlabelled pool) shows only here. Settled like the others:
         // polled until it is back to what it was, or LEAK_BOUND after close.
         int goTotalAfter = session.peer().inspect(List.of()).getGoroutinesTotal();
-        while (goTotalAfter > goTotalBefore && System.nanoTime() - r.closedNs < LEAK_BOUND.toNanos()) {
+        while (goTotalAfter > goTotalBefore && System.nanoTime() < leakDeadline) {
             sleepQuietly(10);
             goTotalAfter = session.peer().inspect(List.of()).getGoroutinesTotal();
         }
@@ -433,10 +483,14 @@ public final class ScopesSuite {
                     GO_PROCESS_GREW, goTotalAfter - goTotalBefore, goTotalAfter, goTotalBefore, LEAK_BOUND.toMillis()));
         }
         boolean goCounted = r.goNotCounted == null;
-        return new Trial(r.javaSaw, goCounted ? g.getLive() : null, goCounted ? g.getLiveAtCall() : null, javaLeft.size(), cLeft, cAtClose, outlive,
+        Trial t = new Trial(r.javaSaw, goCounted ? g.getLive() : null, goCounted ? g.getLiveAtCall() : null, javaLeft.size(), cLeft, cAtClose, outlive,
                 last == Long.MIN_VALUE ? 0 : last - r.closedNs, after.newNotLeftoverSince(before, r.scopeId), g.getCallsList(),
                 Map.copyOf(r.nativeStoppedBy), JavaThreads.describe(javaLeft), goTotalBefore,
-                goTotalAfter, r.goNotCounted, problems);
+                goTotalAfter, r.goNotCounted, false, problems, null);
+        if (r.planted == null) return t;
+        return new Trial(t.javaSaw(), t.goLeft(), t.goAtEnd(), t.javaLeft(), t.cLeft(), t.cAtClose(), t.outliveNs(), t.lastRemoteEndNs(),
+                t.infraThreads(), t.records(), t.nativeStoppedBy(), t.javaLeftNames(), t.goTotalBefore(), t.goTotalAfter(), t.goNotCounted(),
+                r.planted.test(t), t.problems(), null);
     }
 
     private CaseResult verdict(String name, String title, Leaks leaks, List<Trial> trials, double durationMs) {
@@ -509,13 +563,16 @@ public final class ScopesSuite {
                 case OUTLIVE -> outliveMax > 0 && problem != null && problem.contains("after close() returned");
                 case NONE -> false;
             };
-            if (caught) {
+            // Only the leak the variant planted proves the check, not any leftover that happens to be there.
+            boolean plantedFound = trials.stream().anyMatch(Trial::plantedFound);
+            if (caught && plantedFound) {
                 status = testbed.report.Status.EXPECTED_FAILURE;
                 message = "caught: " + problem;
             } else {
                 status = testbed.report.Status.FAILED;
-                message = "the broken variant was not caught: " + (leaks == Leaks.OUTLIVE ? "no Go handler returned after close()"
-                        : "no " + leaks.name().toLowerCase(Locale.ROOT) + " leftover after close()")
+                message = "the broken variant was not caught: " + (caught ? "a leftover was found, but not the one it planted"
+                        : leaks == Leaks.OUTLIVE ? "no Go handler returned after close()"
+                        : "no " + leaks.name().toLowerCase(Locale.ROOT).replace('_', ' ') + " leftover after close()")
                         + ", so this run does not prove the check can fail" + (problem == null ? "" : " (" + problem + ")");
             }
         } else if (problem == null) {
@@ -648,15 +705,22 @@ public final class ScopesSuite {
             }
             r.closed();
         });
-        forked.await(ScopeCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
-        r.awaitGoroutines(8);
-        // While the scope is open, the dump must see its two subtasks in its container: else
-        // the Java leftover count, which looks for that container, would be blind.
-        int open = JavaThreads.snapshot().inScope(r.scopeId).size();
-        if (open != 2) r.problem("the thread dump found " + open + " thread(s) in the open scope's container, want its 2 subtasks");
-        owner.interrupt();
-        if (!owner.join(ScopeCalls.CALL_BOUND)) {
-            throw new IllegalStateException("the interrupted owner did not end within " + ScopeCalls.CALL_BOUND.toSeconds() + " s");
+        int open = -1;
+        try {
+            if (!forked.await(ScopeCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("the owner did not fork within " + ScopeCalls.CALL_BOUND.toSeconds() + " s");
+            }
+            r.awaitGoroutines(8);
+            // While the scope is open, the dump must see its two subtasks in its container: else
+            // the Java leftover count, which looks for that container, would be blind.
+            open = JavaThreads.snapshot().inScope(r.scopeId).size();
+            if (open != 2) r.problem("the thread dump found " + open + " thread(s) in the open scope's container, want its 2 subtasks");
+        } finally {
+            // Whatever happened above, the owner is interrupted and joined: never left running.
+            owner.interrupt();
+            if (!owner.join(ScopeCalls.CALL_BOUND)) {
+                throw new IllegalStateException("the interrupted owner did not end within " + ScopeCalls.CALL_BOUND.toSeconds() + " s");
+            }
         }
         r.javaSaw = saw.get() + "; the dump saw " + open + " subtasks in the open scope";
     }
@@ -737,6 +801,8 @@ public final class ScopesSuite {
         r.structured = false;
         HoldSpec spec = r.spec("blocked", 3).build();
         if (stub != Stub.BLOCKING_V2_NO_CANCEL) r.expectedEnds.put("blocked", "canceled");
+        // Planted (the broken variant): the abandoned call's errgroup of 3, its handler not yet returned.
+        else r.planted = t -> t.goLeft() != null && t.goLeft() >= 3 && t.records().stream().noneMatch(c -> c.getCallId().equals("blocked"));
         AtomicReference<String> blockedSaw = new AtomicReference<>("-");
         AtomicReference<BlockingClientCall<HoldRequest, HoldResponse>> abandoned = new AtomicReference<>();
         try (var scope = StructuredTaskScope.open(Joiner.<Object>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
@@ -918,6 +984,9 @@ public final class ScopesSuite {
     }
 
     private void goHandlerLeaks(Run r) throws Exception {
+        // Planted: a goroutine of the scope outside the errgroup and the handler, which both ended.
+        r.planted = t -> t.goLeft() != null && t.goLeft() >= 1 && t.records().stream()
+                .anyMatch(c -> c.getCallId().equals("leaky") && c.getGoroutinesStopped() == c.getGoroutinesStarted());
         try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
             scope.fork(r.stream(r.spec("leaky", 2).setSucceedAfterMs(10).setLeakMs(LEAK_MS), "ok", false));
             scope.join();
@@ -929,6 +998,8 @@ public final class ScopesSuite {
     }
 
     private void goHandlerLeaksUnlabelled(Run r) throws Exception {
+        // Planted: exactly one goroutine more in the process, none counted under the scope.
+        r.planted = t -> t.goLeft() != null && t.goLeft() == 0 && t.goTotalAfter() - t.goTotalBefore() == 1;
         try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
             scope.fork(r.stream(r.spec("unlabelled", 2).setSucceedAfterMs(10).setLeakUnlabelledMs(LEAK_MS), "ok", false));
             scope.join();
@@ -943,6 +1014,8 @@ public final class ScopesSuite {
     }
 
     private void goHandlerIgnoresNotice(Run r) throws Exception {
+        // Planted: the deaf call's handler returning after close().
+        r.planted = t -> t.problems().stream().anyMatch(p -> p.startsWith("Go handler of call deaf returned "));
         HoldSpec spec = r.spec("deaf", 2).setIgnoreNotice(true).setUnwindMs(UNWIND_MS).build();
         r.expectedEnds.put("deaf", "canceled");
         try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
@@ -960,6 +1033,7 @@ public final class ScopesSuite {
     }
 
     private void javaSubtaskLeaks(Run r) throws Exception {
+        r.planted = t -> t.javaLeftNames().contains("'scopes-stray-" + r.scopeId + "'");
         AtomicReference<Thread> stray = new AtomicReference<>();
         try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
             scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(10), "ok", false));
@@ -991,6 +1065,7 @@ public final class ScopesSuite {
     }
 
     private void javaSubtaskLeaksExecutor(Run r) throws Exception {
+        r.planted = t -> t.javaLeftNames().contains("'scopes-leaked-pool-" + r.scopeId + "' in java.util.concurrent.ThreadPoolExecutor@");
         AtomicReference<ExecutorService> leaked = new AtomicReference<>();
         try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
             scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(10), "ok", false));
@@ -1021,6 +1096,8 @@ public final class ScopesSuite {
     }
 
     private void cSubtaskLeavesWorkers(Run r) throws Exception {
+        // Planted: the one worker this scenario starts (its other subtask starts none).
+        r.planted = t -> t.cAtClose() == 1 && t.cLeft() == 1;
         AtomicReference<NativeWorkers> left = new AtomicReference<>();
         try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
             scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(10), "ok", false));
