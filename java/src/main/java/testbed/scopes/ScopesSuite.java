@@ -128,7 +128,7 @@ public final class ScopesSuite {
                     trials, Leaks.NONE, this::awaitAll));
             cases.add(runCase("owner_interrupted", "The scope's owner is interrupted in join(); close() cancels every stream.",
                     trials, Leaks.NONE, this::ownerInterrupted));
-            cases.add(runCase("nested", "A scope inside a subtask, errgroups inside errgroups, native workers under Go handlers; a Go failure unwinds them all.",
+            cases.add(runCase("nested", "A scope inside a subtask, errgroups inside errgroups, native workers the Go handlers' flags stop; a Go failure unwinds them all.",
                     trials, Leaks.NONE, this::nested));
             cases.add(runCase("context_lost_across_forks", "A gRPC Context deadline attached around the scope does not reach the forks' calls (grpc-java's Context is a ThreadLocal).",
                     1, Leaks.NONE, r -> contextAcrossForks(r, false, ScopeCalls.CALL_BOUND, 5)));
