@@ -4,12 +4,13 @@
 #   make test         every test of every language; ends with "N passed, N failed"
 #   make bench        atomic-increment cost per binding, build/report/bench.json
 #   make bench-litmus the litmus engine against jcstress, build/report/bench-litmus.json
+#   make bench-cancel cancel propagation latency against the loopback round trip
 #   make contract     buf lint/breaking, Java-Go wire conformance, generated-code
 #                     freshness, the region-layout contract (docs/CONTRACT.md)
 #   make cross-arm64  cross-compile the shim and the peer for arm64 (and test under qemu)
 #   make clean        remove build/
 #
-# Variables: MODE=quick|default|tough (suite sizes), SUITE=counters|contract|litmus,
+# Variables: MODE=quick|default|tough (suite sizes), SUITE=counters|cancellation|interop|scopes|contract|litmus,
 #            FILTER=REGEX (litmus test names), JAVA_HOME (a JDK 25).
 
 SHELL := /bin/bash
@@ -36,7 +37,10 @@ CC    := $(shell command -v cc 2>/dev/null || command -v gcc 2>/dev/null)
 MVN   := $(shell command -v mvn 2>/dev/null)
 
 JAVA      := $(JDK)/bin/java
-JVM_FLAGS := --enable-preview --enable-native-access=ALL-UNNAMED
+# Runtime compilation of the embedded guest (docs/GUEST.md): JVMCI and the Graal compiler
+# jars that Maven copies to build/graal/upgrade.
+GUEST_JVM_FLAGS := -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path=$(BUILD)/graal/upgrade --sun-misc-unsafe-memory-access=allow
+JVM_FLAGS := --enable-preview --enable-native-access=ALL-UNNAMED $(GUEST_JVM_FLAGS)
 MVN_RUN   := JAVA_HOME=$(JDK) MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow $${MAVEN_OPTS:-}" $(MVN) -B -q -Dstyle.color=never
 
 # Each check prints one line naming what is missing and how to get it.
@@ -79,6 +83,12 @@ run: build
 .PHONY: bench
 bench: build
 	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main bench --mode $(MODE) --report $(BUILD)/report
+
+# Cancel propagation p50/p99/max beside the loopback unary round trip, Java to Go
+# and Go to Java (docs/CANCELLATION.md); build/report/bench-cancel.json.
+.PHONY: bench-cancel
+bench-cancel: build
+	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cancel.CancelBench --mode $(MODE) --report $(BUILD)/report
 
 # jcstress (Maven Central) is the anchor; it and the tests written for it
 # (java/src/jcstress) build only in the bench-litmus profile, into build/jcstress.

@@ -13,19 +13,29 @@
 
 PEER_DIR     := $(ROOT)/go-peer
 PEER_BIN     := $(BUILD)/bin/interop-peer
+GRPC_INTEROP_CLIENT_BIN := $(BUILD)/bin/grpc-interop-client
 PEER_GO      := GOTOOLCHAIN=local $(GO)
-PEER_SOURCES := $(shell find $(PEER_DIR) -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) 2>/dev/null)
+# The peer links the shim's native workers with cgo (internal/nativework).
+PEER_SOURCES := $(shell find $(PEER_DIR) -type f \( -name '*.go' -o -name '*.c' -o -name go.mod -o -name go.sum \) 2>/dev/null) \
+  $(wildcard $(ROOT)/native/src/workers.c $(ROOT)/native/src/threads.c $(ROOT)/native/src/threads.h $(ROOT)/native/include/interop.h)
 
 # One line naming what is missing when there is no Go toolchain.
 PEER_NEED_GO = if [ -z "$(GO)" ]; then echo "error: 'go' not found on PATH: install Go 1.24 or newer" >&2; exit 2; fi
 
 .PHONY: peer
-peer: $(PEER_BIN)
+peer: $(PEER_BIN) $(GRPC_INTEROP_CLIENT_BIN)
 
 $(PEER_BIN): $(PEER_SOURCES)
 	@$(PEER_NEED_GO)
 	@echo "==> go: building $(PEER_BIN)"
 	@cd $(PEER_DIR) && $(PEER_GO) build -trimpath -o $(PEER_BIN) ./cmd/interop-peer
+
+# grpc-go's interop client functions as a command, run by the harness against
+# grpc-java's interop server (docs/CANCELLATION.md); found beside the peer.
+$(GRPC_INTEROP_CLIENT_BIN): $(PEER_SOURCES)
+	@$(PEER_NEED_GO)
+	@echo "==> go: building $(GRPC_INTEROP_CLIENT_BIN)"
+	@cd $(PEER_DIR) && $(PEER_GO) build -trimpath -o $(GRPC_INTEROP_CLIENT_BIN) ./cmd/grpc-interop-client
 
 # ---- tests -------------------------------------------------------------------
 # go.counts is "<passed> <failed>" over test-level events (subtests included);

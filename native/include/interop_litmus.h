@@ -67,6 +67,16 @@ extern "C" {
 #define INTEROP_LITMUS_GATHER      0x440
 #define INTEROP_LITMUS_RESULT      0x480
 
+/* Pacing (docs/LITMUS.md, "Starting a round together"): written by the
+ * consumer of the previous round, read by every actor. Not part of the
+ * descriptor, and not needed for correctness: an actor that ignores them
+ * still counts every sample right, it only overlaps the others less. */
+#define INTEROP_LITMUS_START_NS    0x500 /* CLOCK_MONOTONIC instant the released round begins; 0: at once */
+#define INTEROP_LITMUS_LEAD_NS     0x580 /* the lead the last consumer gave: START_NS minus its clock */
+#define INTEROP_LITMUS_LATE        0x600 /* actors that reached the current round after START_NS */
+#define INTEROP_LITMUS_LEAD_MIN_NS 200
+#define INTEROP_LITMUS_LEAD_MAX_NS 20000
+
 #define INTEROP_LITMUS_HIST        0x1000
 #define INTEROP_LITMUS_DATA        0x2000
 

@@ -158,6 +158,48 @@ static void zero_words(unsigned char *from, int64_t bytes)
     for (int64_t off = 0; off < bytes; off += 8) atomic_store_explicit(WORD(from, off), 0, memory_order_relaxed);
 }
 
+/* ---- starting a round together (docs/LITMUS.md) ---------------------------- */
+
+/*
+ * The consumer's half, before it releases the next round: the lead doubles
+ * when an actor reached this round after its start and shrinks by 1/32
+ * otherwise, within [LEAD_MIN_NS, LEAD_MAX_NS]; the next round starts that
+ * long from now. Relaxed: the epoch release that follows publishes all three.
+ */
+static void set_start(unsigned char *s)
+{
+    int64_t late = atomic_load_explicit(WORD(s, INTEROP_LITMUS_LATE), memory_order_relaxed);
+    int64_t lead = atomic_load_explicit(WORD(s, INTEROP_LITMUS_LEAD_NS), memory_order_relaxed);
+    if (lead < INTEROP_LITMUS_LEAD_MIN_NS || lead > INTEROP_LITMUS_LEAD_MAX_NS) lead = INTEROP_LITMUS_LEAD_MIN_NS;
+    if (late > 0) {
+        lead = 2 * lead < INTEROP_LITMUS_LEAD_MAX_NS ? 2 * lead : INTEROP_LITMUS_LEAD_MAX_NS;
+    } else {
+        lead -= lead / 32;
+        if (lead < INTEROP_LITMUS_LEAD_MIN_NS) lead = INTEROP_LITMUS_LEAD_MIN_NS;
+    }
+    atomic_store_explicit(WORD(s, INTEROP_LITMUS_LEAD_NS), lead, memory_order_relaxed);
+    atomic_store_explicit(WORD(s, INTEROP_LITMUS_LATE), 0, memory_order_relaxed);
+    atomic_store_explicit(WORD(s, INTEROP_LITMUS_START_NS), monotonic_ns() + lead, memory_order_relaxed);
+}
+
+/*
+ * The actor's half, once its round is released: spin until the round's
+ * start, or count itself late. A start further ahead than LEAD_MAX_NS is
+ * not one a consumer wrote, and is ignored, so no word can hold an actor.
+ */
+static void await_start(unsigned char *s)
+{
+    int64_t start = atomic_load_explicit(WORD(s, INTEROP_LITMUS_START_NS), memory_order_relaxed);
+    if (start == 0) return;
+    int64_t now = monotonic_ns();
+    if (now > start) {
+        atomic_fetch_add_explicit(WORD(s, INTEROP_LITMUS_LATE), 1, memory_order_relaxed);
+        return;
+    }
+    if (start - now > INTEROP_LITMUS_LEAD_MAX_NS) return;
+    while (monotonic_ns() < start) cpu_relax();
+}
+
 /*
  * Round r's consumer: the last actor to arrive. Its seq_cst fetch_add on
  * arrived read the last value of arrived's modification order, so every
@@ -195,6 +237,7 @@ static void consume(const struct actor *a, int64_t r)
     if (stop || (d->max_rounds > 0 && r >= d->max_rounds)) {
         atomic_store_explicit(WORD(s, INTEROP_LITMUS_DONE), 1, memory_order_release);
     } else {
+        set_start(s);
         atomic_store_explicit(WORD(s, INTEROP_LITMUS_EPOCH), r + 1, memory_order_release);
     }
 }
@@ -214,6 +257,7 @@ static void *actor_main(void *arg)
         if (w == WAIT_STALL) how = INTEROP_LITMUS_LEFT_STALL;
         if (w != WAIT_RUN) break;
         if (r == 1) began = monotonic_ns();
+        await_start(s);
         a->kernel->run(&a->frame);
         ran++;
         if (atomic_fetch_add_explicit(WORD(s, INTEROP_LITMUS_ARRIVED), 1, memory_order_seq_cst) + 1 == a->d.n_actors) {

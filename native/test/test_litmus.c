@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "interop.h"
@@ -185,10 +186,15 @@ struct role {
  * consumed exactly once, and that the histogram holds one count per sample.
  * Returns the rounds run, or 0 with the test failed.
  */
+/* Non-zero: the start instant run_test writes for round 1 before releasing it
+ * (a runner never does; the pacing test does, to show a bad one is ignored). */
+static int64_t first_start_ns;
+
 static int64_t run_test(const struct shape *sh, const struct role *roles, bool (*enough)(void), int64_t budget_ms)
 {
     int64_t handles[INTEROP_LITMUS_MAX_ACTORS], out[INTEROP_LITMUS_MAX_ACTORS][4];
     describe(sh);
+    if (first_start_ns != 0) set(INTEROP_LITMUS_START_NS, first_start_ns);
     for (int a = 0; a < sh->n_actors; a++) {
         const struct role *r = &roles[a];
         handles[a] = start_actor(a, r->kernel, r->p, r->q, r->v1, r->v2, JOIN_MS);
@@ -341,6 +347,29 @@ LITMUS_TEST(litmus_sb_relaxed_counts_every_sample_and_shows_store_buffering)
     if (rounds == 0) return;
     CHECK_EQ(interop_litmus_alive(), 0);
     if (observe) expect_store_buffering(rounds);
+}
+
+/*
+ * Pacing (LITMUS.md, "Starting a round together"): every consumer leaves a
+ * lead within its bounds and a start instant; a start an hour ahead (no
+ * consumer's) holds no actor: the run ends as usual.
+ */
+LITMUS_TEST(litmus_pacing_keeps_its_lead_in_bounds_and_ignores_a_far_start)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    first_start_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + INT64_C(3600) * 1000000000;
+    int64_t rounds = run_sb("st_ld.relaxed.relaxed", "st_ld.relaxed.relaxed", rounds_reached, ROUNDS_BUDGET_MS);
+    first_start_ns = 0;
+    if (rounds == 0) return;
+    CHECK_MSG(rounds > 1, "only %lld round ran", (long long)rounds);
+    int64_t lead = get(INTEROP_LITMUS_LEAD_NS);
+    CHECK_MSG(lead >= INTEROP_LITMUS_LEAD_MIN_NS && lead <= INTEROP_LITMUS_LEAD_MAX_NS, "lead %lld ns", (long long)lead);
+    /* The last released round's start was a consumer's: within the lead of now, not an hour ahead. */
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    CHECK_MSG(get(INTEROP_LITMUS_START_NS) <= now, "start %lld ns is after now %lld ns",
+              (long long)get(INTEROP_LITMUS_START_NS), (long long)now);
 }
 
 /*
@@ -704,6 +733,7 @@ LITMUS_TEST(litmus_kernel_list_and_exists_agree)
 
 static const struct test_case litmus_cases[] = {
     TEST(litmus_sb_relaxed_counts_every_sample_and_shows_store_buffering),
+    TEST(litmus_pacing_keeps_its_lead_in_bounds_and_ignores_a_far_start),
     TEST(litmus_sb_seq_cst_never_shows_store_buffering),
     TEST(litmus_sb_checker_catches_one_weakened_actor),
     TEST(litmus_sb_with_fences_never_shows_store_buffering),

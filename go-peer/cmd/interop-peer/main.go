@@ -52,6 +52,7 @@ import (
 
 	"interop-testbed/go-peer/internal/cancel"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
+	"interop-testbed/go-peer/internal/grpcinterop"
 	"interop-testbed/go-peer/internal/region"
 	"interop-testbed/go-peer/internal/scopesvc"
 	"interop-testbed/go-peer/internal/server"
@@ -156,6 +157,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	interopv1.RegisterScopeServiceServer(srv, scopesvc.New(func(i int) *int64 {
 		return reg.Word(region.CancelOffset + int64(i)*region.SlotStride)
 	}, region.CancelFlags))
+	grpcinterop.Register(srv)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
 

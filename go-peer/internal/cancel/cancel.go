@@ -16,9 +16,11 @@ import (
 	"golang.org/x/sys/unix"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
+	"interop-testbed/go-peer/internal/nativework"
 )
 
 // Limits on a WorkSpec and on Observe.
@@ -29,6 +31,11 @@ const (
 	MaxObserveWait      = 10 * time.Second
 	MaxRecords          = 1024
 	DefaultTickInterval = time.Millisecond
+	MaxCompleteAfter    = 60 * time.Second
+	MaxServerDeadline   = 60 * time.Second
+	MaxPeerNative       = 8
+	// PeerNativeJoinBound is how long the peer's native workers get to stop on the flag.
+	PeerNativeJoinBound = 5 * time.Second
 )
 
 // Flags gives the address of region cancel flag i, for sync/atomic; nil
@@ -92,8 +99,11 @@ func (s *Service) Work(ctx context.Context, req *interopv1.WorkRequest) (*intero
 	if err != nil {
 		return nil, err
 	}
-	<-w.ctx.Done()
-	return nil, w.finish()
+	w.wait()
+	if err := w.finish(); err != nil {
+		return nil, err
+	}
+	return &interopv1.WorkResponse{}, nil
 }
 
 // WorkStream runs spec's work and sends a tick every tick interval until the
@@ -105,6 +115,13 @@ func (s *Service) WorkStream(req *interopv1.WorkStreamRequest, stream interopv1.
 	w, err := s.begin(stream.Context(), "WorkStream", spec)
 	if err != nil {
 		return err
+	}
+	if spec.GetHeadersOnly() {
+		if err := stream.SendHeader(metadata.MD{}); err != nil {
+			w.cancel(err)
+		}
+		w.wait()
+		return w.finish()
 	}
 	interval := time.Duration(spec.GetTickIntervalMs()) * time.Millisecond
 	if interval == 0 {
@@ -123,6 +140,7 @@ func (s *Service) WorkStream(req *interopv1.WorkStreamRequest, stream interopv1.
 		}
 		select {
 		case <-w.ctx.Done():
+		case <-w.completed:
 		case <-ticker.C:
 			continue
 		}
@@ -169,8 +187,50 @@ func (s *Service) Converse(stream interopv1.CancelService_ConverseServer) error 
 			}
 		}
 	}()
-	<-w.ctx.Done()
+	w.wait()
 	return w.finish()
+}
+
+// Collect is the client-streaming shape: the first message must be a start;
+// later chunks are counted and a CancelNotice cancels the work with its cause,
+// as for Converse. The client's half-close cancels nothing. Work that
+// completes replies with the number of chunks read; otherwise the call ends as
+// finish says.
+func (s *Service) Collect(stream interopv1.CancelService_CollectServer) error {
+	first, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	if first.GetStart() == nil {
+		return status.Error(codes.InvalidArgument, "Collect: the first message must be a start")
+	}
+	w, err := s.begin(stream.Context(), "Collect", first.GetStart())
+	if err != nil {
+		return err
+	}
+	var chunks atomic.Uint64
+	go func() {
+		for {
+			msg, err := stream.Recv()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					w.cancel(err)
+				}
+				return
+			}
+			switch k := msg.GetKind().(type) {
+			case *interopv1.CollectRequest_Chunk:
+				chunks.Add(1)
+			case *interopv1.CollectRequest_Cancel:
+				w.noticeCancel(k.Cancel.GetCause())
+			}
+		}
+	}()
+	w.wait()
+	if err := w.finish(); err != nil {
+		return err
+	}
+	return stream.SendAndClose(&interopv1.CollectResponse{Chunks: chunks.Load()})
 }
 
 // Observe returns the record of call_id's work, waiting up to wait_ms for
@@ -209,6 +269,13 @@ type work struct {
 	ctx   context.Context
 	stop  context.CancelCauseFunc
 	group sync.WaitGroup
+	// completed is closed when every goroutine has ended (completed or cancelled).
+	completed chan struct{}
+	// releaseDeadline releases the server deadline's timer (server_deadline_ms).
+	releaseDeadline context.CancelFunc
+	deadlineNs      int64
+	// native is the peer's own native worker group (peer_native_workers), or nil.
+	native *nativework.Group
 
 	started       int
 	stopped       atomic.Int32
@@ -245,17 +312,49 @@ func (s *Service) begin(ctx context.Context, rpc string, spec *interopv1.WorkSpe
 	if n == 0 {
 		n = 1
 	}
+	release, deadlineNs := context.CancelFunc(func() {}), int64(0)
+	if d := time.Duration(spec.GetServerDeadlineMs()) * time.Millisecond; d > 0 {
+		deadlineNs = Monotonic() + d.Nanoseconds()
+		ctx, release = context.WithTimeout(ctx, d)
+	}
 	wctx, stop := context.WithCancelCause(ctx)
-	w := &work{svc: s, rpc: rpc, spec: spec, ctx: wctx, stop: stop, started: n}
+	w := &work{svc: s, rpc: rpc, spec: spec, ctx: wctx, stop: stop, started: n,
+		completed: make(chan struct{}), releaseDeadline: release, deadlineNs: deadlineNs}
 	var flag *int64
 	if f := spec.GetRegionCancelFlag(); f > 0 {
 		flag = s.flags(int(f - 1))
+	}
+	if k := spec.GetPeerNativeWorkers(); k > 0 {
+		g, err := nativework.Start(int(k), flag)
+		if err != nil {
+			stop(context.Canceled)
+			release()
+			s.mu.Lock()
+			close(s.pending[id])
+			delete(s.pending, id)
+			s.mu.Unlock()
+			return nil, status.Errorf(codes.FailedPrecondition, "peer_native_workers: %v", err)
+		}
+		w.native = g
 	}
 	for i := 0; i < n; i++ {
 		w.group.Add(1)
 		go w.goroutine(i == 0, flag)
 	}
+	go func() {
+		w.group.Wait()
+		close(w.completed)
+	}()
 	return w, nil
+}
+
+// wait returns when the work's context has ended or every goroutine has
+// completed by itself (complete_after_ms).
+func (w *work) wait() {
+	select {
+	case <-w.ctx.Done():
+	case <-w.completed:
+	}
 }
 
 func (s *Service) validate(spec *interopv1.WorkSpec) error {
@@ -266,6 +365,14 @@ func (s *Service) validate(spec *interopv1.WorkSpec) error {
 		return status.Errorf(codes.InvalidArgument, "call_id: %d bytes, want 1 to %d", len(id), MaxCallIDLength)
 	case spec.GetGoroutines() > MaxGoroutines:
 		return status.Errorf(codes.InvalidArgument, "goroutines %d: at most %d", spec.GetGoroutines(), MaxGoroutines)
+	case spec.GetPeerNativeWorkers() > MaxPeerNative:
+		return status.Errorf(codes.InvalidArgument, "peer_native_workers %d: at most %d", spec.GetPeerNativeWorkers(), MaxPeerNative)
+	case spec.GetPeerNativeWorkers() > 0 && spec.GetRegionCancelFlag() == 0:
+		return status.Error(codes.InvalidArgument, "peer_native_workers needs region_cancel_flag: the flag is how they are cancelled")
+	case time.Duration(spec.GetCompleteAfterMs())*time.Millisecond > MaxCompleteAfter:
+		return status.Errorf(codes.InvalidArgument, "complete_after_ms %d: at most %d", spec.GetCompleteAfterMs(), MaxCompleteAfter.Milliseconds())
+	case time.Duration(spec.GetServerDeadlineMs())*time.Millisecond > MaxServerDeadline:
+		return status.Errorf(codes.InvalidArgument, "server_deadline_ms %d: at most %d", spec.GetServerDeadlineMs(), MaxServerDeadline.Milliseconds())
 	case time.Duration(spec.GetIgnoreContextMs())*time.Millisecond > MaxIgnoreContext:
 		return status.Errorf(codes.InvalidArgument, "ignore_context_ms %d: at most %d", spec.GetIgnoreContextMs(), MaxIgnoreContext.Milliseconds())
 	case spec.GetRegionCancelFlag() > 0 && (s.flags == nil || int(spec.GetRegionCancelFlag()) > s.flagCount):
@@ -280,14 +387,25 @@ func (s *Service) validate(spec *interopv1.WorkSpec) error {
 // region cancel flag, if the spec names one.
 func (w *work) goroutine(first bool, flag *int64) {
 	defer w.group.Done()
+	observed := true
 	if w.spec.GetIgnoreContext() {
 		time.Sleep(time.Duration(w.spec.GetIgnoreContextMs()) * time.Millisecond)
+	} else if d := time.Duration(w.spec.GetCompleteAfterMs()) * time.Millisecond; d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-w.ctx.Done():
+		case <-t.C:
+			observed = false // completed before any cancel
+		}
+		t.Stop()
 	} else {
 		<-w.ctx.Done()
 	}
 	now := Monotonic()
-	w.firstObserved.CompareAndSwap(0, now)
-	if first && flag != nil {
+	if observed {
+		w.firstObserved.CompareAndSwap(0, now)
+	}
+	if first && flag != nil && observed {
 		atomic.StoreInt64(flag, 1)
 		w.flagSetNs.Store(Monotonic())
 	}
@@ -326,33 +444,59 @@ func (w *work) serverCancel(c *interopv1.CancelCause) {
 }
 
 // finish waits for every goroutine, records what the work saw for Observe,
-// and returns the call's status: Canceled with the protocol cause as
-// google.rpc.ErrorInfo details when the cancel carried one (unless the spec
-// asks for plain_status: then plain gRPC's Canceled, cause dropped), else the
-// status of the context's error.
+// and returns the call's status: nil when the work completed before any
+// cancel; Canceled with the protocol cause as google.rpc.ErrorInfo details
+// when the cancel carried one (unless the spec asks for plain_status: then
+// plain gRPC's Canceled, cause dropped); else the status of the context's
+// error (DeadlineExceeded for a server_deadline_ms that passed).
 func (w *work) finish() error {
 	w.group.Wait()
+	var nativeJoined int64
+	var nativeProblem string
+	if w.native != nil {
+		if _, err := w.native.Join(PeerNativeJoinBound.Milliseconds()); err != nil {
+			nativeProblem = err.Error()
+		}
+		nativeJoined = Monotonic()
+	}
+	ctxErr, causeText := w.ctx.Err(), ""
+	if ctxErr != nil {
+		causeText = context.Cause(w.ctx).Error()
+	}
 	w.stop(context.Canceled) // no-op when already cancelled; releases the context
+	w.releaseDeadline()
 	w.mu.Lock()
 	cause, serverNs := w.protocolCause, w.serverCancelled
 	w.mu.Unlock()
+	if serverNs == 0 && w.deadlineNs > 0 && errors.Is(ctxErr, context.DeadlineExceeded) {
+		serverNs = w.deadlineNs
+	}
 	rec := &interopv1.ObserveResponse{
-		Found:             true,
-		CallId:            w.spec.GetCallId(),
-		Rpc:               w.rpc,
-		ContextError:      errName(w.ctx.Err()),
-		CauseText:         context.Cause(w.ctx).Error(),
-		Cause:             cause,
-		GoroutinesStarted: uint32(w.started),
-		GoroutinesStopped: uint32(w.stopped.Load()),
-		ServerCancelledNs: serverNs,
-		FirstObservedNs:   w.firstObserved.Load(),
-		LastStoppedNs:     w.lastStopped.Load(),
-		RegionFlagSetNs:   w.flagSetNs.Load(),
+		Found:              true,
+		CallId:             w.spec.GetCallId(),
+		Rpc:                w.rpc,
+		ContextError:       errName(ctxErr),
+		CauseText:          causeText,
+		Cause:              cause,
+		GoroutinesStarted:  uint32(w.started),
+		GoroutinesStopped:  uint32(w.stopped.Load()),
+		ServerCancelledNs:  serverNs,
+		FirstObservedNs:    w.firstObserved.Load(),
+		LastStoppedNs:      w.lastStopped.Load(),
+		RegionFlagSetNs:    w.flagSetNs.Load(),
+		PeerNativeJoinedNs: nativeJoined,
+		PeerNativeProblem:  nativeProblem,
+	}
+	if w.native != nil {
+		rec.PeerNativeStarted = w.spec.GetPeerNativeWorkers()
+		rec.PeerNativeAliveAfter = uint32(nativework.Alive())
 	}
 	w.svc.record(rec)
+	if ctxErr == nil {
+		return nil
+	}
 	if cause == nil || w.spec.GetPlainStatus() {
-		return status.FromContextError(w.ctx.Err()).Err()
+		return status.FromContextError(ctxErr).Err()
 	}
 	st, err := status.New(codes.Canceled, (&CauseError{Cause: cause}).Error()).WithDetails(&errdetails.ErrorInfo{
 		Reason: cause.GetReason(), Domain: cause.GetDomain(), Metadata: cause.GetMetadata(),

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"net"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -17,6 +19,7 @@ import (
 	"google.golang.org/grpc/test/bufconn"
 
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
+	"interop-testbed/go-peer/internal/nativework"
 	"interop-testbed/go-peer/internal/scope"
 )
 
@@ -24,10 +27,15 @@ var flagWords [4]int64
 
 func serve(t *testing.T) interopv1.CancelServiceClient {
 	t.Helper()
+	return serveFlags(t, func(i int) *int64 { return &flagWords[i] })
+}
+
+func serveFlags(t *testing.T, flags Flags) interopv1.CancelServiceClient {
+	t.Helper()
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(scope.UnaryServerInterceptor()),
 		grpc.ChainStreamInterceptor(scope.StreamServerInterceptor()))
-	interopv1.RegisterCancelServiceServer(srv, New(func(i int) *int64 { return &flagWords[i] }, len(flagWords)))
+	interopv1.RegisterCancelServiceServer(srv, New(flags, len(flagWords)))
 	go srv.Serve(lis)
 	conn, err := grpc.NewClient("passthrough:///bufnet",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
@@ -181,5 +189,124 @@ func TestBadSpecsAreRefused(t *testing.T) {
 		if _, err := c.Work(context.Background(), &interopv1.WorkRequest{Spec: spec}); status.Code(err) != codes.InvalidArgument {
 			t.Errorf("spec %v: %v, want InvalidArgument", spec, err)
 		}
+	}
+}
+
+func TestWorkThatCompletesBeforeItsDeadlineEndsOK(t *testing.T) {
+	c := serve(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.Work(ctx, &interopv1.WorkRequest{Spec: &interopv1.WorkSpec{CallId: "complete", Goroutines: 3, CompleteAfterMs: 20}}); err != nil {
+		t.Fatalf("Work: %v, want OK", err)
+	}
+	r := observe(t, c, "complete")
+	if r.GetContextError() != "" || r.GetFirstObservedNs() != 0 || r.GetGoroutinesStopped() != 3 {
+		t.Errorf("record %v: want no context error, no goroutine seeing Done, 3 stopped", r)
+	}
+}
+
+func TestServerDeadlineEndsTheCallWithDeadlineExceeded(t *testing.T) {
+	c := serve(t)
+	_, err := c.Work(context.Background(), &interopv1.WorkRequest{Spec: &interopv1.WorkSpec{CallId: "sdl", Goroutines: 2, ServerDeadlineMs: 10}})
+	if status.Code(err) != codes.DeadlineExceeded {
+		t.Fatalf("Work: %v, want DeadlineExceeded", err)
+	}
+	r := observe(t, c, "sdl")
+	if r.GetContextError() != "deadline_exceeded" || r.GetServerCancelledNs() == 0 || r.GetLastStoppedNs() < r.GetServerCancelledNs() {
+		t.Errorf("record %v: want deadline_exceeded and the deadline's instant before the last stop", r)
+	}
+}
+
+func TestHeadersOnlySendsHeadersAndNoTick(t *testing.T) {
+	c := serve(t)
+	ctx, cancel := context.WithCancel(metadata.AppendToOutgoingContext(context.Background(), scope.MetadataKey, "hdr"))
+	st, err := c.WorkStream(ctx, &interopv1.WorkStreamRequest{Spec: &interopv1.WorkSpec{CallId: "hdr", Goroutines: 2, HeadersOnly: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Header(); err != nil {
+		t.Fatalf("Header: %v", err)
+	}
+	cancel()
+	if _, err := st.Recv(); status.Code(err) != codes.Canceled {
+		t.Fatalf("Recv after cancel: %v, want Canceled and no tick", err)
+	}
+	if r := observe(t, c, "hdr"); r.GetContextError() != "canceled" || r.GetGoroutinesStopped() != 2 {
+		t.Errorf("record %v", r)
+	}
+	waitScopeEmpty(t, "hdr")
+}
+
+func TestCollectCountsChunksAndHonoursANotice(t *testing.T) {
+	c := serve(t)
+	st, err := c.Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(r *interopv1.CollectRequest) {
+		if err := st.Send(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(&interopv1.CollectRequest{Kind: &interopv1.CollectRequest_Start{Start: &interopv1.WorkSpec{CallId: "collect", Goroutines: 2, CompleteAfterMs: 300}}})
+	for i := 0; i < 3; i++ {
+		send(&interopv1.CollectRequest{Kind: &interopv1.CollectRequest_Chunk{Chunk: []byte{byte(i)}}})
+	}
+	resp, err := st.CloseAndRecv()
+	if err != nil || resp.GetChunks() != 3 {
+		t.Fatalf("CloseAndRecv = %v, %v; want 3 chunks", resp, err)
+	}
+
+	st, err = c.Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cause := &interopv1.CancelCause{Reason: "SCOPE_CLOSED", Domain: "testbed.java"}
+	send(&interopv1.CollectRequest{Kind: &interopv1.CollectRequest_Start{Start: &interopv1.WorkSpec{CallId: "collect-notice", Goroutines: 2}}})
+	send(&interopv1.CollectRequest{Kind: &interopv1.CollectRequest_Cancel{Cancel: &interopv1.CancelNotice{Cause: cause}}})
+	if _, err := st.CloseAndRecv(); status.Code(err) != codes.Canceled {
+		t.Fatalf("CloseAndRecv after a notice: %v, want Canceled", err)
+	}
+	if r := observe(t, c, "collect-notice"); r.GetCause().GetReason() != "SCOPE_CLOSED" {
+		t.Errorf("record %v: want the notice's cause", r)
+	}
+}
+
+func TestPeerNativeWorkersStopOnTheFlagTheHandlerSets(t *testing.T) {
+	if !nativework.Available {
+		t.Skip("built without cgo")
+	}
+	// The handler's native workers poll the flag from C threads, so it must be
+	// memory Go does not manage: an anonymous mapping, as the region is a file mapping.
+	mem, err := syscall.Mmap(-1, 0, 4096, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Munmap(mem)
+	c := serveFlags(t, func(int) *int64 { return (*int64)(unsafe.Pointer(&mem[0])) })
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := c.Converse(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := &interopv1.WorkSpec{CallId: "native", Goroutines: 2, RegionCancelFlag: 1, PeerNativeWorkers: 2}
+	if err := st.Send(&interopv1.ConverseRequest{Kind: &interopv1.ConverseRequest_Start{Start: spec}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	r := observe(t, c, "native")
+	if r.GetPeerNativeStarted() != 2 || r.GetPeerNativeAliveAfter() != 0 || r.GetPeerNativeJoinedNs() == 0 || r.GetPeerNativeProblem() != "" {
+		t.Errorf("record %v: want 2 native workers started, joined, 0 alive, no problem", r)
+	}
+}
+
+func TestPeerNativeWorkersNeedAFlag(t *testing.T) {
+	c := serve(t)
+	_, err := c.Work(context.Background(), &interopv1.WorkRequest{Spec: &interopv1.WorkSpec{CallId: "noflag", PeerNativeWorkers: 1}})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("Work: %v, want InvalidArgument", err)
 	}
 }

@@ -258,6 +258,7 @@ func (a *Actor) Run(ctx context.Context) Result {
 		if r == 1 {
 			start = time.Now()
 		}
+		a.awaitStart()
 		a.run(&a.f)
 		res.Rounds++
 		if atomic.AddInt64(arrived, 1) == n {
@@ -357,6 +358,47 @@ func (a *Actor) consume(r int64) {
 	if atomic.LoadInt64(a.sec.word(StopOffset)) != 0 || (d.MaxRounds > 0 && r >= d.MaxRounds) {
 		atomic.StoreInt64(a.sec.word(DoneOffset), 1)
 	} else {
+		a.setStart()
 		atomic.StoreInt64(a.sec.word(EpochOffset), r+1)
+	}
+}
+
+// setStart is the consumer's half of starting a round together: the lead
+// doubles when an actor reached this round after its start and shrinks by
+// 1/32 otherwise, within [LeadMinNs, LeadMaxNs]; the next round starts that
+// long from now. The atomic store of epoch that follows publishes all three.
+func (a *Actor) setStart() {
+	late := atomic.LoadInt64(a.sec.word(LateOffset))
+	lead := atomic.LoadInt64(a.sec.word(LeadNsOffset))
+	if lead < LeadMinNs || lead > LeadMaxNs {
+		lead = LeadMinNs
+	}
+	if late > 0 {
+		lead = min(2*lead, LeadMaxNs)
+	} else {
+		lead = max(lead-lead/32, LeadMinNs)
+	}
+	atomic.StoreInt64(a.sec.word(LeadNsOffset), lead)
+	atomic.StoreInt64(a.sec.word(LateOffset), 0)
+	atomic.StoreInt64(a.sec.word(StartNsOffset), monotonicNs()+lead)
+}
+
+// awaitStart is the actor's half: spin until the round's start, or count
+// itself late. A start further ahead than LeadMaxNs is not one a consumer
+// wrote and is ignored, so no word can hold the actor.
+func (a *Actor) awaitStart() {
+	start := atomic.LoadInt64(a.sec.word(StartNsOffset))
+	if start == 0 {
+		return
+	}
+	now := monotonicNs()
+	if now > start {
+		atomic.AddInt64(a.sec.word(LateOffset), 1)
+		return
+	}
+	if start-now > LeadMaxNs {
+		return
+	}
+	for monotonicNs() < start {
 	}
 }

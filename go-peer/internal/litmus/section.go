@@ -34,6 +34,17 @@ const (
 	GenerationOffset = 0x380
 )
 
+// Pacing (docs/LITMUS.md, "Starting a round together"): written by the
+// consumer of the previous round, read by every actor. Not needed for
+// correctness: an actor that ignores them only overlaps the others less.
+const (
+	StartNsOffset = 0x500 // CLOCK_MONOTONIC instant the released round begins; 0: at once
+	LeadNsOffset  = 0x580 // the lead the last consumer gave: start minus its clock
+	LateOffset    = 0x600 // actors that reached the current round after its start
+	LeadMinNs     = 200
+	LeadMaxNs     = 20000
+)
+
 // Byte offsets of the section's parts.
 const (
 	DescriptorOffset = 0x400

@@ -115,8 +115,20 @@ type WorkSpec struct {
 	PlainStatus bool         `protobuf:"varint,8,opt,name=plain_status,json=plainStatus,proto3" json:"plain_status,omitempty"`
 	// WorkStream: pause between ticks (0: 1 ms).
 	TickIntervalMs uint32 `protobuf:"varint,9,opt,name=tick_interval_ms,json=tickIntervalMs,proto3" json:"tick_interval_ms,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// WorkStream: send the response headers at once and then no tick until the work ends.
+	HeadersOnly bool `protobuf:"varint,10,opt,name=headers_only,json=headersOnly,proto3" json:"headers_only,omitempty"`
+	// The work completes by itself this long after it started unless it is cancelled
+	// first (0: never; at most 60000); the call then ends OK.
+	CompleteAfterMs uint32 `protobuf:"varint,11,opt,name=complete_after_ms,json=completeAfterMs,proto3" json:"complete_after_ms,omitempty"`
+	// The handler's own deadline on its work (0: none; at most 60000): when it passes, the
+	// work ends with DeadlineExceeded and the call with DEADLINE_EXCEEDED.
+	ServerDeadlineMs uint32 `protobuf:"varint,12,opt,name=server_deadline_ms,json=serverDeadlineMs,proto3" json:"server_deadline_ms,omitempty"`
+	// Native worker threads the peer itself starts for the call (the C shim's workers,
+	// linked into the peer with cgo), polling region cancel flag region_cancel_flag - 1,
+	// which must be given; at most 8. A peer built without cgo refuses the call.
+	PeerNativeWorkers uint32 `protobuf:"varint,13,opt,name=peer_native_workers,json=peerNativeWorkers,proto3" json:"peer_native_workers,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *WorkSpec) Reset() {
@@ -208,6 +220,34 @@ func (x *WorkSpec) GetPlainStatus() bool {
 func (x *WorkSpec) GetTickIntervalMs() uint32 {
 	if x != nil {
 		return x.TickIntervalMs
+	}
+	return 0
+}
+
+func (x *WorkSpec) GetHeadersOnly() bool {
+	if x != nil {
+		return x.HeadersOnly
+	}
+	return false
+}
+
+func (x *WorkSpec) GetCompleteAfterMs() uint32 {
+	if x != nil {
+		return x.CompleteAfterMs
+	}
+	return 0
+}
+
+func (x *WorkSpec) GetServerDeadlineMs() uint32 {
+	if x != nil {
+		return x.ServerDeadlineMs
+	}
+	return 0
+}
+
+func (x *WorkSpec) GetPeerNativeWorkers() uint32 {
+	if x != nil {
+		return x.PeerNativeWorkers
 	}
 	return 0
 }
@@ -674,6 +714,149 @@ func (x *ConverseResponse) GetMonotonicNs() int64 {
 	return 0
 }
 
+type CollectRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Kind:
+	//
+	//	*CollectRequest_Start
+	//	*CollectRequest_Chunk
+	//	*CollectRequest_Cancel
+	Kind          isCollectRequest_Kind `protobuf_oneof:"kind"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CollectRequest) Reset() {
+	*x = CollectRequest{}
+	mi := &file_interop_v1_cancel_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CollectRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CollectRequest) ProtoMessage() {}
+
+func (x *CollectRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_interop_v1_cancel_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CollectRequest.ProtoReflect.Descriptor instead.
+func (*CollectRequest) Descriptor() ([]byte, []int) {
+	return file_interop_v1_cancel_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *CollectRequest) GetKind() isCollectRequest_Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return nil
+}
+
+func (x *CollectRequest) GetStart() *WorkSpec {
+	if x != nil {
+		if x, ok := x.Kind.(*CollectRequest_Start); ok {
+			return x.Start
+		}
+	}
+	return nil
+}
+
+func (x *CollectRequest) GetChunk() []byte {
+	if x != nil {
+		if x, ok := x.Kind.(*CollectRequest_Chunk); ok {
+			return x.Chunk
+		}
+	}
+	return nil
+}
+
+func (x *CollectRequest) GetCancel() *CancelNotice {
+	if x != nil {
+		if x, ok := x.Kind.(*CollectRequest_Cancel); ok {
+			return x.Cancel
+		}
+	}
+	return nil
+}
+
+type isCollectRequest_Kind interface {
+	isCollectRequest_Kind()
+}
+
+type CollectRequest_Start struct {
+	Start *WorkSpec `protobuf:"bytes,1,opt,name=start,proto3,oneof"`
+}
+
+type CollectRequest_Chunk struct {
+	Chunk []byte `protobuf:"bytes,2,opt,name=chunk,proto3,oneof"`
+}
+
+type CollectRequest_Cancel struct {
+	Cancel *CancelNotice `protobuf:"bytes,3,opt,name=cancel,proto3,oneof"`
+}
+
+func (*CollectRequest_Start) isCollectRequest_Kind() {}
+
+func (*CollectRequest_Chunk) isCollectRequest_Kind() {}
+
+func (*CollectRequest_Cancel) isCollectRequest_Kind() {}
+
+type CollectResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Chunks the handler read before the work completed.
+	Chunks        uint64 `protobuf:"varint,1,opt,name=chunks,proto3" json:"chunks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CollectResponse) Reset() {
+	*x = CollectResponse{}
+	mi := &file_interop_v1_cancel_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CollectResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CollectResponse) ProtoMessage() {}
+
+func (x *CollectResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_interop_v1_cancel_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CollectResponse.ProtoReflect.Descriptor instead.
+func (*CollectResponse) Descriptor() ([]byte, []int) {
+	return file_interop_v1_cancel_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *CollectResponse) GetChunks() uint64 {
+	if x != nil {
+		return x.Chunks
+	}
+	return 0
+}
+
 type ObserveRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	CallId string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
@@ -685,7 +868,7 @@ type ObserveRequest struct {
 
 func (x *ObserveRequest) Reset() {
 	*x = ObserveRequest{}
-	mi := &file_interop_v1_cancel_proto_msgTypes[11]
+	mi := &file_interop_v1_cancel_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -697,7 +880,7 @@ func (x *ObserveRequest) String() string {
 func (*ObserveRequest) ProtoMessage() {}
 
 func (x *ObserveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_interop_v1_cancel_proto_msgTypes[11]
+	mi := &file_interop_v1_cancel_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -710,7 +893,7 @@ func (x *ObserveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ObserveRequest.ProtoReflect.Descriptor instead.
 func (*ObserveRequest) Descriptor() ([]byte, []int) {
-	return file_interop_v1_cancel_proto_rawDescGZIP(), []int{11}
+	return file_interop_v1_cancel_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ObserveRequest) GetCallId() string {
@@ -743,19 +926,28 @@ type ObserveResponse struct {
 	Cause             *CancelCause `protobuf:"bytes,6,opt,name=cause,proto3" json:"cause,omitempty"`
 	GoroutinesStarted uint32       `protobuf:"varint,7,opt,name=goroutines_started,json=goroutinesStarted,proto3" json:"goroutines_started,omitempty"`
 	GoroutinesStopped uint32       `protobuf:"varint,8,opt,name=goroutines_stopped,json=goroutinesStopped,proto3" json:"goroutines_stopped,omitempty"`
-	// CLOCK_MONOTONIC: the server's own cancel (0 when it did not cancel), the
+	// CLOCK_MONOTONIC: the server's own cancel (0 when it did not cancel; for a
+	// server_deadline_ms that passed, the deadline's instant), the
 	// first goroutine seeing Done, the last goroutine ending, the region flag set (0: not set).
 	ServerCancelledNs int64 `protobuf:"varint,9,opt,name=server_cancelled_ns,json=serverCancelledNs,proto3" json:"server_cancelled_ns,omitempty"`
 	FirstObservedNs   int64 `protobuf:"varint,10,opt,name=first_observed_ns,json=firstObservedNs,proto3" json:"first_observed_ns,omitempty"`
 	LastStoppedNs     int64 `protobuf:"varint,11,opt,name=last_stopped_ns,json=lastStoppedNs,proto3" json:"last_stopped_ns,omitempty"`
 	RegionFlagSetNs   int64 `protobuf:"varint,12,opt,name=region_flag_set_ns,json=regionFlagSetNs,proto3" json:"region_flag_set_ns,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The peer's own native workers (WorkSpec.peer_native_workers): how many it started,
+	// how many native workers were alive in the peer once they had been joined, when the
+	// join returned (CLOCK_MONOTONIC; 0: none), and why they had to be stopped, if they
+	// did not stop on the flag within 5 s.
+	PeerNativeStarted    uint32 `protobuf:"varint,13,opt,name=peer_native_started,json=peerNativeStarted,proto3" json:"peer_native_started,omitempty"`
+	PeerNativeAliveAfter uint32 `protobuf:"varint,14,opt,name=peer_native_alive_after,json=peerNativeAliveAfter,proto3" json:"peer_native_alive_after,omitempty"`
+	PeerNativeJoinedNs   int64  `protobuf:"varint,15,opt,name=peer_native_joined_ns,json=peerNativeJoinedNs,proto3" json:"peer_native_joined_ns,omitempty"`
+	PeerNativeProblem    string `protobuf:"bytes,16,opt,name=peer_native_problem,json=peerNativeProblem,proto3" json:"peer_native_problem,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *ObserveResponse) Reset() {
 	*x = ObserveResponse{}
-	mi := &file_interop_v1_cancel_proto_msgTypes[12]
+	mi := &file_interop_v1_cancel_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -767,7 +959,7 @@ func (x *ObserveResponse) String() string {
 func (*ObserveResponse) ProtoMessage() {}
 
 func (x *ObserveResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_interop_v1_cancel_proto_msgTypes[12]
+	mi := &file_interop_v1_cancel_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -780,7 +972,7 @@ func (x *ObserveResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ObserveResponse.ProtoReflect.Descriptor instead.
 func (*ObserveResponse) Descriptor() ([]byte, []int) {
-	return file_interop_v1_cancel_proto_rawDescGZIP(), []int{12}
+	return file_interop_v1_cancel_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ObserveResponse) GetFound() bool {
@@ -867,6 +1059,34 @@ func (x *ObserveResponse) GetRegionFlagSetNs() int64 {
 	return 0
 }
 
+func (x *ObserveResponse) GetPeerNativeStarted() uint32 {
+	if x != nil {
+		return x.PeerNativeStarted
+	}
+	return 0
+}
+
+func (x *ObserveResponse) GetPeerNativeAliveAfter() uint32 {
+	if x != nil {
+		return x.PeerNativeAliveAfter
+	}
+	return 0
+}
+
+func (x *ObserveResponse) GetPeerNativeJoinedNs() int64 {
+	if x != nil {
+		return x.PeerNativeJoinedNs
+	}
+	return 0
+}
+
+func (x *ObserveResponse) GetPeerNativeProblem() string {
+	if x != nil {
+		return x.PeerNativeProblem
+	}
+	return ""
+}
+
 var File_interop_v1_cancel_proto protoreflect.FileDescriptor
 
 const file_interop_v1_cancel_proto_rawDesc = "" +
@@ -879,7 +1099,7 @@ const file_interop_v1_cancel_proto_rawDesc = "" +
 	"\bmetadata\x18\x03 \x03(\v2%.interop.v1.CancelCause.MetadataEntryR\bmetadata\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xfd\x02\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xaa\x04\n" +
 	"\bWorkSpec\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x1e\n" +
 	"\n" +
@@ -891,7 +1111,12 @@ const file_interop_v1_cancel_proto_rawDesc = "" +
 	"\x13server_cancel_after\x18\x06 \x01(\rR\x11serverCancelAfter\x12:\n" +
 	"\fserver_cause\x18\a \x01(\v2\x17.interop.v1.CancelCauseR\vserverCause\x12!\n" +
 	"\fplain_status\x18\b \x01(\bR\vplainStatus\x12(\n" +
-	"\x10tick_interval_ms\x18\t \x01(\rR\x0etickIntervalMs\"&\n" +
+	"\x10tick_interval_ms\x18\t \x01(\rR\x0etickIntervalMs\x12!\n" +
+	"\fheaders_only\x18\n" +
+	" \x01(\bR\vheadersOnly\x12*\n" +
+	"\x11complete_after_ms\x18\v \x01(\rR\x0fcompleteAfterMs\x12,\n" +
+	"\x12server_deadline_ms\x18\f \x01(\rR\x10serverDeadlineMs\x12.\n" +
+	"\x13peer_native_workers\x18\r \x01(\rR\x11peerNativeWorkers\"&\n" +
 	"\vEchoRequest\x12\x17\n" +
 	"\asent_ns\x18\x01 \x01(\x03R\x06sentNs\"@\n" +
 	"\fEchoResponse\x12\x17\n" +
@@ -914,10 +1139,17 @@ const file_interop_v1_cancel_proto_rawDesc = "" +
 	"\x04kind\"G\n" +
 	"\x10ConverseResponse\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12!\n" +
-	"\fmonotonic_ns\x18\x02 \x01(\x03R\vmonotonicNs\"B\n" +
+	"\fmonotonic_ns\x18\x02 \x01(\x03R\vmonotonicNs\"\x92\x01\n" +
+	"\x0eCollectRequest\x12,\n" +
+	"\x05start\x18\x01 \x01(\v2\x14.interop.v1.WorkSpecH\x00R\x05start\x12\x16\n" +
+	"\x05chunk\x18\x02 \x01(\fH\x00R\x05chunk\x122\n" +
+	"\x06cancel\x18\x03 \x01(\v2\x18.interop.v1.CancelNoticeH\x00R\x06cancelB\x06\n" +
+	"\x04kind\")\n" +
+	"\x0fCollectResponse\x12\x16\n" +
+	"\x06chunks\x18\x01 \x01(\x04R\x06chunks\"B\n" +
 	"\x0eObserveRequest\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x17\n" +
-	"\await_ms\x18\x02 \x01(\rR\x06waitMs\"\xd4\x03\n" +
+	"\await_ms\x18\x02 \x01(\rR\x06waitMs\"\x9e\x05\n" +
 	"\x0fObserveResponse\x12\x14\n" +
 	"\x05found\x18\x01 \x01(\bR\x05found\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x10\n" +
@@ -932,14 +1164,19 @@ const file_interop_v1_cancel_proto_rawDesc = "" +
 	"\x11first_observed_ns\x18\n" +
 	" \x01(\x03R\x0ffirstObservedNs\x12&\n" +
 	"\x0flast_stopped_ns\x18\v \x01(\x03R\rlastStoppedNs\x12+\n" +
-	"\x12region_flag_set_ns\x18\f \x01(\x03R\x0fregionFlagSetNs2\xe3\x02\n" +
+	"\x12region_flag_set_ns\x18\f \x01(\x03R\x0fregionFlagSetNs\x12.\n" +
+	"\x13peer_native_started\x18\r \x01(\rR\x11peerNativeStarted\x125\n" +
+	"\x17peer_native_alive_after\x18\x0e \x01(\rR\x14peerNativeAliveAfter\x121\n" +
+	"\x15peer_native_joined_ns\x18\x0f \x01(\x03R\x12peerNativeJoinedNs\x12.\n" +
+	"\x13peer_native_problem\x18\x10 \x01(\tR\x11peerNativeProblem2\xa9\x03\n" +
 	"\rCancelService\x129\n" +
 	"\x04Echo\x12\x17.interop.v1.EchoRequest\x1a\x18.interop.v1.EchoResponse\x129\n" +
 	"\x04Work\x12\x17.interop.v1.WorkRequest\x1a\x18.interop.v1.WorkResponse\x12M\n" +
 	"\n" +
 	"WorkStream\x12\x1d.interop.v1.WorkStreamRequest\x1a\x1e.interop.v1.WorkStreamResponse0\x01\x12I\n" +
 	"\bConverse\x12\x1b.interop.v1.ConverseRequest\x1a\x1c.interop.v1.ConverseResponse(\x010\x01\x12B\n" +
-	"\aObserve\x12\x1a.interop.v1.ObserveRequest\x1a\x1b.interop.v1.ObserveResponseB\\\n" +
+	"\aObserve\x12\x1a.interop.v1.ObserveRequest\x1a\x1b.interop.v1.ObserveResponse\x12D\n" +
+	"\aCollect\x12\x1a.interop.v1.CollectRequest\x1a\x1b.interop.v1.CollectResponse(\x01B\\\n" +
 	"\x10testbed.proto.v1B\vCancelProtoP\x01Z9interop-testbed/go-peer/internal/gen/interop/v1;interopv1b\x06proto3"
 
 var (
@@ -954,7 +1191,7 @@ func file_interop_v1_cancel_proto_rawDescGZIP() []byte {
 	return file_interop_v1_cancel_proto_rawDescData
 }
 
-var file_interop_v1_cancel_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_interop_v1_cancel_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_interop_v1_cancel_proto_goTypes = []any{
 	(*CancelCause)(nil),        // 0: interop.v1.CancelCause
 	(*WorkSpec)(nil),           // 1: interop.v1.WorkSpec
@@ -967,34 +1204,40 @@ var file_interop_v1_cancel_proto_goTypes = []any{
 	(*CancelNotice)(nil),       // 8: interop.v1.CancelNotice
 	(*ConverseRequest)(nil),    // 9: interop.v1.ConverseRequest
 	(*ConverseResponse)(nil),   // 10: interop.v1.ConverseResponse
-	(*ObserveRequest)(nil),     // 11: interop.v1.ObserveRequest
-	(*ObserveResponse)(nil),    // 12: interop.v1.ObserveResponse
-	nil,                        // 13: interop.v1.CancelCause.MetadataEntry
+	(*CollectRequest)(nil),     // 11: interop.v1.CollectRequest
+	(*CollectResponse)(nil),    // 12: interop.v1.CollectResponse
+	(*ObserveRequest)(nil),     // 13: interop.v1.ObserveRequest
+	(*ObserveResponse)(nil),    // 14: interop.v1.ObserveResponse
+	nil,                        // 15: interop.v1.CancelCause.MetadataEntry
 }
 var file_interop_v1_cancel_proto_depIdxs = []int32{
-	13, // 0: interop.v1.CancelCause.metadata:type_name -> interop.v1.CancelCause.MetadataEntry
+	15, // 0: interop.v1.CancelCause.metadata:type_name -> interop.v1.CancelCause.MetadataEntry
 	0,  // 1: interop.v1.WorkSpec.server_cause:type_name -> interop.v1.CancelCause
 	1,  // 2: interop.v1.WorkRequest.spec:type_name -> interop.v1.WorkSpec
 	1,  // 3: interop.v1.WorkStreamRequest.spec:type_name -> interop.v1.WorkSpec
 	0,  // 4: interop.v1.CancelNotice.cause:type_name -> interop.v1.CancelCause
 	1,  // 5: interop.v1.ConverseRequest.start:type_name -> interop.v1.WorkSpec
 	8,  // 6: interop.v1.ConverseRequest.cancel:type_name -> interop.v1.CancelNotice
-	0,  // 7: interop.v1.ObserveResponse.cause:type_name -> interop.v1.CancelCause
-	2,  // 8: interop.v1.CancelService.Echo:input_type -> interop.v1.EchoRequest
-	4,  // 9: interop.v1.CancelService.Work:input_type -> interop.v1.WorkRequest
-	6,  // 10: interop.v1.CancelService.WorkStream:input_type -> interop.v1.WorkStreamRequest
-	9,  // 11: interop.v1.CancelService.Converse:input_type -> interop.v1.ConverseRequest
-	11, // 12: interop.v1.CancelService.Observe:input_type -> interop.v1.ObserveRequest
-	3,  // 13: interop.v1.CancelService.Echo:output_type -> interop.v1.EchoResponse
-	5,  // 14: interop.v1.CancelService.Work:output_type -> interop.v1.WorkResponse
-	7,  // 15: interop.v1.CancelService.WorkStream:output_type -> interop.v1.WorkStreamResponse
-	10, // 16: interop.v1.CancelService.Converse:output_type -> interop.v1.ConverseResponse
-	12, // 17: interop.v1.CancelService.Observe:output_type -> interop.v1.ObserveResponse
-	13, // [13:18] is the sub-list for method output_type
-	8,  // [8:13] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	1,  // 7: interop.v1.CollectRequest.start:type_name -> interop.v1.WorkSpec
+	8,  // 8: interop.v1.CollectRequest.cancel:type_name -> interop.v1.CancelNotice
+	0,  // 9: interop.v1.ObserveResponse.cause:type_name -> interop.v1.CancelCause
+	2,  // 10: interop.v1.CancelService.Echo:input_type -> interop.v1.EchoRequest
+	4,  // 11: interop.v1.CancelService.Work:input_type -> interop.v1.WorkRequest
+	6,  // 12: interop.v1.CancelService.WorkStream:input_type -> interop.v1.WorkStreamRequest
+	9,  // 13: interop.v1.CancelService.Converse:input_type -> interop.v1.ConverseRequest
+	13, // 14: interop.v1.CancelService.Observe:input_type -> interop.v1.ObserveRequest
+	11, // 15: interop.v1.CancelService.Collect:input_type -> interop.v1.CollectRequest
+	3,  // 16: interop.v1.CancelService.Echo:output_type -> interop.v1.EchoResponse
+	5,  // 17: interop.v1.CancelService.Work:output_type -> interop.v1.WorkResponse
+	7,  // 18: interop.v1.CancelService.WorkStream:output_type -> interop.v1.WorkStreamResponse
+	10, // 19: interop.v1.CancelService.Converse:output_type -> interop.v1.ConverseResponse
+	14, // 20: interop.v1.CancelService.Observe:output_type -> interop.v1.ObserveResponse
+	12, // 21: interop.v1.CancelService.Collect:output_type -> interop.v1.CollectResponse
+	16, // [16:22] is the sub-list for method output_type
+	10, // [10:16] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_interop_v1_cancel_proto_init() }
@@ -1006,13 +1249,18 @@ func file_interop_v1_cancel_proto_init() {
 		(*ConverseRequest_Start)(nil),
 		(*ConverseRequest_Cancel)(nil),
 	}
+	file_interop_v1_cancel_proto_msgTypes[11].OneofWrappers = []any{
+		(*CollectRequest_Start)(nil),
+		(*CollectRequest_Chunk)(nil),
+		(*CollectRequest_Cancel)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_interop_v1_cancel_proto_rawDesc), len(file_interop_v1_cancel_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -33,6 +33,7 @@ const (
 	CancelService_WorkStream_FullMethodName = "/interop.v1.CancelService/WorkStream"
 	CancelService_Converse_FullMethodName   = "/interop.v1.CancelService/Converse"
 	CancelService_Observe_FullMethodName    = "/interop.v1.CancelService/Observe"
+	CancelService_Collect_FullMethodName    = "/interop.v1.CancelService/Collect"
 )
 
 // CancelServiceClient is the client API for CancelService service.
@@ -53,6 +54,10 @@ type CancelServiceClient interface {
 	Converse(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ConverseRequest, ConverseResponse], error)
 	// Observe returns what the handler of one call saw, once its work has ended.
 	Observe(ctx context.Context, in *ObserveRequest, opts ...grpc.CallOption) (*ObserveResponse, error)
+	// Collect is the client-streaming shape: the first message starts the work (a
+	// WorkSpec), chunks are counted, a CancelNotice cancels the work with its cause;
+	// work that completes (WorkSpec.complete_after_ms) replies with the chunk count.
+	Collect(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[CollectRequest, CollectResponse], error)
 }
 
 type cancelServiceClient struct {
@@ -125,6 +130,19 @@ func (c *cancelServiceClient) Observe(ctx context.Context, in *ObserveRequest, o
 	return out, nil
 }
 
+func (c *cancelServiceClient) Collect(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[CollectRequest, CollectResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &CancelService_ServiceDesc.Streams[2], CancelService_Collect_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[CollectRequest, CollectResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type CancelService_CollectClient = grpc.ClientStreamingClient[CollectRequest, CollectResponse]
+
 // CancelServiceServer is the server API for CancelService service.
 // All implementations must embed UnimplementedCancelServiceServer
 // for forward compatibility.
@@ -143,6 +161,10 @@ type CancelServiceServer interface {
 	Converse(grpc.BidiStreamingServer[ConverseRequest, ConverseResponse]) error
 	// Observe returns what the handler of one call saw, once its work has ended.
 	Observe(context.Context, *ObserveRequest) (*ObserveResponse, error)
+	// Collect is the client-streaming shape: the first message starts the work (a
+	// WorkSpec), chunks are counted, a CancelNotice cancels the work with its cause;
+	// work that completes (WorkSpec.complete_after_ms) replies with the chunk count.
+	Collect(grpc.ClientStreamingServer[CollectRequest, CollectResponse]) error
 	mustEmbedUnimplementedCancelServiceServer()
 }
 
@@ -167,6 +189,9 @@ func (UnimplementedCancelServiceServer) Converse(grpc.BidiStreamingServer[Conver
 }
 func (UnimplementedCancelServiceServer) Observe(context.Context, *ObserveRequest) (*ObserveResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Observe not implemented")
+}
+func (UnimplementedCancelServiceServer) Collect(grpc.ClientStreamingServer[CollectRequest, CollectResponse]) error {
+	return status.Error(codes.Unimplemented, "method Collect not implemented")
 }
 func (UnimplementedCancelServiceServer) mustEmbedUnimplementedCancelServiceServer() {}
 func (UnimplementedCancelServiceServer) testEmbeddedByValue()                       {}
@@ -261,6 +286,13 @@ func _CancelService_Observe_Handler(srv interface{}, ctx context.Context, dec fu
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CancelService_Collect_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(CancelServiceServer).Collect(&grpc.GenericServerStream[CollectRequest, CollectResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type CancelService_CollectServer = grpc.ClientStreamingServer[CollectRequest, CollectResponse]
+
 // CancelService_ServiceDesc is the grpc.ServiceDesc for CancelService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -291,6 +323,11 @@ var CancelService_ServiceDesc = grpc.ServiceDesc{
 			StreamName:    "Converse",
 			Handler:       _CancelService_Converse_Handler,
 			ServerStreams: true,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "Collect",
+			Handler:       _CancelService_Collect_Handler,
 			ClientStreams: true,
 		},
 	},

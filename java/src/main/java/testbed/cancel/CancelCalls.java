@@ -77,33 +77,99 @@ final class CancelCalls {
         return System.nanoTime() - t0;
     }
 
-    /** What the Go handler of {@code callId} saw; waits up to 5 s for its work to end. */
+    /** The longest a bounded wait ({@link #observe}, {@link #goroutinesAfter}) took since {@link #resetWaits}. */
+    private long maxWaitNs;
+
+    void resetWaits() {
+        maxWaitNs = 0;
+    }
+
+    /** The longest wait for a condition since {@link #resetWaits}, in nanoseconds: the margin a bound had. */
+    long maxWaitNs() {
+        return maxWaitNs;
+    }
+
+    private void waited(long t0) {
+        maxWaitNs = Math.max(maxWaitNs, System.nanoTime() - t0);
+    }
+
+    /**
+     * What the Go handler of {@code callId} saw; waits for its work to end up to {@link
+     * #OBSERVE_BOUND} (a generous bound: a loaded machine may need seconds; the time taken
+     * is kept for {@link #maxWaitNs}).
+     */
     ObserveResponse observe(String callId) {
+        long t0 = System.nanoTime();
         try {
-            ObserveResponse r = CancelServiceGrpc.newBlockingStub(channel).withDeadlineAfter(8, TimeUnit.SECONDS)
-                    .observe(ObserveRequest.newBuilder().setCallId(callId).setWaitMs(5_000).build());
-            if (!r.getFound()) throw new PeerException("the Go handler of call " + callId + " had not ended 5 s after the cancel");
+            ObserveResponse r = CancelServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(OBSERVE_BOUND.toMillis() + 3_000, TimeUnit.MILLISECONDS)
+                    .observe(ObserveRequest.newBuilder().setCallId(callId).setWaitMs((int) OBSERVE_BOUND.toMillis()).build());
+            if (!r.getFound()) {
+                throw new PeerException("no record of call " + callId + ": its Go handler never ran, or its work had not ended "
+                        + OBSERVE_BOUND.toSeconds() + " s after the cancel");
+            }
             return r;
         } catch (StatusRuntimeException e) {
             throw new PeerException("Go peer Observe failed: " + e.getStatus(), e);
+        } finally {
+            waited(t0);
         }
     }
+
+    /**
+     * The record of {@code callId} if the handler ever recorded one, polled for up to
+     * {@code settle}: empty when the handler never started its work (a call cancelled
+     * before the peer ran it).
+     */
+    Optional<ObserveResponse> observeIfStarted(String callId, Duration settle) {
+        long deadline = System.nanoTime() + settle.toNanos();
+        while (true) {
+            ObserveResponse r;
+            try {
+                r = CancelServiceGrpc.newBlockingStub(channel).withDeadlineAfter(OBSERVE_BOUND.toMillis() + 3_000, TimeUnit.MILLISECONDS)
+                        .observe(ObserveRequest.newBuilder().setCallId(callId).setWaitMs((int) OBSERVE_BOUND.toMillis()).build());
+            } catch (StatusRuntimeException e) {
+                throw new PeerException("Go peer Observe failed: " + e.getStatus(), e);
+            }
+            if (r.getFound()) return Optional.of(r);
+            if (System.nanoTime() > deadline) return Optional.empty();
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** The channel the calls go over. */
+    Channel channel() {
+        return channel;
+    }
+
+    /** The longest Observe waits for a call's work to end; the peer's own limit. */
+    static final Duration OBSERVE_BOUND = Duration.ofSeconds(10);
 
     /**
      * Polls the peer until no goroutine is tagged with {@code scopeId} or {@code bound}
      * passes; returns the number still running (0: every goroutine of the call ended).
      */
     int goroutinesAfter(String scopeId, Duration bound) {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (true) {
-            int n = peer.inspect(List.of(scopeId)).getGoroutinesByScopeOrDefault(scopeId, 0);
-            if (n == 0 || System.nanoTime() > deadline) return n;
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return n;
+        long t0 = System.nanoTime();
+        long deadline = t0 + bound.toNanos();
+        try {
+            while (true) {
+                int n = peer.inspect(List.of(scopeId)).getGoroutinesByScopeOrDefault(scopeId, 0);
+                if (n == 0 || System.nanoTime() > deadline) return n;
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return n;
+                }
             }
+        } finally {
+            waited(t0);
         }
     }
 
@@ -165,6 +231,18 @@ final class CancelCalls {
         Status awaitEnd() {
             Throwable t = await(ended, "the end of the Converse call");
             return t == null ? Status.OK : Status.fromThrowable(t);
+        }
+
+        /**
+         * Waits for the call's end (at most {@link #CALL_BOUND}) and lets an interrupt through,
+         * so that a task that owns the call can react to its scope's cancellation.
+         */
+        void awaitEndInterruptibly() throws InterruptedException {
+            try {
+                ended.get(CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("the Converse call did not end within " + CALL_BOUND.toSeconds() + " s", e);
+            }
         }
 
         Throwable endError() {

@@ -2,6 +2,7 @@ package testbed.cli;
 
 import testbed.Mode;
 import testbed.cancel.CancellationSuite;
+import testbed.cancel.interop.GrpcInteropSuite;
 import testbed.counters.CountersSuite;
 import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
@@ -32,7 +33,7 @@ public final class Main {
             usage: interop-testbed run   [--mode quick|default|tough] [--report DIR] [--suite NAME] [--filter REGEX]
                    interop-testbed bench [--mode quick|default|tough] [--report DIR]
                    interop-testbed hold  (test aid: open a session, print its peer pid and region, wait)
-            suites: counters, cancellation, scopes, contract, litmus (--filter selects litmus tests by name, e.g. 'sb_.*_acq_rel')""";
+            suites: counters, cancellation, interop, scopes, contract, litmus (--filter selects litmus tests by name, e.g. 'sb_.*_acq_rel')""";
 
     private Main() {}
 
@@ -83,6 +84,11 @@ public final class Main {
             if (o.suite == null || o.suite.equals(CancellationSuite.NAME)) {
                 out.println("==> suite " + CancellationSuite.NAME);
                 suites.add(new CancellationSuite(session, out).run(o.mode));
+            }
+            if (o.suite == null || o.suite.equals(GrpcInteropSuite.NAME)) {
+                out.println("==> suite " + GrpcInteropSuite.NAME);
+                suites.add(new GrpcInteropSuite(session.peerProcess().target(),
+                        GrpcInteropSuite.defaultGoClient(testbed.peer.PeerProcess.defaultBinary()), out).run(o.mode));
             }
             if (o.suite == null || o.suite.equals(testbed.scopes.ScopesSuite.NAME)) {
                 out.println("==> suite " + testbed.scopes.ScopesSuite.NAME);
@@ -171,7 +177,7 @@ public final class Main {
                     case "--report" -> report = Path.of(args[++i]);
                     case "--suite" -> {
                         suite = args[++i];
-                        if (!List.of(CountersSuite.NAME, CancellationSuite.NAME, testbed.scopes.ScopesSuite.NAME, LitmusSuite.NAME, testbed.contract.ContractSuite.NAME).contains(suite)) {
+                        if (!List.of(CountersSuite.NAME, CancellationSuite.NAME, GrpcInteropSuite.NAME, testbed.scopes.ScopesSuite.NAME, LitmusSuite.NAME, testbed.contract.ContractSuite.NAME).contains(suite)) {
                             throw new IllegalArgumentException("unknown suite '" + suite + "'");
                         }
                     }

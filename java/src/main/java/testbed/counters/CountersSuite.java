@@ -2,6 +2,9 @@ package testbed.counters;
 
 import testbed.Mode;
 import testbed.ffi.AtomicShim;
+import testbed.guest.CounterScript;
+import testbed.guest.GuestRuntime;
+import testbed.guest.JsCounterActor;
 import testbed.peer.PeerClient;
 import testbed.proto.v1.AddCountersRequest;
 import testbed.proto.v1.AddCountersResponse;
@@ -44,11 +47,36 @@ public final class CountersSuite {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final Duration GATE_TIMEOUT = Duration.ofSeconds(20);
 
-    /** Which actors a case starts on each slot, and how much each adds. */
+    /**
+     * Which actors a case starts on each slot, and how much each adds; {@code jsActors}
+     * JavaScript guests (each its own context and thread) run {@code jsScript}, adding
+     * {@code jsIncrements} each.
+     */
     public record Plan(long incrementsPerActor, int javaThreads, int ffmThreads, int jnrThreads, int goGoroutines,
-                       boolean plainJava) {
+                       boolean plainJava, int jsActors, long jsIncrements, CounterScript jsScript) {
+        public Plan(long incrementsPerActor, int javaThreads, int ffmThreads, int jnrThreads, int goGoroutines, boolean plainJava) {
+            this(incrementsPerActor, javaThreads, ffmThreads, jnrThreads, goGoroutines, plainJava, 0, 0, null);
+        }
+
+        /**
+         * What one slot must end at. With JS actors the host actors add until the guests are
+         * done (at most {@code incrementsPerActor} each), so the slot must end at what the
+         * actors say they added, checked after the run.
+         */
+        long perSlot() {
+            return (actorsPerSlot() - jsActors) * incrementsPerActor + jsActors * jsIncrements;
+        }
+
+        boolean hostUntilGuestsDone() {
+            return jsActors > 0;
+        }
+
+        public Plan {
+            if (jsActors > 0 && jsScript == null) throw new IllegalArgumentException("JS actors need a script");
+        }
+
         int actorsPerSlot() {
-            return javaThreads + ffmThreads + jnrThreads + goGoroutines;
+            return javaThreads + ffmThreads + jnrThreads + goGoroutines + jsActors;
         }
     }
 
@@ -57,6 +85,7 @@ public final class CountersSuite {
     private final AtomicShim jnr;
     private final PeerClient peer;
     private final PrintStream progress;
+    private GuestRuntime guest = GuestRuntime.shared();
 
     public CountersSuite(Region region, AtomicShim panama, AtomicShim jnr, PeerClient peer, PrintStream progress) {
         this.region = region;
@@ -64,6 +93,12 @@ public final class CountersSuite {
         this.jnr = jnr;
         this.peer = peer;
         this.progress = progress;
+    }
+
+    /** The same suite with JavaScript actors on {@code guest} (a test gives an engine that cannot start). */
+    public CountersSuite withGuest(GuestRuntime guest) {
+        this.guest = guest;
+        return this;
     }
 
     /** One actor per runtime per slot, each adding five million (scaled by the mode). */
@@ -80,7 +115,9 @@ public final class CountersSuite {
                 "The same on two slots that share one cache line (false sharing); each slot is exact.",
                 Block.BLOCK_PACKED, new int[] {0, 1}, plan(mode)));
         cases.add(brokenVariant(mode));
-        return new SuiteResult(NAME, "Atomic counters shared by the JVM, C (FFM and JNR) and Go over one region.", cases);
+        cases.add(guestCase(mode, CounterScript.ATOMICS_VIEW));
+        cases.add(guestCase(mode, CounterScript.HOST_VARHANDLE));
+        return new SuiteResult(NAME, "Atomic counters shared by the JVM, C (FFM and JNR), Go and a JavaScript guest over one region.", cases);
     }
 
     /** Attempts the broken variant gets: one that loses an update is enough to prove the check. */
@@ -109,10 +146,53 @@ public final class CountersSuite {
         return last;
     }
 
+    /** The slot the JavaScript cases use; the other cases use 0 to 3. */
+    static final int GUEST_SLOT = 4;
+
+    /**
+     * One JavaScript plan: a Java thread, a C thread via FFM and one guest on one padded
+     * slot. A guest increment costs 100 to 300 ns (interpreted or freshly compiled, on the
+     * 2-core build machine), a contended host getAndAdd 20 to 40 ns, so the host actors do
+     * not take a count: they add from the gate until the guest is done, and the case
+     * overlaps them for the guest's whole run. Their cap only bounds a guest that hangs.
+     */
+    public static Plan guestPlan(Mode mode, CounterScript script) {
+        return new Plan(mode.scale(100_000_000), 1, 0, 0, 0, false, 1, mode.scale(250_000), script);
+    }
+
+    /**
+     * A JavaScript guest adding beside a Java and a C actor (docs/GUEST.md). Style (b)
+     * must be exact. Style (a) is a known cross-runtime hazard: lost updates are expected,
+     * counted and reported as such, not as a failure; since they need the guest and the
+     * host to overlap, it gets up to three attempts to show them, like the broken variant.
+     */
+    CaseResult guestCase(Mode mode, CounterScript script) {
+        String title = script.knownHazard()
+                ? "JavaScript Atomics.add on a typed-array view of the region, beside Java getAndAdd and C atomics (style a: known hazard)."
+                : "JavaScript calls a host method doing VarHandle getAndAdd, beside Java and C atomics (style b); the slot is exact.";
+        CaseResult last = null;
+        int attempts = script.knownHazard() ? BROKEN_VARIANT_ATTEMPTS : 1;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            last = runCase(script.name(), title, Block.BLOCK_COUNTERS, new int[] {GUEST_SLOT}, guestPlan(mode, script));
+            if (last.status() == Status.ERROR) break;
+            Map<String, Object> metrics = new LinkedHashMap<>(last.metrics());
+            metrics.put("attempts", (long) attempt);
+            Map<String, Object> details = new LinkedHashMap<>(last.details());
+            details.put("guest_style", script.style());
+            details.put("guest_execution", guest.execution());
+            last = new CaseResult(last.name(), last.title(), last.status(),
+                    last.message() + " [guest " + guest.execution() + (attempt > 1 ? ", attempt " + attempt : "") + "]",
+                    last.durationMs(), metrics, details);
+            if (!"hazard_not_seen".equals(details.get("verdict"))) break;
+        }
+        return last;
+    }
+
     /** Runs one case; never throws: a fault becomes an ERROR case with its reason. */
     public CaseResult runCase(String name, String title, Block block, int[] slots, Plan plan) {
-        progress.printf(Locale.ROOT, "  counters/%s: %d slot(s) x %d actors x %,d increments%n",
-                name, slots.length, plan.actorsPerSlot(), plan.incrementsPerActor());
+        progress.printf(Locale.ROOT, "  counters/%s: %d slot(s) x %d actors x %,d increments%s%n",
+                name, slots.length, plan.actorsPerSlot(), plan.incrementsPerActor(),
+                plan.jsActors() == 0 ? "" : String.format(Locale.ROOT, " (JS actors %,d)", plan.jsIncrements()));
         long t0 = System.nanoTime();
         try {
             return execute(name, title, block, slots, plan, t0);
@@ -131,11 +211,19 @@ public final class CountersSuite {
         int expectedActors = slots.length * plan.actorsPerSlot();
         List<Actor> actors = new ArrayList<>();
         AtomicReference<Throwable> javaFailure = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean hostStop = plan.hostUntilGuestsDone() ? new java.util.concurrent.atomic.AtomicBoolean() : null;
         try {
             for (int s : slots) {
                 MemorySegment seg = slot(block, s);
+                for (int i = 0; i < plan.jsActors(); i++) {
+                    // Each guest rehearses on its own unused counter slot (past the ones cases use).
+                    actors.add(Actor.js(s, JsCounterActor.start(guest, plan.jsScript(), s, region.segment(),
+                            seg.address() - region.segment().address(),
+                            region.counterSlot(GUEST_SLOT + 1 + i).address() - region.segment().address(),
+                            gate, ready, plan.jsIncrements())));
+                }
                 for (int i = 0; i < plan.javaThreads(); i++) {
-                    actors.add(Actor.java(s, seg, gate, ready, plan.incrementsPerActor(), plan.plainJava(), javaFailure));
+                    actors.add(Actor.java(s, seg, gate, ready, plan.incrementsPerActor(), plan.plainJava(), javaFailure, hostStop));
                 }
                 for (int i = 0; i < plan.ffmThreads(); i++) {
                     actors.add(Actor.nativeGroup("c_ffm", s, panama, panama.workersStart(seg.address(), 1,
@@ -162,12 +250,35 @@ public final class CountersSuite {
 
             Map<String, long[]> byRuntime = new LinkedHashMap<>(); // runtime -> {actors, increments}
             Map<Integer, Long> contributedPerSlot = new LinkedHashMap<>();
+            // Every actor is waited for before a failure is reported, so none still adds to
+            // the slot when the next case starts (a guest that threw leaves the others running).
+            RuntimeException firstFailure = null;
+            if (hostStop != null) {
+                // The guests first; then the host actors are told to stop.
+                for (Actor a : actors) {
+                    if (a.js == null) continue;
+                    try {
+                        a.awaitThread(GATE_TIMEOUT.multipliedBy(3));
+                    } catch (RuntimeException e) {
+                        if (firstFailure == null) firstFailure = e;
+                    }
+                }
+                hostStop.set(true);
+                for (Actor a : actors) a.stopEarly();
+            }
             for (Actor a : actors) {
-                long done = a.await(GATE_TIMEOUT.multipliedBy(3));
+                long done;
+                try {
+                    done = a.await(GATE_TIMEOUT.multipliedBy(3));
+                } catch (RuntimeException e) {
+                    if (firstFailure == null) firstFailure = e;
+                    continue;
+                }
                 byRuntime.computeIfAbsent(a.runtime, k -> new long[2])[0] += a.count;
                 byRuntime.get(a.runtime)[1] += done;
                 contributedPerSlot.merge(a.slot, done, Long::sum);
             }
+            if (firstFailure != null) throw firstFailure;
             long elapsed = System.nanoTime() - opened;
             if (javaFailure.get() != null) throw new IllegalStateException("Java actor failed: " + javaFailure.get());
 
@@ -175,7 +286,7 @@ public final class CountersSuite {
             List<Map<String, Object>> slotRows = new ArrayList<>();
             List<String> wrong = new ArrayList<>();
             for (int s : slots) {
-                long expected = plan.actorsPerSlot() * plan.incrementsPerActor();
+                long expected = plan.hostUntilGuestsDone() ? contributedPerSlot.getOrDefault(s, 0L) : plan.perSlot();
                 long contributed = contributedPerSlot.getOrDefault(s, 0L);
                 long actual = (long) LONG.getVolatile(slot(block, s), 0L);
                 expectedTotal += expected;
@@ -210,11 +321,31 @@ public final class CountersSuite {
             metrics.put("ns_per_increment", actualTotal == 0 ? 0.0 : (double) elapsed / actualTotal);
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("contributions", runtimeRows);
+            for (Actor a : actors) {
+                if (a.js != null) metrics.merge("guest_run_ms", a.js.elapsedNs() / 1e6, (x, y) -> Math.max((Double) x, (Double) y));
+            }
             details.put("slots", slotRows);
 
             Status status;
             String message;
-            if (plan.plainJava()) {
+            if (plan.jsScript() != null && plan.jsScript().knownHazard()) {
+                // Style (a): the guest's Atomics.add is not atomic across the host boundary.
+                if (lost > 0 && contributedTotal == expectedTotal) {
+                    status = Status.EXPECTED_FAILURE;
+                    details.put("verdict", "known_hazard_observed");
+                    message = String.format(Locale.ROOT,
+                            "known cross-runtime hazard: %,d of %,d updates lost (%.3f%%): JS Atomics.add on a view of a host buffer is a plain read-add-write",
+                            lost, expectedTotal, 100.0 * lost / expectedTotal);
+                } else if (lost == 0 && wrong.isEmpty()) {
+                    status = Status.PASSED;
+                    details.put("verdict", "hazard_not_seen");
+                    message = String.format(Locale.ROOT, "hazard not seen in this run: %,d increments, none lost", actualTotal);
+                } else {
+                    status = Status.FAILED;
+                    details.put("verdict", "wrong");
+                    message = String.join("; ", wrong);
+                }
+            } else if (plan.plainJava()) {
                 if (lost > 0 && contributedTotal == expectedTotal) {
                     status = Status.EXPECTED_FAILURE;
                     message = String.format(Locale.ROOT, "caught: %,d of %,d updates lost (%.2f%%) with plain Java increments",
@@ -286,6 +417,7 @@ public final class CountersSuite {
         private final AtomicShim shim;
         private long handle;
         private final CompletableFuture<AddCountersResponse> goCall;
+        private JsCounterActor js;
 
         private Actor(String runtime, int slot, int count, Thread thread, long[] javaDone, AtomicShim shim, long handle,
                       CompletableFuture<AddCountersResponse> goCall) {
@@ -300,7 +432,7 @@ public final class CountersSuite {
         }
 
         static Actor java(int slot, MemorySegment seg, MemorySegment gate, MemorySegment ready, long n, boolean plain,
-                          AtomicReference<Throwable> failure) {
+                          AtomicReference<Throwable> failure, java.util.concurrent.atomic.AtomicBoolean stop) {
             long[] done = new long[1];
             Thread t = Thread.ofPlatform().daemon().name("counters-java-" + slot).unstarted(() -> {
                 LONG.getAndAdd(ready, 0L, 1L);
@@ -316,6 +448,14 @@ public final class CountersSuite {
                         long v = (long) LONG.get(seg, 0L);
                         LONG.set(seg, 0L, v + 1);
                     }
+                } else if (stop != null) {
+                    for (; i < n; i++) {
+                        LONG.getAndAdd(seg, 0L, 1L);
+                        if ((i & 1023) == 1023 && stop.get()) {
+                            i++;
+                            break;
+                        }
+                    }
                 } else {
                     for (; i < n; i++) LONG.getAndAdd(seg, 0L, 1L);
                 }
@@ -324,6 +464,12 @@ public final class CountersSuite {
             t.setUncaughtExceptionHandler((th, e) -> failure.compareAndSet(null, e));
             t.start();
             return new Actor(plain ? "java_plain" : "java", slot, 1, t, done, null, 0, null);
+        }
+
+        static Actor js(int slot, JsCounterActor js) {
+            Actor a = new Actor(js.script().name(), slot, 1, null, null, null, 0, null);
+            a.js = js;
+            return a;
         }
 
         static Actor nativeGroup(String runtime, int slot, AtomicShim shim, long handle) {
@@ -336,6 +482,15 @@ public final class CountersSuite {
 
         long await(Duration bound) {
             try {
+                if (js != null) {
+                    if (!js.join(bound)) {
+                        js.cancel();
+                        js.join(Duration.ofSeconds(5));
+                        throw new IllegalStateException(runtime + " actor still running after " + bound.toSeconds() + " s; cancelled it");
+                    }
+                    if (js.failure() != null) throw new IllegalStateException(js.failure());
+                    return js.done();
+                }
                 if (thread != null) {
                     if (!thread.join(bound)) throw new IllegalStateException("Java actor still running after " + bound.toSeconds() + " s");
                     return javaDone[0];
@@ -355,6 +510,25 @@ public final class CountersSuite {
             } catch (TimeoutException e) {
                 throw new IllegalStateException("Go actor did not answer within " + bound.toSeconds() + " s");
             }
+        }
+
+        /** Waits for a guest's thread only (its count and failure are read by {@link #await}). */
+        void awaitThread(Duration bound) {
+            try {
+                if (!js.join(bound)) {
+                    js.cancel();
+                    js.join(Duration.ofSeconds(5));
+                    throw new IllegalStateException(runtime + " actor still running after " + bound.toSeconds() + " s; cancelled it");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the " + runtime + " actor");
+            }
+        }
+
+        /** Asks a native group to stop before its count (the Java actors watch their stop flag). */
+        void stopEarly() {
+            if (shim != null && handle > 0) shim.workersStop(handle);
         }
 
         /** Stops and reaps whatever is left after a failure, so no native thread outlives the case. */

@@ -115,6 +115,8 @@ public final class Session implements AutoCloseable {
         h.put("grpc_go", hello.getGrpcVersion());
         h.put("peer_arch", hello.getArch());
         h.put("region_bytes", region.size());
+        // The embedded guest, and whether its code is compiled or interpreted here.
+        h.put("guest", testbed.guest.GuestRuntime.shared().describe());
         return h;
     }
 

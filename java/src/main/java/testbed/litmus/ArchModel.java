@@ -27,8 +27,10 @@ public final class ArchModel {
     public static Observation expect(LitmusTest t, String arch) {
         if (!t.hasInteresting() || t.shape() == null) return Observation.NOT_APPLICABLE;
         List<ActorSpec> a = t.actors();
-        boolean plainJava = a.stream().anyMatch(s -> s.runtime() == Runtime.JAVA
-                && s.actualModes().stream().anyMatch(m -> m.equals("plain")));
+        // A compiler may reorder plain Java accesses, and any style (a) guest access: the
+        // guest's compiler treats a view of a host buffer as memory no one else sees.
+        boolean plainJava = a.stream().anyMatch(s -> (s.runtime() == Runtime.JAVA || s.runtime() == Runtime.JS_HOST)
+                && s.actualModes().stream().anyMatch(m -> m.equals("plain")) || s.runtime() == Runtime.JS_VIEW);
         return switch (arch) {
             case "x86_64" -> switch (t.shape()) {
                 // TSO keeps every order but store -> later load: only shapes whose relaxed

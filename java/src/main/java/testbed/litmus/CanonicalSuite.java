@@ -7,6 +7,8 @@ import java.util.Locale;
 import static testbed.litmus.Runtime.C;
 import static testbed.litmus.Runtime.GO;
 import static testbed.litmus.Runtime.JAVA;
+import static testbed.litmus.Runtime.JS_HOST;
+import static testbed.litmus.Runtime.JS_VIEW;
 
 /**
  * The canonical suite: every shape across the runtime pairings that make sense and
@@ -27,12 +29,41 @@ public final class CanonicalSuite {
     public static final List<List<Runtime>> QUADS = List.of(
             List.of(JAVA, JAVA, JAVA, JAVA), List.of(JAVA, C, JAVA, C), List.of(C, GO, GO, JAVA));
 
+    /**
+     * The embedded JavaScript guest in both styles, paired with Java and with C in both
+     * orders (docs/GUEST.md): V is style (a), a typed-array view; H is style (b), host
+     * VarHandle methods.
+     */
+    public static final List<List<Runtime>> GUEST_PAIRS = List.of(
+            List.of(JAVA, JS_VIEW), List.of(JS_VIEW, JAVA), List.of(C, JS_VIEW), List.of(JS_VIEW, C),
+            List.of(JAVA, JS_HOST), List.of(JS_HOST, JAVA), List.of(C, JS_HOST), List.of(JS_HOST, C));
+
+    /** The shapes the guest takes part in. */
+    public static final List<Shape> GUEST_SHAPES = List.of(Shape.MP, Shape.SB);
+
     private CanonicalSuite() {}
 
     public static List<LitmusTest> all() {
         List<LitmusTest> tests = new ArrayList<>();
         for (Shape shape : Shape.values()) tests.addAll(forShape(shape));
+        tests.addAll(guestTests());
         tests.addAll(selfChecks());
+        return tests;
+    }
+
+    /**
+     * MP and SB with a JavaScript actor on the sequentially consistent rung: what a guest
+     * author writes for shared memory (Atomics.* in style (a), volatile host calls in (b)),
+     * beside a Java volatile or a C seq_cst actor. Style (a) is PLAIN in the model, so its
+     * relaxed outcomes are allowed; style (b) with volatile forbids them.
+     */
+    public static List<LitmusTest> guestTests() {
+        List<LitmusTest> tests = new ArrayList<>();
+        for (Shape shape : GUEST_SHAPES) {
+            for (List<Runtime> mix : GUEST_PAIRS) {
+                tests.add(LitmusTest.canonical(name(shape, mix, Rung.SC), shape, Rung.SC, shape.build(mix, Rung.SC), false));
+            }
+        }
         return tests;
     }
 

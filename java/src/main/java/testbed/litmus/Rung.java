@@ -48,6 +48,17 @@ public enum Rung {
                 case FADD, CAS -> "atomic";
                 case FENCE -> throw new IllegalArgumentException("fences take no mode");
             };
+            // Style (a) has one atomic-looking mode and the model gives it nothing; the
+            // rungs above plain say what a guest author would write: Atomics.*.
+            case JS_VIEW -> switch (kind) {
+                case LOAD, STORE, FADD, CAS -> r == PLAIN ? "plain" : "atomics";
+                case FENCE -> throw new IllegalArgumentException("fences take no mode");
+            };
+            case JS_HOST -> switch (kind) {
+                case LOAD, STORE -> mode(Runtime.JAVA, kind, sync);
+                case FADD, CAS -> "volatile";
+                case FENCE -> throw new IllegalArgumentException("fences take no mode");
+            };
         };
     }
 }

@@ -21,7 +21,26 @@ public enum Runtime {
     GO("G", Map.of("plain", Strength.PLAIN, "atomic", Strength.SEQ_CST),
             List.of("atomic", "plain"),
             List.of("atomic", "plain"),
-            List.of("atomic"), false);
+            List.of("atomic"), false),
+    /**
+     * The JavaScript guest, style (a): {@code Atomics.load/store/add} ("atomics") or indexing
+     * ("plain") on a BigInt64Array over the host's buffer of the section. ECMAScript makes
+     * Atomics sequentially consistent only on a SharedArrayBuffer; over a host buffer the
+     * model gives both modes nothing (docs/MEMORY_MODEL.md, "The embedded guest").
+     */
+    JS_VIEW("V", Map.of("plain", Strength.PLAIN, "atomics", Strength.PLAIN),
+            List.of("atomics", "plain"),
+            List.of("atomics", "plain"),
+            List.of("atomics"), false),
+    /**
+     * The JavaScript guest, style (b): calls of host methods that are VarHandle accesses in
+     * the mode they are named for, so each mode is as strong as the Java one.
+     */
+    JS_HOST("H", Map.of("plain", Strength.PLAIN, "opaque", Strength.RELAXED, "acquire", Strength.ACQUIRE,
+            "release", Strength.RELEASE, "volatile", Strength.SEQ_CST),
+            List.of("plain", "opaque", "acquire", "volatile"),
+            List.of("plain", "opaque", "release", "volatile"),
+            List.of("volatile"), false);
 
     private final String letter;
     private final Map<String, Strength> strengths;
@@ -40,7 +59,7 @@ public enum Runtime {
         this.hasFence = hasFence;
     }
 
-    /** One letter for test names: J, C, G. */
+    /** One letter for test names: J, C, G, V (JS typed-array view), H (JS host method). */
     public String letter() {
         return letter;
     }
@@ -60,6 +79,11 @@ public enum Runtime {
     /** Whether this runtime has a standalone full fence (Go has none). */
     public boolean hasFence() {
         return hasFence;
+    }
+
+    /** Whether an actor of this runtime is an embedded JavaScript guest. */
+    public boolean guest() {
+        return this == JS_VIEW || this == JS_HOST;
     }
 
     /** The strength of {@code mode}; an unknown mode is refused with the runtime's valid ones. */

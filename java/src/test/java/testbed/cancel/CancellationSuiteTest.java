@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@Timeout(120)
+@Timeout(300)
 class CancellationSuiteTest {
     private static Session session;
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
@@ -43,7 +43,16 @@ class CancellationSuiteTest {
         SuiteResult r = new CancellationSuite(session, QUIET).run(Mode.QUICK);
         assertEquals(List.of("cause_in_band_java_to_go", "cause_lost_plain_grpc_java_to_go", "cause_error_info_go_to_java",
                         "cause_lost_plain_grpc_go_to_java", "java_client_cancel_bidi_goroutines", "java_deadline_unary_goroutines",
-                        "go_server_cancel_server_streaming", "native_worker_cancelled_via_go_handler", "peer_killed_mid_stream",
+                        "go_server_cancel_server_streaming", "native_worker_cancelled_via_go_handler",
+                        "native_worker_cancelled_by_go_server_cancel", "native_worker_cancelled_by_java_deadline",
+                        "peer_native_worker_cancelled_by_java", "peer_killed_mid_stream",
+                        "cancel_before_start", "cancel_after_first_message_sent", "cancel_after_headers_received",
+                        "deadline_met_just_before_expiry", "thousands_of_simultaneous_deadlines",
+                        "java_client_cancel_client_streaming_goroutines", "java_deadline_client_streaming_goroutines",
+                        "cause_in_band_client_streaming", "go_server_deadline_unary_goroutines",
+                        "go_server_deadline_server_streaming", "connection_cut_mid_stream", "malformed_request_clear_status",
+                        "oversized_request_clear_status", "java_structured_scope_cancels_streams_and_virtual_threads",
+                        "java_structured_scope_cause_in_band",
                         "go_handler_ignores_context_leak"),
                 r.cases().stream().map(CaseResult::name).toList());
         for (CaseResult c : r.cases().subList(0, r.cases().size() - 1)) {
@@ -63,6 +72,14 @@ class CancellationSuiteTest {
         assertTrue(byName(r, "cause_lost_plain_grpc_java_to_go").message().contains("go saw canceled (cause: context canceled)"),
                 "plain gRPC loses the cause: " + byName(r, "cause_lost_plain_grpc_java_to_go").message());
         assertTrue(byName(r, "cause_lost_plain_grpc_go_to_java").message().contains("java saw CANCELLED, no cause"));
+        assertTrue(byName(r, "cancel_before_start").message().contains("go saw never started"), byName(r, "cancel_before_start").message());
+        assertTrue(byName(r, "deadline_met_just_before_expiry").message().contains("java saw OK"));
+        assertTrue(byName(r, "thousands_of_simultaneous_deadlines").message().contains("DEADLINE_EXCEEDED on all 1000 calls"));
+        assertTrue(byName(r, "connection_cut_mid_stream").message().contains("java saw UNAVAILABLE"));
+        assertTrue(byName(r, "malformed_request_clear_status").message().contains("INTERNAL: grpc: error unmarshalling request"));
+        assertTrue(byName(r, "oversized_request_clear_status").message().contains("RESOURCE_EXHAUSTED: grpc: received message larger than max"));
+        assertTrue(byName(r, "cause_in_band_client_streaming").message().contains("go saw canceled with cause testbed.java/SCOPE_CLOSED"));
+        assertTrue(byName(r, "java_structured_scope_cause_in_band").message().contains("go saw canceled with cause testbed.java/SCOPE_CLOSED"));
         assertEquals(0, session.panama().workersAlive(), "the native-worker case left no worker running");
     }
 

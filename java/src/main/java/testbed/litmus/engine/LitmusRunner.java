@@ -39,18 +39,33 @@ import java.util.concurrent.TimeoutException;
  */
 public final class LitmusRunner {
     private static final Duration START_BOUND = Duration.ofSeconds(10);
+    /** A guest actor's first test in a JVM starts the polyglot engine and rehearses a cold
+     *  kernel; on the loaded 2-core build machine that took more than 10 s. */
+    private static final Duration GUEST_START_BOUND = Duration.ofSeconds(40);
     private static final Duration POLL = Duration.ofMillis(5);
 
     private final Session session;
     private final LitmusSection section;
     private final NativeActors cActors;
     private long generation;
+    private testbed.guest.GuestRuntime guest = testbed.guest.GuestRuntime.shared();
+    private java.util.function.Function<ActorSpec, String> guestSource;
 
     public LitmusRunner(Session session, NativeActors cActors) {
         this.session = session;
         this.section = new LitmusSection(session.region().litmus());
         this.cActors = cActors;
         this.generation = (System.nanoTime() & 0xFFFF_FFFFL) << 8;
+    }
+
+    /**
+     * Guest actors on {@code guest}, with their kernels' JavaScript from {@code source} (null:
+     * the generated kernels): a test gives an engine that cannot start, or a kernel that throws.
+     */
+    public LitmusRunner withGuest(testbed.guest.GuestRuntime guest, java.util.function.Function<ActorSpec, String> source) {
+        this.guest = guest;
+        this.guestSource = source;
+        return this;
     }
 
     /** Runs one test; never throws for a fault in the test: it becomes an ERROR case with its reason. */
@@ -73,6 +88,7 @@ public final class LitmusRunner {
             // st_fence_ld, which ActorSpec.validate already enforces; the peer also
             // refuses an unknown kernel itself, before its actor runs.
             case GO -> true;
+            case JS_VIEW, JS_HOST -> testbed.guest.GuestKernel.has(a.runtime(), a.kernel());
         };
     }
 
@@ -97,8 +113,20 @@ public final class LitmusRunner {
 
         List<Running> running = new ArrayList<>();
         try {
-            for (int i = 0; i < t.actors().size(); i++) running.add(start(i, t.actors().get(i), gen, budget));
-            awaitReady(running, t.actors().size());
+            // Guest actors first: a guest's context, first-use work and rehearsal can take
+            // longer than a host actor's own stall bound, which starts at its first wait.
+            Running[] byIndex = new Running[t.actors().size()];
+            for (boolean guestPass : new boolean[] {true, false}) {
+                for (int i = 0; i < byIndex.length; i++) {
+                    if (t.actors().get(i).runtime().guest() != guestPass) continue;
+                    byIndex[i] = start(i, t.actors().get(i), gen, budget);
+                    running.add(byIndex[i]);
+                }
+                if (guestPass && !running.isEmpty()) awaitReady(running, running.size(), GUEST_START_BOUND);
+            }
+            running.clear();
+            running.addAll(List.of(byIndex)); // actor order, for the results
+            awaitReady(running, t.actors().size(), START_BOUND);
 
             long released = System.nanoTime();
             section.setEpoch(1);
@@ -234,6 +262,7 @@ public final class LitmusRunner {
         metrics.put("forbidden", forbidden);
         metrics.put("rounds", rounds);
         metrics.put("stride", (long) d.stride());
+        metrics.put("start_lead_ns", section.leadNs());
         metrics.put("elapsed_ms", elapsedNs / 1e6);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("verdict", verdict);
@@ -290,14 +319,14 @@ public final class LitmusRunner {
         return b.toString();
     }
 
-    private void awaitReady(List<Running> running, int n) {
-        long deadline = System.nanoTime() + START_BOUND.toNanos();
+    private void awaitReady(List<Running> running, int n, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
         while (section.ready() < n) {
             String early = firstFailure(running);
             if (early != null) throw new IllegalStateException(early);
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(String.format(Locale.ROOT, "only %d of %d actors started within %d s",
-                        section.ready(), n, START_BOUND.toSeconds()));
+                        section.ready(), n, bound.toSeconds()));
             }
             sleep(Duration.ofMillis(1));
         }
@@ -332,6 +361,37 @@ public final class LitmusRunner {
                         return r;
                     }
                     @Override void abandon() { if (!joined) cActors.join(handle, Duration.ofSeconds(5)); }
+                };
+            }
+            case JS_VIEW, JS_HOST -> {
+                // The guest's kernel runs in the Java actor loop, on the actor's own thread,
+                // in a context of its own made there (docs/GUEST.md).
+                testbed.guest.GuestKernel k = guestSource == null
+                        ? new testbed.guest.GuestKernel(guest, a.runtime(), a.kernel(), section)
+                        : new testbed.guest.GuestKernel(guest, a.runtime(), a.kernel(), section, guestSource.apply(a));
+                JavaActor actor = JavaActor.start(section, i, k.name(), k, p, q, a.v1(), a.v2(), gen, budget.stall());
+                yield new Running(label) {
+                    @Override String earlyFailure() {
+                        return actor.isAlive() ? null : guestFailure(actor);
+                    }
+                    @Override ActorResult await(Duration bound) {
+                        try {
+                            return actor.join(bound);
+                        } catch (IllegalStateException e) {
+                            return new ActorResult(0, 0, ActorResult.ABORT_WORD, guestFailure(actor), 0);
+                        }
+                    }
+                    @Override void abandon() {
+                        try {
+                            // A guest still inside its kernel after the abort is cancelled.
+                            if (actor.join(Duration.ofSeconds(5)) == null && actor.isAlive()) {
+                                k.cancel();
+                                actor.join(Duration.ofSeconds(5));
+                            }
+                        } catch (IllegalStateException e) {
+                            // Its failure was reported (or is being) with the case; here it only has to be gone.
+                        }
+                    }
                 };
             }
             case GO -> {
@@ -371,6 +431,16 @@ public final class LitmusRunner {
                 };
             }
         };
+    }
+
+    /** A guest actor's failure in the guest's own words, or null if it did not fail. */
+    private static String guestFailure(JavaActor actor) {
+        try {
+            actor.join(Duration.ZERO);
+            return null;
+        } catch (IllegalStateException e) {
+            return testbed.guest.GuestRuntime.message(e.getCause() == null ? e : e.getCause());
+        }
     }
 
     /** An actor that was started: how to wait for it and how to make sure it is gone. */

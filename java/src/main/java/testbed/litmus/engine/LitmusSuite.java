@@ -71,10 +71,16 @@ public final class LitmusSuite {
     public static Map<String, List<LitmusTest>> groups(List<LitmusTest> tests) {
         Map<String, List<LitmusTest>> g = new LinkedHashMap<>();
         for (LitmusTest t : tests) {
-            String key = t.selfCheck() ? "selfcheck" : t.shape() == null ? "custom" : t.shape().token();
+            String key = t.selfCheck() ? "selfcheck"
+                    : hasGuest(t) ? "guest" // docs/GUEST.md
+                    : t.shape() == null ? "custom" : t.shape().token();
             g.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
         }
         return g;
+    }
+
+    static boolean hasGuest(LitmusTest t) {
+        return t.actors().stream().anyMatch(a -> a.runtime().guest());
     }
 
     /** The longest a broken variant may run; it stops as soon as it is caught. */
@@ -84,11 +90,24 @@ public final class LitmusSuite {
         return new Budget(b.run().compareTo(SELF_CHECK_RUN) > 0 ? b.run() : SELF_CHECK_RUN, b.stride(), b.stall());
     }
 
+    /**
+     * What a test with a JavaScript guest actor costs besides its run: a context per guest
+     * actor and its first-use work, measured at 300 to 700 ms on the 2-core build machine.
+     */
+    static final Duration GUEST_TEST_OVERHEAD = Duration.ofMillis(600);
+
     /** Each test's share of the total budget, after the overheads and the broken variants' reserve. */
     public static Budget budget(Mode mode, int tests, int groups) {
-        long total = totalBudget(mode).toMillis();
-        long selfChecks = CanonicalSuite.selfChecks().size();
-        long left = total - groups * GROUP_OVERHEAD.toMillis() - tests * TEST_OVERHEAD.toMillis()
+        return share(mode, totalBudget(mode).toMillis(), tests, groups, CanonicalSuite.selfChecks().size());
+    }
+
+    /**
+     * Each remaining test's share of {@code leftMs}, the time the suite has left: the run is
+     * re-planned before every group, so that groups that took longer than planned (a loaded
+     * machine starts JVMs slowly) shorten the tests after them instead of the budget growing.
+     */
+    static Budget share(Mode mode, long leftMs, int tests, int groups, int selfChecks) {
+        long left = leftMs - groups * GROUP_OVERHEAD.toMillis() - tests * TEST_OVERHEAD.toMillis()
                 - selfChecks * SELF_CHECK_RUN.toMillis();
         long per = Math.max(MIN_RUN.toMillis(), left / Math.max(1, tests));
         // A filtered run of a few tests does not stretch each one to fill the whole budget.
@@ -99,16 +118,30 @@ public final class LitmusSuite {
     public static SuiteResult run(Mode mode, Predicate<LitmusTest> filter, PrintStream progress) {
         List<LitmusTest> tests = CanonicalSuite.all().stream().filter(filter).toList();
         Map<String, List<LitmusTest>> groups = groups(tests);
-        Budget budget = budget(mode, tests.size(), groups.size());
+        // A test with a guest actor costs its start-up besides its run (GUEST_TEST_OVERHEAD).
+        long guestMs = tests.stream().filter(LitmusSuite::hasGuest).count() * GUEST_TEST_OVERHEAD.toMillis();
+        Budget budget = share(mode, totalBudget(mode).toMillis() - guestMs, tests.size(), groups.size(),
+                CanonicalSuite.selfChecks().size());
         progress.printf(Locale.ROOT, "  %d tests in %d forked groups, %s mode: %d s in all, %d ms per test, stride %d%n",
                 tests.size(), groups.size(), mode.label(), totalBudget(mode).toSeconds(), budget.run().toMillis(), budget.stride());
         long t0 = System.nanoTime();
+        long deadline = t0 + totalBudget(mode).toNanos();
+        int testsLeft = tests.size(), groupsLeft = groups.size();
+        int selfChecksLeft = CanonicalSuite.selfChecks().size();
         List<CaseResult> cases = new ArrayList<>();
         for (Map.Entry<String, List<LitmusTest>> g : groups.entrySet()) {
+            Budget now = share(mode, (deadline - System.nanoTime()) / 1_000_000 - guestMs, testsLeft, groupsLeft, selfChecksLeft);
+            if (now.run().compareTo(budget.run()) < 0) {
+                progress.printf(Locale.ROOT, "  (behind plan: group %s runs %d ms per test)%n", g.getKey(), now.run().toMillis());
+            }
             // A broken variant stops as soon as it is caught, but gets time enough to be
             // caught on a loaded machine; its budget is part of the total (see budget()).
-            Budget b = g.getKey().equals("selfcheck") ? selfCheckBudget(budget) : budget;
+            Budget b = g.getKey().equals("selfcheck") ? selfCheckBudget(now) : now;
             cases.addAll(runForked(g.getKey(), g.getValue(), mode, b, progress));
+            testsLeft -= g.getValue().size();
+            groupsLeft--;
+            if (g.getKey().equals("selfcheck")) selfChecksLeft = 0;
+            guestMs -= g.getValue().stream().filter(LitmusSuite::hasGuest).count() * GUEST_TEST_OVERHEAD.toMillis();
         }
         progress.printf(Locale.ROOT, "  litmus: %d tests in %.1f s (budget %d s)%n", cases.size(),
                 (System.nanoTime() - t0) / 1e9, totalBudget(mode).toSeconds());
@@ -130,6 +163,8 @@ public final class LitmusSuite {
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
             cmd.add("--enable-preview");
             cmd.add("--enable-native-access=ALL-UNNAMED");
+            // Only a group with guest actors pays JVMCI's start-up (about 0.5 s a JVM).
+            if (tests.stream().anyMatch(LitmusSuite::hasGuest)) cmd.addAll(testbed.guest.GuestRuntime.jvmFlagsOfThisJvm());
             for (String p : List.of("testbed.native.lib", "testbed.peer.bin", "testbed.layout", CRASH_GROUP_PROPERTY)) {
                 String v = System.getProperty(p);
                 if (v != null) cmd.add("-D" + p + "=" + v);

@@ -4,8 +4,13 @@ import static testbed.litmus.runtime.LitmusSection.ABORT;
 import static testbed.litmus.runtime.LitmusSection.ARRIVED;
 import static testbed.litmus.runtime.LitmusSection.DONE;
 import static testbed.litmus.runtime.LitmusSection.EPOCH;
+import static testbed.litmus.runtime.LitmusSection.LATE;
+import static testbed.litmus.runtime.LitmusSection.LEAD_MAX_NS;
+import static testbed.litmus.runtime.LitmusSection.LEAD_MIN_NS;
+import static testbed.litmus.runtime.LitmusSection.LEAD_NS;
 import static testbed.litmus.runtime.LitmusSection.READY;
 import static testbed.litmus.runtime.LitmusSection.ROUNDS;
+import static testbed.litmus.runtime.LitmusSection.START_NS;
 import static testbed.litmus.runtime.LitmusSection.STOP;
 
 import java.lang.foreign.MemorySegment;
@@ -55,6 +60,10 @@ public final class JavaActor {
     // Warm-up (see Loop.warmUp): 2000 rounds pass C2's compile thresholds for the kernel's loop
     // and the consume step; 64 instances a round keep it to tens of milliseconds.
     static final int WARM_ROUNDS = 2000;
+    // A guest kernel (ThreadBoundKernel) rehearses fewer rounds: its interpreted first runs cost
+    // 1 to 4 s for 2000 rounds on the 2-core build machine, and the Java loop around it is the
+    // same code the Java kernels' rehearsals have compiled already.
+    static final int GUEST_WARM_ROUNDS = 256;
     static final int WARM_STRIDE = 64;
     static final long WARM_ALIGN = 4096;
 
@@ -96,8 +105,20 @@ public final class JavaActor {
      */
     public static JavaActor start(LitmusSection section, int actor, String kernel, long p, long q, long v1, long v2,
                                   long generation, Duration stall) {
+        return start(section, actor, kernel, JavaKernels.get(kernel), p, q, v1, v2, generation, stall);
+    }
+
+    /**
+     * The same with a kernel that is not one of {@link JavaKernels}: an embedded guest's kernel
+     * (a {@link ThreadBoundKernel}) runs in this actor loop on the actor's thread. {@code name}
+     * identifies the kernel in messages and in the warm-up's once-per-JVM record, so it must
+     * differ from every other kernel's name.
+     */
+    public static JavaActor start(LitmusSection section, int actor, String name, JavaKernel k, long p, long q, long v1,
+                                  long v2, long generation, Duration stall) {
+        String kernel = name;
         Objects.requireNonNull(section, "section");
-        JavaKernel k = JavaKernels.get(kernel);
+        Objects.requireNonNull(k, "kernel");
         Objects.requireNonNull(stall, "stall");
         long stallNs = stall.isZero() ? Long.MAX_VALUE : stall.toNanos();
         if (stallNs < 0) {
@@ -259,10 +280,18 @@ public final class JavaActor {
         @Override
         public void run() {
             try {
+                if (kernel instanceof ThreadBoundKernel tb) tb.open();
                 result = loop();
             } catch (Throwable t) {
                 failure = t;
             } finally {
+                if (kernel instanceof ThreadBoundKernel tb) {
+                    try {
+                        tb.close();
+                    } catch (RuntimeException e) {
+                        if (failure == null) failure = e;
+                    }
+                }
                 ALIVE.decrementAndGet();
             }
         }
@@ -288,6 +317,7 @@ public final class JavaActor {
 
         /** Round r, once released: the kernel on every instance, arrive, and consume if last. */
         private void round(long r) {
+            awaitStart();
             kernel.run(s, locOffset, locStride, p, q, v1, v2, resultOffset, resultStride, stride);
             rounds++;
             // Seq_cst RMW: every kernel write of this round precedes it in each actor, and the
@@ -324,7 +354,8 @@ public final class JavaActor {
             if (!WARMED.add(key)) {
                 return;
             }
-            Descriptor w = descriptor.withStride(Math.min(stride, WARM_STRIDE)).withMaxRounds(WARM_ROUNDS);
+            int warmRounds = kernel instanceof ThreadBoundKernel ? GUEST_WARM_ROUNDS : WARM_ROUNDS;
+            Descriptor w = descriptor.withStride(Math.min(stride, WARM_STRIDE)).withMaxRounds(warmRounds);
             long size = Descriptor.alignUp(w.end(), WARM_ALIGN);
             long base = Descriptor.alignUp(descriptor.end(), WARM_ALIGN) + actor * size;
             if (base + size > s.byteSize()) {
@@ -339,7 +370,7 @@ public final class JavaActor {
                 new Loop(scratch, w, actor, kernelName, kernel, p, q, v1, v2, YIELD_NS + PARK_MIN_NS).rehearseWaits(1);
                 Loop idleA = new Loop(scratch, w, actor, "idle", IDLE_A, p, q, v1, v2, 1);
                 Loop idleB = new Loop(scratch, w, actor, "idle", IDLE_B, p, q, v1, v2, 1);
-                for (int r = 1; r <= WARM_ROUNDS; r++) {
+                for (int r = 1; r <= warmRounds; r++) {
                     if (r % 64 == 0) {
                         warm.rehearseWaits(r);
                         LONG.setOpaque(scratch, ARRIVED, 0L);
@@ -351,9 +382,9 @@ public final class JavaActor {
                     warm.await(r);
                     // Odd rounds: the others have arrived and this actor consumes (and zeroes);
                     // even rounds: it is not the last, nothing is zeroed, the next CAS fails.
-                    boolean last = (r & 1) == 1 || r == WARM_ROUNDS;
+                    boolean last = (r & 1) == 1 || r == warmRounds;
                     LONG.setOpaque(scratch, ARRIVED, last ? (long) nActors - 1 : 0L);
-                    LONG.setOpaque(scratch, STOP, r == WARM_ROUNDS / 2 + 1 ? 1L : 0L);
+                    LONG.setOpaque(scratch, STOP, r == warmRounds / 2 + 1 ? 1L : 0L);
                     warm.round(r);
                     LONG.setOpaque(scratch, DONE, 0L);
                 }
@@ -479,7 +510,48 @@ public final class JavaActor {
             if ((long) LONG.getAcquire(s, STOP) != 0 || (maxRounds > 0 && r >= maxRounds)) {
                 LONG.setRelease(s, DONE, 1L);
             } else {
+                setStart();
                 LONG.setRelease(s, EPOCH, r + 1);
+            }
+        }
+
+        /**
+         * The consumer's half of starting a round together (LITMUS.md): the lead doubles when an
+         * actor reached this round after its start and shrinks by 1/32 otherwise, within
+         * [LEAD_MIN_NS, LEAD_MAX_NS]. Opaque: the epoch release that follows publishes all three.
+         */
+        private void setStart() {
+            long late = (long) LONG.getOpaque(s, LATE);
+            long lead = (long) LONG.getOpaque(s, LEAD_NS);
+            if (lead < LEAD_MIN_NS || lead > LEAD_MAX_NS) {
+                lead = LEAD_MIN_NS;
+            }
+            lead = late > 0 ? Math.min(2 * lead, LEAD_MAX_NS) : Math.max(lead - lead / 32, LEAD_MIN_NS);
+            LONG.setOpaque(s, LEAD_NS, lead);
+            LONG.setOpaque(s, LATE, 0L);
+            LONG.setOpaque(s, START_NS, System.nanoTime() + lead);
+        }
+
+        /**
+         * The actor's half: spin until the round's start, or count itself late. A start further
+         * ahead than LEAD_MAX_NS is not one a consumer wrote and is ignored, so no word can hold
+         * the actor. System.nanoTime is CLOCK_MONOTONIC on Linux, the C and Go actors' clock.
+         */
+        private void awaitStart() {
+            long start = (long) LONG.getOpaque(s, START_NS);
+            if (start == 0) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (now > start) {
+                LONG.getAndAddRelease(s, LATE, 1L);
+                return;
+            }
+            if (start - now > LEAD_MAX_NS) {
+                return;
+            }
+            while (System.nanoTime() < start) {
+                Thread.onSpinWait();
             }
         }
 

@@ -65,6 +65,16 @@ public final class LitmusSection {
     public static final long RESULT = 0x480;
     public static final long DESCRIPTOR_END = 0x4C0;
 
+    // ---- pacing (LITMUS.md, "Starting a round together"): written by consumers ----------------
+    /** CLOCK_MONOTONIC instant (System.nanoTime on Linux) the released round begins; 0: at once. */
+    public static final long START_NS = 0x500;
+    /** The lead the last consumer gave: START_NS minus its clock when it wrote it. */
+    public static final long LEAD_NS = 0x580;
+    /** Actors that reached the current round after START_NS. */
+    public static final long LATE = 0x600;
+    public static final long LEAD_MIN_NS = 200;
+    public static final long LEAD_MAX_NS = 20_000;
+
     // ---- histogram and data -------------------------------------------------------------------
     public static final long HISTOGRAM = 0x1000;
     public static final int HIST_MAX = 256;
@@ -240,6 +250,11 @@ public final class LitmusSection {
     /** {@code arrived}, acquire. */
     public long arrived() {
         return (long) LONG.getAcquire(segment, ARRIVED);
+    }
+
+    /** {@code lead_ns}, acquire: the lead the last consumer gave its round's start (0: none yet). */
+    public long leadNs() {
+        return (long) LONG.getAcquire(segment, LEAD_NS);
     }
 
     /** {@code rounds}, acquire: every round counted here is in the histogram. */

@@ -283,6 +283,11 @@ class LitmusSectionTest {
         java.put("HIST_LEN", LitmusSection.HIST_LEN);
         java.put("GATHER", LitmusSection.GATHER);
         java.put("RESULT", LitmusSection.RESULT);
+        java.put("START_NS", LitmusSection.START_NS);
+        java.put("LEAD_NS", LitmusSection.LEAD_NS);
+        java.put("LATE", LitmusSection.LATE);
+        java.put("LEAD_MIN_NS", LitmusSection.LEAD_MIN_NS);
+        java.put("LEAD_MAX_NS", LitmusSection.LEAD_MAX_NS);
         java.put("HIST", LitmusSection.HISTOGRAM);
         java.put("DATA", LitmusSection.DATA);
         java.put("HIST_MAX", (long) LitmusSection.HIST_MAX);

@@ -1,0 +1,738 @@
+package testbed.cancel;
+
+import com.google.rpc.ErrorInfo;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptors;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import testbed.cancel.CancellationSuite.Trial;
+import testbed.peer.PeerClient;
+import testbed.proto.v1.CancelCause;
+import testbed.proto.v1.CancelNotice;
+import testbed.proto.v1.CancelServiceGrpc;
+import testbed.proto.v1.CollectRequest;
+import testbed.proto.v1.CollectResponse;
+import testbed.proto.v1.ObserveResponse;
+import testbed.proto.v1.WorkRequest;
+import testbed.proto.v1.WorkResponse;
+import testbed.proto.v1.WorkStreamRequest;
+import testbed.proto.v1.WorkStreamResponse;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static testbed.cancel.CancellationSuite.LEAK_BOUND;
+import static testbed.cancel.CancellationSuite.joinOrFail;
+import static testbed.cancel.CancellationSuite.spec;
+
+/**
+ * The cancellation matrix beyond the first slice (docs/CANCELLATION.md): the cases grpc's
+ * interop document leaves as TODO, the client-streaming shape, the Go handler's own
+ * deadline, a cut connection, bad input, and a Java StructuredTaskScope whose failing
+ * subtask cancels gRPC streams and virtual-thread work. One method per case; each returns
+ * a {@link Trial} with the statuses both sides saw and the problems found.
+ */
+final class MatrixTrials {
+    /** How long a call cancelled before it reached the peer is watched for a handler that starts late. */
+    static final Duration NEVER_STARTED_SETTLE = Duration.ofMillis(100);
+    static final int JUST_BEFORE_DEADLINE_MS = 500;
+    static final int JUST_BEFORE_COMPLETES_MS = 350;
+    static final int SERVER_DEADLINE_MS = 20;
+    /** The Go peer's default limit on a received message (grpc-go's 4 MiB). */
+    static final int PEER_MAX_RECEIVE = 4 * 1024 * 1024;
+    /** Any status for bad input must reach Java within this long. */
+    static final Duration BAD_INPUT_BOUND = Duration.ofSeconds(5);
+
+    private final CancellationSuite suite;
+    private final CancelCalls calls;
+    private final String peerTarget;
+
+    MatrixTrials(CancellationSuite suite, CancelCalls calls, String peerTarget) {
+        this.suite = suite;
+        this.calls = calls;
+        this.peerTarget = peerTarget;
+    }
+
+    // ---- grpc's TODO cases ---------------------------------------------------------------------
+
+    /** The io.grpc.Context is cancelled before the call starts: the call never reaches the peer. */
+    Trial cancelBeforeStart(String id) {
+        Context.CancellableContext ctx = Context.current().withCancellation();
+        long t0 = System.nanoTime();
+        ctx.cancel(new CancellationException("SCOPE_CLOSED by testbed.java"));
+        AtomicReference<Throwable> end = new AtomicReference<>();
+        ctx.run(() -> {
+            try {
+                calls.blocking(id).withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS)
+                        .work(WorkRequest.newBuilder().setSpec(spec(id, 2)).build());
+            } catch (Throwable t) {
+                end.set(t);
+            }
+        });
+        long endNs = System.nanoTime();
+        Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
+        Optional<ObserveResponse> o = calls.observeIfStarted(id, NEVER_STARTED_SETTLE);
+        if (o.isPresent()) problems.add("the Go handler ran (" + o.get().getContextError() + ") for a call cancelled before it started");
+        int alive = calls.goroutinesAfter(id, LEAK_BOUND);
+        if (alive > 0) problems.add("leak: " + alive + " goroutine(s) of scope " + id);
+        return new Trial(js.getCode().name(), o.isPresent() ? "ran" : "never started", endNs - t0, alive,
+                problems.isEmpty() ? null : String.join("; ", problems));
+    }
+
+    /**
+     * Java cancels a bidi stream right after sending its first message, before any reply:
+     * the Go handler may not have started (the cancel overtook the message) or may have
+     * started and seen the cancel; both are accepted and counted, and if it started its
+     * goroutines must all have stopped.
+     */
+    Trial cancelAfterFirstMessage(String id) {
+        CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id), spec(id, 4).build());
+        long t0 = System.nanoTime();
+        c.cancelPlain("cancelled after the first message", null);
+        Status js = c.awaitEnd();
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
+        Optional<ObserveResponse> o = calls.observeIfStarted(id, NEVER_STARTED_SETTLE);
+        if (o.isEmpty()) {
+            int alive = calls.goroutinesAfter(id, LEAK_BOUND);
+            if (alive > 0) problems.add("leak: " + alive + " goroutine(s) of scope " + id);
+            return new Trial("CANCELLED", "never started", c.endedNs() - t0, alive, problems.isEmpty() ? null : String.join("; ", problems));
+        }
+        ObserveResponse r = o.get();
+        if (!r.getContextError().equals("canceled")) problems.add("Go saw '" + r.getContextError() + "', want canceled");
+        return suite.finishTrial(id, r, js.getCode().name(), r.getLastStoppedNs() - t0, problems);
+    }
+
+    /**
+     * The Go handler sends its response headers and no message; Java cancels the call the
+     * moment the headers arrive (ClientCall.Listener.onHeaders).
+     */
+    Trial cancelAfterHeaders(String id) {
+        Metadata md = new Metadata();
+        md.put(PeerClient.SCOPE_ID, id);
+        var channel = ClientInterceptors.intercept(calls.channel(), MetadataUtils.newAttachHeadersInterceptor(md));
+        ClientCall<WorkStreamRequest, WorkStreamResponse> call = channel.newCall(CancelServiceGrpc.getWorkStreamMethod(),
+                CallOptions.DEFAULT.withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS));
+        AtomicLong cancelNs = new AtomicLong();
+        AtomicInteger messages = new AtomicInteger();
+        CompletableFuture<Status> closed = new CompletableFuture<>();
+        call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onHeaders(Metadata headers) {
+                cancelNs.set(System.nanoTime());
+                call.cancel("cancelled after the headers", null);
+            }
+
+            @Override
+            public void onMessage(WorkStreamResponse message) {
+                messages.incrementAndGet();
+            }
+
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                closed.complete(status);
+            }
+        }, new Metadata());
+        call.sendMessage(WorkStreamRequest.newBuilder().setSpec(spec(id, 4).setHeadersOnly(true)).build());
+        call.halfClose();
+        call.request(1);
+        Status js = CancelCalls.await(closed, "the end of the call cancelled after its headers");
+        ObserveResponse o = calls.observe(id);
+        List<String> problems = new ArrayList<>();
+        if (cancelNs.get() == 0) problems.add("the headers never arrived");
+        if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
+        if (messages.get() != 0) problems.add("Java received " + messages.get() + " message(s), want none");
+        if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
+        return suite.finishTrial(id, o, js.getCode().name() + " after headers, 0 messages", o.getLastStoppedNs() - cancelNs.get(), problems);
+    }
+
+    /**
+     * A unary call with a {@value #JUST_BEFORE_DEADLINE_MS} ms deadline whose work completes
+     * by itself after {@value #JUST_BEFORE_COMPLETES_MS} ms: it must end OK, the Go side must
+     * have seen no cancel, and its goroutines must all have ended. The latency reported is
+     * the margin: the deadline's instant minus the reply's.
+     */
+    Trial deadlineMetJustBefore(String id) {
+        var stub = calls.blocking(id);
+        long start = System.nanoTime();
+        Status js;
+        try {
+            WorkResponse ignored = stub.withDeadlineAfter(JUST_BEFORE_DEADLINE_MS, TimeUnit.MILLISECONDS)
+                    .work(WorkRequest.newBuilder().setSpec(spec(id, 4).setCompleteAfterMs(JUST_BEFORE_COMPLETES_MS)).build());
+            js = Status.OK;
+        } catch (StatusRuntimeException e) {
+            js = e.getStatus();
+        }
+        long replyNs = System.nanoTime();
+        ObserveResponse o = calls.observe(id);
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.OK) problems.add("Java saw " + js + ", want OK with the work done before the deadline");
+        if (!o.getContextError().isEmpty()) problems.add("Go saw '" + o.getContextError() + "', want no cancel");
+        long margin = start + TimeUnit.MILLISECONDS.toNanos(JUST_BEFORE_DEADLINE_MS) - replyNs;
+        Trial t = suite.finishTrial(id, o, js.getCode().name(), margin, problems);
+        return new Trial(t.javaSaw(), "completed (no cancel)", t.latencyNs(), t.leakedGoroutines(), t.problem());
+    }
+
+    /**
+     * {@code calls} unary calls at once on the one channel, each with its own deadline
+     * between 50 and 250 ms, each handler with one goroutine: every call must end
+     * DEADLINE_EXCEEDED and no goroutine of the burst may outlive it. Latencies: each call's
+     * deadline instant to Java's seeing its status.
+     */
+    Trial simultaneousDeadlines(String id, int count) {
+        Metadata md = new Metadata();
+        md.put(PeerClient.SCOPE_ID, id);
+        var stub = CancelServiceGrpc.newStub(calls.channel()).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+        long[] deadlineNs = new long[count];
+        long[] endNs = new long[count];
+        Status.Code[] codes = new Status.Code[count];
+        CountDownLatch done = new CountDownLatch(count);
+        for (int i = 0; i < count; i++) {
+            int k = i;
+            int ms = 50 + ThreadLocalRandom.current().nextInt(201);
+            deadlineNs[k] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+            stub.withDeadline(io.grpc.Deadline.after(ms, TimeUnit.MILLISECONDS))
+                    .work(WorkRequest.newBuilder().setSpec(spec(id + "-" + k, 1)).build(), new StreamObserver<>() {
+                        @Override
+                        public void onNext(WorkResponse value) {}
+
+                        @Override
+                        public void onError(Throwable t) {
+                            endNs[k] = System.nanoTime();
+                            codes[k] = Status.fromThrowable(t).getCode();
+                            done.countDown();
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            endNs[k] = System.nanoTime();
+                            codes[k] = Status.Code.OK;
+                            done.countDown();
+                        }
+                    });
+        }
+        try {
+            if (!done.await(CancelCalls.CALL_BOUND.toSeconds() * 3, TimeUnit.SECONDS)) {
+                return new Trial("-", "-", Long.MIN_VALUE, 0, done.getCount() + " of " + count + " calls had not ended within "
+                        + CancelCalls.CALL_BOUND.toSeconds() * 3 + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+        List<String> problems = new ArrayList<>();
+        int wrong = 0;
+        Status.Code firstWrong = null;
+        long[] lat = new long[count];
+        for (int i = 0; i < count; i++) {
+            if (codes[i] != Status.Code.DEADLINE_EXCEEDED) {
+                wrong++;
+                if (firstWrong == null) firstWrong = codes[i];
+            }
+            lat[i] = endNs[i] - deadlineNs[i];
+        }
+        if (wrong > 0) problems.add(wrong + " of " + count + " calls ended " + firstWrong + " (or other), want DEADLINE_EXCEEDED");
+        int alive = calls.goroutinesAfter(id, LEAK_BOUND);
+        if (alive > 0) problems.add("leak: " + alive + " goroutine(s) of scope " + id + " after the burst of " + count);
+        return new Trial(wrong == 0 ? "DEADLINE_EXCEEDED on all " + count + " calls" : wrong + " of " + count + " calls not DEADLINE_EXCEEDED",
+                alive == 0 ? "scope empty" : alive + " alive", Long.MIN_VALUE, alive,
+                problems.isEmpty() ? null : String.join("; ", problems), lat);
+    }
+
+    // ---- client streaming ----------------------------------------------------------------------
+
+    /** A started Collect call (client streaming) with its chunks sent. */
+    private static final class Collect {
+        final CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        volatile ClientCallStreamObserver<CollectRequest> requests;
+        volatile long endedNs;
+
+        Collect(CancelServiceGrpc.CancelServiceStub stub, testbed.proto.v1.WorkSpec spec, int chunks) {
+            StreamObserver<CollectRequest> out = stub.collect(new ClientResponseObserver<CollectRequest, CollectResponse>() {
+                @Override
+                public void beforeStart(ClientCallStreamObserver<CollectRequest> r) {
+                    requests = r;
+                }
+
+                @Override
+                public void onNext(CollectResponse value) {}
+
+                @Override
+                public void onError(Throwable t) {
+                    endedNs = System.nanoTime();
+                    ended.complete(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                    endedNs = System.nanoTime();
+                    ended.complete(null);
+                }
+            });
+            out.onNext(CollectRequest.newBuilder().setStart(spec).build());
+            for (int i = 0; i < chunks; i++) out.onNext(CollectRequest.newBuilder().setChunk(com.google.protobuf.ByteString.copyFrom(new byte[64])).build());
+        }
+
+        Status awaitEnd() {
+            Throwable t = CancelCalls.await(ended, "the end of the Collect call");
+            return t == null ? Status.OK : Status.fromThrowable(t);
+        }
+    }
+
+    /** Java cancels a client stream (plain gRPC) after its handler fanned out 4 goroutines and 3 chunks went out. */
+    Trial clientStreamingCancel(String id) {
+        Collect c = new Collect(calls.async(id), spec(id, 4).build(), 3);
+        suite.awaitGoroutines(id, 4);
+        long t0 = System.nanoTime();
+        c.requests.cancel("java client cancelled", null);
+        Status js = c.awaitEnd();
+        ObserveResponse o = calls.observe(id);
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
+        if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
+        return suite.finishTrial(id, o, js.getCode().name(), o.getLastStoppedNs() - t0, problems);
+    }
+
+    /** The cause protocol on a client stream: a CancelNotice after 3 chunks; the Go handler's context.Cause holds it. */
+    Trial clientStreamingInBandCause(String id) {
+        CancelCause cause = CancellationSuite.JAVA_CAUSE.toBuilder().putMetadata("call_id", id).build();
+        Collect c = new Collect(calls.async(id), spec(id, 4).build(), 3);
+        suite.awaitGoroutines(id, 4);
+        long t0 = System.nanoTime();
+        c.requests.onNext(CollectRequest.newBuilder().setCancel(CancelNotice.newBuilder().setCause(cause).setCancelledAtNs(t0)).build());
+        c.requests.onCompleted();
+        Status js = c.awaitEnd();
+        ObserveResponse o = calls.observe(id);
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
+        ErrorInfo echoed = CancelCalls.errorInfo(c.ended.getNow(null)).orElse(null);
+        if (echoed == null || !echoed.getReason().equals(cause.getReason())) problems.add("Java's status details hold " + echoed + ", want the cause echoed");
+        if (!o.getCause().equals(cause)) problems.add("Go's context.Cause holds " + CancellationSuite.describe(o) + ", want " + CancellationSuite.text(cause));
+        return suite.finishTrial(id, o, "CANCELLED, ErrorInfo " + (echoed == null ? "none" : echoed.getReason()), o.getLastStoppedNs() - t0, problems);
+    }
+
+    /**
+     * A {@value CancellationSuite#DEADLINE_MS} ms Java deadline on a client stream whose
+     * handler fanned out 4 goroutines and read 3 chunks: Java DEADLINE_EXCEEDED, Go
+     * canceled or deadline_exceeded (the race of java_deadline_unary_goroutines).
+     * Latency: the Java deadline's instant to the last goroutine ended.
+     */
+    Trial clientStreamingDeadline(String id) {
+        long start = System.nanoTime();
+        Collect c = new Collect(CancelServiceGrpc.newStub(calls.channel()).withInterceptors(scopeHeader(id))
+                .withDeadlineAfter(CancellationSuite.DEADLINE_MS, TimeUnit.MILLISECONDS), spec(id, 4).build(), 3);
+        Status js = c.awaitEnd();
+        Optional<ObserveResponse> started = calls.observeIfStarted(id, NEVER_STARTED_SETTLE);
+        if (started.isEmpty()) return suite.deadlineBeforeHandler(id, js);
+        ObserveResponse o = started.get();
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.DEADLINE_EXCEEDED) problems.add("Java saw " + js + ", want DEADLINE_EXCEEDED");
+        if (!Set.of("deadline_exceeded", "canceled").contains(o.getContextError())) {
+            problems.add("Go saw '" + o.getContextError() + "', want deadline_exceeded or canceled");
+        }
+        long deadlineNs = start + TimeUnit.MILLISECONDS.toNanos(CancellationSuite.DEADLINE_MS);
+        return suite.finishTrial(id, o, js.getCode().name(), o.getLastStoppedNs() - deadlineNs, problems);
+    }
+
+    private static io.grpc.ClientInterceptor scopeHeader(String id) {
+        Metadata md = new Metadata();
+        md.put(PeerClient.SCOPE_ID, id);
+        return MetadataUtils.newAttachHeadersInterceptor(md);
+    }
+
+    // ---- the Go handler's own deadline ------------------------------------------------------------
+
+    /**
+     * The Go handler's own {@value #SERVER_DEADLINE_MS} ms deadline on a server stream that
+     * ticks every millisecond: the ticks stop, Java's consumer ends DEADLINE_EXCEEDED, Go saw
+     * deadline_exceeded. Latency: the deadline's instant to the later of the consumer ending
+     * and the last goroutine ending.
+     */
+    Trial goServerDeadlineStream(String id) {
+        AtomicReference<Throwable> end = new AtomicReference<>();
+        long[] endNs = new long[1];
+        int[] ticks = new int[1];
+        Thread consumer = Thread.ofVirtual().name("cancel-consumer-" + id).start(() -> {
+            try {
+                Iterator<WorkStreamResponse> it = calls.blocking(id).withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS)
+                        .workStream(WorkStreamRequest.newBuilder().setSpec(spec(id, 4).setTickIntervalMs(1).setServerDeadlineMs(SERVER_DEADLINE_MS)).build());
+                while (it.hasNext()) {
+                    it.next();
+                    ticks[0]++;
+                }
+            } catch (Throwable t) {
+                end.set(t);
+            }
+            endNs[0] = System.nanoTime();
+        });
+        joinOrFail(consumer, "the Java consumer of " + id);
+        ObserveResponse o = calls.observe(id);
+        Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.DEADLINE_EXCEEDED) problems.add("Java saw " + js + " after " + ticks[0] + " ticks, want DEADLINE_EXCEEDED");
+        if (ticks[0] == 0) problems.add("no tick arrived before the server's deadline");
+        if (!o.getContextError().equals("deadline_exceeded")) problems.add("Go saw '" + o.getContextError() + "', want deadline_exceeded");
+        if (o.getServerCancelledNs() == 0) problems.add("the Go record has no server deadline instant");
+        return suite.finishTrial(id, o, js.getCode().name() + " after ticks", Math.max(endNs[0], o.getLastStoppedNs()) - o.getServerCancelledNs(), problems);
+    }
+
+    /**
+     * The Go handler puts a {@value #SERVER_DEADLINE_MS} ms deadline on its own work (Java's is
+     * 10 s): Java must see DEADLINE_EXCEEDED from the server, Go deadline_exceeded. Latency:
+     * the server deadline's instant to the later of Java seeing the status and the last
+     * goroutine ending.
+     */
+    Trial goServerDeadline(String id) {
+        AtomicReference<Throwable> end = new AtomicReference<>();
+        long[] endNs = new long[1];
+        Thread caller = Thread.ofVirtual().name("cancel-server-deadline-" + id).start(() -> {
+            try {
+                calls.blocking(id).withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS)
+                        .work(WorkRequest.newBuilder().setSpec(spec(id, 4).setServerDeadlineMs(SERVER_DEADLINE_MS)).build());
+            } catch (Throwable t) {
+                end.set(t);
+            }
+            endNs[0] = System.nanoTime();
+        });
+        joinOrFail(caller, "the Java caller of " + id);
+        ObserveResponse o = calls.observe(id);
+        Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.DEADLINE_EXCEEDED) problems.add("Java saw " + js + ", want DEADLINE_EXCEEDED from the server");
+        if (!o.getContextError().equals("deadline_exceeded")) problems.add("Go saw '" + o.getContextError() + "', want deadline_exceeded");
+        if (o.getServerCancelledNs() == 0) problems.add("the Go record has no server deadline instant");
+        return suite.finishTrial(id, o, js.getCode().name(), Math.max(endNs[0], o.getLastStoppedNs()) - o.getServerCancelledNs(), problems);
+    }
+
+    // ---- the connection cut ---------------------------------------------------------------------
+
+    /**
+     * A server stream runs through a TCP proxy on loopback; after the first tick the proxy
+     * resets both connections. Java must end with UNAVAILABLE, the Go handler must see its
+     * context end (canceled) and stop every goroutine. Latency: the cut to the later of the
+     * Java consumer ending and the last goroutine ending.
+     */
+    Trial connectionCut(String id) {
+        try (LoopbackProxy proxy = new LoopbackProxy(peerTarget)) {
+            ManagedChannel through = NettyChannelBuilder.forTarget(proxy.target()).usePlaintext().build();
+            try {
+                CancelCalls viaProxy = new CancelCalls(through, null);
+                WorkStreamRequest req = WorkStreamRequest.newBuilder().setSpec(spec(id, 4).setTickIntervalMs(1)).build();
+                CompletableFuture<Void> firstTick = new CompletableFuture<>();
+                AtomicReference<Throwable> end = new AtomicReference<>();
+                long[] endNs = new long[1];
+                Thread consumer = Thread.ofVirtual().name("cancel-consumer-" + id).start(() -> {
+                    try {
+                        Iterator<WorkStreamResponse> it = viaProxy.blocking(id)
+                                .withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS).workStream(req);
+                        while (it.hasNext()) {
+                            it.next();
+                            firstTick.complete(null);
+                        }
+                    } catch (Throwable t) {
+                        end.set(t);
+                    }
+                    endNs[0] = System.nanoTime();
+                    firstTick.complete(null);
+                });
+                CancelCalls.await(firstTick, "the first tick through the proxy");
+                long t0 = System.nanoTime();
+                proxy.cut();
+                joinOrFail(consumer, "the Java consumer of " + id);
+                ObserveResponse o = calls.observe(id);
+                Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
+                List<String> problems = new ArrayList<>();
+                if (js.getCode() != Status.Code.UNAVAILABLE) problems.add("Java saw " + js + ", want UNAVAILABLE");
+                if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
+                return suite.finishTrial(id, o, js.getCode().name(), Math.max(endNs[0], o.getLastStoppedNs()) - t0, problems);
+            } finally {
+                through.shutdownNow();
+                try {
+                    through.awaitTermination(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    // ---- bad input ------------------------------------------------------------------------------
+
+    /** Bytes that are no protobuf message: field 1 with wire type 7, which does not exist. */
+    static final byte[] MALFORMED = {0x0F, 0x01, 0x02};
+
+    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    };
+
+    /**
+     * A unary Work call whose request bytes are not a WorkRequest: Java must get INTERNAL with
+     * a message that names the unmarshalling, within {@link #BAD_INPUT_BOUND}, no handler may
+     * have run, and the peer must still answer.
+     */
+    Trial malformedRequest(String id) {
+        MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(CancelServiceGrpc.getWorkMethod().getFullMethodName())
+                .setRequestMarshaller(RAW).setResponseMarshaller(RAW).build();
+        long t0 = System.nanoTime();
+        Status js;
+        try {
+            ClientCalls.blockingUnaryCall(calls.channel(), raw,
+                    CallOptions.DEFAULT.withDeadlineAfter(BAD_INPUT_BOUND.toMillis(), TimeUnit.MILLISECONDS), MALFORMED);
+            js = Status.OK;
+        } catch (StatusRuntimeException e) {
+            js = e.getStatus();
+        }
+        long t1 = System.nanoTime();
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.INTERNAL || js.getDescription() == null || !js.getDescription().contains("unmarshal")) {
+            problems.add("Java saw " + js + ", want INTERNAL naming the unmarshalling");
+        }
+        return badInputEnd(js, t1 - t0, problems);
+    }
+
+    /**
+     * A WorkRequest larger than the peer's 4 MiB receive limit (a 5 MiB call id): Java must
+     * get RESOURCE_EXHAUSTED naming the limit, within {@link #BAD_INPUT_BOUND}.
+     */
+    Trial oversizedRequest(String id) {
+        String huge = "x".repeat(PEER_MAX_RECEIVE + 1024 * 1024);
+        long t0 = System.nanoTime();
+        Status js;
+        try {
+            calls.blocking(id).withDeadlineAfter(BAD_INPUT_BOUND.toMillis(), TimeUnit.MILLISECONDS)
+                    .work(WorkRequest.newBuilder().setSpec(spec(huge, 1)).build());
+            js = Status.OK;
+        } catch (StatusRuntimeException e) {
+            js = e.getStatus();
+        }
+        long t1 = System.nanoTime();
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.RESOURCE_EXHAUSTED || js.getDescription() == null || !js.getDescription().contains("larger than max")) {
+            problems.add("Java saw " + js + ", want RESOURCE_EXHAUSTED naming the size limit");
+        }
+        return badInputEnd(js, t1 - t0, problems);
+    }
+
+    private Trial badInputEnd(Status js, long latencyNs, List<String> problems) {
+        if (latencyNs > BAD_INPUT_BOUND.toNanos()) problems.add("the status took " + latencyNs / 1_000_000 + " ms, bound " + BAD_INPUT_BOUND.toMillis());
+        try {
+            calls.echoNanos();
+        } catch (RuntimeException e) {
+            problems.add("the peer no longer answers after the bad input: " + e.getMessage());
+        }
+        String saw = js.getCode().name() + (js.getDescription() == null ? "" : ": " + firstWords(js.getDescription()));
+        return new Trial(saw, "refused before any handler; peer still answers", latencyNs, 0, problems.isEmpty() ? null : String.join("; ", problems));
+    }
+
+    private static String firstWords(String s) {
+        String t = s.replaceAll("[0-9]+", "N");
+        return t.length() > 60 ? t.substring(0, 60) + "..." : t;
+    }
+
+    // ---- a Java StructuredTaskScope -------------------------------------------------------------
+
+    /**
+     * The cause protocol from a StructuredTaskScope: a subtask owns a Converse stream (4
+     * goroutines) and, when the scope's cancellation interrupts it, sends a CancelNotice with
+     * cause {@code testbed.java/SCOPE_CLOSED} before the call ends; a sibling subtask fails
+     * once the stream ticks. Asserts the Go handler's context.Cause holds that cause intact,
+     * Java got it echoed as ErrorInfo, every goroutine stopped. Latency: the sibling's throw
+     * to the last goroutine ended.
+     */
+    Trial structuredScopeCause(String id) {
+        CancelCause cause = CancellationSuite.JAVA_CAUSE.toBuilder().putMetadata("call_id", id).build();
+        CountDownLatch ticking = new CountDownLatch(1);
+        AtomicLong thrownNs = new AtomicLong();
+        AtomicReference<CancelCalls.Converse> owned = new AtomicReference<>();
+        AtomicReference<String> ownerSaw = new AtomicReference<>("owner never ran");
+        try (var scope = StructuredTaskScope.open()) {
+            scope.fork(() -> {
+                CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id), spec(id, 4).build());
+                owned.set(c);
+                c.awaitFirstTick();
+                ticking.countDown();
+                try {
+                    c.awaitEndInterruptibly();
+                    ownerSaw.set("the call ended before the scope was cancelled");
+                } catch (InterruptedException e) {
+                    c.sendNotice(cause, System.nanoTime());
+                    c.awaitEnd();
+                    ownerSaw.set("interrupted; sent the notice");
+                }
+                return null;
+            });
+            scope.fork(() -> {
+                if (!ticking.await(CancelCalls.CALL_BOUND.toSeconds(), TimeUnit.SECONDS)) throw new IllegalStateException("the stream never ticked");
+                thrownNs.set(System.nanoTime());
+                throw new IllegalStateException("SCOPE_CLOSED: a subtask failed");
+            });
+            try {
+                scope.join();
+            } catch (StructuredTaskScope.FailedException expected) {
+                // the sibling's failure is what cancels the scope
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+        List<String> problems = new ArrayList<>();
+        if (!ownerSaw.get().startsWith("interrupted")) problems.add("the stream's owner: " + ownerSaw.get());
+        CancelCalls.Converse c = owned.get();
+        if (c == null) return new Trial("-", "-", Long.MIN_VALUE, 0, "the stream's owner never started its call");
+        Status js = c.awaitEnd();
+        if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
+        ErrorInfo echoed = CancelCalls.errorInfo(c.endError()).orElse(null);
+        if (echoed == null || !echoed.getReason().equals(cause.getReason())) problems.add("Java's status details hold " + echoed + ", want the cause echoed");
+        ObserveResponse o = calls.observe(id);
+        if (!o.getCause().equals(cause)) problems.add("Go's context.Cause holds " + CancellationSuite.describe(o) + ", want " + CancellationSuite.text(cause));
+        return suite.finishTrial(id, o, "CANCELLED, ErrorInfo " + (echoed == null ? "none" : echoed.getReason()),
+                thrownNs.get() == 0 ? Long.MIN_VALUE : o.getLastStoppedNs() - thrownNs.get(), problems);
+    }
+
+    /** What a virtual-thread work subtask saw. */
+    record JavaWork(boolean interrupted, long endNs) {}
+
+    /**
+     * A StructuredTaskScope forks two subtasks that consume Go server streams (4 goroutines
+     * each), two virtual-thread work loops, and one subtask that fails once both streams tick.
+     * The failure cancels the scope: its threads are interrupted, which cancels each blocking
+     * gRPC call (grpc-java cancels the call of an interrupted blocking iterator). Asserts: join
+     * reports the failure; both calls end CANCELLED on Java and canceled in Go with every
+     * goroutine stopped; both work loops saw the interrupt and ended. Latency: the failing
+     * subtask's throw to the last of the goroutines and Java tasks ending.
+     */
+    Trial structuredScope(String id) {
+        String[] ids = {id + "-a", id + "-b"};
+        CountDownLatch ticking = new CountDownLatch(ids.length);
+        AtomicLong thrownNs = new AtomicLong();
+        // Subtasks that complete after the scope was cancelled are not tracked by it (their
+        // state is UNAVAILABLE), so each subtask leaves what it saw here.
+        var streamEnds = new java.util.concurrent.atomic.AtomicReferenceArray<Status>(ids.length);
+        var workEnds = new java.util.concurrent.atomic.AtomicReferenceArray<JavaWork>(2);
+        String joinSaw;
+        try (var scope = StructuredTaskScope.open()) {
+            for (int i = 0; i < ids.length; i++) {
+                String sid = ids[i];
+                int k = i;
+                scope.fork(() -> {
+                    try {
+                        Iterator<WorkStreamResponse> it = calls.blocking(sid)
+                                .withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS)
+                                .workStream(WorkStreamRequest.newBuilder().setSpec(spec(sid, 4).setTickIntervalMs(1)).build());
+                        boolean first = true;
+                        while (it.hasNext()) {
+                            it.next();
+                            if (first) ticking.countDown();
+                            first = false;
+                        }
+                        streamEnds.set(k, Status.OK);
+                    } catch (StatusRuntimeException e) {
+                        streamEnds.set(k, e.getStatus());
+                    }
+                    return null;
+                });
+            }
+            for (int i = 0; i < 2; i++) {
+                int k = i;
+                scope.fork(() -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        try {
+                            Thread.sleep(1);
+                        } catch (InterruptedException e) {
+                            break;
+                        }
+                    }
+                    workEnds.set(k, new JavaWork(true, System.nanoTime()));
+                    return null;
+                });
+            }
+            scope.fork(() -> {
+                if (!ticking.await(CancelCalls.CALL_BOUND.toSeconds(), TimeUnit.SECONDS)) throw new IllegalStateException("streams never ticked");
+                thrownNs.set(System.nanoTime());
+                throw new IllegalStateException("SCOPE_CLOSED: a subtask failed");
+            });
+            try {
+                scope.join();
+                joinSaw = "join returned normally";
+            } catch (StructuredTaskScope.FailedException e) {
+                joinSaw = "FailedException: " + e.getCause().getMessage();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+        // The scope is closed: every subtask's thread has ended.
+        List<String> problems = new ArrayList<>();
+        if (!joinSaw.contains("SCOPE_CLOSED")) problems.add("the scope's join: " + joinSaw + ", want the subtask's failure");
+        long last = 0;
+        int leaked = 0;
+        List<String> goSaw = new ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            Status s = streamEnds.get(i);
+            if (s == null || s.getCode() != Status.Code.CANCELLED) {
+                problems.add("stream " + ids[i] + ": Java saw " + (s == null ? "no end" : s) + ", want CANCELLED");
+            }
+            ObserveResponse o = calls.observe(ids[i]);
+            goSaw.add(o.getContextError());
+            if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "' for " + ids[i] + ", want canceled");
+            Trial t = suite.finishTrial(ids[i], o, "", 0, new ArrayList<>());
+            if (t.problem() != null) problems.add(t.problem());
+            leaked += t.leakedGoroutines();
+            last = Math.max(last, o.getLastStoppedNs());
+        }
+        for (int i = 0; i < workEnds.length(); i++) {
+            JavaWork w = workEnds.get(i);
+            if (w == null || !w.interrupted()) {
+                problems.add("virtual-thread work subtask " + i + " did not end on the interrupt");
+            } else {
+                last = Math.max(last, w.endNs());
+            }
+        }
+        return new Trial("scope failed; streams CANCELLED; 2 virtual threads interrupted", "streams " + String.join(",", goSaw),
+                thrownNs.get() == 0 ? Long.MIN_VALUE : last - thrownNs.get(), leaked, problems.isEmpty() ? null : String.join("; ", problems));
+    }
+}

@@ -1,0 +1,232 @@
+package testbed.cancel.interop;
+
+import io.grpc.testing.integration.AbstractInteropTest;
+import testbed.Mode;
+import testbed.report.CaseResult;
+import testbed.report.Status;
+import testbed.report.SuiteResult;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * grpc's official interop cases (interop-test-descriptions.md) in both directions:
+ * grpc-java's interop client against grpc-go's interop TestService, which the Go peer
+ * serves beside its own services ({@code interop_java_to_go_*}), and grpc-go's interop
+ * client functions, run by the {@code grpc-interop-client} command, against grpc-java's
+ * TestServiceImpl served in this JVM on loopback ({@code interop_go_to_java_*}).
+ *
+ * <p>Each case passes or fails with the assertion that failed, as the two interop
+ * clients state it. The broken variant serves grpc-java's TestServiceImpl without the
+ * interceptors that echo custom metadata; {@code custom_metadata} must then fail from
+ * both clients, which proves that a failing interop case is reported as failed.
+ */
+public final class GrpcInteropSuite {
+    public static final String NAME = "interop";
+
+    /** No case runs longer than this, whatever the peer or the server does. */
+    static final Duration CASE_BOUND = Duration.ofSeconds(30);
+
+    /** How grpc-java's interop client runs one case. */
+    @FunctionalInterface
+    interface JavaCase {
+        void run(AbstractInteropTest client) throws Exception;
+    }
+
+    /** One official case: its name in interop-test-descriptions.md and grpc-java's method for it. */
+    record InteropCase(String name, JavaCase java) {}
+
+    /** The 14 cases, in the order of grpc's document; the Go client knows them by the same names. */
+    static final List<InteropCase> CASES = List.of(
+            new InteropCase("empty_unary", AbstractInteropTest::emptyUnary),
+            new InteropCase("large_unary", AbstractInteropTest::largeUnary),
+            new InteropCase("client_streaming", AbstractInteropTest::clientStreaming),
+            new InteropCase("server_streaming", AbstractInteropTest::serverStreaming),
+            new InteropCase("ping_pong", AbstractInteropTest::pingPong),
+            new InteropCase("empty_stream", AbstractInteropTest::emptyStream),
+            new InteropCase("cancel_after_begin", AbstractInteropTest::cancelAfterBegin),
+            new InteropCase("cancel_after_first_response", AbstractInteropTest::cancelAfterFirstResponse),
+            new InteropCase("timeout_on_sleeping_server", AbstractInteropTest::timeoutOnSleepingServer),
+            new InteropCase("custom_metadata", AbstractInteropTest::customMetadata),
+            new InteropCase("status_code_and_message", AbstractInteropTest::statusCodeAndMessage),
+            new InteropCase("special_status_message", AbstractInteropTest::specialStatusMessage),
+            new InteropCase("unimplemented_method", AbstractInteropTest::unimplementedMethod),
+            new InteropCase("unimplemented_service", AbstractInteropTest::unimplementedService));
+
+    private final String goPeerTarget;
+    private final Path goClient;
+    private final PrintStream progress;
+
+    /**
+     * @param goPeerTarget the Go peer's gRPC target (it serves grpc-go's interop TestService)
+     * @param goClient     the grpc-interop-client command (built beside the peer)
+     */
+    public GrpcInteropSuite(String goPeerTarget, Path goClient, PrintStream progress) {
+        this.goPeerTarget = goPeerTarget;
+        this.goClient = goClient;
+        this.progress = progress;
+    }
+
+    /** The grpc-interop-client command beside {@code peerBinary}, or -Dtestbed.grpcinterop.client. */
+    public static Path defaultGoClient(Path peerBinary) {
+        String p = System.getProperty("testbed.grpcinterop.client");
+        return p == null || p.isBlank() ? peerBinary.resolveSibling("grpc-interop-client") : Path.of(p);
+    }
+
+    public SuiteResult run(Mode mode) {
+        List<CaseResult> cases = new ArrayList<>();
+        progress.println("  interop: grpc-java's interop client -> grpc-go's TestService in the peer at " + goPeerTarget);
+        for (InteropCase c : CASES) cases.add(javaCase("interop_java_to_go_" + c.name(), c, goPeerTarget, false));
+        try (JavaInteropServer server = new JavaInteropServer(true)) {
+            progress.println("  interop: grpc-go's interop client -> grpc-java's TestServiceImpl at " + server.target());
+            for (InteropCase c : CASES) cases.add(goCase("interop_go_to_java_" + c.name(), c.name(), server.target(), false));
+        } catch (RuntimeException | LinkageError e) {
+            cases.add(CaseResult.error("interop_go_to_java", "grpc-go's interop client against grpc-java's interop server",
+                    "grpc-java's interop server could not start: " + e, 0));
+        }
+        try (JavaInteropServer broken = new JavaInteropServer(false)) {
+            progress.println("  interop: broken variant, a TestServiceImpl that does not echo metadata, at " + broken.target());
+            cases.add(goCase("interop_broken_server_go_client_custom_metadata", "custom_metadata", broken.target(), true));
+            InteropCase customMetadata = CASES.stream().filter(c -> c.name().equals("custom_metadata")).findFirst().orElseThrow();
+            cases.add(javaCase("interop_broken_server_java_client_custom_metadata", customMetadata, broken.target(), true));
+        } catch (RuntimeException | LinkageError e) {
+            cases.add(CaseResult.error("interop_broken_server", "the broken variant's interop server",
+                    "grpc-java's interop server could not start: " + e, 0));
+        }
+        return new SuiteResult(NAME, "grpc's official interop cases, Java client to Go server and Go client to Java server.", cases);
+    }
+
+    /**
+     * Runs one case of grpc-java's interop client on a virtual thread, bounded by {@link
+     * #CASE_BOUND}, with a client of its own: as under JUnit, where every case gets a fresh
+     * {@code setUp}, since the client's stream-tracer checks assume no earlier call.
+     */
+    CaseResult javaCase(String name, InteropCase c, String target, boolean brokenVariant) {
+        progress.println("  interop/" + name);
+        String title = "grpc-java's interop client runs " + c.name() + (brokenVariant ? " against a TestServiceImpl that does not echo metadata (broken variant)"
+                : " against grpc-go's TestService in the Go peer");
+        long t0 = System.nanoTime();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = Thread.ofVirtual().name("interop-" + c.name()).start(() -> {
+            try (JavaInteropClient client = new JavaInteropClient(target)) {
+                c.java().run(client);
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        boolean ended;
+        try {
+            ended = t.join(CASE_BOUND);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CaseResult.error(name, title, "interrupted", ms(t0));
+        }
+        if (!ended) {
+            t.interrupt();
+            return verdict(name, title, brokenVariant, false, "did not end within " + CASE_BOUND.toSeconds() + " s", t0, "java", "go");
+        }
+        Throwable f = failure.get();
+        return verdict(name, title, brokenVariant, f == null, f == null ? "" : describe(f), t0, "grpc-java", brokenVariant ? "grpc-java (broken)" : "grpc-go");
+    }
+
+    /** Runs one case of grpc-go's interop client command, bounded by {@link #CASE_BOUND}. */
+    CaseResult goCase(String name, String interopCase, String target, boolean brokenVariant) {
+        progress.println("  interop/" + name);
+        String title = "grpc-go's interop client runs " + interopCase + (brokenVariant ? " against a TestServiceImpl that does not echo metadata (broken variant)"
+                : " against grpc-java's TestServiceImpl");
+        long t0 = System.nanoTime();
+        if (!Files.isExecutable(goClient)) {
+            return CaseResult.error(name, title, "grpc-go's interop client " + goClient + " is missing: run 'make peer'", ms(t0));
+        }
+        Process p;
+        try {
+            p = new ProcessBuilder(goClient.toString(), "-server", target, "-case", interopCase,
+                    "-timeout", CASE_BOUND.toSeconds() + "s").redirectErrorStream(true).start();
+        } catch (IOException e) {
+            return CaseResult.error(name, title, "cannot start " + goClient + ": " + e.getMessage(), ms(t0));
+        }
+        CompletableFuture<String> output = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (var in = p.getInputStream()) {
+                output.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                output.complete("(output unreadable: " + e.getMessage() + ")");
+            }
+        });
+        try {
+            if (!p.waitFor(CASE_BOUND.toSeconds() + 5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+                return verdict(name, title, brokenVariant, false, "did not end within " + (CASE_BOUND.toSeconds() + 5) + " s", t0, "grpc-go", "grpc-java");
+            }
+            String out = output.get(5, TimeUnit.SECONDS).strip();
+            boolean passed = p.exitValue() == 0 && out.equals("PASS " + interopCase);
+            String reason = passed ? "" : "exit " + p.exitValue() + ": " + lastLine(out);
+            return verdict(name, title, brokenVariant, passed, reason, t0, "grpc-go", brokenVariant ? "grpc-java (broken)" : "grpc-java");
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            return CaseResult.error(name, title, "interrupted", ms(t0));
+        } catch (Exception e) {
+            p.destroyForcibly();
+            return CaseResult.error(name, title, "reading grpc-go's interop client: " + e, ms(t0));
+        }
+    }
+
+    /**
+     * A normal case passes when the interop client passed, else fails with its reason; a
+     * broken variant is an expected failure when the client failed, and FAILED (not caught)
+     * when it passed.
+     */
+    static CaseResult verdict(String name, String title, boolean brokenVariant, boolean passed, String reason, long t0,
+                              String client, String server) {
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("passed", passed ? 1 : 0);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("client", client);
+        details.put("server", server);
+        Status status;
+        String message;
+        if (brokenVariant) {
+            status = passed ? Status.FAILED : Status.EXPECTED_FAILURE;
+            message = passed ? "the broken variant was not caught: the case passed against a server that does not echo metadata"
+                    : "caught: " + reason;
+        } else {
+            status = passed ? Status.PASSED : Status.FAILED;
+            message = passed ? client + " client -> " + server + " server: passed" : reason;
+        }
+        return new CaseResult(name, title, status, message, ms(t0), metrics, details);
+    }
+
+    private static String describe(Throwable f) {
+        String m = f.getMessage() == null ? "" : f.getMessage().strip();
+        int nl = m.indexOf('\n');
+        if (nl >= 0) m = m.substring(0, nl);
+        return f.getClass().getSimpleName() + (m.isEmpty() ? "" : ": " + truncate(m));
+    }
+
+    private static String lastLine(String out) {
+        if (out.isEmpty()) return "(no output)";
+        String[] lines = out.split("\n");
+        return truncate(lines[lines.length - 1].strip());
+    }
+
+    private static String truncate(String s) {
+        return s.length() > 400 ? s.substring(0, 400) + "..." : s;
+    }
+
+    private static double ms(long t0) {
+        return (System.nanoTime() - t0) / 1e6;
+    }
+}

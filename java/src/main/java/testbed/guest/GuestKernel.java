@@ -1,0 +1,258 @@
+package testbed.guest;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+import testbed.litmus.Role;
+import testbed.litmus.Runtime;
+import testbed.litmus.runtime.LitmusSection;
+import testbed.litmus.runtime.ThreadBoundKernel;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A litmus kernel written in JavaScript (docs/GUEST.md): the guest runs the role's
+ * operations on every instance of a round, in one call per round, from the Java actor loop
+ * of docs/LITMUS.md. Like every other runtime's kernels, each (role, modes) pair is its own
+ * function with the accesses fixed in its text: {@link #source} writes it.
+ *
+ * <p>Style (a) ({@link Runtime#JS_VIEW}) accesses a BigInt64Array over the host's buffer of
+ * the whole section; style (b) ({@link Runtime#JS_HOST}) calls {@link GuestRegion} methods.
+ * Both write the result registers through the same way they access memory, with a plain
+ * access (as every runtime's kernels do).
+ *
+ * <p>The context is made on the actor's thread ({@link #open}) and closed there when the
+ * actor leaves. A guest that throws fails the actor with the guest's message.
+ */
+public final class GuestKernel implements ThreadBoundKernel {
+    private final GuestRuntime guest;
+    private final Runtime style;
+    private final String kernel;
+    private final LitmusSection section;
+    private final String source;
+    private volatile Context context;
+    private Value fn;
+    private long sectionAddress;
+
+    /**
+     * @param kernel ROLE.MODE1[.MODE2] in the style's mode names
+     * @throws IllegalArgumentException for a kernel the style does not have (see {@link #has})
+     */
+    public GuestKernel(GuestRuntime guest, Runtime style, String kernel, LitmusSection section) {
+        this(guest, style, kernel, section, source(style, kernel));
+    }
+
+    /** A kernel with a given source: a test gives one that throws. */
+    public GuestKernel(GuestRuntime guest, Runtime style, String kernel, LitmusSection section, String source) {
+        this.guest = guest;
+        this.style = style;
+        this.kernel = kernel;
+        this.section = section;
+        this.source = source;
+    }
+
+    /** The name the actor loop knows this kernel by: distinct from every Java kernel's. */
+    public String name() {
+        return style.name().toLowerCase(Locale.ROOT) + ":" + kernel;
+    }
+
+    /** Whether {@code style} has {@code kernel}: a guest style, a role it writes, modes it has. */
+    public static boolean has(Runtime style, String kernel) {
+        try {
+            source(style, kernel);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void open() {
+        context = guest.newContext();
+        try {
+            Value factory = context.eval(Source.newBuilder(GuestRuntime.LANGUAGE, source, name() + ".js").buildLiteral());
+            fn = factory.execute(section.segment().asByteBuffer(), new GuestRegion(section.segment()));
+            if (!fn.canExecute()) throw new IllegalArgumentException("the kernel script gave " + fn + ", not a function");
+        } catch (PolyglotException e) {
+            throw new GuestException("guest kernel " + name() + ": " + GuestRuntime.message(e), e);
+        }
+        sectionAddress = section.segment().address();
+    }
+
+    @Override
+    public void run(MemorySegment s, long loc, long locStride, long p, long q, long v1, long v2, long r, long rStride, int n) {
+        try {
+            // The warm-up runs on a slice of the section: offsets are relative to that slice.
+            fn.executeVoid(s.address() - sectionAddress, loc, locStride, p, q, v1, v2, r, rStride, n);
+        } catch (PolyglotException e) {
+            throw new GuestException("guest kernel " + name() + ": " + GuestRuntime.message(e), e);
+        }
+    }
+
+    /** Cancels the guest from another thread (a kernel that never returns): its actor then fails and ends. */
+    public void cancel() {
+        Context c = context;
+        if (c != null) {
+            try {
+                c.close(true);
+            } catch (RuntimeException e) {
+                // Closed already, by the actor's own thread.
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        Context c = context;
+        context = null;
+        if (c != null) {
+            try {
+                c.close(true);
+            } catch (RuntimeException e) {
+                // Cancelled and closed from the runner's thread already.
+            }
+        }
+    }
+
+    /**
+     * The kernel's JavaScript: a function of (buffer, host) returning the round function
+     * {@code (base, loc, ls, p, q, v1, v2, r, rs, n)}; offsets are bytes, {@code base} is the
+     * slice's offset in the section.
+     */
+    static String source(Runtime style, String kernel) {
+        String[] parts = kernel.split("\\.");
+        Role role = null;
+        for (Role x : Role.values()) if (x.token().equals(parts[0])) role = x;
+        if (role == null) throw new IllegalArgumentException("no role '" + parts[0] + "'");
+        List<String> modes = List.of(parts).subList(1, parts.length);
+        Access a = switch (style) {
+            case JS_VIEW -> new ViewAccess();
+            case JS_HOST -> new HostAccessStyle();
+            default -> throw new IllegalArgumentException(style + " is not a guest style");
+        };
+        List<String> body = new ArrayList<>();
+        String m0 = modes.isEmpty() ? "" : modes.get(0);
+        String m1 = modes.size() > 1 ? modes.get(1) : "";
+        int want = role.modedOps().size();
+        if (modes.size() != want) throw new IllegalArgumentException(kernel + ": role takes " + want + " mode(s)");
+        switch (role) {
+            case ST -> body.add(a.store(m0, "at + p", "V1"));
+            case ST_ST -> {
+                body.add(a.store(m0, "at + p", "V1"));
+                body.add(a.store(m1, "at + q", "V2"));
+            }
+            case ST_LD -> {
+                body.add(a.store(m0, "at + p", "V1"));
+                body.add("const r0 = " + a.load(m1, "at + q") + ";");
+                body.add(a.result("res", "r0"));
+            }
+            case LD_ST -> {
+                body.add("const r0 = " + a.load(m0, "at + p") + ";");
+                body.add(a.store(m1, "at + q", "V1"));
+                body.add(a.result("res", "r0"));
+            }
+            case LD_LD -> {
+                body.add("const r0 = " + a.load(m0, "at + p") + ";");
+                body.add("const r1 = " + a.load(m1, "at + q") + ";");
+                body.add(a.result("res", "r0"));
+                body.add(a.result("res + 8", "r1"));
+            }
+            case FADD -> {
+                body.add("const r0 = " + a.fadd(m0, "at + p") + ";");
+                body.add(a.result("res", "r0"));
+            }
+            default -> throw new IllegalArgumentException("the guest has no " + role.token() + " kernel");
+        }
+        return "(function (buffer, host) {\n"
+                + a.prelude()
+                + "  return function " + role.token() + "(base, loc, ls, p, q, v1, v2, r, rs, n) {\n"
+                + "    const V1 = " + a.value("v1") + ", V2 = " + a.value("v2") + ";\n"
+                + "    for (let i = 0; i < n; i++) {\n"
+                + "      const at = base + loc + i * ls;\n"
+                + "      const res = base + r + i * rs;\n"
+                + "      " + String.join("\n      ", body) + "\n"
+                + "    }\n"
+                + "  };\n"
+                + "})\n";
+    }
+
+    /** How one style writes an access with a mode fixed in the text. */
+    private interface Access {
+        String prelude();
+        String value(String v);
+        String load(String mode, String off);
+        String store(String mode, String off, String value);
+        String fadd(String mode, String off);
+        String result(String off, String value);
+    }
+
+    /** Style (a): a BigInt64Array over the section's buffer; offsets / 8 are indexes. */
+    private static final class ViewAccess implements Access {
+        public String prelude() {
+            return "  const v = new BigInt64Array(new ArrayBuffer(buffer));\n";
+        }
+        public String value(String x) {
+            return "BigInt(" + x + ")";
+        }
+        public String load(String mode, String off) {
+            return switch (mode) {
+                case "atomics" -> "Atomics.load(v, (" + off + ") / 8)";
+                case "plain" -> "v[(" + off + ") / 8]";
+                default -> throw new IllegalArgumentException("style (a) has no load mode '" + mode + "'");
+            };
+        }
+        public String store(String mode, String off, String value) {
+            return switch (mode) {
+                case "atomics" -> "Atomics.store(v, (" + off + ") / 8, " + value + ");";
+                case "plain" -> "v[(" + off + ") / 8] = " + value + ";";
+                default -> throw new IllegalArgumentException("style (a) has no store mode '" + mode + "'");
+            };
+        }
+        public String fadd(String mode, String off) {
+            if (!mode.equals("atomics")) throw new IllegalArgumentException("style (a) has no fetch_add mode '" + mode + "'");
+            return "Atomics.add(v, (" + off + ") / 8, 1n)";
+        }
+        public String result(String off, String value) {
+            return "v[(" + off + ") / 8] = " + value + ";";
+        }
+    }
+
+    /** Style (b): host VarHandle methods named for their mode. */
+    private static final class HostAccessStyle implements Access {
+        public String prelude() {
+            return "";
+        }
+        public String value(String x) {
+            return x;
+        }
+        public String load(String mode, String off) {
+            return switch (mode) {
+                case "plain" -> "host.getPlain(" + off + ")";
+                case "opaque" -> "host.getOpaque(" + off + ")";
+                case "acquire" -> "host.getAcquire(" + off + ")";
+                case "volatile" -> "host.getVolatile(" + off + ")";
+                default -> throw new IllegalArgumentException("style (b) has no load mode '" + mode + "'");
+            };
+        }
+        public String store(String mode, String off, String value) {
+            return switch (mode) {
+                case "plain" -> "host.setPlain(" + off + ", " + value + ");";
+                case "opaque" -> "host.setOpaque(" + off + ", " + value + ");";
+                case "release" -> "host.setRelease(" + off + ", " + value + ");";
+                case "volatile" -> "host.setVolatile(" + off + ", " + value + ");";
+                default -> throw new IllegalArgumentException("style (b) has no store mode '" + mode + "'");
+            };
+        }
+        public String fadd(String mode, String off) {
+            if (!mode.equals("volatile")) throw new IllegalArgumentException("style (b) has no fetch_add mode '" + mode + "'");
+            return "host.getAndAdd(" + off + ", 1)";
+        }
+        public String result(String off, String value) {
+            return "host.setPlain(" + off + ", " + value + ");";
+        }
+    }
+}

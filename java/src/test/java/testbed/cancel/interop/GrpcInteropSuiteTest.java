@@ -1,0 +1,87 @@
+package testbed.cancel.interop;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import testbed.Mode;
+import testbed.harness.Session;
+import testbed.peer.PeerProcess;
+import testbed.report.CaseResult;
+import testbed.report.Status;
+import testbed.report.SuiteResult;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(300)
+class GrpcInteropSuiteTest {
+    private static Session session;
+    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+    @BeforeAll
+    static void open() {
+        session = Session.openDefault(QUIET);
+    }
+
+    @AfterAll
+    static void close() {
+        session.close();
+    }
+
+    private static GrpcInteropSuite suite() {
+        return new GrpcInteropSuite(session.peerProcess().target(), GrpcInteropSuite.defaultGoClient(PeerProcess.defaultBinary()), QUIET);
+    }
+
+    @Test
+    void everyOfficialCasePassesBothWaysAndTheBrokenServerIsCaught() {
+        SuiteResult r = suite().run(Mode.QUICK);
+        List<String> want = new ArrayList<>();
+        for (var c : GrpcInteropSuite.CASES) want.add("interop_java_to_go_" + c.name());
+        for (var c : GrpcInteropSuite.CASES) want.add("interop_go_to_java_" + c.name());
+        want.add("interop_broken_server_go_client_custom_metadata");
+        want.add("interop_broken_server_java_client_custom_metadata");
+        assertEquals(want, r.cases().stream().map(CaseResult::name).toList());
+        assertEquals(14, GrpcInteropSuite.CASES.size());
+        for (CaseResult c : r.cases().subList(0, 28)) assertEquals(Status.PASSED, c.status(), c.name() + ": " + c.message());
+        CaseResult goBroken = r.cases().get(28);
+        assertEquals(Status.EXPECTED_FAILURE, goBroken.status(), goBroken.message());
+        assertTrue(goBroken.message().contains("header"), "grpc-go's reason is reported: " + goBroken.message());
+        CaseResult javaBroken = r.cases().get(29);
+        assertEquals(Status.EXPECTED_FAILURE, javaBroken.status(), javaBroken.message());
+        assertTrue(javaBroken.message().contains("test_initial_metadata_value"), "grpc-java's reason is reported: " + javaBroken.message());
+    }
+
+    @Test
+    void aFailingCaseIsFailedWithItsReasonAndAnUncaughtBrokenVariantIsFailed() {
+        try (JavaInteropServer broken = new JavaInteropServer(false)) {
+            GrpcInteropSuite.InteropCase custom = GrpcInteropSuite.CASES.get(9);
+            assertEquals("custom_metadata", custom.name());
+            CaseResult java = suite().javaCase("x", custom, broken.target(), false);
+            assertEquals(Status.FAILED, java.status(), java.message());
+            assertTrue(java.message().startsWith("AssertionError"), java.message());
+            CaseResult go = suite().goCase("y", "custom_metadata", broken.target(), false);
+            assertEquals(Status.FAILED, go.status(), go.message());
+            assertTrue(go.message().startsWith("exit 1: "), go.message());
+            CaseResult passedBroken = suite().goCase("z", "empty_unary", broken.target(), true);
+            assertEquals(Status.FAILED, passedBroken.status());
+            assertTrue(passedBroken.message().startsWith("the broken variant was not caught"), passedBroken.message());
+        }
+    }
+
+    @Test
+    void aMissingGoClientOrAnUnreachableServerIsReportedNotHung() {
+        GrpcInteropSuite noClient = new GrpcInteropSuite(session.peerProcess().target(), Path.of("/nonexistent/grpc-interop-client"), QUIET);
+        CaseResult missing = noClient.goCase("m", "empty_unary", "127.0.0.1:1", false);
+        assertEquals(Status.ERROR, missing.status());
+        assertTrue(missing.message().contains("make peer"), missing.message());
+        CaseResult refused = suite().goCase("r", "empty_unary", "127.0.0.1:1", false);
+        assertEquals(Status.FAILED, refused.status(), refused.message());
+    }
+}
