@@ -15,27 +15,35 @@ PEER_DIR     := $(ROOT)/go-peer
 PEER_BIN     := $(BUILD)/bin/interop-peer
 GRPC_INTEROP_CLIENT_BIN := $(BUILD)/bin/grpc-interop-client
 PEER_GO      := GOTOOLCHAIN=local $(GO)
-# The peer links the shim's native workers with cgo (internal/nativework).
+# The peer links the shim's native workers with cgo (internal/nativework): the
+# native build requires cgo and the top-level Makefile's C compiler, so that a
+# machine without one fails here, naming it, instead of building a peer
+# without native workers whose case then errs at run time. (The cross-compiled
+# arm64 peer is built without cgo and has no native workers: cross-arm64-peer.)
+PEER_CGO     := CGO_ENABLED=1 CC=$(CC)
 PEER_SOURCES := $(shell find $(PEER_DIR) -type f \( -name '*.go' -o -name '*.c' -o -name go.mod -o -name go.sum \) 2>/dev/null) \
   $(wildcard $(ROOT)/native/src/workers.c $(ROOT)/native/src/threads.c $(ROOT)/native/src/threads.h $(ROOT)/native/include/interop.h)
 
-# One line naming what is missing when there is no Go toolchain.
+# One line naming what is missing when there is no Go toolchain, or no C compiler for cgo.
 PEER_NEED_GO = if [ -z "$(GO)" ]; then echo "error: 'go' not found on PATH: install Go 1.24 or newer" >&2; exit 2; fi
+PEER_NEED_CC = if [ -z "$(CC)" ]; then echo "error: no C compiler ('cc' or 'gcc') on PATH: the peer links the shim's native workers with cgo: apt-get install gcc" >&2; exit 2; fi
 
 .PHONY: peer
 peer: $(PEER_BIN) $(GRPC_INTEROP_CLIENT_BIN)
 
 $(PEER_BIN): $(PEER_SOURCES)
 	@$(PEER_NEED_GO)
+	@$(PEER_NEED_CC)
 	@echo "==> go: building $(PEER_BIN)"
-	@cd $(PEER_DIR) && $(PEER_GO) build -trimpath -o $(PEER_BIN) ./cmd/interop-peer
+	@cd $(PEER_DIR) && $(PEER_CGO) $(PEER_GO) build -trimpath -o $(PEER_BIN) ./cmd/interop-peer
 
 # grpc-go's interop client functions as a command, run by the harness against
 # grpc-java's interop server (docs/CANCELLATION.md); found beside the peer.
 $(GRPC_INTEROP_CLIENT_BIN): $(PEER_SOURCES)
 	@$(PEER_NEED_GO)
+	@$(PEER_NEED_CC)
 	@echo "==> go: building $(GRPC_INTEROP_CLIENT_BIN)"
-	@cd $(PEER_DIR) && $(PEER_GO) build -trimpath -o $(GRPC_INTEROP_CLIENT_BIN) ./cmd/grpc-interop-client
+	@cd $(PEER_DIR) && $(PEER_CGO) $(PEER_GO) build -trimpath -o $(GRPC_INTEROP_CLIENT_BIN) ./cmd/grpc-interop-client
 
 # ---- tests -------------------------------------------------------------------
 # go.counts is "<passed> <failed>" over test-level events (subtests included);
@@ -44,9 +52,10 @@ $(GRPC_INTEROP_CLIENT_BIN): $(PEER_SOURCES)
 .PHONY: test-go
 test-go:
 	@$(PEER_NEED_GO)
+	@$(PEER_NEED_CC)
 	@echo "==> go: tests"
 	@mkdir -p $(TEST_RESULTS)
-	@rc=0; cd $(PEER_DIR) && $(PEER_GO) test -count=1 -timeout 5m -json ./... > $(TEST_RESULTS)/go.json || rc=$$?; \
+	@rc=0; cd $(PEER_DIR) && $(PEER_CGO) $(PEER_GO) test -count=1 -timeout 5m -json ./... > $(TEST_RESULTS)/go.json || rc=$$?; \
 	  awk -v counts=$(TEST_RESULTS)/go.counts -v rc=$$rc -f $(PEER_DIR)/test-summary.awk $(TEST_RESULTS)/go.json; \
 	  exit $$rc
 
@@ -137,6 +146,9 @@ check-generated: $(GEN_TOOLCHAIN)
 CROSS_ARM64_DIR  := $(BUILD)/arm64
 CROSS_ARM64_BIN  := $(CROSS_ARM64_DIR)/bin/interop-peer
 CROSS_ARM64_TEST := $(CROSS_ARM64_DIR)/go-test
+# Without cgo: the arm64 peer has no native workers (internal/nativework's
+# no-cgo build refuses peer_native_workers with FAILED_PRECONDITION), so
+# peer_native_worker_cancelled_by_java is an ERROR against it.
 CROSS_ENV        := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 CROSS_QEMU       := $(shell command -v qemu-aarch64 2>/dev/null)
 
@@ -151,6 +163,7 @@ cross-arm64-peer:
 	@echo "==> go: cross-compiling the peer for arm64"
 	@rm -rf $(CROSS_ARM64_TEST) && mkdir -p $(dir $(CROSS_ARM64_BIN)) $(CROSS_ARM64_TEST)
 	@cd $(PEER_DIR) && $(CROSS_ENV) $(PEER_GO) build -trimpath -o $(CROSS_ARM64_BIN) ./cmd/interop-peer
+	@cd $(PEER_DIR) && $(CROSS_ENV) $(PEER_GO) build -trimpath -o $(CROSS_ARM64_DIR)/bin/grpc-interop-client ./cmd/grpc-interop-client
 	@cd $(PEER_DIR) && for pkg in $$($(PEER_GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./...); do \
 	    $(CROSS_ENV) $(PEER_GO) test -c -trimpath -o $(CROSS_ARM64_TEST)/$$(basename $$pkg).test $$pkg; \
 	  done

@@ -25,6 +25,17 @@ import (
 
 var flagWords [4]int64
 
+// bounded is the context of a test's call: no call outlives testBound, whatever the
+// service does, and the test's end releases it.
+func bounded(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), testBound)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// testBound bounds every call a test makes.
+const testBound = 20 * time.Second
+
 func serve(t *testing.T) interopv1.CancelServiceClient {
 	t.Helper()
 	return serveFlags(t, func(i int) *int64 { return &flagWords[i] })
@@ -32,10 +43,15 @@ func serve(t *testing.T) interopv1.CancelServiceClient {
 
 func serveFlags(t *testing.T, flags Flags) interopv1.CancelServiceClient {
 	t.Helper()
+	return serveService(t, New(flags, len(flagWords)))
+}
+
+func serveService(t *testing.T, svc *Service) interopv1.CancelServiceClient {
+	t.Helper()
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(scope.UnaryServerInterceptor()),
 		grpc.ChainStreamInterceptor(scope.StreamServerInterceptor()))
-	interopv1.RegisterCancelServiceServer(srv, New(flags, len(flagWords)))
+	interopv1.RegisterCancelServiceServer(srv, svc)
 	go srv.Serve(lis)
 	conn, err := grpc.NewClient("passthrough:///bufnet",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
@@ -49,7 +65,7 @@ func serveFlags(t *testing.T, flags Flags) interopv1.CancelServiceClient {
 
 func observe(t *testing.T, c interopv1.CancelServiceClient, id string) *interopv1.ObserveResponse {
 	t.Helper()
-	r, err := c.Observe(context.Background(), &interopv1.ObserveRequest{CallId: id, WaitMs: 5000})
+	r, err := c.Observe(bounded(t), &interopv1.ObserveRequest{CallId: id, WaitMs: 5000})
 	if err != nil || !r.GetFound() {
 		t.Fatalf("Observe(%s) = %v, %v", id, r, err)
 	}
@@ -77,7 +93,7 @@ func waitScopeEmpty(t *testing.T, id string) {
 
 func TestCancelNoticeCarriesTheCauseIntact(t *testing.T) {
 	c := serve(t)
-	ctx := metadata.AppendToOutgoingContext(context.Background(), scope.MetadataKey, "notice")
+	ctx := metadata.AppendToOutgoingContext(bounded(t), scope.MetadataKey, "notice")
 	st, err := c.Converse(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +133,7 @@ func TestCancelNoticeCarriesTheCauseIntact(t *testing.T) {
 
 func TestPlainCancelLosesTheCause(t *testing.T) {
 	c := serve(t)
-	ctx, cancel := context.WithCancelCause(metadata.AppendToOutgoingContext(context.Background(), scope.MetadataKey, "plain"))
+	ctx, cancel := context.WithCancelCause(metadata.AppendToOutgoingContext(bounded(t), scope.MetadataKey, "plain"))
 	st, err := c.Converse(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +155,7 @@ func TestServerCancelSendsErrorInfoUnlessPlain(t *testing.T) {
 	for _, plain := range []bool{false, true} {
 		id := map[bool]string{false: "server", true: "server-plain"}[plain]
 		cause := &interopv1.CancelCause{Reason: "QUOTA_SPENT", Domain: "testbed.go"}
-		st, err := c.WorkStream(context.Background(), &interopv1.WorkStreamRequest{Spec: &interopv1.WorkSpec{
+		st, err := c.WorkStream(bounded(t), &interopv1.WorkStreamRequest{Spec: &interopv1.WorkSpec{
 			CallId: id, Goroutines: 3, ServerCancelAfter: 2, ServerCause: cause, PlainStatus: plain}})
 		if err != nil {
 			t.Fatal(err)
@@ -164,8 +180,10 @@ func TestServerCancelSendsErrorInfoUnlessPlain(t *testing.T) {
 }
 
 func TestIgnoringTheContextKeepsGoroutinesAlive(t *testing.T) {
-	c := serve(t)
-	ctx, cancel := context.WithCancel(metadata.AppendToOutgoingContext(context.Background(), scope.MetadataKey, "leaky"))
+	svc := New(func(i int) *int64 { return &flagWords[i] }, len(flagWords))
+	svc.stopBound = 50 * time.Millisecond
+	c := serveService(t, svc)
+	ctx, cancel := context.WithCancel(metadata.AppendToOutgoingContext(bounded(t), scope.MetadataKey, "leaky"))
 	go c.Work(ctx, &interopv1.WorkRequest{Spec: &interopv1.WorkSpec{CallId: "leaky", Goroutines: 3, IgnoreContext: true, IgnoreContextMs: 300}})
 	time.Sleep(50 * time.Millisecond)
 	cancel()
@@ -174,7 +192,11 @@ func TestIgnoringTheContextKeepsGoroutinesAlive(t *testing.T) {
 	if n["leaky"] < 3 {
 		t.Fatalf("scope leaky: %d goroutines, want the 3 that ignore their context", n["leaky"])
 	}
-	observe(t, c, "leaky")
+	r := observe(t, c, "leaky")
+	if r.GetGoroutinesStarted() != 3 || r.GetGoroutinesStopped() != 0 {
+		t.Fatalf("record: %d of %d goroutines stopped, want 0 of 3: the handler records its end after the stop bound, not when the leak ends",
+			r.GetGoroutinesStopped(), r.GetGoroutinesStarted())
+	}
 	waitScopeEmpty(t, "leaky")
 }
 
@@ -186,7 +208,7 @@ func TestBadSpecsAreRefused(t *testing.T) {
 		{CallId: "x", RegionCancelFlag: 99},
 		{CallId: "x", IgnoreContext: true, IgnoreContextMs: 60_000},
 	} {
-		if _, err := c.Work(context.Background(), &interopv1.WorkRequest{Spec: spec}); status.Code(err) != codes.InvalidArgument {
+		if _, err := c.Work(bounded(t), &interopv1.WorkRequest{Spec: spec}); status.Code(err) != codes.InvalidArgument {
 			t.Errorf("spec %v: %v, want InvalidArgument", spec, err)
 		}
 	}
@@ -207,9 +229,10 @@ func TestWorkThatCompletesBeforeItsDeadlineEndsOK(t *testing.T) {
 
 func TestServerDeadlineEndsTheCallWithDeadlineExceeded(t *testing.T) {
 	c := serve(t)
-	_, err := c.Work(context.Background(), &interopv1.WorkRequest{Spec: &interopv1.WorkSpec{CallId: "sdl", Goroutines: 2, ServerDeadlineMs: 10}})
-	if status.Code(err) != codes.DeadlineExceeded {
-		t.Fatalf("Work: %v, want DeadlineExceeded", err)
+	ctx := bounded(t)
+	_, err := c.Work(ctx, &interopv1.WorkRequest{Spec: &interopv1.WorkSpec{CallId: "sdl", Goroutines: 2, ServerDeadlineMs: 10}})
+	if status.Code(err) != codes.DeadlineExceeded || ctx.Err() != nil {
+		t.Fatalf("Work: %v (client context: %v), want DeadlineExceeded from the server's own deadline", err, ctx.Err())
 	}
 	r := observe(t, c, "sdl")
 	if r.GetContextError() != "deadline_exceeded" || r.GetServerCancelledNs() == 0 || r.GetLastStoppedNs() < r.GetServerCancelledNs() {
@@ -219,7 +242,7 @@ func TestServerDeadlineEndsTheCallWithDeadlineExceeded(t *testing.T) {
 
 func TestHeadersOnlySendsHeadersAndNoTick(t *testing.T) {
 	c := serve(t)
-	ctx, cancel := context.WithCancel(metadata.AppendToOutgoingContext(context.Background(), scope.MetadataKey, "hdr"))
+	ctx, cancel := context.WithCancel(metadata.AppendToOutgoingContext(bounded(t), scope.MetadataKey, "hdr"))
 	st, err := c.WorkStream(ctx, &interopv1.WorkStreamRequest{Spec: &interopv1.WorkSpec{CallId: "hdr", Goroutines: 2, HeadersOnly: true}})
 	if err != nil {
 		t.Fatal(err)
@@ -239,7 +262,7 @@ func TestHeadersOnlySendsHeadersAndNoTick(t *testing.T) {
 
 func TestCollectCountsChunksAndHonoursANotice(t *testing.T) {
 	c := serve(t)
-	st, err := c.Collect(context.Background())
+	st, err := c.Collect(bounded(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +280,7 @@ func TestCollectCountsChunksAndHonoursANotice(t *testing.T) {
 		t.Fatalf("CloseAndRecv = %v, %v; want 3 chunks", resp, err)
 	}
 
-	st, err = c.Collect(context.Background())
+	st, err = c.Collect(bounded(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +307,7 @@ func TestPeerNativeWorkersStopOnTheFlagTheHandlerSets(t *testing.T) {
 	}
 	defer syscall.Munmap(mem)
 	c := serveFlags(t, func(int) *int64 { return (*int64)(unsafe.Pointer(&mem[0])) })
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(bounded(t))
 	st, err := c.Converse(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -305,7 +328,7 @@ func TestPeerNativeWorkersStopOnTheFlagTheHandlerSets(t *testing.T) {
 
 func TestPeerNativeWorkersNeedAFlag(t *testing.T) {
 	c := serve(t)
-	_, err := c.Work(context.Background(), &interopv1.WorkRequest{Spec: &interopv1.WorkSpec{CallId: "noflag", PeerNativeWorkers: 1}})
+	_, err := c.Work(bounded(t), &interopv1.WorkRequest{Spec: &interopv1.WorkSpec{CallId: "noflag", PeerNativeWorkers: 1}})
 	if status.Code(err) != codes.InvalidArgument {
 		t.Fatalf("Work: %v, want InvalidArgument", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -41,6 +42,9 @@ const (
 	ReasonGoroutine  = "GOROUTINE_FAILED"
 	countPollPeriod  = time.Millisecond
 	maxRecordsPerEnd = 1024
+	// ReaderJoinBound: after a successful Hold has sent its result, the handler
+	// waits this long for the client's half-close to end its reader goroutine.
+	ReaderJoinBound = time.Second
 )
 
 // Flags gives the address of region cancel flag i, for sync/atomic; nil means
@@ -189,6 +193,11 @@ func count(id string) (int, error) {
 // Hold runs the errgroup of the first message's spec and replies with
 // started; a later CancelNotice cancels it with its cause, the client's
 // half-close alone cancels nothing. The call ends as HoldSpec's comments say.
+// After a successful result the handler waits (at most ReaderJoinBound) for
+// the client's half-close, so that its reader goroutine has ended when it
+// returns; on other ends the status ends the call and the reader ends right
+// after the handler. The call's record is filed, with ended_ns, when both the
+// handler has returned and its reader has ended.
 func (s *Service) Hold(stream interopv1.ScopeService_HoldServer) error {
 	first, err := stream.Recv()
 	if err != nil {
@@ -201,12 +210,17 @@ func (s *Service) Hold(stream interopv1.ScopeService_HoldServer) error {
 	if err != nil {
 		return err
 	}
+	defer c.partDone() // the handler's return
 	c.start()
 	if err := stream.Send(&interopv1.HoldResponse{Kind: &interopv1.HoldResponse_Started{Started: c.started()}}); err != nil {
 		c.stop(err)
 		return c.finish()
 	}
+	readerDone := make(chan struct{})
+	c.parts.Add(1)
 	go func() {
+		defer c.partDone()
+		defer close(readerDone)
 		for {
 			msg, err := stream.Recv()
 			if err != nil {
@@ -223,7 +237,16 @@ func (s *Service) Hold(stream interopv1.ScopeService_HoldServer) error {
 	if err := c.finish(); err != nil {
 		return err
 	}
-	return stream.Send(&interopv1.HoldResponse{Kind: &interopv1.HoldResponse_Result{Result: c.result()}})
+	if err := stream.Send(&interopv1.HoldResponse{Kind: &interopv1.HoldResponse_Result{Result: c.result()}}); err != nil {
+		return err
+	}
+	t := time.NewTimer(ReaderJoinBound)
+	defer t.Stop()
+	select {
+	case <-readerDone:
+	case <-t.C: // a client that never half-closes: the reader ends when the call does, and the record says when
+	}
+	return nil
 }
 
 // HoldUnary runs spec's errgroup in a unary call and replies when it ends.
@@ -232,6 +255,7 @@ func (s *Service) HoldUnary(ctx context.Context, req *interopv1.HoldUnaryRequest
 	if err != nil {
 		return nil, err
 	}
+	defer c.partDone() // the handler's return
 	c.start()
 	if err := c.finish(); err != nil {
 		return nil, err
@@ -258,6 +282,24 @@ type call struct {
 
 	mu          sync.Mutex
 	noticeCause *interopv1.CancelCause
+
+	// parts: the handler and, for Hold, its reader goroutine; the last to end
+	// stamps rec.EndedNs and files rec, which finish built.
+	parts atomic.Int32
+	rec   *interopv1.CallRecord
+}
+
+// partDone ends one part of the call; the last one files its record.
+func (c *call) partDone() {
+	if c.parts.Add(-1) != 0 {
+		return
+	}
+	rec := c.rec
+	if rec == nil { // finish never ran: nothing to file
+		return
+	}
+	rec.EndedNs = Monotonic()
+	c.svc.record(c.scopeID, rec)
 }
 
 func (s *Service) begin(ctx context.Context, rpc string, spec *interopv1.HoldSpec) (*call, error) {
@@ -287,6 +329,7 @@ func (s *Service) begin(ctx context.Context, rpc string, spec *interopv1.HoldSpe
 
 	cctx, stop := context.WithCancelCause(ctx)
 	c := &call{svc: s, scopeID: id, rpc: rpc, spec: spec, ctx: cctx, stop: stop, deadlineMs: -1, startedNs: Monotonic()}
+	c.parts.Store(1)
 	if d, ok := ctx.Deadline(); ok {
 		c.deadlineMs = time.Until(d).Milliseconds()
 	}
@@ -310,6 +353,8 @@ func (s *Service) validate(spec *interopv1.HoldSpec) error {
 		return status.Errorf(codes.InvalidArgument, "fail_goroutine %d: the errgroup has %d goroutines", spec.GetFailGoroutine(), max(spec.GetGoroutines(), 1))
 	case time.Duration(spec.GetLeakMs())*time.Millisecond > MaxLeak:
 		return status.Errorf(codes.InvalidArgument, "leak_ms %d: at most %d", spec.GetLeakMs(), MaxLeak.Milliseconds())
+	case time.Duration(spec.GetLeakUnlabelledMs())*time.Millisecond > MaxLeak:
+		return status.Errorf(codes.InvalidArgument, "leak_unlabelled_ms %d: at most %d", spec.GetLeakUnlabelledMs(), MaxLeak.Milliseconds())
 	case time.Duration(spec.GetUnwindMs())*time.Millisecond > MaxLeak:
 		return status.Errorf(codes.InvalidArgument, "unwind_ms %d: at most %d", spec.GetUnwindMs(), MaxLeak.Milliseconds())
 	case spec.GetRegionCancelFlag() > 0 && (s.flags == nil || int(spec.GetRegionCancelFlag()) > s.flagCount):
@@ -360,6 +405,14 @@ func (c *call) start() {
 		// The broken variant: started from the handler, so it carries the
 		// scope's label, but it is not in the errgroup and ignores the context.
 		go time.Sleep(d)
+	}
+	if d := time.Duration(c.spec.GetLeakUnlabelledMs()) * time.Millisecond; d > 0 {
+		// The broken variant the scope's count cannot see: the goroutine drops
+		// the labels it inherited, so only the process's total counts it.
+		go func() {
+			pprof.SetGoroutineLabels(context.Background())
+			time.Sleep(d)
+		}()
 	}
 }
 
@@ -421,7 +474,8 @@ func (c *call) notice(cause *interopv1.CancelCause) {
 }
 
 // finish waits for the errgroup (every goroutine, nested ones included), sets
-// the region flag, records what the call saw, and returns its status: nil on
+// the region flag, builds the record of what the call saw (filed by partDone
+// when the handler and its reader have ended), and returns its status: nil on
 // success, Aborted with ErrorInfo when a goroutine failed, Canceled with the
 // notice's cause as ErrorInfo, else the status of the context's error.
 func (c *call) finish() error {
@@ -459,13 +513,26 @@ func (c *call) finish() error {
 		rec.End, rec.CauseText = "deadline_exceeded", context.Cause(c.ctx).Error()
 		out = status.FromContextError(c.ctx.Err()).Err()
 	default:
-		rec.End, rec.CauseText = "canceled", context.Cause(c.groupCtx).Error()
-		out = status.FromContextError(context.Canceled).Err()
+		cause := context.Cause(c.groupCtx)
+		rec.End, rec.CauseText = "canceled", cause.Error()
+		out = canceledStatus(cause)
 	}
 	c.stop(context.Canceled) // releases the context; a no-op when already cancelled
-	rec.EndedNs = Monotonic()
-	c.svc.record(c.scopeID, rec)
+	c.rec = rec
 	return out
+}
+
+// canceledStatus is the status of a call whose context was cancelled by
+// cause: the cause's own status when it is one (the Recv error that ended the
+// stream), else Canceled naming the cause.
+func canceledStatus(cause error) error {
+	if st, ok := status.FromError(cause); ok && st.Code() != codes.OK && st.Code() != codes.Unknown {
+		return st.Err()
+	}
+	if errors.Is(cause, context.Canceled) && cause.Error() == context.Canceled.Error() {
+		return status.FromContextError(context.Canceled).Err()
+	}
+	return status.Errorf(codes.Canceled, "canceled: %v", cause)
 }
 
 func withInfo(code codes.Code, msg string, info *errdetails.ErrorInfo) error {

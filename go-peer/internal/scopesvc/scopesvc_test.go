@@ -2,7 +2,10 @@ package scopesvc
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -300,5 +303,83 @@ func TestIgnoredNoticeAndSlowUnwind(t *testing.T) {
 	bad := begin(t, c, "unwind-bad")
 	if _, err := c.HoldUnary(bad, &interopv1.HoldUnaryRequest{Spec: &interopv1.HoldSpec{CallId: "u", UnwindMs: 10001}}); status.Code(err) != codes.InvalidArgument {
 		t.Errorf("unwind_ms 10001: %v, want InvalidArgument", err)
+	}
+}
+
+// TestEndedNsIsWhenTheHandlerAndItsReaderEnded: after a successful result the
+// handler waits for the client's half-close, so the record's ended_ns is not
+// before it, and no goroutine of the handler is left when the call ends.
+func TestEndedNsIsWhenTheHandlerAndItsReaderEnded(t *testing.T) {
+	c := serve(t)
+	ctx := begin(t, c, "ended-scope")
+	st, _ := hold(t, ctx, c, &interopv1.HoldSpec{CallId: "e", Goroutines: 2, SucceedAfterMs: 5})
+	if m, err := st.Recv(); err != nil || m.GetResult() == nil {
+		t.Fatalf("second Hold reply = %v, %v, want a result", m, err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	halfClosed := Monotonic()
+	st.CloseSend()
+	if _, err := st.Recv(); err == nil || status.Code(err) != codes.Unknown && err.Error() != "EOF" {
+		t.Fatalf("Hold ended with %v, want EOF", err)
+	}
+	r := end(t, c, "ended-scope")
+	if len(r.GetCalls()) != 1 || r.GetCallsRunning() != 0 {
+		t.Fatalf("EndScope = %v, want one record and nothing running", r)
+	}
+	if rec := r.GetCalls()[0]; rec.GetEndedNs() < halfClosed {
+		t.Errorf("ended_ns %d is %d us before the client half-closed: the reader goroutine outlived the record", rec.GetEndedNs(), (halfClosed-rec.GetEndedNs())/1000)
+	}
+}
+
+// TestUnlabelledLeakIsOnlyInTheProcessTotal: the broken variant the scope's
+// count cannot see shows in runtime.NumGoroutine only.
+func TestUnlabelledLeakIsOnlyInTheProcessTotal(t *testing.T) {
+	c := serve(t)
+	ctx := begin(t, c, "unlabelled-scope")
+	before := runtime.NumGoroutine()
+	if _, err := c.HoldUnary(ctx, &interopv1.HoldUnaryRequest{Spec: &interopv1.HoldSpec{CallId: "u", SucceedAfterMs: 1, LeakUnlabelledMs: 300}}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.EndScope(context.Background(), &interopv1.EndScopeRequest{ScopeId: "unlabelled-scope", WaitMs: 50})
+	if err != nil || r.GetLive() != 0 {
+		t.Fatalf("EndScope = %v, %v, want nothing counted under the scope", r, err)
+	}
+	if after := runtime.NumGoroutine(); after <= before {
+		t.Errorf("process goroutines %d, were %d: the unlabelled goroutine should still run", after, before)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestCanceledCallKeepsItsCause: a call cancelled by an error (the stream's
+// Recv error) ends with that error's status, or Canceled naming it, not a
+// bare "context canceled".
+func TestCanceledCallKeepsItsCause(t *testing.T) {
+	svc := New(nil, 0)
+	if _, err := svc.BeginScope(context.Background(), &interopv1.BeginScopeRequest{ScopeId: "cause-scope"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs(scope.MetadataKey, "cause-scope"))
+	for i, tc := range []struct {
+		cause    error
+		code     codes.Code
+		contains string
+	}{
+		{status.Error(codes.Unavailable, "transport is closing"), codes.Unavailable, "transport is closing"},
+		{errors.New("stream broke: xyz"), codes.Canceled, "stream broke: xyz"},
+	} {
+		c, err := svc.begin(ctx, "Hold", &interopv1.HoldSpec{CallId: fmt.Sprint("c", i), Goroutines: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.start()
+		c.stop(tc.cause)
+		st := status.Convert(c.finish())
+		if st.Code() != tc.code || !strings.Contains(st.Message(), tc.contains) {
+			t.Errorf("cause %v: status %v, want %v containing %q", tc.cause, st, tc.code, tc.contains)
+		}
+		c.partDone()
 	}
 }

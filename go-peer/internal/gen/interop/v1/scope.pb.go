@@ -54,10 +54,14 @@ type HoldSpec struct {
 	LeakMs uint32 `protobuf:"varint,8,opt,name=leak_ms,json=leakMs,proto3" json:"leak_ms,omitempty"`
 	// Broken variant: the handler reads a CancelNotice and ignores it, and each
 	// goroutine, once its context has ended, takes unwind_ms (at most 10000) to return.
-	IgnoreNotice  bool   `protobuf:"varint,9,opt,name=ignore_notice,json=ignoreNotice,proto3" json:"ignore_notice,omitempty"`
-	UnwindMs      uint32 `protobuf:"varint,10,opt,name=unwind_ms,json=unwindMs,proto3" json:"unwind_ms,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	IgnoreNotice bool   `protobuf:"varint,9,opt,name=ignore_notice,json=ignoreNotice,proto3" json:"ignore_notice,omitempty"`
+	UnwindMs     uint32 `protobuf:"varint,10,opt,name=unwind_ms,json=unwindMs,proto3" json:"unwind_ms,omitempty"`
+	// Broken variant: like leak_ms, but the goroutine drops its labels first, as
+	// work handed to an unlabelled pool would: it is not counted under the scope,
+	// only in the process's total (at most 10000).
+	LeakUnlabelledMs uint32 `protobuf:"varint,11,opt,name=leak_unlabelled_ms,json=leakUnlabelledMs,proto3" json:"leak_unlabelled_ms,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *HoldSpec) Reset() {
@@ -156,6 +160,13 @@ func (x *HoldSpec) GetIgnoreNotice() bool {
 func (x *HoldSpec) GetUnwindMs() uint32 {
 	if x != nil {
 		return x.UnwindMs
+	}
+	return 0
+}
+
+func (x *HoldSpec) GetLeakUnlabelledMs() uint32 {
+	if x != nil {
+		return x.LeakUnlabelledMs
 	}
 	return 0
 }
@@ -691,8 +702,10 @@ type CallRecord struct {
 	GoroutinesStopped uint32 `protobuf:"varint,6,opt,name=goroutines_stopped,json=goroutinesStopped,proto3" json:"goroutines_stopped,omitempty"`
 	// Deadline the handler's context carried at the start: ms left, -1 for none.
 	DeadlineRemainingMs int64 `protobuf:"varint,7,opt,name=deadline_remaining_ms,json=deadlineRemainingMs,proto3" json:"deadline_remaining_ms,omitempty"`
-	// CLOCK_MONOTONIC: handler start, and the handler's return (every goroutine
-	// of its errgroup had ended by then).
+	// CLOCK_MONOTONIC: handler start, and when the call's own goroutines had all
+	// ended: the handler had returned (every goroutine of its errgroup had ended
+	// before that) and, for Hold, its reader goroutine had ended too. gRPC's own
+	// goroutines serving the call end after that.
 	StartedNs     int64 `protobuf:"varint,8,opt,name=started_ns,json=startedNs,proto3" json:"started_ns,omitempty"`
 	EndedNs       int64 `protobuf:"varint,9,opt,name=ended_ns,json=endedNs,proto3" json:"ended_ns,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -894,7 +907,7 @@ var File_interop_v1_scope_proto protoreflect.FileDescriptor
 const file_interop_v1_scope_proto_rawDesc = "" +
 	"\n" +
 	"\x16interop/v1/scope.proto\x12\n" +
-	"interop.v1\x1a\x17interop/v1/cancel.proto\"\xee\x02\n" +
+	"interop.v1\x1a\x17interop/v1/cancel.proto\"\x9c\x03\n" +
 	"\bHoldSpec\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x1e\n" +
 	"\n" +
@@ -908,7 +921,8 @@ const file_interop_v1_scope_proto_rawDesc = "" +
 	"\aleak_ms\x18\b \x01(\rR\x06leakMs\x12#\n" +
 	"\rignore_notice\x18\t \x01(\bR\fignoreNotice\x12\x1b\n" +
 	"\tunwind_ms\x18\n" +
-	" \x01(\rR\bunwindMs\"w\n" +
+	" \x01(\rR\bunwindMs\x12,\n" +
+	"\x12leak_unlabelled_ms\x18\v \x01(\rR\x10leakUnlabelledMs\"w\n" +
 	"\vHoldRequest\x12,\n" +
 	"\x05start\x18\x01 \x01(\v2\x14.interop.v1.HoldSpecH\x00R\x05start\x122\n" +
 	"\x06cancel\x18\x02 \x01(\v2\x18.interop.v1.CancelNoticeH\x00R\x06cancelB\x06\n" +

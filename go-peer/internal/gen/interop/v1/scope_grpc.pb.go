@@ -46,7 +46,9 @@ type ScopeServiceClient interface {
 	// id is not open with FAILED_PRECONDITION.
 	BeginScope(ctx context.Context, in *BeginScopeRequest, opts ...grpc.CallOption) (*BeginScopeResponse, error)
 	// Hold (bidi): the first message is a start; the handler runs the errgroup,
-	// replies with started, then ends with a result (success), ABORTED with
+	// replies with started, then ends with a result (success; the client then
+	// half-closes, which the handler waits for, at most 1 s, so that its reader
+	// goroutine has ended when it returns), ABORTED with
 	// google.rpc.ErrorInfo (a goroutine failed), or CANCELLED with the cause as
 	// ErrorInfo (a later CancelNotice), or the context's status (plain cancel, deadline).
 	Hold(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[HoldRequest, HoldResponse], error)
@@ -118,7 +120,9 @@ type ScopeServiceServer interface {
 	// id is not open with FAILED_PRECONDITION.
 	BeginScope(context.Context, *BeginScopeRequest) (*BeginScopeResponse, error)
 	// Hold (bidi): the first message is a start; the handler runs the errgroup,
-	// replies with started, then ends with a result (success), ABORTED with
+	// replies with started, then ends with a result (success; the client then
+	// half-closes, which the handler waits for, at most 1 s, so that its reader
+	// goroutine has ended when it returns), ABORTED with
 	// google.rpc.ErrorInfo (a goroutine failed), or CANCELLED with the cause as
 	// ErrorInfo (a later CancelNotice), or the context's status (plain cancel, deadline).
 	Hold(grpc.BidiStreamingServer[HoldRequest, HoldResponse]) error

@@ -255,6 +255,12 @@ final class CancelCalls {
     }
 
     /** The ErrorInfo in the status details of {@code t} (StatusProto.fromThrowable), if any. */
+    /** Whether {@code echoed} holds {@code cause} intact: reason, domain and metadata. */
+    static boolean sameCause(ErrorInfo echoed, testbed.proto.v1.CancelCause cause) {
+        return echoed != null && echoed.getReason().equals(cause.getReason()) && echoed.getDomain().equals(cause.getDomain())
+                && echoed.getMetadataMap().equals(cause.getMetadataMap());
+    }
+
     static Optional<ErrorInfo> errorInfo(Throwable t) {
         com.google.rpc.Status s = t == null ? null : StatusProto.fromThrowable(t);
         if (s == null) return Optional.empty();

@@ -92,13 +92,23 @@ public final class CancellationSuite {
         this.progress = progress;
     }
 
-    /** What one trial saw; {@code problem} is null when every assertion held. */
     /**
      * What one trial saw; {@code problem} is null when every assertion held. A trial that
-     * measures many latencies (one per call of a burst) gives them all in {@code latenciesNs},
-     * which then stands for {@code latencyNs}; {@code Long.MIN_VALUE} means no latency.
+     * measures many durations (one per call of a burst) gives them all in {@code latenciesNs},
+     * which then stands for {@code latencyNs}; {@code Long.MIN_VALUE} means none. {@code
+     * measure} names what the duration is: {@link #CANCEL_TO_LAST_STOP} (the initiator's cancel
+     * to the last piece of work observing it, the only one reported as "latency") or another
+     * measure reported under its own name. A trial that is not {@code exercised} never reached
+     * the case's subject (a deadline that expired before the Go handler ran) and does not count
+     * towards the case's trials. {@code others} holds further named measures of the trial
+     * (null: none).
      */
-    record Trial(String javaSaw, String goSaw, long latencyNs, int leakedGoroutines, String problem, long[] latenciesNs) {
+    record Trial(String javaSaw, String goSaw, long latencyNs, int leakedGoroutines, String problem, long[] latenciesNs,
+                 boolean exercised, String measure, Map<String, long[]> others) {
+        Trial(String javaSaw, String goSaw, long latencyNs, int leakedGoroutines, String problem, long[] latenciesNs) {
+            this(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, latenciesNs, true, CANCEL_TO_LAST_STOP, null);
+        }
+
         Trial(String javaSaw, String goSaw, long latencyNs, int leakedGoroutines, String problem) {
             this(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, null);
         }
@@ -106,7 +116,29 @@ public final class CancellationSuite {
         static Trial ok(String javaSaw, String goSaw, long latencyNs) {
             return new Trial(javaSaw, goSaw, latencyNs, 0, null);
         }
+
+        /** This trial, counted as not exercising its case. */
+        Trial notExercised() {
+            return new Trial(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, latenciesNs, false, measure, others);
+        }
+
+        /** This trial, its duration(s) being {@code m} rather than the cancel-to-last-stop latency. */
+        Trial measuring(String m) {
+            return new Trial(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, latenciesNs, exercised, m, others);
+        }
+
+        /** This trial with a further measure {@code m}. */
+        Trial with(String m, long[] ns) {
+            Map<String, long[]> o = others == null ? new LinkedHashMap<>() : new LinkedHashMap<>(others);
+            o.put(m, ns);
+            return new Trial(javaSaw, goSaw, latencyNs, leakedGoroutines, problem, latenciesNs, exercised, measure, o);
+        }
     }
+
+    /** The measure every case's "latency" is: the initiator's cancel to the last piece of work that observed it. */
+    static final String CANCEL_TO_LAST_STOP = "cancel_to_last_stop";
+    /** A case whose trials may not reach the Go handler runs at most this many times its trials. */
+    static final int ATTEMPTS_PER_TRIAL = 3;
 
     @FunctionalInterface
     interface TrialBody {
@@ -180,6 +212,9 @@ public final class CancellationSuite {
         cases.add(runCase("java_deadline_client_streaming_goroutines",
                 "A " + DEADLINE_MS + " ms Java deadline on a client stream whose handler fanned out 4 goroutines; all end.",
                 trials, false, m::clientStreamingDeadline));
+        cases.add(runCase("java_deadline_bidi_goroutines",
+                "A " + DEADLINE_MS + " ms Java deadline on a bidi stream whose handler fanned out 4 goroutines; all end.",
+                trials, false, m::bidiDeadline));
         cases.add(runCase("cause_in_band_client_streaming",
                 "A CancelNotice on a client stream; the Go handler's context.Cause holds the cause intact.",
                 1, false, m::clientStreamingInBandCause));
@@ -205,6 +240,12 @@ public final class CancellationSuite {
         cases.add(runCase("java_structured_scope_cause_in_band",
                 "A StructuredTaskScope cancelled by a failing subtask: the stream's owner sends the protocol's cause; Go's context.Cause holds it.",
                 few, false, m::structuredScopeCause));
+        cases.add(runCase("native_worker_ignores_cancel_flag_leak",
+                "Broken variant: C workers started without the cancel flag; the native worker count must name them.",
+                1, NATIVE_LEAK, id -> nativeWorkers(id, true, BROKEN_NATIVE_JOIN_BOUND)));
+        cases.add(runCase("java_task_ignores_interrupt_leak",
+                "Broken variant: a StructuredTaskScope's virtual-thread task that ignores the interrupt; the watchdog must name it.",
+                1, MatrixTrials.JAVA_TASK_LEAK, id -> m.structuredScope(id, true)));
         cases.add(runCase("go_handler_ignores_context_leak",
                 "Broken variant: a Go handler that ignores its context; the leak check must name its goroutines.",
                 1, true, this::ignoringHandler));
@@ -237,46 +278,84 @@ public final class CancellationSuite {
                         id -> serverCancel(id, false)));
     }
 
-    /**
-     * Runs {@code trials} trials of one case; never throws: a fault becomes an ERROR
-     * case. A normal case passes when every trial held; a broken variant is an
-     * EXPECTED_FAILURE when a trial's leak check named leaked goroutines, else FAILED.
-     */
+    /** A broken variant of the leak check: caught when a trial's problem names a leak. */
+    static final String LEAK = "leak:";
+
     CaseResult runCase(String name, String title, int trials, boolean brokenVariant, TrialBody body) {
+        return runCase(name, title, trials, brokenVariant ? LEAK : null, body);
+    }
+
+    /**
+     * Runs {@code trials} trials of one case; never throws: a fault becomes an ERROR case.
+     * Trials that did not exercise the case ({@link Trial#exercised}) are counted apart and
+     * replaced, up to {@value #ATTEMPTS_PER_TRIAL} attempts per trial; a case that could not
+     * gather its trials fails as "not exercised". A normal case ({@code caughtBy} null) passes
+     * when every trial held. A broken variant is an EXPECTED_FAILURE when a trial's problem
+     * contains {@code caughtBy}, FAILED when no trial found a problem (the check is unproven),
+     * and ERROR when it failed for another reason.
+     */
+    CaseResult runCase(String name, String title, int trials, String caughtBy, TrialBody body) {
         progress.printf(Locale.ROOT, "  cancellation/%s: %d trial(s)%n", name, trials);
         long t0 = System.nanoTime();
-        LatencySample latency = new LatencySample();
+        Map<String, LatencySample> measures = new LinkedHashMap<>();
         LatencySample rtt = new LatencySample();
         Map<String, Integer> seen = new LinkedHashMap<>();
         String problem = null;
         int leaked = 0;
+        int exercised = 0;
+        int attempts = 0;
         calls.resetWaits();
         try {
-            for (int i = 0; i < trials; i++) {
+            while (exercised < trials && attempts < trials * ATTEMPTS_PER_TRIAL) {
+                int i = attempts++;
                 for (int e = 0; e < ECHOES_PER_TRIAL; e++) rtt.add(calls.echoNanos());
                 Trial t = body.run(name + "-" + nonce + "-" + i);
                 seen.merge("java\u0000" + t.javaSaw(), 1, Integer::sum);
                 seen.merge("go\u0000" + t.goSaw(), 1, Integer::sum);
+                if (t.exercised()) exercised++;
+                LatencySample m = measures.computeIfAbsent(t.measure(), k -> new LatencySample());
                 if (t.latenciesNs() != null) {
-                    for (long ns : t.latenciesNs()) latency.add(ns);
+                    for (long ns : t.latenciesNs()) m.add(ns);
                 } else if (t.latencyNs() != Long.MIN_VALUE) {
-                    latency.add(t.latencyNs());
+                    m.add(t.latencyNs());
+                }
+                if (t.others() != null) {
+                    t.others().forEach((k, ns) -> {
+                        LatencySample o = measures.computeIfAbsent(k, x -> new LatencySample());
+                        for (long n : ns) o.add(n);
+                    });
                 }
                 leaked = Math.max(leaked, t.leakedGoroutines());
                 if (t.problem() != null && problem == null) problem = "trial " + i + ": " + t.problem();
+                if (t.problem() != null && caughtBy != null) break; // a broken variant is judged on its first failing trial
             }
         } catch (RuntimeException e) {
             return CaseResult.error(name, title, e.getMessage() == null ? e.toString() : e.getMessage(), ms(t0));
         }
+        if (problem == null && exercised < trials) {
+            problem = String.format(Locale.ROOT, "not exercised: only %d of %d trial(s) reached the Go handler in %d attempts",
+                    exercised, trials, attempts);
+        }
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("trials", trials);
-        metrics.put("latency_p50_us", latency.percentile(50) / 1e3);
-        metrics.put("latency_p99_us", latency.percentile(99) / 1e3);
-        metrics.put("latency_max_us", latency.max() / 1e3);
+        metrics.put("trials", exercised);
+        metrics.put("trials_not_exercised", attempts - exercised);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<String> figureParts = new ArrayList<>();
+        measures.forEach((measure, sample) -> {
+            if (sample.count() == 0) return;
+            String prefix = measure.equals(CANCEL_TO_LAST_STOP) ? "latency" : measure;
+            metrics.put(prefix + "_p50_us", sample.percentile(50) / 1e3);
+            metrics.put(prefix + "_p99_us", sample.percentile(99) / 1e3);
+            metrics.put(prefix + "_max_us", sample.max() / 1e3);
+            rows.add(sample.row(measure));
+            figureParts.add(String.format(Locale.ROOT, "%s p50 %.1f us, p99 %.1f us, max %.1f us over %d",
+                    prefix, sample.percentile(50) / 1e3, sample.percentile(99) / 1e3, sample.max() / 1e3, sample.count()));
+        });
         metrics.put("rtt_p50_us", rtt.percentile(50) / 1e3);
         metrics.put("rtt_p99_us", rtt.percentile(99) / 1e3);
         metrics.put("leaked_goroutines", leaked);
         metrics.put("bound_wait_max_ms", calls.maxWaitNs() / 1e6);
+        rows.add(rtt.row("loopback_unary_rtt"));
         List<Map<String, Object>> observed = new ArrayList<>();
         seen.forEach((k, count) -> {
             String[] parts = k.split("\u0000", 2);
@@ -288,21 +367,23 @@ public final class CancellationSuite {
         });
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("observed", observed);
-        details.put("latency", List.of(latency.row("cancel_to_last_stop"), rtt.row("loopback_unary_rtt")));
+        details.put("latency", rows);
 
-        String figures = String.format(Locale.ROOT, "latency p50 %.1f us, p99 %.1f us, max %.1f us over %d trial(s) (rtt p50 %.1f us)",
-                latency.percentile(50) / 1e3, latency.percentile(99) / 1e3, latency.max() / 1e3, latency.count(),
-                rtt.percentile(50) / 1e3);
+        String figures = (figureParts.isEmpty() ? "no duration measured" : String.join("; ", figureParts))
+                + String.format(Locale.ROOT, " (rtt p50 %.1f us)", rtt.percentile(50) / 1e3)
+                + (attempts > exercised ? "; " + (attempts - exercised) + " attempt(s) never reached the Go handler" : "");
         testbed.report.Status status;
         String message;
-        if (brokenVariant) {
-            if (leaked > 0) {
+        if (caughtBy != null) {
+            if (problem != null && problem.contains(caughtBy)) {
                 status = testbed.report.Status.EXPECTED_FAILURE;
                 message = "caught: " + problem;
-            } else {
+            } else if (problem == null) {
                 status = testbed.report.Status.FAILED;
-                message = "the broken variant was not caught: no goroutine outlived the cancel, so this run does not prove the leak check can fail"
-                        + (problem == null ? "" : " (" + problem + ")");
+                message = "the broken variant was not caught: no trial found '" + caughtBy + "', so this run does not prove the check can fail";
+            } else {
+                status = testbed.report.Status.ERROR;
+                message = "the broken variant failed, but not with '" + caughtBy + "': " + problem;
             }
         } else if (problem == null) {
             status = testbed.report.Status.PASSED;
@@ -337,12 +418,12 @@ public final class CancellationSuite {
         List<String> problems = new ArrayList<>();
         if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
         ErrorInfo echoed = CancelCalls.errorInfo(c.endError()).orElse(null);
-        if (echoed == null || !echoed.getReason().equals(cause.getReason()) || !echoed.getMetadataMap().equals(cause.getMetadataMap())) {
-            problems.add("Java's status details hold " + echoed + ", want the cause echoed as ErrorInfo");
+        if (!CancelCalls.sameCause(echoed, cause)) {
+            problems.add("Java's status details hold " + echoed + ", want the cause " + text(cause) + " echoed intact as ErrorInfo");
         }
         if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
         if (!o.getCause().equals(cause)) problems.add("Go's context.Cause holds " + describe(o) + ", want " + text(cause));
-        return finishTrial(id, o, "CANCELLED, ErrorInfo " + (echoed == null ? "none" : echoed.getReason()),
+        return finishTrial(id, o, js.getCode() + ", ErrorInfo " + (echoed == null ? "none" : echoed.getReason()),
                 o.getLastStoppedNs() - t0, problems);
     }
 
@@ -364,7 +445,7 @@ public final class CancellationSuite {
         if (causeCase && causeArrived) {
             problems.add("plain gRPC carried the cause to Go (" + describe(o) + "): docs/PROTOCOL.md says it cannot; update it");
         }
-        String javaSaw = "CANCELLED" + (js.getCause() == null ? "" : " (cause kept locally: " + js.getCause().getMessage() + ")");
+        String javaSaw = js.getCode() + (js.getCause() == null ? "" : " (cause kept locally: " + js.getCause().getMessage() + ")");
         return finishTrial(id, o, javaSaw, o.getLastStoppedNs() - t0, problems);
     }
 
@@ -403,12 +484,11 @@ public final class CancellationSuite {
         if (plain && info != null) {
             problems.add("Java received ErrorInfo " + info.getReason() + " from a plain status: docs/PROTOCOL.md says plain gRPC drops it");
         }
-        if (!plain && (info == null || !info.getReason().equals(cause.getReason()) || !info.getDomain().equals(cause.getDomain())
-                || !info.getMetadataMap().equals(cause.getMetadataMap()))) {
+        if (!plain && !CancelCalls.sameCause(info, cause)) {
             problems.add("Java read ErrorInfo " + info + ", want " + text(cause));
         }
         if (o.getServerCancelledNs() == 0 || !o.getCause().equals(cause)) problems.add("Go record " + describe(o) + ", want its own cancel with the cause");
-        String javaSaw = "CANCELLED, " + (info == null ? "no cause" : "ErrorInfo " + info.getDomain() + "/" + info.getReason());
+        String javaSaw = js.getCode() + ", " + (info == null ? "no cause" : "ErrorInfo " + info.getDomain() + "/" + info.getReason());
         long latency = Math.max(endNs[0], o.getLastStoppedNs()) - o.getServerCancelledNs();
         return finishTrial(id, o, javaSaw, latency, problems);
     }
@@ -446,11 +526,26 @@ public final class CancellationSuite {
      * when the workers have been joined (an upper bound of their observing the flag).
      */
     private Trial nativeWorkers(String id) {
+        return nativeWorkers(id, false, NATIVE_JOIN_BOUND);
+    }
+
+    /** What the native-worker check reports when workers outlived their join; the broken variant must show it. */
+    static final String NATIVE_LEAK = "native workers alive after the join";
+    /** The broken variant's join bound: its workers never stop by themselves, so the full bound would only cost time. */
+    static final Duration BROKEN_NATIVE_JOIN_BOUND = Duration.ofSeconds(1);
+
+    /**
+     * As {@link #nativeWorkers(String)}; with {@code ignoresFlag} (the broken variant) the C
+     * workers are started without the cancel flag's address, so they never see the cancel and
+     * the worker count must name them. They are stopped and joined afterwards in any case.
+     */
+    private Trial nativeWorkers(String id, boolean ignoresFlag, Duration joinBound) {
         Region region = session.region();
         AtomicShim ffm = session.panama();
         MemorySegment flag = region.cancelFlag(NATIVE_CANCEL_FLAG);
         LONG.setVolatile(flag, 0L, 0L);
-        long handle = ffm.workersStart(region.counterSlot(NATIVE_SLOT).address(), 2, Long.MAX_VALUE / 4, 0L, 0L, flag.address());
+        long handle = ffm.workersStart(region.counterSlot(NATIVE_SLOT).address(), 2, Long.MAX_VALUE / 4, 0L, 0L,
+                ignoresFlag ? 0L : flag.address());
         List<String> problems = new ArrayList<>();
         try {
             CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id),
@@ -458,19 +553,22 @@ public final class CancellationSuite {
             c.awaitFirstTick();
             long t0 = System.nanoTime();
             c.cancelPlain("java client cancelled", null);
-            long joined = ffm.workersJoin(handle, NATIVE_JOIN_BOUND.toMillis());
+            long joined = ffm.workersJoin(handle, joinBound.toMillis());
             long joinedNs = System.nanoTime();
             if (joined == AtomicShim.JOIN_TIMED_OUT) {
-                problems.add("native workers still running " + NATIVE_JOIN_BOUND.toSeconds() + " s after the cancel (flag " + (long) LONG.getVolatile(flag, 0L) + ")");
+                problems.add("native workers still running " + joinBound.toMillis() + " ms after the cancel (flag " + (long) LONG.getVolatile(flag, 0L) + ")");
             } else {
                 handle = 0;
             }
-            c.awaitEnd();
+            Status js = c.awaitEnd();
             ObserveResponse o = calls.observe(id);
+            if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
+            if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
             if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + NATIVE_CANCEL_FLAG);
             int alive = ffm.workersAlive();
-            if (alive != 0) problems.add(alive + " native workers alive after the join");
-            return finishTrial(id, o, "CANCELLED; native workers 0", Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
+            if (alive != 0) problems.add("leak: " + alive + " " + NATIVE_LEAK);
+            return finishTrial(id, o, js.getCode() + "; native workers " + alive,
+                    handle == 0 ? Math.max(joinedNs, o.getLastStoppedNs()) - t0 : Long.MIN_VALUE, problems);
         } finally {
             if (handle > 0) {
                 ffm.workersStop(handle);
@@ -484,7 +582,8 @@ public final class CancellationSuite {
      * A short deadline may expire before the Go handler runs at all (on a loaded machine the
      * call's stream can be reset before the peer dispatches it): an accepted outcome of a
      * deadline case, counted as "never started", provided Java saw DEADLINE_EXCEEDED and no
-     * goroutine of the call exists. It carries no latency.
+     * goroutine of the call exists. It carries no latency and does not exercise the case: the
+     * case runs another trial in its place (bounded; {@link #runCase}).
      */
     Trial deadlineBeforeHandler(String id, Status js) {
         List<String> problems = new ArrayList<>();
@@ -492,7 +591,7 @@ public final class CancellationSuite {
         int alive = calls.goroutinesAfter(id, LEAK_BOUND);
         if (alive > 0) problems.add("leak: " + alive + " goroutine(s) of scope " + id + " without a handler record");
         return new Trial(js.getCode().name(), "never started (the deadline expired first)", Long.MIN_VALUE, alive,
-                problems.isEmpty() ? null : String.join("; ", problems));
+                problems.isEmpty() ? null : String.join("; ", problems)).notExercised();
     }
 
     /** How a native-worker trial's call ends: what Java saw, and the initiator's instant (0: the Go server's cancel). */
@@ -501,8 +600,10 @@ public final class CancellationSuite {
     /**
      * C workers started through FFM poll a region cancel flag that the Go handler sets when its
      * work observes the cancel, which {@code initiator} starts and sees to the end of the call.
-     * The workers are joined after the call ended, so the latency (the initiator's instant to
-     * the later of the join and the last goroutine) is an upper bound.
+     * The initiator runs on a virtual thread while this thread joins the workers, so the join
+     * returns when they stopped, not after the call's status came back. When a deadline
+     * expired before any handler ran, no one else will set the flag: the initiator's thread
+     * sets it (Java stops its own workers) and the trial does not exercise the case.
      */
     private Trial nativeWorkersUnder(String id, Status.Code javaWant, Set<String> goWant,
                                      java.util.function.Function<WorkSpec.Builder, Initiated> initiator) {
@@ -512,27 +613,42 @@ public final class CancellationSuite {
         LONG.setVolatile(flag, 0L, 0L);
         long handle = ffm.workersStart(region.counterSlot(NATIVE_SLOT).address(), 2, Long.MAX_VALUE / 4, 0L, 0L, flag.address());
         List<String> problems = new ArrayList<>();
-        try {
-            Initiated end = initiator.apply(spec(id, 2).setRegionCancelFlag(NATIVE_CANCEL_FLAG + 1));
-            Optional<ObserveResponse> started = calls.observeIfStarted(id, MatrixTrials.NEVER_STARTED_SETTLE);
-            if (started.isEmpty() && javaWant == Status.Code.DEADLINE_EXCEEDED) {
-                return deadlineBeforeHandler(id, end.javaSaw()); // no handler to set the flag: the finally stops the workers
+        AtomicReference<Initiated> ended = new AtomicReference<>();
+        AtomicReference<Boolean> neverStarted = new AtomicReference<>(false);
+        AtomicReference<RuntimeException> fault = new AtomicReference<>();
+        Thread caller = Thread.ofVirtual().name("cancel-native-" + id).start(() -> {
+            try {
+                Initiated end = initiator.apply(spec(id, 2).setRegionCancelFlag(NATIVE_CANCEL_FLAG + 1));
+                ended.set(end);
+                if (javaWant == Status.Code.DEADLINE_EXCEEDED && calls.observeIfStarted(id, MatrixTrials.NEVER_STARTED_SETTLE).isEmpty()) {
+                    neverStarted.set(true);
+                    LONG.setVolatile(flag, 0L, 1L);
+                }
+            } catch (RuntimeException e) {
+                fault.set(e);
+                LONG.setVolatile(flag, 0L, 1L);
             }
+        });
+        try {
             long joined = ffm.workersJoin(handle, NATIVE_JOIN_BOUND.toMillis());
             long joinedNs = System.nanoTime();
             if (joined == AtomicShim.JOIN_TIMED_OUT) {
-                problems.add("native workers still running " + NATIVE_JOIN_BOUND.toSeconds() + " s after the call ended (flag " + (long) LONG.getVolatile(flag, 0L) + ")");
+                problems.add("native workers still running " + NATIVE_JOIN_BOUND.toSeconds() + " s after the cancel (flag " + (long) LONG.getVolatile(flag, 0L) + ")");
             } else {
                 handle = 0;
             }
+            joinOrFail(caller, "the Java caller of " + id);
+            if (fault.get() != null) throw fault.get();
+            Initiated end = ended.get();
+            if (neverStarted.get()) return deadlineBeforeHandler(id, end.javaSaw());
             ObserveResponse o = calls.observe(id);
             if (end.javaSaw().getCode() != javaWant) problems.add("Java saw " + end.javaSaw() + ", want " + javaWant);
             if (!goWant.contains(o.getContextError())) problems.add("Go saw '" + o.getContextError() + "', want " + goWant);
             if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + NATIVE_CANCEL_FLAG);
             int alive = ffm.workersAlive();
-            if (alive != 0) problems.add(alive + " native workers alive after the join");
+            if (alive != 0) problems.add("leak: " + alive + " " + NATIVE_LEAK);
             long t0 = end.t0Ns() != 0 ? end.t0Ns() : o.getServerCancelledNs();
-            return finishTrial(id, o, end.javaSaw().getCode() + "; native workers 0", Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
+            return finishTrial(id, o, end.javaSaw().getCode() + "; native workers " + alive, Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
         } finally {
             if (handle > 0) {
                 ffm.workersStop(handle);
@@ -598,7 +714,7 @@ public final class CancellationSuite {
             if (!o.getPeerNativeProblem().isEmpty()) problems.add("the peer's native workers: " + o.getPeerNativeProblem());
             if (o.getPeerNativeAliveAfter() != 0) problems.add(o.getPeerNativeAliveAfter() + " native workers alive in the peer after the join");
             if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + NATIVE_CANCEL_FLAG);
-            return finishTrial(id, o, "CANCELLED; peer native workers " + o.getPeerNativeAliveAfter(),
+            return finishTrial(id, o, js.getCode() + "; peer native workers " + o.getPeerNativeAliveAfter(),
                     Math.max(o.getPeerNativeJoinedNs(), o.getLastStoppedNs()) - t0, problems);
         } finally {
             LONG.setVolatile(flag, 0L, 0L);
@@ -688,9 +804,10 @@ public final class CancellationSuite {
             problems.add(String.format(Locale.ROOT, "leak: %d goroutine(s) of scope %s (%s, call %s) still running %d ms after the cancel",
                     leaked, id, o.getRpc(), id, LEAK_BOUND.toMillis()));
         }
+        stoppedCheck(o, problems);
         int left = calls.goroutinesAfter(id, LEAK_BOUND);
         if (left > 0) problems.add(left + " goroutine(s) of scope " + id + " did not end even after the broken handler's sleep");
-        return new Trial(js.getCode().name(), o.getContextError() + " (ignored)", o.getLastStoppedNs() - t0, leaked,
+        return new Trial(js.getCode().name(), o.getContextError() + " (ignored)", o.getLastStoppedNs() == 0 ? Long.MIN_VALUE : o.getLastStoppedNs() - t0, leaked,
                 problems.isEmpty() ? null : String.join("; ", problems));
     }
 
@@ -701,9 +818,7 @@ public final class CancellationSuite {
      * it started stopped, and none of the call's goroutines is alive {@link #LEAK_BOUND} later.
      */
     Trial finishTrial(String id, ObserveResponse o, String javaSaw, long latencyNs, List<String> problems) {
-        if (o.getGoroutinesStopped() != o.getGoroutinesStarted()) {
-            problems.add(o.getGoroutinesStopped() + " of " + o.getGoroutinesStarted() + " goroutines stopped");
-        }
+        stoppedCheck(o, problems);
         int leaked = calls.goroutinesAfter(id, LEAK_BOUND);
         if (leaked > 0) {
             problems.add(String.format(Locale.ROOT, "leak: %d goroutine(s) of scope %s (%s) still running %d ms after the handler ended",
@@ -712,6 +827,16 @@ public final class CancellationSuite {
         String goSaw = o.getContextError() + (o.hasCause() ? " with cause " + o.getCause().getDomain() + "/" + o.getCause().getReason()
                 : " (cause: " + o.getCauseText() + ")");
         return new Trial(javaSaw, goSaw, latencyNs, leaked, problems.isEmpty() ? null : String.join("; ", problems));
+    }
+
+    /**
+     * The Go handler records its end once its goroutines stopped or its stop bound (2 s after
+     * its context ended) passed, whichever is first; a goroutine still running then shows here.
+     */
+    static void stoppedCheck(ObserveResponse o, List<String> problems) {
+        if (o.getGoroutinesStopped() != o.getGoroutinesStarted()) {
+            problems.add(o.getGoroutinesStopped() + " of " + o.getGoroutinesStarted() + " goroutines stopped when the Go handler recorded its end");
+        }
     }
 
     void awaitGoroutines(String id, int n) {

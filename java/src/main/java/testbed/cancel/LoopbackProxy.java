@@ -27,7 +27,8 @@ final class LoopbackProxy implements AutoCloseable {
         int colon = target.lastIndexOf(':');
         this.target = new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));
         try {
-            listener = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+            // 127.0.0.1 itself, not getLoopbackAddress(), which may be ::1: target() names it.
+            listener = new ServerSocket(0, 16, InetAddress.getByAddress(new byte[]{127, 0, 0, 1}));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on loopback for the proxy: " + e.getMessage(), e);
         }
@@ -41,18 +42,32 @@ final class LoopbackProxy implements AutoCloseable {
 
     private void accept() {
         while (!listener.isClosed()) {
+            Socket client;
             try {
-                Socket client = listener.accept();
-                Socket upstream = new Socket(target.getAddress(), target.getPort());
-                client.setTcpNoDelay(true);
-                upstream.setTcpNoDelay(true);
-                sockets.add(client);
-                sockets.add(upstream);
-                Thread.ofVirtual().start(() -> pump(client, upstream));
-                Thread.ofVirtual().start(() -> pump(upstream, client));
+                client = listener.accept();
             } catch (IOException e) {
                 return; // the listener was closed: cut or close
             }
+            sockets.add(client);
+            Socket upstream;
+            try {
+                upstream = new Socket(target.getAddress(), target.getPort());
+            } catch (IOException e) {
+                // The target refused: this client's connection ends (the client sees it close),
+                // and the proxy goes on accepting.
+                closeQuietly(client);
+                sockets.remove(client);
+                continue;
+            }
+            sockets.add(upstream);
+            try {
+                client.setTcpNoDelay(true);
+                upstream.setTcpNoDelay(true);
+            } catch (IOException e) {
+                // a socket already closed: the pumps below end at once
+            }
+            Thread.ofVirtual().start(() -> pump(client, upstream));
+            Thread.ofVirtual().start(() -> pump(upstream, client));
         }
     }
 

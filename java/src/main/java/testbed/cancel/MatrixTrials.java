@@ -35,8 +35,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -106,29 +108,24 @@ final class MatrixTrials {
         int alive = calls.goroutinesAfter(id, LEAK_BOUND);
         if (alive > 0) problems.add("leak: " + alive + " goroutine(s) of scope " + id);
         return new Trial(js.getCode().name(), o.isPresent() ? "ran" : "never started", endNs - t0, alive,
-                problems.isEmpty() ? null : String.join("; ", problems));
+                problems.isEmpty() ? null : String.join("; ", problems)).measuring("java_cancel_to_java_status");
     }
 
     /**
-     * Java cancels a bidi stream right after sending its first message, before any reply:
-     * the Go handler may not have started (the cancel overtook the message) or may have
-     * started and seen the cancel; both are accepted and counted, and if it started its
-     * goroutines must all have stopped.
+     * Java cancels a bidi stream right after its first message reached the Go handler (the
+     * handler's 4 goroutines show in Inspect), without reading any reply. The handler must
+     * have seen canceled and stopped every goroutine. Latency: the cancel to the last goroutine
+     * ended.
      */
     Trial cancelAfterFirstMessage(String id) {
         CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id), spec(id, 4).build());
+        suite.awaitGoroutines(id, 4);
         long t0 = System.nanoTime();
         c.cancelPlain("cancelled after the first message", null);
         Status js = c.awaitEnd();
         List<String> problems = new ArrayList<>();
         if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
-        Optional<ObserveResponse> o = calls.observeIfStarted(id, NEVER_STARTED_SETTLE);
-        if (o.isEmpty()) {
-            int alive = calls.goroutinesAfter(id, LEAK_BOUND);
-            if (alive > 0) problems.add("leak: " + alive + " goroutine(s) of scope " + id);
-            return new Trial("CANCELLED", "never started", c.endedNs() - t0, alive, problems.isEmpty() ? null : String.join("; ", problems));
-        }
-        ObserveResponse r = o.get();
+        ObserveResponse r = calls.observe(id);
         if (!r.getContextError().equals("canceled")) problems.add("Go saw '" + r.getContextError() + "', want canceled");
         return suite.finishTrial(id, r, js.getCode().name(), r.getLastStoppedNs() - t0, problems);
     }
@@ -198,9 +195,11 @@ final class MatrixTrials {
         List<String> problems = new ArrayList<>();
         if (js.getCode() != Status.Code.OK) problems.add("Java saw " + js + ", want OK with the work done before the deadline");
         if (!o.getContextError().isEmpty()) problems.add("Go saw '" + o.getContextError() + "', want no cancel");
+        if (o.getFirstObservedNs() != 0) problems.add("a Go goroutine saw its context end, want every one to complete by itself");
         long margin = start + TimeUnit.MILLISECONDS.toNanos(JUST_BEFORE_DEADLINE_MS) - replyNs;
         Trial t = suite.finishTrial(id, o, js.getCode().name(), margin, problems);
-        return new Trial(t.javaSaw(), "completed (no cancel)", t.latencyNs(), t.leakedGoroutines(), t.problem());
+        String goSaw = o.getContextError().isEmpty() && o.getFirstObservedNs() == 0 ? "completed (no cancel)" : t.goSaw();
+        return new Trial(t.javaSaw(), goSaw, t.latencyNs(), t.leakedGoroutines(), t.problem()).measuring("deadline_margin_left");
     }
 
     /**
@@ -253,20 +252,46 @@ final class MatrixTrials {
         List<String> problems = new ArrayList<>();
         int wrong = 0;
         Status.Code firstWrong = null;
-        long[] lat = new long[count];
+        long[] javaLat = new long[count];
         for (int i = 0; i < count; i++) {
             if (codes[i] != Status.Code.DEADLINE_EXCEEDED) {
                 wrong++;
                 if (firstWrong == null) firstWrong = codes[i];
             }
-            lat[i] = endNs[i] - deadlineNs[i];
+            javaLat[i] = endNs[i] - deadlineNs[i];
         }
         if (wrong > 0) problems.add(wrong + " of " + count + " calls ended " + firstWrong + " (or other), want DEADLINE_EXCEEDED");
+        // What each call's Go handler saw: its context error, and its deadline's instant to its
+        // last goroutine ending; a call whose deadline expired before the peer dispatched it has
+        // no record.
+        Map<String, Integer> goSaw = new java.util.TreeMap<>();
+        long[] goLat = new long[count];
+        int recorded = 0;
+        for (int i = 0; i < count; i++) {
+            Optional<ObserveResponse> o = calls.observeIfStarted(id + "-" + i, Duration.ZERO);
+            if (o.isEmpty()) {
+                goSaw.merge("never started", 1, Integer::sum);
+                continue;
+            }
+            ObserveResponse r = o.get();
+            goSaw.merge(r.getContextError().isEmpty() ? "no cancel" : r.getContextError(), 1, Integer::sum);
+            if (!Set.of("deadline_exceeded", "canceled").contains(r.getContextError())) {
+                problems.add("call " + i + ": Go saw '" + r.getContextError() + "', want deadline_exceeded or canceled");
+            }
+            if (r.getGoroutinesStopped() != r.getGoroutinesStarted()) {
+                problems.add("call " + i + ": " + r.getGoroutinesStopped() + " of " + r.getGoroutinesStarted() + " goroutines stopped");
+            }
+            goLat[recorded++] = r.getLastStoppedNs() - deadlineNs[i];
+        }
+        if (recorded == 0) problems.add("not one of the " + count + " calls reached the Go handler");
         int alive = calls.goroutinesAfter(id, LEAK_BOUND);
         if (alive > 0) problems.add("leak: " + alive + " goroutine(s) of scope " + id + " after the burst of " + count);
+        StringBuilder go = new StringBuilder();
+        goSaw.forEach((k, v) -> go.append(go.isEmpty() ? "" : ", ").append(k).append(" x").append(v));
         return new Trial(wrong == 0 ? "DEADLINE_EXCEEDED on all " + count + " calls" : wrong + " of " + count + " calls not DEADLINE_EXCEEDED",
-                alive == 0 ? "scope empty" : alive + " alive", Long.MIN_VALUE, alive,
-                problems.isEmpty() ? null : String.join("; ", problems), lat);
+                go + (alive == 0 ? "; scope empty" : "; " + alive + " alive"), Long.MIN_VALUE, alive,
+                problems.isEmpty() ? null : String.join("; ", problems), Arrays.copyOf(goLat, recorded))
+                .with("deadline_to_java_status", javaLat);
     }
 
     // ---- client streaming ----------------------------------------------------------------------
@@ -336,9 +361,9 @@ final class MatrixTrials {
         List<String> problems = new ArrayList<>();
         if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
         ErrorInfo echoed = CancelCalls.errorInfo(c.ended.getNow(null)).orElse(null);
-        if (echoed == null || !echoed.getReason().equals(cause.getReason())) problems.add("Java's status details hold " + echoed + ", want the cause echoed");
+        if (!CancelCalls.sameCause(echoed, cause)) problems.add("Java's status details hold " + echoed + ", want the cause " + CancellationSuite.text(cause) + " echoed intact");
         if (!o.getCause().equals(cause)) problems.add("Go's context.Cause holds " + CancellationSuite.describe(o) + ", want " + CancellationSuite.text(cause));
-        return suite.finishTrial(id, o, "CANCELLED, ErrorInfo " + (echoed == null ? "none" : echoed.getReason()), o.getLastStoppedNs() - t0, problems);
+        return suite.finishTrial(id, o, js.getCode() + ", ErrorInfo " + (echoed == null ? "none" : echoed.getReason()), o.getLastStoppedNs() - t0, problems);
     }
 
     /**
@@ -351,6 +376,30 @@ final class MatrixTrials {
         long start = System.nanoTime();
         Collect c = new Collect(CancelServiceGrpc.newStub(calls.channel()).withInterceptors(scopeHeader(id))
                 .withDeadlineAfter(CancellationSuite.DEADLINE_MS, TimeUnit.MILLISECONDS), spec(id, 4).build(), 3);
+        Status js = c.awaitEnd();
+        Optional<ObserveResponse> started = calls.observeIfStarted(id, NEVER_STARTED_SETTLE);
+        if (started.isEmpty()) return suite.deadlineBeforeHandler(id, js);
+        ObserveResponse o = started.get();
+        List<String> problems = new ArrayList<>();
+        if (js.getCode() != Status.Code.DEADLINE_EXCEEDED) problems.add("Java saw " + js + ", want DEADLINE_EXCEEDED");
+        if (!Set.of("deadline_exceeded", "canceled").contains(o.getContextError())) {
+            problems.add("Go saw '" + o.getContextError() + "', want deadline_exceeded or canceled");
+        }
+        long deadlineNs = start + TimeUnit.MILLISECONDS.toNanos(CancellationSuite.DEADLINE_MS);
+        return suite.finishTrial(id, o, js.getCode().name(), o.getLastStoppedNs() - deadlineNs, problems);
+    }
+
+    /**
+     * A {@value CancellationSuite#DEADLINE_MS} ms Java deadline on a bidi stream (Converse)
+     * whose handler fanned out 4 goroutines: Java DEADLINE_EXCEEDED, Go canceled or
+     * deadline_exceeded (the deadline race). Latency: the Java deadline's instant to the last
+     * goroutine ended.
+     */
+    Trial bidiDeadline(String id) {
+        var stub = calls.async(id);
+        long start = System.nanoTime();
+        CancelCalls.Converse c = CancelCalls.Converse.start(stub.withDeadlineAfter(CancellationSuite.DEADLINE_MS, TimeUnit.MILLISECONDS),
+                spec(id, 4).build());
         Status js = c.awaitEnd();
         Optional<ObserveResponse> started = calls.observeIfStarted(id, NEVER_STARTED_SETTLE);
         if (started.isEmpty()) return suite.deadlineBeforeHandler(id, js);
@@ -488,8 +537,44 @@ final class MatrixTrials {
 
     // ---- bad input ------------------------------------------------------------------------------
 
-    /** Bytes that are no protobuf message: field 1 with wire type 7, which does not exist. */
-    static final byte[] MALFORMED = {0x0F, 0x01, 0x02};
+    /**
+     * A valid WorkRequest for {@code id} followed by bytes that make the whole no protobuf
+     * message: field 1 with wire type 7, which does not exist. Were it parsed anyway, the Go
+     * handler would run for {@code id} and leave a record.
+     */
+    static byte[] malformed(String id) {
+        byte[] valid = WorkRequest.newBuilder().setSpec(spec(id, 1)).build().toByteArray();
+        byte[] out = java.util.Arrays.copyOf(valid, valid.length + 3);
+        out[valid.length] = 0x0F;
+        out[valid.length + 1] = 0x01;
+        out[valid.length + 2] = 0x02;
+        return out;
+    }
+
+    /**
+     * A valid WorkRequest for {@code id} padded with an unknown length-delimited field (number
+     * 15) to {@code size} bytes or more: within the 4 MiB limit the Go handler would run for
+     * {@code id} (protobuf skips unknown fields).
+     */
+    static byte[] oversized(String id, int size) {
+        var out = new java.io.ByteArrayOutputStream(size + 64);
+        try {
+            var cos = com.google.protobuf.CodedOutputStream.newInstance(out);
+            WorkRequest.newBuilder().setSpec(spec(id, 1)).build().writeTo(cos);
+            cos.writeByteArray(15, new byte[size]);
+            cos.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static MethodDescriptor<byte[], byte[]> rawWork() {
+        return MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(CancelServiceGrpc.getWorkMethod().getFullMethodName())
+                .setRequestMarshaller(RAW).setResponseMarshaller(RAW).build();
+    }
 
     private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
         @Override
@@ -513,59 +598,51 @@ final class MatrixTrials {
      * have run, and the peer must still answer.
      */
     Trial malformedRequest(String id) {
-        MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
-                .setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(CancelServiceGrpc.getWorkMethod().getFullMethodName())
-                .setRequestMarshaller(RAW).setResponseMarshaller(RAW).build();
-        long t0 = System.nanoTime();
-        Status js;
-        try {
-            ClientCalls.blockingUnaryCall(calls.channel(), raw,
-                    CallOptions.DEFAULT.withDeadlineAfter(BAD_INPUT_BOUND.toMillis(), TimeUnit.MILLISECONDS), MALFORMED);
-            js = Status.OK;
-        } catch (StatusRuntimeException e) {
-            js = e.getStatus();
-        }
-        long t1 = System.nanoTime();
-        List<String> problems = new ArrayList<>();
-        if (js.getCode() != Status.Code.INTERNAL || js.getDescription() == null || !js.getDescription().contains("unmarshal")) {
-            problems.add("Java saw " + js + ", want INTERNAL naming the unmarshalling");
-        }
-        return badInputEnd(js, t1 - t0, problems);
+        return badInput(id, malformed(id), Status.Code.INTERNAL, "unmarshal", "INTERNAL naming the unmarshalling");
     }
 
     /**
-     * A WorkRequest larger than the peer's 4 MiB receive limit (a 5 MiB call id): Java must
-     * get RESOURCE_EXHAUSTED naming the limit, within {@link #BAD_INPUT_BOUND}.
+     * A WorkRequest larger than the peer's 4 MiB receive limit (padded to 5 MiB with an unknown
+     * field): Java must get RESOURCE_EXHAUSTED naming the limit, within {@link #BAD_INPUT_BOUND},
+     * no handler may have run, and the peer must still answer.
      */
     Trial oversizedRequest(String id) {
-        String huge = "x".repeat(PEER_MAX_RECEIVE + 1024 * 1024);
+        return badInput(id, oversized(id, PEER_MAX_RECEIVE + 1024 * 1024), Status.Code.RESOURCE_EXHAUSTED, "larger than max",
+                "RESOURCE_EXHAUSTED naming the size limit");
+    }
+
+    /** Sends {@code bytes} as a Work request; the status must be {@code want} naming {@code words}, and no handler may run for {@code id}. */
+    Trial badInput(String id, byte[] bytes, Status.Code want, String words, String wanted) {
         long t0 = System.nanoTime();
         Status js;
         try {
-            calls.blocking(id).withDeadlineAfter(BAD_INPUT_BOUND.toMillis(), TimeUnit.MILLISECONDS)
-                    .work(WorkRequest.newBuilder().setSpec(spec(huge, 1)).build());
+            ClientCalls.blockingUnaryCall(ClientInterceptors.intercept(calls.channel(), scopeHeader(id)), rawWork(),
+                    CallOptions.DEFAULT.withDeadlineAfter(BAD_INPUT_BOUND.toMillis(), TimeUnit.MILLISECONDS), bytes);
             js = Status.OK;
         } catch (StatusRuntimeException e) {
             js = e.getStatus();
         }
-        long t1 = System.nanoTime();
+        long latencyNs = System.nanoTime() - t0;
         List<String> problems = new ArrayList<>();
-        if (js.getCode() != Status.Code.RESOURCE_EXHAUSTED || js.getDescription() == null || !js.getDescription().contains("larger than max")) {
-            problems.add("Java saw " + js + ", want RESOURCE_EXHAUSTED naming the size limit");
+        if (js.getCode() != want || js.getDescription() == null || !js.getDescription().contains(words)) {
+            problems.add("Java saw " + js + ", want " + wanted);
         }
-        return badInputEnd(js, t1 - t0, problems);
-    }
-
-    private Trial badInputEnd(Status js, long latencyNs, List<String> problems) {
         if (latencyNs > BAD_INPUT_BOUND.toNanos()) problems.add("the status took " + latencyNs / 1_000_000 + " ms, bound " + BAD_INPUT_BOUND.toMillis());
+        Optional<ObserveResponse> ran = calls.observeIfStarted(id, NEVER_STARTED_SETTLE);
+        ran.ifPresent(o -> problems.add("a Go handler ran for the bad request (" + o.getRpc() + ", context '" + o.getContextError() + "')"));
+        int alive = calls.goroutinesAfter(id, LEAK_BOUND);
+        if (alive > 0) problems.add("leak: " + alive + " goroutine(s) of scope " + id + " after a bad request");
+        String peer;
         try {
             calls.echoNanos();
+            peer = "peer still answers";
         } catch (RuntimeException e) {
             problems.add("the peer no longer answers after the bad input: " + e.getMessage());
+            peer = "peer does not answer";
         }
         String saw = js.getCode().name() + (js.getDescription() == null ? "" : ": " + firstWords(js.getDescription()));
-        return new Trial(saw, "refused before any handler; peer still answers", latencyNs, 0, problems.isEmpty() ? null : String.join("; ", problems));
+        return new Trial(saw, (ran.isPresent() ? "a handler ran" : "no handler ran") + "; " + peer, latencyNs, alive,
+                problems.isEmpty() ? null : String.join("; ", problems)).measuring("request_to_status");
     }
 
     private static String firstWords(String s) {
@@ -626,15 +703,24 @@ final class MatrixTrials {
         Status js = c.awaitEnd();
         if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
         ErrorInfo echoed = CancelCalls.errorInfo(c.endError()).orElse(null);
-        if (echoed == null || !echoed.getReason().equals(cause.getReason())) problems.add("Java's status details hold " + echoed + ", want the cause echoed");
+        if (!CancelCalls.sameCause(echoed, cause)) problems.add("Java's status details hold " + echoed + ", want the cause " + CancellationSuite.text(cause) + " echoed intact");
         ObserveResponse o = calls.observe(id);
         if (!o.getCause().equals(cause)) problems.add("Go's context.Cause holds " + CancellationSuite.describe(o) + ", want " + CancellationSuite.text(cause));
-        return suite.finishTrial(id, o, "CANCELLED, ErrorInfo " + (echoed == null ? "none" : echoed.getReason()),
+        return suite.finishTrial(id, o, js.getCode() + ", ErrorInfo " + (echoed == null ? "none" : echoed.getReason()),
                 thrownNs.get() == 0 ? Long.MIN_VALUE : o.getLastStoppedNs() - thrownNs.get(), problems);
     }
 
-    /** What a virtual-thread work subtask saw. */
+    /** What a virtual-thread work subtask saw: whether it ended on the interrupt, and when it ended. */
     record JavaWork(boolean interrupted, long endNs) {}
+
+    /** Java tasks must end within this long after the scope was cancelled; the watchdog then releases them. */
+    static final Duration JAVA_TASK_BOUND = LEAK_BOUND;
+    /** What the watchdog reports when a Java task outlived {@link #JAVA_TASK_BOUND}; the broken variant must show it. */
+    static final String JAVA_TASK_LEAK = "Java task(s) still running";
+
+    Trial structuredScope(String id) {
+        return structuredScope(id, false);
+    }
 
     /**
      * A StructuredTaskScope forks two subtasks that consume Go server streams (4 goroutines
@@ -642,17 +728,35 @@ final class MatrixTrials {
      * The failure cancels the scope: its threads are interrupted, which cancels each blocking
      * gRPC call (grpc-java cancels the call of an interrupted blocking iterator). Asserts: join
      * reports the failure; both calls end CANCELLED on Java and canceled in Go with every
-     * goroutine stopped; both work loops saw the interrupt and ended. Latency: the failing
-     * subtask's throw to the last of the goroutines and Java tasks ending.
+     * goroutine stopped; both work loops saw the interrupt and ended within {@link
+     * #JAVA_TASK_BOUND}. A watchdog thread enforces that bound: a task still running then is
+     * named as a leak and released (the scope's close would otherwise wait for it without
+     * end). With {@code ignoringTask} (the broken variant) the first work loop ignores the
+     * interrupt. Latency: the failing subtask's throw to the last of the goroutines and Java
+     * tasks ending.
      */
-    Trial structuredScope(String id) {
+    Trial structuredScope(String id, boolean ignoringTask) {
         String[] ids = {id + "-a", id + "-b"};
         CountDownLatch ticking = new CountDownLatch(ids.length);
         AtomicLong thrownNs = new AtomicLong();
+        CountDownLatch cancelled = new CountDownLatch(1);
+        CountDownLatch workDone = new CountDownLatch(2);
+        java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicLong leakedTasks = new AtomicLong();
         // Subtasks that complete after the scope was cancelled are not tracked by it (their
         // state is UNAVAILABLE), so each subtask leaves what it saw here.
         var streamEnds = new java.util.concurrent.atomic.AtomicReferenceArray<Status>(ids.length);
         var workEnds = new java.util.concurrent.atomic.AtomicReferenceArray<JavaWork>(2);
+        Thread watchdog = Thread.ofVirtual().name("cancel-scope-watchdog-" + id).start(() -> {
+            try {
+                cancelled.await(CancelCalls.CALL_BOUND.toSeconds() + 1, TimeUnit.SECONDS);
+                if (!workDone.await(JAVA_TASK_BOUND.toMillis(), TimeUnit.MILLISECONDS)) leakedTasks.set(workDone.getCount());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                release.set(true);
+            }
+        });
         String joinSaw;
         try (var scope = StructuredTaskScope.open()) {
             for (int i = 0; i < ids.length; i++) {
@@ -677,23 +781,37 @@ final class MatrixTrials {
                 });
             }
             for (int i = 0; i < 2; i++) {
+                boolean ignores = ignoringTask && i == 0;
                 int k = i;
                 scope.fork(() -> {
-                    while (!Thread.currentThread().isInterrupted()) {
+                    boolean sawInterrupt = false;
+                    while (!release.get()) {
+                        if (!ignores && Thread.currentThread().isInterrupted()) {
+                            sawInterrupt = true;
+                            break;
+                        }
                         try {
                             Thread.sleep(1);
                         } catch (InterruptedException e) {
-                            break;
+                            if (!ignores) {
+                                sawInterrupt = true;
+                                break;
+                            }
                         }
                     }
-                    workEnds.set(k, new JavaWork(true, System.nanoTime()));
+                    workEnds.set(k, new JavaWork(sawInterrupt, System.nanoTime()));
+                    workDone.countDown();
                     return null;
                 });
             }
             scope.fork(() -> {
-                if (!ticking.await(CancelCalls.CALL_BOUND.toSeconds(), TimeUnit.SECONDS)) throw new IllegalStateException("streams never ticked");
-                thrownNs.set(System.nanoTime());
-                throw new IllegalStateException("SCOPE_CLOSED: a subtask failed");
+                try {
+                    if (!ticking.await(CancelCalls.CALL_BOUND.toSeconds(), TimeUnit.SECONDS)) throw new IllegalStateException("streams never ticked");
+                    thrownNs.set(System.nanoTime());
+                    throw new IllegalStateException("SCOPE_CLOSED: a subtask failed");
+                } finally {
+                    cancelled.countDown();
+                }
             });
             try {
                 scope.join();
@@ -704,17 +822,25 @@ final class MatrixTrials {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
+        } finally {
+            cancelled.countDown();
+            release.set(true);
         }
+        joinOrFail(watchdog, "the scope's watchdog");
         // The scope is closed: every subtask's thread has ended.
         List<String> problems = new ArrayList<>();
         if (!joinSaw.contains("SCOPE_CLOSED")) problems.add("the scope's join: " + joinSaw + ", want the subtask's failure");
+        if (leakedTasks.get() > 0) {
+            problems.add("leak: " + leakedTasks.get() + " " + JAVA_TASK_LEAK + " " + JAVA_TASK_BOUND.toMillis()
+                    + " ms after the scope was cancelled (released by the watchdog)");
+        }
         long last = 0;
         int leaked = 0;
         List<String> goSaw = new ArrayList<>();
         for (int i = 0; i < ids.length; i++) {
-            Status s = streamEnds.get(i);
-            if (s == null || s.getCode() != Status.Code.CANCELLED) {
-                problems.add("stream " + ids[i] + ": Java saw " + (s == null ? "no end" : s) + ", want CANCELLED");
+            Status st = streamEnds.get(i);
+            if (st == null || st.getCode() != Status.Code.CANCELLED) {
+                problems.add("stream " + ids[i] + ": Java saw " + (st == null ? "no end" : st) + ", want CANCELLED");
             }
             ObserveResponse o = calls.observe(ids[i]);
             goSaw.add(o.getContextError());
@@ -724,15 +850,22 @@ final class MatrixTrials {
             leaked += t.leakedGoroutines();
             last = Math.max(last, o.getLastStoppedNs());
         }
+        int interrupted = 0;
         for (int i = 0; i < workEnds.length(); i++) {
             JavaWork w = workEnds.get(i);
-            if (w == null || !w.interrupted()) {
-                problems.add("virtual-thread work subtask " + i + " did not end on the interrupt");
+            if (w == null) {
+                problems.add("virtual-thread work subtask " + i + " never ended");
+            } else if (!w.interrupted()) {
+                problems.add("virtual-thread work subtask " + i + " ended without seeing the interrupt");
             } else {
+                interrupted++;
                 last = Math.max(last, w.endNs());
             }
         }
-        return new Trial("scope failed; streams CANCELLED; 2 virtual threads interrupted", "streams " + String.join(",", goSaw),
+        List<String> javaStreams = new ArrayList<>();
+        for (int i = 0; i < ids.length; i++) javaStreams.add(streamEnds.get(i) == null ? "no end" : streamEnds.get(i).getCode().name());
+        return new Trial("scope failed; streams " + String.join(",", javaStreams) + "; " + interrupted + " of 2 virtual threads ended on the interrupt",
+                "streams " + String.join(",", goSaw),
                 thrownNs.get() == 0 ? Long.MIN_VALUE : last - thrownNs.get(), leaked, problems.isEmpty() ? null : String.join("; ", problems));
     }
 }

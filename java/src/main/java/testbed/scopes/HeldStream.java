@@ -37,6 +37,7 @@ final class HeldStream {
     private final CompletableFuture<HoldStarted> started = new CompletableFuture<>();
     private final CompletableFuture<Throwable> ended = new CompletableFuture<>();
     private volatile ClientCallStreamObserver<HoldRequest> requests;
+    private boolean halfClosed;
 
     private HeldStream() {}
 
@@ -64,6 +65,9 @@ final class HeldStream {
             @Override
             public void onNext(HoldResponse v) {
                 if (v.hasStarted()) h.started.complete(v.getStarted());
+                // The handler waits for this half-close before it returns, so that its reader
+                // goroutine has ended with it (scope.proto, Hold).
+                if (v.hasResult()) h.halfClose();
             }
 
             @Override
@@ -80,43 +84,69 @@ final class HeldStream {
         };
         stub.hold(observer).onNext(HoldRequest.newBuilder().setStart(spec).build());
         try {
-            HoldStarted s = waitFor(h.started);
+            HoldStarted s = h.waitFor(h.started);
             onStarted.accept(s);
-            Throwable end = waitFor(h.ended);
+            Throwable end = h.waitFor(h.ended);
             if (end != null) throw asStatus(end);
             return spec.getCallId();
         } catch (ExecutionException e) {
             throw asStatus(e.getCause());
         } catch (InterruptedException e) {
-            h.cancelStructured(endBound);
+            // The interrupt is what the subtask reports; how the call really ended travels with it.
+            Throwable end = h.cancelStructured(endBound);
+            if (end != null) e.addSuppressed(end);
             throw e;
         }
     }
 
-    private static <T> T waitFor(CompletableFuture<T> f) throws InterruptedException, ExecutionException {
+    /** Waits for {@code f}, bounded; on the bound, cancels the call (so nothing is left running) and throws. */
+    private <T> T waitFor(CompletableFuture<T> f) throws InterruptedException, ExecutionException {
         try {
             return f.get(ScopeCalls.CALL_BOUND.toMillis() + 2_000, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Hold call: no reply within " + (ScopeCalls.CALL_BOUND.toSeconds() + 2) + " s");
+            String why = "Hold call: no reply within " + (ScopeCalls.CALL_BOUND.toSeconds() + 2) + " s";
+            requests.cancel(why, null);
+            throw new IllegalStateException(why + "; the call was cancelled");
         }
     }
 
-    /** Sends the notice, half-closes, waits (uninterruptibly, bounded) for the end; resets the stream if it does not come. */
-    private void cancelStructured(Duration endBound) {
+    /** Half-closes the request side once; later attempts (the call ended, or already half-closed) do nothing. */
+    private synchronized void halfClose() {
+        if (halfClosed) return;
+        halfClosed = true;
         try {
-            requests.onNext(HoldRequest.newBuilder().setCancel(CancelNotice.newBuilder()
-                    .setCause(SCOPE_CANCELLED).setCancelledAtNs(System.nanoTime())).build());
             requests.onCompleted();
         } catch (RuntimeException alreadyEnded) {
-            // the call ended (or was reset) while the notice was on its way: nothing left to cancel
+            // the call ended meanwhile: nothing left to close
         }
+    }
+
+    /**
+     * Sends the notice, half-closes, waits (uninterruptibly, bounded) for the end; resets the
+     * stream if it does not come. Returns how the call ended: its status as an exception, or
+     * an {@link IllegalStateException} saying it was reset; null when it ended with success.
+     */
+    private Throwable cancelStructured(Duration endBound) {
+        synchronized (this) {
+            if (!halfClosed) {
+                try {
+                    requests.onNext(HoldRequest.newBuilder().setCancel(CancelNotice.newBuilder()
+                            .setCause(SCOPE_CANCELLED).setCancelledAtNs(System.nanoTime())).build());
+                } catch (RuntimeException alreadyEnded) {
+                    // the call ended (or was reset) while the notice was on its way: nothing left to cancel
+                }
+            }
+        }
+        halfClose();
         long deadline = System.nanoTime() + endBound.toNanos();
         boolean interrupted = false;
         while (!ended.isDone()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                requests.cancel("the peer did not end the call within " + endBound.toMillis() + " ms of the cancel notice", null);
-                break;
+                String why = "the peer did not end the call within " + endBound.toMillis() + " ms of the cancel notice";
+                requests.cancel(why, null);
+                if (interrupted) Thread.currentThread().interrupt();
+                return new IllegalStateException(why + "; the stream was reset");
             }
             try {
                 ended.get(left, TimeUnit.NANOSECONDS);
@@ -127,6 +157,8 @@ final class HeldStream {
             }
         }
         if (interrupted) Thread.currentThread().interrupt();
+        Throwable end = ended.getNow(null);
+        return end == null ? null : asStatus(end);
     }
 
     private static StatusRuntimeException asStatus(Throwable t) {

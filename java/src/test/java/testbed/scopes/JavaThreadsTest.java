@@ -5,7 +5,13 @@ import org.junit.jupiter.api.Timeout;
 import testbed.report.ReportWriter;
 
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.StructuredTaskScope;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,23 +25,92 @@ class JavaThreadsTest {
         return JavaThreads.parse(ReportWriter.mapper().readTree(json));
     }
 
+    private static JavaThreads parse(String json, Set<Long> jvmOwned) throws Exception {
+        return JavaThreads.parse(ReportWriter.mapper().readTree(json), jvmOwned, Set.of());
+    }
+
     @Test
-    void leftoversAreScopeThreadsAndNewRootThreadsButNotInfrastructure() throws Exception {
+    void leftoversAreJudgedByContainerNotByName() throws Exception {
         JavaThreads before = parse("""
                 {"threadDump":{"threadContainers":[
-                  {"container":"<root>","threads":[{"tid":"3","name":"main"}]}]}}""");
+                  {"container":"<root>","threads":[{"tid":"3","name":"main"}]},
+                  {"container":"java.util.concurrent.ThreadPoolExecutor@7","threads":[
+                     {"tid":"10","name":"grpc-default-executor-0","stack":["java.base/java.util.concurrent.ThreadPoolExecutor.getTask(ThreadPoolExecutor.java:1070)"]}]},
+                  {"container":"ForkJoinPool.commonPool/jdk.internal.vm.SharedThreadContainer@8","threads":[]}]}}""");
         JavaThreads after = parse("""
                 {"threadDump":{"threadContainers":[
                   {"container":"<root>","threads":[{"tid":"3","name":"main"},{"tid":"40","name":"stray"},
-                     {"tid":"41","name":"grpc-default-executor-2"},{"tid":"42","name":"","virtual":true}]},
-                  {"container":"ForkJoinPool-1/jdk.internal.vm.SharedThreadContainer@1","threads":[{"tid":"43","name":"ForkJoinPool-1-worker-1"}]},
+                     {"tid":"41","name":"grpc-default-worker-ELG-1-3"},{"tid":"42","name":"","virtual":true},{"tid":"47","name":"Attach Listener"}]},
+                  {"container":"java.util.concurrent.ThreadPoolExecutor@7","threads":[
+                     {"tid":"10","name":"grpc-default-executor-0","stack":["x.Busy.run(Busy.java:1)"]},
+                     {"tid":"48","name":"grpc-default-executor-1","stack":["java.base/java.util.concurrent.ThreadPoolExecutor.getTask(ThreadPoolExecutor.java:1070)"]}]},
+                  {"container":"ForkJoinPool.commonPool/jdk.internal.vm.SharedThreadContainer@8","threads":[
+                     {"tid":"49","name":"ForkJoinPool.commonPool-worker-1","stack":["x.Leaked.run(Leaked.java:1)"]}]},
+                  {"container":"java.util.concurrent.ThreadPoolExecutor@9","threads":[
+                     {"tid":"50","name":"pool-2-thread-1","stack":["java.base/java.util.concurrent.ThreadPoolExecutor.getTask(ThreadPoolExecutor.java:1070)"]}]},
                   {"container":"s-1/jdk.internal.misc.ThreadFlock$ThreadContainerImpl@2","threads":[{"tid":"44","name":"","virtual":true}]},
                   {"container":"s-1/inner/jdk.internal.misc.ThreadFlock$ThreadContainerImpl@3","threads":[{"tid":"45","name":"","virtual":true}]},
-                  {"container":"s-2/jdk.internal.misc.ThreadFlock$ThreadContainerImpl@4","threads":[{"tid":"46","name":"","virtual":true}]}]}}""");
-        assertEquals(List.of(44L, 45L, 40L, 42L), after.leftovers(before, "s-1").stream().map(JavaThreads.ThreadEntry::tid).toList());
-        assertEquals(1, after.newInfrastructureSince(before));
-        assertTrue(JavaThreads.describe(after.strayedSince(before)).startsWith("#40 'stray' in <root>, #42 '' (virtual) in <root>"));
+                  {"container":"s-2/jdk.internal.misc.ThreadFlock$ThreadContainerImpl@4","threads":[{"tid":"46","name":"","virtual":true}]}]}}""",
+                Set.of(47L));
+        // The scope's own containers; then, in dump order: new root threads whatever their name
+        // (an event loop started on demand is one too), except the JVM's own (47); a pre-existing
+        // pool's thread that was idle and is busy now (10), and a new busy one (49), but not a
+        // new idle one (48); every thread of a container made since (50, idle or not); another
+        // scope's container (46) is new since too.
+        assertEquals(List.of(44L, 45L, 40L, 41L, 42L, 10L, 49L, 50L, 46L),
+                after.leftovers(before, "s-1").stream().map(JavaThreads.ThreadEntry::tid).toList());
+        assertEquals(2, after.newNotLeftoverSince(before, "s-1"), "the JVM's attach listener and the idle new pool thread");
+        assertTrue(JavaThreads.describe(after.strayedSince(before)).startsWith("#40 'stray' in <root>, #41 'grpc-default-worker-ELG-1-3' in <root>"));
         assertThrows(IllegalStateException.class, () -> parse("{\"threadDump\":{}}"));
+    }
+
+    /** A pool made inside a scope, and a task handed to the shared common pool, are leftovers while they run; not once they ended. */
+    @Test
+    void aRealDumpSeesALeakedExecutorAndWorkLeftInTheCommonPool() throws Exception {
+        ForkJoinPool.commonPool().submit(() -> { }).get(); // the common pool exists before, as it would in a suite run
+        CountDownLatch release = new CountDownLatch(1);
+        JavaThreads before = JavaThreads.snapshot();
+        ExecutorService[] pool = new ExecutorService[1];
+        CompletableFuture<?>[] async = new CompletableFuture<?>[1];
+        try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<Object>awaitAll(), cfg -> cfg.withName("jt-pools"))) {
+            scope.fork(() -> {
+                pool[0] = Executors.newFixedThreadPool(1, Thread.ofPlatform().name("jt-leaked-pool").factory());
+                pool[0].submit(() -> {
+                    release.await();
+                    return null;
+                });
+                async[0] = CompletableFuture.runAsync(() -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException ignored) {
+                        // ends the task
+                    }
+                });
+                return null;
+            });
+            scope.join();
+        }
+        try {
+            List<JavaThreads.ThreadEntry> left = List.of();
+            for (int i = 0; i < 200 && left.size() < 2; i++) {
+                Thread.sleep(5);
+                left = JavaThreads.snapshot().leftovers(before, "jt-pools");
+            }
+            String seen = JavaThreads.describe(left);
+            assertTrue(left.stream().anyMatch(t -> t.name().equals("jt-leaked-pool") && t.container().contains("ThreadPoolExecutor@")), seen);
+            assertTrue(left.stream().anyMatch(t -> t.container().startsWith("ForkJoinPool.commonPool")), seen);
+        } finally {
+            release.countDown();
+            async[0].get(5, TimeUnit.SECONDS);
+            pool[0].shutdown();
+            assertTrue(pool[0].awaitTermination(5, TimeUnit.SECONDS));
+        }
+        List<JavaThreads.ThreadEntry> left = JavaThreads.snapshot().leftovers(before, "jt-pools");
+        for (int i = 0; i < 200 && !left.isEmpty(); i++) {
+            Thread.sleep(5);
+            left = JavaThreads.snapshot().leftovers(before, "jt-pools");
+        }
+        assertEquals(List.of(), left, "a pool shut down and a common-pool task that ended leave nothing");
     }
 
     /** The real dump sees a live scope's virtual threads in its container, and a thread a subtask started in the root. */

@@ -28,15 +28,26 @@ import java.util.concurrent.atomic.AtomicReference;
  * TestServiceImpl served in this JVM on loopback ({@code interop_go_to_java_*}).
  *
  * <p>Each case passes or fails with the assertion that failed, as the two interop
- * clients state it. The broken variant serves grpc-java's TestServiceImpl without the
- * interceptors that echo custom metadata; {@code custom_metadata} must then fail from
- * both clients, which proves that a failing interop case is reported as failed.
+ * clients state it. The broken variants: grpc-java's TestServiceImpl served without the
+ * interceptors that echo custom metadata, and the Go peer's TestService told (by a request
+ * header) to drop the echo headers; {@code custom_metadata} must then fail with the
+ * client's metadata assertion, which proves that a failing interop case is reported as
+ * failed in each direction.
  */
 public final class GrpcInteropSuite {
     public static final String NAME = "interop";
 
     /** No case runs longer than this, whatever the peer or the server does. */
     static final Duration CASE_BOUND = Duration.ofSeconds(30);
+    /** After a timed-out Java case's channel was shut down from outside, its thread must end within this long. */
+    static final Duration STOP_BOUND = Duration.ofSeconds(5);
+
+    /** grpc-go's custom_metadata assertion when the server echoes no initial metadata. */
+    static final String GO_CLIENT_CAUGHT = "Expected exactly one header from server";
+    /** grpc-java's custom_metadata assertion when the server echoes no initial metadata. */
+    static final String JAVA_CLIENT_CAUGHT = "expected:<test_initial_metadata_value> but was:<null>";
+    /** The header that makes the Go peer's TestService drop the echo headers of a call (its broken variant). */
+    static final io.grpc.Metadata.Key<String> BROKEN_ECHO = io.grpc.Metadata.Key.of("x-testbed-broken-echo", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
 
     /** How grpc-java's interop client runs one case. */
     @FunctionalInterface
@@ -87,24 +98,32 @@ public final class GrpcInteropSuite {
     public SuiteResult run(Mode mode) {
         List<CaseResult> cases = new ArrayList<>();
         progress.println("  interop: grpc-java's interop client -> grpc-go's TestService in the peer at " + goPeerTarget);
-        for (InteropCase c : CASES) cases.add(javaCase("interop_java_to_go_" + c.name(), c, goPeerTarget, false));
+        for (InteropCase c : CASES) cases.add(javaCase("interop_java_to_go_" + c.name(), c, goPeerTarget, null));
         try (JavaInteropServer server = new JavaInteropServer(true)) {
             progress.println("  interop: grpc-go's interop client -> grpc-java's TestServiceImpl at " + server.target());
-            for (InteropCase c : CASES) cases.add(goCase("interop_go_to_java_" + c.name(), c.name(), server.target(), false));
+            for (InteropCase c : CASES) cases.add(goCase("interop_go_to_java_" + c.name(), c.name(), server.target(), null));
         } catch (RuntimeException | LinkageError e) {
             cases.add(CaseResult.error("interop_go_to_java", "grpc-go's interop client against grpc-java's interop server",
                     "grpc-java's interop server could not start: " + e, 0));
         }
         try (JavaInteropServer broken = new JavaInteropServer(false)) {
             progress.println("  interop: broken variant, a TestServiceImpl that does not echo metadata, at " + broken.target());
-            cases.add(goCase("interop_broken_server_go_client_custom_metadata", "custom_metadata", broken.target(), true));
-            InteropCase customMetadata = CASES.stream().filter(c -> c.name().equals("custom_metadata")).findFirst().orElseThrow();
-            cases.add(javaCase("interop_broken_server_java_client_custom_metadata", customMetadata, broken.target(), true));
+            cases.add(goCase("interop_broken_server_go_client_custom_metadata", "custom_metadata", broken.target(), GO_CLIENT_CAUGHT));
+            cases.add(javaCase("interop_broken_server_java_client_custom_metadata", customMetadata(), broken.target(), JAVA_CLIENT_CAUGHT));
         } catch (RuntimeException | LinkageError e) {
             cases.add(CaseResult.error("interop_broken_server", "the broken variant's interop server",
                     "grpc-java's interop server could not start: " + e, 0));
         }
+        progress.println("  interop: broken variant, the Go peer's TestService dropping the echo headers, at " + goPeerTarget);
+        io.grpc.Metadata dropEcho = new io.grpc.Metadata();
+        dropEcho.put(BROKEN_ECHO, "1");
+        cases.add(javaCase("interop_broken_go_server_java_client_custom_metadata", customMetadata(), goPeerTarget, JAVA_CLIENT_CAUGHT,
+                io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(dropEcho)));
         return new SuiteResult(NAME, "grpc's official interop cases, Java client to Go server and Go client to Java server.", cases);
+    }
+
+    static InteropCase customMetadata() {
+        return CASES.stream().filter(c -> c.name().equals("custom_metadata")).findFirst().orElseThrow();
     }
 
     /**
@@ -112,14 +131,19 @@ public final class GrpcInteropSuite {
      * #CASE_BOUND}, with a client of its own: as under JUnit, where every case gets a fresh
      * {@code setUp}, since the client's stream-tracer checks assume no earlier call.
      */
-    CaseResult javaCase(String name, InteropCase c, String target, boolean brokenVariant) {
+    CaseResult javaCase(String name, InteropCase c, String target, String caughtBy, io.grpc.ClientInterceptor... extra) {
         progress.println("  interop/" + name);
-        String title = "grpc-java's interop client runs " + c.name() + (brokenVariant ? " against a TestServiceImpl that does not echo metadata (broken variant)"
-                : " against grpc-go's TestService in the Go peer");
+        boolean brokenGo = caughtBy != null && extra.length > 0;
+        String server = caughtBy == null ? "grpc-go" : brokenGo ? "grpc-go (broken: echo headers dropped)" : "grpc-java (broken)";
+        String title = "grpc-java's interop client runs " + c.name() + (caughtBy == null ? " against grpc-go's TestService in the Go peer"
+                : brokenGo ? " against the Go peer's TestService with the echo headers dropped (broken variant)"
+                : " against a TestServiceImpl that does not echo metadata (broken variant)");
         long t0 = System.nanoTime();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicReference<JavaInteropClient> running = new AtomicReference<>();
         Thread t = Thread.ofVirtual().name("interop-" + c.name()).start(() -> {
-            try (JavaInteropClient client = new JavaInteropClient(target)) {
+            try (JavaInteropClient client = new JavaInteropClient(target, extra)) {
+                running.set(client);
                 c.java().run(client);
             } catch (Throwable e) {
                 failure.set(e);
@@ -128,21 +152,29 @@ public final class GrpcInteropSuite {
         boolean ended;
         try {
             ended = t.join(CASE_BOUND);
+            if (!ended) {
+                // Stop it from outside: interrupt the thread and shut its channel down, then
+                // wait (bounded) for the thread to end, so that no client outlives its case.
+                t.interrupt();
+                JavaInteropClient client = running.get();
+                if (client != null) client.shutdownNow();
+                boolean stopped = t.join(STOP_BOUND);
+                String reason = "did not end within " + CASE_BOUND.toSeconds() + " s"
+                        + (stopped ? "; stopped by shutting its channel down" : "; still running " + STOP_BOUND.toSeconds() + " s after its channel was shut down");
+                return verdict(name, title, caughtBy, false, reason, t0, "grpc-java", server);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return CaseResult.error(name, title, "interrupted", ms(t0));
         }
-        if (!ended) {
-            t.interrupt();
-            return verdict(name, title, brokenVariant, false, "did not end within " + CASE_BOUND.toSeconds() + " s", t0, "java", "go");
-        }
         Throwable f = failure.get();
-        return verdict(name, title, brokenVariant, f == null, f == null ? "" : describe(f), t0, "grpc-java", brokenVariant ? "grpc-java (broken)" : "grpc-go");
+        return verdict(name, title, caughtBy, f == null, f == null ? "" : describe(f), t0, "grpc-java", server);
     }
 
     /** Runs one case of grpc-go's interop client command, bounded by {@link #CASE_BOUND}. */
-    CaseResult goCase(String name, String interopCase, String target, boolean brokenVariant) {
+    CaseResult goCase(String name, String interopCase, String target, String caughtBy) {
         progress.println("  interop/" + name);
+        boolean brokenVariant = caughtBy != null;
         String title = "grpc-go's interop client runs " + interopCase + (brokenVariant ? " against a TestServiceImpl that does not echo metadata (broken variant)"
                 : " against grpc-java's TestServiceImpl");
         long t0 = System.nanoTime();
@@ -168,12 +200,13 @@ public final class GrpcInteropSuite {
             if (!p.waitFor(CASE_BOUND.toSeconds() + 5, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 p.waitFor(5, TimeUnit.SECONDS);
-                return verdict(name, title, brokenVariant, false, "did not end within " + (CASE_BOUND.toSeconds() + 5) + " s", t0, "grpc-go", "grpc-java");
+                return verdict(name, title, caughtBy, false, "did not end within " + (CASE_BOUND.toSeconds() + 5) + " s", t0, "grpc-go",
+                        brokenVariant ? "grpc-java (broken)" : "grpc-java");
             }
             String out = output.get(5, TimeUnit.SECONDS).strip();
             boolean passed = p.exitValue() == 0 && out.equals("PASS " + interopCase);
             String reason = passed ? "" : "exit " + p.exitValue() + ": " + lastLine(out);
-            return verdict(name, title, brokenVariant, passed, reason, t0, "grpc-go", brokenVariant ? "grpc-java (broken)" : "grpc-java");
+            return verdict(name, title, caughtBy, passed, reason, t0, "grpc-go", brokenVariant ? "grpc-java (broken)" : "grpc-java");
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
@@ -185,11 +218,13 @@ public final class GrpcInteropSuite {
     }
 
     /**
-     * A normal case passes when the interop client passed, else fails with its reason; a
-     * broken variant is an expected failure when the client failed, and FAILED (not caught)
-     * when it passed.
+     * A normal case ({@code caughtBy} null) passes when the interop client passed, else fails
+     * with its reason. A broken variant is an expected failure only when the client failed with
+     * the assertion {@code caughtBy} names; FAILED (not caught) when it passed; ERROR when it
+     * failed for another reason (a refused connection, a timeout, a class that would not load),
+     * which proves nothing about the case.
      */
-    static CaseResult verdict(String name, String title, boolean brokenVariant, boolean passed, String reason, long t0,
+    static CaseResult verdict(String name, String title, String caughtBy, boolean passed, String reason, long t0,
                               String client, String server) {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("passed", passed ? 1 : 0);
@@ -198,10 +233,17 @@ public final class GrpcInteropSuite {
         details.put("server", server);
         Status status;
         String message;
-        if (brokenVariant) {
-            status = passed ? Status.FAILED : Status.EXPECTED_FAILURE;
-            message = passed ? "the broken variant was not caught: the case passed against a server that does not echo metadata"
-                    : "caught: " + reason;
+        if (caughtBy != null) {
+            if (passed) {
+                status = Status.FAILED;
+                message = "the broken variant was not caught: the case passed against a server that does not echo metadata";
+            } else if (reason.contains(caughtBy)) {
+                status = Status.EXPECTED_FAILURE;
+                message = "caught: " + reason;
+            } else {
+                status = Status.ERROR;
+                message = "the broken variant failed, but not with '" + caughtBy + "': " + reason;
+            }
         } else {
             status = passed ? Status.PASSED : Status.FAILED;
             message = passed ? client + " client -> " + server + " server: passed" : reason;

@@ -36,6 +36,11 @@ final class JavaInteropClient extends AbstractInteropTest implements AutoCloseab
         return false;
     }
 
+    /** Shuts the client's channel down from another thread, failing any call in progress. */
+    void shutdownNow() {
+        if (channel != null) channel.shutdownNow();
+    }
+
     @Override
     public void close() {
         tearDown();

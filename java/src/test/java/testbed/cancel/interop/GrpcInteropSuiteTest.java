@@ -47,15 +47,19 @@ class GrpcInteropSuiteTest {
         for (var c : GrpcInteropSuite.CASES) want.add("interop_go_to_java_" + c.name());
         want.add("interop_broken_server_go_client_custom_metadata");
         want.add("interop_broken_server_java_client_custom_metadata");
+        want.add("interop_broken_go_server_java_client_custom_metadata");
         assertEquals(want, r.cases().stream().map(CaseResult::name).toList());
         assertEquals(14, GrpcInteropSuite.CASES.size());
         for (CaseResult c : r.cases().subList(0, 28)) assertEquals(Status.PASSED, c.status(), c.name() + ": " + c.message());
         CaseResult goBroken = r.cases().get(28);
         assertEquals(Status.EXPECTED_FAILURE, goBroken.status(), goBroken.message());
-        assertTrue(goBroken.message().contains("header"), "grpc-go's reason is reported: " + goBroken.message());
+        assertTrue(goBroken.message().contains(GrpcInteropSuite.GO_CLIENT_CAUGHT), "grpc-go's reason is reported: " + goBroken.message());
         CaseResult javaBroken = r.cases().get(29);
         assertEquals(Status.EXPECTED_FAILURE, javaBroken.status(), javaBroken.message());
         assertTrue(javaBroken.message().contains("test_initial_metadata_value"), "grpc-java's reason is reported: " + javaBroken.message());
+        CaseResult goServerBroken = r.cases().get(30);
+        assertEquals(Status.EXPECTED_FAILURE, goServerBroken.status(), goServerBroken.message());
+        assertTrue(goServerBroken.message().contains(GrpcInteropSuite.JAVA_CLIENT_CAUGHT), "the Go peer's broken TestService is caught: " + goServerBroken.message());
     }
 
     @Test
@@ -63,25 +67,50 @@ class GrpcInteropSuiteTest {
         try (JavaInteropServer broken = new JavaInteropServer(false)) {
             GrpcInteropSuite.InteropCase custom = GrpcInteropSuite.CASES.get(9);
             assertEquals("custom_metadata", custom.name());
-            CaseResult java = suite().javaCase("x", custom, broken.target(), false);
+            CaseResult java = suite().javaCase("x", custom, broken.target(), null);
             assertEquals(Status.FAILED, java.status(), java.message());
             assertTrue(java.message().startsWith("AssertionError"), java.message());
-            CaseResult go = suite().goCase("y", "custom_metadata", broken.target(), false);
+            CaseResult go = suite().goCase("y", "custom_metadata", broken.target(), null);
             assertEquals(Status.FAILED, go.status(), go.message());
             assertTrue(go.message().startsWith("exit 1: "), go.message());
-            CaseResult passedBroken = suite().goCase("z", "empty_unary", broken.target(), true);
+            CaseResult passedBroken = suite().goCase("z", "empty_unary", broken.target(), GrpcInteropSuite.GO_CLIENT_CAUGHT);
             assertEquals(Status.FAILED, passedBroken.status());
             assertTrue(passedBroken.message().startsWith("the broken variant was not caught"), passedBroken.message());
+        }
+    }
+
+    /**
+     * The linkage check: grpc-interop-testing 1.79.0's client and server classes run on this
+     * pom's grpc-java and protobuf without their own dependencies. All 14 cases of grpc-java's
+     * client against its own TestServiceImpl in this JVM must pass, so a class that no longer
+     * links shows here as a named failure, apart from any Go side.
+     */
+    @Test
+    void grpcJavasInteropClientAndServerLinkOnThisRuntime() {
+        try (JavaInteropServer server = new JavaInteropServer(true)) {
+            for (GrpcInteropSuite.InteropCase c : GrpcInteropSuite.CASES) {
+                CaseResult r = suite().javaCase("linkage_" + c.name(), c, server.target(), null);
+                assertEquals(Status.PASSED, r.status(), c.name() + ": " + r.message());
+            }
         }
     }
 
     @Test
     void aMissingGoClientOrAnUnreachableServerIsReportedNotHung() {
         GrpcInteropSuite noClient = new GrpcInteropSuite(session.peerProcess().target(), Path.of("/nonexistent/grpc-interop-client"), QUIET);
-        CaseResult missing = noClient.goCase("m", "empty_unary", "127.0.0.1:1", false);
+        CaseResult missing = noClient.goCase("m", "empty_unary", "127.0.0.1:1", null);
         assertEquals(Status.ERROR, missing.status());
         assertTrue(missing.message().contains("make peer"), missing.message());
-        CaseResult refused = suite().goCase("r", "empty_unary", "127.0.0.1:1", false);
+        CaseResult refused = suite().goCase("r", "empty_unary", "127.0.0.1:1", null);
         assertEquals(Status.FAILED, refused.status(), refused.message());
+    }
+
+    @Test
+    void aBrokenVariantThatFailsForAnotherReasonIsAnErrorNotCaught() {
+        CaseResult goRefused = suite().goCase("g", "custom_metadata", "127.0.0.1:1", GrpcInteropSuite.GO_CLIENT_CAUGHT);
+        assertEquals(Status.ERROR, goRefused.status(), goRefused.message());
+        assertTrue(goRefused.message().startsWith("the broken variant failed, but not with"), goRefused.message());
+        CaseResult javaRefused = suite().javaCase("j", GrpcInteropSuite.customMetadata(), "127.0.0.1:1", GrpcInteropSuite.JAVA_CLIENT_CAUGHT);
+        assertEquals(Status.ERROR, javaRefused.status(), javaRefused.message());
     }
 }

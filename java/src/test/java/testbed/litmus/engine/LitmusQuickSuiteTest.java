@@ -44,9 +44,17 @@ class LitmusQuickSuiteTest {
         }
         tests.add(DynamicTest.dynamicTest("x86_64_quick_mode_shows_store_buffering_across_j_c_and_c_g", () -> {
             assumeTrue(ArchModel.arch().equals("x86_64"), "store buffering is only promised on x86-64 here");
-            for (String name : List.of("sb_jc_relaxed", "sb_jc_acq_rel", "sb_cg_relaxed", "sb_cg_acq_rel")) {
-                CaseResult c = suite.cases().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
-                assertEquals("interesting_observed", c.details().get("verdict"), name + ": " + c.message());
+            List<String> names = List.of("sb_jc_relaxed", "sb_jc_acq_rel", "sb_cg_relaxed", "sb_cg_acq_rel");
+            List<String> missed = names.stream().filter(n -> !interesting(suite, n)).toList();
+            if (missed.isEmpty()) return;
+            // A loaded machine can squeeze a test's share of the whole quick suite to a few
+            // thousand samples; the same tests run as a filtered quick run (up to 1 s each) must
+            // then show it. What the whole-suite run saw is part of the message either way.
+            String first = missed.stream().map(n -> n + ": " + find(suite, n).message()).reduce((a, b) -> a + "; " + b).orElse("");
+            SuiteResult again = LitmusSuite.run(Mode.QUICK, t -> missed.contains(t.name()), System.out);
+            for (String name : missed) {
+                assertTrue(interesting(again, name), () -> name + " in a filtered quick run: " + find(again, name).message()
+                        + " (in the whole suite: " + first + ")");
             }
         }));
         tests.add(DynamicTest.dynamicTest("every_case_reports_histogram_rate_and_verdict", () -> {
@@ -63,5 +71,13 @@ class LitmusQuickSuiteTest {
             }
         }));
         return tests.stream();
+    }
+
+    private static CaseResult find(SuiteResult suite, String name) {
+        return suite.cases().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static boolean interesting(SuiteResult suite, String name) {
+        return "interesting_observed".equals(find(suite, name).details().get("verdict"));
     }
 }
