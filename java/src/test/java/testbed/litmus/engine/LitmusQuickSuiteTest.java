@@ -63,7 +63,10 @@ class LitmusQuickSuiteTest {
                 assertTrue(c.details().get("histogram") instanceof List<?>, c.name());
                 assertTrue(c.metrics().containsKey("samples_per_second"), c.name());
                 assertTrue(List.of("forbidden_observed", "interesting_observed", "allowed_not_seen", "ok")
-                        .contains(c.details().get("verdict")), c.name());
+                        .contains(c.details().get("verdict"))
+                        // A guest test without an overlap witness is inconclusive (docs/GUEST.md).
+                        || (LitmusSuite.hasGuest(testbed.litmus.CanonicalSuite.all().stream().filter(t -> t.name().equals(c.name())).findFirst().orElseThrow())
+                            && c.details().get("verdict").equals("no_overlap") && c.status() == Status.SKIPPED), c.name());
                 @SuppressWarnings("unchecked")
                 List<Map<String, Object>> hist = (List<Map<String, Object>>) c.details().get("histogram");
                 long sum = hist.stream().mapToLong(r -> ((Number) r.get("count")).longValue()).sum();
