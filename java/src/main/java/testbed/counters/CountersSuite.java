@@ -133,8 +133,9 @@ public final class CountersSuite {
     static final int BROKEN_VARIANT_ATTEMPTS = 3;
 
     /**
-     * The broken variant: plain Java increments racing atomic ones on one slot. A plain
-     * loop finishes a million increments in about a millisecond, so on a loaded machine
+     * The broken variant: non-atomic Java increments (an opaque read, then an opaque write)
+     * racing atomic ones on one slot. Such a loop finishes a million increments in a few
+     * milliseconds, so on a loaded machine
      * it can run entirely before or after the others and lose nothing; every actor
      * therefore adds four times as much as in the exact cases, and the variant gets up
      * to three attempts. The case says how many it took.
@@ -144,7 +145,7 @@ public final class CountersSuite {
         CaseResult last = null;
         for (int attempt = 1; attempt <= BROKEN_VARIANT_ATTEMPTS; attempt++) {
             last = runCase("plain_java_increments_lose_updates",
-                    "Broken variant: the Java actors use a plain read and write; the check must see lost updates.",
+                    "Broken variant: the Java actors read, then write (not atomically); the check must see lost updates.",
                     Block.BLOCK_COUNTERS, new int[] {2}, plan);
             Map<String, Object> metrics = new LinkedHashMap<>(last.metrics());
             metrics.put("attempts", (long) attempt);
@@ -522,9 +523,12 @@ public final class CountersSuite {
                 long i = 0;
                 long t0 = System.nanoTime();
                 if (plain) {
+                    // A read, then a write: not atomic. Opaque, so that the JIT keeps every
+                    // access; with plain get/set it may keep the count in a register and write
+                    // once, and a whole run then lost nothing on a loaded machine.
                     for (; i < n; i++) {
-                        long v = (long) LONG.get(seg, 0L);
-                        LONG.set(seg, 0L, v + 1);
+                        long v = (long) LONG.getOpaque(seg, 0L);
+                        LONG.setOpaque(seg, 0L, v + 1);
                     }
                 } else if (stop != null) {
                     for (; i < n; i++) {
