@@ -27,6 +27,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
+	"interop-testbed/go-peer/internal/nativework"
 	"interop-testbed/go-peer/internal/scope"
 )
 
@@ -45,6 +46,8 @@ const (
 	// ReaderJoinBound: after a successful Hold has sent its result, the handler
 	// waits this long for the client's half-close to end its reader goroutine.
 	ReaderJoinBound = time.Second
+	// NativeJoinBound: a goroutine's native worker must end this long after its flag is set.
+	NativeJoinBound = time.Second
 )
 
 // Flags gives the address of region cancel flag i, for sync/atomic; nil means
@@ -60,6 +63,8 @@ type Service struct {
 
 	mu     sync.Mutex
 	scopes map[string]*scopeState
+	// abandoned: native worker groups a broken goroutine left running (native_leak), for PeerNative's reap.
+	abandoned []*nativework.Group
 }
 
 type scopeState struct {
@@ -280,6 +285,12 @@ type call struct {
 	group      *errgroup.Group
 	groupCtx   context.Context
 
+	// The native worker under a goroutine (goroutine_native_flag).
+	nativeFlag      *int64
+	nativeStarted   atomic.Int32
+	nativeEndedNs   atomic.Int64
+	nativeStoppedOK atomic.Bool
+
 	mu          sync.Mutex
 	noticeCause *interopv1.CancelCause
 
@@ -336,6 +347,9 @@ func (s *Service) begin(ctx context.Context, rpc string, spec *interopv1.HoldSpe
 	if f := spec.GetRegionCancelFlag(); f > 0 {
 		c.flag = s.flags(int(f - 1))
 	}
+	if f := spec.GetGoroutineNativeFlag(); f > 0 {
+		c.nativeFlag = s.flags(int(f - 1))
+	}
 	return c, nil
 }
 
@@ -359,6 +373,16 @@ func (s *Service) validate(spec *interopv1.HoldSpec) error {
 		return status.Errorf(codes.InvalidArgument, "unwind_ms %d: at most %d", spec.GetUnwindMs(), MaxLeak.Milliseconds())
 	case spec.GetRegionCancelFlag() > 0 && (s.flags == nil || int(spec.GetRegionCancelFlag()) > s.flagCount):
 		return status.Errorf(codes.InvalidArgument, "region_cancel_flag %d: this peer has %d cancel flags", spec.GetRegionCancelFlag(), s.flagCount)
+	case spec.GetGoroutineNativeFlag() > 0 && (s.flags == nil || int(spec.GetGoroutineNativeFlag()) > s.flagCount):
+		return status.Errorf(codes.InvalidArgument, "goroutine_native_flag %d: this peer has %d cancel flags", spec.GetGoroutineNativeFlag(), s.flagCount)
+	case spec.GetGoroutineNativeFlag() > 0 && spec.GetGoroutineNativeFlag() == spec.GetRegionCancelFlag():
+		return status.Errorf(codes.InvalidArgument, "goroutine_native_flag %d is also region_cancel_flag: each needs a flag of its own", spec.GetGoroutineNativeFlag())
+	case spec.GetGoroutineNativeFlag() > 0 && spec.GetSucceedAfterMs() > 0:
+		return status.Error(codes.InvalidArgument, "goroutine_native_flag: its goroutine waits for the errgroup's context, so the call must end by cancellation (succeed_after_ms 0)")
+	case spec.GetNativeLeak() && spec.GetGoroutineNativeFlag() == 0:
+		return status.Error(codes.InvalidArgument, "native_leak needs goroutine_native_flag")
+	case spec.GetGoroutineNativeFlag() > 0 && !nativework.Available:
+		return status.Errorf(codes.FailedPrecondition, "goroutine_native_flag: %s", noNative)
 	}
 	return nil
 }
@@ -373,7 +397,16 @@ func (c *call) start() {
 		// Per goroutine of the errgroup: itself, its own work and its nested ones.
 		c.nStarted.Store(int32(n * (2 + nested)))
 	}
+	if c.nativeFlag != nil {
+		c.nStarted.Add(1)
+	}
 	c.group, c.groupCtx = errgroup.WithContext(c.ctx)
+	if c.nativeFlag != nil {
+		c.group.Go(func() error {
+			defer c.stopped.Add(1)
+			return c.nativeUnder(c.groupCtx)
+		})
+	}
 	for i := 1; i <= n; i++ {
 		c.group.Go(func() error {
 			defer c.stopped.Add(1)
@@ -414,6 +447,57 @@ func (c *call) start() {
 			time.Sleep(d)
 		}()
 	}
+}
+
+// noNative is why a peer built without cgo (the cross-compiled arm64 peer) refuses native workers.
+const noNative = "this peer was built without cgo (CGO_ENABLED=0): it cannot start native workers"
+
+// nativeUnder is the goroutine that owns a native worker: it starts one in
+// this process (cgo), waits for the errgroup's context to end, then sets the
+// worker's flag and joins it before it returns, so the worker ends before the
+// errgroup does. In the broken variant (native_leak) it returns without
+// stopping the worker, which keeps running until PeerNative reaps it.
+func (c *call) nativeUnder(ctx context.Context) error {
+	atomic.StoreInt64(c.nativeFlag, 0)
+	g, err := nativework.Start(1, c.nativeFlag)
+	if err != nil {
+		return status.Errorf(codes.FailedPrecondition, "goroutine_native_flag: %v", err)
+	}
+	c.nativeStarted.Store(1)
+	<-ctx.Done()
+	if c.spec.GetNativeLeak() {
+		c.svc.mu.Lock()
+		c.svc.abandoned = append(c.svc.abandoned, g)
+		c.svc.mu.Unlock()
+		return context.Cause(ctx)
+	}
+	atomic.StoreInt64(c.nativeFlag, 1)
+	byFlag, _ := g.Join(NativeJoinBound.Milliseconds())
+	c.nativeStoppedOK.Store(byFlag)
+	c.nativeEndedNs.Store(Monotonic())
+	return context.Cause(ctx)
+}
+
+// PeerNative reports the native workers alive in this process; with reap it
+// first stops and joins the groups broken goroutines left running.
+func (s *Service) PeerNative(_ context.Context, req *interopv1.PeerNativeRequest) (*interopv1.PeerNativeResponse, error) {
+	resp := &interopv1.PeerNativeResponse{Available: nativework.Available}
+	if !nativework.Available {
+		resp.Reason = noNative
+		return resp, nil
+	}
+	if req.GetReap() {
+		s.mu.Lock()
+		groups := s.abandoned
+		s.abandoned = nil
+		s.mu.Unlock()
+		for _, g := range groups {
+			g.Join(0) // not stopped by a flag: Join stops the group and joins it
+			resp.Reaped++
+		}
+	}
+	resp.Alive = int32(nativework.Alive())
+	return resp, nil
 }
 
 // errInnerDone ends an inner errgroup once its goroutine's own work succeeded.
@@ -490,12 +574,15 @@ func (c *call) finish() error {
 	notice := c.noticeCause
 	c.mu.Unlock()
 	rec := &interopv1.CallRecord{
-		CallId:              c.spec.GetCallId(),
-		Rpc:                 c.rpc,
-		GoroutinesStarted:   uint32(c.nStarted.Load()),
-		GoroutinesStopped:   uint32(c.stopped.Load()),
-		DeadlineRemainingMs: c.deadlineMs,
-		StartedNs:           c.startedNs,
+		CallId:               c.spec.GetCallId(),
+		Rpc:                  c.rpc,
+		GoroutinesStarted:    uint32(c.nStarted.Load()),
+		GoroutinesStopped:    uint32(c.stopped.Load()),
+		DeadlineRemainingMs:  c.deadlineMs,
+		StartedNs:            c.startedNs,
+		NativeWorkersStarted: uint32(c.nativeStarted.Load()),
+		NativeEndedNs:        c.nativeEndedNs.Load(),
+		NativeStoppedByFlag:  c.nativeStoppedOK.Load(),
 	}
 	var gerr *GoroutineError
 	var out error

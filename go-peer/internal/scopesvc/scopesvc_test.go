@@ -27,10 +27,15 @@ var flagWords [4]int64
 
 func serve(t *testing.T) interopv1.ScopeServiceClient {
 	t.Helper()
+	return serveFlags(t, func(i int) *int64 { return &flagWords[i] }, len(flagWords))
+}
+
+func serveFlags(t *testing.T, flags Flags, n int) interopv1.ScopeServiceClient {
+	t.Helper()
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(scope.UnaryServerInterceptor()),
 		grpc.ChainStreamInterceptor(scope.StreamServerInterceptor()))
-	interopv1.RegisterScopeServiceServer(srv, New(func(i int) *int64 { return &flagWords[i] }, len(flagWords)))
+	interopv1.RegisterScopeServiceServer(srv, New(flags, n))
 	go srv.Serve(lis)
 	conn, err := grpc.NewClient("passthrough:///bufnet",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),

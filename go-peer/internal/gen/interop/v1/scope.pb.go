@@ -60,8 +60,18 @@ type HoldSpec struct {
 	// work handed to an unlabelled pool would: it is not counted under the scope,
 	// only in the process's total (at most 10000).
 	LeakUnlabelledMs uint32 `protobuf:"varint,11,opt,name=leak_unlabelled_ms,json=leakUnlabelledMs,proto3" json:"leak_unlabelled_ms,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// A native worker under a goroutine: one more goroutine of the errgroup
+	// starts a native worker in the peer (cgo) polling region cancel flag
+	// goroutine_native_flag - 1 (0: none), waits for the errgroup's context to
+	// end, sets the flag and joins the worker before it returns. The call must
+	// end by cancellation (succeed_after_ms 0). A peer without cgo refuses it
+	// with FAILED_PRECONDITION.
+	GoroutineNativeFlag uint32 `protobuf:"varint,12,opt,name=goroutine_native_flag,json=goroutineNativeFlag,proto3" json:"goroutine_native_flag,omitempty"`
+	// Broken variant: that goroutine returns without stopping its worker
+	// (PeerNative with reap ends it).
+	NativeLeak    bool `protobuf:"varint,13,opt,name=native_leak,json=nativeLeak,proto3" json:"native_leak,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *HoldSpec) Reset() {
@@ -169,6 +179,20 @@ func (x *HoldSpec) GetLeakUnlabelledMs() uint32 {
 		return x.LeakUnlabelledMs
 	}
 	return 0
+}
+
+func (x *HoldSpec) GetGoroutineNativeFlag() uint32 {
+	if x != nil {
+		return x.GoroutineNativeFlag
+	}
+	return 0
+}
+
+func (x *HoldSpec) GetNativeLeak() bool {
+	if x != nil {
+		return x.NativeLeak
+	}
+	return false
 }
 
 type HoldRequest struct {
@@ -706,10 +730,17 @@ type CallRecord struct {
 	// ended: the handler had returned (every goroutine of its errgroup had ended
 	// before that) and, for Hold, its reader goroutine had ended too. gRPC's own
 	// goroutines serving the call end after that.
-	StartedNs     int64 `protobuf:"varint,8,opt,name=started_ns,json=startedNs,proto3" json:"started_ns,omitempty"`
-	EndedNs       int64 `protobuf:"varint,9,opt,name=ended_ns,json=endedNs,proto3" json:"ended_ns,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	StartedNs int64 `protobuf:"varint,8,opt,name=started_ns,json=startedNs,proto3" json:"started_ns,omitempty"`
+	EndedNs   int64 `protobuf:"varint,9,opt,name=ended_ns,json=endedNs,proto3" json:"ended_ns,omitempty"`
+	// The native worker under a goroutine (goroutine_native_flag): how many were
+	// started, when the goroutine had joined them (CLOCK_MONOTONIC; 0: not
+	// joined, the broken variant), and whether the flag stopped them (else the
+	// join timed out and they were stopped).
+	NativeWorkersStarted uint32 `protobuf:"varint,10,opt,name=native_workers_started,json=nativeWorkersStarted,proto3" json:"native_workers_started,omitempty"`
+	NativeEndedNs        int64  `protobuf:"varint,11,opt,name=native_ended_ns,json=nativeEndedNs,proto3" json:"native_ended_ns,omitempty"`
+	NativeStoppedByFlag  bool   `protobuf:"varint,12,opt,name=native_stopped_by_flag,json=nativeStoppedByFlag,proto3" json:"native_stopped_by_flag,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *CallRecord) Reset() {
@@ -805,6 +836,142 @@ func (x *CallRecord) GetEndedNs() int64 {
 	return 0
 }
 
+func (x *CallRecord) GetNativeWorkersStarted() uint32 {
+	if x != nil {
+		return x.NativeWorkersStarted
+	}
+	return 0
+}
+
+func (x *CallRecord) GetNativeEndedNs() int64 {
+	if x != nil {
+		return x.NativeEndedNs
+	}
+	return 0
+}
+
+func (x *CallRecord) GetNativeStoppedByFlag() bool {
+	if x != nil {
+		return x.NativeStoppedByFlag
+	}
+	return false
+}
+
+type PeerNativeRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Reap          bool                   `protobuf:"varint,1,opt,name=reap,proto3" json:"reap,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PeerNativeRequest) Reset() {
+	*x = PeerNativeRequest{}
+	mi := &file_interop_v1_scope_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PeerNativeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PeerNativeRequest) ProtoMessage() {}
+
+func (x *PeerNativeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_interop_v1_scope_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PeerNativeRequest.ProtoReflect.Descriptor instead.
+func (*PeerNativeRequest) Descriptor() ([]byte, []int) {
+	return file_interop_v1_scope_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *PeerNativeRequest) GetReap() bool {
+	if x != nil {
+		return x.Reap
+	}
+	return false
+}
+
+type PeerNativeResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// False when the peer was built without cgo; reason then says so.
+	Available bool   `protobuf:"varint,1,opt,name=available,proto3" json:"available,omitempty"`
+	Reason    string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// interop_workers_alive in the peer's process (after reaping, with reap).
+	Alive int32 `protobuf:"varint,3,opt,name=alive,proto3" json:"alive,omitempty"`
+	// Groups reap stopped and joined.
+	Reaped        uint32 `protobuf:"varint,4,opt,name=reaped,proto3" json:"reaped,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PeerNativeResponse) Reset() {
+	*x = PeerNativeResponse{}
+	mi := &file_interop_v1_scope_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PeerNativeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PeerNativeResponse) ProtoMessage() {}
+
+func (x *PeerNativeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_interop_v1_scope_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PeerNativeResponse.ProtoReflect.Descriptor instead.
+func (*PeerNativeResponse) Descriptor() ([]byte, []int) {
+	return file_interop_v1_scope_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *PeerNativeResponse) GetAvailable() bool {
+	if x != nil {
+		return x.Available
+	}
+	return false
+}
+
+func (x *PeerNativeResponse) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *PeerNativeResponse) GetAlive() int32 {
+	if x != nil {
+		return x.Alive
+	}
+	return 0
+}
+
+func (x *PeerNativeResponse) GetReaped() uint32 {
+	if x != nil {
+		return x.Reaped
+	}
+	return 0
+}
+
 type EndScopeResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// False when the id was never opened (the fields below are then empty).
@@ -825,7 +992,7 @@ type EndScopeResponse struct {
 
 func (x *EndScopeResponse) Reset() {
 	*x = EndScopeResponse{}
-	mi := &file_interop_v1_scope_proto_msgTypes[11]
+	mi := &file_interop_v1_scope_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -837,7 +1004,7 @@ func (x *EndScopeResponse) String() string {
 func (*EndScopeResponse) ProtoMessage() {}
 
 func (x *EndScopeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_interop_v1_scope_proto_msgTypes[11]
+	mi := &file_interop_v1_scope_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -850,7 +1017,7 @@ func (x *EndScopeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndScopeResponse.ProtoReflect.Descriptor instead.
 func (*EndScopeResponse) Descriptor() ([]byte, []int) {
-	return file_interop_v1_scope_proto_rawDescGZIP(), []int{11}
+	return file_interop_v1_scope_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *EndScopeResponse) GetKnown() bool {
@@ -907,7 +1074,7 @@ var File_interop_v1_scope_proto protoreflect.FileDescriptor
 const file_interop_v1_scope_proto_rawDesc = "" +
 	"\n" +
 	"\x16interop/v1/scope.proto\x12\n" +
-	"interop.v1\x1a\x17interop/v1/cancel.proto\"\x9c\x03\n" +
+	"interop.v1\x1a\x17interop/v1/cancel.proto\"\xf1\x03\n" +
 	"\bHoldSpec\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x1e\n" +
 	"\n" +
@@ -922,7 +1089,10 @@ const file_interop_v1_scope_proto_rawDesc = "" +
 	"\rignore_notice\x18\t \x01(\bR\fignoreNotice\x12\x1b\n" +
 	"\tunwind_ms\x18\n" +
 	" \x01(\rR\bunwindMs\x12,\n" +
-	"\x12leak_unlabelled_ms\x18\v \x01(\rR\x10leakUnlabelledMs\"w\n" +
+	"\x12leak_unlabelled_ms\x18\v \x01(\rR\x10leakUnlabelledMs\x122\n" +
+	"\x15goroutine_native_flag\x18\f \x01(\rR\x13goroutineNativeFlag\x12\x1f\n" +
+	"\vnative_leak\x18\r \x01(\bR\n" +
+	"nativeLeak\"w\n" +
 	"\vHoldRequest\x12,\n" +
 	"\x05start\x18\x01 \x01(\v2\x14.interop.v1.HoldSpecH\x00R\x05start\x122\n" +
 	"\x06cancel\x18\x02 \x01(\v2\x18.interop.v1.CancelNoticeH\x00R\x06cancelB\x06\n" +
@@ -952,7 +1122,7 @@ const file_interop_v1_scope_proto_rawDesc = "" +
 	"\x06opened\x18\x01 \x01(\bR\x06opened\"E\n" +
 	"\x0fEndScopeRequest\x12\x19\n" +
 	"\bscope_id\x18\x01 \x01(\tR\ascopeId\x12\x17\n" +
-	"\await_ms\x18\x02 \x01(\rR\x06waitMs\"\xb4\x02\n" +
+	"\await_ms\x18\x02 \x01(\rR\x06waitMs\"\xc7\x03\n" +
 	"\n" +
 	"CallRecord\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x10\n" +
@@ -965,7 +1135,18 @@ const file_interop_v1_scope_proto_rawDesc = "" +
 	"\x15deadline_remaining_ms\x18\a \x01(\x03R\x13deadlineRemainingMs\x12\x1d\n" +
 	"\n" +
 	"started_ns\x18\b \x01(\x03R\tstartedNs\x12\x19\n" +
-	"\bended_ns\x18\t \x01(\x03R\aendedNs\"\xf6\x01\n" +
+	"\bended_ns\x18\t \x01(\x03R\aendedNs\x124\n" +
+	"\x16native_workers_started\x18\n" +
+	" \x01(\rR\x14nativeWorkersStarted\x12&\n" +
+	"\x0fnative_ended_ns\x18\v \x01(\x03R\rnativeEndedNs\x123\n" +
+	"\x16native_stopped_by_flag\x18\f \x01(\bR\x13nativeStoppedByFlag\"'\n" +
+	"\x11PeerNativeRequest\x12\x12\n" +
+	"\x04reap\x18\x01 \x01(\bR\x04reap\"x\n" +
+	"\x12PeerNativeResponse\x12\x1c\n" +
+	"\tavailable\x18\x01 \x01(\bR\tavailable\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x14\n" +
+	"\x05alive\x18\x03 \x01(\x05R\x05alive\x12\x16\n" +
+	"\x06reaped\x18\x04 \x01(\rR\x06reaped\"\xf6\x01\n" +
 	"\x10EndScopeResponse\x12\x14\n" +
 	"\x05known\x18\x01 \x01(\bR\x05known\x12,\n" +
 	"\x05calls\x18\x02 \x03(\v2\x16.interop.v1.CallRecordR\x05calls\x12#\n" +
@@ -975,13 +1156,15 @@ const file_interop_v1_scope_proto_rawDesc = "" +
 	"\x04live\x18\x05 \x01(\x05R\x04live\x12 \n" +
 	"\flive_zero_ns\x18\x06 \x01(\x03R\n" +
 	"liveZeroNs\x12!\n" +
-	"\fmonotonic_ns\x18\a \x01(\x03R\vmonotonicNs2\xab\x02\n" +
+	"\fmonotonic_ns\x18\a \x01(\x03R\vmonotonicNs2\xf8\x02\n" +
 	"\fScopeService\x12K\n" +
 	"\n" +
 	"BeginScope\x12\x1d.interop.v1.BeginScopeRequest\x1a\x1e.interop.v1.BeginScopeResponse\x12=\n" +
 	"\x04Hold\x12\x17.interop.v1.HoldRequest\x1a\x18.interop.v1.HoldResponse(\x010\x01\x12H\n" +
 	"\tHoldUnary\x12\x1c.interop.v1.HoldUnaryRequest\x1a\x1d.interop.v1.HoldUnaryResponse\x12E\n" +
-	"\bEndScope\x12\x1b.interop.v1.EndScopeRequest\x1a\x1c.interop.v1.EndScopeResponseB[\n" +
+	"\bEndScope\x12\x1b.interop.v1.EndScopeRequest\x1a\x1c.interop.v1.EndScopeResponse\x12K\n" +
+	"\n" +
+	"PeerNative\x12\x1d.interop.v1.PeerNativeRequest\x1a\x1e.interop.v1.PeerNativeResponseB[\n" +
 	"\x10testbed.proto.v1B\n" +
 	"ScopeProtoP\x01Z9interop-testbed/go-peer/internal/gen/interop/v1;interopv1b\x06proto3"
 
@@ -997,7 +1180,7 @@ func file_interop_v1_scope_proto_rawDescGZIP() []byte {
 	return file_interop_v1_scope_proto_rawDescData
 }
 
-var file_interop_v1_scope_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_interop_v1_scope_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_interop_v1_scope_proto_goTypes = []any{
 	(*HoldSpec)(nil),           // 0: interop.v1.HoldSpec
 	(*HoldRequest)(nil),        // 1: interop.v1.HoldRequest
@@ -1010,12 +1193,14 @@ var file_interop_v1_scope_proto_goTypes = []any{
 	(*BeginScopeResponse)(nil), // 8: interop.v1.BeginScopeResponse
 	(*EndScopeRequest)(nil),    // 9: interop.v1.EndScopeRequest
 	(*CallRecord)(nil),         // 10: interop.v1.CallRecord
-	(*EndScopeResponse)(nil),   // 11: interop.v1.EndScopeResponse
-	(*CancelNotice)(nil),       // 12: interop.v1.CancelNotice
+	(*PeerNativeRequest)(nil),  // 11: interop.v1.PeerNativeRequest
+	(*PeerNativeResponse)(nil), // 12: interop.v1.PeerNativeResponse
+	(*EndScopeResponse)(nil),   // 13: interop.v1.EndScopeResponse
+	(*CancelNotice)(nil),       // 14: interop.v1.CancelNotice
 }
 var file_interop_v1_scope_proto_depIdxs = []int32{
 	0,  // 0: interop.v1.HoldRequest.start:type_name -> interop.v1.HoldSpec
-	12, // 1: interop.v1.HoldRequest.cancel:type_name -> interop.v1.CancelNotice
+	14, // 1: interop.v1.HoldRequest.cancel:type_name -> interop.v1.CancelNotice
 	3,  // 2: interop.v1.HoldResponse.started:type_name -> interop.v1.HoldStarted
 	4,  // 3: interop.v1.HoldResponse.result:type_name -> interop.v1.HoldResult
 	0,  // 4: interop.v1.HoldUnaryRequest.spec:type_name -> interop.v1.HoldSpec
@@ -1025,12 +1210,14 @@ var file_interop_v1_scope_proto_depIdxs = []int32{
 	1,  // 8: interop.v1.ScopeService.Hold:input_type -> interop.v1.HoldRequest
 	5,  // 9: interop.v1.ScopeService.HoldUnary:input_type -> interop.v1.HoldUnaryRequest
 	9,  // 10: interop.v1.ScopeService.EndScope:input_type -> interop.v1.EndScopeRequest
-	8,  // 11: interop.v1.ScopeService.BeginScope:output_type -> interop.v1.BeginScopeResponse
-	2,  // 12: interop.v1.ScopeService.Hold:output_type -> interop.v1.HoldResponse
-	6,  // 13: interop.v1.ScopeService.HoldUnary:output_type -> interop.v1.HoldUnaryResponse
-	11, // 14: interop.v1.ScopeService.EndScope:output_type -> interop.v1.EndScopeResponse
-	11, // [11:15] is the sub-list for method output_type
-	7,  // [7:11] is the sub-list for method input_type
+	11, // 11: interop.v1.ScopeService.PeerNative:input_type -> interop.v1.PeerNativeRequest
+	8,  // 12: interop.v1.ScopeService.BeginScope:output_type -> interop.v1.BeginScopeResponse
+	2,  // 13: interop.v1.ScopeService.Hold:output_type -> interop.v1.HoldResponse
+	6,  // 14: interop.v1.ScopeService.HoldUnary:output_type -> interop.v1.HoldUnaryResponse
+	13, // 15: interop.v1.ScopeService.EndScope:output_type -> interop.v1.EndScopeResponse
+	12, // 16: interop.v1.ScopeService.PeerNative:output_type -> interop.v1.PeerNativeResponse
+	12, // [12:17] is the sub-list for method output_type
+	7,  // [7:12] is the sub-list for method input_type
 	7,  // [7:7] is the sub-list for extension type_name
 	7,  // [7:7] is the sub-list for extension extendee
 	0,  // [0:7] is the sub-list for field type_name
@@ -1056,7 +1243,7 @@ func file_interop_v1_scope_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_interop_v1_scope_proto_rawDesc), len(file_interop_v1_scope_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

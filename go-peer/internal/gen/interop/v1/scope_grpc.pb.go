@@ -34,6 +34,7 @@ const (
 	ScopeService_Hold_FullMethodName       = "/interop.v1.ScopeService/Hold"
 	ScopeService_HoldUnary_FullMethodName  = "/interop.v1.ScopeService/HoldUnary"
 	ScopeService_EndScope_FullMethodName   = "/interop.v1.ScopeService/EndScope"
+	ScopeService_PeerNative_FullMethodName = "/interop.v1.ScopeService/PeerNative"
 )
 
 // ScopeServiceClient is the client API for ScopeService service.
@@ -57,6 +58,11 @@ type ScopeServiceClient interface {
 	// EndScope closes a scope id: waits up to wait_ms for its goroutines to end
 	// and returns the records of its calls.
 	EndScope(ctx context.Context, in *EndScopeRequest, opts ...grpc.CallOption) (*EndScopeResponse, error)
+	// PeerNative reports the native workers alive in the peer's process (the
+	// ones goroutines started through cgo, HoldSpec.goroutine_native_flag) and
+	// whether this peer can start any; with reap, it first stops and joins the
+	// groups a broken goroutine left running.
+	PeerNative(ctx context.Context, in *PeerNativeRequest, opts ...grpc.CallOption) (*PeerNativeResponse, error)
 }
 
 type scopeServiceClient struct {
@@ -110,6 +116,16 @@ func (c *scopeServiceClient) EndScope(ctx context.Context, in *EndScopeRequest, 
 	return out, nil
 }
 
+func (c *scopeServiceClient) PeerNative(ctx context.Context, in *PeerNativeRequest, opts ...grpc.CallOption) (*PeerNativeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PeerNativeResponse)
+	err := c.cc.Invoke(ctx, ScopeService_PeerNative_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ScopeServiceServer is the server API for ScopeService service.
 // All implementations must embed UnimplementedScopeServiceServer
 // for forward compatibility.
@@ -131,6 +147,11 @@ type ScopeServiceServer interface {
 	// EndScope closes a scope id: waits up to wait_ms for its goroutines to end
 	// and returns the records of its calls.
 	EndScope(context.Context, *EndScopeRequest) (*EndScopeResponse, error)
+	// PeerNative reports the native workers alive in the peer's process (the
+	// ones goroutines started through cgo, HoldSpec.goroutine_native_flag) and
+	// whether this peer can start any; with reap, it first stops and joins the
+	// groups a broken goroutine left running.
+	PeerNative(context.Context, *PeerNativeRequest) (*PeerNativeResponse, error)
 	mustEmbedUnimplementedScopeServiceServer()
 }
 
@@ -152,6 +173,9 @@ func (UnimplementedScopeServiceServer) HoldUnary(context.Context, *HoldUnaryRequ
 }
 func (UnimplementedScopeServiceServer) EndScope(context.Context, *EndScopeRequest) (*EndScopeResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method EndScope not implemented")
+}
+func (UnimplementedScopeServiceServer) PeerNative(context.Context, *PeerNativeRequest) (*PeerNativeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PeerNative not implemented")
 }
 func (UnimplementedScopeServiceServer) mustEmbedUnimplementedScopeServiceServer() {}
 func (UnimplementedScopeServiceServer) testEmbeddedByValue()                      {}
@@ -235,6 +259,24 @@ func _ScopeService_EndScope_Handler(srv interface{}, ctx context.Context, dec fu
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ScopeService_PeerNative_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PeerNativeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ScopeServiceServer).PeerNative(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ScopeService_PeerNative_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ScopeServiceServer).PeerNative(ctx, req.(*PeerNativeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ScopeService_ServiceDesc is the grpc.ServiceDesc for ScopeService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -253,6 +295,10 @@ var ScopeService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "EndScope",
 			Handler:    _ScopeService_EndScope_Handler,
+		},
+		{
+			MethodName: "PeerNative",
+			Handler:    _ScopeService_PeerNative_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

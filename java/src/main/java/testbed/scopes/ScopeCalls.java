@@ -10,6 +10,8 @@ import testbed.peer.PeerException;
 import testbed.proto.v1.BeginScopeRequest;
 import testbed.proto.v1.EndScopeRequest;
 import testbed.proto.v1.EndScopeResponse;
+import testbed.proto.v1.PeerNativeRequest;
+import testbed.proto.v1.PeerNativeResponse;
 import testbed.proto.v1.ScopeServiceGrpc;
 
 import java.time.Duration;
@@ -48,6 +50,20 @@ public final class ScopeCalls {
                     .endScope(EndScopeRequest.newBuilder().setScopeId(scopeId).setWaitMs((int) wait.toMillis()).build());
         } catch (StatusRuntimeException e) {
             throw new PeerException("Go peer EndScope failed: " + e.getStatus(), e);
+        }
+    }
+
+    /**
+     * The native workers alive in the peer's process (started by goroutines through cgo) and
+     * whether the peer can start any; with {@code reap}, the peer first stops and joins the
+     * groups a broken goroutine left running.
+     */
+    PeerNativeResponse peerNative(boolean reap) {
+        try {
+            return ScopeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .peerNative(PeerNativeRequest.newBuilder().setReap(reap).build());
+        } catch (StatusRuntimeException e) {
+            throw new PeerException("Go peer PeerNative failed: " + e.getStatus(), e);
         }
     }
 

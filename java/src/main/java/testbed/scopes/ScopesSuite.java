@@ -130,6 +130,8 @@ public final class ScopesSuite {
                     trials, Leaks.NONE, this::ownerInterrupted));
             cases.add(runCase("nested", "A scope inside a subtask, errgroups inside errgroups, native workers the Go handlers' flags stop; a Go failure unwinds them all.",
                     trials, Leaks.NONE, this::nested));
+            cases.add(peerNativeCase("nested_native_under_goroutine", "A scope inside a subtask; in Go an errgroup inside the handler and a native worker started by a goroutine (cgo) that stops and joins it when the errgroup's context ends; a Go failure unwinds them all.",
+                    trials, Leaks.NONE, this::nestedNativeUnderGoroutine));
             cases.add(runCase("context_lost_across_forks", "A gRPC Context deadline attached around the scope does not reach the forks' calls (grpc-java's Context is a ThreadLocal).",
                     1, Leaks.NONE, r -> contextAcrossForks(r, false, ScopeCalls.CALL_BOUND, 5)));
             cases.add(runCase("context_propagated_across_forks", "GrpcContextForks.fork: the deadline set when the scope opens reaches Go as grpc-timeout on every fork.",
@@ -156,6 +158,8 @@ public final class ScopesSuite {
                     1, Leaks.JAVA, this::javaSubtaskLeaksExecutor));
             cases.add(runCase("c_subtask_leaves_workers", "Broken variant: a Java subtask starts native workers and returns without ending them; the shim's live count must find them after close().",
                     1, Leaks.C, this::cSubtaskLeavesWorkers));
+            cases.add(peerNativeCase("go_goroutine_leaves_native_worker", "Broken variant: a Go goroutine starts a native worker in the peer (cgo) and returns without stopping it; the peer's live worker count must find it after close().",
+                    1, Leaks.C, this::goGoroutineLeavesNativeWorker));
             cases.add(runCase("go_handler_ignores_notice", "Broken variant: a Go handler ignores the cancel notice and unwinds slowly; the subtask resets its stream after "
                             + DEAF_END_BOUND.toMillis() + " ms, and the check that no handler returns after close() must catch it.",
                     1, Leaks.OUTLIVE, this::goHandlerIgnoresNotice));
@@ -215,6 +219,10 @@ public final class ScopesSuite {
         PeerProcess killedPeer;
         /** Why this trial has no Go leftover count (reported n/a, not 0); null when it has one. */
         String goNotCounted;
+        /** True when the scope's goroutines start native workers in the peer: the C count then adds the peer's. */
+        boolean peerNatives;
+        /** The peer's own native workers still alive LEAK_BOUND after close(). */
+        int peerCLeft;
         /** The peer's whole-process goroutine count when the scope opened. */
         int goTotalBefore;
         /** A broken variant's test that what a trial found is the leak it planted, not any leftover. */
@@ -277,6 +285,29 @@ public final class ScopesSuite {
             };
         }
 
+        /**
+         * Gives {@code spec} a native worker under a goroutine: one more goroutine of its Go
+         * errgroup starts a native worker in the peer (cgo) on a region flag of its own, and
+         * stops and joins it when the errgroup's context ends. Checked: the worker was
+         * started, stopped by its flag, and ended before the handler.
+         */
+        HoldSpec.Builder nativeUnderGoroutine(HoldSpec.Builder spec) {
+            peerNatives = true;
+            spec.setGoroutineNativeFlag(allocateFlag() + 1);
+            String id = spec.getCallId();
+            boolean leak = spec.getNativeLeak();
+            recordChecks.add(records -> {
+                for (CallRecord c : records) {
+                    if (!c.getCallId().equals(id)) continue;
+                    if (c.getNativeWorkersStarted() != 1) problem("Go call " + id + " started " + c.getNativeWorkersStarted() + " native workers under its goroutine, want 1");
+                    else if (!leak && (!c.getNativeStoppedByFlag() || c.getNativeEndedNs() == 0 || c.getNativeEndedNs() > c.getEndedNs())) {
+                        problem("Go call " + id + ": its goroutine's native worker was not stopped by its flag before the handler ended (" + c + ")");
+                    }
+                }
+            });
+            return spec;
+        }
+
         /** A region cancel flag of this suite's range that no other subtask of the trial uses. */
         int allocateFlag() {
             if (nextFlag >= FLAG_COUNT) throw new IllegalStateException("more than " + FLAG_COUNT + " native subtasks in one scenario");
@@ -297,10 +328,10 @@ public final class ScopesSuite {
     record Trial(String javaSaw, Integer goLeft, Integer goAtEnd, int javaLeft, int cLeft, int cAtClose, long outliveNs,
                  long lastRemoteEndNs, int infraThreads, List<CallRecord> records, Map<String, String> nativeStoppedBy,
                  String javaLeftNames, int goTotalBefore, int goTotalAfter, String goNotCounted, boolean plantedFound,
-                 List<String> problems, Exception fault) {
+                 List<String> problems, Exception fault, Long peerNativeEndNs) {
         Trial withFault(Exception e) {
             return new Trial(javaSaw, goLeft, goAtEnd, javaLeft, cLeft, cAtClose, outliveNs, lastRemoteEndNs, infraThreads, records,
-                    nativeStoppedBy, javaLeftNames, goTotalBefore, goTotalAfter, goNotCounted, plantedFound, problems, e);
+                    nativeStoppedBy, javaLeftNames, goTotalBefore, goTotalAfter, goNotCounted, plantedFound, problems, e, peerNativeEndNs);
         }
     }
 
@@ -382,20 +413,27 @@ public final class ScopesSuite {
     private Trial measure(Run r, JavaThreads before, int goTotalBefore) {
         List<String> problems = new ArrayList<>(r.problems);
         long leakDeadline = r.closedNs + LEAK_BOUND.toNanos();
-        int cAtClose = session.panama().workersAlive();
+        int peerAtClose = r.peerNatives ? r.calls.peerNative(false).getAlive() : 0;
+        int cAtClose = session.panama().workersAlive() + peerAtClose;
         // C: polled on a thread of its own from now on, while EndScope waits for Go, so that the
         // instant the count reached zero is seen when it happens; both are bounded by
         // LEAK_BOUND after close(), not after the call.
         long[] cZero = {cAtClose == 0 ? r.closedNs : 0};
-        int[] cLeftBox = {cAtClose};
+        int[] cLeftBox = {cAtClose, peerAtClose};
+        ScopeCalls peerCalls = r.calls;
         Thread cPoll = Thread.ofVirtual().name("scopes-c-poll-" + r.scopeId).start(() -> {
-            int n = session.panama().workersAlive();
+            // The shim's workers in this process, plus (with peerNatives) those goroutines
+            // started in the peer's, from the peer: both are native workers the scope caused.
+            int peer = r.peerNatives ? peerCalls.peerNative(false).getAlive() : 0;
+            int n = session.panama().workersAlive() + peer;
             while (n > 0 && System.nanoTime() < leakDeadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
-                n = session.panama().workersAlive();
+                java.util.concurrent.locks.LockSupport.parkNanos(r.peerNatives ? 500_000 : 50_000);
+                peer = r.peerNatives ? peerCalls.peerNative(false).getAlive() : 0;
+                n = session.panama().workersAlive() + peer;
                 if (n == 0) cZero[0] = System.nanoTime();
             }
             cLeftBox[0] = n;
+            cLeftBox[1] = peer;
         });
         // Go: EndScope on the peer the scope's calls went to. When no call of the scope could be
         // counted there (the peer was killed, the calls carried another id), the scope id is
@@ -417,6 +455,7 @@ public final class ScopesSuite {
         }
         long cZeroNs = cZero[0];
         int cLeft = cLeftBox[0];
+        r.peerCLeft = cLeftBox[1];
         // Java: leftovers are what is still there LEAK_BOUND after close(), as in Go and C.
         JavaThreads after = JavaThreads.snapshot();
         List<JavaThreads.ThreadEntry> javaLeft = after.leftovers(before, r.scopeId);
@@ -429,7 +468,9 @@ public final class ScopesSuite {
         // How long the last remote child outlived close(): Go handlers' returns, the scope's
         // goroutine count reaching zero when EndScope still saw some, native workers likewise.
         long last = Long.MIN_VALUE;
-        for (CallRecord c : g.getCallsList()) last = Math.max(last, c.getEndedNs());
+        long peerNativeEnd = Long.MIN_VALUE;
+        for (CallRecord c : g.getCallsList()) if (c.getNativeEndedNs() != 0) peerNativeEnd = Math.max(peerNativeEnd, c.getNativeEndedNs());
+        for (CallRecord c : g.getCallsList()) last = Math.max(last, Math.max(c.getEndedNs(), c.getNativeEndedNs()));
         if (g.getLiveAtCall() > 0) last = Math.max(last, g.getLiveZeroNs() != 0 ? g.getLiveZeroNs() : g.getMonotonicNs());
         if (cAtClose > 0) last = Math.max(last, cZeroNs != 0 ? cZeroNs : System.nanoTime());
         long outlive = last == Long.MIN_VALUE ? 0 : Math.max(0, last - r.closedNs);
@@ -442,9 +483,11 @@ public final class ScopesSuite {
             problems.add("leak: " + javaLeft.size() + " Java thread(s) outlived the scope: " + JavaThreads.describe(javaLeft));
         }
         if (cAtClose > 0) {
-            problems.add(cAtClose + " native worker(s) still running when close() returned: a subtask returned without ending the workers it started");
+            problems.add(cAtClose + " native worker(s) still running when close() returned" + (peerAtClose > 0 ? " (" + peerAtClose + " in the Go peer)" : "")
+                    + ": a subtask or a goroutine returned without ending the workers it started");
         }
-        if (cLeft > 0) problems.add("leak: " + cLeft + " native worker(s) alive " + LEAK_BOUND.toMillis() + " ms after close()");
+        if (cLeft > 0) problems.add("leak: " + cLeft + " native worker(s) alive " + LEAK_BOUND.toMillis() + " ms after close()"
+                + (r.peerCLeft > 0 ? " (" + r.peerCLeft + " in the Go peer, started by a goroutine)" : ""));
         if (g.getCallsRunning() > 0) problems.add(g.getCallsRunning() + " Go handler(s) of the scope had not returned at its end");
 
         Map<String, CallRecord> byId = new LinkedHashMap<>();
@@ -486,11 +529,11 @@ public final class ScopesSuite {
         Trial t = new Trial(r.javaSaw, goCounted ? g.getLive() : null, goCounted ? g.getLiveAtCall() : null, javaLeft.size(), cLeft, cAtClose, outlive,
                 last == Long.MIN_VALUE ? 0 : last - r.closedNs, after.newNotLeftoverSince(before, r.scopeId), g.getCallsList(),
                 Map.copyOf(r.nativeStoppedBy), JavaThreads.describe(javaLeft), goTotalBefore,
-                goTotalAfter, r.goNotCounted, false, problems, null);
+                goTotalAfter, r.goNotCounted, false, problems, null, peerNativeEnd == Long.MIN_VALUE ? null : peerNativeEnd - r.closedNs);
         if (r.planted == null) return t;
         return new Trial(t.javaSaw(), t.goLeft(), t.goAtEnd(), t.javaLeft(), t.cLeft(), t.cAtClose(), t.outliveNs(), t.lastRemoteEndNs(),
                 t.infraThreads(), t.records(), t.nativeStoppedBy(), t.javaLeftNames(), t.goTotalBefore(), t.goTotalAfter(), t.goNotCounted(),
-                r.planted.test(t), t.problems(), null);
+                r.planted.test(t), t.problems(), null, t.peerNativeEndNs());
     }
 
     private CaseResult verdict(String name, String title, Leaks leaks, List<Trial> trials, double durationMs) {
@@ -526,6 +569,7 @@ public final class ScopesSuite {
         metrics.put("outlive_mean_us", outliveSum / 1e3 / trials.size());
         metrics.put("last_remote_end_vs_close_us", last.lastRemoteEndNs() / 1e3);
         metrics.put("java_new_threads_not_leftovers", infra);
+        if (last.peerNativeEndNs() != null) metrics.put("peer_native_last_end_vs_close_us", last.peerNativeEndNs() / 1e3);
         metrics.put("go_goroutines_total_before", last.goTotalBefore());
         metrics.put("go_goroutines_total_after", last.goTotalAfter());
 
@@ -533,13 +577,15 @@ public final class ScopesSuite {
         details.put("leftovers", List.of(
                 row("runtime", "go", "leftover", goLeft, "how", "goroutines labelled with the scope id, " + LEAK_BOUND.toMillis() + " ms after close (EndScope)"),
                 row("runtime", "java", "leftover", javaLeft, "how", "threads in the scope's containers, in containers made since it opened, new in the root container, or busy in a pool since (JSON thread dump)"),
-                row("runtime", "c", "leftover", cLeft, "how", "interop_workers_alive, " + LEAK_BOUND.toMillis() + " ms after close")));
+                row("runtime", "c", "leftover", cLeft, "how", "interop_workers_alive (in the JVM, plus in the Go peer where goroutines start workers), " + LEAK_BOUND.toMillis() + " ms after close")));
         List<Map<String, Object>> callRows = new ArrayList<>();
         for (CallRecord c : last.records()) {
             callRows.add(row("call", c.getCallId(), "rpc", c.getRpc(), "go_end", c.getEnd(),
                     "goroutines", c.getGoroutinesStopped() + "/" + c.getGoroutinesStarted(),
                     "deadline_ms", c.getDeadlineRemainingMs(),
-                    "native_stopped_by", last.nativeStoppedBy().getOrDefault(c.getCallId(), "-")));
+                    "native_stopped_by", c.getNativeWorkersStarted() > 0
+                            ? (c.getNativeEndedNs() == 0 ? "not stopped by its goroutine" : c.getNativeStoppedByFlag() ? "its goroutine, by the flag" : "its goroutine, after a join timeout")
+                            : last.nativeStoppedBy().getOrDefault(c.getCallId(), "-")));
         }
         details.put("calls", callRows);
         List<Map<String, Object>> observed = new ArrayList<>();
@@ -1113,6 +1159,66 @@ public final class ScopesSuite {
         r.closed();
         r.cleanups.add(() -> {
             if (left.get() != null) left.get().finish(Duration.ZERO);
+        });
+    }
+
+    /**
+     * A case whose goroutines start native workers in the peer through cgo: run as usual when
+     * the peer can, else SKIPPED with the peer's reason (the cross-compiled arm64 peer has no cgo).
+     */
+    CaseResult peerNativeCase(String name, String title, int trials, Leaks leaks, Scenario body) {
+        testbed.proto.v1.PeerNativeResponse p;
+        try {
+            p = calls.peerNative(false);
+        } catch (RuntimeException e) {
+            return CaseResult.error(name, title, "asking the peer whether it has native workers: " + e.getMessage(), 0);
+        }
+        if (!p.getAvailable()) {
+            return new CaseResult(name, title, testbed.report.Status.SKIPPED, "skipped: the Go peer cannot start native workers: " + p.getReason(), 0, null, null);
+        }
+        return runCase(name, title, trials, leaks, body);
+    }
+
+    private void nestedNativeUnderGoroutine(Run r) throws Exception {
+        try (var outer = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            Callable<String> i0 = r.stream(r.nativeUnderGoroutine(r.spec("inner0", 2).setNestedGoroutines(2)), "cancelled_by_notice", false);
+            Callable<String> i1 = r.stream(r.nativeUnderGoroutine(r.spec("inner1", 2).setNestedGoroutines(2)), "cancelled_by_notice", false);
+            outer.fork(() -> {
+                try (var inner = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId + "/inner"))) {
+                    inner.fork(i0);
+                    inner.fork(i1);
+                    inner.join();
+                    return "inner";
+                }
+            });
+            outer.fork(r.stream(r.spec("failing", 2).setNestedGoroutines(2).setFailGoroutine(1).setFailAfterMs(60), "goroutine_failed", false));
+            outer.join();
+            r.problem("join returned normally, want FailedException");
+        } catch (StructuredTaskScope.FailedException e) {
+            r.javaSaw = "FailedException: " + describe(e.getCause());
+            expectGoFailure(r, e.getCause(), "failing");
+        }
+        r.closed();
+    }
+
+    private void goGoroutineLeavesNativeWorker(Run r) throws Exception {
+        // Planted: the one native worker this scenario's goroutine starts in the peer.
+        r.planted = t -> r.peerCLeft == 1;
+        try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            scope.fork(r.stream(r.nativeUnderGoroutine(r.spec("s0", 2).setNativeLeak(true)), "cancelled_by_notice", false));
+            scope.fork(() -> {
+                r.awaitGoroutines(3);
+                throw new IllegalStateException("java subtask failed on purpose");
+            });
+            scope.join();
+            r.problem("join returned normally, want FailedException");
+        } catch (StructuredTaskScope.FailedException e) {
+            r.javaSaw = "FailedException: " + describe(e.getCause());
+        }
+        r.closed();
+        r.cleanups.add(() -> {
+            var p = r.calls.peerNative(true);
+            if (p.getAlive() != 0) throw new IllegalStateException("the peer still had " + p.getAlive() + " native workers after reaping " + p.getReaped());
         });
     }
 
