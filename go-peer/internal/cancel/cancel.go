@@ -13,12 +13,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sys/unix"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"interop-testbed/go-peer/internal/clock"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
 	"interop-testbed/go-peer/internal/nativework"
 )
@@ -84,19 +84,9 @@ func (e *CauseError) Error() string {
 	return fmt.Sprintf("cancelled by %s: %s", e.Cause.GetDomain(), e.Cause.GetReason())
 }
 
-// Monotonic returns CLOCK_MONOTONIC in nanoseconds, the clock the harness's
-// System.nanoTime reads on Linux, so that instants compare across processes.
-func Monotonic() int64 {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		panic(fmt.Sprintf("clock_gettime(CLOCK_MONOTONIC): %v", err))
-	}
-	return ts.Nano()
-}
-
 // Echo replies at once with the peer's CLOCK_MONOTONIC.
 func (s *Service) Echo(_ context.Context, req *interopv1.EchoRequest) (*interopv1.EchoResponse, error) {
-	return &interopv1.EchoResponse{SentNs: req.GetSentNs(), PeerNs: Monotonic()}, nil
+	return &interopv1.EchoResponse{SentNs: req.GetSentNs(), PeerNs: clock.Monotonic()}, nil
 }
 
 // Work runs spec's work until the call's context ends, and ends the call
@@ -137,7 +127,7 @@ func (s *Service) WorkStream(req *interopv1.WorkStreamRequest, stream interopv1.
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for seq := uint64(1); ; seq++ {
-		if err := stream.Send(&interopv1.WorkStreamResponse{Seq: seq, MonotonicNs: Monotonic()}); err != nil {
+		if err := stream.Send(&interopv1.WorkStreamResponse{Seq: seq, MonotonicNs: clock.Monotonic()}); err != nil {
 			w.cancel(err)
 			break
 		}
@@ -174,7 +164,7 @@ func (s *Service) Converse(stream interopv1.CancelService_ConverseServer) error 
 	if err != nil {
 		return err
 	}
-	if err := stream.Send(&interopv1.ConverseResponse{Seq: 1, MonotonicNs: Monotonic()}); err != nil {
+	if err := stream.Send(&interopv1.ConverseResponse{Seq: 1, MonotonicNs: clock.Monotonic()}); err != nil {
 		w.cancel(err)
 		return w.finish()
 	}
@@ -321,7 +311,7 @@ func (s *Service) begin(ctx context.Context, rpc string, spec *interopv1.WorkSpe
 	}
 	release, deadlineNs := context.CancelFunc(func() {}), int64(0)
 	if d := time.Duration(spec.GetServerDeadlineMs()) * time.Millisecond; d > 0 {
-		deadlineNs = Monotonic() + d.Nanoseconds()
+		deadlineNs = clock.Monotonic() + d.Nanoseconds()
 		ctx, release = context.WithTimeout(ctx, d)
 	}
 	wctx, stop := context.WithCancelCause(ctx)
@@ -408,16 +398,16 @@ func (w *work) goroutine(first bool, flag *int64) {
 	} else {
 		<-w.ctx.Done()
 	}
-	now := Monotonic()
+	now := clock.Monotonic()
 	if observed {
 		w.firstObserved.CompareAndSwap(0, now)
 	}
 	if first && flag != nil && observed {
 		atomic.StoreInt64(flag, 1)
-		w.flagSetNs.Store(Monotonic())
+		w.flagSetNs.Store(clock.Monotonic())
 	}
 	w.stopped.Add(1)
-	end := Monotonic()
+	end := clock.Monotonic()
 	for {
 		last := w.lastStopped.Load()
 		if end <= last || w.lastStopped.CompareAndSwap(last, end) {
@@ -444,7 +434,7 @@ func (w *work) serverCancel(c *interopv1.CancelCause) {
 	w.mu.Lock()
 	if w.protocolCause == nil {
 		w.protocolCause = c
-		w.serverCancelled = Monotonic()
+		w.serverCancelled = clock.Monotonic()
 	}
 	w.mu.Unlock()
 	w.stop(&CauseError{Cause: c})
@@ -471,7 +461,7 @@ func (w *work) finish() error {
 		if _, err := w.native.Join(PeerNativeJoinBound.Milliseconds()); err != nil {
 			nativeProblem = err.Error()
 		}
-		nativeJoined = Monotonic()
+		nativeJoined = clock.Monotonic()
 	}
 	ctxErr, causeText := w.ctx.Err(), ""
 	if ctxErr != nil {

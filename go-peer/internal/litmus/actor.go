@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"interop-testbed/go-peer/internal/clock"
 )
 
 // DefaultStallTimeout is how long an actor waits without progress when its
@@ -380,7 +382,7 @@ func (a *Actor) setStart() {
 	}
 	atomic.StoreInt64(a.sec.word(LeadNsOffset), lead)
 	atomic.StoreInt64(a.sec.word(LateOffset), 0)
-	atomic.StoreInt64(a.sec.word(StartNsOffset), monotonicNs()+lead)
+	atomic.StoreInt64(a.sec.word(StartNsOffset), clock.Fast()+lead)
 }
 
 // awaitStart is the actor's half: spin until the round's start, or count
@@ -391,7 +393,7 @@ func (a *Actor) awaitStart() {
 	if start == 0 {
 		return
 	}
-	now := monotonicNs()
+	now := clock.Fast()
 	if now > start {
 		atomic.AddInt64(a.sec.word(LateOffset), 1)
 		return
@@ -399,6 +401,6 @@ func (a *Actor) awaitStart() {
 	if start-now > LeadMaxNs {
 		return
 	}
-	for monotonicNs() < start {
+	for clock.Fast() < start {
 	}
 }

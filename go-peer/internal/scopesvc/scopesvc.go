@@ -21,11 +21,11 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
-	"golang.org/x/sys/unix"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"interop-testbed/go-peer/internal/clock"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
 	"interop-testbed/go-peer/internal/nativework"
 	"interop-testbed/go-peer/internal/scope"
@@ -99,15 +99,6 @@ func (e *NoticeError) Error() string {
 	return fmt.Sprintf("cancelled by %s: %s", e.Cause.GetDomain(), e.Cause.GetReason())
 }
 
-// Monotonic returns CLOCK_MONOTONIC in nanoseconds, the clock of the harness's System.nanoTime.
-func Monotonic() int64 {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		panic(fmt.Sprintf("clock_gettime(CLOCK_MONOTONIC): %v", err))
-	}
-	return ts.Nano()
-}
-
 // BeginScope opens a scope id. opened is false when it was already open.
 func (s *Service) BeginScope(_ context.Context, req *interopv1.BeginScopeRequest) (*interopv1.BeginScopeResponse, error) {
 	id := req.GetScopeId()
@@ -158,7 +149,7 @@ func (s *Service) EndScope(ctx context.Context, req *interopv1.EndScopeRequest) 
 	}
 	resp := &interopv1.EndScopeResponse{Known: true, LiveAtCall: int32(live)}
 	if live == 0 {
-		resp.LiveZeroNs = Monotonic()
+		resp.LiveZeroNs = clock.Monotonic()
 	}
 	deadline := time.Now().Add(wait)
 	for live > 0 && time.Now().Before(deadline) {
@@ -171,7 +162,7 @@ func (s *Service) EndScope(ctx context.Context, req *interopv1.EndScopeRequest) 
 			return nil, err
 		}
 		if live == 0 {
-			resp.LiveZeroNs = Monotonic()
+			resp.LiveZeroNs = clock.Monotonic()
 		}
 	}
 	resp.Live = int32(live)
@@ -183,7 +174,7 @@ func (s *Service) EndScope(ctx context.Context, req *interopv1.EndScopeRequest) 
 		resp.Calls = st.records
 		resp.CallsRunning = uint32(st.running)
 	}
-	resp.MonotonicNs = Monotonic()
+	resp.MonotonicNs = clock.Monotonic()
 	return resp, nil
 }
 
@@ -309,7 +300,7 @@ func (c *call) partDone() {
 	if rec == nil { // finish never ran: nothing to file
 		return
 	}
-	rec.EndedNs = Monotonic()
+	rec.EndedNs = clock.Monotonic()
 	c.svc.record(c.scopeID, rec)
 }
 
@@ -339,7 +330,7 @@ func (s *Service) begin(ctx context.Context, rpc string, spec *interopv1.HoldSpe
 	s.mu.Unlock()
 
 	cctx, stop := context.WithCancelCause(ctx)
-	c := &call{svc: s, scopeID: id, rpc: rpc, spec: spec, ctx: cctx, stop: stop, deadlineMs: -1, startedNs: Monotonic()}
+	c := &call{svc: s, scopeID: id, rpc: rpc, spec: spec, ctx: cctx, stop: stop, deadlineMs: -1, startedNs: clock.Monotonic()}
 	c.parts.Store(1)
 	if d, ok := ctx.Deadline(); ok {
 		c.deadlineMs = time.Until(d).Milliseconds()
@@ -474,7 +465,7 @@ func (c *call) nativeUnder(ctx context.Context) error {
 	atomic.StoreInt64(c.nativeFlag, 1)
 	byFlag, _ := g.Join(NativeJoinBound.Milliseconds())
 	c.nativeStoppedOK.Store(byFlag)
-	c.nativeEndedNs.Store(Monotonic())
+	c.nativeEndedNs.Store(clock.Monotonic())
 	return context.Cause(ctx)
 }
 
@@ -540,11 +531,11 @@ func (c *call) ownWork(ctx context.Context, i int) error {
 
 func (c *call) started() *interopv1.HoldStarted {
 	return &interopv1.HoldStarted{CallId: c.spec.GetCallId(), Goroutines: uint32(c.nStarted.Load()),
-		DeadlineRemainingMs: c.deadlineMs, MonotonicNs: Monotonic()}
+		DeadlineRemainingMs: c.deadlineMs, MonotonicNs: clock.Monotonic()}
 }
 
 func (c *call) result() *interopv1.HoldResult {
-	return &interopv1.HoldResult{CallId: c.spec.GetCallId(), MonotonicNs: Monotonic()}
+	return &interopv1.HoldResult{CallId: c.spec.GetCallId(), MonotonicNs: clock.Monotonic()}
 }
 
 // notice cancels the errgroup with the cause of a client's CancelNotice.

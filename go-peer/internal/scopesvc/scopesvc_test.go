@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
 
+	"interop-testbed/go-peer/internal/clock"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
 	"interop-testbed/go-peer/internal/scope"
 )
@@ -322,7 +323,7 @@ func TestEndedNsIsWhenTheHandlerAndItsReaderEnded(t *testing.T) {
 		t.Fatalf("second Hold reply = %v, %v, want a result", m, err)
 	}
 	time.Sleep(50 * time.Millisecond)
-	halfClosed := Monotonic()
+	halfClosed := clock.Monotonic()
 	st.CloseSend()
 	if _, err := st.Recv(); err == nil || status.Code(err) != codes.Unknown && err.Error() != "EOF" {
 		t.Fatalf("Hold ended with %v, want EOF", err)

@@ -13,11 +13,11 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sys/unix"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"interop-testbed/go-peer/internal/clock"
 	"interop-testbed/go-peer/internal/counters"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
 	"interop-testbed/go-peer/internal/litmus"
@@ -125,9 +125,9 @@ func (s *Service) Inspect(ctx context.Context, req *interopv1.InspectRequest) (*
 	if err != nil {
 		return nil, status.Error(codes.Internal, err.Error())
 	}
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		return nil, status.Errorf(codes.Internal, "clock_gettime(CLOCK_MONOTONIC): %v", err)
+	now, err := clock.Read()
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
 	}
 	if own, ok := scope.Of(ctx); ok {
 		if c, ok := counts[own]; ok {
@@ -140,7 +140,7 @@ func (s *Service) Inspect(ctx context.Context, req *interopv1.InspectRequest) (*
 	resp := &interopv1.InspectResponse{
 		GoroutinesTotal:   int32(runtime.NumGoroutine()),
 		GoroutinesByScope: make(map[string]int32, len(counts)),
-		MonotonicNs:       ts.Nano(),
+		MonotonicNs:       now,
 	}
 	for id, c := range counts {
 		resp.GoroutinesByScope[id] = int32(c)
