@@ -1,15 +1,11 @@
 package testbed.cancel;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
 import io.grpc.Channel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.MetadataUtils;
 import testbed.peer.PeerClient;
 import testbed.peer.PeerException;
 import testbed.proto.v1.CancelCause;
@@ -50,19 +46,13 @@ final class CancelCalls {
 
     /** An async stub whose calls carry {@code scopeId} and end after {@link #CALL_BOUND}. */
     CancelServiceGrpc.CancelServiceStub async(String scopeId) {
-        return CancelServiceGrpc.newStub(channel).withInterceptors(scoped(scopeId))
+        return CancelServiceGrpc.newStub(channel).withInterceptors(PeerClient.scopeHeader(scopeId))
                 .withDeadlineAfter(CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** A blocking stub whose calls carry {@code scopeId}; the caller sets the deadline. */
     CancelServiceGrpc.CancelServiceBlockingStub blocking(String scopeId) {
-        return CancelServiceGrpc.newBlockingStub(channel).withInterceptors(scoped(scopeId));
-    }
-
-    private static io.grpc.ClientInterceptor scoped(String scopeId) {
-        Metadata md = new Metadata();
-        md.put(PeerClient.SCOPE_ID, scopeId);
-        return MetadataUtils.newAttachHeadersInterceptor(md);
+        return CancelServiceGrpc.newBlockingStub(channel).withInterceptors(PeerClient.scopeHeader(scopeId));
     }
 
     /** One unary Echo round trip in nanoseconds. */
@@ -101,18 +91,24 @@ final class CancelCalls {
     ObserveResponse observe(String callId) {
         long t0 = System.nanoTime();
         try {
-            ObserveResponse r = CancelServiceGrpc.newBlockingStub(channel)
-                    .withDeadlineAfter(OBSERVE_BOUND.toMillis() + 3_000, TimeUnit.MILLISECONDS)
-                    .observe(ObserveRequest.newBuilder().setCallId(callId).setWaitMs((int) OBSERVE_BOUND.toMillis()).build());
+            ObserveResponse r = observeOnce(callId);
             if (!r.getFound()) {
                 throw new PeerException("no record of call " + callId + ": its Go handler never ran, or its work had not ended "
                         + OBSERVE_BOUND.toSeconds() + " s after the cancel");
             }
             return r;
-        } catch (StatusRuntimeException e) {
-            throw new PeerException("Go peer Observe failed: " + e.getStatus(), e);
         } finally {
             waited(t0);
+        }
+    }
+
+    /** One Observe call: the peer waits up to OBSERVE_BOUND for the call's record. */
+    private ObserveResponse observeOnce(String callId) {
+        try {
+            return CancelServiceGrpc.newBlockingStub(channel).withDeadlineAfter(OBSERVE_BOUND.toMillis() + 3_000, TimeUnit.MILLISECONDS)
+                    .observe(ObserveRequest.newBuilder().setCallId(callId).setWaitMs((int) OBSERVE_BOUND.toMillis()).build());
+        } catch (StatusRuntimeException e) {
+            throw new PeerException("Go peer Observe failed: " + e.getStatus(), e);
         }
     }
 
@@ -124,13 +120,7 @@ final class CancelCalls {
     Optional<ObserveResponse> observeIfStarted(String callId, Duration settle) {
         long deadline = System.nanoTime() + settle.toNanos();
         while (true) {
-            ObserveResponse r;
-            try {
-                r = CancelServiceGrpc.newBlockingStub(channel).withDeadlineAfter(OBSERVE_BOUND.toMillis() + 3_000, TimeUnit.MILLISECONDS)
-                        .observe(ObserveRequest.newBuilder().setCallId(callId).setWaitMs((int) OBSERVE_BOUND.toMillis()).build());
-            } catch (StatusRuntimeException e) {
-                throw new PeerException("Go peer Observe failed: " + e.getStatus(), e);
-            }
+            ObserveResponse r = observeOnce(callId);
             if (r.getFound()) return Optional.of(r);
             if (System.nanoTime() > deadline) return Optional.empty();
             try {
@@ -178,7 +168,6 @@ final class CancelCalls {
         private final CompletableFuture<ConverseResponse> firstTick = new CompletableFuture<>();
         private final CompletableFuture<Throwable> ended = new CompletableFuture<>();
         private volatile ClientCallStreamObserver<ConverseRequest> requests;
-        private volatile long endedNs;
 
         static Converse start(CancelServiceGrpc.CancelServiceStub stub, WorkSpec spec) {
             Converse c = new Converse();
@@ -195,14 +184,12 @@ final class CancelCalls {
 
                 @Override
                 public void onError(Throwable t) {
-                    c.endedNs = System.nanoTime();
                     c.firstTick.completeExceptionally(t);
                     c.ended.complete(t);
                 }
 
                 @Override
                 public void onCompleted() {
-                    c.endedNs = System.nanoTime();
                     c.firstTick.completeExceptionally(new IllegalStateException("Converse ended without a tick"));
                     c.ended.complete(null);
                 }
@@ -248,33 +235,14 @@ final class CancelCalls {
         Throwable endError() {
             return ended.getNow(null);
         }
-
-        long endedNs() {
-            return endedNs;
-        }
     }
 
-    /** The ErrorInfo in the status details of {@code t} (StatusProto.fromThrowable), if any. */
     /** Whether {@code echoed} holds {@code cause} intact: reason, domain and metadata. */
     static boolean sameCause(ErrorInfo echoed, testbed.proto.v1.CancelCause cause) {
         return echoed != null && echoed.getReason().equals(cause.getReason()) && echoed.getDomain().equals(cause.getDomain())
                 && echoed.getMetadataMap().equals(cause.getMetadataMap());
     }
 
-    static Optional<ErrorInfo> errorInfo(Throwable t) {
-        com.google.rpc.Status s = t == null ? null : StatusProto.fromThrowable(t);
-        if (s == null) return Optional.empty();
-        for (var any : s.getDetailsList()) {
-            if (any.is(ErrorInfo.class)) {
-                try {
-                    return Optional.of(any.unpack(ErrorInfo.class));
-                } catch (InvalidProtocolBufferException e) {
-                    return Optional.empty();
-                }
-            }
-        }
-        return Optional.empty();
-    }
 
     static <T> T await(CompletableFuture<T> f, String what) {
         try {

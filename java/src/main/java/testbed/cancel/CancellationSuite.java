@@ -417,7 +417,7 @@ public final class CancellationSuite {
         ObserveResponse o = calls.observe(id);
         List<String> problems = new ArrayList<>();
         if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
-        ErrorInfo echoed = CancelCalls.errorInfo(c.endError()).orElse(null);
+        ErrorInfo echoed = PeerClient.errorInfo(c.endError()).orElse(null);
         if (!CancelCalls.sameCause(echoed, cause)) {
             problems.add("Java's status details hold " + echoed + ", want the cause " + text(cause) + " echoed intact as ErrorInfo");
         }
@@ -477,7 +477,7 @@ public final class CancellationSuite {
         joinOrFail(consumer, "the Java consumer of " + id);
         ObserveResponse o = calls.observe(id);
         Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
-        ErrorInfo info = CancelCalls.errorInfo(end.get()).orElse(null);
+        ErrorInfo info = PeerClient.errorInfo(end.get()).orElse(null);
         List<String> problems = new ArrayList<>();
         if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + " after " + ticks[0] + " ticks, want CANCELLED");
         if (ticks[0] != 3) problems.add("Java received " + ticks[0] + " ticks, want 3");

@@ -14,7 +14,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import testbed.cancel.CancellationSuite.Trial;
 import testbed.peer.PeerClient;
@@ -135,9 +134,7 @@ final class MatrixTrials {
      * moment the headers arrive (ClientCall.Listener.onHeaders).
      */
     Trial cancelAfterHeaders(String id) {
-        Metadata md = new Metadata();
-        md.put(PeerClient.SCOPE_ID, id);
-        var channel = ClientInterceptors.intercept(calls.channel(), MetadataUtils.newAttachHeadersInterceptor(md));
+        var channel = ClientInterceptors.intercept(calls.channel(), PeerClient.scopeHeader(id));
         ClientCall<WorkStreamRequest, WorkStreamResponse> call = channel.newCall(CancelServiceGrpc.getWorkStreamMethod(),
                 CallOptions.DEFAULT.withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS));
         AtomicLong cancelNs = new AtomicLong();
@@ -209,9 +206,7 @@ final class MatrixTrials {
      * deadline instant to Java's seeing its status.
      */
     Trial simultaneousDeadlines(String id, int count) {
-        Metadata md = new Metadata();
-        md.put(PeerClient.SCOPE_ID, id);
-        var stub = CancelServiceGrpc.newStub(calls.channel()).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+        var stub = CancelServiceGrpc.newStub(calls.channel()).withInterceptors(PeerClient.scopeHeader(id));
         long[] deadlineNs = new long[count];
         long[] endNs = new long[count];
         Status.Code[] codes = new Status.Code[count];
@@ -300,7 +295,6 @@ final class MatrixTrials {
     private static final class Collect {
         final CompletableFuture<Throwable> ended = new CompletableFuture<>();
         volatile ClientCallStreamObserver<CollectRequest> requests;
-        volatile long endedNs;
 
         Collect(CancelServiceGrpc.CancelServiceStub stub, testbed.proto.v1.WorkSpec spec, int chunks) {
             StreamObserver<CollectRequest> out = stub.collect(new ClientResponseObserver<CollectRequest, CollectResponse>() {
@@ -314,13 +308,11 @@ final class MatrixTrials {
 
                 @Override
                 public void onError(Throwable t) {
-                    endedNs = System.nanoTime();
                     ended.complete(t);
                 }
 
                 @Override
                 public void onCompleted() {
-                    endedNs = System.nanoTime();
                     ended.complete(null);
                 }
             });
@@ -360,7 +352,7 @@ final class MatrixTrials {
         ObserveResponse o = calls.observe(id);
         List<String> problems = new ArrayList<>();
         if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
-        ErrorInfo echoed = CancelCalls.errorInfo(c.ended.getNow(null)).orElse(null);
+        ErrorInfo echoed = PeerClient.errorInfo(c.ended.getNow(null)).orElse(null);
         if (!CancelCalls.sameCause(echoed, cause)) problems.add("Java's status details hold " + echoed + ", want the cause " + CancellationSuite.text(cause) + " echoed intact");
         if (!o.getCause().equals(cause)) problems.add("Go's context.Cause holds " + CancellationSuite.describe(o) + ", want " + CancellationSuite.text(cause));
         return suite.finishTrial(id, o, js.getCode() + ", ErrorInfo " + (echoed == null ? "none" : echoed.getReason()), o.getLastStoppedNs() - t0, problems);
@@ -374,7 +366,7 @@ final class MatrixTrials {
      */
     Trial clientStreamingDeadline(String id) {
         long start = System.nanoTime();
-        Collect c = new Collect(CancelServiceGrpc.newStub(calls.channel()).withInterceptors(scopeHeader(id))
+        Collect c = new Collect(CancelServiceGrpc.newStub(calls.channel()).withInterceptors(PeerClient.scopeHeader(id))
                 .withDeadlineAfter(CancellationSuite.DEADLINE_MS, TimeUnit.MILLISECONDS), spec(id, 4).build(), 3);
         Status js = c.awaitEnd();
         Optional<ObserveResponse> started = calls.observeIfStarted(id, NEVER_STARTED_SETTLE);
@@ -411,12 +403,6 @@ final class MatrixTrials {
         }
         long deadlineNs = start + TimeUnit.MILLISECONDS.toNanos(CancellationSuite.DEADLINE_MS);
         return suite.finishTrial(id, o, js.getCode().name(), o.getLastStoppedNs() - deadlineNs, problems);
-    }
-
-    private static io.grpc.ClientInterceptor scopeHeader(String id) {
-        Metadata md = new Metadata();
-        md.put(PeerClient.SCOPE_ID, id);
-        return MetadataUtils.newAttachHeadersInterceptor(md);
     }
 
     // ---- the Go handler's own deadline ------------------------------------------------------------
@@ -616,7 +602,7 @@ final class MatrixTrials {
         long t0 = System.nanoTime();
         Status js;
         try {
-            ClientCalls.blockingUnaryCall(ClientInterceptors.intercept(calls.channel(), scopeHeader(id)), rawWork(),
+            ClientCalls.blockingUnaryCall(ClientInterceptors.intercept(calls.channel(), PeerClient.scopeHeader(id)), rawWork(),
                     CallOptions.DEFAULT.withDeadlineAfter(BAD_INPUT_BOUND.toMillis(), TimeUnit.MILLISECONDS), bytes);
             js = Status.OK;
         } catch (StatusRuntimeException e) {
@@ -702,7 +688,7 @@ final class MatrixTrials {
         if (c == null) return new Trial("-", "-", Long.MIN_VALUE, 0, "the stream's owner never started its call");
         Status js = c.awaitEnd();
         if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
-        ErrorInfo echoed = CancelCalls.errorInfo(c.endError()).orElse(null);
+        ErrorInfo echoed = PeerClient.errorInfo(c.endError()).orElse(null);
         if (!CancelCalls.sameCause(echoed, cause)) problems.add("Java's status details hold " + echoed + ", want the cause " + CancellationSuite.text(cause) + " echoed intact");
         ObserveResponse o = calls.observe(id);
         if (!o.getCause().equals(cause)) problems.add("Go's context.Cause holds " + CancellationSuite.describe(o) + ", want " + CancellationSuite.text(cause));

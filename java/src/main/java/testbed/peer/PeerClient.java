@@ -1,9 +1,13 @@
 package testbed.peer;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.MetadataUtils;
 import testbed.proto.v1.AddCountersRequest;
 import testbed.proto.v1.AddCountersResponse;
@@ -17,6 +21,7 @@ import testbed.proto.v1.RunLitmusActorResponse;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -55,6 +60,29 @@ public final class PeerClient implements AutoCloseable {
         return call("Hello", () -> stub.withDeadlineAfter(SHORT_CALL.toMillis(), TimeUnit.MILLISECONDS).hello(req));
     }
 
+    /** An interceptor that tags every call with {@code scopeId} ({@link #SCOPE_ID}). */
+    public static ClientInterceptor scopeHeader(String scopeId) {
+        Metadata md = new Metadata();
+        md.put(SCOPE_ID, scopeId);
+        return MetadataUtils.newAttachHeadersInterceptor(md);
+    }
+
+    /** The google.rpc.ErrorInfo in the status details of {@code t} (StatusProto.fromThrowable), if any. */
+    public static Optional<ErrorInfo> errorInfo(Throwable t) {
+        com.google.rpc.Status s = t == null ? null : StatusProto.fromThrowable(t);
+        if (s == null) return Optional.empty();
+        for (var any : s.getDetailsList()) {
+            if (any.is(ErrorInfo.class)) {
+                try {
+                    return Optional.of(any.unpack(ErrorInfo.class));
+                } catch (InvalidProtocolBufferException e) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     public InspectResponse inspect(List<String> scopeIds) {
         InspectRequest req = InspectRequest.newBuilder().addAllScopeIds(scopeIds).build();
         return call("Inspect", () -> stub.withDeadlineAfter(SHORT_CALL.toMillis(), TimeUnit.MILLISECONDS).inspect(req));
@@ -63,11 +91,7 @@ public final class PeerClient implements AutoCloseable {
     /** Runs AddCounters, tagged with {@code scopeId} when it is not null, within {@code deadline}. */
     public AddCountersResponse addCounters(AddCountersRequest req, String scopeId, Duration deadline) {
         PeerServiceGrpc.PeerServiceBlockingStub s = stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        if (scopeId != null) {
-            Metadata md = new Metadata();
-            md.put(SCOPE_ID, scopeId);
-            s = s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
-        }
+        if (scopeId != null) s = s.withInterceptors(scopeHeader(scopeId));
         PeerServiceGrpc.PeerServiceBlockingStub bound = s;
         return call("AddCounters", () -> bound.addCounters(req));
     }

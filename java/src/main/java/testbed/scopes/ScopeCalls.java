@@ -1,10 +1,7 @@
 package testbed.scopes;
 
 import io.grpc.Channel;
-import io.grpc.ClientInterceptor;
-import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import testbed.peer.PeerClient;
 import testbed.peer.PeerException;
 import testbed.proto.v1.BeginScopeRequest;
@@ -69,30 +66,24 @@ public final class ScopeCalls {
 
     /** An async stub whose calls carry {@code scopeId} and end after {@link #CALL_BOUND}. */
     ScopeServiceGrpc.ScopeServiceStub async(String scopeId) {
-        return ScopeServiceGrpc.newStub(channel).withInterceptors(scoped(scopeId))
+        return ScopeServiceGrpc.newStub(channel).withInterceptors(PeerClient.scopeHeader(scopeId))
                 .withDeadlineAfter(CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** A blocking stub whose calls carry {@code scopeId}; no deadline of its own. */
     ScopeServiceGrpc.ScopeServiceBlockingStub blocking(String scopeId) {
-        return ScopeServiceGrpc.newBlockingStub(channel).withInterceptors(scoped(scopeId));
+        return ScopeServiceGrpc.newBlockingStub(channel).withInterceptors(PeerClient.scopeHeader(scopeId));
     }
 
     /** A future stub whose calls carry {@code scopeId} and end after {@link #CALL_BOUND}. */
     ScopeServiceGrpc.ScopeServiceFutureStub future(String scopeId) {
-        return ScopeServiceGrpc.newFutureStub(channel).withInterceptors(scoped(scopeId))
+        return ScopeServiceGrpc.newFutureStub(channel).withInterceptors(PeerClient.scopeHeader(scopeId))
                 .withDeadlineAfter(CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** A V2 blocking stub ({@code BlockingClientCall}) whose calls carry {@code scopeId} and end after {@link #CALL_BOUND}. */
     ScopeServiceGrpc.ScopeServiceBlockingV2Stub blockingV2(String scopeId) {
-        return ScopeServiceGrpc.newBlockingV2Stub(channel).withInterceptors(scoped(scopeId))
+        return ScopeServiceGrpc.newBlockingV2Stub(channel).withInterceptors(PeerClient.scopeHeader(scopeId))
                 .withDeadlineAfter(CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private static ClientInterceptor scoped(String scopeId) {
-        Metadata md = new Metadata();
-        md.put(PeerClient.SCOPE_ID, scopeId);
-        return MetadataUtils.newAttachHeadersInterceptor(md);
     }
 }

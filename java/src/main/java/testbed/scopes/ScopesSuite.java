@@ -1,6 +1,5 @@
 package testbed.scopes;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
 import io.grpc.Context;
 import io.grpc.Deadline;
@@ -8,7 +7,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.BlockingClientCall;
 import testbed.Mode;
 import testbed.harness.Session;
@@ -1242,18 +1240,7 @@ public final class ScopesSuite {
     }
 
     static ErrorInfo errorInfo(Throwable t) {
-        com.google.rpc.Status s = t == null ? null : StatusProto.fromThrowable(t);
-        if (s == null) return null;
-        for (var any : s.getDetailsList()) {
-            if (any.is(ErrorInfo.class)) {
-                try {
-                    return any.unpack(ErrorInfo.class);
-                } catch (InvalidProtocolBufferException e) {
-                    return null;
-                }
-            }
-        }
-        return null;
+        return PeerClient.errorInfo(t).orElse(null);
     }
 
     static String describe(Throwable t) {
