@@ -17,11 +17,8 @@ public final class ArchModel {
     /** This JVM's architecture: "x86_64", "aarch64" or the os.arch value. */
     public static String arch() {
         String a = System.getProperty("os.arch");
-        return switch (a) {
-            case "amd64", "x86_64" -> "x86_64";
-            case "aarch64", "arm64" -> "aarch64";
-            default -> a;
-        };
+        int code = testbed.region.RegionLayout.archCode(a);
+        return code == 0 ? a : testbed.region.RegionLayout.archName(code);
     }
 
     public static Observation expect(LitmusTest t, String arch) {

@@ -98,6 +98,11 @@ public record LitmusTest(String name, Shape shape, Rung rung, List<ActorSpec> ac
                 "Unexpected: neither sequentially consistent nor a relaxed outcome the model allows here.");
     }
 
+    /** Whether an actor of this test runs in the embedded guest (docs/GUEST.md). */
+    public boolean hasGuest() {
+        return actors.stream().anyMatch(a -> a.runtime().guest());
+    }
+
     public boolean hasInteresting() {
         return outcomes.stream().anyMatch(o -> o.expectation() == Expectation.INTERESTING);
     }

@@ -245,7 +245,7 @@ public final class LitmusRunner {
         // guest visits a round's instances far more slowly than its partner, so without a
         // witness "nothing forbidden seen" would say nothing. Forbidden outcomes still fail.
         long overlap = overlapWitnesses(t, observed);
-        boolean needsWitness = t.actors().stream().anyMatch(a -> a.runtime().guest()) && !t.selfCheck();
+        boolean needsWitness = t.hasGuest() && !t.selfCheck();
         if (needsWitness && overlap == 0 && forbidden == 0) verdict = "no_overlap";
         Status status;
         String message;
@@ -289,7 +289,7 @@ public final class LitmusRunner {
         metrics.put("start_lead_ns", section.leadNs());
         metrics.put("elapsed_ms", elapsedNs / 1e6);
         Map<String, Object> details = new LinkedHashMap<>();
-        if (t.actors().stream().anyMatch(a -> a.runtime().guest())) {
+        if (t.hasGuest()) {
             // This JVM's own mode (a forked group's, not its parent's) and the compilations of
             // the test's guest kernels that have landed in it so far.
             long compiled = 0;

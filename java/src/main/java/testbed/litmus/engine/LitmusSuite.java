@@ -80,7 +80,7 @@ public final class LitmusSuite {
     }
 
     static boolean hasGuest(LitmusTest t) {
-        return t.actors().stream().anyMatch(a -> a.runtime().guest());
+        return t.hasGuest();
     }
 
     /** The longest a broken variant may run; it stops as soon as it is caught. */

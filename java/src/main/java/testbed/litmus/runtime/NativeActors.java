@@ -10,7 +10,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -82,10 +81,7 @@ public final class NativeActors implements AutoCloseable {
      */
     public NativeActors(Path library) {
         Objects.requireNonNull(library, "library");
-        if (!Files.isRegularFile(library)) {
-            throw new IllegalStateException("native shim not found at " + library + ": run `make native`");
-        }
-        this.library = library;
+        this.library = testbed.ffi.NativeLibrary.require(library);
         SymbolLookup lookup;
         try {
             lookup = SymbolLookup.libraryLookup(library, Arena.global());
