@@ -22,7 +22,7 @@ PEER_GO      := GOTOOLCHAIN=local $(GO)
 # arm64 peer is built without cgo and has no native workers: cross-arm64-peer.)
 PEER_CGO     := CGO_ENABLED=1 CC=$(CC)
 PEER_SOURCES := $(shell find $(PEER_DIR) -type f \( -name '*.go' -o -name '*.c' -o -name go.mod -o -name go.sum \) 2>/dev/null) \
-  $(wildcard $(ROOT)/native/src/workers.c $(ROOT)/native/src/threads.c $(ROOT)/native/src/threads.h $(ROOT)/native/include/interop.h)
+  $(wildcard $(ROOT)/native/src/workers.c $(ROOT)/native/src/threads.c $(ROOT)/native/src/threads.h $(ROOT)/native/include/*.h)
 
 # One line naming what is missing when there is no Go toolchain, or no C compiler for cgo.
 PEER_NEED_GO = if [ -z "$(GO)" ]; then echo "error: 'go' not found on PATH: install Go 1.24 or newer" >&2; exit 2; fi

@@ -25,6 +25,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"interop-testbed/go-peer/internal/cancel"
 	"interop-testbed/go-peer/internal/clock"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
 	"interop-testbed/go-peer/internal/nativework"
@@ -88,15 +89,6 @@ type GoroutineError struct {
 
 func (e *GoroutineError) Error() string {
 	return fmt.Sprintf("goroutine %d of call %s failed", e.Goroutine, e.CallID)
-}
-
-// NoticeError is the cause a CancelNotice cancels the errgroup with.
-type NoticeError struct {
-	Cause *interopv1.CancelCause
-}
-
-func (e *NoticeError) Error() string {
-	return fmt.Sprintf("cancelled by %s: %s", e.Cause.GetDomain(), e.Cause.GetReason())
 }
 
 // BeginScope opens a scope id. opened is false when it was already open.
@@ -545,7 +537,7 @@ func (c *call) notice(cause *interopv1.CancelCause) {
 		c.noticeCause = cause
 	}
 	c.mu.Unlock()
-	c.stop(&NoticeError{Cause: cause})
+	c.stop(&cancel.CauseError{Cause: cause}) // the cause a CancelNotice cancels the errgroup with
 }
 
 // finish waits for the errgroup (every goroutine, nested ones included), sets
@@ -585,7 +577,7 @@ func (c *call) finish() error {
 		out = withInfo(codes.Aborted, gerr.Error(), &errdetails.ErrorInfo{Reason: ReasonGoroutine, Domain: DomainGo,
 			Metadata: map[string]string{"call_id": gerr.CallID, "goroutine": strconv.Itoa(gerr.Goroutine), "scope_id": c.scopeID}})
 	case notice != nil:
-		rec.End, rec.CauseText = "cancelled_by_notice", (&NoticeError{Cause: notice}).Error()
+		rec.End, rec.CauseText = "cancelled_by_notice", (&cancel.CauseError{Cause: notice}).Error()
 		out = withInfo(codes.Canceled, rec.CauseText, &errdetails.ErrorInfo{Reason: notice.GetReason(), Domain: notice.GetDomain(), Metadata: notice.GetMetadata()})
 	case errors.Is(c.ctx.Err(), context.DeadlineExceeded):
 		rec.End, rec.CauseText = "deadline_exceeded", context.Cause(c.ctx).Error()

@@ -207,9 +207,6 @@ func (s *Service) enter() error {
 // unknown kernel, FailedPrecondition when the section holds another
 // generation, Unavailable when the peer shuts down.
 func (s *Service) RunLitmusActor(ctx context.Context, req *interopv1.RunLitmusActorRequest) (*interopv1.RunLitmusActorResponse, error) {
-	if a := req.GetActor(); a >= litmus.MaxActors {
-		return nil, status.Errorf(codes.InvalidArgument, "actor %d out of range: want 0 to %d", a, litmus.MaxActors-1)
-	}
 	for _, o := range []struct {
 		name string
 		off  uint64
