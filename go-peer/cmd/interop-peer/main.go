@@ -151,12 +151,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	svc := server.New(reg, logger)
 	srv := server.NewServer(svc)
-	interopv1.RegisterCancelServiceServer(srv, cancel.New(func(i int) *int64 {
-		return reg.Word(region.CancelOffset + int64(i)*region.SlotStride)
-	}, region.CancelFlags))
-	interopv1.RegisterScopeServiceServer(srv, scopesvc.New(func(i int) *int64 {
-		return reg.Word(region.CancelOffset + int64(i)*region.SlotStride)
-	}, region.CancelFlags))
+	interopv1.RegisterCancelServiceServer(srv, cancel.New(reg.CancelFlag, region.CancelFlags))
+	interopv1.RegisterScopeServiceServer(srv, scopesvc.New(reg.CancelFlag, region.CancelFlags))
 	grpcinterop.Register(srv)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()

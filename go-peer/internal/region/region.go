@@ -178,6 +178,14 @@ func (r *Region) Counter(i int) *int64 {
 	return r.Word(CountersOffset + int64(i)*SlotStride)
 }
 
+// CancelFlag returns cancel flag i (0 <= i < CancelFlags), on its own slot.
+func (r *Region) CancelFlag(i int) *int64 {
+	if i < 0 || i >= CancelFlags {
+		panic(fmt.Sprintf("region: cancel flag %d out of range [0, %d)", i, CancelFlags))
+	}
+	return r.Word(CancelOffset + int64(i)*SlotStride)
+}
+
 // Packed returns the address of packed counter slot i, eight to a cache line.
 func (r *Region) Packed(i int) *int64 {
 	if i < 0 || i >= PackedSlots {
