@@ -27,7 +27,8 @@ import java.util.Objects;
  * @param gatherSlots {@code gather} pairs {offset, stride}: outcome value j of instance i is the
  *     int64 at {@code offset + i * stride}
  * @param resultSlots {@code actors} pairs {offset, stride}: actor a's r0 for instance i is at
- *     {@code offset + i * stride}, its r1 8 bytes further; the stride is at least 16
+ *     {@code offset + i * stride}, its r1 8 bytes further; the stride is 0 for an actor that has no
+ *     registers, otherwise at least 8
  */
 public record Descriptor(int actors, int stride, int gather, long maxRounds, long locOffset, long locStride,
                          long histOffset, int histLen, long[][] gatherSlots, long[][] resultSlots) {
@@ -38,8 +39,8 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
 
     /** Location stride of {@link #standard}: x at 0, y at 8 of each instance. */
     public static final long STANDARD_LOC_STRIDE = 16;
-    /** Result stride of {@link #standard}: r0 and r1 of each instance. */
-    public static final long STANDARD_RESULT_STRIDE = 16;
+    /** Bytes of one register in a record of {@link #standard}. */
+    public static final long REGISTER_BYTES = 8;
     /** Alignment of each area {@link #standard} lays out: two 64-byte lines, as control words. */
     public static final long STANDARD_ALIGN = 128;
 
@@ -93,16 +94,33 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
     }
 
     /**
-     * The layout every engine test uses: instance i's locations at {@code 0x2000 + i * 16} (x at
-     * +0, y at +8), then one result array per actor (stride 16: r0, r1), each starting on a
-     * 128-byte boundary so that two actors' arrays never share a line; histogram at 0x1000;
-     * {@code maxRounds} 0 (see {@link #withMaxRounds}).
-     *
-     * @throws IllegalArgumentException for a bad count, or a gather naming an actor or location the
-     *     test does not have
+     * {@link #standard(int[], int, List)} with two registers for every actor: records of 16 bytes
+     * per actor, the layout before records were packed (kept for callers that do not know their
+     * actors' kernels).
      */
     public static Descriptor standard(int actors, int stride, List<Gather> gathers) {
+        if (actors < MIN_ACTORS || actors > MAX_ACTORS) {
+            throw new IllegalArgumentException("descriptor: " + actors + " actors, want " + MIN_ACTORS + ".." + MAX_ACTORS);
+        }
+        int[] registers = new int[actors];
+        java.util.Arrays.fill(registers, 2);
+        return standard(registers, stride, gathers);
+    }
+
+    /**
+     * The layout every engine test uses (docs/LITMUS.md, "The standard layout"): instance i's
+     * locations at {@code 0x2000 + i * 16} (x at +0, y at +8); then, from the next 128-byte
+     * boundary, one record per instance packing the registers of every actor that has any, 8 bytes
+     * each, in actor order ({@code registers[a]} of actor a); an actor without registers has a
+     * result array of stride 0; histogram at 0x1000; {@code maxRounds} 0 (see {@link #withMaxRounds}).
+     *
+     * @throws IllegalArgumentException for a bad count, a register count outside 0..2, or a gather
+     *     naming an actor, register or location the test does not have
+     */
+    public static Descriptor standard(int[] registers, int stride, List<Gather> gathers) {
+        Objects.requireNonNull(registers, "registers");
         Objects.requireNonNull(gathers, "gathers");
+        int actors = registers.length;
         if (actors < MIN_ACTORS || actors > MAX_ACTORS) {
             throw new IllegalArgumentException("descriptor: " + actors + " actors, want " + MIN_ACTORS + ".." + MAX_ACTORS);
         }
@@ -111,15 +129,24 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
         }
         long locBytes = Math.multiplyExact((long) stride, STANDARD_LOC_STRIDE);
         long resultBase = alignUp(LitmusSection.DATA + locBytes, STANDARD_ALIGN);
-        // One record per instance holds every actor's registers (16 bytes each), so the
-        // actors of one instance write to the same cache line: that keeps them moving in
-        // step through a round, which is what makes rare interleavings frequent. With
-        // separate arrays the store-buffering outcome fell from about 45% to 2-6% of
-        // samples (J-J release/acquire), at twice the samples per second.
-        long record = STANDARD_RESULT_STRIDE * actors;
+        // One record per instance holds every actor's registers, so the actors of one instance
+        // write to the same cache line: that keeps them moving in step through a round, which is
+        // what makes rare interleavings frequent (with separate arrays the store-buffering
+        // outcome fell from about 45% to 2-6% of samples, J-J release/acquire). The record holds
+        // only the registers the kernels write: the consumer reads every record of a round from
+        // the other actors' caches, so bytes nobody writes cost a line transfer each round.
+        long record = 0;
+        long[] position = new long[actors];
+        for (int a = 0; a < actors; a++) {
+            if (registers[a] < 0 || registers[a] > 2) {
+                throw new IllegalArgumentException("descriptor: actor " + a + " has " + registers[a] + " registers, want 0..2");
+            }
+            position[a] = record;
+            record += REGISTER_BYTES * registers[a];
+        }
         long[][] results = new long[actors][];
         for (int a = 0; a < actors; a++) {
-            results[a] = new long[] {resultBase + a * STANDARD_RESULT_STRIDE, record};
+            results[a] = new long[] {resultBase + position[a], registers[a] == 0 ? 0 : record};
         }
         long[][] slots = new long[gathers.size()][];
         for (int j = 0; j < gathers.size(); j++) {
@@ -129,7 +156,11 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
                         throw new IllegalArgumentException("descriptor: gather " + j + " names actor " + a
                                 + " but the test has " + actors + " actors");
                     }
-                    yield new long[] {results[a][0] + 8L * reg, results[a][1]};
+                    if (reg >= registers[a]) {
+                        throw new IllegalArgumentException("descriptor: gather " + j + " names register r" + reg
+                                + " of actor " + a + ", which has " + registers[a] + " register(s)");
+                    }
+                    yield new long[] {results[a][0] + REGISTER_BYTES * reg, results[a][1]};
                 }
                 case Gather.Location(long p) -> {
                     if (p >= STANDARD_LOC_STRIDE) {
@@ -147,16 +178,35 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
     }
 
     /**
-     * True when two result arrays share one stride and their 16-byte register windows
-     * sit at different places within each record: interleaved arrays, which never
-     * touch the same bytes though their extents overlap.
+     * True when two result arrays share one stride and start at different places within each
+     * record: interleaved arrays, whose registers never share bytes though their extents overlap
+     * (how many bytes each actor's window has is {@link #registerWindow}).
      */
     private static boolean interleaved(long[] a, long[] b) {
-        if (a[1] != b[1]) return false;
+        if (a[1] != b[1] || a[1] == 0) return false;
         long stride = a[1];
         long da = Math.floorMod(a[0], stride), db = Math.floorMod(b[0], stride);
-        long dist = Math.abs(a[0] - b[0]);
-        return dist < stride && da + 16 <= stride && db + 16 <= stride && Math.abs(da - db) >= 16;
+        return Math.abs(a[0] - b[0]) < stride && da != db;
+    }
+
+    /**
+     * Bytes of actor a's register window in each record: from its r0 to the next interleaved
+     * actor's r0, or to the end of the record; 0 for an actor without registers. An actor's
+     * kernel must fit: 8 bytes per register it writes (checked by the runner before it starts
+     * the actors).
+     */
+    public long registerWindow(int a) {
+        long[] own = resultSlots[a];
+        if (own[1] == 0) return 0;
+        long stride = own[1];
+        long at = Math.floorMod(own[0], stride);
+        long end = stride;
+        for (int b = 0; b < actors; b++) {
+            if (b == a || !interleaved(own, resultSlots[b])) continue;
+            long other = Math.floorMod(resultSlots[b][0], stride);
+            if (other > at) end = Math.min(end, other);
+        }
+        return end - at;
     }
 
     /** This descriptor with {@code maxRounds} replaced (0: run until stopped). */
@@ -215,12 +265,14 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
 
     /**
      * The areas the consumer zeroes after every round, {offset, length} each: the locations, then
-     * each actor's result array.
+     * each actor's result array (none for an actor without registers).
      */
     public long[][] dataAreas() {
         List<long[]> raw = new ArrayList<>();
         raw.add(new long[] {locOffset, locBytes()});
-        for (int a = 0; a < actors; a++) raw.add(new long[] {resultSlots[a][0], resultBytes(a)});
+        for (int a = 0; a < actors; a++) {
+            if (resultBytes(a) > 0) raw.add(new long[] {resultSlots[a][0], resultBytes(a)});
+        }
         // Interleaved result arrays overlap: merge them so that each byte is zeroed once.
         raw.sort(java.util.Comparator.comparingLong(x -> x[0]));
         List<long[]> merged = new ArrayList<>();
@@ -326,9 +378,9 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
             long[] slot = resultSlots[a];
             aligned("result[" + a + "].offset", slot[0]);
             aligned("result[" + a + "].stride", slot[1]);
-            if (slot[1] < 16 || slot[1] > limit) {
+            if (slot[1] != 0 && (slot[1] < 8 || slot[1] > limit)) {
                 throw new IllegalArgumentException("descriptor: result[" + a + "].stride " + slot[1]
-                        + ", want at least 16 (r0 and r1)");
+                        + ", want 0 (an actor without registers) or at least 8");
             }
             areas.add(new long[] {slot[0], stride * slot[1]});
             names.add("actor " + a + "'s result array");
@@ -341,6 +393,7 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
             }
             for (int m = 0; m < k; m++) {
                 long[] other = areas.get(m);
+                if (area[1] == 0 || other[1] == 0) continue; // an empty result array holds nothing
                 if (k > 0 && m > 0 && interleaved(resultSlots[k - 1], resultSlots[m - 1])) continue;
                 if (area[0] < other[0] + other[1] && other[0] < area[0] + area[1]) {
                     throw new IllegalArgumentException(String.format("descriptor: %s [0x%x, 0x%x) overlaps %s [0x%x, 0x%x)",

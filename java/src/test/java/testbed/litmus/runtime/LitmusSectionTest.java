@@ -118,6 +118,34 @@ class LitmusSectionTest {
     }
 
     @Test
+    void packedRecordsHoldOnlyTheRegistersTheKernelsWrite() {
+        // Store buffering: one register each, so a 16-byte record with a0.r0 at +0 and a1.r0 at +8.
+        Descriptor sb = Descriptor.standard(new int[] {1, 1}, 1024, SB);
+        assertArrayEquals(new long[][] {{0x6000, 16}, {0x6008, 16}}, sb.resultSlots());
+        assertArrayEquals(new long[][] {{0x6000, 16}, {0x6008, 16}}, sb.gatherSlots());
+        assertEquals(8, sb.registerWindow(0));
+        assertEquals(8, sb.registerWindow(1));
+        // a1's extent starts 8 bytes into the first record, so it ends 8 bytes past the last one.
+        assertArrayEquals(new long[][] {{0x2000, 0x8008}}, sb.dataAreas());
+        // Message passing: the writer has none (stride 0, nothing to zero); the reader's two fill the record.
+        List<Gather> mp = List.of(new Gather.Register(1, 0), new Gather.Register(1, 1));
+        Descriptor d = Descriptor.standard(new int[] {0, 2}, 1024, mp);
+        assertEquals(0, d.resultStride(0));
+        assertEquals(0, d.registerWindow(0));
+        assertArrayEquals(new long[] {0x6000, 16}, d.resultSlots()[1]);
+        assertEquals(16, d.registerWindow(1));
+        assertArrayEquals(new long[][] {{0x6000, 16}, {0x6008, 16}}, d.gatherSlots());
+        assertArrayEquals(new long[][] {{0x2000, 0x8000}}, d.dataAreas());
+        assertEquals(0xA000, d.end());
+        // Nothing written anywhere: no record at all.
+        Descriptor none = Descriptor.standard(new int[] {0, 0}, 4, List.of(new Gather.Location(0)));
+        assertArrayEquals(new long[][] {{0x2000, 0x40}}, none.dataAreas());
+        // A gather of a register the actor does not write is refused.
+        assertMessage(() -> Descriptor.standard(new int[] {0, 2}, 4, SB), "names register r0 of actor 0, which has 0 register(s)");
+        assertMessage(() -> Descriptor.standard(new int[] {3, 1}, 4, SB), "actor 0 has 3 registers, want 0..2");
+    }
+
+    @Test
     void descriptorRefusesEachBadFieldWithAMessageNamingIt() {
         assertMessage(() -> make(2, 1, -1, 0x2000, 16, 0x1000, 4, G, R), "max_rounds -1 is negative");
         assertMessage(() -> make(2, 1, 0, 0x2000, 16, 0x1000, 16, G, R), "hist_len 16, want 4^1 = 4");
@@ -126,8 +154,8 @@ class LitmusSectionTest {
         assertMessage(() -> make(2, 1, 0, 0x1F00, 16, 0x1000, 4, G, R), "locations at 0x1f00, before the data area");
         assertMessage(() -> make(2, 1, 0, 0x2004, 16, 0x1000, 4, G, R), "loc_offset 8196 is not a multiple of 8");
         assertMessage(() -> make(2, 1, 0, 0x2000, 0, 0x1000, 4, G, R), "loc_stride 0, want at least 8");
-        assertMessage(() -> make(2, 1, 0, 0x2000, 16, 0x1000, 4, G, new long[][] {{0x3000, 8}, {0x3100, 16}}),
-                "result[0].stride 8, want at least 16");
+        assertMessage(() -> make(2, 1, 0, 0x2000, 16, 0x1000, 4, G, new long[][] {{0x3000, -8}, {0x3100, 16}}),
+                "result[0].stride -8, want 0 (an actor without registers) or at least 8");
         assertMessage(() -> make(2, 1, 0, 0x2000, 16, 0x1000, 4, G, new long[][] {{0x3000, 16}, {0x3020, 16}}),
                 "actor 1's result array [0x3020, 0x3060) overlaps actor 0's result array [0x3000, 0x3040)");
         assertMessage(() -> make(2, 1, 0, 0x2000, 16, 0x1000, 4, G, new long[][] {{0x2010, 16}, {0x3100, 16}}),
