@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import testbed.ffi.NativeLibrary;
 import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
@@ -23,6 +24,7 @@ import testbed.litmus.Rung;
 import testbed.litmus.Shape;
 import testbed.litmus.engine.Budget;
 import testbed.litmus.engine.LitmusRunner;
+import testbed.litmus.runtime.CoreToCore;
 import testbed.litmus.runtime.NativeActors;
 import testbed.report.CaseResult;
 import testbed.report.Status;
@@ -30,9 +32,9 @@ import testbed.report.Status;
 /**
  * {@code make bench-litmus}: the litmus engine against jcstress, the anchor of issue 3, in one
  * run. jcstress 0.16 runs its quick preset on our own jcstress tests (java/src/jcstress: SB and
- * MP, each plain, opaque, release/acquire and volatile); then the engine runs the same shapes
- * and modes Java with Java, and Java with C, C with C and C with Go at relaxed, acq_rel and sc,
- * each for the time jcstress sampled a fork, three times. Printed per shape, modes and
+ * MP, each plain, opaque, release/acquire and volatile), one fork each; then the engine runs the
+ * same shapes and modes Java with Java, and Java with C, C with C and C with Go at relaxed,
+ * acq_rel and sc, each for the time jcstress sampled a fork; five such repetitions by default. Printed per shape, modes and
  * pairing: samples per second and interesting outcomes per second (how fast the relaxed
  * behaviour is found), each with its ratio to jcstress and the goal: 1.0x for J-J, 0.5x for the
  * pairings with C and Go. A figure below its goal is printed as "below goal".
@@ -40,8 +42,10 @@ import testbed.report.Status;
  * <p>Ours: the median over the repetitions of the engine's own figures (samples, and samples of
  * the test's INTERESTING outcomes, over the time from the first round's release to the stop),
  * repetitions interleaved across tests so that a burst of other load does not land on one test.
- * jcstress's: the median over its forks (three per test) of a fork's samples divided by the time
- * it sampled (iterations x time per iteration, as it prints them).
+ * jcstress's: the median over its forks (one per test and repetition) of a fork's samples divided
+ * by the time it sampled (iterations x time per iteration, as it prints them). Each repetition
+ * runs jcstress's forks and then every engine test, so that both sides sample the same spells of
+ * the host's placement of the vCPUs; the core-to-core round trip is measured beside each.
  *
  * <p>Exit codes: 0 the bench ran (whatever the ratios), 1 a test failed on either side (a
  * forbidden outcome, an engine error, a jcstress failure), 2 it could not run.
@@ -51,11 +55,6 @@ public final class LitmusBench {
     static final String JCSTRESS_VERSION = "0.16";
     /** jcstress's preset: 5 iterations x 200 ms per fork in 0.16. */
     static final String JCSTRESS_PRESET = "quick";
-    /**
-     * Forks per test: three, where the preset has one, so that jcstress's figure is a median of
-     * three as ours is, and one fork hit by other load does not set the anchor.
-     */
-    static final int JCSTRESS_FORKS = 3;
     /**
      * One JVM configuration for the forks, that of jcstress's own "C2 only" mode: both actors
      * compiled by C2, as the engine's Java actors are. Split compilation is off, so no fork runs
@@ -190,7 +189,7 @@ public final class LitmusBench {
             Path work = Path.of("build", "jcstress", "run");
             Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
             String cp = null;
-            int reps = 3;
+            int reps = 5;
             long runMs = 0;
             Duration bound = JCSTRESS_BOUND;
             for (int i = 0; i < args.length; i++) {
@@ -234,43 +233,13 @@ public final class LitmusBench {
                 JCSTRESS_VERSION, System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), loadAverage(), busy);
         warnIfBusy(busy, out);
 
-        // 1. jcstress.
-        out.printf(Locale.ROOT, "==> jcstress %s -m %s on %d tests (one JVM configuration: %s)%n", JCSTRESS_VERSION,
-                JCSTRESS_PRESET, Anchor.values().length, JCSTRESS_FORK_ARGS);
-        JcstressProcess.Outcome jc;
-        JcstressOutput parsed;
-        try {
-            List<String> options = List.of("-m", JCSTRESS_PRESET, "-f", String.valueOf(JCSTRESS_FORKS), "-sc", "false",
-                    "-v", "-t", JCSTRESS_TESTS, "-r", o.work().resolve("results").toString());
-            jc = JcstressProcess.run(o.java(), o.jcstressClasspath(), options, JCSTRESS_FORK_ARGS, o.work(), o.jcstressBound(), out);
-        } catch (IOException e) {
-            out.println("bench-litmus: cannot run jcstress: " + e.getMessage());
-            return 2;
-        }
-        if (jc.timedOut()) {
-            out.printf(Locale.ROOT, "bench-litmus: jcstress did not finish within %d s; killed it (its output: %s)%n",
-                    o.jcstressBound().toSeconds(), jc.log());
-            return 2;
-        }
-        Map<Anchor, AnchorFigures> anchors = new LinkedHashMap<>();
-        try {
-            parsed = JcstressOutput.parse(jc.lines());
-            for (Anchor a : Anchor.values()) anchors.put(a, AnchorFigures.of(parsed, a.jcstressTest));
-        } catch (IllegalArgumentException e) {
-            out.printf(Locale.ROOT, "bench-litmus: jcstress exited with %d; cannot read its output (%s): %s%n", jc.exitCode(), jc.log(),
-                    e.getMessage());
-            return 2;
-        }
-        busy = cpuBusyPercent();
-        load.put("load_average_1min_after_jcstress", loadAverage());
-        load.put("cpu_busy_percent_after_jcstress", finite(busy));
-        warnIfBusy(busy, out);
-        out.printf(Locale.ROOT, "  jcstress: %d configurations in %.1f s, exit code %d; %s%n", parsed.runs().size(), jc.seconds(),
-                jc.exitCode(), parsed);
-
-        // 2. The engine, on the same shapes and modes, for the time jcstress sampled each configuration.
-        long runMs = o.runMs() > 0 ? o.runMs() : Math.round(parsed.samplingSeconds() * 1000);
-        Budget budget = new Budget(Duration.ofMillis(runMs), Budget.DEFAULT_STRIDE, Budget.DEFAULT_STALL);
+        // jcstress and the engine take turns, one jcstress fork per test and then one run of
+        // every engine test per repetition, so that both sample the same spells of the host's
+        // placement of the vCPUs (docs/BUILD.md): on a virtual machine the core-to-core round
+        // trip, measured beside each repetition, can change fourfold from one second to the next.
+        out.printf(Locale.ROOT, "==> %d repetitions, each: jcstress %s -m %s -f 1 on %d tests (one JVM configuration: %s),"
+                + " then every engine test once%n", o.reps(), JCSTRESS_VERSION, JCSTRESS_PRESET, Anchor.values().length,
+                JCSTRESS_FORK_ARGS);
         Map<String, LitmusTest> canonical = new LinkedHashMap<>();
         for (LitmusTest t : CanonicalSuite.all()) canonical.put(t.name(), t);
         List<LitmusTest> tests = new ArrayList<>();
@@ -283,20 +252,62 @@ public final class LitmusBench {
                 testAnchor.add(a);
             }
         }
-        out.printf(Locale.ROOT, "==> engine: %d tests x %d repetitions, %d ms each, stride %d%n", tests.size(), o.reps(), runMs,
-                budget.stride());
         Map<String, List<CaseResult>> reps = new LinkedHashMap<>();
         for (LitmusTest t : tests) reps.put(t.name(), new ArrayList<>());
+        List<JcstressProcess.Outcome> jcRuns = new ArrayList<>();
+        List<JcstressOutput> jcParsed = new ArrayList<>();
+        List<Double> coreToCore = new ArrayList<>();
         Map<String, Object> host;
+        long runMs = o.runMs();
+        Budget budget = null;
         try (Session session = Session.openDefault(out);
              NativeActors c = new NativeActors(NativeLibrary.require())) {
             host = session.host();
             LitmusRunner runner = new LitmusRunner(session, c);
-            long deadline = System.nanoTime() + ENGINE_BOUND.toNanos();
+            long engineNs = 0;
             runs:
             for (int rep = 1; rep <= o.reps(); rep++) {
+                probe(coreToCore, rep, "before", out);
+                // 1. jcstress: one fork of every anchor test.
+                JcstressProcess.Outcome jc;
+                try {
+                    List<String> options = List.of("-m", JCSTRESS_PRESET, "-f", "1", "-sc", "false",
+                            "-v", "-t", JCSTRESS_TESTS, "-r", o.work().resolve("results-" + rep).toString());
+                    jc = JcstressProcess.run(o.java(), o.jcstressClasspath(), options, JCSTRESS_FORK_ARGS,
+                            o.work().resolve("rep-" + rep), o.jcstressBound(), out);
+                } catch (IOException e) {
+                    out.println("bench-litmus: cannot run jcstress: " + e.getMessage());
+                    return 2;
+                }
+                if (jc.timedOut()) {
+                    out.printf(Locale.ROOT, "bench-litmus: jcstress did not finish within %d s; killed it (its output: %s)%n",
+                            o.jcstressBound().toSeconds(), jc.log());
+                    return 2;
+                }
+                JcstressOutput parsed;
+                try {
+                    parsed = JcstressOutput.parse(jc.lines());
+                    for (Anchor a : Anchor.values()) parsed.require(a.jcstressTest);
+                } catch (IllegalArgumentException e) {
+                    out.printf(Locale.ROOT, "bench-litmus: jcstress exited with %d; cannot read its output (%s): %s%n",
+                            jc.exitCode(), jc.log(), e.getMessage());
+                    return 2;
+                }
+                jcRuns.add(jc);
+                jcParsed.add(parsed);
+                out.printf(Locale.ROOT, "  [%d/%d] jcstress: %d configurations in %.1f s, exit code %d%n", rep, o.reps(),
+                        parsed.runs().size(), jc.seconds(), jc.exitCode());
+                if (budget == null) {
+                    // The engine runs each test for as long as jcstress sampled one configuration.
+                    if (runMs <= 0) runMs = Math.round(parsed.samplingSeconds() * 1000);
+                    budget = new Budget(Duration.ofMillis(runMs), Budget.DEFAULT_STRIDE, Budget.DEFAULT_STALL);
+                    out.printf(Locale.ROOT, "==> engine: %d tests per repetition, %d ms each, stride %d%n", tests.size(), runMs,
+                            budget.stride());
+                }
+                // 2. The engine, on the same shapes and modes.
+                long e0 = System.nanoTime();
                 for (LitmusTest t : tests) {
-                    if (System.nanoTime() > deadline) {
+                    if (engineNs + (System.nanoTime() - e0) > ENGINE_BOUND.toNanos()) {
                         out.printf(Locale.ROOT, "bench-litmus: the engine's runs took over %d s; the remaining runs are"
                                 + " skipped and their rows take the median of the runs made%n", ENGINE_BOUND.toSeconds());
                         break runs;
@@ -307,6 +318,8 @@ public final class LitmusBench {
                             r.status().label(), rate(metric(r, "samples_per_second")), rate(metric(r, "interesting_per_second")),
                             r.status() == Status.PASSED ? "" : "  (" + r.message() + ")");
                 }
+                engineNs += System.nanoTime() - e0;
+                probe(coreToCore, rep, "after", out);
             }
         } catch (RuntimeException e) {
             out.println("bench-litmus: the engine could not run: " + e.getMessage());
@@ -314,6 +327,9 @@ public final class LitmusBench {
         }
         load.put("load_average_1min_end", loadAverage());
         load.put("cpu_busy_percent_end", finite(cpuBusyPercent()));
+        JcstressOutput parsed = merge(jcParsed);
+        Map<Anchor, AnchorFigures> anchors = new LinkedHashMap<>();
+        for (Anchor a : Anchor.values()) anchors.put(a, AnchorFigures.of(parsed, a.jcstressTest));
 
         // 3. Side by side.
         List<Row> rows = new ArrayList<>();
@@ -323,10 +339,12 @@ public final class LitmusBench {
         }
         out.println();
         printTable(rows, anchors, o.reps(), runMs, parsed, out);
+        out.println(coreToCoreLine(coreToCore));
         boolean failed = rows.stream().anyMatch(Row::failed)
                 || anchors.values().stream().anyMatch(a -> !a.status().equals("OK"));
         try {
-            Path json = writeJson(o, rows, anchors, parsed, jc, host, load, runMs, budget, (System.nanoTime() - started) / 1e9);
+            Path json = writeJson(o, rows, anchors, parsed, jcRuns, coreToCore, host, load, runMs, budget,
+                    (System.nanoTime() - started) / 1e9);
             out.printf(Locale.ROOT, "bench-litmus: %d rows in %.1f s, written to %s%n", rows.size(),
                     (System.nanoTime() - started) / 1e9, json);
         } catch (IOException e) {
@@ -335,6 +353,44 @@ public final class LitmusBench {
         }
         if (failed) out.println("bench-litmus: FAILED: a test failed on one side (see the lines above)");
         return failed ? 1 : 0;
+    }
+
+    /** Probe trips per batch, and batches (the median is kept): about 30 ms in all. */
+    static final int PROBE_TRIPS = 20_000;
+    static final int PROBE_BATCHES = 3;
+
+    /** Measures the core-to-core round trip, adds it to {@code into} (NaN when it could not), and prints it. */
+    private static void probe(List<Double> into, int rep, String when, PrintStream out) {
+        OptionalDouble ns = CoreToCore.roundTripNanos(PROBE_BATCHES, PROBE_TRIPS);
+        into.add(ns.orElse(Double.NaN));
+        out.printf(Locale.ROOT, "  [%d] core-to-core round trip %s: %s%n", rep, when,
+                ns.isPresent() ? String.format(Locale.ROOT, "%.0f ns", ns.getAsDouble()) : "not measured (fewer than 2 CPUs, or no pinning)");
+    }
+
+    /** The summary line of the probes: their range and median, and what a wide range means. */
+    static String coreToCoreLine(List<Double> ns) {
+        double[] v = ns.stream().mapToDouble(Double::doubleValue).filter(x -> !Double.isNaN(x)).sorted().toArray();
+        if (v.length == 0) return "core-to-core round trip: not measured";
+        String line = String.format(Locale.ROOT, "core-to-core round trip beside the repetitions: %.0f to %.0f ns (median %.0f ns, %d probes)",
+                v[0], v[v.length - 1], median(v), v.length);
+        if (v[v.length - 1] > 2 * v[0]) {
+            line += "; it changed more than twofold during the run: the host moved the vCPUs, and every figure above moves with it";
+        }
+        return line;
+    }
+
+    /** jcstress's runs of every repetition as one output (same preset, iterations and iteration time). */
+    static JcstressOutput merge(List<JcstressOutput> each) {
+        if (each.isEmpty()) throw new IllegalArgumentException("no jcstress output to merge");
+        JcstressOutput first = each.get(0);
+        List<JcstressOutput.Run> runs = new ArrayList<>();
+        for (JcstressOutput o : each) {
+            if (o.iterations() != first.iterations() || o.iterationMillis() != first.iterationMillis()) {
+                throw new IllegalArgumentException("jcstress runs with different iterations or iteration times cannot be merged");
+            }
+            runs.addAll(o.runs());
+        }
+        return new JcstressOutput(first.preset(), first.iterations(), first.iterationMillis(), runs, first.totals());
     }
 
     static String testName(Anchor a, String pairing) {
@@ -382,7 +438,7 @@ public final class LitmusBench {
     static void printTable(List<Row> rows, Map<Anchor, AnchorFigures> anchors, int reps, long runMs, JcstressOutput jc,
                            PrintStream out) {
         out.printf(Locale.ROOT, "litmus engine (median of %d runs of %d ms) against jcstress %s -m %s (median of %d forks of %d x %d ms)%n",
-                reps, runMs, JCSTRESS_VERSION, JCSTRESS_PRESET, JCSTRESS_FORKS, jc.iterations(), jc.iterationMillis());
+                reps, runMs, JCSTRESS_VERSION, JCSTRESS_PRESET, reps, jc.iterations(), jc.iterationMillis());
         String fmt = "%-5s %-8s %-9s %12s %14s   %-20s %-20s %s%n";
         out.printf(Locale.ROOT, fmt, "shape", "modes", "pairing", "samples/s", "interesting/s", "samples vs jcstress",
                 "interesting vs jcs.", "goal");
@@ -470,7 +526,8 @@ public final class LitmusBench {
     }
 
     private static Path writeJson(Options o, List<Row> rows, Map<Anchor, AnchorFigures> anchors, JcstressOutput parsed,
-                                  JcstressProcess.Outcome jc, Map<String, Object> host, Map<String, Object> load, long runMs,
+                                  List<JcstressProcess.Outcome> jcRuns, List<Double> coreToCore, Map<String, Object> host,
+                                  Map<String, Object> load, long runMs,
                                   Budget budget, double seconds) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("bench", "litmus");
@@ -482,18 +539,22 @@ public final class LitmusBench {
         doc.put("machine", machine);
 
         Map<String, Object> method = new LinkedHashMap<>();
+        method.put("order", "per repetition: one jcstress fork of every anchor test, then one run of every engine test;"
+                + " the core-to-core round trip measured before and after each repetition");
         method.put("ours", String.format(Locale.ROOT, "median over %d repetitions (interleaved across tests) of the engine's"
                 + " samples and interesting samples per second, each run %d ms from the first round's release to the stop,"
                 + " stride %d, in one JVM with one region and one Go peer", o.reps(), runMs, budget.stride()));
-        method.put("jcstress", String.format(Locale.ROOT, "jcstress %s -m %s -f %d -sc false, forks run with %s; median over"
-                + " the forks of a fork's samples divided by iterations x time per iteration (%d x %d ms)",
-                JCSTRESS_VERSION, JCSTRESS_PRESET, JCSTRESS_FORKS, JCSTRESS_FORK_ARGS, parsed.iterations(), parsed.iterationMillis()));
+        method.put("jcstress", String.format(Locale.ROOT, "jcstress %s -m %s -f 1 -sc false, once per repetition (%d forks per"
+                + " test in all), forks run with %s; median over the forks of a fork's samples divided by iterations x time per"
+                + " iteration (%d x %d ms)", JCSTRESS_VERSION, JCSTRESS_PRESET, jcRuns.size(), JCSTRESS_FORK_ARGS,
+                parsed.iterations(), parsed.iterationMillis()));
         method.put("interesting", "samples of the outcomes the test names INTERESTING (jcstress: ACCEPTABLE_INTERESTING)");
         method.put("goals", Map.of("J-J", GOAL_JJ, "J-C", GOAL_MIXED, "C-C", GOAL_MIXED, "C-G", GOAL_MIXED));
         method.put("repetitions", o.reps());
         method.put("run_ms", runMs);
         method.put("stride", budget.stride());
         doc.put("method", method);
+        doc.put("core_to_core_round_trip_ns", coreToCore);
 
         Map<String, Object> jcs = new LinkedHashMap<>();
         jcs.put("version", JCSTRESS_VERSION);
@@ -501,10 +562,10 @@ public final class LitmusBench {
         jcs.put("iterations", parsed.iterations());
         jcs.put("iteration_ms", parsed.iterationMillis());
         jcs.put("fork_args", JCSTRESS_FORK_ARGS);
-        jcs.put("exit_code", jc.exitCode());
-        jcs.put("seconds", jc.seconds());
-        jcs.put("output", jc.log().toString());
-        jcs.put("command", jc.command());
+        jcs.put("exit_code", jcRuns.stream().mapToInt(JcstressProcess.Outcome::exitCode).max().orElse(0));
+        jcs.put("seconds", jcRuns.stream().mapToDouble(JcstressProcess.Outcome::seconds).sum());
+        jcs.put("output", jcRuns.stream().map(r -> r.log().toString()).toList());
+        jcs.put("command", jcRuns.isEmpty() ? List.of() : jcRuns.get(0).command());
         List<Map<String, Object>> jt = new ArrayList<>();
         for (Map.Entry<Anchor, AnchorFigures> e : anchors.entrySet()) {
             AnchorFigures a = e.getValue();
