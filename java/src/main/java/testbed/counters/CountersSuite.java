@@ -401,7 +401,7 @@ public final class CountersSuite {
             } else if (plan.plainJava()) {
                 if (lost > 0 && contributedTotal == expectedTotal) {
                     status = Status.EXPECTED_FAILURE;
-                    message = String.format(Locale.ROOT, "caught: %,d of %,d updates lost (%.2f%%) with plain Java increments",
+                    message = String.format(Locale.ROOT, "caught: %,d of %,d updates lost (%.2f%%) with non-atomic Java increments (an opaque read, then an opaque write)",
                             lost, expectedTotal, 100.0 * lost / expectedTotal);
                 } else {
                     status = Status.FAILED;
