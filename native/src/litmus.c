@@ -117,33 +117,18 @@ enum wait_result { WAIT_RUN, WAIT_DONE, WAIT_ABORT, WAIT_STALL };
 static enum wait_result wait_for_round(const struct actor *a, int64_t r)
 {
     unsigned char *s = a->section;
-    bool timing = false;
-    int64_t since = 0, seen = 0, nap_ns = WAIT_NAP_MIN_NS;
-    for (uint32_t polls = 0;; polls++) {
+    struct backoff b = backoff_new(WAIT_SPIN_POLLS, WAIT_YIELD_NS, WAIT_NAP_MIN_NS, WAIT_NAP_MAX_NS);
+    int64_t seen = 0;
+    for (;;) {
         if (atomic_load_explicit(WORD(s, INTEROP_LITMUS_ABORT), memory_order_acquire) != 0) return WAIT_ABORT;
         int64_t epoch = atomic_load_explicit(WORD(s, INTEROP_LITMUS_EPOCH), memory_order_acquire);
         if (epoch >= r) return WAIT_RUN;
         if (atomic_load_explicit(WORD(s, INTEROP_LITMUS_DONE), memory_order_acquire) != 0) return WAIT_DONE;
-        if (polls < WAIT_SPIN_POLLS) {
-            cpu_relax();
-            continue;
-        }
-        int64_t now = monotonic_ns();
-        if (!timing || epoch != seen) {
-            timing = true;
-            since = now;
-            seen = epoch;
-            nap_ns = WAIT_NAP_MIN_NS;
-        }
-        int64_t waited = now - since;
+        /* Another actor's round moved the epoch: the stall clock starts over. */
+        if (b.since != 0 && epoch != seen) backoff_restart(&b, monotonic_ns());
+        seen = epoch;
+        int64_t waited = backoff_pause(&b);
         if (a->stall_ns > 0 && waited >= a->stall_ns) return WAIT_STALL;
-        if (waited < WAIT_YIELD_NS) {
-            sched_yield();
-        } else {
-            struct timespec nap = {0, (long)nap_ns};
-            nanosleep(&nap, NULL);
-            nap_ns = nap_ns * 2 < WAIT_NAP_MAX_NS ? nap_ns * 2 : WAIT_NAP_MAX_NS;
-        }
     }
 }
 

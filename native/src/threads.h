@@ -1,12 +1,13 @@
 /*
  * What the shim's own threads (worker groups, litmus actors) share: a spin
- * hint, a monotonic clock, and the signal mask they run with. Internal: none
+ * hint, a monotonic clock, a waiter's back-off, and the signal mask they run with. Internal: none
  * of it is exported from libinterop (the library is built with
  * -fvisibility=hidden and nothing here is declared in interop.h).
  */
 #ifndef INTEROP_SRC_THREADS_H
 #define INTEROP_SRC_THREADS_H
 
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <time.h>
@@ -32,6 +33,59 @@ static inline int64_t monotonic_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+/*
+ * A waiter's back-off, shared by the worker gate and the litmus actors: pause
+ * the core for `spin_polls` polls, then yield the CPU, and once `yield_ns` have
+ * passed since the spinning ended, nap, each nap twice as long as the last from
+ * `nap_min_ns` up to `nap_max_ns`. A long wait then costs almost no CPU, at the
+ * price of up to `nap_max_ns` of extra latency once it has lasted that long.
+ */
+struct backoff {
+    uint32_t spin_polls;
+    int64_t yield_ns, nap_min_ns, nap_max_ns;
+    uint32_t polls;
+    int64_t since; /* when the spinning ended; 0 while spinning */
+    int64_t nap_ns;
+};
+
+static inline struct backoff backoff_new(uint32_t spin_polls, int64_t yield_ns, int64_t nap_min_ns, int64_t nap_max_ns)
+{
+    return (struct backoff){.spin_polls = spin_polls, .yield_ns = yield_ns, .nap_min_ns = nap_min_ns,
+                            .nap_max_ns = nap_max_ns, .nap_ns = nap_min_ns};
+}
+
+/* Starts the yield-then-nap phase over (the awaited word moved, so the wait is a new one). */
+static inline void backoff_restart(struct backoff *b, int64_t now)
+{
+    b->since = now;
+    b->nap_ns = b->nap_min_ns;
+}
+
+/*
+ * One pause of the wait. Returns 0 while spinning, otherwise how long the
+ * waiter has waited since its spinning ended (measured before this pause), so
+ * that the caller can give up after a bound of its own.
+ */
+static inline int64_t backoff_pause(struct backoff *b)
+{
+    if (b->polls < b->spin_polls) {
+        b->polls++;
+        cpu_relax();
+        return 0;
+    }
+    int64_t now = monotonic_ns();
+    if (b->since == 0) backoff_restart(b, now);
+    int64_t waited = now - b->since;
+    if (waited < b->yield_ns) {
+        sched_yield();
+    } else {
+        struct timespec nap = {0, (long)b->nap_ns};
+        nanosleep(&nap, NULL);
+        b->nap_ns = b->nap_ns * 2 < b->nap_max_ns ? b->nap_ns * 2 : b->nap_max_ns;
+    }
+    return waited > 0 ? waited : 1;
 }
 
 /*

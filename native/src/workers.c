@@ -106,24 +106,10 @@ static bool stop_requested(const struct group *g)
  */
 static bool wait_for_gate(const struct group *g)
 {
-    int64_t first_yield = 0, nap_ns = GATE_NAP_MIN_NS;
-    for (uint32_t round = 0; atomic_load_explicit(g->start_gate, memory_order_acquire) == 0; round++) {
+    struct backoff b = backoff_new(GATE_SPIN_ROUNDS, GATE_YIELD_NS, GATE_NAP_MIN_NS, GATE_NAP_MAX_NS);
+    while (atomic_load_explicit(g->start_gate, memory_order_acquire) == 0) {
         if (stop_requested(g)) return false;
-        if (round < GATE_SPIN_ROUNDS) {
-            cpu_relax();
-            continue;
-        }
-        int64_t now = monotonic_ns();
-        if (first_yield == 0) first_yield = now;
-        int64_t waited = now - first_yield;
-        if (waited >= GATE_GIVE_UP_NS) return false;
-        if (waited < GATE_YIELD_NS) {
-            sched_yield();
-        } else {
-            struct timespec nap = {0, (long)nap_ns};
-            nanosleep(&nap, NULL);
-            nap_ns = nap_ns * 2 < GATE_NAP_MAX_NS ? nap_ns * 2 : GATE_NAP_MAX_NS;
-        }
+        if (backoff_pause(&b) >= GATE_GIVE_UP_NS) return false;
     }
     return true;
 }
