@@ -31,19 +31,14 @@ PEER_NEED_CC = if [ -z "$(CC)" ]; then echo "error: no C compiler ('cc' or 'gcc'
 .PHONY: peer
 peer: $(PEER_BIN) $(GRPC_INTEROP_CLIENT_BIN)
 
-$(PEER_BIN): $(PEER_SOURCES)
-	@$(PEER_NEED_GO)
-	@$(PEER_NEED_CC)
-	@echo "==> go: building $(PEER_BIN)"
-	@cd $(PEER_DIR) && $(PEER_CGO) $(PEER_GO) build -trimpath -o $(PEER_BIN) ./cmd/interop-peer
-
+# Each command is built from its ./cmd directory of the same name: the peer, and
 # grpc-go's interop client functions as a command, run by the harness against
 # grpc-java's interop server (docs/CANCELLATION.md); found beside the peer.
-$(GRPC_INTEROP_CLIENT_BIN): $(PEER_SOURCES)
+$(BUILD)/bin/%: $(PEER_SOURCES)
 	@$(PEER_NEED_GO)
 	@$(PEER_NEED_CC)
-	@echo "==> go: building $(GRPC_INTEROP_CLIENT_BIN)"
-	@cd $(PEER_DIR) && $(PEER_CGO) $(PEER_GO) build -trimpath -o $(GRPC_INTEROP_CLIENT_BIN) ./cmd/grpc-interop-client
+	@echo "==> go: building $@"
+	@cd $(PEER_DIR) && $(PEER_CGO) $(PEER_GO) build -trimpath -o $@ ./cmd/$*
 
 # ---- tests -------------------------------------------------------------------
 # go.counts is "<passed> <failed>" over test-level events (subtests included);
