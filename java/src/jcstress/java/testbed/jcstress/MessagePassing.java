@@ -53,6 +53,31 @@ public final class MessagePassing {
     }
 
     @JCStressTest
+    @Description("MP, plain accesses to an off-heap MemorySegment, as the engine's Java actors make them:"
+            + " the same program as Plain, on the memory the engine uses instead of two fields.")
+    @Outcome(id = {"0, 0", "0, 1"}, expect = ACCEPTABLE, desc = NO_FLAG)
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = DELIVERED)
+    @Outcome(id = "1, 0", expect = ACCEPTABLE_INTERESTING, desc = EMPTY)
+    @State
+    public static class PlainSegment {
+        static final VarHandle LONG = java.lang.foreign.ValueLayout.JAVA_LONG.varHandle();
+        // One 16-byte segment per state: x at 0, y at 8, as one instance of the engine's locations.
+        final java.lang.foreign.MemorySegment s = java.lang.foreign.Arena.ofAuto().allocate(16, 16);
+
+        @Actor
+        public void writer() {
+            LONG.set(s, 0L, 1L);
+            LONG.set(s, 8L, 1L);
+        }
+
+        @Actor
+        public void reader(JJ_Result r) {
+            r.r1 = (long) LONG.get(s, 8L);
+            r.r2 = (long) LONG.get(s, 0L);
+        }
+    }
+
+    @JCStressTest
     @Description("MP, opaque accesses (C11 relaxed): no order between the two locations.")
     @Outcome(id = {"0, 0", "0, 1"}, expect = ACCEPTABLE, desc = NO_FLAG)
     @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = DELIVERED)

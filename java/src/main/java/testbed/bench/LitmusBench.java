@@ -99,6 +99,13 @@ public final class LitmusBench {
         }
     }
 
+    /**
+     * A jcstress test with no engine row: MP with plain accesses to an off-heap MemorySegment,
+     * the memory the engine's Java actors use, beside {@link Anchor#MP_PLAIN}'s plain fields. It
+     * shows whether jcstress itself finds MP's relaxed outcome there (docs/BUILD.md).
+     */
+    static final String SEGMENT_PROBE = "testbed.jcstress.MessagePassing.PlainSegment";
+
     /** The goal for a pairing, as a multiple of jcstress's figure. */
     static double goal(String pairing) {
         return pairing.equals("J-J") ? GOAL_JJ : GOAL_MIXED;
@@ -339,6 +346,7 @@ public final class LitmusBench {
         }
         out.println();
         printTable(rows, anchors, o.reps(), runMs, parsed, out);
+        out.println(segmentLine(parsed, anchors.get(Anchor.MP_PLAIN)));
         out.println(coreToCoreLine(coreToCore));
         boolean failed = rows.stream().anyMatch(Row::failed)
                 || anchors.values().stream().anyMatch(a -> !a.status().equals("OK"));
@@ -375,6 +383,28 @@ public final class LitmusBench {
                 v[0], v[v.length - 1], median(v), v.length);
         if (v[v.length - 1] > 2 * v[0]) {
             line += "; it changed more than twofold during the run: the host moved the vCPUs, and every figure above moves with it";
+        }
+        return line;
+    }
+
+    /**
+     * What jcstress found for MP on plain segment accesses against plain fields: the samples and
+     * interesting samples of {@link #SEGMENT_PROBE}'s forks and of MP plain's.
+     */
+    static String segmentLine(JcstressOutput parsed, AnchorFigures fields) {
+        List<JcstressOutput.Run> runs = parsed.runsOf(SEGMENT_PROBE);
+        if (runs.isEmpty()) return "jcstress on segment memory: " + SEGMENT_PROBE + " did not run";
+        long samples = runs.stream().mapToLong(JcstressOutput.Run::samples).sum();
+        long interesting = runs.stream().mapToLong(JcstressOutput.Run::interesting).sum();
+        long fieldSamples = fields.forks().stream().mapToLong(JcstressOutput.Run::samples).sum();
+        long fieldInteresting = fields.forks().stream().mapToLong(JcstressOutput.Run::interesting).sum();
+        String line = String.format(Locale.ROOT, "jcstress on segment memory: MP plain with plain accesses to an off-heap"
+                + " MemorySegment (the engine's memory): %,d interesting in %,d samples; on plain fields: %,d in %,d",
+                interesting, samples, fieldInteresting, fieldSamples);
+        double expected = fieldSamples == 0 ? 0 : (double) fieldInteresting / fieldSamples * samples;
+        if (interesting == 0 && expected >= 20) {
+            line += String.format(Locale.ROOT, " (%.0f expected at the fields' rate): C2 did not reorder the segment"
+                    + " accesses for jcstress either, so MP plain J-J's interesting/s has nothing to find on the shared region", expected);
         }
         return line;
     }
@@ -555,6 +585,7 @@ public final class LitmusBench {
         method.put("stride", budget.stride());
         doc.put("method", method);
         doc.put("core_to_core_round_trip_ns", coreToCore);
+        doc.put("jcstress_segment_probe", segmentLine(parsed, anchors.get(Anchor.MP_PLAIN)));
 
         Map<String, Object> jcs = new LinkedHashMap<>();
         jcs.put("version", JCSTRESS_VERSION);

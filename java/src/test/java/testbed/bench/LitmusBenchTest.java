@@ -89,6 +89,38 @@ class LitmusBenchTest {
         assertEquals("OK", a.status());
     }
 
+    private static JcstressOutput.Run mpRun(String test, int fork, long interesting, long delivered) {
+        return new JcstressOutput.Run(test, "OK", "unified across all actors", "[]", fork, List.of(
+                new JcstressOutput.Row("0, 0", 1_000_000, "Acceptable", ""),
+                new JcstressOutput.Row("1, 0", interesting, JcstressOutput.INTERESTING, ""),
+                new JcstressOutput.Row("1, 1", delivered, "Acceptable", "")));
+    }
+
+    @Test
+    void theSegmentProbeSaysWhetherJcstressFoundMpPlainOnSegmentMemory() {
+        String fields = Anchor.MP_PLAIN.jcstressTest;
+        // Fields: 1,000 in 2,002,000 samples; segment: none in 2,000,000, where about 999 were due.
+        JcstressOutput none = new JcstressOutput("quick", 5, 200, List.of(mpRun(fields, 1, 1_000, 1_001_000),
+                mpRun(LitmusBench.SEGMENT_PROBE, 1, 0, 1_000_000)), Map.of());
+        String line = LitmusBench.segmentLine(none, AnchorFigures.of(none, fields));
+        assertTrue(line.contains("0 interesting in 2,000,000 samples; on plain fields: 1,000 in 2,002,000"), line);
+        assertTrue(line.contains("999 expected at the fields' rate): C2 did not reorder"), line);
+        // Found on the segment too: no claim.
+        JcstressOutput found = new JcstressOutput("quick", 5, 200, List.of(mpRun(fields, 1, 1_000, 1_001_000),
+                mpRun(LitmusBench.SEGMENT_PROBE, 1, 3, 1_000_000)), Map.of());
+        assertFalse(LitmusBench.segmentLine(found, AnchorFigures.of(found, fields)).contains("did not reorder"));
+        // Not run: said so.
+        JcstressOutput missing = new JcstressOutput("quick", 5, 200, List.of(mpRun(fields, 1, 1_000, 1_001_000)), Map.of());
+        assertTrue(LitmusBench.segmentLine(missing, AnchorFigures.of(missing, fields)).contains("did not run"));
+    }
+
+    @Test
+    void coreToCoreLineFlagsARoundTripThatMovedMoreThanTwofold() {
+        assertTrue(LitmusBench.coreToCoreLine(List.of(70.0, 80.0, 350.0)).contains("changed more than twofold"));
+        assertFalse(LitmusBench.coreToCoreLine(List.of(70.0, 80.0, 90.0)).contains("changed"));
+        assertTrue(LitmusBench.coreToCoreLine(List.of(Double.NaN)).contains("not measured"));
+    }
+
     @Test
     void textThatIsNotJcstressOutputIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
