@@ -258,6 +258,9 @@ public final class CancellationSuite {
         cases.add(runCase("java_task_ignores_interrupt_leak",
                 "Broken variant: a StructuredTaskScope's virtual-thread task that ignores the interrupt; the watchdog must name it.",
                 1, MatrixTrials.JAVA_TASK_LEAK, id -> m.structuredScope(id, true)));
+        cases.add(runCase("java_structured_scope_ends_before_owner_cancel",
+                "Broken variant: the client stream's subtask cancels its own call, so the scope ends by itself; the owner-cancel check must say so.",
+                1, MatrixTrials.NOT_CANCELLED_BY_OWNER, id -> m.structuredScopeClientStream(id, true)));
         cases.add(runCase("go_handler_ignores_context_leak",
                 "Broken variant: a Go handler that ignores its context; the leak check must name its goroutines.",
                 1, true, this::ignoringHandler));

@@ -844,6 +844,20 @@ final class MatrixTrials {
      * subtask ending.
      */
     Trial structuredScopeClientStream(String id) {
+        return structuredScopeClientStream(id, false);
+    }
+
+    /** What the owner-cancel check reports when a scope ended by itself; the broken variant must show it. */
+    static final String NOT_CANCELLED_BY_OWNER = "want it interrupted and the scope closed by its owner";
+
+    /**
+     * As {@link #structuredScopeClientStream(String)}; with {@code selfCancel} (the broken
+     * variant) the subtask cancels its own call and returns without waiting for the scope's
+     * cancellation, so the scope ends by itself before its owner cancels it: the statuses still
+     * read CANCELLED and canceled, and only the owner-cancel check can tell that the case did
+     * not exercise the scope.
+     */
+    Trial structuredScopeClientStream(String id, boolean selfCancel) {
         CountDownLatch ready = new CountDownLatch(1);
         TaskWatchdog dog = new TaskWatchdog(id, 1);
         AtomicReference<Collect> owned = new AtomicReference<>();
@@ -855,6 +869,12 @@ final class MatrixTrials {
                 Collect c = new Collect(calls.async(id), spec(id, 4).build(), 3);
                 owned.set(c);
                 suite.awaitGoroutines(id, 4);
+                if (selfCancel) {
+                    c.requests.cancel("the subtask cancelled its own call", null);
+                    c.awaitEnd();
+                    subtaskSaw.set("cancelled its own call and returned");
+                    return null; // the owner's finally counts `ready` once the scope has ended by itself
+                }
                 ready.countDown();
                 try {
                     c.ended.get(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
@@ -874,7 +894,7 @@ final class MatrixTrials {
             return null;
         }), ready, dog);
         List<String> problems = new ArrayList<>();
-        if (!closed.byOwner()) problems.add("the scope's join: " + closed.joinSaw() + ", want it interrupted and the scope closed by its owner");
+        if (!closed.byOwner()) problems.add("the scope's join: " + closed.joinSaw() + ", " + NOT_CANCELLED_BY_OWNER);
         dog.finish(problems);
         JavaWork w = subtask.get();
         if (w == null || !w.interrupted()) problems.add("the stream's subtask: " + subtaskSaw.get() + ", want it interrupted by the scope's cancellation");
@@ -924,7 +944,7 @@ final class MatrixTrials {
             return null;
         }), ready, dog);
         List<String> all = new ArrayList<>(problems);
-        if (!closed.byOwner()) all.add("the scope's join: " + closed.joinSaw() + ", want it interrupted and the scope closed by its owner");
+        if (!closed.byOwner()) all.add("the scope's join: " + closed.joinSaw() + ", " + NOT_CANCELLED_BY_OWNER);
         dog.finish(all);
         JavaWork w = subtask.get();
         if (w == null) all.add("the native workers' subtask never ran");
