@@ -17,14 +17,18 @@ import testbed.proto.v1.EchoRequest;
 import testbed.proto.v1.ObserveRequest;
 import testbed.proto.v1.ObserveResponse;
 import testbed.proto.v1.WorkSpec;
+import testbed.proto.v1.WorkStreamRequest;
+import testbed.proto.v1.WorkStreamResponse;
 
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The harness's side of {@code interop.v1.CancelService}: calls tagged with their
@@ -234,6 +238,66 @@ final class CancelCalls {
 
         Throwable endError() {
             return ended.getNow(null);
+        }
+    }
+
+    /**
+     * A Java virtual thread consuming a ticking {@code WorkStream} (blocking stub, deadline
+     * {@link #CALL_BOUND}): {@link #awaitFirstTick} returns once the stream ticked, and {@code
+     * onEnd} runs on the consumer's thread as soon as the stream has ended, however it ended.
+     */
+    static final class TickConsumer {
+        private final CompletableFuture<Void> firstTick = new CompletableFuture<>();
+        private final AtomicReference<Throwable> end = new AtomicReference<>();
+        private volatile long endNs;
+        private final Thread thread;
+
+        TickConsumer(CancelCalls calls, String id, WorkStreamRequest req, Runnable onEnd) {
+            thread = Thread.ofVirtual().name("cancel-consumer-" + id).start(() -> {
+                try {
+                    Iterator<WorkStreamResponse> it = calls.blocking(id)
+                            .withDeadlineAfter(CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS).workStream(req);
+                    while (it.hasNext()) {
+                        it.next();
+                        firstTick.complete(null);
+                    }
+                } catch (Throwable t) {
+                    end.set(t);
+                }
+                endNs = System.nanoTime();
+                try {
+                    onEnd.run();
+                } finally {
+                    firstTick.complete(null);
+                }
+            });
+        }
+
+        /** Waits (bounded) for the first tick, or for the stream's end if it never ticked. */
+        void awaitFirstTick(String what) {
+            await(firstTick, what);
+        }
+
+        /** Whether the consumer ended within {@code bound}; if not, it is interrupted (its call's deadline ends it in any case). */
+        boolean join(Duration bound) {
+            try {
+                if (thread.join(bound)) return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for the Java consumer");
+            }
+            thread.interrupt();
+            return false;
+        }
+
+        /** How the stream ended for Java (after {@link #join}); OK is {@link Status#OK}. */
+        Status status() {
+            return end.get() == null ? Status.OK : Status.fromThrowable(end.get());
+        }
+
+        /** The instant the stream ended for Java. */
+        long endNs() {
+            return endNs;
         }
     }
 

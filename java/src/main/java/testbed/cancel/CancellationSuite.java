@@ -240,12 +240,27 @@ public final class CancellationSuite {
         cases.add(runCase("java_structured_scope_cause_in_band",
                 "A StructuredTaskScope cancelled by a failing subtask: the stream's owner sends the protocol's cause; Go's context.Cause holds it.",
                 few, false, m::structuredScopeCause));
+        cases.add(runCase("java_structured_scope_cancels_client_stream",
+                "A StructuredTaskScope's owner closes it; the subtask owning a client stream is interrupted and cancels it; the handler's 4 goroutines end.",
+                few, false, m::structuredScopeClientStream));
+        cases.add(runCase("native_worker_cancelled_by_peer_death",
+                "A spare peer is killed (SIGKILL) under a stream that owns C workers; the Java consumer sees UNAVAILABLE and sets their cancel flag.",
+                mode == Mode.QUICK ? 1 : 3, false, this::nativeWorkersPeerDeath));
+        cases.add(runCase("native_worker_cancelled_by_connection_cut",
+                "A loopback proxy resets the connection under a stream that owns C workers; Java sees UNAVAILABLE and sets their cancel flag.",
+                few, false, m::nativeWorkersConnectionCut));
+        cases.add(runCase("native_worker_cancelled_by_structured_scope",
+                "A StructuredTaskScope's owner closes it; the subtask running C workers is interrupted and sets their cancel flag.",
+                few, false, m::nativeWorkersStructuredScope));
         cases.add(runCase("native_worker_ignores_cancel_flag_leak",
                 "Broken variant: C workers started without the cancel flag; the native worker count must name them.",
                 1, NATIVE_LEAK, id -> nativeWorkers(id, true, BROKEN_NATIVE_JOIN_BOUND)));
         cases.add(runCase("java_task_ignores_interrupt_leak",
                 "Broken variant: a StructuredTaskScope's virtual-thread task that ignores the interrupt; the watchdog must name it.",
                 1, MatrixTrials.JAVA_TASK_LEAK, id -> m.structuredScope(id, true)));
+        cases.add(runCase("java_structured_scope_ends_before_owner_cancel",
+                "Broken variant: the client stream's subtask cancels its own call, so the scope ends by itself; the owner-cancel check must say so.",
+                1, MatrixTrials.NOT_CANCELLED_BY_OWNER, id -> m.structuredScopeClientStream(id, true)));
         cases.add(runCase("go_handler_ignores_context_leak",
                 "Broken variant: a Go handler that ignores its context; the leak check must name its goroutines.",
                 1, true, this::ignoringHandler));
@@ -540,39 +555,80 @@ public final class CancellationSuite {
      * the worker count must name them. They are stopped and joined afterwards in any case.
      */
     private Trial nativeWorkers(String id, boolean ignoresFlag, Duration joinBound) {
-        Region region = session.region();
-        AtomicShim ffm = session.panama();
-        MemorySegment flag = region.cancelFlag(NATIVE_CANCEL_FLAG);
-        LONG.setVolatile(flag, 0L, 0L);
-        long handle = ffm.workersStart(region.counterSlot(NATIVE_SLOT).address(), 2, Long.MAX_VALUE / 4, 0L, 0L,
-                ignoresFlag ? 0L : flag.address());
         List<String> problems = new ArrayList<>();
-        try {
+        try (NativeWorkers workers = new NativeWorkers(ignoresFlag)) {
             CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id),
                     spec(id, 2).setRegionCancelFlag(NATIVE_CANCEL_FLAG + 1).build());
             c.awaitFirstTick();
             long t0 = System.nanoTime();
             c.cancelPlain("java client cancelled", null);
-            long joined = ffm.workersJoin(handle, joinBound.toMillis());
-            long joinedNs = System.nanoTime();
-            if (joined == AtomicShim.JOIN_TIMED_OUT) {
-                problems.add("native workers still running " + joinBound.toMillis() + " ms after the cancel (flag " + (long) LONG.getVolatile(flag, 0L) + ")");
-            } else {
-                handle = 0;
-            }
+            long joinedNs = workers.join(joinBound, problems);
             Status js = c.awaitEnd();
             ObserveResponse o = calls.observe(id);
             if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
             if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
             if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + NATIVE_CANCEL_FLAG);
+            int alive = workers.aliveCheck(problems);
+            return finishTrial(id, o, js.getCode() + "; native workers " + alive,
+                    joinedNs == Long.MIN_VALUE ? Long.MIN_VALUE : Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
+        }
+    }
+
+    /**
+     * Two C worker threads started through FFM that poll the session region's cancel flag
+     * {@link #NATIVE_CANCEL_FLAG} (cleared first) and count on slot {@link #NATIVE_SLOT}; with
+     * {@code ignoresFlag} (the broken variant) they are started without the flag's address.
+     * {@link #join} and {@link #aliveCheck} are the native-worker check every native case makes;
+     * {@link #close} stops and joins workers that a trial left running and clears the flag, so
+     * none outlives its trial.
+     */
+    final class NativeWorkers implements AutoCloseable {
+        private final AtomicShim ffm = session.panama();
+        private final MemorySegment flag = session.region().cancelFlag(NATIVE_CANCEL_FLAG);
+        private volatile long handle;
+        private volatile boolean closed;
+
+        NativeWorkers(boolean ignoresFlag) {
+            LONG.setVolatile(flag, 0L, 0L);
+            handle = ffm.workersStart(session.region().counterSlot(NATIVE_SLOT).address(), 2, Long.MAX_VALUE / 4, 0L, 0L,
+                    ignoresFlag ? 0L : flag.address());
+        }
+
+        /** Sets the cancel flag from Java, as a Java owner of the workers does when its work is cancelled. */
+        void setFlag() {
+            if (!closed) LONG.setVolatile(flag, 0L, 1L); // once closed, the flag may belong to the next trial's workers
+        }
+
+        /**
+         * Joins the workers, waiting at most {@code bound}: the instant the join returned, or
+         * {@code Long.MIN_VALUE} when they were still running then (a problem naming the flag's value).
+         */
+        long join(Duration bound, List<String> problems) {
+            long joined = ffm.workersJoin(handle, bound.toMillis());
+            long joinedNs = System.nanoTime();
+            if (joined == AtomicShim.JOIN_TIMED_OUT) {
+                problems.add("native workers still running " + bound.toMillis() + " ms after the cancel (flag "
+                        + (long) LONG.getVolatile(flag, 0L) + ")");
+                return Long.MIN_VALUE;
+            }
+            handle = 0;
+            return joinedNs;
+        }
+
+        /** The native worker threads alive in this process: any is a leak ({@link #NATIVE_LEAK}). */
+        int aliveCheck(List<String> problems) {
             int alive = ffm.workersAlive();
             if (alive != 0) problems.add("leak: " + alive + " " + NATIVE_LEAK);
-            return finishTrial(id, o, js.getCode() + "; native workers " + alive,
-                    handle == 0 ? Math.max(joinedNs, o.getLastStoppedNs()) - t0 : Long.MIN_VALUE, problems);
-        } finally {
+            return alive;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
             if (handle > 0) {
                 ffm.workersStop(handle);
                 ffm.workersJoin(handle, 5_000);
+                handle = 0;
             }
             LONG.setVolatile(flag, 0L, 0L);
         }
@@ -607,36 +663,25 @@ public final class CancellationSuite {
      */
     private Trial nativeWorkersUnder(String id, Status.Code javaWant, Set<String> goWant,
                                      java.util.function.Function<WorkSpec.Builder, Initiated> initiator) {
-        Region region = session.region();
-        AtomicShim ffm = session.panama();
-        MemorySegment flag = region.cancelFlag(NATIVE_CANCEL_FLAG);
-        LONG.setVolatile(flag, 0L, 0L);
-        long handle = ffm.workersStart(region.counterSlot(NATIVE_SLOT).address(), 2, Long.MAX_VALUE / 4, 0L, 0L, flag.address());
         List<String> problems = new ArrayList<>();
-        AtomicReference<Initiated> ended = new AtomicReference<>();
-        AtomicReference<Boolean> neverStarted = new AtomicReference<>(false);
-        AtomicReference<RuntimeException> fault = new AtomicReference<>();
-        Thread caller = Thread.ofVirtual().name("cancel-native-" + id).start(() -> {
-            try {
-                Initiated end = initiator.apply(spec(id, 2).setRegionCancelFlag(NATIVE_CANCEL_FLAG + 1));
-                ended.set(end);
-                if (javaWant == Status.Code.DEADLINE_EXCEEDED && calls.observeIfStarted(id, MatrixTrials.NEVER_STARTED_SETTLE).isEmpty()) {
-                    neverStarted.set(true);
-                    LONG.setVolatile(flag, 0L, 1L);
+        try (NativeWorkers workers = new NativeWorkers(false)) {
+            AtomicReference<Initiated> ended = new AtomicReference<>();
+            AtomicReference<Boolean> neverStarted = new AtomicReference<>(false);
+            AtomicReference<RuntimeException> fault = new AtomicReference<>();
+            Thread caller = Thread.ofVirtual().name("cancel-native-" + id).start(() -> {
+                try {
+                    Initiated end = initiator.apply(spec(id, 2).setRegionCancelFlag(NATIVE_CANCEL_FLAG + 1));
+                    ended.set(end);
+                    if (javaWant == Status.Code.DEADLINE_EXCEEDED && calls.observeIfStarted(id, MatrixTrials.NEVER_STARTED_SETTLE).isEmpty()) {
+                        neverStarted.set(true);
+                        workers.setFlag();
+                    }
+                } catch (RuntimeException e) {
+                    fault.set(e);
+                    workers.setFlag();
                 }
-            } catch (RuntimeException e) {
-                fault.set(e);
-                LONG.setVolatile(flag, 0L, 1L);
-            }
-        });
-        try {
-            long joined = ffm.workersJoin(handle, NATIVE_JOIN_BOUND.toMillis());
-            long joinedNs = System.nanoTime();
-            if (joined == AtomicShim.JOIN_TIMED_OUT) {
-                problems.add("native workers still running " + NATIVE_JOIN_BOUND.toSeconds() + " s after the cancel (flag " + (long) LONG.getVolatile(flag, 0L) + ")");
-            } else {
-                handle = 0;
-            }
+            });
+            long joinedNs = workers.join(NATIVE_JOIN_BOUND, problems);
             joinOrFail(caller, "the Java caller of " + id);
             if (fault.get() != null) throw fault.get();
             Initiated end = ended.get();
@@ -645,16 +690,10 @@ public final class CancellationSuite {
             if (end.javaSaw().getCode() != javaWant) problems.add("Java saw " + end.javaSaw() + ", want " + javaWant);
             if (!goWant.contains(o.getContextError())) problems.add("Go saw '" + o.getContextError() + "', want " + goWant);
             if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + NATIVE_CANCEL_FLAG);
-            int alive = ffm.workersAlive();
-            if (alive != 0) problems.add("leak: " + alive + " " + NATIVE_LEAK);
+            int alive = workers.aliveCheck(problems);
             long t0 = end.t0Ns() != 0 ? end.t0Ns() : o.getServerCancelledNs();
-            return finishTrial(id, o, end.javaSaw().getCode() + "; native workers " + alive, Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
-        } finally {
-            if (handle > 0) {
-                ffm.workersStop(handle);
-                ffm.workersJoin(handle, 5_000);
-            }
-            LONG.setVolatile(flag, 0L, 0L);
+            return finishTrial(id, o, end.javaSaw().getCode() + "; native workers " + alive,
+                    joinedNs == Long.MIN_VALUE ? Long.MIN_VALUE : Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
         }
     }
 
@@ -723,56 +762,114 @@ public final class CancellationSuite {
 
     /** A second peer on a region of its own is killed while a Java virtual thread consumes its stream. */
     private Trial peerKilled(String id) {
-        Region region = Region.create();
-        PeerProcess process = null;
-        PeerClient client = null;
-        try {
-            process = PeerProcess.start(PeerProcess.defaultBinary(), region.path());
-            client = new PeerClient(process.target());
-            CancelCalls doomed = new CancelCalls(client.channel(), client);
+        try (SparePeer spare = new SparePeer()) {
             WorkStreamRequest req = WorkStreamRequest.newBuilder().setSpec(spec(id, 4).setTickIntervalMs(1)).build();
-            CompletableFuture<Void> firstTick = new CompletableFuture<>();
-            AtomicReference<Throwable> end = new AtomicReference<>();
-            long[] endNs = new long[1];
-            Thread consumer = Thread.ofVirtual().name("cancel-consumer-" + id).start(() -> {
-                try {
-                    Iterator<WorkStreamResponse> it = doomed.blocking(id)
-                            .withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS).workStream(req);
-                    while (it.hasNext()) {
-                        it.next();
-                        firstTick.complete(null);
-                    }
-                } catch (Throwable t) {
-                    end.set(t);
-                }
-                endNs[0] = System.nanoTime();
-                firstTick.complete(null);
-            });
-            CancelCalls.await(firstTick, "the first tick from the peer to be killed");
+            CancelCalls.TickConsumer consumer = new CancelCalls.TickConsumer(spare.calls, id, req, () -> {});
+            consumer.awaitFirstTick("the first tick from the peer to be killed");
             long t0 = System.nanoTime();
-            process.killNow();
+            spare.process.killNow();
             List<String> problems = new ArrayList<>();
-            boolean ended;
-            try {
-                ended = consumer.join(PEER_DEATH_BOUND);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted waiting for the Java consumer");
-            }
-            if (!ended) {
-                problems.add("the Java consumer still running " + PEER_DEATH_BOUND.toSeconds() + " s after the peer died");
-                consumer.interrupt();
-            }
-            Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
+            boolean ended = consumer.join(PEER_DEATH_BOUND);
+            if (!ended) problems.add("the Java consumer still running " + PEER_DEATH_BOUND.toSeconds() + " s after the peer died");
+            Status js = consumer.status();
             if (ended && js.getCode() != Status.Code.UNAVAILABLE) problems.add("Java saw " + js + ", want UNAVAILABLE");
-            if (process.isAlive()) problems.add("the killed peer is still alive");
-            String javaSaw = js.getCode().name();
-            return new Trial(javaSaw, "killed (SIGKILL)", ended ? endNs[0] - t0 : Long.MIN_VALUE, 0,
+            if (spare.process.isAlive()) problems.add("the killed peer is still alive");
+            return new Trial(js.getCode().name(), "killed (SIGKILL)", ended ? consumer.endNs() - t0 : Long.MIN_VALUE, 0,
                     problems.isEmpty() ? null : String.join("; ", problems));
-        } finally {
-            if (client != null) client.close();
-            if (process != null) process.close();
-            region.close();
+        }
+    }
+
+    /**
+     * Native workers owned by a ticking stream on a spare peer, which is killed mid-stream: the
+     * Java consumer sees the stream fail and sets the workers' cancel flag. The peer's own
+     * record dies with it, so the Java side is all there is to assert.
+     */
+    private Trial nativeWorkersPeerDeath(String id) {
+        try (SparePeer spare = new SparePeer()) {
+            List<String> problems = new ArrayList<>();
+            StreamOwnedWorkers w = nativeWorkersOwnedByStream(id, spare.calls, spare.process::killNow, Status.Code.UNAVAILABLE, problems);
+            if (spare.process.isAlive()) problems.add("the killed peer is still alive");
+            return new Trial(w.describe(), "killed (SIGKILL)",
+                    w.joinedNs() == Long.MIN_VALUE ? Long.MIN_VALUE : Math.max(w.joinedNs(), w.consumerEndNs()) - w.t0Ns(), 0,
+                    problems.isEmpty() ? null : String.join("; ", problems));
+        }
+    }
+
+    /**
+     * What a trial of {@link #nativeWorkersOwnedByStream} saw: Java's status, the disruption's
+     * instant, the workers' join ({@code Long.MIN_VALUE}: still running after the bound), the
+     * Java consumer's end, the workers alive after the join, and whether the consumer set the flag.
+     */
+    record StreamOwnedWorkers(Status javaSaw, long t0Ns, long joinedNs, long consumerEndNs, int alive, boolean flagSetByJava) {
+        String describe() {
+            return javaSaw.getCode() + (flagSetByJava ? "; flag set by the Java consumer" : "; flag not set") + "; native workers " + alive;
+        }
+    }
+
+    /**
+     * Two C workers (see {@link NativeWorkers}) belong to a ticking {@code WorkStream} that a
+     * Java virtual thread consumes through {@code via}; when the stream ends the consumer sets
+     * their cancel flag (a Java owner stopping its work because its stream failed). Once the
+     * stream ticked, {@code disrupt} runs (the peer killed, the connection cut). Asserts: Java
+     * saw {@code javaWant}, the consumer set the flag, the workers were joined within {@link
+     * #NATIVE_JOIN_BOUND} and none is alive. The caller adds what it can see of the Go side.
+     */
+    StreamOwnedWorkers nativeWorkersOwnedByStream(String id, CancelCalls via, Runnable disrupt, Status.Code javaWant, List<String> problems) {
+        try (NativeWorkers workers = new NativeWorkers(false)) {
+            java.util.concurrent.atomic.AtomicBoolean flagSet = new java.util.concurrent.atomic.AtomicBoolean();
+            WorkStreamRequest req = WorkStreamRequest.newBuilder().setSpec(spec(id, 2).setTickIntervalMs(1)).build();
+            CancelCalls.TickConsumer consumer = new CancelCalls.TickConsumer(via, id, req, () -> {
+                workers.setFlag();
+                flagSet.set(true);
+            });
+            consumer.awaitFirstTick("the first tick of the stream that owns the native workers");
+            long t0 = System.nanoTime();
+            disrupt.run();
+            long joinedNs = workers.join(NATIVE_JOIN_BOUND, problems);
+            if (!consumer.join(CancelCalls.CALL_BOUND.plusSeconds(2))) {
+                problems.add("the Java consumer still running " + (CancelCalls.CALL_BOUND.toSeconds() + 2) + " s after the disruption");
+            }
+            Status js = consumer.status();
+            if (js.getCode() != javaWant) problems.add("Java saw " + js + ", want " + javaWant);
+            if (!flagSet.get()) problems.add("the Java consumer did not set the native workers' cancel flag");
+            int alive = workers.aliveCheck(problems);
+            return new StreamOwnedWorkers(js, t0, joinedNs, consumer.endNs(), alive, flagSet.get());
+        }
+    }
+
+    /** A second peer on a region of its own, for a case that kills it: closing removes the peer, its channel and its region. */
+    static final class SparePeer implements AutoCloseable {
+        final Region region;
+        final PeerProcess process;
+        final PeerClient client;
+        final CancelCalls calls;
+
+        SparePeer() {
+            region = Region.create();
+            PeerProcess p = null;
+            try {
+                p = PeerProcess.start(PeerProcess.defaultBinary(), region.path());
+                client = new PeerClient(p.target());
+            } catch (RuntimeException e) {
+                if (p != null) p.close();
+                region.close();
+                throw e;
+            }
+            process = p;
+            calls = new CancelCalls(client.channel(), client);
+        }
+
+        @Override
+        public void close() {
+            try {
+                client.close();
+            } finally {
+                try {
+                    process.close();
+                } finally {
+                    region.close();
+                }
+            }
         }
     }
 

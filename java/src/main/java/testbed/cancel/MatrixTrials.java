@@ -478,38 +478,49 @@ final class MatrixTrials {
      * Java consumer ending and the last goroutine ending.
      */
     Trial connectionCut(String id) {
+        return throughProxy((proxy, viaProxy) -> {
+            WorkStreamRequest req = WorkStreamRequest.newBuilder().setSpec(spec(id, 4).setTickIntervalMs(1)).build();
+            CancelCalls.TickConsumer consumer = new CancelCalls.TickConsumer(viaProxy, id, req, () -> {});
+            consumer.awaitFirstTick("the first tick through the proxy");
+            long t0 = System.nanoTime();
+            proxy.cut();
+            List<String> problems = new ArrayList<>();
+            if (!consumer.join(CancelCalls.CALL_BOUND.plusSeconds(2))) {
+                problems.add("the Java consumer still running " + (CancelCalls.CALL_BOUND.toSeconds() + 2) + " s after the cut");
+            }
+            ObserveResponse o = calls.observe(id);
+            Status js = consumer.status();
+            if (js.getCode() != Status.Code.UNAVAILABLE) problems.add("Java saw " + js + ", want UNAVAILABLE");
+            if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
+            return suite.finishTrial(id, o, js.getCode().name(), Math.max(consumer.endNs(), o.getLastStoppedNs()) - t0, problems);
+        });
+    }
+
+    /**
+     * Native workers owned by a ticking stream that runs through the loopback proxy; the proxy
+     * resets the connection after the first tick, the Java consumer sees the stream fail and
+     * sets the workers' cancel flag. Asserts Java UNAVAILABLE, the flag set by Java, the workers
+     * joined within the bound and none alive, and (the peer lives on) the Go handler's context
+     * canceled with every goroutine stopped. Latency: the cut to the later of the join and the
+     * last goroutine ended.
+     */
+    Trial nativeWorkersConnectionCut(String id) {
+        return throughProxy((proxy, viaProxy) -> {
+            List<String> problems = new ArrayList<>();
+            CancellationSuite.StreamOwnedWorkers w = suite.nativeWorkersOwnedByStream(id, viaProxy, proxy::cut, Status.Code.UNAVAILABLE, problems);
+            ObserveResponse o = calls.observe(id);
+            if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
+            return suite.finishTrial(id, o, w.describe(),
+                    w.joinedNs() == Long.MIN_VALUE ? Long.MIN_VALUE : Math.max(w.joinedNs(), o.getLastStoppedNs()) - w.t0Ns(), problems);
+        });
+    }
+
+    /** Runs {@code body} with a loopback proxy in front of the peer and calls over a channel of their own through it; both are closed after. */
+    private Trial throughProxy(java.util.function.BiFunction<LoopbackProxy, CancelCalls, Trial> body) {
         try (LoopbackProxy proxy = new LoopbackProxy(peerTarget)) {
             ManagedChannel through = NettyChannelBuilder.forTarget(proxy.target()).usePlaintext().build();
             try {
-                CancelCalls viaProxy = new CancelCalls(through, null);
-                WorkStreamRequest req = WorkStreamRequest.newBuilder().setSpec(spec(id, 4).setTickIntervalMs(1)).build();
-                CompletableFuture<Void> firstTick = new CompletableFuture<>();
-                AtomicReference<Throwable> end = new AtomicReference<>();
-                long[] endNs = new long[1];
-                Thread consumer = Thread.ofVirtual().name("cancel-consumer-" + id).start(() -> {
-                    try {
-                        Iterator<WorkStreamResponse> it = viaProxy.blocking(id)
-                                .withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS).workStream(req);
-                        while (it.hasNext()) {
-                            it.next();
-                            firstTick.complete(null);
-                        }
-                    } catch (Throwable t) {
-                        end.set(t);
-                    }
-                    endNs[0] = System.nanoTime();
-                    firstTick.complete(null);
-                });
-                CancelCalls.await(firstTick, "the first tick through the proxy");
-                long t0 = System.nanoTime();
-                proxy.cut();
-                joinOrFail(consumer, "the Java consumer of " + id);
-                ObserveResponse o = calls.observe(id);
-                Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
-                List<String> problems = new ArrayList<>();
-                if (js.getCode() != Status.Code.UNAVAILABLE) problems.add("Java saw " + js + ", want UNAVAILABLE");
-                if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
-                return suite.finishTrial(id, o, js.getCode().name(), Math.max(endNs[0], o.getLastStoppedNs()) - t0, problems);
+                return body.apply(proxy, new CancelCalls(through, null));
             } finally {
                 through.shutdownNow();
                 try {
@@ -709,6 +720,243 @@ final class MatrixTrials {
     }
 
     /**
+     * Enforces {@link #JAVA_TASK_BOUND} on a scope's Java tasks: once {@link #cancelled} is
+     * called it waits for every task to call {@link #taskEnded}, at most that bound; tasks
+     * still running then are counted as leaked and released ({@link #released} turns true),
+     * since the scope's close would otherwise wait for them without end. {@link #finish} names
+     * the leak.
+     */
+    static final class TaskWatchdog {
+        private final CountDownLatch cancelled = new CountDownLatch(1);
+        private final CountDownLatch done;
+        private final java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicLong leaked = new AtomicLong();
+        private final Thread thread;
+
+        TaskWatchdog(String id, int tasks) {
+            done = new CountDownLatch(tasks);
+            thread = Thread.ofVirtual().name("cancel-scope-watchdog-" + id).start(() -> {
+                try {
+                    cancelled.await(CancelCalls.CALL_BOUND.toSeconds() + 1, TimeUnit.SECONDS);
+                    if (!done.await(JAVA_TASK_BOUND.toMillis(), TimeUnit.MILLISECONDS)) leaked.set(done.getCount());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    release.set(true);
+                }
+            });
+        }
+
+        /** The scope was cancelled: the bound starts now. */
+        void cancelled() {
+            cancelled.countDown();
+        }
+
+        void taskEnded() {
+            done.countDown();
+        }
+
+        /** Whether a task still running should give up: the watchdog's bound passed, or the scope is closed. */
+        boolean released() {
+            return release.get();
+        }
+
+        void release() {
+            release.set(true);
+        }
+
+        /** After the scope closed: ends the watchdog and adds the leak, if any, to {@code problems}. */
+        void finish(List<String> problems) {
+            cancelled.countDown();
+            release.set(true);
+            joinOrFail(thread, "the scope's watchdog");
+            if (leaked.get() > 0) {
+                problems.add("leak: " + leaked.get() + " " + JAVA_TASK_LEAK + " " + JAVA_TASK_BOUND.toMillis()
+                        + " ms after the scope was cancelled (released by the watchdog)");
+            }
+        }
+    }
+
+    /** How a scope that its owner cancelled ended: the instant the owner began to close it (0: never) and what its join did. */
+    record OwnerClosed(long cancelNs, String joinSaw) {
+        boolean byOwner() {
+            return joinSaw.equals(OWNER_INTERRUPTED);
+        }
+    }
+
+    static final String OWNER_INTERRUPTED = "join interrupted; the owner closed the scope";
+
+    /**
+     * A StructuredTaskScope cancelled by its owner: an owner thread opens the scope, forks
+     * {@code subtasks} and joins. Once {@code ready} is counted down (the subtasks' work runs)
+     * or {@link CancelCalls#CALL_BOUND} passed, this thread interrupts the owner in its join,
+     * which throws InterruptedException; the owner then leaves the scope before join completed,
+     * so its close cancels the scope (it interrupts every unfinished subtask) and waits for the
+     * subtasks to end. {@code dog} is told of the cancel when the owner begins to close.
+     * Returns once the scope is closed.
+     */
+    OwnerClosed cancelledByOwner(String id, List<java.util.concurrent.Callable<Void>> subtasks, CountDownLatch ready, TaskWatchdog dog) {
+        AtomicLong cancelNs = new AtomicLong();
+        AtomicReference<String> joinSaw = new AtomicReference<>("the owner never joined");
+        CountDownLatch joining = new CountDownLatch(1);
+        Thread owner = Thread.ofVirtual().name("cancel-scope-owner-" + id).start(() -> {
+            try (var scope = StructuredTaskScope.<Void>open()) {
+                for (var task : subtasks) scope.fork(task);
+                joining.countDown();
+                try {
+                    scope.join();
+                    joinSaw.set("join returned: the subtasks ended before the owner cancelled the scope");
+                } catch (InterruptedException e) {
+                    cancelNs.set(System.nanoTime());
+                    dog.cancelled();
+                    joinSaw.set(OWNER_INTERRUPTED);
+                } catch (StructuredTaskScope.FailedException e) {
+                    joinSaw.set("join failed: " + e.getCause());
+                }
+            } finally {
+                joining.countDown();
+                ready.countDown(); // a scope that ended by itself: the trial need not wait for its subtasks to be ready
+                dog.cancelled();
+            }
+        });
+        try {
+            joining.await();
+            if (!ready.await(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+                joinSaw.compareAndSet("the owner never joined", "the subtasks were not ready within " + CancelCalls.CALL_BOUND.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+        owner.interrupt();
+        joinOrFail(owner, "the scope's owner of " + id);
+        return new OwnerClosed(cancelNs.get(), joinSaw.get());
+    }
+
+    /**
+     * A StructuredTaskScope owning a client stream: its one subtask opens a Collect call (4
+     * goroutines, 3 chunks) and waits for its end; the scope's owner cancels the scope (its join
+     * is interrupted and it closes the scope), whose cancellation interrupts the subtask, which
+     * cancels its call (plain gRPC: an async call does not follow its thread's interrupt).
+     * Asserts the owner's close is what ended the scope, the subtask saw the interrupt and ended
+     * within {@link #JAVA_TASK_BOUND} ({@link TaskWatchdog}), Java CANCELLED, Go canceled, every
+     * goroutine stopped. Latency: the owner's close to the later of the last goroutine and the
+     * subtask ending.
+     */
+    Trial structuredScopeClientStream(String id) {
+        return structuredScopeClientStream(id, false);
+    }
+
+    /** What the owner-cancel check reports when a scope ended by itself; the broken variant must show it. */
+    static final String NOT_CANCELLED_BY_OWNER = "want it interrupted and the scope closed by its owner";
+
+    /**
+     * As {@link #structuredScopeClientStream(String)}; with {@code selfCancel} (the broken
+     * variant) the subtask cancels its own call and returns without waiting for the scope's
+     * cancellation, so the scope ends by itself before its owner cancels it: the statuses still
+     * read CANCELLED and canceled, and only the owner-cancel check can tell that the case did
+     * not exercise the scope.
+     */
+    Trial structuredScopeClientStream(String id, boolean selfCancel) {
+        CountDownLatch ready = new CountDownLatch(1);
+        TaskWatchdog dog = new TaskWatchdog(id, 1);
+        AtomicReference<Collect> owned = new AtomicReference<>();
+        AtomicReference<JavaWork> subtask = new AtomicReference<>();
+        AtomicReference<String> subtaskSaw = new AtomicReference<>("the subtask never ran");
+        OwnerClosed closed = cancelledByOwner(id, List.of(() -> {
+            boolean interrupted = false;
+            try {
+                Collect c = new Collect(calls.async(id), spec(id, 4).build(), 3);
+                owned.set(c);
+                suite.awaitGoroutines(id, 4);
+                if (selfCancel) {
+                    c.requests.cancel("the subtask cancelled its own call", null);
+                    c.awaitEnd();
+                    subtaskSaw.set("cancelled its own call and returned");
+                    return null; // the owner's finally counts `ready` once the scope has ended by itself
+                }
+                ready.countDown();
+                try {
+                    c.ended.get(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+                    subtaskSaw.set("the call ended before the scope was cancelled");
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    c.requests.cancel("the scope was cancelled", e);
+                    c.awaitEnd();
+                    subtaskSaw.set("interrupted; cancelled its call");
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    subtaskSaw.set("the call did not end within " + CancelCalls.CALL_BOUND.toSeconds() + " s and no interrupt came");
+                }
+            } finally {
+                subtask.set(new JavaWork(interrupted, System.nanoTime()));
+                dog.taskEnded();
+            }
+            return null;
+        }), ready, dog);
+        List<String> problems = new ArrayList<>();
+        if (!closed.byOwner()) problems.add("the scope's join: " + closed.joinSaw() + ", " + NOT_CANCELLED_BY_OWNER);
+        dog.finish(problems);
+        JavaWork w = subtask.get();
+        if (w == null || !w.interrupted()) problems.add("the stream's subtask: " + subtaskSaw.get() + ", want it interrupted by the scope's cancellation");
+        Collect c = owned.get();
+        if (c == null) return new Trial("-", "-", Long.MIN_VALUE, 0, "the subtask never started its Collect call; " + String.join("; ", problems));
+        Status js = c.awaitEnd();
+        if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
+        ObserveResponse o = calls.observe(id);
+        if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
+        long last = Math.max(o.getLastStoppedNs(), w == null ? 0 : w.endNs());
+        return suite.finishTrial(id, o, "scope closed by its owner; " + js.getCode() + "; subtask " + (w != null && w.interrupted() ? "interrupted" : "not interrupted"),
+                closed.cancelNs() == 0 ? Long.MIN_VALUE : last - closed.cancelNs(), problems);
+    }
+
+    /**
+     * A StructuredTaskScope subtask runs two C workers (through FFM, on the session region's
+     * cancel flag) and waits; the scope's owner cancels the scope, whose cancellation interrupts
+     * the subtask, which sets the flag and joins the workers (at most {@link
+     * CancellationSuite#NATIVE_JOIN_BOUND}). Asserts the owner's close ended the scope, the
+     * subtask saw the interrupt and ended within {@link #JAVA_TASK_BOUND}, the workers were
+     * joined and none is alive. Latency: the owner's close to the later of the join and the
+     * subtask ending. No gRPC call is involved: the chain is Java scope to C.
+     */
+    Trial nativeWorkersStructuredScope(String id) {
+        CountDownLatch ready = new CountDownLatch(1);
+        TaskWatchdog dog = new TaskWatchdog(id, 1);
+        List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<JavaWork> subtask = new AtomicReference<>();
+        AtomicLong joinedNs = new AtomicLong(Long.MIN_VALUE);
+        AtomicInteger alive = new AtomicInteger(-1);
+        OwnerClosed closed = cancelledByOwner(id, List.of(() -> {
+            boolean interrupted = false;
+            try (CancellationSuite.NativeWorkers workers = suite.new NativeWorkers(false)) {
+                ready.countDown();
+                try {
+                    Thread.sleep(CancelCalls.CALL_BOUND);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                workers.setFlag();
+                joinedNs.set(workers.join(CancellationSuite.NATIVE_JOIN_BOUND, problems));
+                alive.set(workers.aliveCheck(problems));
+            } finally {
+                subtask.set(new JavaWork(interrupted, System.nanoTime()));
+                dog.taskEnded();
+            }
+            return null;
+        }), ready, dog);
+        List<String> all = new ArrayList<>(problems);
+        if (!closed.byOwner()) all.add("the scope's join: " + closed.joinSaw() + ", " + NOT_CANCELLED_BY_OWNER);
+        dog.finish(all);
+        JavaWork w = subtask.get();
+        if (w == null) all.add("the native workers' subtask never ran");
+        else if (!w.interrupted()) all.add("the native workers' subtask was not interrupted within " + CancelCalls.CALL_BOUND.toSeconds() + " s");
+        if (alive.get() < 0 && w != null) all.add("the native workers' subtask ended before it counted the workers");
+        long latency = closed.cancelNs() == 0 || joinedNs.get() == Long.MIN_VALUE || w == null ? Long.MIN_VALUE
+                : Math.max(joinedNs.get(), w.endNs()) - closed.cancelNs();
+        return new Trial("scope closed by its owner; subtask " + (w != null && w.interrupted() ? "interrupted" : "not interrupted")
+                + "; native workers " + alive.get(), "no Go call", latency, 0, all.isEmpty() ? null : String.join("; ", all));
+    }
+
+    /**
      * A StructuredTaskScope forks two subtasks that consume Go server streams (4 goroutines
      * each), two virtual-thread work loops, and one subtask that fails once both streams tick.
      * The failure cancels the scope: its threads are interrupted, which cancels each blocking
@@ -725,24 +973,11 @@ final class MatrixTrials {
         String[] ids = {id + "-a", id + "-b"};
         CountDownLatch ticking = new CountDownLatch(ids.length);
         AtomicLong thrownNs = new AtomicLong();
-        CountDownLatch cancelled = new CountDownLatch(1);
-        CountDownLatch workDone = new CountDownLatch(2);
-        java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
-        AtomicLong leakedTasks = new AtomicLong();
+        TaskWatchdog dog = new TaskWatchdog(id, 2);
         // Subtasks that complete after the scope was cancelled are not tracked by it (their
         // state is UNAVAILABLE), so each subtask leaves what it saw here.
         var streamEnds = new java.util.concurrent.atomic.AtomicReferenceArray<Status>(ids.length);
         var workEnds = new java.util.concurrent.atomic.AtomicReferenceArray<JavaWork>(2);
-        Thread watchdog = Thread.ofVirtual().name("cancel-scope-watchdog-" + id).start(() -> {
-            try {
-                cancelled.await(CancelCalls.CALL_BOUND.toSeconds() + 1, TimeUnit.SECONDS);
-                if (!workDone.await(JAVA_TASK_BOUND.toMillis(), TimeUnit.MILLISECONDS)) leakedTasks.set(workDone.getCount());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                release.set(true);
-            }
-        });
         String joinSaw;
         try (var scope = StructuredTaskScope.open()) {
             for (int i = 0; i < ids.length; i++) {
@@ -771,7 +1006,7 @@ final class MatrixTrials {
                 int k = i;
                 scope.fork(() -> {
                     boolean sawInterrupt = false;
-                    while (!release.get()) {
+                    while (!dog.released()) {
                         if (!ignores && Thread.currentThread().isInterrupted()) {
                             sawInterrupt = true;
                             break;
@@ -786,7 +1021,7 @@ final class MatrixTrials {
                         }
                     }
                     workEnds.set(k, new JavaWork(sawInterrupt, System.nanoTime()));
-                    workDone.countDown();
+                    dog.taskEnded();
                     return null;
                 });
             }
@@ -796,7 +1031,7 @@ final class MatrixTrials {
                     thrownNs.set(System.nanoTime());
                     throw new IllegalStateException("SCOPE_CLOSED: a subtask failed");
                 } finally {
-                    cancelled.countDown();
+                    dog.cancelled();
                 }
             });
             try {
@@ -809,17 +1044,13 @@ final class MatrixTrials {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
         } finally {
-            cancelled.countDown();
-            release.set(true);
+            dog.cancelled();
+            dog.release();
         }
-        joinOrFail(watchdog, "the scope's watchdog");
         // The scope is closed: every subtask's thread has ended.
         List<String> problems = new ArrayList<>();
         if (!joinSaw.contains("SCOPE_CLOSED")) problems.add("the scope's join: " + joinSaw + ", want the subtask's failure");
-        if (leakedTasks.get() > 0) {
-            problems.add("leak: " + leakedTasks.get() + " " + JAVA_TASK_LEAK + " " + JAVA_TASK_BOUND.toMillis()
-                    + " ms after the scope was cancelled (released by the watchdog)");
-        }
+        dog.finish(problems);
         long last = 0;
         int leaked = 0;
         List<String> goSaw = new ArrayList<>();

@@ -52,11 +52,14 @@ class CancellationSuiteTest {
                         "java_deadline_bidi_goroutines", "cause_in_band_client_streaming", "go_server_deadline_unary_goroutines",
                         "go_server_deadline_server_streaming", "connection_cut_mid_stream", "malformed_request_clear_status",
                         "oversized_request_clear_status", "java_structured_scope_cancels_streams_and_virtual_threads",
-                        "java_structured_scope_cause_in_band",
-                        "native_worker_ignores_cancel_flag_leak", "java_task_ignores_interrupt_leak", "go_handler_ignores_context_leak"),
+                        "java_structured_scope_cause_in_band", "java_structured_scope_cancels_client_stream",
+                        "native_worker_cancelled_by_peer_death", "native_worker_cancelled_by_connection_cut",
+                        "native_worker_cancelled_by_structured_scope",
+                        "native_worker_ignores_cancel_flag_leak", "java_task_ignores_interrupt_leak",
+                        "java_structured_scope_ends_before_owner_cancel", "go_handler_ignores_context_leak"),
                 r.cases().stream().map(CaseResult::name).toList());
         for (CaseResult c : r.cases()) {
-            if (c.name().endsWith("_leak")) continue;
+            if (c.name().endsWith("_leak") || c.name().equals("java_structured_scope_ends_before_owner_cancel")) continue;
             assertEquals(Status.PASSED, c.status(), c.name() + ": " + c.message());
             assertEquals(0, c.metrics().get("leaked_goroutines"), c.name());
             if (OTHER_MEASURES.containsKey(c.name())) {
@@ -79,6 +82,20 @@ class CancellationSuiteTest {
         assertEquals(Status.EXPECTED_FAILURE, task.status(), task.message());
         assertTrue(task.message().matches("caught: trial 0: leak: 1 Java task\\(s\\) still running .*"), task.message());
         assertTrue(task.message().contains("virtual-thread work subtask 0 ended without seeing the interrupt"), task.message());
+
+        CaseResult selfCancelled = byName(r, "java_structured_scope_ends_before_owner_cancel");
+        assertEquals(Status.EXPECTED_FAILURE, selfCancelled.status(), selfCancelled.message());
+        assertTrue(selfCancelled.message().startsWith("caught: trial 0: the scope's join: join returned: the subtasks ended before the owner cancelled the scope, "
+                + "want it interrupted and the scope closed by its owner"), selfCancelled.message());
+
+        assertTrue(byName(r, "java_structured_scope_cancels_client_stream").message()
+                .contains("java saw scope closed by its owner; CANCELLED; subtask interrupted"), byName(r, "java_structured_scope_cancels_client_stream").message());
+        assertTrue(byName(r, "native_worker_cancelled_by_peer_death").message()
+                .contains("java saw UNAVAILABLE; flag set by the Java consumer; native workers 0"), byName(r, "native_worker_cancelled_by_peer_death").message());
+        assertTrue(byName(r, "native_worker_cancelled_by_connection_cut").message()
+                .contains("java saw UNAVAILABLE; flag set by the Java consumer; native workers 0"), byName(r, "native_worker_cancelled_by_connection_cut").message());
+        assertTrue(byName(r, "native_worker_cancelled_by_structured_scope").message()
+                .contains("java saw scope closed by its owner; subtask interrupted; native workers 0"), byName(r, "native_worker_cancelled_by_structured_scope").message());
 
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> observed = (List<Map<String, Object>>) byName(r, "cause_in_band_java_to_go").details().get("observed");
