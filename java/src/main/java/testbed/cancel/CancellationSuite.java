@@ -183,6 +183,12 @@ public final class CancellationSuite {
         cases.add(runCase("peer_native_worker_cancelled_by_java",
                 "Java cancels a bidi stream; the Go handler sets a region cancel flag; C workers the peer started through cgo stop.",
                 trials, false, this::peerNativeWorkers));
+        cases.add(runCase("peer_native_worker_cancelled_by_go_server_cancel",
+                "The Go handler cancels its server stream after 3 ticks; it sets a region cancel flag; C workers the peer started through cgo stop.",
+                trials, false, this::peerNativeWorkersServerCancel));
+        cases.add(runCase("peer_native_worker_cancelled_by_java_deadline",
+                "A " + DEADLINE_MS + " ms Java deadline on a unary call; the Go handler sets a region cancel flag; C workers the peer started through cgo stop.",
+                trials, false, this::peerNativeWorkersJavaDeadline));
         cases.add(runCase("peer_killed_mid_stream",
                 "A second peer is killed (SIGKILL) mid-stream; the Java consumer ends with UNAVAILABLE within "
                         + PEER_DEATH_BOUND.toSeconds() + " s.",
@@ -699,7 +705,17 @@ public final class CancellationSuite {
 
     /** The Go handler cancels its server stream (with a cause) after 3 ticks; C workers stop through the flag. */
     private Trial nativeWorkersServerCancel(String id) {
-        return nativeWorkersUnder(id, Status.Code.CANCELLED, Set.of("canceled"), spec -> {
+        return nativeWorkersUnder(id, Status.Code.CANCELLED, Set.of("canceled"), goServerCancel(id));
+    }
+
+    /** A {@value #DEADLINE_MS} ms Java deadline on a unary call; C workers stop through the flag. */
+    private Trial nativeWorkersJavaDeadline(String id) {
+        return nativeWorkersUnder(id, Status.Code.DEADLINE_EXCEEDED, Set.of("canceled", "deadline_exceeded"), javaDeadline(id));
+    }
+
+    /** An initiator: a server stream whose Go handler cancels it (with a cause) after 3 ticks; the instant is the handler's. */
+    private java.util.function.Function<WorkSpec.Builder, Initiated> goServerCancel(String id) {
+        return spec -> {
             WorkStreamRequest req = WorkStreamRequest.newBuilder().setSpec(spec.setServerCancelAfter(3)
                     .setServerCause(GO_CAUSE.toBuilder().putMetadata("call_id", id))).build();
             Status st;
@@ -711,12 +727,12 @@ public final class CancellationSuite {
                 st = e.getStatus();
             }
             return new Initiated(st, 0);
-        });
+        };
     }
 
-    /** A {@value #DEADLINE_MS} ms Java deadline on a unary call; C workers stop through the flag. */
-    private Trial nativeWorkersJavaDeadline(String id) {
-        return nativeWorkersUnder(id, Status.Code.DEADLINE_EXCEEDED, Set.of("canceled", "deadline_exceeded"), spec -> {
+    /** An initiator: a unary call with a {@value #DEADLINE_MS} ms Java deadline; the instant is the deadline's. */
+    private java.util.function.Function<WorkSpec.Builder, Initiated> javaDeadline(String id) {
+        return spec -> {
             var stub = calls.blocking(id);
             long start = System.nanoTime();
             Status st;
@@ -727,7 +743,7 @@ public final class CancellationSuite {
                 st = e.getStatus();
             }
             return new Initiated(st, start + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS));
-        });
+        };
     }
 
     /**
@@ -736,24 +752,52 @@ public final class CancellationSuite {
      * its work observes Java's cancel. The handler joins them before it records its end.
      */
     private Trial peerNativeWorkers(String id) {
-        MemorySegment flag = session.region().cancelFlag(NATIVE_CANCEL_FLAG);
-        LONG.setVolatile(flag, 0L, 0L);
-        try {
-            CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id),
-                    spec(id, 2).setRegionCancelFlag(NATIVE_CANCEL_FLAG + 1).setPeerNativeWorkers(2).build());
+        return peerNativeWorkersUnder(id, Status.Code.CANCELLED, Set.of("canceled"), spec -> {
+            CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id), spec.build());
             c.awaitFirstTick();
             long t0 = System.nanoTime();
             c.cancelPlain("java client cancelled", null);
-            Status js = c.awaitEnd();
-            ObserveResponse o = calls.observe(id);
+            return new Initiated(c.awaitEnd(), t0);
+        });
+    }
+
+    /** The peer's own native workers under the Go handler's cancel of its server stream. */
+    private Trial peerNativeWorkersServerCancel(String id) {
+        return peerNativeWorkersUnder(id, Status.Code.CANCELLED, Set.of("canceled"), goServerCancel(id));
+    }
+
+    /** The peer's own native workers under a {@value #DEADLINE_MS} ms Java deadline on a unary call. */
+    private Trial peerNativeWorkersJavaDeadline(String id) {
+        return peerNativeWorkersUnder(id, Status.Code.DEADLINE_EXCEEDED, Set.of("canceled", "deadline_exceeded"), javaDeadline(id));
+    }
+
+    /**
+     * The peer's own native workers (2, through cgo, polling region cancel flag 0) under the call
+     * {@code initiator} makes and ends: asserts Java's status, the Go context error, that the
+     * peer started both workers, set the flag and joined them with none alive; the latency runs
+     * from the initiator's instant (the handler's own cancel when it gives none) to the later of
+     * the peer's join and the last goroutine's stop. A deadline that expired before the handler
+     * ran started no worker: such a trial does not exercise the case.
+     */
+    private Trial peerNativeWorkersUnder(String id, Status.Code javaWant, Set<String> goWant,
+                                         java.util.function.Function<WorkSpec.Builder, Initiated> initiator) {
+        MemorySegment flag = session.region().cancelFlag(NATIVE_CANCEL_FLAG);
+        LONG.setVolatile(flag, 0L, 0L);
+        try {
+            Initiated end = initiator.apply(spec(id, 2).setRegionCancelFlag(NATIVE_CANCEL_FLAG + 1).setPeerNativeWorkers(2));
+            Optional<ObserveResponse> started = javaWant == Status.Code.DEADLINE_EXCEEDED
+                    ? calls.observeIfStarted(id, MatrixTrials.NEVER_STARTED_SETTLE) : Optional.of(calls.observe(id));
+            if (started.isEmpty()) return deadlineBeforeHandler(id, end.javaSaw());
+            ObserveResponse o = started.get();
             List<String> problems = new ArrayList<>();
-            if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
-            if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
+            if (end.javaSaw().getCode() != javaWant) problems.add("Java saw " + end.javaSaw() + ", want " + javaWant);
+            if (!goWant.contains(o.getContextError())) problems.add("Go saw '" + o.getContextError() + "', want " + goWant);
             if (o.getPeerNativeStarted() != 2) problems.add("the peer started " + o.getPeerNativeStarted() + " native workers, want 2");
             if (!o.getPeerNativeProblem().isEmpty()) problems.add("the peer's native workers: " + o.getPeerNativeProblem());
             if (o.getPeerNativeAliveAfter() != 0) problems.add(o.getPeerNativeAliveAfter() + " native workers alive in the peer after the join");
             if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + NATIVE_CANCEL_FLAG);
-            return finishTrial(id, o, js.getCode() + "; peer native workers " + o.getPeerNativeAliveAfter(),
+            long t0 = end.t0Ns() != 0 ? end.t0Ns() : o.getServerCancelledNs();
+            return finishTrial(id, o, end.javaSaw().getCode() + "; peer native workers " + o.getPeerNativeAliveAfter(),
                     Math.max(o.getPeerNativeJoinedNs(), o.getLastStoppedNs()) - t0, problems);
         } finally {
             LONG.setVolatile(flag, 0L, 0L);
