@@ -310,6 +310,28 @@ static void read_descriptor(const unsigned char *s, struct descriptor *d)
 }
 
 /*
+ * Bytes of actor a's register window in each record: from its r0 to the
+ * nearest r0 of another actor interleaved with it (an array of the same
+ * stride starting less than a stride away: its own record's r0, or the next
+ * record's), or to its own next record; 0 without registers. Its kernel's
+ * registers must fit, so no two actors write the same bytes. The offsets were
+ * checked for overflow (span_ok) before this runs.
+ */
+static int64_t register_window(const struct descriptor *d, int32_t a)
+{
+    int64_t stride = d->result_stride[a], from = d->result_offset[a];
+    if (stride == 0) return 0;
+    int64_t end = from + stride;
+    for (int64_t b = 0; b < d->n_actors; b++) {
+        int64_t at = d->result_offset[b];
+        if (b == a || d->result_stride[b] != stride || at == from || at <= from - stride || at >= from + stride) continue;
+        int64_t next = at > from ? at : at + stride;
+        if (next < end) end = next;
+    }
+    return end - from;
+}
+
+/*
  * The descriptor as actor `actor` running kernel k on locations p_off, q_off
  * needs it. The areas the consumer zeroes (locations, result arrays) and the
  * values it gathers must lie in the data area, so that a wrong descriptor
@@ -339,7 +361,7 @@ static bool descriptor_ok(const struct descriptor *d, int32_t actor, const struc
             !span_ok(d->result_offset[b], d->result_stride[b], d->stride, d->result_stride[b], INTEROP_LITMUS_DATA))
             return false;
     }
-    return d->result_stride[actor] >= 8 * (int64_t)litmus_role_registers(k->role);
+    return register_window(d, actor) >= 8 * (int64_t)litmus_role_registers(k->role);
 }
 
 /* ---- the API ---------------------------------------------------------------- */

@@ -594,6 +594,12 @@ LITMUS_TEST(litmus_bad_arguments_are_refused_before_anything_runs)
     CHECK_EQ(interop_litmus_start(section, 0, "st_ld.relaxed.relaxed", X, Y, 1, 0, 0, 0), -EINVAL);
     /* Outside its 16-byte instance. */
     CHECK_EQ(interop_litmus_start(section, 0, "st_ld.relaxed.relaxed", X, LOC_STRIDE, 1, 0, g, 0), -EINVAL);
+    /* Actor 1's registers interleaved 8 bytes after actor 0's: room for one register, not two. */
+    set(INTEROP_LITMUS_RESULT_OFFSET(1), get(INTEROP_LITMUS_RESULT_OFFSET(0)) + 8);
+    set(INTEROP_LITMUS_RESULT_STRIDE(1), get(INTEROP_LITMUS_RESULT_STRIDE(0)));
+    CHECK_EQ(interop_litmus_start(section, 0, "ld_ld.relaxed.relaxed", X, Y, 1, 0, g, 0), -EINVAL);
+    describe(&PAIR);
+    g = generation;
 
     CHECK_EQ(interop_litmus_start(section, 0, "st_ld.relaxed", X, Y, 1, 0, g, 0), -ENOENT);
     CHECK_EQ(interop_litmus_start(section, 0, "st_ld.release.relaxed.", X, Y, 1, 0, g, 0), -ENOENT);

@@ -128,8 +128,8 @@ func Prepare(sec Section, spec Spec) (*Actor, error) {
 		}
 	}
 	res := d.Result[spec.Actor]
-	if res.Stride < 8*int64(k.regs) {
-		return nil, refuse("result[%d] stride %d is too small for kernel %s, which writes %d register(s): want at least %d", spec.Actor, res.Stride, spec.Kernel, k.regs, 8*k.regs)
+	if w := d.registerWindow(int64(spec.Actor)); w < 8*int64(k.regs) {
+		return nil, refuse("result[%d]: a register window of %d bytes (stride %d) is too small for kernel %s, which writes %d register(s): want at least %d", spec.Actor, w, res.Stride, spec.Kernel, k.regs, 8*k.regs)
 	}
 	stall := spec.StallTimeout
 	if stall <= 0 {
@@ -148,6 +148,32 @@ func Prepare(sec Section, spec Spec) (*Actor, error) {
 		},
 		stall: stall,
 	}, nil
+}
+
+// registerWindow is how many bytes of each record actor a's registers may
+// use: from its r0 to the nearest r0 of another actor interleaved with it (an
+// array of the same stride starting less than a stride away: its own record's
+// r0, or the next record's), or to its own next record; 0 without registers.
+// A kernel's registers must fit, so no two actors write the same bytes.
+func (d *Descriptor) registerWindow(a int64) int64 {
+	own := d.Result[a]
+	if own.Stride == 0 {
+		return 0
+	}
+	end := own.Offset + own.Stride
+	for b := range d.NActors {
+		o := d.Result[b]
+		if b == a || o.Stride != own.Stride || o.Offset == own.Offset ||
+			o.Offset <= own.Offset-own.Stride || o.Offset >= own.Offset+own.Stride {
+			continue
+		}
+		next := o.Offset
+		if next < own.Offset {
+			next += own.Stride
+		}
+		end = min(end, next)
+	}
+	return end - own.Offset
 }
 
 // check returns the first fault of d for a section of size bytes, or "".

@@ -441,12 +441,16 @@ func TestPrepareRefuses(t *testing.T) {
 		{name: "result_past_end", desc: func(d *litmus.Descriptor) { d.Result[1].Offset = size - 8 }, want: "litmus descriptor: result[1]: 4 item(s) of 16 bytes every 16 bytes"},
 		{name: "result_in_control", desc: func(d *litmus.Descriptor) { d.Result[0].Offset = 0x300 }, want: "litmus descriptor: result[0]: 4 item(s) of 16 bytes every 16 bytes from offset 0x300"},
 		{name: "result_stride_negative", desc: func(d *litmus.Descriptor) { d.Result[1].Stride = -16 }, want: "litmus descriptor: result[1]: stride -16, want a multiple of 8, 0 or more"},
-		{name: "no_result_array", desc: func(d *litmus.Descriptor) { d.Result[0] = litmus.Array{} }, want: "result[0] stride 0 is too small for kernel st_ld.atomic.atomic, which writes 1 register(s): want at least 8"},
+		{name: "no_result_array", desc: func(d *litmus.Descriptor) { d.Result[0] = litmus.Array{} }, want: "result[0]: a register window of 0 bytes (stride 0) is too small for kernel st_ld.atomic.atomic, which writes 1 register(s): want at least 8"},
 		{name: "p_outside_instance", spec: func(s *litmus.Spec) { s.P = 16 }, want: "p_offset 16: want a multiple of 8 from 0 to 8 (loc_stride 16 less 8)"},
 		{name: "q_misaligned", spec: func(s *litmus.Spec) { s.Q = 4 }, want: "q_offset 4: want a multiple of 8 from 0 to 8 (loc_stride 16 less 8)"},
 		{name: "r1_no_room", spec: func(s *litmus.Spec) { s.Kernel = "ld_ld.atomic.atomic" },
 			desc: func(d *litmus.Descriptor) { d.Result[0].Stride = 8; d.Gather[0].Stride = 8 },
-			want: "result[0] stride 8 is too small for kernel ld_ld.atomic.atomic, which writes 2 register(s): want at least 16"},
+			want: "result[0]: a register window of 8 bytes (stride 8) is too small for kernel ld_ld.atomic.atomic, which writes 2 register(s): want at least 16"},
+		// Interleaved with actor 1's array 8 bytes further: r1 would be actor 1's r0.
+		{name: "r1_is_another_actors_r0", spec: func(s *litmus.Spec) { s.Kernel = "ld_ld.atomic.atomic" },
+			desc: func(d *litmus.Descriptor) { d.Result[1] = litmus.Array{Offset: d.Result[0].Offset + 8, Stride: d.Result[0].Stride} },
+			want: "result[0]: a register window of 8 bytes (stride 16) is too small for kernel ld_ld.atomic.atomic, which writes 2 register(s): want at least 16"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

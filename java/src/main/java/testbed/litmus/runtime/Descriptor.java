@@ -178,35 +178,33 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
     }
 
     /**
-     * True when two result arrays share one stride and start at different places within each
-     * record: interleaved arrays, whose registers never share bytes though their extents overlap
-     * (how many bytes each actor's window has is {@link #registerWindow}).
+     * True when two result arrays share one (non-zero) stride and start less than a stride
+     * apart at different offsets: interleaved arrays, registers of one record each, whose
+     * bytes never meet as long as each actor's registers fit its {@link #registerWindow}.
      */
     private static boolean interleaved(long[] a, long[] b) {
         if (a[1] != b[1] || a[1] == 0) return false;
-        long stride = a[1];
-        long da = Math.floorMod(a[0], stride), db = Math.floorMod(b[0], stride);
-        return Math.abs(a[0] - b[0]) < stride && da != db;
+        return a[0] != b[0] && Math.abs(a[0] - b[0]) < a[1];
     }
 
     /**
-     * Bytes of actor a's register window in each record: from its r0 to the next interleaved
-     * actor's r0, or to the end of the record; 0 for an actor without registers. An actor's
-     * kernel must fit: 8 bytes per register it writes (checked by the runner before it starts
-     * the actors).
+     * Bytes of actor a's register window in each record: from its r0 to the nearest r0 of another
+     * actor interleaved with it (its own record's, or the next record's), or to its own next
+     * record; 0 for an actor without registers. Every runtime refuses a kernel that writes more
+     * than fits: 8 bytes per register.
      */
     public long registerWindow(int a) {
         long[] own = resultSlots[a];
-        if (own[1] == 0) return 0;
         long stride = own[1];
-        long at = Math.floorMod(own[0], stride);
-        long end = stride;
+        if (stride == 0) return 0;
+        long end = own[0] + stride;
         for (int b = 0; b < actors; b++) {
-            if (b == a || !interleaved(own, resultSlots[b])) continue;
-            long other = Math.floorMod(resultSlots[b][0], stride);
-            if (other > at) end = Math.min(end, other);
+            long[] other = resultSlots[b];
+            if (b == a || !interleaved(own, other)) continue;
+            long next = other[0] > own[0] ? other[0] : other[0] + stride;
+            end = Math.min(end, next);
         }
-        return end - at;
+        return end - own[0];
     }
 
     /** This descriptor with {@code maxRounds} replaced (0: run until stopped). */

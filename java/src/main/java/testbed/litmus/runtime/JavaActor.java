@@ -150,9 +150,9 @@ public final class JavaActor {
         // A guest kernel's name is not role.modes: its registers are the runner's to check.
         if (JavaKernels.names().contains(name)) {
             int registers = registers(name);
-            if (d.resultStride(actor) < Descriptor.REGISTER_BYTES * registers) {
-                throw new IllegalArgumentException("Java actor " + actor + ": result stride " + d.resultStride(actor)
-                        + " is too small for kernel " + name + ", which writes " + registers + " register(s)");
+            if (d.registerWindow(actor) < Descriptor.REGISTER_BYTES * registers) {
+                throw new IllegalArgumentException("Java actor " + actor + ": its register window (" + d.registerWindow(actor)
+                        + " bytes of each record) is too small for kernel " + name + ", which writes " + registers + " register(s)");
             }
         }
         Loop loop = new Loop(section.segment(), d, actor, kernel, k, p, q, v1, v2, stallNs);

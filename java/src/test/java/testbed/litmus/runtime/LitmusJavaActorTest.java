@@ -254,6 +254,14 @@ class LitmusJavaActorTest {
                 "location offset q = 16 is not an 8-byte-aligned offset inside an instance (loc_stride 16)");
         assertMessage(() -> JavaActor.start(section, 0, "st.plain", X, 0, 1, 0, gen, Duration.ofMillis(-1)),
                 "negative stall timeout");
+        // Packed records of one register each: an actor's r1 would be the next actor's r0.
+        long packed = prepare(Descriptor.standard(new int[] {1, 1}, 16, R0_R0), 6);
+        assertMessage(() -> JavaActor.start(section, 0, "ld_ld.plain.plain", X, Y, 1, 0, packed, s),
+                "Java actor 0: its register window (8 bytes of each record) is too small for kernel ld_ld.plain.plain, which writes 2 register(s)");
+        // Without registers: no window at all.
+        long none = prepare(Descriptor.standard(new int[] {0, 1}, 16, List.of(new Descriptor.Gather.Register(1, 0))), 7);
+        assertMessage(() -> JavaActor.start(section, 0, "st_ld.plain.plain", X, Y, 1, 0, none, s),
+                "its register window (0 bytes of each record) is too small for kernel st_ld.plain.plain, which writes 1 register(s)");
         section.reset();
         section.setGeneration(gen);
         assertMessage(() -> JavaActor.start(section, 0, "st.plain", X, 0, 1, 0, gen, s), "descriptor: 0 actors");

@@ -137,6 +137,21 @@ class LitmusSectionTest {
         assertArrayEquals(new long[][] {{0x6000, 16}, {0x6008, 16}}, d.gatherSlots());
         assertArrayEquals(new long[][] {{0x2000, 0x8000}}, d.dataAreas());
         assertEquals(0xA000, d.end());
+        // Write-to-read causality: 0, 1 and 2 registers, a 24-byte record; at a stride whose records
+        // do not start on a multiple of 24, the windows are still 8 and 16 bytes.
+        List<Gather> wrc = List.of(new Gather.Register(1, 0), new Gather.Register(2, 0), new Gather.Register(2, 1));
+        for (int stride : new int[] {24, 1024, 96}) {
+            Descriptor w = Descriptor.standard(new int[] {0, 1, 2}, stride, wrc);
+            assertEquals(0, w.registerWindow(0), "stride " + stride);
+            assertEquals(8, w.registerWindow(1), "stride " + stride);
+            assertEquals(16, w.registerWindow(2), "stride " + stride);
+            assertEquals(24, w.resultStride(2));
+        }
+        // A hand-made interleaving of 16-byte records 8 bytes apart: one register each, since actor
+        // 1's r1 would be actor 0's r0 of the next record.
+        Descriptor tight = make(2, 1, 0, 0x2000, 16, 0x1000, 4, G, new long[][] {{0x3000, 16}, {0x3008, 16}});
+        assertEquals(8, tight.registerWindow(0));
+        assertEquals(8, tight.registerWindow(1));
         // Nothing written anywhere: no record at all.
         Descriptor none = Descriptor.standard(new int[] {0, 0}, 4, List.of(new Gather.Location(0)));
         assertArrayEquals(new long[][] {{0x2000, 0x40}}, none.dataAreas());
