@@ -127,8 +127,7 @@ static enum wait_result wait_for_round(const struct actor *a, int64_t r)
         /* Another actor's round moved the epoch: the stall clock starts over. */
         if (b.since != 0 && epoch != seen) backoff_restart(&b, monotonic_ns());
         seen = epoch;
-        int64_t waited = backoff_pause(&b);
-        if (a->stall_ns > 0 && waited >= a->stall_ns) return WAIT_STALL;
+        if (!backoff_pause(&b, a->stall_ns)) return WAIT_STALL;
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -64,20 +65,21 @@ static inline void backoff_restart(struct backoff *b, int64_t now)
 }
 
 /*
- * One pause of the wait. Returns 0 while spinning, otherwise how long the
- * waiter has waited since its spinning ended (measured before this pause), so
- * that the caller can give up after a bound of its own.
+ * One pause of the wait, unless it has already lasted `give_up_ns` since the
+ * spinning ended (0: no bound): then false, at once, without pausing, so that
+ * the caller, which polled its word just before, gives up on a fresh look.
  */
-static inline int64_t backoff_pause(struct backoff *b)
+static inline bool backoff_pause(struct backoff *b, int64_t give_up_ns)
 {
     if (b->polls < b->spin_polls) {
         b->polls++;
         cpu_relax();
-        return 0;
+        return true;
     }
     int64_t now = monotonic_ns();
     if (b->since == 0) backoff_restart(b, now);
     int64_t waited = now - b->since;
+    if (give_up_ns > 0 && waited >= give_up_ns) return false;
     if (waited < b->yield_ns) {
         sched_yield();
     } else {
@@ -85,7 +87,7 @@ static inline int64_t backoff_pause(struct backoff *b)
         nanosleep(&nap, NULL);
         b->nap_ns = b->nap_ns * 2 < b->nap_max_ns ? b->nap_ns * 2 : b->nap_max_ns;
     }
-    return waited > 0 ? waited : 1;
+    return true;
 }
 
 /*

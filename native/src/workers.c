@@ -109,7 +109,7 @@ static bool wait_for_gate(const struct group *g)
     struct backoff b = backoff_new(GATE_SPIN_ROUNDS, GATE_YIELD_NS, GATE_NAP_MIN_NS, GATE_NAP_MAX_NS);
     while (atomic_load_explicit(g->start_gate, memory_order_acquire) == 0) {
         if (stop_requested(g)) return false;
-        if (backoff_pause(&b) >= GATE_GIVE_UP_NS) return false;
+        if (!backoff_pause(&b, GATE_GIVE_UP_NS)) return false;
     }
     return true;
 }

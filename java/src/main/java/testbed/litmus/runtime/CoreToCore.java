@@ -15,8 +15,12 @@ import java.util.OptionalDouble;
  */
 public final class CoreToCore {
     private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
-    /** The word both threads hand back and forth, in the middle of a 256-byte array: no other data on its line. */
+    /** The word both threads hand back and forth, with no other data on its 128 bytes. */
     private static final int AT = 16;
+    /** The pong side's state, on a line of its own: 1 pinned and ready, -1 could not pin. */
+    private static final int READY = 48;
+    /** Set by the ping side when it gives up, so that the pong side never outlives it. */
+    private static final int ABANDONED = 80;
     /** A probe that cannot finish within this long (a CPU taken by something else) reports nothing. */
     private static final long BOUND_NS = 2_000_000_000L;
 
@@ -40,17 +44,18 @@ public final class CoreToCore {
         return OptionalDouble.of(batches % 2 == 1 ? each[batches / 2] : (each[batches / 2 - 1] + each[batches / 2]) / 2);
     }
 
-    /** One batch: NaN when it could not run or finish. */
+    /** One batch: NaN when it could not run or finish. Both threads end by the deadline, whatever happens. */
     private static double batch(int trips) {
-        long[] words = new long[2 * AT];
+        long[] words = new long[AT + ABANDONED];
         long deadline = System.nanoTime() + BOUND_NS;
-        // The ping side waits for the pong side's word AT + 1: 1 pinned, -1 not.
         Thread pong = Thread.ofPlatform().daemon().name("core-to-core-pong").start(() -> {
-            WORDS.setVolatile(words, AT + 1, Affinity.pinToNthAllowedCpu(1) >= 0 ? 1L : -1L);
+            WORDS.setVolatile(words, READY, Affinity.pinToNthAllowedCpu(1) >= 0 ? 1L : -1L);
+            long polls = 0;
             for (long i = 0; i < trips; i++) {
                 long want = 2 * i + 1;
                 while ((long) WORDS.getVolatile(words, AT) != want) {
-                    if ((i & 1023) == 0 && System.nanoTime() > deadline) return;
+                    if ((++polls & 1023) == 0
+                            && ((long) WORDS.getVolatile(words, ABANDONED) != 0 || System.nanoTime() > deadline)) return;
                     Thread.onSpinWait();
                 }
                 WORDS.setVolatile(words, AT, want + 1);
@@ -59,22 +64,26 @@ public final class CoreToCore {
         // Pinning a thread changes its affinity for good: the ping side gets a thread of its own too.
         double[] out = {Double.NaN};
         Thread ping = Thread.ofPlatform().daemon().name("core-to-core-ping").start(() -> {
-            if (Affinity.pinToNthAllowedCpu(0) < 0) return;
-            long ready;
-            while ((ready = (long) WORDS.getVolatile(words, AT + 1)) == 0) {
-                if (System.nanoTime() > deadline) return;
-                Thread.onSpinWait();
-            }
-            if (ready < 0) return;
-            long t0 = System.nanoTime();
-            for (long i = 0; i < trips; i++) {
-                WORDS.setVolatile(words, AT, 2 * i + 1);
-                while ((long) WORDS.getVolatile(words, AT) != 2 * i + 2) {
+            try {
+                if (Affinity.pinToNthAllowedCpu(0) < 0) return;
+                long ready;
+                while ((ready = (long) WORDS.getVolatile(words, READY)) == 0) {
                     if (System.nanoTime() > deadline) return;
                     Thread.onSpinWait();
                 }
+                if (ready < 0) return;
+                long t0 = System.nanoTime();
+                for (long i = 0; i < trips; i++) {
+                    WORDS.setVolatile(words, AT, 2 * i + 1);
+                    while ((long) WORDS.getVolatile(words, AT) != 2 * i + 2) {
+                        if (System.nanoTime() > deadline) return;
+                        Thread.onSpinWait();
+                    }
+                }
+                out[0] = (double) (System.nanoTime() - t0) / trips;
+            } finally {
+                WORDS.setVolatile(words, ABANDONED, 1L);
             }
-            out[0] = (double) (System.nanoTime() - t0) / trips;
         });
         try {
             ping.join(BOUND_NS / 1_000_000 + 1_000);
