@@ -334,9 +334,15 @@ public final class LitmusBench {
         }
         load.put("load_average_1min_end", loadAverage());
         load.put("cpu_busy_percent_end", finite(cpuBusyPercent()));
-        JcstressOutput parsed = merge(jcParsed);
+        JcstressOutput parsed;
         Map<Anchor, AnchorFigures> anchors = new LinkedHashMap<>();
-        for (Anchor a : Anchor.values()) anchors.put(a, AnchorFigures.of(parsed, a.jcstressTest));
+        try {
+            parsed = merge(jcParsed);
+            for (Anchor a : Anchor.values()) anchors.put(a, AnchorFigures.of(parsed, a.jcstressTest));
+        } catch (IllegalArgumentException e) {
+            out.println("bench-litmus: cannot combine jcstress's repetitions: " + e.getMessage());
+            return 2;
+        }
 
         // 3. Side by side.
         List<Row> rows = new ArrayList<>();
@@ -345,7 +351,7 @@ public final class LitmusBench {
             rows.add(row(testAnchor.get(i), t.pairing(), t.name(), reps.get(t.name()), anchors.get(testAnchor.get(i))));
         }
         out.println();
-        printTable(rows, anchors, o.reps(), runMs, parsed, out);
+        printTable(rows, anchors, rows.stream().mapToInt(r -> r.reps().size()).max().orElse(0), runMs, jcRuns.size(), parsed, out);
         out.println(segmentLine(parsed, anchors.get(Anchor.MP_PLAIN)));
         out.println(coreToCoreLine(coreToCore));
         boolean failed = rows.stream().anyMatch(Row::failed)
@@ -403,8 +409,8 @@ public final class LitmusBench {
                 interesting, samples, fieldInteresting, fieldSamples);
         double expected = fieldSamples == 0 ? 0 : (double) fieldInteresting / fieldSamples * samples;
         if (interesting == 0 && expected >= 20) {
-            line += String.format(Locale.ROOT, " (%.0f expected at the fields' rate): C2 did not reorder the segment"
-                    + " accesses for jcstress either, so MP plain J-J's interesting/s has nothing to find on the shared region", expected);
+            line += String.format(Locale.ROOT, " (%.0f at the fields' rate): jcstress found the outcome on fields and not"
+                    + " on segment memory, which is all the engine's Java actors have", expected);
         }
         return line;
     }
@@ -420,7 +426,19 @@ public final class LitmusBench {
             }
             runs.addAll(o.runs());
         }
-        return new JcstressOutput(first.preset(), first.iterations(), first.iterationMillis(), runs, first.totals());
+        // The closing summaries ("across all configurations") add up, test by test and outcome by outcome.
+        Map<String, Map<String, JcstressOutput.Row>> totals = new LinkedHashMap<>();
+        for (JcstressOutput o : each) {
+            o.totals().forEach((test, rows) -> {
+                Map<String, JcstressOutput.Row> byOutcome = totals.computeIfAbsent(test, t -> new LinkedHashMap<>());
+                for (JcstressOutput.Row r : rows) {
+                    byOutcome.merge(r.outcome(), r, (x, y) -> new JcstressOutput.Row(x.outcome(), x.samples() + y.samples(), x.expect(), x.description()));
+                }
+            });
+        }
+        Map<String, List<JcstressOutput.Row>> summed = new LinkedHashMap<>();
+        totals.forEach((test, rows) -> summed.put(test, List.copyOf(rows.values())));
+        return new JcstressOutput(first.preset(), first.iterations(), first.iterationMillis(), runs, summed);
     }
 
     static String testName(Anchor a, String pairing) {
@@ -465,10 +483,10 @@ public final class LitmusBench {
         return String.format(Locale.ROOT, "%.0f", v);
     }
 
-    static void printTable(List<Row> rows, Map<Anchor, AnchorFigures> anchors, int reps, long runMs, JcstressOutput jc,
+    static void printTable(List<Row> rows, Map<Anchor, AnchorFigures> anchors, int reps, long runMs, int forks, JcstressOutput jc,
                            PrintStream out) {
         out.printf(Locale.ROOT, "litmus engine (median of %d runs of %d ms) against jcstress %s -m %s (median of %d forks of %d x %d ms)%n",
-                reps, runMs, JCSTRESS_VERSION, JCSTRESS_PRESET, reps, jc.iterations(), jc.iterationMillis());
+                reps, runMs, JCSTRESS_VERSION, JCSTRESS_PRESET, forks, jc.iterations(), jc.iterationMillis());
         String fmt = "%-5s %-8s %-9s %12s %14s   %-20s %-20s %s%n";
         out.printf(Locale.ROOT, fmt, "shape", "modes", "pairing", "samples/s", "interesting/s", "samples vs jcstress",
                 "interesting vs jcs.", "goal");

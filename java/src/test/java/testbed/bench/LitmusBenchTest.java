@@ -104,14 +104,27 @@ class LitmusBenchTest {
                 mpRun(LitmusBench.SEGMENT_PROBE, 1, 0, 1_000_000)), Map.of());
         String line = LitmusBench.segmentLine(none, AnchorFigures.of(none, fields));
         assertTrue(line.contains("0 interesting in 2,000,000 samples; on plain fields: 1,000 in 2,002,000"), line);
-        assertTrue(line.contains("999 expected at the fields' rate): C2 did not reorder"), line);
+        assertTrue(line.contains("999 at the fields' rate): jcstress found the outcome on fields and not on segment memory"), line);
         // Found on the segment too: no claim.
         JcstressOutput found = new JcstressOutput("quick", 5, 200, List.of(mpRun(fields, 1, 1_000, 1_001_000),
                 mpRun(LitmusBench.SEGMENT_PROBE, 1, 3, 1_000_000)), Map.of());
-        assertFalse(LitmusBench.segmentLine(found, AnchorFigures.of(found, fields)).contains("did not reorder"));
+        assertFalse(LitmusBench.segmentLine(found, AnchorFigures.of(found, fields)).contains("and not on segment memory"));
         // Not run: said so.
         JcstressOutput missing = new JcstressOutput("quick", 5, 200, List.of(mpRun(fields, 1, 1_000, 1_001_000)), Map.of());
         assertTrue(LitmusBench.segmentLine(missing, AnchorFigures.of(missing, fields)).contains("did not run"));
+    }
+
+    @Test
+    void repetitionsMergeIntoOneOutputWhoseSummariesAddUp() throws IOException {
+        JcstressOutput one = recorded();
+        JcstressOutput two = LitmusBench.merge(List.of(one, one));
+        assertEquals(2 * one.runs().size(), two.runs().size());
+        assertEquals(6, two.require(SB).size(), "three forks from each repetition");
+        long once = one.totals().get(SB).stream().mapToLong(JcstressOutput.Row::samples).sum();
+        assertEquals(2 * once, two.totals().get(SB).stream().mapToLong(JcstressOutput.Row::samples).sum());
+        JcstressOutput other = new JcstressOutput("quick", 5, 100, List.of(), Map.of());
+        assertThrows(IllegalArgumentException.class, () -> LitmusBench.merge(List.of(one, other)));
+        assertThrows(IllegalArgumentException.class, () -> LitmusBench.merge(List.of()));
     }
 
     @Test
@@ -198,7 +211,7 @@ class LitmusBenchTest {
                 LitmusBench.row(Anchor.SB_ACQ_REL, "J-J", "sb_jj_acq_rel", List.of(rep(3e6, 2e6)), sb),
                 LitmusBench.row(Anchor.SB_ACQ_REL, "C-G", "sb_cg_acq_rel", List.of(rep(1e6, 0.1e6)), sb));
         ByteArrayOutputStream text = new ByteArrayOutputStream();
-        LitmusBench.printTable(rows, Map.of(Anchor.SB_ACQ_REL, sb), 1, 1000, jc, new PrintStream(text, true, StandardCharsets.UTF_8));
+        LitmusBench.printTable(rows, Map.of(Anchor.SB_ACQ_REL, sb), 1, 1000, 3, jc, new PrintStream(text, true, StandardCharsets.UTF_8));
         String printed = text.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("jcstress        2.50 M"), printed);
         assertTrue(printed.contains("1.20x"), printed);
