@@ -278,15 +278,20 @@ final class CancelCalls {
             await(firstTick, what);
         }
 
-        /** Whether the consumer ended within {@code bound}; if not, it is interrupted (its call's deadline ends it in any case). */
+        /**
+         * Whether the consumer ended within {@code bound}. If not, it is interrupted and given
+         * up to {@link #CALL_BOUND} more (its call's deadline ends it by then in any case), so
+         * that its end-of-stream work never runs after the trial that started it.
+         */
         boolean join(Duration bound) {
             try {
                 if (thread.join(bound)) return true;
+                thread.interrupt();
+                thread.join(CALL_BOUND);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted waiting for the Java consumer");
             }
-            thread.interrupt();
             return false;
         }
 

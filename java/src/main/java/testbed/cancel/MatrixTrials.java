@@ -854,8 +854,8 @@ final class MatrixTrials {
      * As {@link #structuredScopeClientStream(String)}; with {@code selfCancel} (the broken
      * variant) the subtask cancels its own call and returns without waiting for the scope's
      * cancellation, so the scope ends by itself before its owner cancels it: the statuses still
-     * read CANCELLED and canceled, and only the owner-cancel check can tell that the case did
-     * not exercise the scope.
+     * read CANCELLED and canceled, and the owner-cancel check (with the subtask's own, which
+     * finds no interrupt) tells that the case did not exercise the scope.
      */
     Trial structuredScopeClientStream(String id, boolean selfCancel) {
         CountDownLatch ready = new CountDownLatch(1);
