@@ -731,9 +731,12 @@ final class MatrixTrials {
         private final CountDownLatch done;
         private final java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
         private final AtomicLong leaked = new AtomicLong();
+        private final AtomicLong started = new AtomicLong();
+        private final int tasks;
         private final Thread thread;
 
         TaskWatchdog(String id, int tasks) {
+            this.tasks = tasks;
             done = new CountDownLatch(tasks);
             thread = Thread.ofVirtual().name("cancel-scope-watchdog-" + id).start(() -> {
                 try {
@@ -750,6 +753,11 @@ final class MatrixTrials {
         /** The scope was cancelled: the bound starts now. */
         void cancelled() {
             cancelled.countDown();
+        }
+
+        /** A task began to run (so that one that never ran is not counted as still running). */
+        void taskStarted() {
+            started.incrementAndGet();
         }
 
         void taskEnded() {
@@ -770,10 +778,13 @@ final class MatrixTrials {
             cancelled.countDown();
             release.set(true);
             joinOrFail(thread, "the scope's watchdog");
-            if (leaked.get() > 0) {
-                problems.add("leak: " + leaked.get() + " " + JAVA_TASK_LEAK + " " + JAVA_TASK_BOUND.toMillis()
+            long neverRan = Math.max(0, tasks - started.get());
+            long running = leaked.get() - Math.min(leaked.get(), neverRan);
+            if (running > 0) {
+                problems.add("leak: " + running + " " + JAVA_TASK_LEAK + " " + JAVA_TASK_BOUND.toMillis()
                         + " ms after the scope was cancelled (released by the watchdog)");
             }
+            if (neverRan > 0) problems.add(neverRan + " Java task(s) of the scope never ran");
         }
     }
 
@@ -864,6 +875,7 @@ final class MatrixTrials {
         AtomicReference<JavaWork> subtask = new AtomicReference<>();
         AtomicReference<String> subtaskSaw = new AtomicReference<>("the subtask never ran");
         OwnerClosed closed = cancelledByOwner(id, List.of(() -> {
+            dog.taskStarted();
             boolean interrupted = false;
             try {
                 Collect c = new Collect(calls.async(id), spec(id, 4).build(), 3);
@@ -926,6 +938,7 @@ final class MatrixTrials {
         AtomicLong joinedNs = new AtomicLong(Long.MIN_VALUE);
         AtomicInteger alive = new AtomicInteger(-1);
         OwnerClosed closed = cancelledByOwner(id, List.of(() -> {
+            dog.taskStarted();
             boolean interrupted = false;
             try (CancellationSuite.NativeWorkers workers = suite.new NativeWorkers(false)) {
                 ready.countDown();
@@ -1005,6 +1018,7 @@ final class MatrixTrials {
                 boolean ignores = ignoringTask && i == 0;
                 int k = i;
                 scope.fork(() -> {
+                    dog.taskStarted();
                     boolean sawInterrupt = false;
                     while (!dog.released()) {
                         if (!ignores && Thread.currentThread().isInterrupted()) {
