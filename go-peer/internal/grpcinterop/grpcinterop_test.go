@@ -14,7 +14,10 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-func TestRegisterServesTestServiceButNotUnimplementedService(t *testing.T) {
+// serve starts a loopback server with Register's services and returns a client
+// connection to it; both end with the test.
+func serve(t *testing.T) *grpc.ClientConn {
+	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -22,18 +25,23 @@ func TestRegisterServesTestServiceButNotUnimplementedService(t *testing.T) {
 	srv := grpc.NewServer()
 	Register(srv)
 	go srv.Serve(lis)
-	defer srv.Stop()
+	t.Cleanup(srv.Stop)
 	cc, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cc.Close()
+	t.Cleanup(func() { cc.Close() })
+	return cc
+}
+
+func TestRegisterServesTestServiceButNotUnimplementedService(t *testing.T) {
+	cc := serve(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := testgrpc.NewTestServiceClient(cc).EmptyCall(ctx, &testgrpc.Empty{}); err != nil {
 		t.Fatalf("EmptyCall: %v", err)
 	}
-	_, err = testgrpc.NewUnimplementedServiceClient(cc).UnimplementedCall(ctx, &testgrpc.Empty{})
+	_, err := testgrpc.NewUnimplementedServiceClient(cc).UnimplementedCall(ctx, &testgrpc.Empty{})
 	if status.Code(err) != codes.Unimplemented {
 		t.Fatalf("UnimplementedService.UnimplementedCall: %v, want Unimplemented", err)
 	}
@@ -41,19 +49,7 @@ func TestRegisterServesTestServiceButNotUnimplementedService(t *testing.T) {
 
 // The broken variant's header removes the echo, and only for the call that carries it.
 func TestBrokenEchoHeaderDropsTheEchoOfThatCallOnly(t *testing.T) {
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := grpc.NewServer()
-	Register(srv)
-	go srv.Serve(lis)
-	defer srv.Stop()
-	cc, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cc.Close()
+	cc := serve(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for _, broken := range []bool{false, true} {

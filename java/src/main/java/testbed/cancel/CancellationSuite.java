@@ -528,7 +528,17 @@ public final class CancellationSuite {
             }
         });
         joinOrFail(caller, "the Java caller of " + id);
-        Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
+        return javaDeadlineTrial(id, startNs[0], end.get() == null ? Status.OK : Status.fromThrowable(end.get()));
+    }
+
+    /**
+     * The end of every {@value #DEADLINE_MS} ms Java-deadline trial, whatever the call's shape:
+     * the call started at {@code startNs} and Java saw {@code js}. A handler that never ran is
+     * {@link #deadlineBeforeHandler}; otherwise asserts Java DEADLINE_EXCEEDED and Go
+     * deadline_exceeded or canceled (the race), with the latency from the deadline's instant to
+     * the last goroutine ended.
+     */
+    Trial javaDeadlineTrial(String id, long startNs, Status js) {
         Optional<ObserveResponse> started = calls.observeIfStarted(id, MatrixTrials.NEVER_STARTED_SETTLE);
         if (started.isEmpty()) return deadlineBeforeHandler(id, js);
         ObserveResponse o = started.get();
@@ -537,7 +547,7 @@ public final class CancellationSuite {
         if (!Set.of("deadline_exceeded", "canceled").contains(o.getContextError())) {
             problems.add("Go saw '" + o.getContextError() + "', want deadline_exceeded or canceled");
         }
-        long deadlineNs = startNs[0] + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
+        long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
         return finishTrial(id, o, js.getCode().name(), o.getLastStoppedNs() - deadlineNs, problems);
     }
 

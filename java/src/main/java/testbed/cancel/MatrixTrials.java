@@ -368,17 +368,7 @@ final class MatrixTrials {
         long start = System.nanoTime();
         Collect c = new Collect(CancelServiceGrpc.newStub(calls.channel()).withInterceptors(PeerClient.scopeHeader(id))
                 .withDeadlineAfter(CancellationSuite.DEADLINE_MS, TimeUnit.MILLISECONDS), spec(id, 4).build(), 3);
-        Status js = c.awaitEnd();
-        Optional<ObserveResponse> started = calls.observeIfStarted(id, NEVER_STARTED_SETTLE);
-        if (started.isEmpty()) return suite.deadlineBeforeHandler(id, js);
-        ObserveResponse o = started.get();
-        List<String> problems = new ArrayList<>();
-        if (js.getCode() != Status.Code.DEADLINE_EXCEEDED) problems.add("Java saw " + js + ", want DEADLINE_EXCEEDED");
-        if (!Set.of("deadline_exceeded", "canceled").contains(o.getContextError())) {
-            problems.add("Go saw '" + o.getContextError() + "', want deadline_exceeded or canceled");
-        }
-        long deadlineNs = start + TimeUnit.MILLISECONDS.toNanos(CancellationSuite.DEADLINE_MS);
-        return suite.finishTrial(id, o, js.getCode().name(), o.getLastStoppedNs() - deadlineNs, problems);
+        return suite.javaDeadlineTrial(id, start, c.awaitEnd());
     }
 
     /**
@@ -392,17 +382,7 @@ final class MatrixTrials {
         long start = System.nanoTime();
         CancelCalls.Converse c = CancelCalls.Converse.start(stub.withDeadlineAfter(CancellationSuite.DEADLINE_MS, TimeUnit.MILLISECONDS),
                 spec(id, 4).build());
-        Status js = c.awaitEnd();
-        Optional<ObserveResponse> started = calls.observeIfStarted(id, NEVER_STARTED_SETTLE);
-        if (started.isEmpty()) return suite.deadlineBeforeHandler(id, js);
-        ObserveResponse o = started.get();
-        List<String> problems = new ArrayList<>();
-        if (js.getCode() != Status.Code.DEADLINE_EXCEEDED) problems.add("Java saw " + js + ", want DEADLINE_EXCEEDED");
-        if (!Set.of("deadline_exceeded", "canceled").contains(o.getContextError())) {
-            problems.add("Go saw '" + o.getContextError() + "', want deadline_exceeded or canceled");
-        }
-        long deadlineNs = start + TimeUnit.MILLISECONDS.toNanos(CancellationSuite.DEADLINE_MS);
-        return suite.finishTrial(id, o, js.getCode().name(), o.getLastStoppedNs() - deadlineNs, problems);
+        return suite.javaDeadlineTrial(id, start, c.awaitEnd());
     }
 
     // ---- the Go handler's own deadline ------------------------------------------------------------

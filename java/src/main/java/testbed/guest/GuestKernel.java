@@ -130,9 +130,7 @@ public final class GuestKernel implements ThreadBoundKernel {
      */
     static String source(Runtime style, String kernel) {
         String[] parts = kernel.split("\\.");
-        Role role = null;
-        for (Role x : Role.values()) if (x.token().equals(parts[0])) role = x;
-        if (role == null) throw new IllegalArgumentException("no role '" + parts[0] + "'");
+        Role role = Role.ofKernel(kernel);
         List<String> modes = List.of(parts).subList(1, parts.length);
         Access a = switch (style) {
             case JS_VIEW -> new ViewAccess();

@@ -34,6 +34,20 @@ public enum Role {
         return moded;
     }
 
+    /**
+     * The role of a kernel named {@code role.mode1[.mode2]} (docs/LITMUS.md).
+     *
+     * @throws IllegalArgumentException when the name's first part is no role's token
+     */
+    public static Role ofKernel(String kernel) {
+        int dot = kernel.indexOf('.');
+        String token = dot < 0 ? kernel : kernel.substring(0, dot);
+        for (Role r : values()) {
+            if (r.token.equals(token)) return r;
+        }
+        throw new IllegalArgumentException("no role '" + token + "'");
+    }
+
     /** Registers this role writes. */
     public int registers() {
         return (int) moded.stream().filter(k -> k != Op.Kind.STORE).count();

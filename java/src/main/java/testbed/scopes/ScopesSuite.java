@@ -770,18 +770,28 @@ public final class ScopesSuite {
     }
 
     private void nested(Run r) throws Exception {
+        nestedScopes(r, spec -> spec, true);
+    }
+
+    /**
+     * An outer scope holding an inner scope of two streams ({@code inner} shapes each inner
+     * stream's spec) and a stream whose goroutine fails: the outer join must throw
+     * FailedException for the failing call, and the inner scope's streams end by the notice.
+     * With {@code natives} each stream also runs a native worker on a region flag ({@link Run#stream}).
+     */
+    private void nestedScopes(Run r, java.util.function.UnaryOperator<HoldSpec.Builder> inner, boolean natives) throws Exception {
         try (var outer = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
-            Callable<String> i0 = r.stream(r.spec("inner0", 2).setNestedGoroutines(2), "cancelled_by_notice", true);
-            Callable<String> i1 = r.stream(r.spec("inner1", 2).setNestedGoroutines(2), "cancelled_by_notice", true);
+            Callable<String> i0 = r.stream(inner.apply(r.spec("inner0", 2).setNestedGoroutines(2)), "cancelled_by_notice", natives);
+            Callable<String> i1 = r.stream(inner.apply(r.spec("inner1", 2).setNestedGoroutines(2)), "cancelled_by_notice", natives);
             outer.fork(() -> {
-                try (var inner = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId + "/inner"))) {
-                    inner.fork(i0);
-                    inner.fork(i1);
-                    inner.join();
+                try (var innerScope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId + "/inner"))) {
+                    innerScope.fork(i0);
+                    innerScope.fork(i1);
+                    innerScope.join();
                     return "inner";
                 }
             });
-            outer.fork(r.stream(r.spec("failing", 2).setNestedGoroutines(2).setFailGoroutine(1).setFailAfterMs(60), "goroutine_failed", true));
+            outer.fork(r.stream(r.spec("failing", 2).setNestedGoroutines(2).setFailGoroutine(1).setFailAfterMs(60), "goroutine_failed", natives));
             outer.join();
             r.problem("join returned normally, want FailedException");
         } catch (StructuredTaskScope.FailedException e) {
@@ -1178,25 +1188,7 @@ public final class ScopesSuite {
     }
 
     private void nestedNativeUnderGoroutine(Run r) throws Exception {
-        try (var outer = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
-            Callable<String> i0 = r.stream(r.nativeUnderGoroutine(r.spec("inner0", 2).setNestedGoroutines(2)), "cancelled_by_notice", false);
-            Callable<String> i1 = r.stream(r.nativeUnderGoroutine(r.spec("inner1", 2).setNestedGoroutines(2)), "cancelled_by_notice", false);
-            outer.fork(() -> {
-                try (var inner = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId + "/inner"))) {
-                    inner.fork(i0);
-                    inner.fork(i1);
-                    inner.join();
-                    return "inner";
-                }
-            });
-            outer.fork(r.stream(r.spec("failing", 2).setNestedGoroutines(2).setFailGoroutine(1).setFailAfterMs(60), "goroutine_failed", false));
-            outer.join();
-            r.problem("join returned normally, want FailedException");
-        } catch (StructuredTaskScope.FailedException e) {
-            r.javaSaw = "FailedException: " + describe(e.getCause());
-            expectGoFailure(r, e.getCause(), "failing");
-        }
-        r.closed();
+        nestedScopes(r, r::nativeUnderGoroutine, false);
     }
 
     private void goGoroutineLeavesNativeWorker(Run r) throws Exception {

@@ -108,15 +108,6 @@ public final class JavaActor {
         return start(section, actor, kernel, JavaKernels.get(kernel), p, q, v1, v2, generation, stall);
     }
 
-    /** Registers the kernel named {@code role.modes} writes, from its role. */
-    private static int registers(String kernel) {
-        String token = kernel.substring(0, Math.max(0, kernel.indexOf('.')));
-        for (testbed.litmus.Role r : testbed.litmus.Role.values()) {
-            if (r.token().equals(token)) return r.registers();
-        }
-        throw new IllegalArgumentException("Java kernel " + kernel + ": no role '" + token + "'");
-    }
-
     /**
      * The same with a kernel that is not one of {@link JavaKernels}: an embedded guest's kernel
      * (a {@link ThreadBoundKernel}) runs in this actor loop on the actor's thread. {@code name}
@@ -149,7 +140,7 @@ public final class JavaActor {
         checkLocation(actor, "q", q, d);
         // A guest kernel's name is not role.modes: its registers are the runner's to check.
         if (JavaKernels.names().contains(name)) {
-            int registers = registers(name);
+            int registers = testbed.litmus.Role.ofKernel(name).registers();
             if (d.registerWindow(actor) < Descriptor.REGISTER_BYTES * registers) {
                 throw new IllegalArgumentException("Java actor " + actor + ": its register window (" + d.registerWindow(actor)
                         + " bytes of each record) is too small for kernel " + name + ", which writes " + registers + " register(s)");
