@@ -16,11 +16,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 import testbed.ffi.NativeLibrary;
 import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusTest;
 import testbed.litmus.Rung;
+import testbed.litmus.ScEnumerator;
 import testbed.litmus.Shape;
 import testbed.litmus.engine.Budget;
 import testbed.litmus.engine.LitmusRunner;
@@ -162,9 +164,19 @@ public final class LitmusBench {
      * status, and every fork's histogram.
      */
     record AnchorFigures(String test, String status, String compilation, String jvmArgs, double samplesPerSecond,
-                         double interestingPerSecond, long forbidden, double seconds, List<JcstressOutput.Run> forks) {
+                         double interestingPerSecond, double overlapPerSecond, long forbidden, double seconds,
+                         List<JcstressOutput.Run> forks) {
 
+        /** Without the serial outcomes of the shape: no overlap figure (NaN). */
         static AnchorFigures of(JcstressOutput out, String test) {
+            return of(out, test, null);
+        }
+
+        /**
+         * @param serial the outcomes a serial execution gives, as jcstress prints them ("0, 1");
+         *     every other outcome is an overlap witness. Null: no overlap figure.
+         */
+        static AnchorFigures of(JcstressOutput out, String test, Set<String> serial) {
             List<JcstressOutput.Run> runs = out.require(test);
             double t = out.samplingSeconds();
             String status = runs.stream().map(JcstressOutput.Run::status).filter(x -> !x.equals("OK")).findFirst().orElse("OK");
@@ -172,13 +184,35 @@ public final class LitmusBench {
             return new AnchorFigures(test, status, first.compilation(), first.jvmArgs(),
                     median(runs.stream().mapToDouble(r -> r.samples() / t).toArray()),
                     median(runs.stream().mapToDouble(r -> r.interesting() / t).toArray()),
+                    serial == null ? Double.NaN : median(runs.stream().mapToDouble(r -> overlap(r, serial) / t).toArray()),
                     runs.stream().mapToLong(JcstressOutput.Run::forbidden).sum(), t, runs);
         }
+
+        /** Samples of a fork whose outcome no serial execution gives. */
+        static long overlap(JcstressOutput.Run r, Set<String> serial) {
+            return r.rows().stream().filter(x -> !serial.contains(x.outcome())).mapToLong(JcstressOutput.Row::samples).sum();
+        }
+    }
+
+    /**
+     * The outcomes of an anchor's shape that some serial execution gives (one actor's whole
+     * program after the other's), as jcstress prints them: the engine's J-J test of the shape
+     * gathers the registers in the order of jcstress's r1, r2.
+     */
+    static Set<String> serialOutcomes(Anchor a) {
+        LitmusTest t = CanonicalSuite.all().stream().filter(x -> x.name().equals(testName(a, "J-J"))).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no canonical litmus test " + testName(a, "J-J")));
+        Set<String> out = new java.util.TreeSet<>();
+        for (List<Long> o : ScEnumerator.serialOutcomes(t.actors(), t.gathers())) {
+            out.add(o.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")));
+        }
+        return out;
     }
 
     /** One line of the table: our test for an anchor and a pairing, its repetitions, and the comparisons. */
     record Row(Anchor anchor, String pairing, String test, List<CaseResult> reps, double samplesPerSecond,
-               double interestingPerSecond, Comparison samples, Comparison interesting) {
+               double interestingPerSecond, double overlapPerSecond, Comparison samples, Comparison interesting,
+               double overlapRatio) {
         boolean failed() {
             return reps.stream().anyMatch(c -> c.status() == Status.FAILED || c.status() == Status.ERROR);
         }
@@ -338,7 +372,7 @@ public final class LitmusBench {
         Map<Anchor, AnchorFigures> anchors = new LinkedHashMap<>();
         try {
             parsed = merge(jcParsed);
-            for (Anchor a : Anchor.values()) anchors.put(a, AnchorFigures.of(parsed, a.jcstressTest));
+            for (Anchor a : Anchor.values()) anchors.put(a, AnchorFigures.of(parsed, a.jcstressTest, serialOutcomes(a)));
         } catch (IllegalArgumentException e) {
             out.println("bench-litmus: cannot combine jcstress's repetitions: " + e.getMessage());
             return 2;
@@ -449,13 +483,16 @@ public final class LitmusBench {
     static Row row(Anchor a, String pairing, String test, List<CaseResult> reps, AnchorFigures jc) {
         double[] samples = reps.stream().filter(LitmusBench::measured).mapToDouble(r -> metric(r, "samples_per_second")).toArray();
         double[] interesting = reps.stream().filter(LitmusBench::measured).mapToDouble(r -> metric(r, "interesting_per_second")).toArray();
+        double[] overlap = reps.stream().filter(LitmusBench::measured).mapToDouble(r -> metric(r, "overlap_per_second")).toArray();
         // A repetition that erred leaves the row without a figure: its median would hide the fault.
         boolean complete = !reps.isEmpty() && samples.length == reps.size();
         double s = complete ? median(samples) : Double.NaN;
         double i = complete ? median(interesting) : Double.NaN;
+        double v = complete ? median(overlap) : Double.NaN;
         double goal = goal(pairing);
-        return new Row(a, pairing, test, List.copyOf(reps), s, i,
-                Comparison.of(s, jc.samplesPerSecond(), goal), Comparison.of(i, jc.interestingPerSecond(), goal));
+        return new Row(a, pairing, test, List.copyOf(reps), s, i, v,
+                Comparison.of(s, jc.samplesPerSecond(), goal), Comparison.of(i, jc.interestingPerSecond(), goal),
+                jc.overlapPerSecond() > 0 ? v / jc.overlapPerSecond() : Double.NaN);
     }
 
     /** A repetition that produced figures: it ran to its end (a forbidden outcome still counts its samples). */
@@ -487,25 +524,29 @@ public final class LitmusBench {
                            PrintStream out) {
         out.printf(Locale.ROOT, "litmus engine (median of %d runs of %d ms) against jcstress %s -m %s (median of %d forks of %d x %d ms)%n",
                 reps, runMs, JCSTRESS_VERSION, JCSTRESS_PRESET, forks, jc.iterations(), jc.iterationMillis());
-        String fmt = "%-5s %-8s %-9s %12s %14s   %-20s %-20s %s%n";
+        String fmt = "%-5s %-8s %-9s %12s %14s   %-20s %-20s %-6s %11s %8s%n";
         out.printf(Locale.ROOT, fmt, "shape", "modes", "pairing", "samples/s", "interesting/s", "samples vs jcstress",
-                "interesting vs jcs.", "goal");
+                "interesting vs jcs.", "goal", "overlap/s", "vs jcs.");
         Anchor last = null;
         for (Row r : rows) {
             if (r.anchor() != last) {
                 AnchorFigures a = anchors.get(r.anchor());
                 out.printf(Locale.ROOT, fmt, r.anchor().shape.title(), r.anchor().rung.label(), "jcstress", rate(a.samplesPerSecond()),
-                        rate(a.interestingPerSecond()), "", "", a.status().equals("OK") ? "" : "jcstress: " + a.status());
+                        rate(a.interestingPerSecond()), "", "", "", rate(a.overlapPerSecond()), "");
+                if (!a.status().equals("OK")) out.println("      jcstress: " + a.status());
                 last = r.anchor();
             }
             out.printf(Locale.ROOT, fmt, "", "", r.pairing(), rate(r.samplesPerSecond()), rate(r.interestingPerSecond()),
-                    r.samples().cell(), r.interesting().cell(),
-                    String.format(Locale.ROOT, ">= %.1fx%s", goal(r.pairing()), r.failed() ? "  FAILED: " + failure(r) : ""));
+                    r.samples().cell(), r.interesting().cell(), String.format(Locale.ROOT, ">= %.1fx", goal(r.pairing())),
+                    rate(r.overlapPerSecond()), Double.isNaN(r.overlapRatio()) ? "n/a" : String.format(Locale.ROOT, "%.2fx", r.overlapRatio()));
+            if (r.failed()) out.println("      FAILED: " + failure(r));
         }
         out.println("modes: plain = Java plain; relaxed = Java opaque, C relaxed, Go plain; acq_rel = release/acquire on the"
                 + " synchronising accesses (Go: sync/atomic); sc = Java volatile, C seq_cst, Go sync/atomic");
         out.printf(Locale.ROOT, "goal: J-J >= %.1fx jcstress, J-C, C-C and C-G >= %.1fx, on both figures; n/a: jcstress saw no"
                 + " interesting outcome (forbidden there, or not seen)%n", GOAL_JJ, GOAL_MIXED);
+        out.println("overlap/s (no goal): samples whose outcome no serial execution gives (SB (1, 1), MP (0, 1), and any relaxed"
+                + " outcome): the actors' accesses interleaved, the only samples in which a forbidden outcome can show");
         List<String> below = new ArrayList<>();
         int judged = 0;
         for (Row r : rows) {
@@ -597,6 +638,8 @@ public final class LitmusBench {
                 + " iteration (%d x %d ms)", JCSTRESS_VERSION, JCSTRESS_PRESET, jcRuns.size(), JCSTRESS_FORK_ARGS,
                 parsed.iterations(), parsed.iterationMillis()));
         method.put("interesting", "samples of the outcomes the test names INTERESTING (jcstress: ACCEPTABLE_INTERESTING)");
+        method.put("overlap", "samples whose outcome no serial execution of the shape gives (the engine's overlap witnesses;"
+                + " for jcstress counted from its histogram), per second, medians as above; no goal");
         method.put("goals", Map.of("J-J", GOAL_JJ, "J-C", GOAL_MIXED, "C-C", GOAL_MIXED, "C-G", GOAL_MIXED));
         method.put("repetitions", o.reps());
         method.put("run_ms", runMs);
@@ -630,6 +673,7 @@ public final class LitmusBench {
             m.put("sampling_seconds_per_fork", a.seconds());
             m.put("samples_per_second", a.samplesPerSecond());
             m.put("interesting_per_second", a.interestingPerSecond());
+            m.put("overlap_per_second", finite(a.overlapPerSecond()));
             List<Map<String, Object>> forks = new ArrayList<>();
             for (JcstressOutput.Run r : a.forks()) {
                 Map<String, Object> f = new LinkedHashMap<>();
@@ -658,6 +702,12 @@ public final class LitmusBench {
             m.put("interesting_per_second", finite(r.interestingPerSecond()));
             m.put("samples", r.samples().json());
             m.put("interesting", r.interesting().json());
+            Map<String, Object> ov = new LinkedHashMap<>();
+            ov.put("ours", finite(r.overlapPerSecond()));
+            ov.put("jcstress", finite(anchors.get(r.anchor()).overlapPerSecond()));
+            ov.put("ratio", finite(r.overlapRatio()));
+            ov.put("goal", null);
+            m.put("overlap", ov);
             List<Map<String, Object>> rs = new ArrayList<>();
             for (CaseResult c : r.reps()) {
                 Map<String, Object> x = new LinkedHashMap<>();
@@ -667,6 +717,8 @@ public final class LitmusBench {
                 x.put("interesting", c.metrics().get("interesting"));
                 x.put("samples_per_second", c.metrics().get("samples_per_second"));
                 x.put("interesting_per_second", c.metrics().get("interesting_per_second"));
+                x.put("overlap_witnesses", c.metrics().get("overlap_witnesses"));
+                x.put("overlap_per_second", c.metrics().get("overlap_per_second"));
                 x.put("elapsed_ms", c.metrics().get("elapsed_ms"));
                 rs.add(x);
             }

@@ -89,6 +89,27 @@ class LitmusBenchTest {
         assertEquals("OK", a.status());
     }
 
+    @Test
+    void overlapIsEveryOutcomeNoSerialExecutionGives() throws IOException {
+        assertEquals(Set.of("0, 1", "1, 0"), LitmusBench.serialOutcomes(Anchor.SB_SC));
+        assertEquals(Set.of("0, 1", "1, 0"), LitmusBench.serialOutcomes(Anchor.SB_PLAIN));
+        assertEquals(Set.of("0, 0", "1, 1"), LitmusBench.serialOutcomes(Anchor.MP_SC), "reader: flag y into r1, data x into r2");
+
+        JcstressOutput out = recorded();
+        // SB: the relaxed (0, 0) and the interleaved (1, 1) of the first fork; MP: its (0, 1) only.
+        JcstressOutput.Run sb = out.require(SB).get(0);
+        assertEquals(16_907_028L + 376, AnchorFigures.overlap(sb, LitmusBench.serialOutcomes(Anchor.SB_ACQ_REL)));
+        JcstressOutput.Run mp = out.require(MP).get(0);
+        assertEquals(4_531L, AnchorFigures.overlap(mp, LitmusBench.serialOutcomes(Anchor.MP_SC)));
+        // A wrong serial set (SB's for MP) counts the serial outcomes too, and differs.
+        assertEquals(22_340_412L + 18_828_068, AnchorFigures.overlap(mp, LitmusBench.serialOutcomes(Anchor.SB_SC)));
+
+        AnchorFigures a = AnchorFigures.of(out, MP, LitmusBench.serialOutcomes(Anchor.MP_SC));
+        double[] perFork = out.require(MP).stream().mapToDouble(r -> AnchorFigures.overlap(r, Set.of("0, 0", "1, 1"))).sorted().toArray();
+        assertEquals(perFork[1], a.overlapPerSecond(), 1e-6, "the median fork over its 1 s");
+        assertTrue(Double.isNaN(AnchorFigures.of(out, MP).overlapPerSecond()), "no serial set, no figure");
+    }
+
     private static JcstressOutput.Run mpRun(String test, int fork, long interesting, long delivered) {
         return new JcstressOutput.Run(test, "OK", "unified across all actors", "[]", fork, List.of(
                 new JcstressOutput.Row("0, 0", 1_000_000, "Acceptable", ""),
@@ -191,6 +212,8 @@ class LitmusBenchTest {
         assertEquals(0.5e6, ok.interestingPerSecond());
         assertEquals(Verdict.BELOW, ok.samples().verdict(), "2.0 M/s against 2.5 M/s at goal 1.0x");
         assertEquals(Verdict.BELOW, ok.interesting().verdict());
+        assertEquals(0.05e6, ok.overlapPerSecond());
+        assertEquals(0.5, ok.overlapRatio(), 1e-9, "0.05 M/s against jcstress's 0.1 M/s");
         assertFalse(ok.failed());
 
         LitmusBench.Row mixed = LitmusBench.row(Anchor.SB_ACQ_REL, "J-C", "sb_jc_acq_rel",
@@ -215,6 +238,7 @@ class LitmusBenchTest {
         String printed = text.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("jcstress        2.50 M"), printed);
         assertTrue(printed.contains("1.20x"), printed);
+        assertTrue(printed.contains("50.0 K    0.50x"), printed);
         assertTrue(printed.contains("0.40x below goal"), printed);
         assertTrue(printed.contains("0.08x below goal"), printed);
         assertTrue(printed.contains("goal lines: 2 of 4 figures meet their goal; below goal: SB acq_rel C-G samples/s 0.40x below goal;"
@@ -246,11 +270,15 @@ class LitmusBenchTest {
     /** jcstress's figures, made up: samples and interesting samples per second. */
     private static AnchorFigures anchor(double samplesPerSecond, double interestingPerSecond) {
         return new AnchorFigures(SB, "OK", "unified across all actors", "-XX:-TieredCompilation", samplesPerSecond,
-                interestingPerSecond, 0, 1.0, List.of());
+                interestingPerSecond, 0.1e6, 0, 1.0, List.of());
     }
 
     private static CaseResult rep(double samplesPerSecond, double interestingPerSecond) {
-        return new CaseResult("x", "", Status.PASSED, "", 1,
-                Map.of("samples_per_second", samplesPerSecond, "interesting_per_second", interestingPerSecond), Map.of());
+        return rep(samplesPerSecond, interestingPerSecond, 0.05e6);
+    }
+
+    private static CaseResult rep(double samplesPerSecond, double interestingPerSecond, double overlapPerSecond) {
+        return new CaseResult("x", "", Status.PASSED, "", 1, Map.of("samples_per_second", samplesPerSecond,
+                "interesting_per_second", interestingPerSecond, "overlap_per_second", overlapPerSecond), Map.of());
     }
 }

@@ -286,6 +286,7 @@ public final class LitmusRunner {
         metrics.put("interesting_per_second", interesting / seconds);
         metrics.put("forbidden", forbidden);
         metrics.put("overlap_witnesses", overlap);
+        metrics.put("overlap_per_second", overlap / seconds);
         metrics.put("rounds", rounds);
         metrics.put("stride", (long) d.stride());
         metrics.put("start_lead_ns", section.leadNs());
