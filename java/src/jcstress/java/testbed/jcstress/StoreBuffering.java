@@ -55,6 +55,33 @@ public final class StoreBuffering {
     }
 
     @JCStressTest
+    @Description("SB, plain accesses to an off-heap MemorySegment, as the engine's Java actors make them:"
+            + " the same program as Plain, on the memory the engine uses instead of two fields.")
+    @Outcome(id = {"0, 1", "1, 0"}, expect = ACCEPTABLE, desc = ONE_SAW)
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = BOTH_SAW)
+    @Outcome(id = "0, 0", expect = ACCEPTABLE_INTERESTING, desc = MISSED_BOTH)
+    @State
+    public static class PlainSegment {
+        static final VarHandle LONG = java.lang.foreign.ValueLayout.JAVA_LONG.varHandle();
+        /** Slices of one pool, as in MessagePassing.PlainSegment: x at 0, y at 8, one instance of the engine's locations. */
+        static final java.lang.foreign.MemorySegment POOL = java.lang.foreign.Arena.global().allocate(64L << 20, 128);
+        static final java.util.concurrent.atomic.AtomicLong NEXT = new java.util.concurrent.atomic.AtomicLong();
+        final java.lang.foreign.MemorySegment s = POOL.asSlice(16 * (NEXT.getAndIncrement() % (POOL.byteSize() / 16)), 16).fill((byte) 0);
+
+        @Actor
+        public void first(JJ_Result r) {
+            LONG.set(s, 0L, 1L);
+            r.r1 = (long) LONG.get(s, 8L);
+        }
+
+        @Actor
+        public void second(JJ_Result r) {
+            LONG.set(s, 8L, 1L);
+            r.r2 = (long) LONG.get(s, 0L);
+        }
+    }
+
+    @JCStressTest
     @Description("SB, opaque accesses (C11 relaxed): no order between the two locations.")
     @Outcome(id = {"0, 1", "1, 0"}, expect = ACCEPTABLE, desc = ONE_SAW)
     @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = BOTH_SAW)

@@ -102,11 +102,14 @@ public final class LitmusBench {
     }
 
     /**
-     * A jcstress test with no engine row: MP with plain accesses to an off-heap MemorySegment,
-     * the memory the engine's Java actors use, beside {@link Anchor#MP_PLAIN}'s plain fields. It
-     * shows whether jcstress itself finds MP's relaxed outcome there (docs/BUILD.md).
+     * jcstress tests with no engine row: the plain anchors' programs with plain accesses to an
+     * off-heap MemorySegment, the memory the engine's Java actors use, instead of two fields. They
+     * show what jcstress itself finds on that memory (docs/BUILD.md).
      */
-    static final String SEGMENT_PROBE = "testbed.jcstress.MessagePassing.PlainSegment";
+    static final Map<Anchor, String> SEGMENT_PROBES = Map.of(
+            Anchor.MP_PLAIN, "testbed.jcstress.MessagePassing.PlainSegment",
+            Anchor.SB_PLAIN, "testbed.jcstress.StoreBuffering.PlainSegment");
+    static final List<Anchor> PROBED = List.of(Anchor.SB_PLAIN, Anchor.MP_PLAIN);
 
     /** The goal for a pairing, as a multiple of jcstress's figure. */
     static double goal(String pairing) {
@@ -386,7 +389,7 @@ public final class LitmusBench {
         }
         out.println();
         printTable(rows, anchors, rows.stream().mapToInt(r -> r.reps().size()).max().orElse(0), runMs, jcRuns.size(), parsed, out);
-        out.println(segmentLine(parsed, anchors.get(Anchor.MP_PLAIN)));
+        for (Anchor a : PROBED) out.println(segmentLine(parsed, a, anchors.get(a)));
         out.println(coreToCoreLine(coreToCore));
         boolean failed = rows.stream().anyMatch(Row::failed)
                 || anchors.values().stream().anyMatch(a -> !a.status().equals("OK"));
@@ -428,19 +431,23 @@ public final class LitmusBench {
     }
 
     /**
-     * What jcstress found for MP on plain segment accesses against plain fields: the samples and
-     * interesting samples of {@link #SEGMENT_PROBE}'s forks and of MP plain's.
+     * What jcstress found for a plain anchor's program on plain segment accesses against plain
+     * fields: the samples and interesting samples of the probe's forks and of the anchor's, and
+     * each one's median interesting samples per second.
      */
-    static String segmentLine(JcstressOutput parsed, AnchorFigures fields) {
-        List<JcstressOutput.Run> runs = parsed.runsOf(SEGMENT_PROBE);
-        if (runs.isEmpty()) return "jcstress on segment memory: " + SEGMENT_PROBE + " did not run";
+    static String segmentLine(JcstressOutput parsed, Anchor anchor, AnchorFigures fields) {
+        String probe = SEGMENT_PROBES.get(anchor);
+        String name = anchor.shape.title() + " " + anchor.rung.label();
+        List<JcstressOutput.Run> runs = parsed.runsOf(probe);
+        if (runs.isEmpty()) return "jcstress on segment memory: " + probe + " did not run";
         long samples = runs.stream().mapToLong(JcstressOutput.Run::samples).sum();
         long interesting = runs.stream().mapToLong(JcstressOutput.Run::interesting).sum();
         long fieldSamples = fields.forks().stream().mapToLong(JcstressOutput.Run::samples).sum();
         long fieldInteresting = fields.forks().stream().mapToLong(JcstressOutput.Run::interesting).sum();
-        String line = String.format(Locale.ROOT, "jcstress on segment memory: MP plain with plain accesses to an off-heap"
-                + " MemorySegment (the engine's memory): %,d interesting in %,d samples; on plain fields: %,d in %,d",
-                interesting, samples, fieldInteresting, fieldSamples);
+        String line = String.format(Locale.ROOT, "jcstress on segment memory: %s with plain accesses to an off-heap"
+                + " MemorySegment (the engine's memory): %,d interesting in %,d samples (%s/s); on plain fields: %,d in %,d (%s/s)",
+                name, interesting, samples, rate(AnchorFigures.of(parsed, probe).interestingPerSecond()), fieldInteresting,
+                fieldSamples, rate(fields.interestingPerSecond()));
         double expected = fieldSamples == 0 ? 0 : (double) fieldInteresting / fieldSamples * samples;
         if (interesting == 0 && expected >= 20) {
             line += String.format(Locale.ROOT, " (%.0f at the fields' rate): jcstress found the outcome on fields and not"
@@ -646,7 +653,9 @@ public final class LitmusBench {
         method.put("stride", budget.stride());
         doc.put("method", method);
         doc.put("core_to_core_round_trip_ns", coreToCore);
-        doc.put("jcstress_segment_probe", segmentLine(parsed, anchors.get(Anchor.MP_PLAIN)));
+        List<String> probes = new ArrayList<>();
+        for (Anchor a : PROBED) probes.add(segmentLine(parsed, a, anchors.get(a)));
+        doc.put("jcstress_segment_probes", probes);
 
         Map<String, Object> jcs = new LinkedHashMap<>();
         jcs.put("version", JCSTRESS_VERSION);
