@@ -60,16 +60,8 @@ public final class MessagePassing {
     @Outcome(id = "1, 0", expect = ACCEPTABLE_INTERESTING, desc = EMPTY)
     @State
     public static class PlainSegment {
-        static final VarHandle LONG = java.lang.foreign.ValueLayout.JAVA_LONG.varHandle();
-        /**
-         * States take 16-byte slices of one 64 MiB off-heap pool in turn (x at 0, y at 8, as one
-         * instance of the engine's locations), zeroed as they are taken: no allocation per state.
-         * A slice comes round again after 4 M states, long after jcstress dropped the state that
-         * held it before.
-         */
-        static final java.lang.foreign.MemorySegment POOL = java.lang.foreign.Arena.global().allocate(64L << 20, 128);
-        static final java.util.concurrent.atomic.AtomicLong NEXT = new java.util.concurrent.atomic.AtomicLong();
-        final java.lang.foreign.MemorySegment s = POOL.asSlice(16 * (NEXT.getAndIncrement() % (POOL.byteSize() / 16)), 16).fill((byte) 0);
+        static final VarHandle LONG = SegmentSlices.LONG;
+        final java.lang.foreign.MemorySegment s = SegmentSlices.take();
 
         @Actor
         public void writer() {

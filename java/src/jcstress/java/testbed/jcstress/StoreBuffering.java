@@ -62,11 +62,8 @@ public final class StoreBuffering {
     @Outcome(id = "0, 0", expect = ACCEPTABLE_INTERESTING, desc = MISSED_BOTH)
     @State
     public static class PlainSegment {
-        static final VarHandle LONG = java.lang.foreign.ValueLayout.JAVA_LONG.varHandle();
-        /** Slices of one pool, as in MessagePassing.PlainSegment: x at 0, y at 8, one instance of the engine's locations. */
-        static final java.lang.foreign.MemorySegment POOL = java.lang.foreign.Arena.global().allocate(64L << 20, 128);
-        static final java.util.concurrent.atomic.AtomicLong NEXT = new java.util.concurrent.atomic.AtomicLong();
-        final java.lang.foreign.MemorySegment s = POOL.asSlice(16 * (NEXT.getAndIncrement() % (POOL.byteSize() / 16)), 16).fill((byte) 0);
+        static final VarHandle LONG = SegmentSlices.LONG;
+        final java.lang.foreign.MemorySegment s = SegmentSlices.take();
 
         @Actor
         public void first(JJ_Result r) {

@@ -39,7 +39,6 @@ class LitmusBenchTest {
             "jcstress-0.16-quick.txt");
     static final String SB = "testbed.jcstress.StoreBuffering.ReleaseAcquire";
     static final String MP = "testbed.jcstress.MessagePassing.Volatile";
-    static final String MP_SEGMENT = LitmusBench.SEGMENT_PROBES.get(Anchor.MP_PLAIN);
 
     static JcstressOutput recorded() throws IOException {
         return JcstressOutput.parse(Files.readAllLines(FIXTURE, StandardCharsets.UTF_8));
@@ -118,33 +117,35 @@ class LitmusBenchTest {
                 new JcstressOutput.Row("1, 1", delivered, "Acceptable", "")));
     }
 
+    /**
+     * The probe line of a jcstress output with one fork of the anchor (2,001,000 samples of two
+     * outcomes besides {@code fieldsInteresting}) and, unless {@code segmentInteresting} is
+     * negative, one of its segment probe (1 M of each besides its interesting samples).
+     */
+    private static String probeLine(Anchor a, long fieldsInteresting, long segmentInteresting) {
+        List<JcstressOutput.Run> runs = new java.util.ArrayList<>(List.of(mpRun(a.jcstressTest, 1, fieldsInteresting, 1_001_000)));
+        if (segmentInteresting >= 0) runs.add(mpRun(LitmusBench.SEGMENT_PROBES.get(a), 1, segmentInteresting, 1_000_000));
+        JcstressOutput out = new JcstressOutput("quick", 5, 200, runs, Map.of());
+        return LitmusBench.segmentLine(out, a, AnchorFigures.of(out, a.jcstressTest));
+    }
+
     @Test
     void theSegmentProbeSaysWhetherJcstressFoundMpPlainOnSegmentMemory() {
-        String fields = Anchor.MP_PLAIN.jcstressTest;
         // Fields: 1,000 in 2,002,000 samples; segment: none in 2,000,000, where about 999 were due.
-        JcstressOutput none = new JcstressOutput("quick", 5, 200, List.of(mpRun(fields, 1, 1_000, 1_001_000),
-                mpRun(MP_SEGMENT, 1, 0, 1_000_000)), Map.of());
-        String line = LitmusBench.segmentLine(none, Anchor.MP_PLAIN, AnchorFigures.of(none, fields));
+        String line = probeLine(Anchor.MP_PLAIN, 1_000, 0);
         assertTrue(line.startsWith("jcstress on segment memory: MP plain "), line);
         assertTrue(line.contains("0 interesting in 2,000,000 samples (0/s); on plain fields: 1,000 in 2,002,000 (1.0 K/s)"), line);
         assertTrue(line.contains("999 at the fields' rate): jcstress found the outcome on fields and not on segment memory"), line);
         // Found on the segment too: no claim.
-        JcstressOutput found = new JcstressOutput("quick", 5, 200, List.of(mpRun(fields, 1, 1_000, 1_001_000),
-                mpRun(MP_SEGMENT, 1, 3, 1_000_000)), Map.of());
-        assertFalse(LitmusBench.segmentLine(found, Anchor.MP_PLAIN, AnchorFigures.of(found, fields)).contains("and not on segment memory"));
+        assertFalse(probeLine(Anchor.MP_PLAIN, 1_000, 3).contains("and not on segment memory"));
         // Not run: said so.
-        JcstressOutput missing = new JcstressOutput("quick", 5, 200, List.of(mpRun(fields, 1, 1_000, 1_001_000)), Map.of());
-        assertTrue(LitmusBench.segmentLine(missing, Anchor.MP_PLAIN, AnchorFigures.of(missing, fields)).contains("did not run"));
+        assertTrue(probeLine(Anchor.MP_PLAIN, 1_000, -1).contains("did not run"));
 
         // SB's probe: found more often on the segment than on fields, said with both rates and no claim.
-        String sbFields = Anchor.SB_PLAIN.jcstressTest;
-        String sbSegment = LitmusBench.SEGMENT_PROBES.get(Anchor.SB_PLAIN);
-        JcstressOutput sb = new JcstressOutput("quick", 5, 200, List.of(mpRun(sbFields, 1, 2_000_000, 1_000_000),
-                mpRun(sbSegment, 1, 8_000_000, 1_000_000)), Map.of());
-        String sbLine = LitmusBench.segmentLine(sb, Anchor.SB_PLAIN, AnchorFigures.of(sb, sbFields));
-        assertTrue(sbLine.startsWith("jcstress on segment memory: SB plain "), sbLine);
-        assertTrue(sbLine.contains("(8.00 M/s); on plain fields: 2,000,000 in 4,000,000 (2.00 M/s)"), sbLine);
-        assertFalse(sbLine.contains("and not on segment memory"), sbLine);
+        String sb = probeLine(Anchor.SB_PLAIN, 2_000_000, 8_000_000);
+        assertTrue(sb.startsWith("jcstress on segment memory: SB plain "), sb);
+        assertTrue(sb.contains("(8.00 M/s); on plain fields: 2,000,000 in 4,001,000 (2.00 M/s)"), sb);
+        assertFalse(sb.contains("and not on segment memory"), sb);
     }
 
     @Test
