@@ -282,7 +282,7 @@ public final class LitmusBench {
         // placement of the vCPUs (docs/BUILD.md): on a virtual machine the core-to-core round
         // trip, measured beside each repetition, can change fourfold from one second to the next.
         out.printf(Locale.ROOT, "==> %d repetitions, each: jcstress %s -m %s -f 1 on %d tests (one JVM configuration: %s),"
-                + " then every engine test once%n", o.reps(), JCSTRESS_VERSION, JCSTRESS_PRESET, Anchor.values().length,
+                + " then every engine test once%n", o.reps(), JCSTRESS_VERSION, JCSTRESS_PRESET, Anchor.values().length + SEGMENT_PROBES.size(),
                 JCSTRESS_FORK_ARGS);
         Map<String, LitmusTest> canonical = new LinkedHashMap<>();
         for (LitmusTest t : CanonicalSuite.all()) canonical.put(t.name(), t);
@@ -545,7 +545,8 @@ public final class LitmusBench {
             }
             out.printf(Locale.ROOT, fmt, "", "", r.pairing(), rate(r.samplesPerSecond()), rate(r.interestingPerSecond()),
                     r.samples().cell(), r.interesting().cell(), String.format(Locale.ROOT, ">= %.1fx", goal(r.pairing())),
-                    rate(r.overlapPerSecond()), Double.isNaN(r.overlapRatio()) ? "n/a" : String.format(Locale.ROOT, "%.2fx", r.overlapRatio()));
+                    rate(r.overlapPerSecond()), Double.isNaN(r.overlapPerSecond()) ? "no figure"
+                            : Double.isNaN(r.overlapRatio()) ? "n/a" : String.format(Locale.ROOT, "%.2fx", r.overlapRatio()));
             if (r.failed()) out.println("      FAILED: " + failure(r));
         }
         out.println("modes: plain = Java plain; relaxed = Java opaque, C relaxed, Go plain; acq_rel = release/acquire on the"
@@ -553,7 +554,8 @@ public final class LitmusBench {
         out.printf(Locale.ROOT, "goal: J-J >= %.1fx jcstress, J-C, C-C and C-G >= %.1fx, on both figures; n/a: jcstress saw no"
                 + " interesting outcome (forbidden there, or not seen)%n", GOAL_JJ, GOAL_MIXED);
         out.println("overlap/s (no goal): samples whose outcome no serial execution gives (SB (1, 1), MP (0, 1), and any relaxed"
-                + " outcome): the actors' accesses interleaved, the only samples in which a forbidden outcome can show");
+                + " outcome): the actors' accesses interleaved, the only samples in which a forbidden outcome can show;"
+                + " its vs jcs. is n/a when jcstress had no such sample");
         List<String> below = new ArrayList<>();
         int judged = 0;
         for (Row r : rows) {

@@ -108,6 +108,9 @@ class LitmusBenchTest {
         double[] perFork = out.require(MP).stream().mapToDouble(r -> AnchorFigures.overlap(r, Set.of("0, 0", "1, 1"))).sorted().toArray();
         assertEquals(perFork[1], a.overlapPerSecond(), 1e-6, "the median fork over its 1 s");
         assertTrue(Double.isNaN(AnchorFigures.of(out, MP).overlapPerSecond()), "no serial set, no figure");
+        // Forks that sampled 2 s (5 x 400 ms): per second is half the count.
+        JcstressOutput longer = new JcstressOutput("quick", 5, 400, out.runs(), Map.of());
+        assertEquals(perFork[1] / 2, AnchorFigures.of(longer, MP, LitmusBench.serialOutcomes(Anchor.MP_SC)).overlapPerSecond(), 1e-6);
     }
 
     private static JcstressOutput.Run mpRun(String test, int fork, long interesting, long delivered) {
@@ -122,15 +125,24 @@ class LitmusBenchTest {
      * outcomes besides {@code fieldsInteresting}) and, unless {@code segmentInteresting} is
      * negative, one of its segment probe (1 M of each besides its interesting samples).
      */
+    /** One fork of MP (interesting "1, 0") or SB (interesting "0, 0") with 1 M samples and {@code last} of its two others. */
+    private static JcstressOutput.Run run(Anchor a, String test, long interesting, long last) {
+        if (a.shape == testbed.litmus.Shape.MP) return mpRun(test, 1, interesting, last);
+        return new JcstressOutput.Run(test, "OK", "unified across all actors", "[]", 1, List.of(
+                new JcstressOutput.Row("0, 0", interesting, JcstressOutput.INTERESTING, ""),
+                new JcstressOutput.Row("0, 1", 1_000_000, "Acceptable", ""),
+                new JcstressOutput.Row("1, 0", last, "Acceptable", "")));
+    }
+
     private static String probeLine(Anchor a, long fieldsInteresting, long segmentInteresting) {
-        List<JcstressOutput.Run> runs = new java.util.ArrayList<>(List.of(mpRun(a.jcstressTest, 1, fieldsInteresting, 1_001_000)));
-        if (segmentInteresting >= 0) runs.add(mpRun(LitmusBench.SEGMENT_PROBES.get(a), 1, segmentInteresting, 1_000_000));
+        List<JcstressOutput.Run> runs = new java.util.ArrayList<>(List.of(run(a, a.jcstressTest, fieldsInteresting, 1_001_000)));
+        if (segmentInteresting >= 0) runs.add(run(a, LitmusBench.SEGMENT_PROBES.get(a), segmentInteresting, 1_000_000));
         JcstressOutput out = new JcstressOutput("quick", 5, 200, runs, Map.of());
         return LitmusBench.segmentLine(out, a, AnchorFigures.of(out, a.jcstressTest));
     }
 
     @Test
-    void theSegmentProbeSaysWhetherJcstressFoundMpPlainOnSegmentMemory() {
+    void theSegmentProbesSayWhatJcstressFindsOnSegmentMemory() {
         // Fields: 1,000 in 2,002,000 samples; segment: none in 2,000,000, where about 999 were due.
         String line = probeLine(Anchor.MP_PLAIN, 1_000, 0);
         assertTrue(line.startsWith("jcstress on segment memory: MP plain "), line);
@@ -220,7 +232,7 @@ class LitmusBenchTest {
     void rowsTakeTheMedianAndATestThatErredHasNoFigure() {
         AnchorFigures sb = anchor(2.5e6, 1.25e6);
         LitmusBench.Row ok = LitmusBench.row(Anchor.SB_ACQ_REL, "J-J", "sb_jj_acq_rel",
-                List.of(rep(3e6, 1e6), rep(1e6, 0.2e6), rep(2e6, 0.5e6)), sb);
+                List.of(rep(3e6, 1e6, 0.08e6), rep(1e6, 0.2e6, 0.01e6), rep(2e6, 0.5e6, 0.05e6)), sb);
         assertEquals(2e6, ok.samplesPerSecond());
         assertEquals(0.5e6, ok.interestingPerSecond());
         assertEquals(Verdict.BELOW, ok.samples().verdict(), "2.0 M/s against 2.5 M/s at goal 1.0x");
@@ -237,6 +249,8 @@ class LitmusBenchTest {
         LitmusBench.Row bad = LitmusBench.row(Anchor.SB_ACQ_REL, "J-J", "sb_jj_acq_rel", List.of(rep(3e6, 1e6), erred, rep(2e6, 1e6)), sb);
         assertTrue(bad.failed());
         assertEquals(Verdict.NO_FIGURE, bad.samples().verdict());
+        assertTrue(Double.isNaN(bad.overlapPerSecond()), "no overlap figure either");
+        assertTrue(Double.isNaN(bad.overlapRatio()));
     }
 
     @Test
@@ -252,6 +266,14 @@ class LitmusBenchTest {
         assertTrue(printed.contains("jcstress        2.50 M"), printed);
         assertTrue(printed.contains("1.20x"), printed);
         assertTrue(printed.contains("50.0 K    0.50x"), printed);
+
+        // A row whose test erred has no overlap figure either: "no figure", not "n/a".
+        LitmusBench.Row erred = LitmusBench.row(Anchor.SB_ACQ_REL, "J-C", "sb_jc_acq_rel",
+                List.of(CaseResult.error("sb_jc_acq_rel", "", "stalled", 1)), sb);
+        ByteArrayOutputStream text2 = new ByteArrayOutputStream();
+        LitmusBench.printTable(List.of(erred), Map.of(Anchor.SB_ACQ_REL, sb), 1, 1000, 3, jc, new PrintStream(text2, true, StandardCharsets.UTF_8));
+        String line = text2.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("J-C")).findFirst().orElseThrow();
+        assertTrue(line.endsWith("no figure"), line);
         assertTrue(printed.contains("0.40x below goal"), printed);
         assertTrue(printed.contains("0.08x below goal"), printed);
         assertTrue(printed.contains("goal lines: 2 of 4 figures meet their goal; below goal: SB acq_rel C-G samples/s 0.40x below goal;"
