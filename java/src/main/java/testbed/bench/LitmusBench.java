@@ -203,13 +203,27 @@ public final class LitmusBench {
      * gathers the registers in the order of jcstress's r1, r2.
      */
     static Set<String> serialOutcomes(Anchor a) {
-        LitmusTest t = CanonicalSuite.all().stream().filter(x -> x.name().equals(testName(a, "J-J"))).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no canonical litmus test " + testName(a, "J-J")));
+        LitmusTest t = canonicalTest(a, "J-J");
         Set<String> out = new java.util.TreeSet<>();
         for (List<Long> o : ScEnumerator.serialOutcomes(t.actors(), t.gathers())) {
             out.add(o.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")));
         }
         return out;
+    }
+
+    /** The canonical suite by test name, built once. */
+    private static final class Canonical {
+        static final Map<String, LitmusTest> BY_NAME = new LinkedHashMap<>();
+        static {
+            for (LitmusTest t : CanonicalSuite.all()) BY_NAME.put(t.name(), t);
+        }
+    }
+
+    /** The engine's test for an anchor and a pairing. */
+    static LitmusTest canonicalTest(Anchor a, String pairing) {
+        LitmusTest t = Canonical.BY_NAME.get(testName(a, pairing));
+        if (t == null) throw new IllegalStateException("no canonical litmus test " + testName(a, pairing));
+        return t;
     }
 
     /** One line of the table: our test for an anchor and a pairing, its repetitions, and the comparisons. */
@@ -284,15 +298,11 @@ public final class LitmusBench {
         out.printf(Locale.ROOT, "==> %d repetitions, each: jcstress %s -m %s -f 1 on %d tests (one JVM configuration: %s),"
                 + " then every engine test once%n", o.reps(), JCSTRESS_VERSION, JCSTRESS_PRESET, Anchor.values().length + SEGMENT_PROBES.size(),
                 JCSTRESS_FORK_ARGS);
-        Map<String, LitmusTest> canonical = new LinkedHashMap<>();
-        for (LitmusTest t : CanonicalSuite.all()) canonical.put(t.name(), t);
         List<LitmusTest> tests = new ArrayList<>();
         List<Anchor> testAnchor = new ArrayList<>();
         for (Anchor a : Anchor.values()) {
             for (String pairing : a.pairings()) {
-                LitmusTest t = canonical.get(testName(a, pairing));
-                if (t == null) throw new IllegalStateException("no canonical litmus test " + testName(a, pairing));
-                tests.add(t);
+                tests.add(canonicalTest(a, pairing));
                 testAnchor.add(a);
             }
         }
@@ -389,12 +399,14 @@ public final class LitmusBench {
         }
         out.println();
         printTable(rows, anchors, rows.stream().mapToInt(r -> r.reps().size()).max().orElse(0), runMs, jcRuns.size(), parsed, out);
-        for (Anchor a : PROBED) out.println(segmentLine(parsed, a, anchors.get(a)));
+        List<String> probes = new ArrayList<>();
+        for (Anchor a : PROBED) probes.add(segmentLine(parsed, a, anchors.get(a)));
+        probes.forEach(out::println);
         out.println(coreToCoreLine(coreToCore));
         boolean failed = rows.stream().anyMatch(Row::failed)
                 || anchors.values().stream().anyMatch(a -> !a.status().equals("OK"));
         try {
-            Path json = writeJson(o, rows, anchors, parsed, jcRuns, coreToCore, host, load, runMs, budget,
+            Path json = writeJson(o, rows, anchors, parsed, probes, jcRuns, coreToCore, host, load, runMs, budget,
                     (System.nanoTime() - started) / 1e9);
             out.printf(Locale.ROOT, "bench-litmus: %d rows in %.1f s, written to %s%n", rows.size(),
                     (System.nanoTime() - started) / 1e9, json);
@@ -624,7 +636,7 @@ public final class LitmusBench {
     }
 
     private static Path writeJson(Options o, List<Row> rows, Map<Anchor, AnchorFigures> anchors, JcstressOutput parsed,
-                                  List<JcstressProcess.Outcome> jcRuns, List<Double> coreToCore, Map<String, Object> host,
+                                  List<String> probes, List<JcstressProcess.Outcome> jcRuns, List<Double> coreToCore, Map<String, Object> host,
                                   Map<String, Object> load, long runMs,
                                   Budget budget, double seconds) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -655,8 +667,6 @@ public final class LitmusBench {
         method.put("stride", budget.stride());
         doc.put("method", method);
         doc.put("core_to_core_round_trip_ns", coreToCore);
-        List<String> probes = new ArrayList<>();
-        for (Anchor a : PROBED) probes.add(segmentLine(parsed, a, anchors.get(a)));
         doc.put("jcstress_segment_probes", probes);
 
         Map<String, Object> jcs = new LinkedHashMap<>();
