@@ -22,7 +22,6 @@ import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusTest;
 import testbed.litmus.Rung;
-import testbed.litmus.ScEnumerator;
 import testbed.litmus.Shape;
 import testbed.litmus.engine.Budget;
 import testbed.litmus.engine.LitmusRunner;
@@ -205,7 +204,7 @@ public final class LitmusBench {
     static Set<String> serialOutcomes(Anchor a) {
         LitmusTest t = canonicalTest(a, "J-J");
         Set<String> out = new java.util.TreeSet<>();
-        for (List<Long> o : ScEnumerator.serialOutcomes(t.actors(), t.gathers())) {
+        for (List<Long> o : t.source().serialOutcomes()) {
             out.add(o.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")));
         }
         return out;

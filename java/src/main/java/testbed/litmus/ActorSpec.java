@@ -1,5 +1,7 @@
 package testbed.litmus;
 
+import testbed.litmus.lang.Strength;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,5 +1,12 @@
 package testbed.litmus;
 
+import testbed.litmus.lang.LitmusFileException;
+import testbed.litmus.lang.LitmusParser;
+import testbed.litmus.lang.LitmusProgram;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,11 +18,15 @@ import static testbed.litmus.Runtime.JS_HOST;
 import static testbed.litmus.Runtime.JS_VIEW;
 
 /**
- * The canonical suite: every shape across the runtime pairings that make sense and
- * the ladder of modes, plus the deliberately broken variants that prove the engine
- * can catch a forbidden outcome.
+ * The canonical suite: the files under {@code litmus/canonical/SHAPE/RUNG.litmus}, each
+ * bound to the runtime pairings that make sense and judged by the model, plus the
+ * deliberately broken variants that prove the engine can catch a forbidden outcome.
+ * A case is named {@code SHAPE_PAIRING_RUNG}, e.g. {@code sb_jc_acq_rel}.
  */
 public final class CanonicalSuite {
+    /** Where the litmus files are: this property, else {@code litmus} in the working directory. */
+    public static final String ROOT_PROPERTY = "testbed.litmus.root";
+
     /** The two-actor pairings: every ordered pair of runtimes except Go with itself (the peer tests that alone). */
     public static final List<List<Runtime>> PAIRS = List.of(
             List.of(JAVA, JAVA), List.of(JAVA, C), List.of(C, JAVA), List.of(C, C),
@@ -41,13 +52,25 @@ public final class CanonicalSuite {
     /** The shapes the guest takes part in. */
     public static final List<Shape> GUEST_SHAPES = List.of(Shape.MP, Shape.SB);
 
+    private static volatile List<LitmusTest> all;
+
     private CanonicalSuite() {}
 
+    /** The directory of the canonical files. */
+    public static Path directory() {
+        return Path.of(System.getProperty(ROOT_PROPERTY, "litmus")).resolve("canonical");
+    }
+
+    /** Every test, in run order: each shape's tests, then the guest tests, then the broken variants. Parsed and judged once. */
     public static List<LitmusTest> all() {
-        List<LitmusTest> tests = new ArrayList<>();
-        for (Shape shape : Shape.values()) tests.addAll(forShape(shape));
-        tests.addAll(guestTests());
-        tests.addAll(selfChecks());
+        List<LitmusTest> tests = all;
+        if (tests == null) {
+            List<LitmusTest> built = new ArrayList<>();
+            for (Shape shape : Shape.values()) built.addAll(forShape(shape));
+            built.addAll(guestTests());
+            built.addAll(selfChecks());
+            all = tests = List.copyOf(built);
+        }
         return tests;
     }
 
@@ -60,13 +83,13 @@ public final class CanonicalSuite {
     public static List<LitmusTest> guestTests() {
         List<LitmusTest> tests = new ArrayList<>();
         for (Shape shape : GUEST_SHAPES) {
-            for (List<Runtime> mix : GUEST_PAIRS) {
-                tests.add(LitmusTest.canonical(name(shape, mix, Rung.SC), shape, Rung.SC, shape.build(mix, Rung.SC), false));
-            }
+            LitmusProgram p = program(shape, Rung.SC);
+            for (List<Runtime> mix : GUEST_PAIRS) tests.add(test(shape, Rung.SC, p, mix));
         }
         return tests;
     }
 
+    /** One shape's file on every rung, bound to every mix of its arity that the rung suits. */
     public static List<LitmusTest> forShape(Shape shape) {
         List<List<Runtime>> mixes = switch (shape.arity()) {
             case 3 -> TRIPLES;
@@ -76,14 +99,15 @@ public final class CanonicalSuite {
         List<Rung> rungs = (shape == Shape.RMW_FADD || shape == Shape.RMW_CAS)
                 ? List.of(Rung.RELAXED, Rung.SC) // atomicity does not depend on ordering
                 : List.of(Rung.PLAIN, Rung.RELAXED, Rung.ACQ_REL, Rung.SC);
+        java.util.Map<Rung, LitmusProgram> files = new java.util.EnumMap<>(Rung.class);
+        for (Rung rung : rungs) files.put(rung, program(shape, rung));
         List<LitmusTest> tests = new ArrayList<>();
         for (List<Runtime> mix : mixes) {
             for (Rung rung : rungs) {
-                if (!mix.stream().allMatch(rung::supports)) continue;
-                // The plain rung is only worth running where Java takes part (Go plain
-                // alone is the same as the relaxed rung for Go).
-                if (rung == Rung.PLAIN && !mix.contains(JAVA)) continue;
-                tests.add(LitmusTest.canonical(name(shape, mix, rung), shape, rung, shape.build(mix, rung), false));
+                // The plain rung runs where Java takes part: C has no non-atomic kernel yet,
+                // and Go's plain accesses alone are what the peer's own tests cover.
+                if (rung == Rung.PLAIN && (mix.contains(C) || !mix.contains(JAVA))) continue;
+                tests.add(test(shape, rung, files.get(rung), mix));
             }
         }
         return tests;
@@ -95,23 +119,42 @@ public final class CanonicalSuite {
      * weak actor's store buffer produces it: the engine must report it as forbidden.
      */
     public static List<LitmusTest> selfChecks() {
+        LitmusProgram sb = program(Shape.SB, Rung.SC);
         List<LitmusTest> tests = new ArrayList<>();
-        tests.add(weakenedSb("selfcheck_sb_cc_sc_declared_one_acq_rel", List.of(C, C),
-                List.of("release", "acquire")));
-        tests.add(weakenedSb("selfcheck_sb_jc_sc_declared_one_acq_rel", List.of(JAVA, C),
-                List.of("release", "acquire")));
+        for (List<Runtime> mix : List.of(List.of(C, C), List.of(JAVA, C))) {
+            LitmusTest t = test(Shape.SB, Rung.SC, sb, mix);
+            tests.add(t.brokenVariant("selfcheck_sb_" + letters(mix) + "_sc_declared_one_acq_rel", 1, List.of("release", "acquire")));
+        }
         return tests;
     }
 
-    private static LitmusTest weakenedSb(String name, List<Runtime> mix, List<String> weakModes) {
-        List<ActorSpec> actors = new ArrayList<>(Shape.SB.build(mix, Rung.SC));
-        actors.set(1, actors.get(1).secretlyRunning(weakModes));
-        return LitmusTest.canonical(name, Shape.SB, Rung.SC, actors, true);
+    /** The canonical file of a shape on a rung, parsed. */
+    public static LitmusProgram program(Shape shape, Rung rung) {
+        Path file = directory().resolve(shape.token()).resolve(rung.label() + ".litmus");
+        try {
+            return LitmusParser.parse(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the canonical litmus file " + file
+                    + " (set -D" + ROOT_PROPERTY + " to the project's litmus directory): " + e.getMessage(), e);
+        }
+    }
+
+    private static LitmusTest test(Shape shape, Rung rung, LitmusProgram p, List<Runtime> mix) {
+        String name = name(shape, mix, rung);
+        FileTest f = FileTest.of(name, shape, rung, Binding.bind(p, mix));
+        if (!f.runnable()) {
+            throw new LitmusFileException(p.source(), p.threads().get(0).at(), "canonical test " + name + " cannot run: " + f.notRunnable());
+        }
+        return f.test();
     }
 
     static String name(Shape shape, List<Runtime> mix, Rung rung) {
-        StringBuilder b = new StringBuilder(shape.token()).append('_');
+        return shape.token() + '_' + letters(mix) + '_' + rung.label();
+    }
+
+    private static String letters(List<Runtime> mix) {
+        StringBuilder b = new StringBuilder();
         for (Runtime r : mix) b.append(r.letter().toLowerCase(Locale.ROOT));
-        return b.append('_').append(rung.label()).toString();
+        return b.toString();
     }
 }

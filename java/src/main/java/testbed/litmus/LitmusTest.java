@@ -1,5 +1,7 @@
 package testbed.litmus;
 
+import testbed.litmus.model.Judgement;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -8,23 +10,24 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A litmus test as data: its actors (runtime, role, modes, locations, values), what
- * an outcome gathers, and every outcome it names with an expectation and a
- * description. A definition that cannot run is refused when it is made, before
- * anything runs.
+ * A litmus test as the engine runs it: its actors (runtime, role kernel, modes, locations,
+ * values), what an outcome gathers, and every outcome it names with an expectation and a
+ * description. A definition that cannot run is refused when it is made, before anything runs.
  *
  * @param name      stable snake_case name, e.g. "sb_jc_acq_rel"
- * @param shape     the canonical shape, or null for a hand-written test
+ * @param shape     the canonical shape, or null for a user's file
  * @param rung      the rung of the mode ladder, or null
  * @param actors    2 to 4 actors
  * @param gathers   the values an outcome is made of, in order
  * @param outcomes  every outcome the test names; an outcome not named is FORBIDDEN
  * @param selfCheck true for a deliberately broken variant, which must be caught
+ * @param source    the file, bound to runtimes, and the model's judgement that the outcomes come from
  */
 public record LitmusTest(String name, Shape shape, Rung rung, List<ActorSpec> actors, List<Gather> gathers,
-                         List<OutcomeSpec> outcomes, boolean selfCheck) {
+                         List<OutcomeSpec> outcomes, boolean selfCheck, LitmusSource source) {
 
     public static final String SC_DESCRIPTION = "Sequentially consistent: some interleaving of the actors in program order gives it.";
+    public static final String RELAXED_DESCRIPTION = "Allowed by the model, though no interleaving gives it.";
 
     public LitmusTest {
         actors = List.copyOf(actors);
@@ -34,26 +37,33 @@ public record LitmusTest(String name, Shape shape, Rung rung, List<ActorSpec> ac
     }
 
     /**
-     * A canonical test: the outcomes are computed, not written: the SC enumerator's set
-     * is ACCEPTABLE, and the shape's relaxed outcomes are INTERESTING or FORBIDDEN by the
-     * model's rule for the declared modes. A relaxed outcome that an SC execution can
-     * reach would mean the table is wrong, and is refused.
+     * A test whose outcomes come from the model: what a sequentially consistent interleaving
+     * gives is ACCEPTABLE, what else the model allows is INTERESTING (described by the file's
+     * own description where the outcome is the one its condition names), and everything else
+     * is FORBIDDEN.
      */
-    public static LitmusTest canonical(String name, Shape shape, Rung rung, List<ActorSpec> actors, boolean selfCheck) {
-        for (ActorSpec a : actors) a.validate();
-        List<Gather> gathers = shape.gathers();
-        Set<List<Long>> sc = ScEnumerator.outcomes(actors, gathers);
-        boolean forbidden = shape.forbidsRelaxed(actors);
+    static LitmusTest judged(String name, Shape shape, Rung rung, List<ActorSpec> actors, List<Gather> gathers,
+                             LitmusSource source, boolean selfCheck) {
+        Judgement j = source.judgement();
         List<OutcomeSpec> outs = new ArrayList<>();
-        for (List<Long> o : sc) outs.add(new OutcomeSpec(o, Expectation.ACCEPTABLE, SC_DESCRIPTION));
-        for (Map.Entry<List<Long>, String> e : shape.relaxed().entrySet()) {
-            if (sc.contains(e.getKey())) {
-                throw new IllegalStateException(shape.title() + ": the model names " + e.getKey()
-                        + " as relaxed, but a sequentially consistent execution reaches it");
-            }
-            outs.add(new OutcomeSpec(e.getKey(), forbidden ? Expectation.FORBIDDEN : Expectation.INTERESTING, e.getValue()));
+        for (List<Long> o : Judgement.sortedOutcomes(j.sequential())) outs.add(new OutcomeSpec(o, Expectation.ACCEPTABLE, SC_DESCRIPTION));
+        String description = source.bound().declared().description();
+        for (List<Long> o : j.relaxed()) {
+            boolean named = j.satisfies(o) && !description.isEmpty();
+            outs.add(new OutcomeSpec(o, Expectation.INTERESTING, named ? description : RELAXED_DESCRIPTION));
         }
-        return new LitmusTest(name, shape, rung, actors, gathers, outs, selfCheck);
+        return new LitmusTest(name, shape, rung, actors, gathers, outs, selfCheck, source);
+    }
+
+    /**
+     * A deliberately broken variant of this test: actor {@code actor} runs {@code actualModes}
+     * while the test keeps the expectations of its declared modes, so the engine must report
+     * what the weaker kernel lets through as forbidden.
+     */
+    public LitmusTest brokenVariant(String variantName, int actor, List<String> actualModes) {
+        List<ActorSpec> weakened = new ArrayList<>(actors);
+        weakened.set(actor, actors.get(actor).secretlyRunning(actualModes));
+        return new LitmusTest(variantName, shape, rung, weakened, gathers, outcomes, true, source);
     }
 
     private static void validate(String name, List<ActorSpec> actors, List<Gather> gathers, List<OutcomeSpec> outcomes) {

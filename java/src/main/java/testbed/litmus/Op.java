@@ -1,5 +1,7 @@
 package testbed.litmus;
 
+import testbed.litmus.lang.Strength;
+
 /**
  * One memory operation of an actor, as the SC enumerator and the model see it.
  *

@@ -1,5 +1,7 @@
 package testbed.litmus;
 
+import testbed.litmus.lang.Strength;
+
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +15,7 @@ public enum Runtime {
             List.of("plain", "opaque", "acquire", "volatile"),
             List.of("plain", "opaque", "release", "volatile"),
             List.of("volatile", "acquire", "release"), true),
-    C("C", Map.of("relaxed", Strength.RELAXED, "acquire", Strength.ACQUIRE, "release", Strength.RELEASE,
+    C("C", Map.of("plain", Strength.PLAIN, "relaxed", Strength.RELAXED, "acquire", Strength.ACQUIRE, "release", Strength.RELEASE,
             "acq_rel", Strength.ACQ_REL, "seq_cst", Strength.SEQ_CST),
             List.of("relaxed", "acquire", "seq_cst"),
             List.of("relaxed", "release", "seq_cst"),
@@ -59,6 +61,23 @@ public enum Runtime {
         this.hasFence = hasFence;
     }
 
+    /** The name a run uses for it ({@code RUNTIMES=java,c}): java, c, go, js_view, js_host. */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The runtime named {@code name} (its label, case-insensitive, or its letter).
+     *
+     * @throws IllegalArgumentException naming the runtimes there are
+     */
+    public static Runtime parse(String name) {
+        for (Runtime r : values()) {
+            if (r.label().equalsIgnoreCase(name.trim()) || r.letter.equalsIgnoreCase(name.trim())) return r;
+        }
+        throw new IllegalArgumentException("no runtime '" + name.trim() + "' (known: java, c, go, js_view, js_host)");
+    }
+
     /** One letter for test names: J, C, G, V (JS typed-array view), H (JS host method). */
     public String letter() {
         return letter;
@@ -84,6 +103,24 @@ public enum Runtime {
     /** Whether an actor of this runtime is an embedded JavaScript guest. */
     public boolean guest() {
         return this == JS_VIEW || this == JS_HOST;
+    }
+
+    /**
+     * The order of a failed compare-and-exchange in {@code mode}: C's kernels use the
+     * strongest failure order C11 allows for the success order; Java's
+     * {@code compareAndExchangeRelease} reads its witness with a plain get.
+     */
+    public Strength casFailure(String mode) {
+        Strength success = strength(mode);
+        return switch (this) {
+            case C -> switch (success) {
+                case RELEASE -> Strength.RELAXED;
+                case ACQ_REL -> Strength.ACQUIRE;
+                default -> success;
+            };
+            case JAVA, JS_HOST -> success == Strength.RELEASE ? Strength.PLAIN : success;
+            case GO, JS_VIEW -> success;
+        };
     }
 
     /** The strength of {@code mode}; an unknown mode is refused with the runtime's valid ones. */

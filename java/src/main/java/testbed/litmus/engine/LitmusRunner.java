@@ -193,7 +193,7 @@ public final class LitmusRunner {
      * buffering's (1, 1) or message passing's (flag 0, data 1).
      */
     static long overlapWitnesses(LitmusTest t, Map<List<Long>, Long> observed) {
-        java.util.Set<List<Long>> serial = testbed.litmus.ScEnumerator.serialOutcomes(t.actors(), t.gathers());
+        java.util.Set<List<Long>> serial = t.source().serialOutcomes();
         long n = 0;
         for (Map.Entry<List<Long>, Long> e : observed.entrySet()) if (!serial.contains(e.getKey())) n += e.getValue();
         return n;

@@ -1,6 +1,6 @@
 package testbed.litmus.lang;
 
-import testbed.litmus.Strength;
+import testbed.litmus.lang.Strength;
 
 /**
  * One statement of a thread, in the subset of herd's C dialect this engine supports

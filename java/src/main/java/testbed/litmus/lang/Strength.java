@@ -1,4 +1,4 @@
-package testbed.litmus;
+package testbed.litmus.lang;
 
 /**
  * What an access guarantees, in C11 terms: the common scale on which the model
@@ -32,5 +32,26 @@ public enum Strength {
 
     public boolean sc() {
         return this == SEQ_CST;
+    }
+
+    /**
+     * Whether an access of this strength promises everything one of {@code other} does:
+     * seq_cst promises all, acq_rel all but seq_cst, acquire and release each their own
+     * half and relaxed, relaxed only atomicity and coherence, plain nothing.
+     */
+    public boolean atLeast(Strength other) {
+        return switch (this) {
+            case SEQ_CST -> true;
+            case ACQ_REL -> other != SEQ_CST;
+            case ACQUIRE -> other == PLAIN || other == RELAXED || other == ACQUIRE;
+            case RELEASE -> other == PLAIN || other == RELAXED || other == RELEASE;
+            case RELAXED -> other == PLAIN || other == RELAXED;
+            case PLAIN -> other == PLAIN;
+        };
+    }
+
+    /** The C11 spelling without its prefix: {@code relaxed}, {@code seq_cst}; {@code non-atomic} for PLAIN. */
+    public String c11() {
+        return this == PLAIN ? "non-atomic" : name().toLowerCase(java.util.Locale.ROOT);
     }
 }
