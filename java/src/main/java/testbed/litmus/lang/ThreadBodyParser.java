@@ -1,6 +1,6 @@
 package testbed.litmus.lang;
 
-import testbed.litmus.Strength;
+import testbed.litmus.lang.Strength;
 import testbed.litmus.lang.LitmusLexer.Kind;
 import testbed.litmus.lang.LitmusLexer.Token;
 

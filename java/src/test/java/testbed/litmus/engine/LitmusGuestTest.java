@@ -46,8 +46,8 @@ class LitmusGuestTest {
     @Test
     void aGuestTestPassesOnlyWithAWitnessThatItsActorsOverlapped() {
         for (var t : CanonicalSuite.guestTests()) {
-            var serial = testbed.litmus.ScEnumerator.serialOutcomes(t.actors(), t.gathers());
-            var witnesses = new java.util.LinkedHashSet<>(testbed.litmus.ScEnumerator.outcomes(t.actors(), t.gathers()));
+            var serial = t.source().serialOutcomes();
+            var witnesses = new java.util.LinkedHashSet<>(testbed.litmus.model.Interleavings.sequentiallyConsistent(t.source().bound().effective()));
             witnesses.removeAll(serial);
             // Each shape has an SC outcome that only an interleaving gives, so a witness can be seen...
             assertEquals(1, witnesses.size(), t.name() + ": " + witnesses);
@@ -60,7 +60,7 @@ class LitmusGuestTest {
         }
         // Store buffering's witness is (1, 1): both stores before both loads.
         var sb = named("sb_jv_sc");
-        var sbSerial = testbed.litmus.ScEnumerator.serialOutcomes(sb.actors(), sb.gathers());
+        var sbSerial = sb.source().serialOutcomes();
         assertEquals(java.util.Set.of(List.of(0L, 1L), List.of(1L, 0L)), sbSerial);
     }
 

@@ -22,12 +22,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static testbed.litmus.Strength.ACQUIRE;
-import static testbed.litmus.Strength.ACQ_REL;
-import static testbed.litmus.Strength.PLAIN;
-import static testbed.litmus.Strength.RELAXED;
-import static testbed.litmus.Strength.RELEASE;
-import static testbed.litmus.Strength.SEQ_CST;
+import static testbed.litmus.lang.Strength.ACQUIRE;
+import static testbed.litmus.lang.Strength.ACQ_REL;
+import static testbed.litmus.lang.Strength.PLAIN;
+import static testbed.litmus.lang.Strength.RELAXED;
+import static testbed.litmus.lang.Strength.RELEASE;
+import static testbed.litmus.lang.Strength.SEQ_CST;
 import static testbed.litmus.lang.Condition.Quantifier.EXISTS;
 import static testbed.litmus.lang.Condition.Quantifier.FORALL;
 import static testbed.litmus.lang.Condition.Quantifier.NOT_EXISTS;
@@ -37,7 +37,7 @@ import static testbed.litmus.lang.LitmusTexts.parse;
 
 /**
  * Files the parser accepts, written as herd7 users write them, and the exact program each
- * becomes. The refusals are in {@link LitmusParserTestRefusalsTest}.
+ * becomes. The refusals are in {@link LitmusFileRefusalsTest}.
  */
 @Timeout(10)
 class LitmusParserTest {

@@ -16,7 +16,7 @@ import static testbed.litmus.lang.LitmusTexts.thread;
  * line 4 of its file, so a body-relative column is the file's column.
  */
 @Timeout(10)
-class LitmusParserTestRefusalsTest {
+class LitmusFileRefusalsTest {
 
     // The file and its header.
 
