@@ -35,6 +35,8 @@ import java.util.Set;
 public final class Rc11Model {
     /** More candidate executions than this are refused rather than left to run for minutes. */
     public static final long MAX_CANDIDATES = 20_000_000L;
+    /** Each compare-exchange doubles the event graphs (success, failure). */
+    static final int MAX_COMPARE_EXCHANGES = 12;
 
     private Rc11Model() {}
 
@@ -57,6 +59,12 @@ public final class Rc11Model {
         EventGraph.RegisterSlots slots = new EventGraph.RegisterSlots(p);
         List<Condition.Observable> shape = p.outcomeShape();
         int[] counts = EventGraph.casCounts(p);
+        int compareExchanges = java.util.Arrays.stream(counts).sum();
+        if (compareExchanges > MAX_COMPARE_EXCHANGES) {
+            throw refuse(p, String.format(Locale.ROOT,
+                    "the model would enumerate 2^%d paths through the compare-exchanges (at most 2^%d): fewer compare-exchanges",
+                    compareExchanges, MAX_COMPARE_EXCHANGES));
+        }
         List<EventGraph> graphs = new ArrayList<>();
         int[] paths = new int[counts.length];
         do {
