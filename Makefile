@@ -5,6 +5,8 @@
 #   make bench        atomic-increment cost per binding, build/report/bench.json
 #   make bench-litmus the litmus engine against jcstress, build/report/bench-litmus.json
 #   make bench-cancel cancel propagation latency against the loopback round trip
+#   make litmus TEST=FILE [RUNTIMES=java,c]   judge a litmus file with the model and run it
+#   make litmus-model TEST=FILE|DIR           judge litmus files only (nothing runs)
 #   make contract     buf lint/breaking, Java-Go wire conformance, generated-code
 #                     freshness, the region-layout contract (docs/CONTRACT.md)
 #   make cross-arm64  cross-compile the shim and the peer for arm64 (and test under qemu)
@@ -70,7 +72,8 @@ $(JAVA_CP_FILE): $(JAVA_SOURCES)
 	@$(MVN_RUN) -DskipTests package dependency:build-classpath -Dmdep.outputFile=$(JAVA_CP_FILE)
 
 JAVA_CP = $(BUILD)/maven/classes:$$(cat $(JAVA_CP_FILE))
-TESTBED_PROPS = -Dtestbed.native.lib=$(NATIVE_LIB) -Dtestbed.peer.bin=$(PEER_BIN) -Dtestbed.layout=$(ROOT)/native/region.layout
+TESTBED_PROPS = -Dtestbed.native.lib=$(NATIVE_LIB) -Dtestbed.peer.bin=$(PEER_BIN) -Dtestbed.layout=$(ROOT)/native/region.layout \
+  -Dtestbed.litmus.root=$(ROOT)/litmus
 
 .PHONY: build
 build: toolchain native peer java
@@ -80,6 +83,23 @@ build: toolchain native peer java
 run: build
 	@$(JAVA) $(JVM_FLAGS) $(GUEST_JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --mode $(MODE) --report $(BUILD)/report \
 	  $(if $(SUITE),--suite $(SUITE)) $(if $(FILTER),--filter '$(FILTER)')
+
+# ---- litmus files (docs/LITMUS.md) -----------------------------------------------
+# make litmus TEST=path/to/file.litmus [RUNTIMES=java,c] [MODE=quick]: judge the file with
+# the model, run it (every default pairing, or the runtimes named), print the model line,
+# the histogram and herd's observation line, write build/report/. Exit 0 nothing forbidden
+# was observed, 1 something was, 2 the file was refused.
+# make litmus-model TEST=FILE_OR_DIR [RUNTIMES=...]: judge only; nothing runs.
+.PHONY: litmus litmus-model
+litmus: build
+	@if [ -z "$(TEST)" ]; then echo "usage: make litmus TEST=path/to/file.litmus [RUNTIMES=java,c] [MODE=quick]" >&2; exit 2; fi
+	@$(JAVA) $(JVM_FLAGS) $(GUEST_JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main litmus --file '$(TEST)' \
+	  --mode $(MODE) --report $(BUILD)/report $(if $(RUNTIMES),--runtimes '$(RUNTIMES)')
+
+litmus-model: java
+	@if [ -z "$(TEST)" ]; then echo "usage: make litmus-model TEST=path/to/file.litmus|DIR [RUNTIMES=java,c]" >&2; exit 2; fi
+	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main litmus-model --file '$(TEST)' \
+	  $(if $(RUNTIMES),--runtimes '$(RUNTIMES)')
 
 # ---- bench -----------------------------------------------------------------
 .PHONY: bench

@@ -32,6 +32,8 @@ public final class Main {
     static final String USAGE = """
             usage: interop-testbed run   [--mode quick|default|tough] [--report DIR] [--suite NAME] [--filter REGEX]
                    interop-testbed bench [--mode quick|default|tough] [--report DIR]
+                   interop-testbed litmus --file FILE.litmus [--runtimes java,c] [--mode quick|default|tough] [--report DIR]
+                   interop-testbed litmus-model --file FILE_OR_DIR [--file ...] [--runtimes java,c]
                    interop-testbed hold  (test aid: open a session, print its peer pid and region, wait)
             suites: counters, cancellation, interop, scopes, contract, litmus (--filter selects litmus tests by name, e.g. 'sb_.*_acq_rel')""";
 
@@ -60,6 +62,14 @@ public final class Main {
                 case "bench" -> testbed.bench.AtomicIncrementBench.run(o.mode.label(), o.reportDir);
                 case "hold" -> hold(out);
                 case "litmus-group" -> litmusGroup(o, out);
+                case "litmus" -> {
+                    if (o.files.size() != 1) throw new IllegalArgumentException("litmus needs one --file");
+                    yield LitmusCommands.run(o.files.get(0), o.runtimes, o.mode, o.reportDir, out, err);
+                }
+                case "litmus-model" -> {
+                    if (o.files.isEmpty()) throw new IllegalArgumentException("litmus-model needs at least one --file");
+                    yield LitmusCommands.model(o.files, o.runtimes, out, err);
+                }
                 default -> throw new IllegalStateException("unreachable");
             };
         } catch (RuntimeException e) {
@@ -120,13 +130,21 @@ public final class Main {
     /** The child side of a forked litmus group: runs the named tests, writes their cases as JSON. */
     private static int litmusGroup(Options o, PrintStream out) {
         if (o.out == null || o.tests.isEmpty()) throw new IllegalArgumentException("litmus-group needs --out and at least one --test");
-        Map<String, LitmusTest> byName = new java.util.HashMap<>();
-        for (LitmusTest t : CanonicalSuite.all()) byName.put(t.name(), t);
         List<LitmusTest> tests = new ArrayList<>();
-        for (String n : o.tests) {
-            LitmusTest t = byName.get(n);
-            if (t == null) throw new IllegalArgumentException("unknown litmus test '" + n + "'");
-            tests.add(t);
+        if (!o.files.isEmpty()) {
+            try {
+                tests.addAll(LitmusCommands.fileTests(o.files.get(0), o.runtimes, o.tests));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + o.files.get(0) + ": " + e.getMessage(), e);
+            }
+        } else {
+            Map<String, LitmusTest> byName = new java.util.HashMap<>();
+            for (LitmusTest t : CanonicalSuite.all()) byName.put(t.name(), t);
+            for (String n : o.tests) {
+                LitmusTest t = byName.get(n);
+                if (t == null) throw new IllegalArgumentException("unknown litmus test '" + n + "'");
+                tests.add(t);
+            }
         }
         Budget budget = new Budget(java.time.Duration.ofMillis(o.runMs), o.stride, Budget.DEFAULT_STALL);
         List<CaseResult> cases;
@@ -155,10 +173,10 @@ public final class Main {
     }
 
     record Options(String command, Mode mode, Path reportDir, String suite, String filter, long runMs, int stride,
-                   Path out, List<String> tests, String group) {
+                   Path out, List<String> tests, String group, List<Path> files, List<testbed.litmus.Runtime> runtimes) {
         static Options parse(String[] args) {
             String command = args[0];
-            if (!List.of("run", "bench", "hold", "litmus-group").contains(command)) {
+            if (!List.of("run", "bench", "hold", "litmus-group", "litmus", "litmus-model").contains(command)) {
                 throw new IllegalArgumentException("unknown command '" + command + "'");
             }
             Mode mode = Mode.DEFAULT;
@@ -170,6 +188,8 @@ public final class Main {
             Path out = null;
             String group = null;
             List<String> tests = new ArrayList<>();
+            List<Path> files = new ArrayList<>();
+            List<testbed.litmus.Runtime> runtimes = null;
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 if (i + 1 >= args.length) throw new IllegalArgumentException("option " + a + " needs a value");
@@ -188,10 +208,12 @@ public final class Main {
                     case "--out" -> out = Path.of(args[++i]);
                     case "--test" -> tests.add(args[++i]);
                     case "--group" -> group = args[++i];
+                    case "--file" -> files.add(Path.of(args[++i]));
+                    case "--runtimes" -> runtimes = java.util.Arrays.stream(args[++i].split(",")).map(testbed.litmus.Runtime::parse).toList();
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
             }
-            return new Options(command, mode, report, suite, filter, runMs, stride, out, tests, group);
+            return new Options(command, mode, report, suite, filter, runMs, stride, out, tests, group, files, runtimes);
         }
     }
 }

@@ -143,7 +143,7 @@ public final class CanonicalSuite {
         String name = name(shape, mix, rung);
         FileTest f = FileTest.of(name, shape, rung, Binding.bind(p, mix));
         if (!f.runnable()) {
-            throw new LitmusFileException(p.source(), p.threads().get(0).at(), "canonical test " + name + " cannot run: " + f.notRunnable());
+            throw new LitmusFileException(p.source(), p.threads().get(0).at(), "canonical test " + name + ": " + f.notRunnable());
         }
         return f.test();
     }

@@ -11,7 +11,7 @@ import testbed.litmus.model.Rc11Model;
  * @param name        the case name
  * @param source      the bound program and the model's judgement of it
  * @param test        the runnable test, or null
- * @param notRunnable why it cannot run yet, or null
+ * @param notRunnable why it cannot run ({@code not runnable yet: ...} or {@code binding refused: ...}), or null
  */
 public record FileTest(String name, LitmusSource source, LitmusTest test, String notRunnable) {
 
@@ -23,7 +23,7 @@ public record FileTest(String name, LitmusSource source, LitmusTest test, String
             KernelMatch.Matched m = KernelMatch.match(bound, j);
             return new FileTest(name, source, LitmusTest.judged(name, shape, rung, m.actors(), m.gathers(), source, false), null);
         } catch (KernelMatch.NotRunnable e) {
-            return new FileTest(name, source, null, e.getMessage());
+            return new FileTest(name, source, null, "not runnable yet: " + e.getMessage());
         }
     }
 

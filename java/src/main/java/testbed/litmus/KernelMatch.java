@@ -84,6 +84,17 @@ final class KernelMatch {
 
     private ActorSpec actor(Binding.BoundThread t, ThreadCode code) throws NotRunnable {
         List<Binding.BoundStatement> ss = t.statements();
+        long writers = code.statements().stream().filter(s -> switch (s) {
+            case Statement.Load l -> true;
+            case Statement.Exchange x -> x.register() != null;
+            case Statement.FetchAdd f -> f.register() != null;
+            case Statement.CompareExchange c -> c.register() != null;
+            case Statement.Store st -> false;
+            case Statement.Fence f -> false;
+        }).count();
+        if (writers != code.registers().size()) {
+            throw new NotRunnable("P" + t.index() + " writes a register twice; each kernel register holds one access's result");
+        }
         List<Statement> eff = ss.stream().map(Binding.BoundStatement::effective).toList();
         String shape = eff.stream().map(s -> s.getClass().getSimpleName()).reduce((a, b) -> a + " " + b).orElse("nothing");
         String where = "P" + t.index() + " (" + t.runtime().label() + ")";

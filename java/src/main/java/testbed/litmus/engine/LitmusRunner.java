@@ -8,6 +8,7 @@ import testbed.litmus.Gather;
 import testbed.litmus.LitmusTest;
 import testbed.litmus.OutcomeSpec;
 import testbed.litmus.Runtime;
+import testbed.litmus.model.Judgement;
 import testbed.litmus.runtime.ActorResult;
 import testbed.litmus.runtime.Descriptor;
 import testbed.litmus.runtime.JavaActor;
@@ -224,6 +225,7 @@ public final class LitmusRunner {
             long count = observed.getOrDefault(o.values(), 0L);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("outcome", o.key());
+            row.put("state", t.source().judgement().label(o.values()));
             row.put("count", count);
             row.put("frequency", samples == 0 ? 0.0 : (double) count / samples);
             row.put("expectation", o.expectation().name());
@@ -311,6 +313,8 @@ public final class LitmusRunner {
         details.put("jvm_mode", System.getProperty("java.vm.info"));
         details.put("actors", t.actorRows());
         details.put("histogram", rows);
+        details.putAll(t.source().details());
+        details.put("observation", observation(t, observed));
         List<Map<String, Object>> actorRuns = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
             ActorResult r = results.get(i);
@@ -322,6 +326,21 @@ public final class LitmusRunner {
         }
         details.put("actor_runs", actorRuns);
         return new CaseResult(t.name(), title(t), status, message, ms(t0), metrics, details);
+    }
+
+    /**
+     * herd's observation line over the histogram: how many samples satisfy the condition's
+     * proposition (positive) and how many do not (negative).
+     */
+    static String observation(LitmusTest t, Map<List<Long>, Long> observed) {
+        Judgement j = t.source().judgement();
+        long positive = 0, negative = 0;
+        for (Map.Entry<List<Long>, Long> e : observed.entrySet()) {
+            if (j.satisfies(e.getKey())) positive += e.getValue();
+            else negative += e.getValue();
+        }
+        String word = positive == 0 ? "Never" : negative == 0 ? "Always" : "Sometimes";
+        return "Observation " + j.test() + " " + word + " " + positive + " " + negative;
     }
 
     /** Forbidden samples in the histogram so far (read while the consumers write it: a monitor, not a count). */

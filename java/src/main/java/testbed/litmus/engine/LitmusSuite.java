@@ -150,7 +150,11 @@ public final class LitmusSuite {
 
     /** Runs the canonical tests matching {@code filter}, each group in its own JVM. */
     public static SuiteResult run(Mode mode, Predicate<LitmusTest> filter, PrintStream progress) {
-        List<LitmusTest> tests = CanonicalSuite.all().stream().filter(filter).toList();
+        long judged = System.nanoTime();
+        List<LitmusTest> all = CanonicalSuite.all();
+        progress.printf(Locale.ROOT, "  model: %d tests from %s parsed, bound and judged in %.0f ms%n", all.size(),
+                CanonicalSuite.directory(), (System.nanoTime() - judged) / 1e6);
+        List<LitmusTest> tests = all.stream().filter(filter).toList();
         Map<String, List<LitmusTest>> groups = groups(tests);
         // The guest group has a budget of its own (guestBudget), so the canonical tests are
         // planned as if it were not there, and the time it takes moves their deadline on.
@@ -171,7 +175,7 @@ public final class LitmusSuite {
         for (Map.Entry<String, List<LitmusTest>> g : groups.entrySet()) {
             if (g.getKey().equals("guest")) {
                 long g0 = System.nanoTime();
-                cases.addAll(runForked("guest", g.getValue(), mode, guestShare(mode, guestBudget(mode).toMillis(), g.getValue().size()), progress));
+                cases.addAll(runForked("guest", g.getValue(), List.of(), mode, guestShare(mode, guestBudget(mode).toMillis(), g.getValue().size()), progress));
                 deadline += System.nanoTime() - g0;
                 continue;
             }
@@ -182,7 +186,7 @@ public final class LitmusSuite {
             // A broken variant stops as soon as it is caught, but gets time enough to be
             // caught on a loaded machine; its budget is part of the total (see budget()).
             Budget b = g.getKey().equals("selfcheck") ? selfCheckBudget(now) : now;
-            cases.addAll(runForked(g.getKey(), g.getValue(), mode, b, progress));
+            cases.addAll(runForked(g.getKey(), g.getValue(), List.of(), mode, b, progress));
             testsLeft -= g.getValue().size();
             groupsLeft--;
             if (g.getKey().equals("selfcheck")) selfChecksLeft = 0;
@@ -195,9 +199,12 @@ public final class LitmusSuite {
 
     /**
      * Runs one group in a child JVM ({@code Main litmus-group}); if the child dies, hangs
-     * or reports nothing, every test of the group is an ERROR with the reason.
+     * or reports nothing, every test of the group is an ERROR with the reason. The child finds
+     * the tests by name among the canonical ones, or among a user file's when {@code source}
+     * names it ({@code --file PATH [--runtimes LIST]}).
      */
-    static List<CaseResult> runForked(String group, List<LitmusTest> tests, Mode mode, Budget budget, PrintStream progress) {
+    public static List<CaseResult> runForked(String group, List<LitmusTest> tests, List<String> source, Mode mode, Budget budget,
+                                             PrintStream progress) {
         Path out = null;
         Process child = null;
         Deque<String> stderr = new ArrayDeque<>();
@@ -210,13 +217,14 @@ public final class LitmusSuite {
             cmd.add("--enable-native-access=ALL-UNNAMED");
             // Only a group with guest actors pays JVMCI's start-up (about 0.5 s a JVM).
             if (tests.stream().anyMatch(LitmusSuite::hasGuest)) cmd.addAll(testbed.guest.GuestRuntime.jvmFlagsOfThisJvm());
-            for (String p : List.of("testbed.native.lib", "testbed.peer.bin", "testbed.layout", CRASH_GROUP_PROPERTY)) {
+            for (String p : List.of("testbed.native.lib", "testbed.peer.bin", "testbed.layout", CanonicalSuite.ROOT_PROPERTY, CRASH_GROUP_PROPERTY)) {
                 String v = System.getProperty(p);
                 if (v != null) cmd.add("-D" + p + "=" + v);
             }
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "testbed.cli.Main", "litmus-group",
                     "--mode", mode.label(), "--run-ms", String.valueOf(budget.run().toMillis()),
                     "--stride", String.valueOf(budget.stride()), "--group", group, "--out", out.toString()));
+            cmd.addAll(source);
             for (LitmusTest t : tests) cmd.addAll(List.of("--test", t.name()));
             child = new ProcessBuilder(cmd).start();
             Process c = child;

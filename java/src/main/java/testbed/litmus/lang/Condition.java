@@ -50,6 +50,26 @@ public record Condition(Quantifier quantifier, Proposition proposition, Position
         record Truth(boolean value) implements Proposition { }
     }
 
+    /** herd's spelling of the whole condition, e.g. {@code exists (0:r0=0 /\ 1:r0=0)}. */
+    public String text() {
+        return quantifier.keyword() + " (" + text(proposition, 0) + ")";
+    }
+
+    /** Precedence: 0 or, 1 and, 2 not and atoms; parentheses only where they are needed. */
+    private static String text(Proposition p, int context) {
+        return switch (p) {
+            case Proposition.Equals e -> e.observable().label() + "=" + e.value();
+            case Proposition.Truth t -> t.value() ? "true" : "false";
+            case Proposition.Not n -> "~" + text(n.operand(), 2);
+            case Proposition.And a -> wrap(text(a.left(), 1) + " /\\ " + text(a.right(), 1), context > 1);
+            case Proposition.Or o -> wrap(text(o.left(), 0) + " \\/ " + text(o.right(), 0), context > 0);
+        };
+    }
+
+    private static String wrap(String s, boolean parenthesise) {
+        return parenthesise ? "(" + s + ")" : s;
+    }
+
     /** The observables the proposition names, in order of first appearance. */
     public List<Observable> observables() {
         List<Observable> out = new ArrayList<>();

@@ -86,8 +86,8 @@ public record Judgement(String test, List<Condition.Observable> shape, Condition
     public List<String> outcomeLines() {
         List<String> lines = new ArrayList<>();
         for (List<Long> o : sortedOutcomes(allowed)) {
-            lines.add(String.format(Locale.ROOT, "%-40s%s%s", label(o), sequential.contains(o) ? "" : "  relaxed",
-                    satisfies(o) ? "  (condition holds)" : ""));
+            String marks = (sequential.contains(o) ? "" : "  relaxed") + (satisfies(o) ? "  (condition holds)" : "");
+            lines.add(marks.isEmpty() ? label(o) : String.format(Locale.ROOT, "%-40s%s", label(o), marks));
         }
         return lines;
     }

@@ -1,0 +1,65 @@
+package testbed.litmus;
+
+import testbed.litmus.lang.LitmusFileException;
+import testbed.litmus.lang.LitmusProgram;
+import testbed.litmus.model.Rc11Model;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The tests a user's litmus file makes: bound to the runtimes the user named, or to every
+ * pairing the canonical suite covers for its number of threads. Named
+ * {@code FILESTEM_PAIRING}, e.g. {@code sb_fences_jc} for {@code SB+fences.litmus} bound to
+ * Java and C.
+ */
+public final class FileTests {
+    private FileTests() {}
+
+    /**
+     * The file bound to {@code runtimes}, or, when that is null, to each default pairing.
+     *
+     * @throws LitmusFileException when the named runtimes cannot run a statement (a default
+     *         pairing that cannot is a not-runnable test with the reason instead)
+     */
+    public static List<FileTest> of(LitmusProgram p, List<Runtime> runtimes) {
+        if (runtimes != null) return List.of(bound(p, runtimes));
+        List<FileTest> tests = new ArrayList<>();
+        for (List<Runtime> mix : defaultPairings(p.threads().size())) {
+            try {
+                tests.add(bound(p, mix));
+            } catch (LitmusFileException refused) {
+                Binding.BoundProgram c11 = Binding.asC11(p);
+                LitmusSource source = new LitmusSource(c11, Rc11Model.judge(c11.effective(), c11.semantics()));
+                tests.add(new FileTest(name(p.source(), mix), source, null, "binding refused: " + refused.getMessage()));
+            }
+        }
+        return tests;
+    }
+
+    private static FileTest bound(LitmusProgram p, List<Runtime> mix) {
+        return FileTest.of(name(p.source(), mix), null, null, Binding.bind(p, mix));
+    }
+
+    /** The pairings of the canonical suite for this many threads; a single thread runs in Java. */
+    static List<List<Runtime>> defaultPairings(int threads) {
+        return switch (threads) {
+            case 1 -> List.of(List.of(Runtime.JAVA));
+            case 3 -> CanonicalSuite.TRIPLES;
+            case 4 -> CanonicalSuite.QUADS;
+            default -> CanonicalSuite.PAIRS;
+        };
+    }
+
+    /** {@code SB+fences.litmus} and Java, C: {@code sb_fences_jc}. */
+    static String name(Path file, List<Runtime> mix) {
+        String stem = file.getFileName().toString().replaceFirst("\\.litmus$", "");
+        String snake = stem.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
+        if (snake.isEmpty()) snake = "test";
+        StringBuilder b = new StringBuilder(snake).append('_');
+        for (Runtime r : mix) b.append(r.letter().toLowerCase(Locale.ROOT));
+        return b.toString();
+    }
+}

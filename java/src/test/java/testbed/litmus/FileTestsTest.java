@@ -1,0 +1,161 @@
+package testbed.litmus;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import testbed.litmus.lang.LitmusFileException;
+import testbed.litmus.lang.LitmusParser;
+import testbed.litmus.lang.LitmusProgram;
+import testbed.litmus.lang.Statement;
+import testbed.litmus.lang.Strength;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static testbed.litmus.Runtime.C;
+import static testbed.litmus.Runtime.GO;
+import static testbed.litmus.Runtime.JAVA;
+import static testbed.litmus.Runtime.JS_VIEW;
+
+/** A user's file: bound to runtimes by the table, matched to the engine's kernels, or told why not. */
+@Timeout(30)
+class FileTestsTest {
+
+    static final String SB_FENCES = """
+            C SB+fences
+            "Store buffering with seq_cst fences between relaxed accesses"
+            { x = 0; y = 0; }
+            P0 (atomic_int* x, atomic_int* y) {
+              atomic_store_explicit(x, 1, memory_order_relaxed);
+              atomic_thread_fence(memory_order_seq_cst);
+              int r0 = atomic_load_explicit(y, memory_order_relaxed);
+            }
+            P1 (atomic_int* x, atomic_int* y) {
+              atomic_store_explicit(y, 1, memory_order_relaxed);
+              atomic_thread_fence(memory_order_seq_cst);
+              int r0 = atomic_load_explicit(x, memory_order_relaxed);
+            }
+            exists (0:r0=0 /\\ 1:r0=0)
+            """;
+
+    private static LitmusProgram parse(String file, String text) {
+        return LitmusParser.parse(Path.of(file), text);
+    }
+
+    @Test
+    void aFencedFileRunsOnTheFencedKernelsInJavaAndC() {
+        List<FileTest> tests = FileTests.of(parse("SB+fences.litmus", SB_FENCES), List.of(JAVA, C));
+        assertEquals(1, tests.size());
+        FileTest t = tests.get(0);
+        assertEquals("sb_fences_jc", t.name());
+        assertTrue(t.runnable(), t.notRunnable());
+        assertEquals(List.of("st_fence_ld.opaque.opaque", "st_fence_ld.relaxed.relaxed"), t.test().actors().stream().map(ActorSpec::kernel).toList());
+        assertEquals(Expectation.FORBIDDEN, t.test().classify(List.of(0L, 0L)).expectation());
+        assertEquals("Model SB+fences Never", t.judgement().modelLine());
+    }
+
+    @Test
+    void aFenceInGoIsRefusedWithItsPositionWhenAsked() {
+        LitmusFileException e = assertThrows(LitmusFileException.class,
+                () -> FileTests.of(parse("SB+fences.litmus", SB_FENCES), List.of(JAVA, GO)));
+        assertEquals(11, e.at().line());
+        assertEquals(3, e.at().column());
+        assertTrue(e.reason().contains("P1 is bound to go, which has no standalone fence"), e.getMessage());
+    }
+
+    @Test
+    void withoutRuntimesEveryPairingIsCoveredAndGoPairingsAreSkippedWithTheReason() {
+        List<FileTest> tests = FileTests.of(parse("SB+fences.litmus", SB_FENCES), null);
+        assertEquals(CanonicalSuite.PAIRS.size(), tests.size());
+        for (FileTest t : tests) {
+            boolean go = t.name().contains("g");
+            assertEquals(!go, t.runnable(), t.name());
+            if (go) assertTrue(t.notRunnable().startsWith("binding refused: ") && t.notRunnable().contains("no standalone fence"), t.notRunnable());
+        }
+    }
+
+    @Test
+    void theBindingGivesEachRuntimeItsWeakestSufficientAccess() {
+        LitmusProgram p = parse("Mix.litmus", """
+                C Mix
+                { x = 0; e = 0; }
+                P0 (atomic_int* x, int* e) {
+                  int r0 = atomic_load_explicit(x, memory_order_relaxed);
+                  atomic_fetch_add_explicit(x, 1, memory_order_relaxed);
+                  int r1 = atomic_compare_exchange_strong_explicit(x, e, 1, memory_order_release, memory_order_relaxed);
+                }
+                P1 (atomic_int* x) {
+                  int r0 = atomic_load_explicit(x, memory_order_acquire);
+                }
+                exists (0:r0=0)
+                """);
+        Binding.BoundProgram javaGo = Binding.bind(p, List.of(JAVA, GO));
+        List<Binding.BoundStatement> java = javaGo.threads().get(0).statements();
+        assertEquals(List.of("opaque", "acquire", "volatile"), java.stream().map(Binding.BoundStatement::mode).toList(),
+                "relaxed load: opaque; relaxed RMW: acquire (no relaxed VarHandle RMW); (release, relaxed) CAS: the release "
+                        + "variant's failed read is plain, so volatile");
+        assertEquals("relaxed", java.get(0).declaredOrder());
+        assertEquals("acquire", java.get(1).effectiveOrder());
+        assertEquals("seq_cst/seq_cst", java.get(2).effectiveOrder());
+        Binding.BoundStatement go = javaGo.threads().get(1).statements().get(0);
+        assertEquals("atomic", go.mode());
+        assertEquals(Strength.SEQ_CST, ((Statement.Load) go.effective()).order());
+        assertTrue(javaGo.changesOrders());
+        Binding.BoundStatement view = Binding.bind(p, List.of(C, JS_VIEW)).threads().get(1).statements().get(0);
+        assertEquals("atomics", view.mode());
+        assertEquals("non-atomic", view.effectiveOrder(), "Atomics over a host buffer are plain accesses");
+        assertFalse(Binding.asC11(p).changesOrders());
+        LitmusFileException e = assertThrows(LitmusFileException.class, () -> Binding.bind(p, List.of(JAVA)));
+        assertTrue(e.reason().contains("2 threads but 1 runtimes were given"), e.getMessage());
+    }
+
+    @Test
+    void aTestNoKernelRunsIsJudgedAndSaysWhyItCannotRunYet() {
+        assertNotRunnable("""
+                C Three
+                { x = 0; y = 0; z = 0; }
+                P0 (atomic_int* x, atomic_int* y) { atomic_store(x, 1); atomic_store(y, 1); }
+                P1 (atomic_int* z) { int r0 = atomic_load(z); }
+                exists (1:r0=0)
+                """, "the kernels reach two locations (x and y); this test uses 3");
+        assertNotRunnable("""
+                C Xchg
+                { x = 0; }
+                P0 (atomic_int* x) { int r0 = atomic_exchange(x, 1); }
+                P1 (atomic_int* x) { int r0 = atomic_exchange(x, 2); }
+                exists (0:r0=0 /\\ 1:r0=0)
+                """, "P0 (java): no kernel runs exchange");
+        assertNotRunnable("""
+                C Init
+                { x = 1; }
+                P0 (atomic_int* x) { atomic_store(x, 2); }
+                P1 (atomic_int* x) { int r0 = atomic_load(x); }
+                exists (1:r0=1)
+                """, "the engine starts every location at 0, and x starts at 1");
+        assertNotRunnable("""
+                C Big
+                { x = 0; }
+                P0 (atomic_int* x) { atomic_store(x, 5); }
+                P1 (atomic_int* x) { int r0 = atomic_load(x); }
+                exists (1:r0=5)
+                """, "tells values 0 to 3 apart");
+        assertNotRunnable("""
+                C Alone
+                { x = 0; }
+                P0 (atomic_int* x) { atomic_store(x, 1); int r0 = atomic_load(x); }
+                exists (0:r0=1)
+                """, "the engine runs 2 to 4 actors");
+    }
+
+    private static void assertNotRunnable(String text, String reason) {
+        LitmusProgram p = parse("t.litmus", text);
+        List<Runtime> rts = p.threads().size() == 1 ? List.of(JAVA) : java.util.Collections.nCopies(p.threads().size(), JAVA);
+        FileTest t = FileTests.of(p, rts).get(0);
+        assertFalse(t.runnable(), p.name());
+        assertTrue(t.notRunnable().startsWith("not runnable yet: ") && t.notRunnable().contains(reason), t.notRunnable());
+        assertTrue(t.judgement().allowed().size() > 0, "the model judged it all the same");
+    }
+}
