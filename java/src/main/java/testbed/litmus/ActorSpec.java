@@ -2,7 +2,6 @@ package testbed.litmus;
 
 import testbed.litmus.lang.Strength;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -76,42 +75,6 @@ public record ActorSpec(Runtime runtime, Role role, List<String> modes, int p, i
             }
         }
         if (p < 0 || p > 1 || q < 0 || q > 1) throw new IllegalArgumentException("locations must be x (0) or y (1)");
-    }
-
-    /** Operations in program order with the declared strengths; registers numbered from {@code firstRegister}. */
-    public List<Op> ops(int firstRegister) {
-        List<Op> ops = new ArrayList<>();
-        List<Op.Kind> kinds = role.modedOps();
-        Strength s0 = runtime.strength(modes.get(0));
-        Strength s1 = kinds.size() > 1 ? runtime.strength(modes.get(1)) : null;
-        int reg = firstRegister;
-        switch (role) {
-            case ST -> ops.add(new Op(Op.Kind.STORE, p, v1, -1, s0));
-            case ST_ST -> {
-                ops.add(new Op(Op.Kind.STORE, p, v1, -1, s0));
-                ops.add(new Op(Op.Kind.STORE, q, v2, -1, s1));
-            }
-            case ST_LD -> {
-                ops.add(new Op(Op.Kind.STORE, p, v1, -1, s0));
-                ops.add(new Op(Op.Kind.LOAD, q, 0, reg, s1));
-            }
-            case ST_FENCE_LD -> {
-                ops.add(new Op(Op.Kind.STORE, p, v1, -1, s0));
-                ops.add(new Op(Op.Kind.FENCE, -1, 0, -1, Strength.SEQ_CST));
-                ops.add(new Op(Op.Kind.LOAD, q, 0, reg, s1));
-            }
-            case LD_ST -> {
-                ops.add(new Op(Op.Kind.LOAD, p, 0, reg, s0));
-                ops.add(new Op(Op.Kind.STORE, q, v1, -1, s1));
-            }
-            case LD_LD -> {
-                ops.add(new Op(Op.Kind.LOAD, p, 0, reg, s0));
-                ops.add(new Op(Op.Kind.LOAD, q, 0, reg + 1, s1));
-            }
-            case FADD -> ops.add(new Op(Op.Kind.FADD, p, 1, reg, s0));
-            case CAS -> ops.add(new Op(Op.Kind.CAS, p, v1, reg, s0));
-        }
-        return ops;
     }
 
     /** Short label: runtime letter and kernel, e.g. "J st_ld.release.acquire". */

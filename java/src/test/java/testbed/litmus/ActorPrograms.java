@@ -30,22 +30,39 @@ final class ActorPrograms {
             ActorSpec spec = actors.get(a);
             List<Statement> body = new ArrayList<>();
             List<String> params = new ArrayList<>(List.of("x", "y"));
-            for (Op op : spec.ops(0)) {
-                String loc = op.location() < 0 ? null : Op.LOCATION_NAMES[op.location()];
-                String reg = op.register() < 0 ? null : "r" + op.register();
-                body.add(switch (op.kind()) {
-                    case STORE -> new Statement.Store(loc, op.value(), op.strength(), NOWHERE);
-                    case LOAD -> new Statement.Load(reg, loc, op.strength(), NOWHERE);
-                    case FENCE -> new Statement.Fence(Strength.SEQ_CST, NOWHERE);
-                    case FADD -> new Statement.FetchAdd(reg, loc, op.value(), op.strength(), NOWHERE);
-                    case CAS -> {
-                        String e = "e" + a;
-                        locations.add(new Location(e, false, 0, NOWHERE));
-                        params.add(e);
-                        yield new Statement.CompareExchange(reg, loc, e, op.value(), op.strength(),
-                                spec.runtime().casFailure(spec.modes().get(0)), NOWHERE);
-                    }
-                });
+            String p = Op.LOCATION_NAMES[spec.p()], q = Op.LOCATION_NAMES[spec.q()];
+            List<Strength> st = spec.modes().stream().map(spec.runtime()::strength).toList();
+            switch (spec.role()) {
+                case ST -> body.add(new Statement.Store(p, spec.v1(), st.get(0), NOWHERE));
+                case ST_ST -> {
+                    body.add(new Statement.Store(p, spec.v1(), st.get(0), NOWHERE));
+                    body.add(new Statement.Store(q, spec.v2(), st.get(1), NOWHERE));
+                }
+                case ST_LD -> {
+                    body.add(new Statement.Store(p, spec.v1(), st.get(0), NOWHERE));
+                    body.add(new Statement.Load("r0", q, st.get(1), NOWHERE));
+                }
+                case ST_FENCE_LD -> {
+                    body.add(new Statement.Store(p, spec.v1(), st.get(0), NOWHERE));
+                    body.add(new Statement.Fence(Strength.SEQ_CST, NOWHERE));
+                    body.add(new Statement.Load("r0", q, st.get(1), NOWHERE));
+                }
+                case LD_ST -> {
+                    body.add(new Statement.Load("r0", p, st.get(0), NOWHERE));
+                    body.add(new Statement.Store(q, spec.v1(), st.get(1), NOWHERE));
+                }
+                case LD_LD -> {
+                    body.add(new Statement.Load("r0", p, st.get(0), NOWHERE));
+                    body.add(new Statement.Load("r1", q, st.get(1), NOWHERE));
+                }
+                case FADD -> body.add(new Statement.FetchAdd("r0", p, 1, st.get(0), NOWHERE));
+                case CAS -> {
+                    String e = "e" + a;
+                    locations.add(new Location(e, false, 0, NOWHERE));
+                    params.add(e);
+                    body.add(new Statement.CompareExchange("r0", p, e, spec.v1(), st.get(0),
+                            spec.runtime().casFailure(spec.modes().get(0)), NOWHERE));
+                }
             }
             threads.add(new ThreadCode(a, params, body, NOWHERE));
         }
