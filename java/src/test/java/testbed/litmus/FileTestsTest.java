@@ -24,22 +24,16 @@ import static testbed.litmus.Runtime.JS_VIEW;
 @Timeout(30)
 class FileTestsTest {
 
-    static final String SB_FENCES = """
-            C SB+fences
-            "Store buffering with seq_cst fences between relaxed accesses"
-            { x = 0; y = 0; }
-            P0 (atomic_int* x, atomic_int* y) {
-              atomic_store_explicit(x, 1, memory_order_relaxed);
-              atomic_thread_fence(memory_order_seq_cst);
-              int r0 = atomic_load_explicit(y, memory_order_relaxed);
-            }
-            P1 (atomic_int* x, atomic_int* y) {
-              atomic_store_explicit(y, 1, memory_order_relaxed);
-              atomic_thread_fence(memory_order_seq_cst);
-              int r0 = atomic_load_explicit(x, memory_order_relaxed);
-            }
-            exists (0:r0=0 /\\ 1:r0=0)
-            """;
+    /** The classic corpus's store buffering with seq_cst fences between relaxed accesses. */
+    static final Path SB_FENCES = Path.of(System.getProperty("testbed.litmus.root", "litmus"), "classic", "SB+fences.litmus");
+
+    private static LitmusProgram sbFences() {
+        try {
+            return LitmusParser.parse(SB_FENCES);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private static LitmusProgram parse(String file, String text) {
         return LitmusParser.parse(Path.of(file), text);
@@ -47,7 +41,7 @@ class FileTestsTest {
 
     @Test
     void aFencedFileRunsOnTheFencedKernelsInJavaAndC() {
-        List<FileTest> tests = FileTests.of(parse("SB+fences.litmus", SB_FENCES), List.of(JAVA, C));
+        List<FileTest> tests = FileTests.of(sbFences(), List.of(JAVA, C));
         assertEquals(1, tests.size());
         FileTest t = tests.get(0);
         assertEquals("sb_fences_jc", t.name());
@@ -60,15 +54,15 @@ class FileTestsTest {
     @Test
     void aFenceInGoIsRefusedWithItsPositionWhenAsked() {
         LitmusFileException e = assertThrows(LitmusFileException.class,
-                () -> FileTests.of(parse("SB+fences.litmus", SB_FENCES), List.of(JAVA, GO)));
-        assertEquals(11, e.at().line());
+                () -> FileTests.of(sbFences(), List.of(JAVA, GO)));
+        assertEquals(14, e.at().line());
         assertEquals(3, e.at().column());
         assertTrue(e.reason().contains("P1 is bound to go, which has no standalone fence"), e.getMessage());
     }
 
     @Test
     void withoutRuntimesEveryPairingIsCoveredAndGoPairingsAreSkippedWithTheReason() {
-        List<FileTest> tests = FileTests.of(parse("SB+fences.litmus", SB_FENCES), null);
+        List<FileTest> tests = FileTests.of(sbFences(), null);
         assertEquals(CanonicalSuite.PAIRS.size(), tests.size());
         for (FileTest t : tests) {
             boolean go = t.name().contains("g");
