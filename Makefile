@@ -79,8 +79,13 @@ TESTBED_PROPS = -Dtestbed.native.lib=$(NATIVE_LIB) -Dtestbed.peer.bin=$(PEER_BIN
 build: toolchain native peer java
 
 # ---- run -------------------------------------------------------------------
-.PHONY: run
-run: build
+# The previous run's report goes first: a build or a run that fails leaves no report
+# that a CI could take for this run's (the JVM writes one with the abort as an ERROR).
+.PHONY: run clear-report
+clear-report:
+	@rm -f $(BUILD)/report/report.json $(BUILD)/report/junit.xml $(BUILD)/report/report.html
+
+run: clear-report build
 	@$(JAVA) $(JVM_FLAGS) $(GUEST_JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --mode $(MODE) --report $(BUILD)/report \
 	  $(if $(SUITE),--suite $(SUITE)) $(if $(FILTER),--filter '$(FILTER)')
 
@@ -91,7 +96,7 @@ run: build
 # was observed, 1 something was, 2 the file was refused.
 # make litmus-model TEST=FILE_OR_DIR [RUNTIMES=...]: judge only; nothing runs.
 .PHONY: litmus litmus-model
-litmus: build
+litmus: clear-report build
 	@if [ -z "$(TEST)" ]; then echo "usage: make litmus TEST=path/to/file.litmus [RUNTIMES=java,c] [MODE=quick]" >&2; exit 2; fi
 	@$(JAVA) $(JVM_FLAGS) $(GUEST_JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main litmus --file '$(TEST)' \
 	  --mode $(MODE) --report $(BUILD)/report $(if $(RUNTIMES),--runtimes '$(RUNTIMES)')

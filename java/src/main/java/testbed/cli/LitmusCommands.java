@@ -75,6 +75,12 @@ final class LitmusCommands {
     /** Judges one file, runs it bound to {@code runtimes} (or every default pairing), reports. */
     static int run(Path file, List<Runtime> runtimes, Mode mode, Path reportDir, PrintStream out, PrintStream err) {
         String started = Instant.now().toString();
+        try {
+            ReportWriter.clear(reportDir);
+        } catch (IOException e) {
+            err.println("error: cannot remove the previous report in " + reportDir + ": " + e.getMessage());
+            return 2;
+        }
         LitmusProgram p;
         List<FileTest> tests;
         try {
@@ -183,7 +189,8 @@ final class LitmusCommands {
         return files;
     }
 
-    private static Map<String, Object> host() {
+    /** What a report says of the machine when no session is open to ask the peer. */
+    static Map<String, Object> host() {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("arch", System.getProperty("os.arch"));
         h.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));

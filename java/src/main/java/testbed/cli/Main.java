@@ -80,41 +80,63 @@ public final class Main {
         }
     }
 
+    /** The suite that holds a run's own fault: the case that says why the run stopped. */
+    static final String RUN_SUITE = "run";
+
     private static int runSuites(Options o, PrintStream out, PrintStream err) {
         String started = Instant.now().toString();
+        long t0 = System.nanoTime();
+        try {
+            ReportWriter.clear(o.reportDir);
+        } catch (IOException e) {
+            err.println("error: cannot remove the previous report in " + o.reportDir + ": " + e.getMessage());
+            return 2;
+        }
         out.println("==> interop-testbed " + testbed.Version.VERSION + ", " + o.mode.label() + " mode");
         List<SuiteResult> suites = new ArrayList<>();
-        Map<String, Object> host;
-        try (Session session = Session.openDefault(out)) {
-            host = session.host();
-            if (o.suite == null || o.suite.equals(CountersSuite.NAME)) {
-                out.println("==> suite " + CountersSuite.NAME);
-                suites.add(new CountersSuite(session.region(), session.panama(), session.jnr(), session.peer(), out).run(o.mode));
+        Map<String, Object> host = LitmusCommands.host();
+        String aborted = null;
+        try {
+            try (Session session = Session.openDefault(out)) {
+                host = session.host();
+                if (o.suite == null || o.suite.equals(CountersSuite.NAME)) {
+                    out.println("==> suite " + CountersSuite.NAME);
+                    suites.add(new CountersSuite(session.region(), session.panama(), session.jnr(), session.peer(), out).run(o.mode));
+                }
+                if (o.suite == null || o.suite.equals(CancellationSuite.NAME)) {
+                    out.println("==> suite " + CancellationSuite.NAME);
+                    suites.add(new CancellationSuite(session, out).run(o.mode));
+                }
+                if (o.suite == null || o.suite.equals(GrpcInteropSuite.NAME)) {
+                    out.println("==> suite " + GrpcInteropSuite.NAME);
+                    suites.add(new GrpcInteropSuite(session.peerProcess().target(),
+                            GrpcInteropSuite.defaultGoClient(testbed.peer.PeerProcess.defaultBinary()), out).run(o.mode));
+                }
+                if (o.suite == null || o.suite.equals(testbed.scopes.ScopesSuite.NAME)) {
+                    out.println("==> suite " + testbed.scopes.ScopesSuite.NAME);
+                    suites.add(new testbed.scopes.ScopesSuite(session, out).run(o.mode));
+                }
             }
-            if (o.suite == null || o.suite.equals(CancellationSuite.NAME)) {
-                out.println("==> suite " + CancellationSuite.NAME);
-                suites.add(new CancellationSuite(session, out).run(o.mode));
+            if (o.suite == null || o.suite.equals(testbed.contract.ContractSuite.NAME)) {
+                out.println("==> suite " + testbed.contract.ContractSuite.NAME);
+                suites.add(new testbed.contract.ContractSuite(testbed.contract.ContractConfig.fromSystemProperties(), out).run(o.mode));
             }
-            if (o.suite == null || o.suite.equals(GrpcInteropSuite.NAME)) {
-                out.println("==> suite " + GrpcInteropSuite.NAME);
-                suites.add(new GrpcInteropSuite(session.peerProcess().target(),
-                        GrpcInteropSuite.defaultGoClient(testbed.peer.PeerProcess.defaultBinary()), out).run(o.mode));
+            if (o.suite == null || o.suite.equals(LitmusSuite.NAME)) {
+                out.println("==> suite " + LitmusSuite.NAME);
+                java.util.regex.Pattern f = java.util.regex.Pattern.compile(o.filter == null ? ".*" : o.filter);
+                suites.add(LitmusSuite.run(o.mode, t -> f.matcher(t.name()).matches(), out));
             }
-            if (o.suite == null || o.suite.equals(testbed.scopes.ScopesSuite.NAME)) {
-                out.println("==> suite " + testbed.scopes.ScopesSuite.NAME);
-                suites.add(new testbed.scopes.ScopesSuite(session, out).run(o.mode));
-            }
+            host.put("guest", testbed.guest.GuestRuntime.shared().describe()); // now with the engine, if a suite started it
+        } catch (RuntimeException e) {
+            // A setup fault (no shim, no peer, a refused region) or a suite that threw: the
+            // report says so as an ERROR case, so a CI reading junit.xml cannot take it for green.
+            aborted = e.getMessage() == null ? e.toString() : e.getMessage();
+            err.println("error: " + aborted);
+            if (Boolean.getBoolean("testbed.debug")) e.printStackTrace(err);
+            suites.add(new SuiteResult(RUN_SUITE, "The run itself: why it stopped before its suites finished.",
+                    List.of(CaseResult.error("run_aborted", "The run stopped before every suite had run", aborted,
+                            (System.nanoTime() - t0) / 1e6))));
         }
-        if (o.suite == null || o.suite.equals(testbed.contract.ContractSuite.NAME)) {
-            out.println("==> suite " + testbed.contract.ContractSuite.NAME);
-            suites.add(new testbed.contract.ContractSuite(testbed.contract.ContractConfig.fromSystemProperties(), out).run(o.mode));
-        }
-        if (o.suite == null || o.suite.equals(LitmusSuite.NAME)) {
-            out.println("==> suite " + LitmusSuite.NAME);
-            java.util.regex.Pattern f = java.util.regex.Pattern.compile(o.filter == null ? ".*" : o.filter);
-            suites.add(LitmusSuite.run(o.mode, t -> f.matcher(t.name()).matches(), out));
-        }
-        host.put("guest", testbed.guest.GuestRuntime.shared().describe()); // now with the engine, if a suite started it
         Report report = Report.of(started, Instant.now().toString(), o.mode.label(), host, suites);
         try {
             ReportWriter.writeAll(report, o.reportDir);
@@ -124,6 +146,7 @@ public final class Main {
         }
         ReportWriter.printSummary(report, out);
         out.println("report: " + o.reportDir.resolve(ReportWriter.HTML) + " (also report.json, junit.xml)");
+        if (aborted != null) return 2;
         return report.passed() ? 0 : 1;
     }
 

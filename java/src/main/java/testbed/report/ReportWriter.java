@@ -33,6 +33,14 @@ public final class ReportWriter {
         write(dir.resolve(JUNIT), JunitXmlReport.render(report));
     }
 
+    /**
+     * Removes the three renderings a previous run left in {@code dir}, so that no report
+     * outlives the run that wrote it: a run that cannot write its own leaves none.
+     */
+    public static void clear(Path dir) throws IOException {
+        for (String name : java.util.List.of(JSON, HTML, JUNIT)) Files.deleteIfExists(dir.resolve(name));
+    }
+
     public static Report readJson(Path file) throws IOException {
         return MAPPER.readValue(file.toFile(), Report.class);
     }
