@@ -26,6 +26,11 @@ public final class GenLitmusKernels {
     static final List<String> LOADS = List.of("plain", "opaque", "acquire", "volatile");
     static final List<String> STORES = List.of("plain", "opaque", "release", "volatile");
     static final List<String> RMWS = List.of("volatile", "acquire", "release");
+    /**
+     * No compareAndExchangeRelease: its failed read is a plain get, weaker than any failure
+     * order C11 allows, so no litmus file binds to it, and a kernel no test can run is not shipped.
+     */
+    static final List<String> CAS_MODES = List.of("volatile", "acquire");
 
     /** One kernel: its name, its method name, and the statements of one instance. */
     record Kernel(String name, String role, String body) {
@@ -118,7 +123,7 @@ public final class GenLitmusKernels {
             ks.add(new Kernel("fadd." + m, "fadd",
                     "long r0 = " + fetchAdd(m, "loc + p") + ";\n" + R0));
         }
-        for (String m : RMWS) {
+        for (String m : CAS_MODES) {
             ks.add(new Kernel("cas." + m, "cas",
                     "long r0 = " + compareAndExchange(m, "loc + p") + " == 0L ? 1L : 0L;\n" + R0));
         }

@@ -67,6 +67,7 @@ public final class CanonicalSuite {
         if (tests == null) {
             List<LitmusTest> built = new ArrayList<>();
             for (Shape shape : Shape.values()) built.addAll(forShape(shape));
+            built.addAll(mixedOrders());
             built.addAll(guestTests());
             built.addAll(selfChecks());
             all = tests = List.copyOf(built);
@@ -96,9 +97,11 @@ public final class CanonicalSuite {
             case 4 -> QUADS;
             default -> PAIRS;
         };
-        List<Rung> rungs = (shape == Shape.RMW_FADD || shape == Shape.RMW_CAS)
-                ? List.of(Rung.RELAXED, Rung.SC) // atomicity does not depend on ordering
-                : List.of(Rung.PLAIN, Rung.RELAXED, Rung.ACQ_REL, Rung.SC);
+        List<Rung> rungs = switch (shape) {
+            case RMW_FADD, RMW_CAS -> List.of(Rung.RELAXED, Rung.SC); // atomicity does not depend on ordering
+            case SB, R -> List.of(Rung.PLAIN, Rung.RELAXED, Rung.ACQ_REL, Rung.SC, Rung.FENCED);
+            default -> List.of(Rung.PLAIN, Rung.RELAXED, Rung.ACQ_REL, Rung.SC);
+        };
         java.util.Map<Rung, LitmusProgram> files = new java.util.EnumMap<>(Rung.class);
         for (Rung rung : rungs) files.put(rung, program(shape, rung));
         List<LitmusTest> tests = new ArrayList<>();
@@ -107,7 +110,42 @@ public final class CanonicalSuite {
                 // The plain rung runs where Java takes part: C has no non-atomic kernel yet,
                 // and Go's plain accesses alone are what the peer's own tests cover.
                 if (rung == Rung.PLAIN && (mix.contains(C) || !mix.contains(JAVA))) continue;
+                // Go has no standalone fence: the binding would refuse the fenced files.
+                if (rung == Rung.FENCED && mix.contains(GO)) continue;
                 tests.add(test(shape, rung, files.get(rung), mix));
+            }
+        }
+        return tests;
+    }
+
+    /**
+     * The mixed-order family ({@code litmus/canonical/mixed/}): SB, SB with fences, LB, 2+2W,
+     * MP and the two RMW shapes with a different order on each access, each file bound to the
+     * pairings {@code pairings.tsv} lists. With the rungs they run every kernel that the C
+     * shim, the Java runtime and the Go peer ship, so a kernel broken in any of them meets a
+     * case of {@code make run} (LitmusKernelCoverageTest). Named {@code SHAPE_PAIRING_ORDERS},
+     * e.g. {@code sb_jc_rlx_sc_rel_acq}.
+     */
+    public static List<LitmusTest> mixedOrders() {
+        Path dir = directory().resolve("mixed");
+        List<String> rows;
+        try {
+            rows = java.nio.file.Files.readAllLines(dir.resolve("pairings.tsv"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dir.resolve("pairings.tsv") + ": " + e.getMessage(), e);
+        }
+        List<LitmusTest> tests = new ArrayList<>();
+        for (String row : rows) {
+            if (row.isBlank() || row.startsWith("#") || row.startsWith("file\t")) continue;
+            String[] f = row.split("\t");
+            if (f.length != 3) throw new IllegalStateException(dir.resolve("pairings.tsv") + ": three tab-separated columns, got: " + row);
+            Shape shape = java.util.Arrays.stream(Shape.values()).filter(sh -> sh.token().equals(f[1])).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(dir.resolve("pairings.tsv") + ": no shape '" + f[1] + "'"));
+            LitmusProgram p = parse(dir.resolve(f[0]));
+            String orders = f[0].replaceFirst("\\.litmus$", "").substring(shape.token().length() + 1);
+            for (String pairing : f[2].split(",")) {
+                List<Runtime> mix = pairing.chars().mapToObj(c -> Runtime.parse(String.valueOf((char) c))).toList();
+                tests.add(test(shape.token() + '_' + pairing + '_' + orders, shape, null, p, mix));
             }
         }
         return tests;
@@ -130,7 +168,10 @@ public final class CanonicalSuite {
 
     /** The canonical file of a shape on a rung, parsed. */
     public static LitmusProgram program(Shape shape, Rung rung) {
-        Path file = directory().resolve(shape.token()).resolve(rung.label() + ".litmus");
+        return parse(directory().resolve(shape.token()).resolve(rung.label() + ".litmus"));
+    }
+
+    private static LitmusProgram parse(Path file) {
         try {
             return LitmusParser.parse(file);
         } catch (IOException e) {
@@ -140,7 +181,10 @@ public final class CanonicalSuite {
     }
 
     private static LitmusTest test(Shape shape, Rung rung, LitmusProgram p, List<Runtime> mix) {
-        String name = name(shape, mix, rung);
+        return test(name(shape, mix, rung), shape, rung, p, mix);
+    }
+
+    private static LitmusTest test(String name, Shape shape, Rung rung, LitmusProgram p, List<Runtime> mix) {
         FileTest f = FileTest.of(name, shape, rung, Binding.bind(p, mix));
         if (!f.runnable()) {
             throw new LitmusFileException(p.source(), p.threads().get(0).at(), "canonical test " + name + ": " + f.notRunnable());

@@ -16,7 +16,12 @@ public enum Rung {
     /** Release stores and acquire loads where the test synchronises, relaxed elsewhere. */
     ACQ_REL,
     /** seq_cst throughout. */
-    SC;
+    SC,
+    /**
+     * Relaxed accesses ordered by a seq_cst fence (SB, R): the rung of the fence kernels,
+     * which Go, without a standalone fence, does not run.
+     */
+    FENCED;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);

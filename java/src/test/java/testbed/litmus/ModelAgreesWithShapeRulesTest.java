@@ -52,7 +52,7 @@ class ModelAgreesWithShapeRulesTest {
     void theModelJudgesTheOldLadderAsTheRulesDidSaveTheListedCases() {
         Map<String, String> disagreements = new TreeMap<>();
         for (LitmusTest t : CanonicalSuite.all()) {
-            if (t.selfCheck()) continue;
+            if (t.selfCheck() || !oldLadder(t)) continue;
             List<ActorSpec> old = ShapeRules.actors(t.shape(), t.actors().stream().map(ActorSpec::runtime).toList(), t.rung());
             Judgement j = Rc11Model.judge(ActorPrograms.of(t.name(), old, ShapeRules.gathers(t.shape())), ActorPrograms.semantics(old));
             String why = disagreement(t.shape(), old, j);
@@ -65,6 +65,9 @@ class ModelAgreesWithShapeRulesTest {
     void everyFileTestAgreesWithTheRulesOnItsOwnActors() {
         List<String> disagreements = new ArrayList<>();
         for (LitmusTest t : CanonicalSuite.all()) {
+            // The old R rule knew no fence: it asked for every access to be seq_cst.
+            if (t.shape() == Shape.R && t.rung() == Rung.FENCED) continue;
+            if (t.rung() == null) continue; // the mixed-order family: no rule was ever written for it
             // A broken variant's expectations come from its declared modes.
             String why = disagreement(t.shape(), t.actors(), t.source().judgement());
             if (why != null) disagreements.add(t.name() + ": " + why);
@@ -76,7 +79,7 @@ class ModelAgreesWithShapeRulesTest {
     void onlyTheGoRelaxedAccessesChangedWithTheMoveToFiles() {
         Set<String> changed = new TreeSet<>();
         for (LitmusTest t : CanonicalSuite.all()) {
-            if (t.selfCheck()) continue;
+            if (t.selfCheck() || !oldLadder(t)) continue;
             List<ActorSpec> old = ShapeRules.actors(t.shape(), t.actors().stream().map(ActorSpec::runtime).toList(), t.rung());
             boolean oldForbids = ShapeRules.forbidsRelaxed(t.shape(), old) || RULES_WRONG.containsKey(t.name());
             if (oldForbids != t.source().judgement().relaxed().isEmpty()) changed.add(t.name());
@@ -86,6 +89,11 @@ class ModelAgreesWithShapeRulesTest {
         }
         assertTrue(PROGRAM_CHANGED.containsAll(changed), () -> "verdicts changed beyond the list: " + changed);
         assertTrue(changed.containsAll(Set.of("corr_jg_relaxed", "corr_gj_relaxed", "corr_cg_relaxed", "corr_gc_relaxed")), changed::toString);
+    }
+
+    /** Whether the old mode ladder built this test (the fenced rung and the mixed family came with the files). */
+    private static boolean oldLadder(LitmusTest t) {
+        return t.rung() != null && t.rung() != Rung.FENCED;
     }
 
     /** Null when the model's sets match the rules', else what differs. */

@@ -150,19 +150,20 @@ final class ShapeRules {
     }
 
     static String mode(Rung rung, Runtime rt, Op.Kind kind, boolean sync) {
+        if (rung == Rung.FENCED) throw new IllegalArgumentException("the old ladder had no fenced rung");
         Rung r = (rung == Rung.ACQ_REL && !sync) ? Rung.RELAXED : rung;
         return switch (rt) {
             case JAVA -> switch (kind) {
-                case LOAD -> switch (r) { case PLAIN -> "plain"; case RELAXED -> "opaque"; case ACQ_REL -> "acquire"; case SC -> "volatile"; };
-                case STORE -> switch (r) { case PLAIN -> "plain"; case RELAXED -> "opaque"; case ACQ_REL -> "release"; case SC -> "volatile"; };
+                case LOAD -> switch (r) { case PLAIN -> "plain"; case RELAXED -> "opaque"; case ACQ_REL -> "acquire"; default -> "volatile"; };
+                case STORE -> switch (r) { case PLAIN -> "plain"; case RELAXED -> "opaque"; case ACQ_REL -> "release"; default -> "volatile"; };
                 // Java has no relaxed read-modify-write VarHandle mode: acquire is its weakest.
-                case FADD, CAS -> switch (r) { case PLAIN, RELAXED -> "acquire"; case ACQ_REL -> "release"; case SC -> "volatile"; };
+                case FADD, CAS -> switch (r) { case PLAIN, RELAXED -> "acquire"; case ACQ_REL -> "release"; default -> "volatile"; };
                 case FENCE -> throw new IllegalArgumentException("fences take no mode");
             };
             case C -> switch (kind) {
-                case LOAD -> switch (r) { case PLAIN, RELAXED -> "relaxed"; case ACQ_REL -> "acquire"; case SC -> "seq_cst"; };
-                case STORE -> switch (r) { case PLAIN, RELAXED -> "relaxed"; case ACQ_REL -> "release"; case SC -> "seq_cst"; };
-                case FADD, CAS -> switch (r) { case PLAIN, RELAXED -> "relaxed"; case ACQ_REL -> "acq_rel"; case SC -> "seq_cst"; };
+                case LOAD -> switch (r) { case PLAIN, RELAXED -> "relaxed"; case ACQ_REL -> "acquire"; default -> "seq_cst"; };
+                case STORE -> switch (r) { case PLAIN, RELAXED -> "relaxed"; case ACQ_REL -> "release"; default -> "seq_cst"; };
+                case FADD, CAS -> switch (r) { case PLAIN, RELAXED -> "relaxed"; case ACQ_REL -> "acq_rel"; default -> "seq_cst"; };
                 case FENCE -> throw new IllegalArgumentException("fences take no mode");
             };
             case GO -> switch (kind) {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The Java litmus kernels of docs/LITMUS.md: one static method per (role, modes) pair, 90 in all.
+ * The Java litmus kernels of docs/LITMUS.md: one static method per (role, modes) pair, 89 in all.
  *
  * <p>Each method holds its own loop over the round's instances, and each memory operation in it
  * is a call of the static final {@link #LONG} handle with its access mode written at the call
@@ -136,8 +136,7 @@ public final class JavaKernels {
             "fadd.acquire",
             "fadd.release",
             "cas.volatile",
-            "cas.acquire",
-            "cas.release");
+            "cas.acquire");
 
     private static final Set<String> KNOWN = Set.copyOf(NAMES);
 
@@ -250,7 +249,6 @@ public final class JavaKernels {
             case "fadd.release" -> JavaKernels::fadd_release;
             case "cas.volatile" -> JavaKernels::cas_volatile;
             case "cas.acquire" -> JavaKernels::cas_acquire;
-            case "cas.release" -> JavaKernels::cas_release;
             default -> throw new IllegalArgumentException("Java actor: unknown kernel '" + name
                     + "' (a Java kernel is ROLE.MODE[.MODE] with Java modes, e.g. st_ld.release.acquire)");
         };
@@ -1072,14 +1070,6 @@ public final class JavaKernels {
             long r, long rStride, int n) {
         for (int i = 0; i < n; i++, loc += locStride, r += rStride) {
             long r0 = (long) LONG.compareAndExchangeAcquire(s, loc + p, 0L, v1) == 0L ? 1L : 0L;
-            LONG.set(s, r, r0);
-        }
-    }
-
-    static void cas_release(MemorySegment s, long loc, long locStride, long p, long q, long v1, long v2,
-            long r, long rStride, int n) {
-        for (int i = 0; i < n; i++, loc += locStride, r += rStride) {
-            long r0 = (long) LONG.compareAndExchangeRelease(s, loc + p, 0L, v1) == 0L ? 1L : 0L;
             LONG.set(s, r, r0);
         }
     }
