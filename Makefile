@@ -106,6 +106,16 @@ litmus-model: java
 	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main litmus-model --file '$(TEST)' \
 	  $(if $(RUNTIMES),--runtimes '$(RUNTIMES)')
 
+# How fast the broken variants and the guest tests find the observation their verdict needs,
+# on this machine (docs/LITMUS.md, "Verdicts that rest on an observation"): REPEAT runs of
+# RUN_MS each, without stopping early; build/report/litmus-rates.json.
+REPEAT ?= 20
+RUN_MS ?= 1000
+.PHONY: litmus-rates
+litmus-rates: build
+	@$(JAVA) $(JVM_FLAGS) $(GUEST_JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.litmus.engine.EvidenceRates \
+	  --repeat $(REPEAT) --run-ms $(RUN_MS) --report $(BUILD)/report
+
 # ---- bench -----------------------------------------------------------------
 .PHONY: bench
 bench: build

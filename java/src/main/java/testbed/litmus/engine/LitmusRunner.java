@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -69,11 +70,19 @@ public final class LitmusRunner {
         return this;
     }
 
-    /** Runs one test; never throws for a fault in the test: it becomes an ERROR case with its reason. */
+    /** Runs one test toward its evidence goal; never throws for a fault in the test: it becomes an ERROR case with its reason. */
     public CaseResult run(LitmusTest t, Budget budget) {
+        return run(t, budget, EvidenceGoal.of(t));
+    }
+
+    /**
+     * Runs one test with {@code goal} ({@link EvidenceGoal#NONE}: exactly its budget, as the
+     * rate measurements do).
+     */
+    public CaseResult run(LitmusTest t, Budget budget, EvidenceGoal goal) {
         long t0 = System.nanoTime();
         try {
-            return execute(t, budget, t0);
+            return execute(t, budget, goal, t0);
         } catch (RuntimeException e) {
             section.requestAbort();
             return CaseResult.error(t.name(), title(t), e.getMessage() == null ? e.toString() : e.getMessage(), ms(t0));
@@ -94,7 +103,7 @@ public final class LitmusRunner {
     }
 
 
-    private CaseResult execute(LitmusTest t, Budget budget, long t0) {
+    private CaseResult execute(LitmusTest t, Budget budget, EvidenceGoal goal, long t0) {
         for (int i = 0; i < t.actors().size(); i++) {
             ActorSpec a = t.actors().get(i);
             if (!hasKernel(a)) {
@@ -122,7 +131,7 @@ public final class LitmusRunner {
             for (boolean guestPass : new boolean[] {true, false}) {
                 for (int i = 0; i < byIndex.length; i++) {
                     if (t.actors().get(i).runtime().guest() != guestPass) continue;
-                    byIndex[i] = start(i, t.actors().get(i), gen, budget);
+                    byIndex[i] = start(i, t.actors().get(i), gen, new Budget(goal.limit(budget), budget.stride(), budget.stall()));
                     running.add(byIndex[i]);
                 }
                 if (guestPass && !running.isEmpty()) awaitReady(running, running.size(), GUEST_START_BOUND);
@@ -131,6 +140,9 @@ public final class LitmusRunner {
             running.addAll(List.of(byIndex)); // actor order, for the results
             awaitReady(running, t.actors().size(), START_BOUND);
 
+            Set<List<Long>> serial = t.source().serialOutcomes();
+            long seen = 0;
+            long toTarget = -1;
             long released = System.nanoTime();
             section.setEpoch(1);
             long lastRounds = 0;
@@ -145,12 +157,12 @@ public final class LitmusRunner {
                     lastRounds = rounds;
                     lastMove = now;
                 }
-                // A broken variant only has to be caught once: stop as soon as it is.
-                if (!stopped && t.selfCheck() && rounds != 0 && forbiddenSoFar(t) > 0) {
-                    section.requestStop();
-                    stopped = true;
+                // Read while the consumers write it: a monitor for the goal, not the verdict's count.
+                if (!stopped && rounds != 0 && !goal.none()) {
+                    seen = goal.count(t, serial, observed(section.histogram(), t.gathers().size()));
+                    if (toTarget < 0 && seen >= goal.target()) toTarget = now - released;
                 }
-                if (!stopped && now - released >= budget.run().toNanos()) {
+                if (!stopped && goal.done(now - released, budget, seen)) {
                     section.requestStop();
                     stopped = true;
                 }
@@ -181,7 +193,7 @@ public final class LitmusRunner {
                 String why = (stall == null ? "" : stall + "; ") + String.join("; ", faults);
                 return CaseResult.error(t.name(), title(t), why, ms(t0));
             }
-            return verdict(t, d, budget, elapsed, results, t0);
+            return verdict(t, d, goal, toTarget, elapsed, serial, results, t0);
         } finally {
             if (section.done() == 0) section.requestAbort();
             for (Running r : running) r.abandon();
@@ -193,14 +205,14 @@ public final class LitmusRunner {
      * execution (one actor's whole program after another's) gives, such as store
      * buffering's (1, 1) or message passing's (flag 0, data 1).
      */
-    static long overlapWitnesses(LitmusTest t, Map<List<Long>, Long> observed) {
-        java.util.Set<List<Long>> serial = t.source().serialOutcomes();
+    static long overlapWitnesses(Set<List<Long>> serial, Map<List<Long>, Long> observed) {
         long n = 0;
         for (Map.Entry<List<Long>, Long> e : observed.entrySet()) if (!serial.contains(e.getKey())) n += e.getValue();
         return n;
     }
 
-    private CaseResult verdict(LitmusTest t, Descriptor d, Budget budget, long elapsedNs, List<ActorResult> results, long t0) {
+    private CaseResult verdict(LitmusTest t, Descriptor d, EvidenceGoal goal, long toTargetNs, long elapsedNs, Set<List<Long>> serial,
+                               List<ActorResult> results, long t0) {
         long[] hist = section.histogram();
         long rounds = section.rounds();
         long samples = 0;
@@ -210,12 +222,7 @@ public final class LitmusRunner {
                     "engine integrity: the histogram holds %,d samples but %,d rounds x %,d instances were run",
                     samples, rounds, d.stride()), ms(t0));
         }
-        int n = t.gathers().size();
-        Map<List<Long>, Long> observed = new LinkedHashMap<>();
-        for (int key = 0; key < hist.length; key++) {
-            if (hist[key] == 0) continue;
-            observed.put(decode(key, n), hist[key]);
-        }
+        Map<List<Long>, Long> observed = observed(hist, t.gathers().size());
         List<Map<String, Object>> rows = new ArrayList<>();
         long forbidden = 0, interesting = 0;
         List<String> forbiddenSeen = new ArrayList<>();
@@ -248,7 +255,7 @@ public final class LitmusRunner {
         // A test with a guest actor must show that its actors overlapped (docs/GUEST.md): the
         // guest visits a round's instances far more slowly than its partner, so without a
         // witness "nothing forbidden seen" would say nothing. Forbidden outcomes still fail.
-        long overlap = overlapWitnesses(t, observed);
+        long overlap = overlapWitnesses(serial, observed);
         boolean needsWitness = t.hasGuest() && !t.selfCheck();
         if (needsWitness && overlap == 0 && forbidden == 0) verdict = "no_overlap";
         Status status;
@@ -277,6 +284,8 @@ public final class LitmusRunner {
             }
         }
         if (needsWitness && !verdict.equals("no_overlap")) message += String.format(Locale.ROOT, "; overlap witnessed %,d times", overlap);
+        long evidence = goal.count(t, serial, observed);
+        if (!goal.none()) message += "; evidence: " + goal.describe(evidence, toTargetNs, elapsedNs);
         if (t.selfCheck() && forbidden == 0) {
             status = Status.FAILED;
             message = "the broken variant was not caught: no forbidden outcome in " + rate;
@@ -289,6 +298,12 @@ public final class LitmusRunner {
         metrics.put("forbidden", forbidden);
         metrics.put("overlap_witnesses", overlap);
         metrics.put("overlap_per_second", overlap / seconds);
+        if (!goal.none()) {
+            metrics.put("evidence_target", goal.target());
+            metrics.put("evidence_seen", evidence);
+            metrics.put("evidence_ms", (toTargetNs < 0 ? elapsedNs : toTargetNs) / 1e6);
+            metrics.put("evidence_bound_ms", goal.bound().toMillis());
+        }
         metrics.put("rounds", rounds);
         metrics.put("stride", (long) d.stride());
         metrics.put("start_lead_ns", section.leadNs());
@@ -343,14 +358,13 @@ public final class LitmusRunner {
         return "Observation " + j.test() + " " + word + " " + positive + " " + negative;
     }
 
-    /** Forbidden samples in the histogram so far (read while the consumers write it: a monitor, not a count). */
-    private long forbiddenSoFar(LitmusTest t) {
-        long[] hist = section.histogram();
-        long n = 0;
+    /** The outcomes a histogram counted, each with its count (outcomes never seen are left out). */
+    static Map<List<Long>, Long> observed(long[] hist, int values) {
+        Map<List<Long>, Long> observed = new LinkedHashMap<>();
         for (int key = 0; key < hist.length; key++) {
-            if (hist[key] != 0 && t.classify(decode(key, t.gathers().size())).expectation() == Expectation.FORBIDDEN) n += hist[key];
+            if (hist[key] != 0) observed.put(decode(key, values), hist[key]);
         }
-        return n;
+        return observed;
     }
 
     /** The n values of histogram index {@code key}, most significant first (docs/LITMUS.md). */
