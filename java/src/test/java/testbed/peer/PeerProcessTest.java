@@ -81,7 +81,7 @@ class PeerProcessTest {
     void realPeerGreetsAndExitsWhenStdinCloses(@TempDir Path dir) throws Exception {
         try (Region region = Region.create(dir, RegionLayout.LITMUS_ALIGN)) {
             PeerProcess peer = PeerProcess.start(PeerProcess.defaultBinary(), region.path());
-            try (PeerClient client = new PeerClient(peer.target())) {
+            try (PeerClient client = new PeerClient(peer)) {
                 HelloResponse hello = client.hello();
                 assertEquals(peer.pid(), hello.getPid());
                 assertEquals(region.path().toString(), hello.getRegionPath());
@@ -113,7 +113,7 @@ class PeerProcessTest {
     void deadPeerTurnsCallsIntoBoundedErrors(@TempDir Path dir) throws Exception {
         try (Region region = Region.create(dir, RegionLayout.LITMUS_ALIGN)) {
             PeerProcess peer = PeerProcess.start(PeerProcess.defaultBinary(), region.path());
-            try (PeerClient client = new PeerClient(peer.target())) {
+            try (PeerClient client = new PeerClient(peer)) {
                 client.hello();
                 peer.killNow();
                 long t0 = System.nanoTime();
