@@ -25,9 +25,10 @@ import java.util.concurrent.TimeoutException;
  * <p>Lifecycle contract (docs/PROTOCOL.md): the peer reads a per-run {@link PeerSecret}
  * as the first line of its stdin and serves only calls that carry it; its first line
  * on stdout is the gRPC target it listens on ({@code 127.0.0.1:PORT} or
- * {@code unix:/path}); it exits when its stdin reaches end-of-file or on SIGTERM. This class holds the write end
- * of the peer's stdin and nothing else does, so when this JVM dies, however it
- * dies, the kernel closes that pipe and the peer exits: no orphan survives. The
+ * {@code unix:/path}); it exits when its stdin reaches end-of-file or on SIGTERM. This
+ * class holds the write end of the peer's stdin and nothing else does, so when this
+ * JVM dies, however it dies, the kernel closes that pipe and the peer exits: no orphan
+ * survives, and no other process can hand the peer a secret. The
  * peer is also told to unlink the region file on exit, so the region does not
  * outlive a JVM killed with SIGKILL either.
  */
