@@ -15,6 +15,11 @@
 //
 //   - The region is validated before anything else happens; a refused region
 //     gives exit status 3 and exactly one line on stderr, and nothing on stdout.
+//   - Then the first line of stdin must be the run's secret (package
+//     peerauth): 64 lowercase hex digits. Without it within secretWait the
+//     peer exits with status 2 and one line on stderr, having served nothing.
+//     Every call must then carry "authorization: Bearer <secret>"; any other
+//     is refused with Unauthenticated before its handler runs.
 //   - Once listening, the first line on stdout is the gRPC target and nothing
 //     else: "127.0.0.1:PORT", "[::1]:PORT" or "unix:/abs/path.sock". Nothing
 //     else is ever written to stdout; log lines go to stderr.
@@ -24,7 +29,8 @@
 //     -unlink-region-on-exit was given, the unix socket file removed, and the
 //     exit status is 0.
 //   - Exit status 1: listening or serving failed. 2: bad usage, including a
-//     refused -listen address. 3: the region was refused.
+//     refused -listen address and a missing or malformed secret line. 3: the
+//     region was refused.
 //
 // -unlink-region-on-exit removes the region file at exit, whatever the
 // reason, once the file has been validated as a region: with it, a region
@@ -53,6 +59,7 @@ import (
 	"interop-testbed/go-peer/internal/cancel"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
 	"interop-testbed/go-peer/internal/grpcinterop"
+	"interop-testbed/go-peer/internal/peerauth"
 	"interop-testbed/go-peer/internal/region"
 	"interop-testbed/go-peer/internal/scopesvc"
 	"interop-testbed/go-peer/internal/server"
@@ -65,6 +72,11 @@ const (
 	exitUsage        = 2
 	exitRegionRefuse = 3
 )
+
+// secretWait bounds the wait for the secret line on stdin. The harness
+// writes it as soon as the peer has started, and gives the peer 15 s to
+// report its address.
+const secretWait = 10 * time.Second
 
 // Shutdown bounds: in-flight calls get gracePeriod to finish before they are
 // cancelled, and cancelled work gets workStopPeriod to leave the region.
@@ -131,6 +143,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}()
 
+	secret, err := readSecret(stdin, secretWait)
+	if err != nil {
+		regionInUse = false
+		logger.Print(err)
+		return exitUsage
+	}
+
 	lis, err := net.Listen(network, address)
 	if err != nil {
 		regionInUse = false
@@ -150,7 +169,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	svc := server.New(reg, logger)
-	srv := server.NewServer(svc)
+	srv := server.NewServer(svc, secret.ServerOptions()...)
 	interopv1.RegisterCancelServiceServer(srv, cancel.New(reg.CancelFlag, region.CancelFlags))
 	interopv1.RegisterScopeServiceServer(srv, scopesvc.New(reg.CancelFlag, region.CancelFlags))
 	grpcinterop.Register(srv)
@@ -186,6 +205,31 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	regionInUse = !shutdown(logger, srv, svc)
 	logger.Print("stopped")
 	return status
+}
+
+// readSecret reads the run's secret, the first line of stdin, waiting at
+// most d. On a timeout the read is abandoned: the caller is about to exit.
+func readSecret(stdin io.Reader, d time.Duration) (peerauth.Secret, error) {
+	type result struct {
+		secret peerauth.Secret
+		err    error
+	}
+	read := make(chan result, 1)
+	go func() {
+		s, err := peerauth.ReadLine(stdin)
+		read <- result{s, err}
+	}()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case r := <-read:
+		if r.err != nil {
+			return peerauth.Secret{}, fmt.Errorf("refusing to serve: %v (the harness writes the per-run secret as the first line of stdin; docs/PROTOCOL.md)", r.err)
+		}
+		return r.secret, nil
+	case <-timer.C:
+		return peerauth.Secret{}, fmt.Errorf("refusing to serve: no per-run secret line on stdin within %v (docs/PROTOCOL.md)", d)
+	}
 }
 
 // shutdown stops srv, giving in-flight calls gracePeriod before cancelling

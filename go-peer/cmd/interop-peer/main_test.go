@@ -1,7 +1,8 @@
 package main
 
 // These tests run the peer as the harness does: a child process with a pipe
-// on stdin, whose first line of stdout is its target.
+// on stdin, whose first line is the run's secret, and whose first line of
+// stdout is its target.
 
 import (
 	"bufio"
@@ -25,9 +26,11 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	testgrpc "google.golang.org/grpc/interop/grpc_testing"
 	"google.golang.org/grpc/status"
 
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
+	"interop-testbed/go-peer/internal/peerauth"
 	"interop-testbed/go-peer/internal/region"
 	"interop-testbed/go-peer/internal/region/regiontest"
 )
@@ -77,6 +80,7 @@ func testMain(m *testing.M) int {
 type proc struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
+	secret peerauth.Secret // the secret the peer was handed
 	stderr *syncBuffer
 	// first is the first line of stdout, without its newline.
 	first string
@@ -104,10 +108,30 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// start runs the peer with args and, unless wantFirstLine is false, waits up
-// to 10 s for its first line. The process is killed at cleanup if it is still
-// running then.
+// newSecret returns a fresh per-run secret.
+func newSecret(t *testing.T) peerauth.Secret {
+	t.Helper()
+	s, err := peerauth.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// start runs the peer with args, hands it a fresh secret on stdin as the
+// harness does and, unless wantFirstLine is false, waits up to 10 s for its
+// first line. The process is killed at cleanup if it is still running then.
 func start(t *testing.T, wantFirstLine bool, args ...string) *proc {
+	t.Helper()
+	s := newSecret(t)
+	p := startWithStdin(t, s.StdinLine(), wantFirstLine, args...)
+	p.secret = s
+	return p
+}
+
+// startWithStdin is start with stdinFirst written to stdin instead of a
+// secret line; stdin stays open.
+func startWithStdin(t *testing.T, stdinFirst string, wantFirstLine bool, args ...string) *proc {
 	t.Helper()
 	cmd := peerCommand(args...)
 	stdin, err := cmd.StdinPipe()
@@ -129,6 +153,9 @@ func start(t *testing.T, wantFirstLine bool, args ...string) *proc {
 		p.err = cmd.Wait()
 		close(p.exited)
 	}()
+	// A peer that exits before reading stdin (a refused region) makes this
+	// write fail; the test then judges the exit.
+	_, _ = io.WriteString(stdin, stdinFirst)
 	t.Cleanup(func() {
 		select {
 		case <-p.exited:
@@ -188,14 +215,22 @@ func (p *proc) wait(t *testing.T, d time.Duration) int {
 	return -1
 }
 
-func dial(t *testing.T, target string) interopv1.PeerServiceClient {
+// dial connects to the peer as the harness does, sending its secret on
+// every call.
+func (p *proc) dial(t *testing.T) interopv1.PeerServiceClient {
 	t.Helper()
-	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	return interopv1.NewPeerServiceClient(connect(t, p.first, grpc.WithPerRPCCredentials(p.secret.PerRPCCredentials())))
+}
+
+// connect returns a plaintext connection to target with opts, closed at cleanup.
+func connect(t *testing.T, target string, opts ...grpc.DialOption) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpc.NewClient(target, append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return interopv1.NewPeerServiceClient(conn)
+	return conn
 }
 
 func hello(t *testing.T, c interopv1.PeerServiceClient) *interopv1.HelloResponse {
@@ -238,7 +273,7 @@ func TestStdinEOFStopsPeer(t *testing.T) {
 	if !regexp.MustCompile(`^127\.0\.0\.1:[0-9]+$`).MatchString(p.first) {
 		t.Fatalf("first line %q, want 127.0.0.1:PORT", p.first)
 	}
-	resp := hello(t, dial(t, p.first))
+	resp := hello(t, p.dial(t))
 	if resp.GetPid() != int64(p.cmd.Process.Pid) || resp.GetRegionPath() != path || resp.GetPeerVersion() != "0.1.0" ||
 		resp.GetArch() != runtime.GOARCH || resp.GetRegionLayoutVersion() != region.LayoutVersion ||
 		resp.GetRegionSize() != region.LitmusOffset+regiontest.LitmusSize {
@@ -261,7 +296,7 @@ func TestSignalsStopPeer(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			path := regiontest.Create(t, nil)
 			p := start(t, true, "-region", path)
-			hello(t, dial(t, p.first))
+			hello(t, p.dial(t))
 			if err := p.cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
@@ -327,7 +362,7 @@ func TestUnixSocket(t *testing.T) {
 	if info.Mode().Type() != os.ModeSocket || info.Mode().Perm() != 0o600 {
 		t.Errorf("socket mode %v, want a socket with 0600", info.Mode())
 	}
-	hello(t, dial(t, p.first))
+	hello(t, p.dial(t))
 	p.stdin.Close()
 	if code := p.wait(t, 5*time.Second); code != 0 {
 		t.Errorf("exit status %d, want 0; stderr:\n%s", code, p.stderr)
@@ -395,6 +430,9 @@ func TestSurvivesParentClosingStderr(t *testing.T) {
 	}
 	outW.Close()
 	errW.Close()
+	if _, err := io.WriteString(stdin, newSecret(t).StdinLine()); err != nil {
+		t.Fatal(err)
+	}
 	exited := make(chan struct{})
 	var waitErr error
 	go func() {
@@ -444,7 +482,7 @@ func TestSurvivesParentClosingStderr(t *testing.T) {
 func TestExitCancelsRunningCall(t *testing.T) {
 	path := regiontest.Create(t, nil)
 	p := start(t, true, "-region", path)
-	client := dial(t, p.first)
+	client := p.dial(t)
 	errc := make(chan error, 1)
 	go func() {
 		_, err := client.AddCounters(context.Background(), &interopv1.AddCountersRequest{
@@ -480,5 +518,122 @@ func TestExitCancelsRunningCall(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Error("the held call did not end within 5s of the peer exiting")
+	}
+}
+
+// TestOnlyTheHoldersOfTheSecretAreServed: a local client without the run's
+// secret, or with another run's, is refused with Unauthenticated on unary and
+// streaming calls of every service, and the refusal does not quote a secret;
+// the harness's client, with it, is served.
+func TestOnlyTheHoldersOfTheSecretAreServed(t *testing.T) {
+	p := start(t, true, "-region", regiontest.Create(t, nil))
+	other := newSecret(t)
+	clients := map[string]*grpc.ClientConn{
+		"no secret":    connect(t, p.first),
+		"wrong secret": connect(t, p.first, grpc.WithPerRPCCredentials(other.PerRPCCredentials())),
+		"the secret":   connect(t, p.first, grpc.WithPerRPCCredentials(p.secret.PerRPCCredentials())),
+	}
+	for name, conn := range clients {
+		t.Run(strings.ReplaceAll(name, " ", "_"), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			calls := map[string]error{}
+			_, calls["PeerService.Hello"] = interopv1.NewPeerServiceClient(conn).Hello(ctx, &interopv1.HelloRequest{})
+			_, calls["TestService.EmptyCall"] = testgrpc.NewTestServiceClient(conn).EmptyCall(ctx, &testgrpc.Empty{})
+			calls["TestService.StreamingOutputCall"] = func() error {
+				stream, err := testgrpc.NewTestServiceClient(conn).StreamingOutputCall(ctx, &testgrpc.StreamingOutputCallRequest{
+					ResponseParameters: []*testgrpc.ResponseParameters{{Size: 1}},
+				})
+				if err != nil {
+					return err
+				}
+				for {
+					if _, err := stream.Recv(); err != nil {
+						if errors.Is(err, io.EOF) {
+							return nil
+						}
+						return err
+					}
+				}
+			}()
+			for call, err := range calls {
+				if name == "the secret" {
+					if err != nil {
+						t.Errorf("%s with the secret: %v, want success", call, err)
+					}
+					continue
+				}
+				if status.Code(err) != codes.Unauthenticated {
+					t.Errorf("%s with %s: %v, want Unauthenticated", call, name, err)
+					continue
+				}
+				if msg := status.Convert(err).Message(); strings.Contains(msg, strings.TrimSpace(p.secret.StdinLine())) ||
+					strings.Contains(msg, strings.TrimSpace(other.StdinLine())) {
+					t.Errorf("%s with %s: the refusal quotes a secret: %q", call, name, msg)
+				}
+			}
+		})
+	}
+	p.stdin.Close()
+	if code := p.wait(t, 5*time.Second); code != 0 {
+		t.Errorf("exit status %d, want 0; stderr:\n%s", code, p.stderr)
+	}
+}
+
+// TestNoSecretLineRefusesToStart: a peer whose stdin ends, or starts with
+// anything but a secret line, exits with status 2 and one line on stderr
+// that does not quote what it read, having printed no address; it removes
+// the region as asked.
+func TestNoSecretLineRefusesToStart(t *testing.T) {
+	for name, first := range map[string]string{
+		"stdin_closed":      "",
+		"not_hex":           "hunter2-hunter2-hunter2-hunter2-hunter2-hunter2-hunter2-hunter2!\n",
+		"too_short":         "c0ffee\n",
+		"no_newline_at_all": strings.Repeat("a", 4096),
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := regiontest.Create(t, nil)
+			p := startWithStdin(t, first, false, "-region", path, "-unlink-region-on-exit")
+			p.stdin.Close()
+			if code := p.wait(t, 5*time.Second); code != exitUsage {
+				t.Errorf("exit status %d, want %d; stderr:\n%s", code, exitUsage, p.stderr)
+			}
+			got := p.stderr.String()
+			if !strings.HasPrefix(got, "interop-peer: refusing to serve: ") || strings.Count(got, "\n") != 1 {
+				t.Errorf("stderr = %q, want one line refusing to serve", got)
+			}
+			if line := strings.TrimSpace(first); line != "" && strings.Contains(got, line[:6]) {
+				t.Errorf("stderr quotes what stdin carried: %q", got)
+			}
+			if out := <-p.rest; out != "" {
+				t.Errorf("stdout = %q, want nothing", out)
+			}
+			if exists(path) {
+				t.Errorf("region %s still exists after exit with -unlink-region-on-exit", path)
+			}
+		})
+	}
+}
+
+// TestReadSecretIsBounded: a stdin that stays open and silent does not hold
+// the peer: readSecret gives up after its bound.
+func TestReadSecretIsBounded(t *testing.T) {
+	r, w := io.Pipe()
+	defer w.Close()
+	start := time.Now()
+	_, err := readSecret(r, 50*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "no per-run secret line on stdin within 50ms") {
+		t.Fatalf("readSecret on a silent stdin: %v", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("readSecret took %v", took)
+	}
+	r2, w2 := io.Pipe()
+	defer w2.Close()
+	s := newSecret(t)
+	go io.WriteString(w2, s.StdinLine()+"and the rest of stdin")
+	got, err := readSecret(r2, 5*time.Second)
+	if err != nil || got.StdinLine() != s.StdinLine() {
+		t.Errorf("readSecret = %v, %v; want the secret written", got, err)
 	}
 }

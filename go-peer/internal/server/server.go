@@ -67,12 +67,13 @@ func New(r *region.Region, logger *log.Logger) *Service {
 }
 
 // NewServer returns a gRPC server with the scope interceptors installed and
-// svc registered. opts are added after the interceptors.
+// svc registered. opts come before the scope interceptors, so that an
+// interceptor among them (the peer's authentication) runs outside them.
 func NewServer(svc *Service, opts ...grpc.ServerOption) *grpc.Server {
-	all := append([]grpc.ServerOption{
+	all := append(append([]grpc.ServerOption{}, opts...),
 		grpc.ChainUnaryInterceptor(scope.UnaryServerInterceptor()),
 		grpc.ChainStreamInterceptor(scope.StreamServerInterceptor()),
-	}, opts...)
+	)
 	s := grpc.NewServer(all...)
 	interopv1.RegisterPeerServiceServer(s, svc)
 	return s

@@ -194,7 +194,7 @@ public final class CancellationSuite {
                         + PEER_DEATH_BOUND.toSeconds() + " s.",
                 mode == Mode.QUICK ? 1 : 3, false, this::peerKilled));
         int few = (int) mode.scale(10);
-        MatrixTrials m = new MatrixTrials(this, calls, session.peerProcess().target());
+        MatrixTrials m = new MatrixTrials(this, calls, session.peerProcess());
         cases.add(runCase("cancel_before_start",
                 "The io.grpc.Context is cancelled before a unary call starts: CANCELLED at once, and no Go handler ever runs.",
                 few, false, m::cancelBeforeStart));
@@ -902,7 +902,7 @@ public final class CancellationSuite {
             PeerProcess p = null;
             try {
                 p = PeerProcess.start(PeerProcess.defaultBinary(), region.path());
-                client = new PeerClient(p.target());
+                client = new PeerClient(p);
             } catch (RuntimeException e) {
                 if (p != null) p.close();
                 region.close();

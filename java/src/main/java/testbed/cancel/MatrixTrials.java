@@ -17,6 +17,7 @@ import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import testbed.cancel.CancellationSuite.Trial;
 import testbed.peer.PeerClient;
+import testbed.peer.PeerProcess;
 import testbed.proto.v1.CancelCause;
 import testbed.proto.v1.CancelNotice;
 import testbed.proto.v1.CancelServiceGrpc;
@@ -74,12 +75,12 @@ final class MatrixTrials {
 
     private final CancellationSuite suite;
     private final CancelCalls calls;
-    private final String peerTarget;
+    private final PeerProcess peer;
 
-    MatrixTrials(CancellationSuite suite, CancelCalls calls, String peerTarget) {
+    MatrixTrials(CancellationSuite suite, CancelCalls calls, PeerProcess peer) {
         this.suite = suite;
         this.calls = calls;
-        this.peerTarget = peerTarget;
+        this.peer = peer;
     }
 
     // ---- grpc's TODO cases ---------------------------------------------------------------------
@@ -495,10 +496,15 @@ final class MatrixTrials {
         });
     }
 
-    /** Runs {@code body} with a loopback proxy in front of the peer and calls over a channel of their own through it; both are closed after. */
+    /**
+     * Runs {@code body} with a loopback proxy in front of the peer and calls over a channel of
+     * their own through it, carrying the peer's secret (the proxy only relays bytes); both are
+     * closed after.
+     */
     private Trial throughProxy(java.util.function.BiFunction<LoopbackProxy, CancelCalls, Trial> body) {
-        try (LoopbackProxy proxy = new LoopbackProxy(peerTarget)) {
-            ManagedChannel through = NettyChannelBuilder.forTarget(proxy.target()).usePlaintext().build();
+        try (LoopbackProxy proxy = new LoopbackProxy(peer.target())) {
+            ManagedChannel through = NettyChannelBuilder.forTarget(proxy.target()).usePlaintext()
+                    .intercept(peer.secret().interceptor()).build();
             try {
                 return body.apply(proxy, new CancelCalls(through, null));
             } finally {

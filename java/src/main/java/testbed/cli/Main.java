@@ -109,7 +109,7 @@ public final class Main {
                 }
                 if (o.suite == null || o.suite.equals(GrpcInteropSuite.NAME)) {
                     out.println("==> suite " + GrpcInteropSuite.NAME);
-                    suites.add(new GrpcInteropSuite(session.peerProcess().target(),
+                    suites.add(new GrpcInteropSuite(session.peerProcess(),
                             GrpcInteropSuite.defaultGoClient(testbed.peer.PeerProcess.defaultBinary()), out).run(o.mode));
                 }
                 if (o.suite == null || o.suite.equals(testbed.scopes.ScopesSuite.NAME)) {

@@ -56,7 +56,7 @@ public final class Session implements AutoCloseable {
             panama = NativeLibrary.checkArch(new PanamaShim(NativeLibrary.require(nativeLib), false));
             jnr = NativeLibrary.checkArch(new JnrShim(nativeLib));
             process = PeerProcess.start(peerBinary, region.path());
-            client = new PeerClient(process.target());
+            client = new PeerClient(process);
             HelloResponse hello = client.hello();
             if (hello.getRegionLayoutVersion() != testbed.region.RegionLayout.LAYOUT_VERSION) {
                 throw new PeerException("Go peer mapped layout version " + hello.getRegionLayoutVersion()

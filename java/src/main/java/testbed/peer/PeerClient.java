@@ -6,7 +6,6 @@ import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.MetadataUtils;
 import testbed.proto.v1.AddCountersRequest;
@@ -39,11 +38,9 @@ public final class PeerClient implements AutoCloseable {
     private final ManagedChannel channel;
     private final PeerServiceGrpc.PeerServiceBlockingStub stub;
 
-    public PeerClient(String target) {
-        if (target.startsWith("unix:")) {
-            throw new PeerException("unix socket targets are served by the peer but not yet dialled by the Java harness: " + target);
-        }
-        this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
+    /** A client of {@code peer} over a channel of its own that carries the peer's secret on every call. */
+    public PeerClient(PeerProcess peer) {
+        this.channel = peer.channelBuilder().build();
         this.stub = PeerServiceGrpc.newBlockingStub(channel);
     }
 

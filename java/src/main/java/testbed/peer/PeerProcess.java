@@ -1,5 +1,7 @@
 package testbed.peer;
 
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,11 +22,13 @@ import java.util.concurrent.TimeoutException;
 /**
  * The Go peer as a child process of this JVM.
  *
- * <p>Lifecycle contract (docs/PROTOCOL.md): the peer's first line on stdout is the
- * gRPC target it listens on ({@code 127.0.0.1:PORT} or {@code unix:/path}); it exits
- * when its stdin reaches end-of-file or on SIGTERM. This class holds the write end
- * of the peer's stdin and nothing else does, so when this JVM dies, however it
- * dies, the kernel closes that pipe and the peer exits: no orphan survives. The
+ * <p>Lifecycle contract (docs/PROTOCOL.md): the peer reads a per-run {@link PeerSecret}
+ * as the first line of its stdin and serves only calls that carry it; its first line
+ * on stdout is the gRPC target it listens on ({@code 127.0.0.1:PORT} or
+ * {@code unix:/path}); it exits when its stdin reaches end-of-file or on SIGTERM. This
+ * class holds the write end of the peer's stdin and nothing else does, so when this
+ * JVM dies, however it dies, the kernel closes that pipe and the peer exits: no orphan
+ * survives, and no other process can hand the peer a secret. The
  * peer is also told to unlink the region file on exit, so the region does not
  * outlive a JVM killed with SIGKILL either.
  */
@@ -39,14 +43,16 @@ public final class PeerProcess implements AutoCloseable {
     private final Process process;
     private final OutputStream stdin;
     private final String target;
+    private final PeerSecret secret;
     private final Deque<String> stderrTail;
     private final Thread shutdownHook;
     private volatile boolean closed;
 
-    private PeerProcess(Process process, String target, Deque<String> stderrTail) {
+    private PeerProcess(Process process, String target, PeerSecret secret, Deque<String> stderrTail) {
         this.process = process;
         this.stdin = process.getOutputStream();
         this.target = target;
+        this.secret = secret;
         this.stderrTail = stderrTail;
         this.shutdownHook = new Thread(this::stopQuietly, "interop-peer-stop");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -68,8 +74,9 @@ public final class PeerProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the peer with the given arguments and waits up to {@code timeout} for
-     * its address. On any failure the process is killed before the exception is thrown.
+     * Starts the peer with the given arguments, hands it a fresh {@link PeerSecret} on
+     * its stdin, and waits up to {@code timeout} for its address. On any failure the
+     * process is killed before the exception is thrown.
      */
     public static PeerProcess start(Path binary, List<String> args, Duration timeout) {
         if (!Files.isRegularFile(binary)) {
@@ -86,6 +93,14 @@ public final class PeerProcess implements AutoCloseable {
             p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
         } catch (IOException e) {
             throw new PeerException("cannot start Go peer " + binary + ": " + e.getMessage(), e);
+        }
+        PeerSecret secret = PeerSecret.generate();
+        try {
+            p.getOutputStream().write(secret.stdinLine().getBytes(StandardCharsets.US_ASCII));
+            p.getOutputStream().flush();
+        } catch (IOException e) {
+            // The peer exited before reading stdin (it refused its arguments or its region);
+            // waiting for its address below reports its exit code and last words.
         }
         Deque<String> tail = new ArrayDeque<>();
         Thread stderrPump = Thread.ofPlatform().daemon().name("interop-peer-stderr").start(() -> pumpStderr(p, tail));
@@ -125,12 +140,25 @@ public final class PeerProcess implements AutoCloseable {
             kill(p);
             throw new PeerException("Go peer's first line is not a loopback or unix address: '" + abbreviate(addr) + "'");
         }
-        return new PeerProcess(p, addr, tail);
+        return new PeerProcess(p, addr, secret, tail);
     }
 
     /** The gRPC target the peer listens on. */
     public String target() {
         return target;
+    }
+
+    /** The secret every call to this peer must carry; install {@link PeerSecret#interceptor()} on each channel to it. */
+    public PeerSecret secret() {
+        return secret;
+    }
+
+    /** A plaintext channel builder for this peer's target that sends its secret on every call. */
+    public NettyChannelBuilder channelBuilder() {
+        if (target.startsWith("unix:")) {
+            throw new PeerException("unix socket targets are served by the peer but not yet dialled by the Java harness: " + target);
+        }
+        return NettyChannelBuilder.forTarget(target).usePlaintext().intercept(secret.interceptor());
     }
 
     public long pid() {

@@ -6,7 +6,6 @@ import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.BlockingClientCall;
 import testbed.Mode;
 import testbed.harness.Session;
@@ -180,7 +179,7 @@ public final class ScopesSuite {
     private void warmUpEventLoops() {
         int loops = 2 * Runtime.getRuntime().availableProcessors() + 2;
         for (int i = 0; i < loops; i++) {
-            ManagedChannel ch = NettyChannelBuilder.forTarget(session.peerProcess().target()).usePlaintext().build();
+            ManagedChannel ch = session.peerProcess().channelBuilder().build();
             try {
                 new ScopeCalls(ch).end("scopes-warm-up-" + nonce, Duration.ZERO);
             } finally {
@@ -930,7 +929,7 @@ public final class ScopesSuite {
         PeerClient client = null;
         try {
             process = PeerProcess.start(PeerProcess.defaultBinary(), region.path());
-            client = new PeerClient(process.target());
+            client = new PeerClient(process);
             r.calls = new ScopeCalls(client.channel());
             r.calls.begin(r.scopeId);
             PeerProcess doomed = process;
@@ -1002,7 +1001,7 @@ public final class ScopesSuite {
 
     private void streamReset(Run r) throws Exception {
         r.structured = false;
-        ManagedChannel channel = NettyChannelBuilder.forTarget(session.peerProcess().target()).usePlaintext().build();
+        ManagedChannel channel = session.peerProcess().channelBuilder().build();
         try {
             r.calls = new ScopeCalls(channel);
             CountDownLatch bothStarted = new CountDownLatch(2);

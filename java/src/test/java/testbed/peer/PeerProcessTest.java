@@ -1,9 +1,18 @@
 package testbed.peer;
 
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.testing.integration.EmptyProtos;
+import io.grpc.testing.integration.Messages;
+import io.grpc.testing.integration.TestServiceGrpc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import testbed.proto.v1.HelloRequest;
 import testbed.proto.v1.HelloResponse;
+import testbed.proto.v1.PeerServiceGrpc;
 import testbed.region.Region;
 import testbed.region.RegionLayout;
 
@@ -15,6 +24,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -81,7 +92,7 @@ class PeerProcessTest {
     void realPeerGreetsAndExitsWhenStdinCloses(@TempDir Path dir) throws Exception {
         try (Region region = Region.create(dir, RegionLayout.LITMUS_ALIGN)) {
             PeerProcess peer = PeerProcess.start(PeerProcess.defaultBinary(), region.path());
-            try (PeerClient client = new PeerClient(peer.target())) {
+            try (PeerClient client = new PeerClient(peer)) {
                 HelloResponse hello = client.hello();
                 assertEquals(peer.pid(), hello.getPid());
                 assertEquals(region.path().toString(), hello.getRegionPath());
@@ -94,6 +105,59 @@ class PeerProcessTest {
             }
             assertFalse(peer.isAlive());
             assertFalse(Files.exists(region.path()), "-unlink-region-on-exit removed the region file");
+        }
+    }
+
+    /**
+     * Only the harness can drive the peer: a local client that found the port, without the
+     * run's secret or with another run's, is refused with UNAUTHENTICATED on the peer's own
+     * service and on grpc-go's interop TestService, unary and streaming, and the refusal
+     * quotes no secret. The harness's client to the same peer is served.
+     */
+    @Test
+    void aChannelWithoutTheRunsSecretIsRefused(@TempDir Path dir) throws Exception {
+        try (Region region = Region.create(dir, RegionLayout.LITMUS_ALIGN);
+             PeerProcess peer = PeerProcess.start(PeerProcess.defaultBinary(), region.path())) {
+            PeerSecret another = PeerSecret.generate();
+            ManagedChannel none = NettyChannelBuilder.forTarget(peer.target()).usePlaintext().build();
+            ManagedChannel wrong = NettyChannelBuilder.forTarget(peer.target()).usePlaintext().intercept(another.interceptor()).build();
+            try {
+                for (ManagedChannel ch : List.of(none, wrong)) {
+                    String which = ch == none ? "no secret" : "another run's secret";
+                    List<Consumer<ManagedChannel>> calls = List.of(
+                            c -> PeerServiceGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS).hello(HelloRequest.getDefaultInstance()),
+                            c -> TestServiceGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS).emptyCall(EmptyProtos.Empty.getDefaultInstance()),
+                            c -> TestServiceGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS)
+                                    .streamingOutputCall(Messages.StreamingOutputCallRequest.newBuilder()
+                                            .addResponseParameters(Messages.ResponseParameters.newBuilder().setSize(1)).build())
+                                    .forEachRemaining(r -> { }));
+                    for (Consumer<ManagedChannel> call : calls) {
+                        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call.accept(ch), which);
+                        assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode(), which + ": " + e);
+                        assertFalse(peer.secret().appearsIn(e.getMessage()) || another.appearsIn(e.getMessage()),
+                                which + ": the refusal quotes a secret: " + e.getMessage());
+                    }
+                }
+                try (PeerClient harness = new PeerClient(peer)) {
+                    assertEquals(peer.pid(), harness.hello().getPid(), "the harness's client, with the secret, is served");
+                }
+            } finally {
+                none.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                wrong.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** The secret reaches the peer on its stdin only: not on its command line or in its environment, which ps and /proc show. */
+    @Test
+    void theSecretIsNotOnThePeersCommandLineOrEnvironment(@TempDir Path dir) throws Exception {
+        try (Region region = Region.create(dir, RegionLayout.LITMUS_ALIGN);
+             PeerProcess peer = PeerProcess.start(PeerProcess.defaultBinary(), region.path())) {
+            for (String f : List.of("cmdline", "environ")) {
+                String text = new String(Files.readAllBytes(Path.of("/proc", Long.toString(peer.pid()), f)), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertFalse(peer.secret().appearsIn(text), "the secret is in /proc/" + peer.pid() + "/" + f);
+            }
+            assertFalse(peer.secret().appearsIn(peer.secret().toString()), "toString shows the secret");
         }
     }
 
@@ -113,7 +177,7 @@ class PeerProcessTest {
     void deadPeerTurnsCallsIntoBoundedErrors(@TempDir Path dir) throws Exception {
         try (Region region = Region.create(dir, RegionLayout.LITMUS_ALIGN)) {
             PeerProcess peer = PeerProcess.start(PeerProcess.defaultBinary(), region.path());
-            try (PeerClient client = new PeerClient(peer.target())) {
+            try (PeerClient client = new PeerClient(peer)) {
                 client.hello();
                 peer.killNow();
                 long t0 = System.nanoTime();

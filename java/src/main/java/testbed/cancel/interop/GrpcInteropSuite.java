@@ -2,6 +2,7 @@ package testbed.cancel.interop;
 
 import io.grpc.testing.integration.AbstractInteropTest;
 import testbed.Mode;
+import testbed.peer.PeerProcess;
 import testbed.report.CaseResult;
 import testbed.report.Status;
 import testbed.report.SuiteResult;
@@ -76,15 +77,19 @@ public final class GrpcInteropSuite {
             new InteropCase("unimplemented_service", AbstractInteropTest::unimplementedService));
 
     private final String goPeerTarget;
+    private final io.grpc.ClientInterceptor goPeerSecret;
     private final Path goClient;
     private final PrintStream progress;
 
     /**
-     * @param goPeerTarget the Go peer's gRPC target (it serves grpc-go's interop TestService)
-     * @param goClient     the grpc-interop-client command (built beside the peer)
+     * @param goPeer   the Go peer (it serves grpc-go's interop TestService); grpc-java's
+     *                 client sends its secret, and only to it
+     * @param goClient the grpc-interop-client command (built beside the peer); it dials
+     *                 grpc-java's servers in this JVM, never the peer
      */
-    public GrpcInteropSuite(String goPeerTarget, Path goClient, PrintStream progress) {
-        this.goPeerTarget = goPeerTarget;
+    public GrpcInteropSuite(PeerProcess goPeer, Path goClient, PrintStream progress) {
+        this.goPeerTarget = goPeer.target();
+        this.goPeerSecret = goPeer.secret().interceptor();
         this.goClient = goClient;
         this.progress = progress;
     }
@@ -133,7 +138,8 @@ public final class GrpcInteropSuite {
      */
     CaseResult javaCase(String name, InteropCase c, String target, String caughtBy, io.grpc.ClientInterceptor... extra) {
         progress.println("  interop/" + name);
-        boolean brokenGo = caughtBy != null && extra.length > 0;
+        boolean goPeer = target.equals(goPeerTarget);
+        boolean brokenGo = caughtBy != null && goPeer;
         String server = caughtBy == null ? "grpc-go" : brokenGo ? "grpc-go (broken: echo headers dropped)" : "grpc-java (broken)";
         String title = "grpc-java's interop client runs " + c.name() + (caughtBy == null ? " against grpc-go's TestService in the Go peer"
                 : brokenGo ? " against the Go peer's TestService with the echo headers dropped (broken variant)"
@@ -142,7 +148,7 @@ public final class GrpcInteropSuite {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicReference<JavaInteropClient> running = new AtomicReference<>();
         Thread t = Thread.ofVirtual().name("interop-" + c.name()).start(() -> {
-            try (JavaInteropClient client = new JavaInteropClient(target, extra)) {
+            try (JavaInteropClient client = new JavaInteropClient(target, goPeer ? goPeerSecret : null, extra)) {
                 running.set(client);
                 c.java().run(client);
             } catch (Throwable e) {

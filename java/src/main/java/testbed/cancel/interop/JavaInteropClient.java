@@ -12,17 +12,26 @@ import io.grpc.testing.integration.AbstractInteropTest;
  */
 final class JavaInteropClient extends AbstractInteropTest implements AutoCloseable {
     private final String target;
+    private final ClientInterceptor onChannel;
     private final ClientInterceptor[] extra;
 
-    JavaInteropClient(String target, ClientInterceptor... extra) {
+    /**
+     * @param onChannel an interceptor for every call on the channel, the Go peer's secret
+     *                  (null for none); installed on the channel itself, so that the stubs
+     *                  a case builds on {@code channel} carry it too
+     * @param extra     interceptors for the client's test stubs only
+     */
+    JavaInteropClient(String target, ClientInterceptor onChannel, ClientInterceptor... extra) {
         this.target = target;
+        this.onChannel = onChannel;
         this.extra = extra;
         setUp();
     }
 
     @Override
     protected ManagedChannelBuilder<?> createChannelBuilder() {
-        return NettyChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(MAX_MESSAGE_SIZE);
+        NettyChannelBuilder b = NettyChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(MAX_MESSAGE_SIZE);
+        return onChannel == null ? b : b.intercept(onChannel);
     }
 
     @Override

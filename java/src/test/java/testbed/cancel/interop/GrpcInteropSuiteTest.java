@@ -36,7 +36,7 @@ class GrpcInteropSuiteTest {
     }
 
     private static GrpcInteropSuite suite() {
-        return new GrpcInteropSuite(session.peerProcess().target(), GrpcInteropSuite.defaultGoClient(PeerProcess.defaultBinary()), QUIET);
+        return new GrpcInteropSuite(session.peerProcess(), GrpcInteropSuite.defaultGoClient(PeerProcess.defaultBinary()), QUIET);
     }
 
     @Test
@@ -97,7 +97,7 @@ class GrpcInteropSuiteTest {
 
     @Test
     void aMissingGoClientOrAnUnreachableServerIsReportedNotHung() {
-        GrpcInteropSuite noClient = new GrpcInteropSuite(session.peerProcess().target(), Path.of("/nonexistent/grpc-interop-client"), QUIET);
+        GrpcInteropSuite noClient = new GrpcInteropSuite(session.peerProcess(), Path.of("/nonexistent/grpc-interop-client"), QUIET);
         CaseResult missing = noClient.goCase("m", "empty_unary", "127.0.0.1:1", null);
         assertEquals(Status.ERROR, missing.status());
         assertTrue(missing.message().contains("make peer"), missing.message());
