@@ -21,12 +21,14 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntToLongFunction;
 
 /**
  * The counters suite: Java threads, C pthreads started through FFM, C pthreads
@@ -85,6 +87,8 @@ public final class CountersSuite {
     private final PrintStream progress;
     private GuestRuntime guest = GuestRuntime.shared();
     private Duration gateTimeout = DEFAULT_GATE_TIMEOUT;
+    /** Planted faults (tests only): per runtime, how many bytes from its slot its actors aim, by slot. */
+    private final Map<String, IntToLongFunction> misplacements = new HashMap<>();
 
     public CountersSuite(Region region, AtomicShim panama, AtomicShim jnr, PeerClient peer, PrintStream progress) {
         this.region = region;
@@ -103,6 +107,17 @@ public final class CountersSuite {
     /** The same suite with another bound for actors to reach the gate (a test of a hung guest shortens it). */
     CountersSuite withGateTimeout(Duration bound) {
         this.gateTimeout = bound;
+        return this;
+    }
+
+    /**
+     * A planted fault, for tests: the actors of {@code runtime} (as the report names it) aim
+     * {@code bytesFromSlot.applyAsLong(slot)} bytes away from the slot they are given, as an
+     * accessor off by that much would. The peer takes a slot index, not an address, so Go's
+     * actors can be sent only whole slots away: 8 bytes in the packed block, 128 in the padded one.
+     */
+    CountersSuite withMisplacement(String runtime, IntToLongFunction bytesFromSlot) {
+        misplacements.put(runtime, bytesFromSlot);
         return this;
     }
 
@@ -234,28 +249,27 @@ public final class CountersSuite {
         java.util.concurrent.atomic.AtomicBoolean hostStop = plan.hostUntilGuestsDone() ? new java.util.concurrent.atomic.AtomicBoolean() : null;
         try {
             for (int s : slots) {
-                MemorySegment seg = slot(block, s);
                 for (int i = 0; i < plan.jsActors(); i++) {
                     // Each guest rehearses on its own unused counter slot (past the ones cases use).
                     actors.add(Actor.js(s, JsCounterActor.start(guest, plan.jsScript(), s, region.segment(),
-                            seg.address() - region.segment().address(),
+                            aim(block, s, plan.jsScript().name()).address() - region.segment().address(),
                             region.counterSlot(GUEST_SLOT + 1 + i).address() - region.segment().address(),
                             gate, ready, plan.jsIncrements())));
                 }
                 for (int i = 0; i < plan.javaThreads(); i++) {
-                    actors.add(Actor.java(s, seg, gate, ready, plan.incrementsPerActor(), plan.plainJava(), javaFailure, hostStop));
+                    actors.add(Actor.java(s, aim(block, s, plan.plainJava() ? "java_plain" : "java"), gate, ready, plan.incrementsPerActor(), plan.plainJava(), javaFailure, hostStop));
                 }
                 for (int i = 0; i < plan.ffmThreads(); i++) {
-                    actors.add(Actor.nativeGroup("c_ffm", s, panama, panama.workersStart(seg.address(), 1,
+                    actors.add(Actor.nativeGroup("c_ffm", s, panama, panama.workersStart(aim(block, s, "c_ffm").address(), 1,
                             plan.incrementsPerActor(), gate.address(), ready.address(), 0L)));
                 }
                 for (int i = 0; i < plan.jnrThreads(); i++) {
-                    actors.add(Actor.nativeGroup("c_jnr", s, jnr, jnr.workersStart(seg.address(), 1,
+                    actors.add(Actor.nativeGroup("c_jnr", s, jnr, jnr.workersStart(aim(block, s, "c_jnr").address(), 1,
                             plan.incrementsPerActor(), gate.address(), ready.address(), 0L)));
                 }
                 if (plan.goGoroutines() > 0) {
                     AddCountersRequest req = AddCountersRequest.newBuilder()
-                            .setBlock(block).setSlot(s).setGoroutines(plan.goGoroutines())
+                            .setBlock(block).setSlot(goSlot(block, s)).setGoroutines(plan.goGoroutines())
                             .setIncrementsPerGoroutine(plan.incrementsPerActor())
                             .setUseStartGate(true).setGateTimeoutMs((int) gateTimeout.toMillis()).build();
                     CompletableFuture<AddCountersResponse> call = CompletableFuture.supplyAsync(
@@ -466,6 +480,23 @@ public final class CountersSuite {
 
     private MemorySegment slot(Block block, int s) {
         return block == Block.BLOCK_PACKED ? region.packedSlot(s) : region.counterSlot(s);
+    }
+
+    /** The word {@code runtime}'s actors add to for slot {@code s}: the slot itself unless a fault is planted. */
+    private MemorySegment aim(Block block, int s, String runtime) {
+        long bytes = misplacements.getOrDefault(runtime, x -> 0L).applyAsLong(s);
+        long offset = slot(block, s).address() - region.segment().address() + bytes;
+        return region.segment().asSlice(offset, RegionLayout.SLOT_SIZE);
+    }
+
+    /** The slot index the peer is asked for: the peer maps it to an address itself. */
+    private int goSlot(Block block, int s) {
+        long bytes = misplacements.getOrDefault("go", x -> 0L).applyAsLong(s);
+        long stride = block == Block.BLOCK_PACKED ? RegionLayout.SLOT_SIZE : RegionLayout.SLOT_STRIDE;
+        if (bytes % stride != 0) {
+            throw new IllegalArgumentException("go can be misplaced by whole slots only (" + stride + " bytes here), not " + bytes);
+        }
+        return Math.toIntExact(s + bytes / stride);
     }
 
     private static String blockName(Block block) {
