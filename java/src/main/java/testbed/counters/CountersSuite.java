@@ -47,39 +47,6 @@ public final class CountersSuite {
     private static final Duration DEFAULT_GATE_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration ABANDON_BOUND = Duration.ofSeconds(10);
 
-    /**
-     * Which actors a case starts on each slot, and how much each adds; {@code jsActors}
-     * JavaScript guests (each its own context and thread) run {@code jsScript}, adding
-     * {@code jsIncrements} each.
-     */
-    public record Plan(long incrementsPerActor, int javaThreads, int ffmThreads, int jnrThreads, int goGoroutines,
-                       boolean plainJava, int jsActors, long jsIncrements, CounterScript jsScript) {
-        public Plan(long incrementsPerActor, int javaThreads, int ffmThreads, int jnrThreads, int goGoroutines, boolean plainJava) {
-            this(incrementsPerActor, javaThreads, ffmThreads, jnrThreads, goGoroutines, plainJava, 0, 0, null);
-        }
-
-        /**
-         * What one slot must end at. With JS actors the host actors add until the guests are
-         * done (at most {@code incrementsPerActor} each), so the slot must end at what the
-         * actors say they added, checked after the run.
-         */
-        long perSlot() {
-            return (actorsPerSlot() - jsActors) * incrementsPerActor + jsActors * jsIncrements;
-        }
-
-        boolean hostUntilGuestsDone() {
-            return jsActors > 0;
-        }
-
-        public Plan {
-            if (jsActors > 0 && jsScript == null) throw new IllegalArgumentException("JS actors need a script");
-        }
-
-        int actorsPerSlot() {
-            return javaThreads + ffmThreads + jnrThreads + goGoroutines + jsActors;
-        }
-    }
-
     private final Region region;
     private final AtomicShim panama;
     private final AtomicShim jnr;
@@ -241,12 +208,14 @@ public final class CountersSuite {
         MemorySegment ready = region.controlWord(RegionLayout.CONTROL_READY_COUNT);
         LONG.setVolatile(gate, 0L, 0L);
         LONG.setVolatile(ready, 0L, 0L);
-        for (int s : slots) LONG.setVolatile(slot(block, s), 0L, 0L);
+        SlotSweep sweep = SlotSweep.begin(region.segment());
 
         int expectedActors = slots.length * plan.actorsPerSlot();
         List<Actor> actors = new ArrayList<>();
         AtomicReference<Throwable> javaFailure = new AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean hostStop = plan.hostUntilGuestsDone() ? new java.util.concurrent.atomic.AtomicBoolean() : null;
+        int counted = slots.length * plan.countedPerSlot(), nextShare = 0;
+        Map<Integer, Long> asked = new LinkedHashMap<>();
         try {
             for (int s : slots) {
                 for (int i = 0; i < plan.jsActors(); i++) {
@@ -257,20 +226,28 @@ public final class CountersSuite {
                             gate, ready, plan.jsIncrements())));
                 }
                 for (int i = 0; i < plan.javaThreads(); i++) {
-                    actors.add(Actor.java(s, aim(block, s, plan.plainJava() ? "java_plain" : "java"), gate, ready, plan.incrementsPerActor(), plan.plainJava(), javaFailure, hostStop));
+                    long n = plan.share(nextShare++, counted);
+                    asked.merge(s, n, Long::sum);
+                    actors.add(Actor.java(s, aim(block, s, plan.plainJava() ? "java_plain" : "java"), gate, ready, n, plan.plainJava(), javaFailure, hostStop));
                 }
                 for (int i = 0; i < plan.ffmThreads(); i++) {
+                    long n = plan.share(nextShare++, counted);
+                    asked.merge(s, n, Long::sum);
                     actors.add(Actor.nativeGroup("c_ffm", s, panama, panama.workersStart(aim(block, s, "c_ffm").address(), 1,
-                            plan.incrementsPerActor(), gate.address(), ready.address(), 0L)));
+                            n, gate.address(), ready.address(), 0L)));
                 }
                 for (int i = 0; i < plan.jnrThreads(); i++) {
+                    long n = plan.share(nextShare++, counted);
+                    asked.merge(s, n, Long::sum);
                     actors.add(Actor.nativeGroup("c_jnr", s, jnr, jnr.workersStart(aim(block, s, "c_jnr").address(), 1,
-                            plan.incrementsPerActor(), gate.address(), ready.address(), 0L)));
+                            n, gate.address(), ready.address(), 0L)));
                 }
                 if (plan.goGoroutines() > 0) {
+                    long n = plan.share(nextShare++, counted);
+                    asked.merge(s, n * plan.goGoroutines(), Long::sum);
                     AddCountersRequest req = AddCountersRequest.newBuilder()
                             .setBlock(block).setSlot(goSlot(block, s)).setGoroutines(plan.goGoroutines())
-                            .setIncrementsPerGoroutine(plan.incrementsPerActor())
+                            .setIncrementsPerGoroutine(n)
                             .setUseStartGate(true).setGateTimeoutMs((int) gateTimeout.toMillis()).build();
                     CompletableFuture<AddCountersResponse> call = CompletableFuture.supplyAsync(
                             () -> peer.addCounters(req, null, gateTimeout.multipliedBy(3)),
@@ -284,6 +261,7 @@ public final class CountersSuite {
 
             Map<String, long[]> byRuntime = new LinkedHashMap<>(); // runtime -> {actors, increments}
             Map<Integer, Long> contributedPerSlot = new LinkedHashMap<>();
+            List<Attribution.Share> shares = new ArrayList<>();
             // Every actor is waited for before a failure is reported, so none still adds to
             // the slot when the next case starts (a guest that threw leaves the others running).
             RuntimeException firstFailure = null;
@@ -312,6 +290,7 @@ public final class CountersSuite {
                 byRuntime.computeIfAbsent(a.runtime, k -> new long[2])[0] += a.count;
                 byRuntime.get(a.runtime)[1] += done;
                 contributedPerSlot.merge(a.slot, done, Long::sum);
+                shares.add(new Attribution.Share(a.runtime, slotName(block, a.slot), done));
             }
             if (firstFailure != null) throw firstFailure;
             long elapsed = System.nanoTime() - opened;
@@ -319,26 +298,27 @@ public final class CountersSuite {
 
             long expectedTotal = 0, actualTotal = 0, contributedTotal = 0;
             List<Map<String, Object>> slotRows = new ArrayList<>();
-            List<String> wrong = new ArrayList<>();
+            Map<String, Long> used = new LinkedHashMap<>();
             for (int s : slots) {
-                long expected = plan.hostUntilGuestsDone() ? contributedPerSlot.getOrDefault(s, 0L) : plan.perSlot();
+                // Host actors that add until the guests are done have no count: such a slot
+                // must hold what its actors say they added.
+                long expected = plan.hostUntilGuestsDone() ? contributedPerSlot.getOrDefault(s, 0L) : asked.getOrDefault(s, 0L);
                 long contributed = contributedPerSlot.getOrDefault(s, 0L);
                 long actual = (long) LONG.getVolatile(slot(block, s), 0L);
                 expectedTotal += expected;
                 actualTotal += actual;
                 contributedTotal += contributed;
                 Map<String, Object> row = new LinkedHashMap<>();
-                row.put("slot", blockName(block) + "[" + s + "]");
+                row.put("slot", slotName(block, s));
                 row.put("expected", expected);
                 row.put("contributed", contributed);
                 row.put("actual", actual);
                 row.put("lost", contributed - actual);
                 slotRows.add(row);
-                if (actual != expected || contributed != expected) {
-                    wrong.add(String.format(Locale.ROOT, "%s[%d] = %,d, want %,d (actors counted %,d)",
-                            blockName(block), s, actual, expected, contributed));
-                }
+                used.put(slotName(block, s), expected);
             }
+            Attribution who = Attribution.of(shares, sweep.read(used));
+            List<String> wrong = who.lines();
             List<Map<String, Object>> runtimeRows = new ArrayList<>();
             byRuntime.forEach((rt, v) -> {
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -354,6 +334,8 @@ public final class CountersSuite {
             metrics.put("lost_updates", lost);
             metrics.put("elapsed_ms", elapsed / 1e6);
             metrics.put("ns_per_increment", actualTotal == 0 ? 0.0 : (double) elapsed / actualTotal);
+            metrics.put("misplaced_increments", who.misplacedIncrements());
+            metrics.put("swept_words", (long) SlotSweep.WORDS.size());
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("contributions", runtimeRows);
             for (Actor a : actors) {
@@ -363,10 +345,18 @@ public final class CountersSuite {
                 }
             }
             details.put("slots", slotRows);
+            details.put("landed", who.landedRows());
+            if (!who.offRows().isEmpty()) details.put("off", who.offRows());
 
             Status status;
             String message;
-            if (plan.jsScript() != null && plan.jsScript().knownHazard()) {
+            if (who.stray()) {
+                // Increments outside the used slots: whatever else the case was for, its
+                // figures are not what they seem (a broken variant's losses could be these).
+                status = Status.FAILED;
+                message = String.join("; ", wrong);
+                if (plan.jsScript() != null && plan.jsScript().knownHazard()) details.put("verdict", "wrong");
+            } else if (plan.jsScript() != null && plan.jsScript().knownHazard()) {
                 // Style (a): the guest's Atomics.add is not atomic across the host boundary.
                 long guestDone = 0;
                 for (Actor a : actors) if (a.js != null) guestDone += a.js.done();
@@ -499,8 +489,9 @@ public final class CountersSuite {
         return Math.toIntExact(s + bytes / stride);
     }
 
-    private static String blockName(Block block) {
-        return block == Block.BLOCK_PACKED ? "packed" : "counters";
+    /** A slot's name in messages and in the sweep: {@code counters[0]}, {@code packed[1]}. */
+    private static String slotName(Block block, int s) {
+        return (block == Block.BLOCK_PACKED ? "packed" : "counters") + "[" + s + "]";
     }
 
     private static String summarise(List<Map<String, Object>> rows) {
