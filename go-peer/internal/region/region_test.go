@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"interop-testbed/go-peer/internal/region"
 	"interop-testbed/go-peer/internal/region/regiontest"
@@ -67,6 +68,35 @@ func TestOpenMapsShared(t *testing.T) {
 	} {
 		if got := le(c.off); got != c.want {
 			t.Errorf("%s at offset %d = %#x in the file, want %#x", c.what, c.off, got, c.want)
+		}
+	}
+}
+
+// TestAccessorsAddressTheDeclaredWords pins every slot accessor to the word
+// the layout's constants put it at: the counters suite finds increments that
+// land elsewhere, but this names the accessor.
+func TestAccessorsAddressTheDeclaredWords(t *testing.T) {
+	r, err := region.Open(regiontest.Create(t, nil))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer r.Close()
+	for _, a := range []struct {
+		name   string
+		n      int
+		get    func(int) *int64
+		offset func(int) int64
+	}{
+		{"ControlWord", region.ControlWords, r.ControlWord, func(i int) int64 { return region.ControlOffset + int64(i)*region.SlotStride }},
+		{"Counter", region.CounterSlots, r.Counter, func(i int) int64 { return region.CountersOffset + int64(i)*region.SlotStride }},
+		{"Packed", region.PackedSlots, r.Packed, func(i int) int64 { return region.PackedOffset + int64(i)*8 }},
+		{"CancelFlag", region.CancelFlags, r.CancelFlag, func(i int) int64 { return region.CancelOffset + int64(i)*region.SlotStride }},
+	} {
+		for i := range a.n {
+			if got, want := a.get(i), r.Word(a.offset(i)); got != want {
+				t.Errorf("%s(%d) is %d bytes from offset %d, where the layout puts it",
+					a.name, i, int64(uintptr(unsafe.Pointer(got)))-int64(uintptr(unsafe.Pointer(want))), a.offset(i))
+			}
 		}
 	}
 }

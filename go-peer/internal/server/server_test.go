@@ -232,13 +232,15 @@ func TestAddCountersExactTotals(t *testing.T) {
 		slot       uint32
 		goroutines uint32
 		increments uint64
-		word       func(r *region.Region, slot int) *int64
+		// at is the slot's byte offset, from the layout's constants rather than from the
+		// accessors the peer uses: an accessor off by a word must fail here, not agree.
+		at func(slot uint32) int64
 	}{
-		{"counters_slot_0", interopv1.Block_BLOCK_COUNTERS, 0, 4, 50_000, (*region.Region).Counter},
-		{"counters_slot_15", interopv1.Block_BLOCK_COUNTERS, 15, 3, 40_000, (*region.Region).Counter},
-		{"packed_slot_7", interopv1.Block_BLOCK_PACKED, 7, 8, 20_000, (*region.Region).Packed},
-		{"one_goroutine", interopv1.Block_BLOCK_PACKED, 0, 1, 10_000, (*region.Region).Packed},
-		{"no_increments", interopv1.Block_BLOCK_COUNTERS, 2, 2, 0, (*region.Region).Counter},
+		{"counters_slot_0", interopv1.Block_BLOCK_COUNTERS, 0, 4, 50_000, counterAt},
+		{"counters_slot_15", interopv1.Block_BLOCK_COUNTERS, 15, 3, 40_000, counterAt},
+		{"packed_slot_7", interopv1.Block_BLOCK_PACKED, 7, 8, 20_000, packedAt},
+		{"one_goroutine", interopv1.Block_BLOCK_PACKED, 0, 1, 10_000, packedAt},
+		{"no_increments", interopv1.Block_BLOCK_COUNTERS, 2, 2, 0, counterAt},
 	}
 	for _, c := range cases {
 		for _, gated := range []bool{false, true} {
@@ -250,7 +252,7 @@ func TestAddCountersExactTotals(t *testing.T) {
 				p := startPeer(t)
 				req := &interopv1.AddCountersRequest{Block: c.block, Slot: c.slot, Goroutines: c.goroutines, IncrementsPerGoroutine: c.increments, UseStartGate: gated}
 				done := p.addAsync(context.Background(), req)
-				word := c.word(p.harness, int(c.slot))
+				word := p.harness.Word(c.at(c.slot))
 				if gated {
 					waitFor(t, "every worker at the gate", func() bool { return p.readyCount() == int64(c.goroutines) })
 					if v := atomic.LoadInt64(word); v != 0 {
@@ -282,6 +284,9 @@ func TestAddCountersExactTotals(t *testing.T) {
 		}
 	}
 }
+
+func counterAt(slot uint32) int64 { return region.CountersOffset + int64(slot)*region.SlotStride }
+func packedAt(slot uint32) int64  { return region.PackedOffset + int64(slot)*8 }
 
 func TestAddCountersGateTimeout(t *testing.T) {
 	p := startPeer(t)

@@ -21,15 +21,14 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntToLongFunction;
 
 /**
  * The counters suite: Java threads, C pthreads started through FFM, C pthreads
@@ -48,39 +47,6 @@ public final class CountersSuite {
     private static final Duration DEFAULT_GATE_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration ABANDON_BOUND = Duration.ofSeconds(10);
 
-    /**
-     * Which actors a case starts on each slot, and how much each adds; {@code jsActors}
-     * JavaScript guests (each its own context and thread) run {@code jsScript}, adding
-     * {@code jsIncrements} each.
-     */
-    public record Plan(long incrementsPerActor, int javaThreads, int ffmThreads, int jnrThreads, int goGoroutines,
-                       boolean plainJava, int jsActors, long jsIncrements, CounterScript jsScript) {
-        public Plan(long incrementsPerActor, int javaThreads, int ffmThreads, int jnrThreads, int goGoroutines, boolean plainJava) {
-            this(incrementsPerActor, javaThreads, ffmThreads, jnrThreads, goGoroutines, plainJava, 0, 0, null);
-        }
-
-        /**
-         * What one slot must end at. With JS actors the host actors add until the guests are
-         * done (at most {@code incrementsPerActor} each), so the slot must end at what the
-         * actors say they added, checked after the run.
-         */
-        long perSlot() {
-            return (actorsPerSlot() - jsActors) * incrementsPerActor + jsActors * jsIncrements;
-        }
-
-        boolean hostUntilGuestsDone() {
-            return jsActors > 0;
-        }
-
-        public Plan {
-            if (jsActors > 0 && jsScript == null) throw new IllegalArgumentException("JS actors need a script");
-        }
-
-        int actorsPerSlot() {
-            return javaThreads + ffmThreads + jnrThreads + goGoroutines + jsActors;
-        }
-    }
-
     private final Region region;
     private final AtomicShim panama;
     private final AtomicShim jnr;
@@ -88,6 +54,8 @@ public final class CountersSuite {
     private final PrintStream progress;
     private GuestRuntime guest = GuestRuntime.shared();
     private Duration gateTimeout = DEFAULT_GATE_TIMEOUT;
+    /** Planted faults (tests only): per runtime, how many bytes from its slot its actors aim, by slot. */
+    private final Map<String, IntToLongFunction> misplacements = new HashMap<>();
 
     public CountersSuite(Region region, AtomicShim panama, AtomicShim jnr, PeerClient peer, PrintStream progress) {
         this.region = region;
@@ -106,6 +74,17 @@ public final class CountersSuite {
     /** The same suite with another bound for actors to reach the gate (a test of a hung guest shortens it). */
     CountersSuite withGateTimeout(Duration bound) {
         this.gateTimeout = bound;
+        return this;
+    }
+
+    /**
+     * A planted fault, for tests: the actors of {@code runtime} (as the report names it) aim
+     * {@code bytesFromSlot.applyAsLong(slot)} bytes away from the slot they are given, as an
+     * accessor off by that much would. The peer takes a slot index, not an address, so Go's
+     * actors can be sent only whole slots away: 8 bytes in the packed block, 128 in the padded one.
+     */
+    CountersSuite withMisplacement(String runtime, IntToLongFunction bytesFromSlot) {
+        misplacements.put(runtime, bytesFromSlot);
         return this;
     }
 
@@ -229,37 +208,46 @@ public final class CountersSuite {
         MemorySegment ready = region.controlWord(RegionLayout.CONTROL_READY_COUNT);
         LONG.setVolatile(gate, 0L, 0L);
         LONG.setVolatile(ready, 0L, 0L);
-        for (int s : slots) LONG.setVolatile(slot(block, s), 0L, 0L);
+        SlotSweep sweep = SlotSweep.begin(region.segment());
 
         int expectedActors = slots.length * plan.actorsPerSlot();
         List<Actor> actors = new ArrayList<>();
         AtomicReference<Throwable> javaFailure = new AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean hostStop = plan.hostUntilGuestsDone() ? new java.util.concurrent.atomic.AtomicBoolean() : null;
+        int counted = slots.length * plan.countedPerSlot(), nextShare = 0;
+        Map<Integer, Long> asked = new LinkedHashMap<>();
         try {
             for (int s : slots) {
-                MemorySegment seg = slot(block, s);
                 for (int i = 0; i < plan.jsActors(); i++) {
                     // Each guest rehearses on its own unused counter slot (past the ones cases use).
                     actors.add(Actor.js(s, JsCounterActor.start(guest, plan.jsScript(), s, region.segment(),
-                            seg.address() - region.segment().address(),
+                            aim(block, s, plan.jsScript().name()).address() - region.segment().address(),
                             region.counterSlot(GUEST_SLOT + 1 + i).address() - region.segment().address(),
                             gate, ready, plan.jsIncrements())));
                 }
                 for (int i = 0; i < plan.javaThreads(); i++) {
-                    actors.add(Actor.java(s, seg, gate, ready, plan.incrementsPerActor(), plan.plainJava(), javaFailure, hostStop));
+                    long n = plan.share(nextShare++, counted);
+                    asked.merge(s, n, Long::sum);
+                    actors.add(Actor.java(s, aim(block, s, plan.plainJava() ? "java_plain" : "java"), gate, ready, n, plan.plainJava(), javaFailure, hostStop));
                 }
                 for (int i = 0; i < plan.ffmThreads(); i++) {
-                    actors.add(Actor.nativeGroup("c_ffm", s, panama, panama.workersStart(seg.address(), 1,
-                            plan.incrementsPerActor(), gate.address(), ready.address(), 0L)));
+                    long n = plan.share(nextShare++, counted);
+                    asked.merge(s, n, Long::sum);
+                    actors.add(Actor.nativeGroup("c_ffm", s, panama, panama.workersStart(aim(block, s, "c_ffm").address(), 1,
+                            n, gate.address(), ready.address(), 0L)));
                 }
                 for (int i = 0; i < plan.jnrThreads(); i++) {
-                    actors.add(Actor.nativeGroup("c_jnr", s, jnr, jnr.workersStart(seg.address(), 1,
-                            plan.incrementsPerActor(), gate.address(), ready.address(), 0L)));
+                    long n = plan.share(nextShare++, counted);
+                    asked.merge(s, n, Long::sum);
+                    actors.add(Actor.nativeGroup("c_jnr", s, jnr, jnr.workersStart(aim(block, s, "c_jnr").address(), 1,
+                            n, gate.address(), ready.address(), 0L)));
                 }
                 if (plan.goGoroutines() > 0) {
+                    long n = plan.share(nextShare++, counted);
+                    asked.merge(s, n * plan.goGoroutines(), Long::sum);
                     AddCountersRequest req = AddCountersRequest.newBuilder()
-                            .setBlock(block).setSlot(s).setGoroutines(plan.goGoroutines())
-                            .setIncrementsPerGoroutine(plan.incrementsPerActor())
+                            .setBlock(block).setSlot(goSlot(block, s)).setGoroutines(plan.goGoroutines())
+                            .setIncrementsPerGoroutine(n)
                             .setUseStartGate(true).setGateTimeoutMs((int) gateTimeout.toMillis()).build();
                     CompletableFuture<AddCountersResponse> call = CompletableFuture.supplyAsync(
                             () -> peer.addCounters(req, null, gateTimeout.multipliedBy(3)),
@@ -273,6 +261,7 @@ public final class CountersSuite {
 
             Map<String, long[]> byRuntime = new LinkedHashMap<>(); // runtime -> {actors, increments}
             Map<Integer, Long> contributedPerSlot = new LinkedHashMap<>();
+            List<Attribution.Share> shares = new ArrayList<>();
             // Every actor is waited for before a failure is reported, so none still adds to
             // the slot when the next case starts (a guest that threw leaves the others running).
             RuntimeException firstFailure = null;
@@ -301,6 +290,7 @@ public final class CountersSuite {
                 byRuntime.computeIfAbsent(a.runtime, k -> new long[2])[0] += a.count;
                 byRuntime.get(a.runtime)[1] += done;
                 contributedPerSlot.merge(a.slot, done, Long::sum);
+                shares.add(new Attribution.Share(a.runtime, slotName(block, a.slot), done));
             }
             if (firstFailure != null) throw firstFailure;
             long elapsed = System.nanoTime() - opened;
@@ -308,26 +298,27 @@ public final class CountersSuite {
 
             long expectedTotal = 0, actualTotal = 0, contributedTotal = 0;
             List<Map<String, Object>> slotRows = new ArrayList<>();
-            List<String> wrong = new ArrayList<>();
+            Map<String, Long> used = new LinkedHashMap<>();
             for (int s : slots) {
-                long expected = plan.hostUntilGuestsDone() ? contributedPerSlot.getOrDefault(s, 0L) : plan.perSlot();
+                // Host actors that add until the guests are done have no count: such a slot
+                // must hold what its actors say they added.
+                long expected = plan.hostUntilGuestsDone() ? contributedPerSlot.getOrDefault(s, 0L) : asked.getOrDefault(s, 0L);
                 long contributed = contributedPerSlot.getOrDefault(s, 0L);
                 long actual = (long) LONG.getVolatile(slot(block, s), 0L);
                 expectedTotal += expected;
                 actualTotal += actual;
                 contributedTotal += contributed;
                 Map<String, Object> row = new LinkedHashMap<>();
-                row.put("slot", blockName(block) + "[" + s + "]");
+                row.put("slot", slotName(block, s));
                 row.put("expected", expected);
                 row.put("contributed", contributed);
                 row.put("actual", actual);
                 row.put("lost", contributed - actual);
                 slotRows.add(row);
-                if (actual != expected || contributed != expected) {
-                    wrong.add(String.format(Locale.ROOT, "%s[%d] = %,d, want %,d (actors counted %,d)",
-                            blockName(block), s, actual, expected, contributed));
-                }
+                used.put(slotName(block, s), expected);
             }
+            Attribution who = Attribution.of(shares, sweep.read(used));
+            List<String> wrong = who.lines();
             List<Map<String, Object>> runtimeRows = new ArrayList<>();
             byRuntime.forEach((rt, v) -> {
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -343,6 +334,8 @@ public final class CountersSuite {
             metrics.put("lost_updates", lost);
             metrics.put("elapsed_ms", elapsed / 1e6);
             metrics.put("ns_per_increment", actualTotal == 0 ? 0.0 : (double) elapsed / actualTotal);
+            metrics.put("misplaced_increments", who.misplacedIncrements());
+            metrics.put("swept_words", (long) SlotSweep.WORDS.size());
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("contributions", runtimeRows);
             for (Actor a : actors) {
@@ -352,10 +345,18 @@ public final class CountersSuite {
                 }
             }
             details.put("slots", slotRows);
+            details.put("landed", who.landedRows());
+            if (!who.offRows().isEmpty()) details.put("off", who.offRows());
 
             Status status;
             String message;
-            if (plan.jsScript() != null && plan.jsScript().knownHazard()) {
+            if (who.stray()) {
+                // Increments outside the used slots: whatever else the case was for, its
+                // figures are not what they seem (a broken variant's losses could be these).
+                status = Status.FAILED;
+                message = String.join("; ", wrong);
+                if (plan.jsScript() != null && plan.jsScript().knownHazard()) details.put("verdict", "wrong");
+            } else if (plan.jsScript() != null && plan.jsScript().knownHazard()) {
                 // Style (a): the guest's Atomics.add is not atomic across the host boundary.
                 long guestDone = 0;
                 for (Actor a : actors) if (a.js != null) guestDone += a.js.done();
@@ -471,8 +472,26 @@ public final class CountersSuite {
         return block == Block.BLOCK_PACKED ? region.packedSlot(s) : region.counterSlot(s);
     }
 
-    private static String blockName(Block block) {
-        return block == Block.BLOCK_PACKED ? "packed" : "counters";
+    /** The word {@code runtime}'s actors add to for slot {@code s}: the slot itself unless a fault is planted. */
+    private MemorySegment aim(Block block, int s, String runtime) {
+        long bytes = misplacements.getOrDefault(runtime, x -> 0L).applyAsLong(s);
+        long offset = slot(block, s).address() - region.segment().address() + bytes;
+        return region.segment().asSlice(offset, RegionLayout.SLOT_SIZE);
+    }
+
+    /** The slot index the peer is asked for: the peer maps it to an address itself. */
+    private int goSlot(Block block, int s) {
+        long bytes = misplacements.getOrDefault("go", x -> 0L).applyAsLong(s);
+        long stride = block == Block.BLOCK_PACKED ? RegionLayout.SLOT_SIZE : RegionLayout.SLOT_STRIDE;
+        if (bytes % stride != 0) {
+            throw new IllegalArgumentException("go can be misplaced by whole slots only (" + stride + " bytes here), not " + bytes);
+        }
+        return Math.toIntExact(s + bytes / stride);
+    }
+
+    /** A slot's name in messages and in the sweep: {@code counters[0]}, {@code packed[1]}. */
+    private static String slotName(Block block, int s) {
+        return (block == Block.BLOCK_PACKED ? "packed" : "counters") + "[" + s + "]";
     }
 
     private static String summarise(List<Map<String, Object>> rows) {
@@ -483,156 +502,5 @@ public final class CountersSuite {
 
     private static double ms(long t0) {
         return (System.nanoTime() - t0) / 1e6;
-    }
-
-    /** One runtime's actor(s) on one slot: how to wait for them and how to abandon them. */
-    private static final class Actor {
-        final String runtime;
-        final int slot;
-        final int count;
-        private final Thread thread;
-        private final long[] javaDone;
-        private final AtomicShim shim;
-        private long handle;
-        private final CompletableFuture<AddCountersResponse> goCall;
-        private JsCounterActor js;
-
-        private Actor(String runtime, int slot, int count, Thread thread, long[] javaDone, AtomicShim shim, long handle,
-                      CompletableFuture<AddCountersResponse> goCall) {
-            this.runtime = runtime;
-            this.slot = slot;
-            this.count = count;
-            this.thread = thread;
-            this.javaDone = javaDone;
-            this.shim = shim;
-            this.handle = handle;
-            this.goCall = goCall;
-        }
-
-        static Actor java(int slot, MemorySegment seg, MemorySegment gate, MemorySegment ready, long n, boolean plain,
-                          AtomicReference<Throwable> failure, java.util.concurrent.atomic.AtomicBoolean stop) {
-            long[] done = new long[2]; // increments, then run time in ns
-            Thread t = Thread.ofPlatform().daemon().name("counters-java-" + slot).unstarted(() -> {
-                LONG.getAndAdd(ready, 0L, 1L);
-                long spins = 0;
-                while ((long) LONG.getVolatile(gate, 0L) == 0L) {
-                    // On 2 cores a pure spin would starve the actors still starting up.
-                    if (++spins % 256 == 0) Thread.yield();
-                    else Thread.onSpinWait();
-                }
-                long i = 0;
-                long t0 = System.nanoTime();
-                if (plain) {
-                    // A read, then a write: not atomic. Opaque, so that the JIT keeps every
-                    // access; with plain get/set it may keep the count in a register and write
-                    // once, and a whole run then lost nothing on a loaded machine.
-                    for (; i < n; i++) {
-                        long v = (long) LONG.getOpaque(seg, 0L);
-                        LONG.setOpaque(seg, 0L, v + 1);
-                    }
-                } else if (stop != null) {
-                    for (; i < n; i++) {
-                        LONG.getAndAdd(seg, 0L, 1L);
-                        if ((i & 1023) == 1023 && stop.get()) {
-                            i++;
-                            break;
-                        }
-                    }
-                } else {
-                    for (; i < n; i++) LONG.getAndAdd(seg, 0L, 1L);
-                }
-                done[0] = i;
-                done[1] = System.nanoTime() - t0;
-            });
-            t.setUncaughtExceptionHandler((th, e) -> failure.compareAndSet(null, e));
-            t.start();
-            return new Actor(plain ? "java_plain" : "java", slot, 1, t, done, null, 0, null);
-        }
-
-        static Actor js(int slot, JsCounterActor js) {
-            Actor a = new Actor(js.script().name(), slot, 1, null, null, null, 0, null);
-            a.js = js;
-            return a;
-        }
-
-        static Actor nativeGroup(String runtime, int slot, AtomicShim shim, long handle) {
-            return new Actor(runtime, slot, 1, null, null, shim, handle, null);
-        }
-
-        static Actor go(int slot, CompletableFuture<AddCountersResponse> call, int goroutines) {
-            return new Actor("go", slot, goroutines, null, null, null, 0, call);
-        }
-
-        long await(Duration bound) {
-            try {
-                if (js != null) {
-                    if (!js.join(bound)) {
-                        js.cancel();
-                        js.join(Duration.ofSeconds(5));
-                        throw new IllegalStateException(runtime + " actor still running after " + bound.toSeconds() + " s; cancelled it");
-                    }
-                    if (js.failure() != null) throw new IllegalStateException(js.failure());
-                    return js.done();
-                }
-                if (thread != null) {
-                    if (!thread.join(bound)) throw new IllegalStateException("Java actor still running after " + bound.toSeconds() + " s");
-                    return javaDone[0];
-                }
-                if (shim != null) {
-                    long r = shim.workersJoin(handle, bound.toMillis());
-                    if (r < 0) throw new IllegalStateException(shim.name() + " workers did not finish within " + bound.toSeconds() + " s");
-                    handle = 0;
-                    return r;
-                }
-                return goCall.get(bound.toMillis(), TimeUnit.MILLISECONDS).getIncrementsDone();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the " + runtime + " actor");
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-            } catch (TimeoutException e) {
-                throw new IllegalStateException("Go actor did not answer within " + bound.toSeconds() + " s");
-            }
-        }
-
-        /** Waits for a guest's thread only (its count and failure are read by {@link #await}). */
-        void awaitThread(Duration bound) {
-            try {
-                if (!js.join(bound)) {
-                    js.cancel();
-                    js.join(Duration.ofSeconds(5));
-                    throw new IllegalStateException(runtime + " actor still running after " + bound.toSeconds() + " s; cancelled it");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the " + runtime + " actor");
-            }
-        }
-
-        /** Asks a native group to stop before its count (the Java actors watch their stop flag). */
-        void stopEarly() {
-            if (shim != null && handle > 0) shim.workersStop(handle);
-        }
-
-        /**
-         * Stops and reaps whatever is left after a failure, so no thread outlives the case: a
-         * guest is given up (cancelled through its context) and joined, a Java thread joined,
-         * a native group stopped and joined. Returns null, or what is still alive.
-         */
-        String abandon(Duration bound) {
-            try {
-                if (js != null && !js.abandon(bound)) return runtime + " guest thread";
-                if (thread != null && !thread.join(bound)) return runtime + " thread";
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return runtime + " (interrupted while joining)";
-            }
-            if (shim != null && handle > 0) {
-                shim.workersStop(handle);
-                shim.workersJoin(handle, bound.toMillis());
-                handle = 0;
-            }
-            return null;
-        }
     }
 }

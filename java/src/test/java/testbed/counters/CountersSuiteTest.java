@@ -45,6 +45,22 @@ class CountersSuiteTest {
         return new CountersSuite(session.region(), session.panama(), session.jnr(), session.peer(), QUIET);
     }
 
+    /** The quick plan's count per actor; the k-th actor of a case adds 2^k more (docs/COUNTERS.md). */
+    private static final long N = Mode.QUICK.scale(5_000_000);
+
+    private static String n(long v) {
+        return String.format(java.util.Locale.ROOT, "%,d", v);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> landed(CaseResult c) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (Map<String, Object> row : (List<Map<String, Object>>) c.details().get("landed")) {
+            m.put(row.get("runtime") + " " + row.get("slot"), (String) row.get("landed"));
+        }
+        return m;
+    }
+
     @Test
     void quickSuiteIsExactAndCatchesItsBrokenVariant() {
         SuiteResult r = suite().run(Mode.QUICK);
@@ -59,8 +75,15 @@ class CountersSuiteTest {
             List<Map<String, Object>> rows = (List<Map<String, Object>>) c.details().get("contributions");
             assertEquals(List.of("java", "c_ffm", "c_jnr", "go"), rows.stream().map(m -> m.get("runtime")).toList(),
                     "every runtime contributed");
-            long per = Mode.QUICK.scale(5_000_000) * 2; // two slots, one actor per runtime per slot
-            rows.forEach(m -> assertEquals(per, m.get("increments"), m.get("runtime") + " did its share"));
+            // Two slots; the k-th actor adds N + 2^k: java, c_ffm, c_jnr, go on the first slot, then on the second.
+            assertEquals(List.of(2 * N + 1 + 16, 2 * N + 2 + 32, 2 * N + 4 + 64, 2 * N + 8 + 128),
+                    rows.stream().map(m -> m.get("increments")).toList(), "each runtime did its two shares");
+            // Every swept word was what it must be: each share in its own slot, nothing anywhere else.
+            assertEquals((long) SlotSweep.WORDS.size(), c.metrics().get("swept_words"));
+            assertEquals(0L, c.metrics().get("misplaced_increments"));
+            landed(c).forEach((share, where) -> assertTrue(share.endsWith(" " + where), share + " landed in " + where));
+            assertEquals(8, landed(c).size());
+            assertFalse(c.details().containsKey("off"), c.details().toString());
         }
         CaseResult broken = r.cases().get(2);
         assertEquals(Status.EXPECTED_FAILURE, broken.status(), broken.message());
@@ -132,7 +155,7 @@ class CountersSuiteTest {
 
     @Test
     void aGuestWhoseWritesNeverReachTheSlotIsAHarnessFaultNotTheHazard() {
-        var plan = new CountersSuite.Plan(Mode.QUICK.scale(10_000_000), 1, 0, 0, 0, false, 1, 20_001, VIEW_OF_A_COPY);
+        var plan = new Plan(Mode.QUICK.scale(10_000_000), 1, 0, 0, 0, false, 1, 20_001, VIEW_OF_A_COPY);
         CaseResult c = suite().runCase("js_view_of_a_copy", "style (a) on a copy", Block.BLOCK_COUNTERS,
                 new int[] {CountersSuite.GUEST_SLOT}, plan);
         assertEquals(Status.FAILED, c.status(), c.message());
@@ -147,7 +170,7 @@ class CountersSuiteTest {
                 })
                 """);
         c = suite().runCase("js_always_a_copy", "style (a) always on a copy", Block.BLOCK_COUNTERS,
-                new int[] {CountersSuite.GUEST_SLOT}, new CountersSuite.Plan(1_000_000, 1, 0, 0, 0, false, 1, 1_000, always));
+                new int[] {CountersSuite.GUEST_SLOT}, new Plan(1_000_000, 1, 0, 0, 0, false, 1, 1_000, always));
         assertEquals(Status.ERROR, c.status(), c.message());
         assertTrue(c.message().contains("rehearsal alone left 0 in its scratch word, want 20,000"), c.message());
     }
@@ -172,7 +195,7 @@ class CountersSuiteTest {
                   return n;
                 })
                 """);
-        var plan = new CountersSuite.Plan(Mode.QUICK.scale(100_000_000), 1, 0, 0, 0, false, 1, 1_000, hang);
+        var plan = new Plan(Mode.QUICK.scale(100_000_000), 1, 0, 0, 0, false, 1, 1_000, hang);
         CaseResult c = suite().withGateTimeout(java.time.Duration.ofSeconds(2)).runCase("js_hangs_rehearsing", "a guest hung in its rehearsal",
                 Block.BLOCK_COUNTERS, new int[] {CountersSuite.GUEST_SLOT}, plan);
         assertEquals(Status.ERROR, c.status(), c.message());
@@ -193,7 +216,7 @@ class CountersSuiteTest {
                   return n;
                 })
                 """);
-        var plan = new CountersSuite.Plan(Mode.QUICK.scale(100_000_000), 1, 0, 0, 0, false, 1, 1_000, hang);
+        var plan = new Plan(Mode.QUICK.scale(100_000_000), 1, 0, 0, 0, false, 1, 1_000, hang);
         // The engine's cold start (seconds on a loaded machine) must not count against the short gate bound.
         try (var cx = GuestRuntime.shared().newContext()) {
             cx.eval(GuestRuntime.LANGUAGE, "1");
@@ -217,14 +240,14 @@ class CountersSuiteTest {
                   return n;
                 })
                 """);
-        var plan = new CountersSuite.Plan(Mode.QUICK.scale(10_000_000), 1, 0, 0, 0, false, 1, 100_000, boom);
+        var plan = new Plan(Mode.QUICK.scale(10_000_000), 1, 0, 0, 0, false, 1, 100_000, boom);
         CaseResult c = suite().runCase("js_throws", "a guest that throws", Block.BLOCK_COUNTERS, new int[] {CountersSuite.GUEST_SLOT}, plan);
         assertEquals(Status.ERROR, c.status(), c.message());
         assertTrue(c.message().contains("js_throws actor on slot 4: Error: guest gave up on purpose"), c.message());
         // A script that does not parse is refused with the guest's own words too.
         var notJs = new CounterScript("js_syntax", "b", "(function (buffer, host {");
         c = suite().runCase("js_syntax", "a script that does not parse", Block.BLOCK_COUNTERS, new int[] {CountersSuite.GUEST_SLOT},
-                new CountersSuite.Plan(1_000, 1, 0, 0, 0, false, 1, 1_000, notJs));
+                new Plan(1_000, 1, 0, 0, 0, false, 1, 1_000, notJs));
         assertEquals(Status.ERROR, c.status(), c.message());
         assertTrue(c.message().startsWith("js_syntax actor on slot 4: SyntaxError"), c.message());
         // The next case on the same slot is unharmed: the failed actors' partners were waited for.
@@ -257,11 +280,77 @@ class CountersSuiteTest {
         }
     }
 
+    /**
+     * The bug the issue found: a Go accessor 8 bytes off. Go's increments for packed[0] land on
+     * packed[1] and packed[1]'s on packed[2], which no case uses; before every word was swept,
+     * only packed[0] failed, and nothing said whose increments were missing.
+     */
+    @Test
+    void goEightBytesOffIsFoundInTheUnusedSlotAndNamed() {
+        CaseResult c = suite().withMisplacement("go", s -> 8).runCase("go_eight_bytes_off", "Go's accessor 8 bytes off",
+                Block.BLOCK_PACKED, new int[] {0, 1}, CountersSuite.plan(Mode.QUICK));
+        assertEquals(Status.FAILED, c.status(), c.message());
+        // Shares: slot 0 java N+1, c_ffm N+2, c_jnr N+4, go N+8; slot 1 the same with 16 to 128.
+        assertTrue(c.message().startsWith("go's increments landed outside their slot: packed[0]'s in packed[1], packed[1]'s in packed[2]"),
+                c.message());
+        assertTrue(c.message().contains("packed[2] (unused) holds " + n(N + 128) + ": increments landed outside their slot: go's for packed[1]"),
+                c.message());
+        assertTrue(c.message().contains("packed[1] = " + n(4 * N + 120) + ", want " + n(4 * N + 240)
+                + " (actors counted " + n(4 * N + 240) + "): it holds go's " + n(N + 8) + " for packed[0]; go's " + n(N + 128)
+                + " for it landed in packed[2]"), c.message());
+        for (String other : List.of("java's", "c_ffm's", "c_jnr's")) assertFalse(c.message().contains(other), c.message());
+        assertEquals(Map.of("java packed[0]", "packed[0]", "c_ffm packed[0]", "packed[0]", "c_jnr packed[0]", "packed[0]",
+                "go packed[0]", "packed[1]", "java packed[1]", "packed[1]", "c_ffm packed[1]", "packed[1]",
+                "c_jnr packed[1]", "packed[1]", "go packed[1]", "packed[2]"), landed(c));
+        assertEquals(N + 128, c.metrics().get("misplaced_increments"));
+    }
+
+    /**
+     * Go's two slots swapped: with every actor adding the same count each slot would still be
+     * exact, and the case passed. The distinct shares make both slots wrong, and say why.
+     */
+    @Test
+    void goWithItsSlotsSwappedFailsThoughEverySlotTotalCouldMatch() {
+        CaseResult c = suite().withMisplacement("go", s -> s == 0 ? 8 : -8).runCase("go_slots_swapped", "Go's slots swapped",
+                Block.BLOCK_PACKED, new int[] {0, 1}, CountersSuite.plan(Mode.QUICK));
+        assertEquals(Status.FAILED, c.status(), c.message());
+        assertTrue(c.message().startsWith("go's increments landed outside their slot: packed[0]'s in packed[1], packed[1]'s in packed[0]"),
+                c.message());
+        assertEquals("packed[1]", landed(c).get("go packed[0]"));
+        assertEquals("packed[0]", landed(c).get("go packed[1]"));
+        assertEquals(0L, c.metrics().get("misplaced_increments"), "nothing outside the used slots");
+    }
+
+    /** A C actor 8 bytes off a padded slot lands in that slot's padding, which must stay zero. */
+    @Test
+    void aCActorEightBytesOffIsFoundInTheCanaryAndNamed() {
+        CaseResult c = suite().withMisplacement("c_ffm", s -> 8).runCase("c_ffm_eight_bytes_off", "C via FFM 8 bytes off",
+                Block.BLOCK_COUNTERS, new int[] {0, 1}, CountersSuite.plan(Mode.QUICK));
+        assertEquals(Status.FAILED, c.status(), c.message());
+        assertTrue(c.message().startsWith("c_ffm's increments landed outside their slot: counters[0]'s in counters[0]+8, counters[1]'s in counters[1]+8"),
+                c.message());
+        assertTrue(c.message().contains("counters[0]+8 (canary) holds " + n(N + 2) + ": increments landed outside their slot: c_ffm's for counters[0]"),
+                c.message());
+        assertTrue(c.message().contains("counters[0] = " + n(3 * N + 13) + ", want " + n(4 * N + 15)), c.message());
+        assertEquals(2 * N + 34, c.metrics().get("misplaced_increments"));
+    }
+
+    /** The broken variant's lost updates are not a misplacement: no word outside its slot moved. */
+    @Test
+    void aBrokenVariantThatAlsoWritesOutsideItsSlotIsNotCalledCaught() {
+        var plan = new Plan(Mode.QUICK.scale(20_000_000), 1, 1, 1, 1, true);
+        CaseResult c = suite().withMisplacement("c_jnr", s -> 16).runCase("plain_and_misplaced", "plain Java, C via JNR 16 bytes off",
+                Block.BLOCK_COUNTERS, new int[] {2}, plan);
+        assertEquals(Status.FAILED, c.status(), c.message());
+        assertTrue(c.message().contains("counters[2]+16 (canary) holds " + n(plan.incrementsPerActor() + 4)
+                + ": increments landed outside their slot: c_jnr's for counters[2]"), c.message());
+    }
+
     @Test
     void aVariantThatLosesNothingIsNotCalledCaught() {
         // The plain variant with a single Java actor and nothing else racing it cannot
         // lose an update; the suite must then say that the check was not proven.
-        var plan = new CountersSuite.Plan(10_000, 1, 0, 0, 0, true);
+        var plan = new Plan(10_000, 1, 0, 0, 0, true);
         CaseResult c = suite().runCase("lone_plain_actor", "one plain actor, no race", Block.BLOCK_COUNTERS, new int[] {3}, plan);
         assertEquals(Status.FAILED, c.status(), c.message());
         assertTrue(c.message().startsWith("the broken variant was not caught"), c.message());
