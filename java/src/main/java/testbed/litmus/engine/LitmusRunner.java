@@ -159,7 +159,7 @@ public final class LitmusRunner {
                 }
                 // Read while the consumers write it: a monitor for the goal, not the verdict's count.
                 if (!stopped && rounds != 0 && !goal.none()) {
-                    seen = goal.count(t, serial, observed(section.histogram(), t.gathers().size()));
+                    seen = goal.count(t, serial, Outcomes.observed(section.histogram(), t.gathers().size()));
                     if (toTarget < 0 && seen >= goal.target()) toTarget = now - released;
                 }
                 if (!stopped && goal.done(now - released, budget, seen)) {
@@ -200,17 +200,6 @@ public final class LitmusRunner {
         }
     }
 
-    /**
-     * How many samples show the actors' accesses interleaved: outcomes that no serial
-     * execution (one actor's whole program after another's) gives, such as store
-     * buffering's (1, 1) or message passing's (flag 0, data 1).
-     */
-    static long overlapWitnesses(Set<List<Long>> serial, Map<List<Long>, Long> observed) {
-        long n = 0;
-        for (Map.Entry<List<Long>, Long> e : observed.entrySet()) if (!serial.contains(e.getKey())) n += e.getValue();
-        return n;
-    }
-
     private CaseResult verdict(LitmusTest t, Descriptor d, EvidenceGoal goal, long toTargetNs, long elapsedNs, Set<List<Long>> serial,
                                List<ActorResult> results, long t0) {
         long[] hist = section.histogram();
@@ -222,7 +211,7 @@ public final class LitmusRunner {
                     "engine integrity: the histogram holds %,d samples but %,d rounds x %,d instances were run",
                     samples, rounds, d.stride()), ms(t0));
         }
-        Map<List<Long>, Long> observed = observed(hist, t.gathers().size());
+        Map<List<Long>, Long> observed = Outcomes.observed(hist, t.gathers().size());
         List<Map<String, Object>> rows = new ArrayList<>();
         long forbidden = 0, interesting = 0;
         List<String> forbiddenSeen = new ArrayList<>();
@@ -255,7 +244,7 @@ public final class LitmusRunner {
         // A test with a guest actor must show that its actors overlapped (docs/GUEST.md): the
         // guest visits a round's instances far more slowly than its partner, so without a
         // witness "nothing forbidden seen" would say nothing. Forbidden outcomes still fail.
-        long overlap = overlapWitnesses(serial, observed);
+        long overlap = Outcomes.overlapWitnesses(serial, observed);
         boolean needsWitness = t.hasGuest() && !t.selfCheck();
         if (needsWitness && overlap == 0 && forbidden == 0) verdict = "no_overlap";
         Status status;
@@ -329,7 +318,7 @@ public final class LitmusRunner {
         details.put("actors", t.actorRows());
         details.put("histogram", rows);
         details.putAll(t.source().details());
-        details.put("observation", observation(t, observed));
+        details.put("observation", Outcomes.observation(t, observed));
         List<Map<String, Object>> actorRuns = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
             ActorResult r = results.get(i);
@@ -341,40 +330,6 @@ public final class LitmusRunner {
         }
         details.put("actor_runs", actorRuns);
         return new CaseResult(t.name(), title(t), status, message, ms(t0), metrics, details);
-    }
-
-    /**
-     * herd's observation line over the histogram: how many samples satisfy the condition's
-     * proposition (positive) and how many do not (negative).
-     */
-    static String observation(LitmusTest t, Map<List<Long>, Long> observed) {
-        Judgement j = t.source().judgement();
-        long positive = 0, negative = 0;
-        for (Map.Entry<List<Long>, Long> e : observed.entrySet()) {
-            if (j.satisfies(e.getKey())) positive += e.getValue();
-            else negative += e.getValue();
-        }
-        String word = positive == 0 ? "Never" : negative == 0 ? "Always" : "Sometimes";
-        return "Observation " + j.test() + " " + word + " " + positive + " " + negative;
-    }
-
-    /** The outcomes a histogram counted, each with its count (outcomes never seen are left out). */
-    static Map<List<Long>, Long> observed(long[] hist, int values) {
-        Map<List<Long>, Long> observed = new LinkedHashMap<>();
-        for (int key = 0; key < hist.length; key++) {
-            if (hist[key] != 0) observed.put(decode(key, values), hist[key]);
-        }
-        return observed;
-    }
-
-    /** The n values of histogram index {@code key}, most significant first (docs/LITMUS.md). */
-    static List<Long> decode(int key, int n) {
-        Long[] v = new Long[n];
-        for (int j = n - 1; j >= 0; j--) {
-            v[j] = (long) (key & 3);
-            key >>= 2;
-        }
-        return List.of(v);
     }
 
     public static String title(LitmusTest t) {

@@ -54,9 +54,9 @@ class LitmusGuestTest {
             // ...and a run that saw only serial outcomes has none.
             Map<List<Long>, Long> serialOnly = new java.util.LinkedHashMap<>();
             serial.forEach(o -> serialOnly.put(o, 1_000L));
-            assertEquals(0L, LitmusRunner.overlapWitnesses(serial, serialOnly), t.name());
+            assertEquals(0L, Outcomes.overlapWitnesses(serial, serialOnly), t.name());
             serialOnly.put(witnesses.iterator().next(), 7L);
-            assertEquals(7L, LitmusRunner.overlapWitnesses(serial, serialOnly), t.name());
+            assertEquals(7L, Outcomes.overlapWitnesses(serial, serialOnly), t.name());
         }
         // Store buffering's witness is (1, 1): both stores before both loads.
         var sb = named("sb_jv_sc");
