@@ -95,6 +95,12 @@ final class LitmusCommands {
         }
         Binding.BoundProgram c11 = Binding.asC11(p);
         printJudgement(out, file, c11, testbed.litmus.model.Rc11Model.judge(c11.effective(), c11.semantics()), false);
+        // Each binding is judged as it runs: its histogram is classified by its own model line.
+        out.println("Bindings (each judged with the orders its runtimes run):");
+        for (FileTest t : tests) {
+            out.printf(Locale.ROOT, "  %-32s %-24s %s%n", t.name(), t.source().bound().runtimes().stream().map(Runtime::label).toList(),
+                    t.judgement().modelLine().replace("\n", "; "));
+        }
         List<LitmusTest> runnable = new ArrayList<>();
         List<CaseResult> cases = new ArrayList<>();
         for (FileTest t : tests) {
@@ -141,7 +147,7 @@ final class LitmusCommands {
     }
 
     private static void printJudgement(PrintStream out, Path file, Binding.BoundProgram bound, Judgement j, boolean showBinding) {
-        out.println("Test " + j.test() + " (" + file + ")" + (showBinding ? ", bound to " + bound.runtimes().stream().map(Runtime::label).toList() : ""));
+        out.println("Test " + j.test() + " (" + file + ")" + (showBinding ? ", bound to " + bound.runtimes().stream().map(Runtime::label).toList() : ", as C11"));
         if (showBinding) {
             for (Binding.BoundThread t : bound.threads()) {
                 for (Binding.BoundStatement s : t.statements()) {

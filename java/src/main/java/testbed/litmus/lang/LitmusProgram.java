@@ -27,6 +27,12 @@ public record LitmusProgram(Path source, String name, String description, List<L
         observed = List.copyOf(observed);
     }
 
+    /** The index of location {@code name} in {@link #locations}; the parser resolves every name a program uses. */
+    public int locationIndex(String name) {
+        for (int i = 0; i < locations.size(); i++) if (locations.get(i).name().equals(name)) return i;
+        throw new IllegalArgumentException(this.name + ": no location " + name);
+    }
+
     public Optional<Location> location(String name) {
         return locations.stream().filter(l -> l.name().equals(name)).findFirst();
     }

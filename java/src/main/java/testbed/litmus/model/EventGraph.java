@@ -27,10 +27,11 @@ final class EventGraph {
 
     /** How a write's value is made. */
     static final int CONST = 0;
-    /** An update's value: what it read plus {@code valueArg}. */
+    /**
+     * What event {@code valueSrc} read plus {@code valueArg}: an update's own read, a plain
+     * RMW's read, or (plus 0) a failed compare-exchange's read of x, copied into e.
+     */
     static final int ADD = 1;
-    /** A failed compare-exchange's write of what it read from x into e: the value read by event {@code valueSrc}. */
-    static final int COPY = 2;
 
     final int n;
     final int initCount;
@@ -130,31 +131,31 @@ final class EventGraph {
             int cas = 0;
             for (Statement s : t.statements()) {
                 switch (s) {
-                    case Statement.Store st -> b.add(t.index(), index(p, st.location()), WRITE, st.order(),
+                    case Statement.Store st -> b.add(t.index(), p.locationIndex(st.location()), WRITE, st.order(),
                             hb && st.order() == Strength.PLAIN, CONST, st.value(), -1);
                     case Statement.Load ld -> {
-                        int e = b.add(t.index(), index(p, ld.location()), READ, ld.order(),
+                        int e = b.add(t.index(), p.locationIndex(ld.location()), READ, ld.order(),
                                 hb && ld.order() == Strength.PLAIN, CONST, 0, -1);
                         b.register(slots.slot(t.index(), ld.register()), e, 0);
                     }
                     case Statement.Exchange x -> {
-                        int e = b.add(t.index(), index(p, x.location()), READ | WRITE, x.order(), false, CONST, x.value(), -1);
+                        int e = b.update(t.index(), p.locationIndex(x.location()), x.order(), hb, CONST, x.value());
                         if (x.register() != null) b.register(slots.slot(t.index(), x.register()), e, 0);
                     }
                     case Statement.FetchAdd f -> {
-                        int e = b.add(t.index(), index(p, f.location()), READ | WRITE, f.order(), false, ADD, f.delta(), -1);
+                        int e = b.update(t.index(), p.locationIndex(f.location()), f.order(), hb, ADD, f.delta());
                         if (f.register() != null) b.register(slots.slot(t.index(), f.register()), e, 0);
                     }
                     case Statement.CompareExchange c -> {
                         boolean success = (paths[t.index()] >>> cas++ & 1) != 0;
-                        int el = index(p, c.expected());
+                        int el = p.locationIndex(c.expected());
                         int readE = b.add(t.index(), el, READ, Strength.PLAIN, hb, CONST, 0, -1);
                         int x;
                         if (success) {
-                            x = b.add(t.index(), index(p, c.location()), READ | WRITE, c.success(), false, CONST, c.desired(), -1);
+                            x = b.update(t.index(), p.locationIndex(c.location()), c.success(), hb, CONST, c.desired());
                         } else {
-                            x = b.add(t.index(), index(p, c.location()), READ, c.failure(), false, CONST, 0, -1);
-                            b.add(t.index(), el, WRITE, Strength.PLAIN, hb, COPY, 0, x);
+                            x = b.add(t.index(), p.locationIndex(c.location()), READ, c.failure(), hb && c.failure() == Strength.PLAIN, CONST, 0, -1);
+                            b.add(t.index(), el, WRITE, Strength.PLAIN, hb, ADD, 0, x);
                         }
                         b.cas(x, readE, success);
                         if (c.register() != null) b.register(slots.slot(t.index(), c.register()), -1, success ? 1 : 0);
@@ -176,12 +177,6 @@ final class EventGraph {
             for (Statement s : t.statements()) if (s instanceof Statement.CompareExchange) counts[t.index()]++;
         }
         return counts;
-    }
-
-    private static int index(LitmusProgram p, String location) {
-        List<Location> locs = p.locations();
-        for (int i = 0; i < locs.size(); i++) if (locs.get(i).name().equals(location)) return i;
-        throw new IllegalStateException("unknown location " + location + " (the parser resolves names)");
     }
 
     /** One slot per register of every thread, in thread order, then each thread's registers in order. */
@@ -227,6 +222,23 @@ final class EventGraph {
             registerEvent = new int[registers];
             java.util.Arrays.fill(registerEvent, -1);
             registerConst = new long[registers];
+        }
+
+        /**
+         * A read-modify-write of order {@code o}, returning the event whose read value is its
+         * result. An atomic one is one update event; a plain one (a JavaScript view's
+         * {@code Atomics.add} over a host buffer, docs/MEMORY_MODEL.md) is a plain read and
+         * then a plain write, with no atomicity between them: another write may come between.
+         */
+        int update(int t, int l, Strength o, boolean hb, int vk, long arg) {
+            if (o != Strength.PLAIN) {
+                int e = add(t, l, READ | WRITE, o, false, vk, arg, -1);
+                valueSrc.set(e, e);
+                return e;
+            }
+            int read = add(t, l, READ, o, hb, CONST, 0, -1);
+            add(t, l, WRITE, o, hb, vk, arg, read);
+            return read;
         }
 
         int add(int t, int l, int k, Strength o, boolean hb, int vk, long arg, int src) {

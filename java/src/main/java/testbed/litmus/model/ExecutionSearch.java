@@ -33,6 +33,8 @@ final class ExecutionSearch {
     final int[][] mo;
     final boolean potentialRace;
     final long writesMask;
+    /** The plain accesses that only happens-before governs (PlainSemantics.HAPPENS_BEFORE). */
+    final long plainHbMask;
     long[] hb;
     long[] hbInv;
     boolean raceFound;
@@ -50,7 +52,7 @@ final class ExecutionSearch {
         for (int i = 0; i < shape.size(); i++) {
             Condition.Observable o = shape.get(i);
             shapeSlot[i] = o instanceof Condition.Observable.Register r ? slots.slot(r) : -1;
-            shapeLoc[i] = o instanceof Condition.Observable.Memory m ? locIndex(p, m.location()) : -1;
+            shapeLoc[i] = o instanceof Condition.Observable.Memory m ? p.locationIndex(m.location()) : -1;
         }
         int locs = p.locations().size();
         List<List<Integer>> byLoc = new ArrayList<>();
@@ -65,6 +67,9 @@ final class ExecutionSearch {
             if (g.reads(e)) readList.add(e);
         }
         writesMask = w;
+        long plain = 0;
+        for (int e = 0; e < n; e++) if (g.hbOnly[e]) plain |= 1L << e;
+        plainHbMask = plain;
         writesOf = new int[locs][];
         for (int l = 0; l < locs; l++) writesOf[l] = byLoc.get(l).stream().mapToInt(Integer::intValue).toArray();
         reads = readList.stream().mapToInt(Integer::intValue).toArray();
@@ -95,11 +100,6 @@ final class ExecutionSearch {
         return total;
     }
 
-    private static int locIndex(LitmusProgram p, String name) {
-        for (int i = 0; i < p.locations().size(); i++) if (p.locations().get(i).name().equals(name)) return i;
-        throw new IllegalStateException("unknown location " + name);
-    }
-
     /**
      * The writes read {@code r} may read from, before the axioms: not itself, not a write
      * program-order after it, and not one hidden by a write to the same location that is
@@ -108,21 +108,15 @@ final class ExecutionSearch {
      */
     private int[] sources(int r) {
         List<Integer> out = new ArrayList<>();
-        for (int w : writesOfLoc(g.loc[r])) {
+        for (int w : writesOf[g.loc[r]]) {
             if (w == r || Relations.has(g.sb, r, w)) continue;
             boolean hidden = false;
-            for (int w2 : writesOfLoc(g.loc[r])) {
+            for (int w2 : writesOf[g.loc[r]]) {
                 if (w2 != w && w2 != r && Relations.has(g.sb, w, w2) && Relations.has(g.sb, w2, r)) hidden = true;
             }
             if (!hidden) out.add(w);
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    private List<Integer> writesOfLoc(int l) {
-        List<Integer> out = new ArrayList<>();
-        for (int e = 0; e < n; e++) if (g.writes(e) && g.loc[e] == l) out.add(e);
-        return out;
     }
 
     private boolean potentialRace() {
@@ -201,13 +195,9 @@ final class ExecutionSearch {
         long v;
         switch (g.valueKind[w]) {
             case EventGraph.ADD -> {
-                if (!writeValue(rf[w])) return false;
-                v = writeVal[rf[w]] + g.valueArg[w];
-            }
-            case EventGraph.COPY -> {
                 int src = g.valueSrc[w];
                 if (!writeValue(rf[src])) return false;
-                v = writeVal[rf[src]];
+                v = writeVal[rf[src]] + g.valueArg[w];
             }
             default -> v = g.valueArg[w];
         }
@@ -334,12 +324,10 @@ final class ExecutionSearch {
                 for (int j = i + 1; j < order.length; j++) moRel[order[i]] |= 1L << order[j];
             }
         }
-        long plainHb = 0;
-        for (int e = 0; e < n; e++) if (g.hbOnly[e]) plainHb |= 1L << e;
         for (int r : reads) {
             if (!coherent(r)) continue; // judged by happens-before consistency (afterRf)
             rfRel[rf[r]] |= 1L << r;
-            frRel[r] = moRel[rf[r]] & ~(1L << r) & ~plainHb;
+            frRel[r] = moRel[rf[r]] & ~(1L << r) & ~plainHbMask;
         }
         long[] eco = new long[n];
         for (int e = 0; e < n; e++) eco[e] = rfRel[e] | moRel[e] | frRel[e];
@@ -359,23 +347,20 @@ final class ExecutionSearch {
         long scEvents = 0;
         for (int e = g.initCount; e < n; e++) if (g.sc(e)) scEvents |= 1L << e;
         if (scEvents == 0) return true;
-        long plainHb = 0;
-        for (int e = 0; e < n; e++) if (g.hbOnly[e]) plainHb |= 1L << e;
         long[] ecoSc = eco;
-        if (plainHb != 0) {
-            // Fences and SC accesses order no plain Java or Go access (PlainSemantics.HAPPENS_BEFORE).
+        long[] moSc = moRel;
+        long[] frSc = frRel;
+        if (plainHbMask != 0) {
+            // Fences and SC accesses order no plain Java or Go access (PlainSemantics.HAPPENS_BEFORE):
+            // the SC order sees none of their mo, rf or fr edges.
             ecoSc = new long[n];
+            moSc = new long[n];
+            frSc = new long[n];
             for (int e = 0; e < n; e++) {
-                if ((plainHb >>> e & 1) != 0) continue;
-                moRel[e] &= ~plainHb;
-                frRel[e] &= ~plainHb;
-                ecoSc[e] = (rfRel[e] & ~plainHb) | moRel[e] | frRel[e];
-            }
-            for (int e = 0; e < n; e++) {
-                if ((plainHb >>> e & 1) != 0) {
-                    moRel[e] = 0;
-                    frRel[e] = 0;
-                }
+                if ((plainHbMask >>> e & 1) != 0) continue;
+                moSc[e] = moRel[e] & ~plainHbMask;
+                frSc[e] = frRel[e] & ~plainHbMask;
+                ecoSc[e] = (rfRel[e] & ~plainHbMask) | moSc[e] | frSc[e];
             }
             Relations.close(ecoSc, n);
         }
@@ -388,7 +373,7 @@ final class ExecutionSearch {
                 int ye = Long.numberOfTrailingZeros(y);
                 sblHbSbl |= g.sb[ye] & ~g.sameLoc[ye];
             }
-            scb[a] = g.sb[a] | sblHbSbl | (hb[a] & g.sameLoc[a]) | moRel[a] | frRel[a];
+            scb[a] = g.sb[a] | sblHbSbl | (hb[a] & g.sameLoc[a]) | moSc[a] | frSc[a];
         }
         long[] psc = new long[n];
         for (long as = scEvents; as != 0; as &= as - 1) {

@@ -93,21 +93,21 @@ public final class Interleavings {
         long[] m = s.memory.clone();
         long[] r = s.registers.clone();
         switch (st) {
-            case Statement.Store x -> m[loc(x.location())] = x.value();
-            case Statement.Load x -> r[slots.slot(t, x.register())] = m[loc(x.location())];
+            case Statement.Store x -> m[program.locationIndex(x.location())] = x.value();
+            case Statement.Load x -> r[slots.slot(t, x.register())] = m[program.locationIndex(x.location())];
             case Statement.Exchange x -> {
-                int l = loc(x.location());
+                int l = program.locationIndex(x.location());
                 if (x.register() != null) r[slots.slot(t, x.register())] = m[l];
                 m[l] = x.value();
             }
             case Statement.FetchAdd x -> {
-                int l = loc(x.location());
+                int l = program.locationIndex(x.location());
                 if (x.register() != null) r[slots.slot(t, x.register())] = m[l];
                 m[l] += x.delta();
             }
             case Statement.CompareExchange x -> {
-                int l = loc(x.location());
-                int e = loc(x.expected());
+                int l = program.locationIndex(x.location());
+                int e = program.locationIndex(x.expected());
                 boolean ok = m[l] == m[e];
                 if (ok) m[l] = x.desired();
                 else m[e] = m[l];
@@ -123,15 +123,10 @@ public final class Interleavings {
         for (int i = 0; i < v.length; i++) {
             v[i] = switch (shape.get(i)) {
                 case Condition.Observable.Register reg -> s.registers[slots.slot(reg)];
-                case Condition.Observable.Memory mem -> s.memory[loc(mem.location())];
+                case Condition.Observable.Memory mem -> s.memory[program.locationIndex(mem.location())];
             };
         }
         return List.of(v);
-    }
-
-    private int loc(String name) {
-        for (int i = 0; i < program.locations().size(); i++) if (program.locations().get(i).name().equals(name)) return i;
-        throw new IllegalStateException("unknown location " + name);
     }
 
     private record State(int[] pc, long[] memory, long[] registers) {

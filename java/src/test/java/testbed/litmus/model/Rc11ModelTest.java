@@ -172,6 +172,22 @@ class Rc11ModelTest {
         assertFalse(j.dataRace());
     }
 
+    /**
+     * A JavaScript view's {@code Atomics.add} over a host buffer is a plain read and a plain
+     * write (docs/MEMORY_MODEL.md, "The embedded guest"): beside a Java fetch_add it may lose
+     * an update, and the model must allow that, or a correct run would fail on it.
+     */
+    @Test
+    void aPlainReadModifyWriteCanLoseAnUpdate() throws Exception {
+        LitmusProgram fadd = LitmusParser.parse(Path.of(System.getProperty("testbed.litmus.root", "litmus"), "canonical", "rmw_fadd", "relaxed.litmus"));
+        Judgement atomic = Rc11Model.judge(fadd);
+        assertEquals(Judgement.Verdict.NEVER, atomic.verdict(), "two atomic fetch_adds lose nothing");
+        testbed.litmus.Binding.BoundProgram withView = testbed.litmus.Binding.bind(fadd, List.of(testbed.litmus.Runtime.JAVA, testbed.litmus.Runtime.JS_VIEW));
+        Judgement view = Rc11Model.judge(withView.effective(), withView.semantics());
+        assertEquals(Judgement.Verdict.SOMETIMES, view.verdict(), "Atomics.add over a host buffer may lose one");
+        assertTrue(view.allows(List.of(0L, 0L, 1L)), view.allowed().toString());
+    }
+
     @Test
     void anEnumerationThatWouldExplodeIsRefusedWithItsCount() {
         StringBuilder b = new StringBuilder("C Many\n{ x = 0; }\n");
