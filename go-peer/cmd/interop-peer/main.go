@@ -36,6 +36,10 @@
 // reason, once the file has been validated as a region: with it, a region
 // never outlives a harness that was killed without a chance to clean up. A
 // file that failed validation is never removed.
+//
+// -fault NAME plants a regression (package fault), for the harness's tests
+// that show a suite's verdict on a broken build: ignore-context makes every
+// goroutine of a CancelService or ScopeService call ignore its context.
 package main
 
 import (
@@ -57,6 +61,7 @@ import (
 	"google.golang.org/grpc"
 
 	"interop-testbed/go-peer/internal/cancel"
+	"interop-testbed/go-peer/internal/fault"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
 	"interop-testbed/go-peer/internal/grpcinterop"
 	"interop-testbed/go-peer/internal/peerauth"
@@ -97,6 +102,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	regionPath := fset.String("region", "", "path of the shared region file to map (required)")
 	listen := fset.String("listen", "127.0.0.1:0", "loopback HOST:PORT or unix:/abs/path.sock to serve on")
 	unlinkRegion := fset.Bool("unlink-region-on-exit", false, "remove the region file when the peer exits")
+	faultName := fset.String("fault", "", "tests only: plant a regression ("+fault.Names+")")
 	if err := fset.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -109,6 +115,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	network, address, err := parseListen(*listen)
+	if err != nil {
+		logger.Print(err)
+		return exitUsage
+	}
+	ignoreContext, err := fault.Parse(*faultName)
 	if err != nil {
 		logger.Print(err)
 		return exitUsage
@@ -170,8 +181,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	svc := server.New(reg, logger)
 	srv := server.NewServer(svc, secret.ServerOptions()...)
-	interopv1.RegisterCancelServiceServer(srv, cancel.New(reg.CancelFlag, region.CancelFlags))
-	interopv1.RegisterScopeServiceServer(srv, scopesvc.New(reg.CancelFlag, region.CancelFlags))
+	cancelSvc, scopeSvc := cancel.New(reg.CancelFlag, region.CancelFlags), scopesvc.New(reg.CancelFlag, region.CancelFlags)
+	if ignoreContext > 0 {
+		logger.Printf("-fault %s: every goroutine of a Cancel or Scope call ignores its context for %v", *faultName, time.Duration(ignoreContext))
+	}
+	cancelSvc.IgnoreContext, scopeSvc.IgnoreContext = ignoreContext, ignoreContext
+	interopv1.RegisterCancelServiceServer(srv, cancelSvc)
+	interopv1.RegisterScopeServiceServer(srv, scopeSvc)
 	grpcinterop.Register(srv)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()

@@ -391,6 +391,17 @@ func TestRefusesListenBeyondLoopback(t *testing.T) {
 	}
 }
 
+func TestRefusesAnUnknownFault(t *testing.T) {
+	path := regiontest.Create(t, nil)
+	p := start(t, false, "-region", path, "-fault", "ignore-everything")
+	if code := p.wait(t, 5*time.Second); code != 2 {
+		t.Errorf("exit status %d, want 2", code)
+	}
+	if got := p.stderr.String(); !strings.HasPrefix(got, `interop-peer: -fault "ignore-everything": want one of ignore-context`) || strings.Count(got, "\n") != 1 {
+		t.Errorf("stderr = %q, want one line refusing the fault", got)
+	}
+}
+
 func TestParseListenAcceptsLoopback(t *testing.T) {
 	for in, want := range map[string]string{
 		"127.0.0.1:0":      "tcp 127.0.0.1:0",

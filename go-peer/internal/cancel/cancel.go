@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"interop-testbed/go-peer/internal/clock"
+	"interop-testbed/go-peer/internal/fault"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
 	"interop-testbed/go-peer/internal/nativework"
 )
@@ -54,6 +55,9 @@ type Service struct {
 	flagCount int
 	// stopBound is StopBound; tests shorten it.
 	stopBound time.Duration
+	// IgnoreContext is the planted regression of the peer's -fault
+	// ignore-context (package fault); 0, the contract, unless set before serving.
+	IgnoreContext fault.IgnoreContext
 
 	mu      sync.Mutex
 	pending map[string]chan struct{} // call ids whose work runs; closed when recorded
@@ -384,19 +388,21 @@ func (s *Service) validate(spec *interopv1.WorkSpec) error {
 // region cancel flag, if the spec names one.
 func (w *work) goroutine(first bool, flag *int64) {
 	defer w.group.Done()
+	ctx, release := w.svc.IgnoreContext.Heed(w.ctx)
+	defer release()
 	observed := true
 	if w.spec.GetIgnoreContext() {
 		time.Sleep(time.Duration(w.spec.GetIgnoreContextMs()) * time.Millisecond)
 	} else if d := time.Duration(w.spec.GetCompleteAfterMs()) * time.Millisecond; d > 0 {
 		t := time.NewTimer(d)
 		select {
-		case <-w.ctx.Done():
+		case <-ctx.Done():
 		case <-t.C:
 			observed = false // completed before any cancel
 		}
 		t.Stop()
 	} else {
-		<-w.ctx.Done()
+		<-ctx.Done()
 	}
 	now := clock.Monotonic()
 	if observed {

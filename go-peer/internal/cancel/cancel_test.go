@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
 
+	"interop-testbed/go-peer/internal/fault"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
 	"interop-testbed/go-peer/internal/nativework"
 	"interop-testbed/go-peer/internal/scope"
@@ -198,6 +199,29 @@ func TestIgnoringTheContextKeepsGoroutinesAlive(t *testing.T) {
 			r.GetGoroutinesStopped(), r.GetGoroutinesStarted())
 	}
 	waitScopeEmpty(t, "leaky")
+}
+
+// TestThePlantedFaultKeepsEveryGoroutineRunning: with the peer's -fault
+// ignore-context, the goroutines of a plain call (no ignore_context in its
+// spec) outlive its cancel, and the record says none had stopped.
+func TestThePlantedFaultKeepsEveryGoroutineRunning(t *testing.T) {
+	svc := New(func(i int) *int64 { return &flagWords[i] }, len(flagWords))
+	svc.stopBound = 50 * time.Millisecond
+	svc.IgnoreContext = 300 * fault.IgnoreContext(time.Millisecond)
+	c := serveService(t, svc)
+	ctx, cancel := context.WithCancel(metadata.AppendToOutgoingContext(bounded(t), scope.MetadataKey, "faulty"))
+	go c.Work(ctx, &interopv1.WorkRequest{Spec: &interopv1.WorkSpec{CallId: "faulty", Goroutines: 4}})
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	r := observe(t, c, "faulty")
+	if r.GetGoroutinesStarted() != 4 || r.GetGoroutinesStopped() != 0 {
+		t.Fatalf("record: %d of %d goroutines stopped, want 0 of 4", r.GetGoroutinesStopped(), r.GetGoroutinesStarted())
+	}
+	// The 4 and the one waiting to mark them ended: the handler itself has returned.
+	if n, _ := scope.Count("faulty"); n["faulty"] != 5 {
+		t.Fatalf("scope faulty: %d goroutines after the handler ended, want 5", n["faulty"])
+	}
+	waitScopeEmpty(t, "faulty")
 }
 
 func TestBadSpecsAreRefused(t *testing.T) {

@@ -27,6 +27,7 @@ import (
 
 	"interop-testbed/go-peer/internal/cancel"
 	"interop-testbed/go-peer/internal/clock"
+	"interop-testbed/go-peer/internal/fault"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
 	"interop-testbed/go-peer/internal/nativework"
 	"interop-testbed/go-peer/internal/scope"
@@ -61,6 +62,9 @@ type Service struct {
 
 	flags     Flags
 	flagCount int
+	// IgnoreContext is the planted regression of the peer's -fault
+	// ignore-context (package fault); 0, the contract, unless set before serving.
+	IgnoreContext fault.IgnoreContext
 
 	mu     sync.Mutex
 	scopes map[string]*scopeState
@@ -407,7 +411,9 @@ func (c *call) start() {
 			for range nested {
 				inner.Go(func() error {
 					defer c.stopped.Add(1)
-					<-ictx.Done()
+					heeded, release := c.svc.IgnoreContext.Heed(ictx)
+					defer release()
+					<-heeded.Done()
 					return nil
 				})
 			}
@@ -447,7 +453,9 @@ func (c *call) nativeUnder(ctx context.Context) error {
 		return status.Errorf(codes.FailedPrecondition, "goroutine_native_flag: %v", err)
 	}
 	c.nativeStarted.Store(1)
-	<-ctx.Done()
+	heeded, release := c.svc.IgnoreContext.Heed(ctx)
+	defer release()
+	<-heeded.Done()
 	if c.spec.GetNativeLeak() {
 		c.svc.mu.Lock()
 		c.svc.abandoned = append(c.svc.abandoned, g)
@@ -489,6 +497,8 @@ var errInnerDone = errors.New("inner errgroup done")
 // work is goroutine i's own part: fail, succeed, or wait for the context;
 // in the broken variant it then takes unwind_ms to return.
 func (c *call) work(ctx context.Context, i int) error {
+	ctx, release := c.svc.IgnoreContext.Heed(ctx)
+	defer release()
 	err := c.ownWork(ctx, i)
 	if d := time.Duration(c.spec.GetUnwindMs()) * time.Millisecond; d > 0 && ctx.Err() != nil {
 		time.Sleep(d)

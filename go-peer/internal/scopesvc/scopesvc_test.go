@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/test/bufconn"
 
 	"interop-testbed/go-peer/internal/clock"
+	"interop-testbed/go-peer/internal/fault"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
 	"interop-testbed/go-peer/internal/scope"
 )
@@ -33,10 +34,15 @@ func serve(t *testing.T) interopv1.ScopeServiceClient {
 
 func serveFlags(t *testing.T, flags Flags, n int) interopv1.ScopeServiceClient {
 	t.Helper()
+	return serveService(t, New(flags, n))
+}
+
+func serveService(t *testing.T, svc *Service) interopv1.ScopeServiceClient {
+	t.Helper()
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(scope.UnaryServerInterceptor()),
 		grpc.ChainStreamInterceptor(scope.StreamServerInterceptor()))
-	interopv1.RegisterScopeServiceServer(srv, New(flags, n))
+	interopv1.RegisterScopeServiceServer(srv, svc)
 	go srv.Serve(lis)
 	conn, err := grpc.NewClient("passthrough:///bufnet",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
@@ -277,6 +283,26 @@ func TestEndScopeReportsCallsStillRunning(t *testing.T) {
 		t.Errorf("Hold after the client's cancel: %v, want Canceled", err)
 	}
 	waitEmpty(t, "running")
+}
+
+// TestThePlantedFaultKeepsTheHandlerFromReturning: with the peer's -fault
+// ignore-context, a notice ends no goroutine of the errgroup, so the handler,
+// which returns only after errgroup.Wait, is still running at EndScope.
+func TestThePlantedFaultKeepsTheHandlerFromReturning(t *testing.T) {
+	svc := New(func(i int) *int64 { return &flagWords[i] }, len(flagWords))
+	svc.IgnoreContext = 300 * fault.IgnoreContext(time.Millisecond)
+	c := serveService(t, svc)
+	ctx := begin(t, c, "faulty")
+	st, _ := hold(t, ctx, c, &interopv1.HoldSpec{CallId: "f", Goroutines: 2, NestedGoroutines: 1})
+	cause := &interopv1.CancelCause{Reason: "SCOPE_CANCELLED", Domain: "testbed.java"}
+	if err := st.Send(&interopv1.HoldRequest{Kind: &interopv1.HoldRequest_Cancel{Cancel: &interopv1.CancelNotice{Cause: cause}}}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.EndScope(context.Background(), &interopv1.EndScopeRequest{ScopeId: "faulty", WaitMs: 50})
+	if err != nil || r.GetCallsRunning() != 1 || len(r.GetCalls()) != 0 || r.GetLive() < 6 {
+		t.Fatalf("EndScope = %v, %v: want the handler still running, no record, its 6 goroutines and itself live", r, err)
+	}
+	waitEmpty(t, "faulty")
 }
 
 // TestIgnoredNoticeAndSlowUnwind is the broken variant behind a subtask that

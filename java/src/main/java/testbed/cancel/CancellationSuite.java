@@ -6,6 +6,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import testbed.Mode;
 import testbed.ffi.AtomicShim;
+import testbed.harness.CaseTrials;
 import testbed.harness.Session;
 import testbed.peer.PeerClient;
 import testbed.peer.PeerProcess;
@@ -310,10 +311,11 @@ public final class CancellationSuite {
      * Runs {@code trials} trials of one case; never throws: a fault becomes an ERROR case.
      * Trials that did not exercise the case ({@link Trial#exercised}) are counted apart and
      * replaced, up to {@value #ATTEMPTS_PER_TRIAL} attempts per trial; a case that could not
-     * gather its trials fails as "not exercised". A normal case ({@code caughtBy} null) passes
-     * when every trial held. A broken variant is an EXPECTED_FAILURE when a trial's problem
-     * contains {@code caughtBy}, FAILED when no trial found a problem (the check is unproven),
-     * and ERROR when it failed for another reason.
+     * gather its trials fails as "not exercised". The case stops at its first trial that found
+     * a problem ({@link CaseTrials}: "failed at trial K of N; M not run"). A normal case
+     * ({@code caughtBy} null) passes when every trial held. A broken variant is an
+     * EXPECTED_FAILURE when that trial's problem contains {@code caughtBy}, FAILED when no
+     * trial found a problem (the check is unproven), and ERROR when it failed for another reason.
      */
     CaseResult runCase(String name, String title, int trials, String caughtBy, TrialBody body) {
         progress.printf(Locale.ROOT, "  cancellation/%s: %d trial(s)%n", name, trials);
@@ -321,13 +323,13 @@ public final class CancellationSuite {
         Map<String, LatencySample> measures = new LinkedHashMap<>();
         LatencySample rtt = new LatencySample();
         Map<String, Integer> seen = new LinkedHashMap<>();
-        String problem = null;
+        CaseTrials run = new CaseTrials(trials);
         int leaked = 0;
         int exercised = 0;
         int attempts = 0;
         calls.resetWaits();
         try {
-            while (exercised < trials && attempts < trials * ATTEMPTS_PER_TRIAL) {
+            while (run.more() && attempts < trials * ATTEMPTS_PER_TRIAL) {
                 int i = attempts++;
                 for (int e = 0; e < ECHOES_PER_TRIAL; e++) rtt.add(calls.echoNanos());
                 Trial t = body.run(name + "-" + nonce + "-" + i);
@@ -347,12 +349,12 @@ public final class CancellationSuite {
                     });
                 }
                 leaked = Math.max(leaked, t.leakedGoroutines());
-                if (t.problem() != null && problem == null) problem = "trial " + i + ": " + t.problem();
-                if (t.problem() != null && caughtBy != null) break; // a broken variant is judged on its first failing trial
+                run.record(t.exercised(), t.problem() == null ? List.of() : List.of(t.problem()));
             }
         } catch (RuntimeException e) {
             return CaseResult.error(name, title, e.getMessage() == null ? e.toString() : e.getMessage(), ms(t0));
         }
+        String problem = run.headline();
         if (problem == null && exercised < trials) {
             problem = String.format(Locale.ROOT, "not exercised: only %d of %d trial(s) reached the Go handler in %d attempts",
                     exercised, trials, attempts);
@@ -360,6 +362,7 @@ public final class CancellationSuite {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("trials", exercised);
         metrics.put("trials_not_exercised", attempts - exercised);
+        run.putMetrics(metrics);
         List<Map<String, Object>> rows = new ArrayList<>();
         List<String> figureParts = new ArrayList<>();
         measures.forEach((measure, sample) -> {
@@ -396,7 +399,7 @@ public final class CancellationSuite {
         testbed.report.Status status;
         String message;
         if (caughtBy != null) {
-            if (problem != null && problem.contains(caughtBy)) {
+            if (run.failed() && run.problem().contains(caughtBy)) {
                 status = testbed.report.Status.EXPECTED_FAILURE;
                 message = "caught: " + problem;
             } else if (problem == null) {
@@ -452,7 +455,7 @@ public final class CancellationSuite {
      * Java to Go with plain gRPC: ClientCall.cancel(message, cause). With {@code causeCase}
      * the trial asserts that the cause is lost (the documented behaviour) and fails if it arrived.
      */
-    private Trial plainCancel(String id, int goroutines, boolean causeCase) {
+    Trial plainCancel(String id, int goroutines, boolean causeCase) {
         CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id), spec(id, goroutines).build());
         c.awaitFirstTick();
         long t0 = System.nanoTime();
@@ -663,7 +666,7 @@ public final class CancellationSuite {
         int alive = calls.goroutinesAfter(id, LEAK_BOUND);
         if (alive > 0) problems.add("leak: " + alive + " goroutine(s) of scope " + id + " without a handler record");
         return new Trial(js.getCode().name(), "never started (the deadline expired first)", Long.MIN_VALUE, alive,
-                problems.isEmpty() ? null : String.join("; ", problems)).notExercised();
+                CaseTrials.line(problems)).notExercised();
     }
 
     /** How a native-worker trial's call ends: what Java saw, and the initiator's instant (0: the Go server's cancel). */
@@ -829,7 +832,7 @@ public final class CancellationSuite {
             if (ended && js.getCode() != Status.Code.UNAVAILABLE) problems.add("Java saw " + js + ", want UNAVAILABLE");
             if (spare.process.isAlive()) problems.add("the killed peer is still alive");
             return new Trial(js.getCode().name(), "killed (SIGKILL)", ended ? consumer.endNs() - t0 : Long.MIN_VALUE, 0,
-                    problems.isEmpty() ? null : String.join("; ", problems));
+                    CaseTrials.line(problems));
         }
     }
 
@@ -845,7 +848,7 @@ public final class CancellationSuite {
             if (spare.process.isAlive()) problems.add("the killed peer is still alive");
             return new Trial(w.describe(), "killed (SIGKILL)",
                     w.joinedNs() == Long.MIN_VALUE ? Long.MIN_VALUE : Math.max(w.joinedNs(), w.consumerEndNs()) - w.t0Ns(), 0,
-                    problems.isEmpty() ? null : String.join("; ", problems));
+                    CaseTrials.line(problems));
         }
     }
 
@@ -950,33 +953,53 @@ public final class CancellationSuite {
         int leaked = calls.goroutinesAfter(id, LEAK_BOUND);
         ObserveResponse o = calls.observe(id); // the broken goroutines end after IGNORE_CONTEXT_MS
         List<String> problems = new ArrayList<>();
-        if (leaked > 0) {
-            problems.add(String.format(Locale.ROOT, "leak: %d goroutine(s) of scope %s (%s, call %s) still running %d ms after the cancel",
-                    leaked, id, o.getRpc(), id, LEAK_BOUND.toMillis()));
-        }
-        stoppedCheck(o, problems);
+        if (leaked > 0) problems.add(leakLine(id, o, leaked, LEAK_BOUND.toMillis() + " ms after the cancel"));
+        else stoppedCheck(o, problems);
         int left = calls.goroutinesAfter(id, LEAK_BOUND);
         if (left > 0) problems.add(left + " goroutine(s) of scope " + id + " did not end even after the broken handler's sleep");
         return new Trial(js.getCode().name(), o.getContextError() + " (ignored)", o.getLastStoppedNs() == 0 ? Long.MIN_VALUE : o.getLastStoppedNs() - t0, leaked,
-                problems.isEmpty() ? null : String.join("; ", problems));
+                CaseTrials.line(problems));
     }
 
     // ---- shared checks ----------------------------------------------------------------------------
 
     /**
-     * The checks every trial makes once the Go handler has recorded its end: every goroutine
-     * it started stopped, and none of the call's goroutines is alive {@link #LEAK_BOUND} later.
+     * The checks every trial makes once the Go handler has recorded its end: none of the
+     * call's goroutines is alive {@link #LEAK_BOUND} later (else a leak, {@link #leakLine}),
+     * and every goroutine it started had stopped when it recorded its end.
      */
     Trial finishTrial(String id, ObserveResponse o, String javaSaw, long latencyNs, List<String> problems) {
-        stoppedCheck(o, problems);
         int leaked = calls.goroutinesAfter(id, LEAK_BOUND);
-        if (leaked > 0) {
-            problems.add(String.format(Locale.ROOT, "leak: %d goroutine(s) of scope %s (%s) still running %d ms after the handler ended",
-                    leaked, id, o.getRpc(), LEAK_BOUND.toMillis()));
-        }
+        if (leaked > 0) problems.add(leakLine(id, o, leaked, LEAK_BOUND.toMillis() + " ms after the handler ended"));
+        else stoppedCheck(o, problems);
         String goSaw = o.getContextError() + (o.hasCause() ? " with cause " + o.getCause().getDomain() + "/" + o.getCause().getReason()
                 : " (cause: " + o.getCauseText() + ")");
-        return new Trial(javaSaw, goSaw, latencyNs, leaked, problems.isEmpty() ? null : String.join("; ", problems));
+        return new Trial(javaSaw, goSaw, latencyNs, leaked, CaseTrials.line(problems));
+    }
+
+    /**
+     * The leak of a call whose scope the peer still counts {@code leaked} goroutines of,
+     * {@code after} its handler ended or its cancel. The peer counts every goroutine labelled
+     * with the call's scope: the work's, which the handler's record counts as started and
+     * stopped, and one of the handler's own that waits for the work to end
+     * (go-peer/internal/cancel, {@code begin}) and so runs as long as any of it does. The line
+     * splits the count that way, so that the numbers in it add up; when they cannot (some work
+     * stopped between the record and the count), it gives both counts with their moments.
+     */
+    static String leakLine(String id, ObserveResponse o, int leaked, String after) {
+        int started = o.getGoroutinesStarted();
+        int stopped = o.getGoroutinesStopped();
+        int running = started - stopped;
+        String head = String.format(Locale.ROOT, "leak: %d goroutine(s) of scope %s (%s) still running %s", leaked, id, o.getRpc(), after);
+        if (running > 0 && leaked == running + 1) {
+            return head + String.format(Locale.ROOT, ": the %d work goroutine(s) that had not stopped when the Go handler recorded its end"
+                    + " (%d of %d stopped) and the 1 that waits for them", running, stopped, started);
+        }
+        if (running == 0) {
+            return head + String.format(Locale.ROOT, ", though all %d work goroutine(s) had stopped when the Go handler recorded its end:"
+                    + " goroutines started outside its work", started);
+        }
+        return head + String.format(Locale.ROOT, "; %d of %d work goroutine(s) had stopped when the Go handler recorded its end", stopped, started);
     }
 
     /**

@@ -16,6 +16,7 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import testbed.cancel.CancellationSuite.Trial;
+import testbed.harness.CaseTrials;
 import testbed.peer.PeerClient;
 import testbed.peer.PeerProcess;
 import testbed.proto.v1.CancelCause;
@@ -38,6 +39,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -108,7 +110,7 @@ final class MatrixTrials {
         int alive = calls.goroutinesAfter(id, LEAK_BOUND);
         if (alive > 0) problems.add("leak: " + alive + " goroutine(s) of scope " + id);
         return new Trial(js.getCode().name(), o.isPresent() ? "ran" : "never started", endNs - t0, alive,
-                problems.isEmpty() ? null : String.join("; ", problems)).measuring("java_cancel_to_java_status");
+                CaseTrials.line(problems)).measuring("java_cancel_to_java_status");
     }
 
     /**
@@ -263,6 +265,10 @@ final class MatrixTrials {
         Map<String, Integer> goSaw = new java.util.TreeMap<>();
         long[] goLat = new long[count];
         int recorded = 0;
+        // Work goroutines the handlers' records say had not stopped, and the calls they belong to.
+        int workRunning = 0;
+        int callsRunning = 0;
+        String firstRunning = null;
         for (int i = 0; i < count; i++) {
             Optional<ObserveResponse> o = calls.observeIfStarted(id + "-" + i, Duration.ZERO);
             if (o.isEmpty()) {
@@ -275,18 +281,32 @@ final class MatrixTrials {
                 problems.add("call " + i + ": Go saw '" + r.getContextError() + "', want deadline_exceeded or canceled");
             }
             if (r.getGoroutinesStopped() != r.getGoroutinesStarted()) {
-                problems.add("call " + i + ": " + r.getGoroutinesStopped() + " of " + r.getGoroutinesStarted() + " goroutines stopped");
+                workRunning += r.getGoroutinesStarted() - r.getGoroutinesStopped();
+                callsRunning++;
+                if (firstRunning == null) firstRunning = "call " + i + ": " + r.getGoroutinesStopped() + " of " + r.getGoroutinesStarted();
             }
             goLat[recorded++] = r.getLastStoppedNs() - deadlineNs[i];
         }
         if (recorded == 0) problems.add("not one of the " + count + " calls reached the Go handler");
         int alive = calls.goroutinesAfter(id, LEAK_BOUND);
-        if (alive > 0) problems.add("leak: " + alive + " goroutine(s) of scope " + id + " after the burst of " + count);
+        String notStopped = callsRunning == 0 ? null : String.format(Locale.ROOT,
+                "%d call(s) had work goroutines not stopped when their Go handler recorded its end (%d in all; the first, %s stopped)",
+                callsRunning, workRunning, firstRunning);
+        if (alive > 0 && alive == workRunning + callsRunning) {
+            // The peer counts, besides each call's work, one goroutine per call that waits for it (CancellationSuite.leakLine).
+            problems.add(String.format(Locale.ROOT, "leak: %d goroutine(s) of scope %s still running %d ms after the burst of %d:"
+                    + " the %d work goroutine(s) of %d call(s) that had not stopped when their Go handler recorded its end, and the %d that wait for them",
+                    alive, id, LEAK_BOUND.toMillis(), count, workRunning, callsRunning, callsRunning));
+        } else {
+            if (alive > 0) problems.add(String.format(Locale.ROOT, "leak: %d goroutine(s) of scope %s still running %d ms after the burst of %d",
+                    alive, id, LEAK_BOUND.toMillis(), count));
+            if (notStopped != null) problems.add(notStopped);
+        }
         StringBuilder go = new StringBuilder();
         goSaw.forEach((k, v) -> go.append(go.isEmpty() ? "" : ", ").append(k).append(" x").append(v));
         return new Trial(wrong == 0 ? "DEADLINE_EXCEEDED on all " + count + " calls" : wrong + " of " + count + " calls not DEADLINE_EXCEEDED",
                 go + (alive == 0 ? "; scope empty" : "; " + alive + " alive"), Long.MIN_VALUE, alive,
-                problems.isEmpty() ? null : String.join("; ", problems), Arrays.copyOf(goLat, recorded))
+                CaseTrials.line(problems), Arrays.copyOf(goLat, recorded))
                 .with("deadline_to_java_status", javaLat);
     }
 
@@ -625,7 +645,7 @@ final class MatrixTrials {
         }
         String saw = js.getCode().name() + (js.getDescription() == null ? "" : ": " + firstWords(js.getDescription()));
         return new Trial(saw, (ran.isPresent() ? "a handler ran" : "no handler ran") + "; " + peer, latencyNs, alive,
-                problems.isEmpty() ? null : String.join("; ", problems)).measuring("request_to_status");
+                CaseTrials.line(problems)).measuring("request_to_status");
     }
 
     private static String firstWords(String s) {
@@ -897,7 +917,7 @@ final class MatrixTrials {
         JavaWork w = subtask.get();
         if (w == null || !w.interrupted()) problems.add("the stream's subtask: " + subtaskSaw.get() + ", want it interrupted by the scope's cancellation");
         Collect c = owned.get();
-        if (c == null) return new Trial("-", "-", Long.MIN_VALUE, 0, "the subtask never started its Collect call; " + String.join("; ", problems));
+        if (c == null) return new Trial("-", "-", Long.MIN_VALUE, 0, "the subtask never started its Collect call; " + String.join("; ", CaseTrials.worstFirst(problems)));
         Status js = c.awaitEnd();
         if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
         ObserveResponse o = calls.observe(id);
@@ -1083,6 +1103,6 @@ final class MatrixTrials {
         for (int i = 0; i < ids.length; i++) javaStreams.add(streamEnds.get(i) == null ? "no end" : streamEnds.get(i).getCode().name());
         return new Trial("scope failed; streams " + String.join(",", javaStreams) + "; " + interrupted + " of 2 virtual threads ended on the interrupt",
                 "streams " + String.join(",", goSaw),
-                thrownNs.get() == 0 ? Long.MIN_VALUE : last - thrownNs.get(), leaked, problems.isEmpty() ? null : String.join("; ", problems));
+                thrownNs.get() == 0 ? Long.MIN_VALUE : last - thrownNs.get(), leaked, CaseTrials.line(problems));
     }
 }

@@ -67,10 +67,20 @@ public final class PeerProcess implements AutoCloseable {
         return Path.of(p);
     }
 
-    /** Starts the peer on loopback TCP, mapping {@code region}. */
+    /**
+     * Fault injection for tests: a peer started while this property is set plants the
+     * regression it names ({@code interop-peer -fault}, e.g. {@code ignore-context}: every
+     * goroutine of a Cancel or Scope call ignores its context), so that a test can show a
+     * suite's verdict on a broken build. Never set in a real run.
+     */
+    public static final String FAULT_PROPERTY = "testbed.peer.fault";
+
+    /** Starts the peer on loopback TCP, mapping {@code region}, with the fault {@link #FAULT_PROPERTY} names, if any. */
     public static PeerProcess start(Path binary, Path region) {
-        return start(binary, List.of("-region", region.toString(), "-listen", "127.0.0.1:0", "-unlink-region-on-exit"),
-                DEFAULT_START_TIMEOUT);
+        List<String> args = new ArrayList<>(List.of("-region", region.toString(), "-listen", "127.0.0.1:0", "-unlink-region-on-exit"));
+        String fault = System.getProperty(FAULT_PROPERTY);
+        if (fault != null && !fault.isBlank()) args.addAll(List.of("-fault", fault));
+        return start(binary, args, DEFAULT_START_TIMEOUT);
     }
 
     /**

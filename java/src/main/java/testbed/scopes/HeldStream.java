@@ -46,6 +46,7 @@ final class HeldStream {
      * Returns the call id when the errgroup succeeded; throws the call's status as a
      * {@link StatusRuntimeException} when it ended otherwise; when interrupted, cancels
      * the call as the class comment says and throws {@link InterruptedException}.
+     * {@code onStarted} runs, on a gRPC thread, when the handler's started reply arrives.
      */
     static String hold(ScopeServiceGrpc.ScopeServiceStub stub, HoldSpec spec, Consumer<HoldStarted> onStarted)
             throws InterruptedException {
@@ -64,7 +65,12 @@ final class HeldStream {
 
             @Override
             public void onNext(HoldResponse v) {
-                if (v.hasStarted()) h.started.complete(v.getStarted());
+                if (v.hasStarted()) {
+                    // Here, not after the wait below: a subtask cancelled while the reply is on
+                    // its way still learns that its handler started.
+                    onStarted.accept(v.getStarted());
+                    h.started.complete(v.getStarted());
+                }
                 // The handler waits for this half-close before it returns, so that its reader
                 // goroutine has ended with it (scope.proto, Hold).
                 if (v.hasResult()) h.halfClose();
@@ -84,8 +90,7 @@ final class HeldStream {
         };
         stub.hold(observer).onNext(HoldRequest.newBuilder().setStart(spec).build());
         try {
-            HoldStarted s = h.waitFor(h.started);
-            onStarted.accept(s);
+            h.waitFor(h.started);
             Throwable end = h.waitFor(h.ended);
             if (end != null) throw asStatus(end);
             return spec.getCallId();

@@ -8,6 +8,7 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.BlockingClientCall;
 import testbed.Mode;
+import testbed.harness.CaseTrials;
 import testbed.harness.Session;
 import testbed.peer.PeerClient;
 import testbed.peer.PeerProcess;
@@ -17,6 +18,7 @@ import testbed.proto.v1.HoldRequest;
 import testbed.proto.v1.HoldResponse;
 import testbed.proto.v1.HoldResult;
 import testbed.proto.v1.HoldSpec;
+import testbed.proto.v1.HoldStarted;
 import testbed.proto.v1.HoldUnaryRequest;
 import testbed.region.Region;
 import testbed.report.CaseResult;
@@ -102,7 +104,21 @@ public final class ScopesSuite {
      * C, in the Go process's total goroutine count (GO_PROCESS), or (OUTLIVE) a Go handler returning after close() where the subtasks cancel structurally;
      * NONE for a scenario that must hold.
      */
-    enum Leaks { NONE, GO, GO_PROCESS, JAVA, C, OUTLIVE }
+    enum Leaks {
+        NONE("nothing"),
+        GO("a goroutine of the scope left running after close()"),
+        GO_PROCESS("a goroutine without the scope's label left running"),
+        JAVA("a Java thread left running after close()"),
+        C("a native worker left running after close()"),
+        OUTLIVE("a Go handler that returns after close()");
+
+        /** The fault a broken variant of this kind plants, in words. */
+        final String planted;
+
+        Leaks(String planted) {
+            this.planted = planted;
+        }
+    }
 
     public SuiteResult run(Mode mode) {
         int trials = mode == Mode.QUICK ? 1 : (int) mode.scale(3);
@@ -231,6 +247,8 @@ public final class ScopesSuite {
         final Map<String, String> expectedEnds = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
         final Map<String, String> expectedNativeStop = new ConcurrentHashMap<>();
         final Map<String, String> nativeStoppedBy = new ConcurrentHashMap<>();
+        /** Per call whose Hold stream started, the goroutines its errgroup started (HoldStarted). */
+        final Map<String, Integer> goroutinesStarted = new ConcurrentHashMap<>();
         final List<Consumer<List<CallRecord>>> recordChecks = new ArrayList<>();
         final List<Runnable> cleanups = new ArrayList<>();
         private int nextFlag;
@@ -246,6 +264,11 @@ public final class ScopesSuite {
 
         void closed() {
             closedNs = System.nanoTime();
+        }
+
+        /** What a Hold stream of this trial does when its handler has started: notes its errgroup's goroutines. */
+        void started(HoldStarted s) {
+            goroutinesStarted.put(s.getCallId(), s.getGoroutines());
         }
 
         HoldSpec.Builder spec(String callId, int goroutines) {
@@ -275,7 +298,7 @@ public final class ScopesSuite {
                 if (flagIndex >= 0) expectedNativeStop.put(id, goEnd == null ? "java" : "go");
                 NativeWorkers nw = flagIndex < 0 ? null : new NativeWorkers(session.panama(), session.region(), flagIndex, 1);
                 try {
-                    return HeldStream.hold(on.async(carried), built, s -> { });
+                    return HeldStream.hold(on.async(carried), built, this::started);
                 } finally {
                     if (nw != null) nativeStoppedBy.put(id, nw.finish(goEnd == null ? Duration.ZERO : NATIVE_BOUND));
                 }
@@ -334,32 +357,36 @@ public final class ScopesSuite {
 
     /**
      * Runs {@code trials} trials of one scenario; never throws: a fault becomes an ERROR case.
-     * A scenario passes when every trial held; a broken variant is an EXPECTED_FAILURE when a
-     * trial found a leftover in the runtime it leaks in, else FAILED.
+     * The scenario stops at its first trial that found a problem ({@link CaseTrials}: "failed at
+     * trial K of N; M not run"). A scenario passes when every trial held; a broken variant is an
+     * EXPECTED_FAILURE when that trial found a leftover in the runtime it leaks in, else FAILED.
      */
     CaseResult runCase(String name, String title, int trials, Leaks leaks, Scenario body) {
         progress.printf(Locale.ROOT, "  scopes/%s: %d trial(s)%n", name, trials);
         long t0 = System.nanoTime();
         List<Trial> done = new ArrayList<>();
-        for (int i = 0; i < trials; i++) {
+        CaseTrials run = new CaseTrials(trials);
+        for (int i = 0; run.more(); i++) {
+            String which = String.format(Locale.ROOT, "trial %d of %d: ", i + 1, trials);
             Trial t;
             try {
                 t = trial(name + "-" + nonce + "-" + i, body);
             } catch (Exception e) {
-                return CaseResult.error(name, title, "trial " + i + ": " + faultText(e), ms(t0));
+                return CaseResult.error(name, title, which + faultText(e), ms(t0));
             }
             done.add(t);
             if (t.fault() != null) {
                 // The scenario broke, but its counts were taken: the case is an ERROR that still reports them.
-                CaseResult v = verdict(name, title, leaks, done, ms(t0));
+                CaseResult v = verdict(name, title, leaks, done, run, ms(t0));
                 String counts = String.format(Locale.ROOT, "leftovers go %s, java %d, c %d%s",
                         t.goLeft() == null ? "n/a" : t.goLeft().toString(), t.javaLeft(), t.cLeft(),
-                        t.problems().isEmpty() ? "" : "; " + String.join("; ", t.problems()));
-                return new CaseResult(name, title, testbed.report.Status.ERROR, "trial " + i + ": " + faultText(t.fault())
+                        t.problems().isEmpty() ? "" : "; " + String.join("; ", CaseTrials.worstFirst(t.problems())));
+                return new CaseResult(name, title, testbed.report.Status.ERROR, which + faultText(t.fault())
                         + "; counts taken after the fault: " + counts, ms(t0), v.metrics(), v.details());
             }
+            run.record(true, t.problems());
         }
-        return verdict(name, title, leaks, done, ms(t0));
+        return verdict(name, title, leaks, done, run, ms(t0));
     }
 
     private static String faultText(Throwable e) {
@@ -472,9 +499,28 @@ public final class ScopesSuite {
         if (cAtClose > 0) last = Math.max(last, cZeroNs != 0 ? cZeroNs : System.nanoTime());
         long outlive = last == Long.MIN_VALUE ? 0 : Math.max(0, last - r.closedNs);
 
-        if (g.getLive() > 0) {
-            problems.add(String.format(Locale.ROOT, "leak: %d goroutine(s) of scope %s still running %d ms after close()",
-                    g.getLive(), r.scopeId, LEAK_BOUND.toMillis()));
+        Map<String, CallRecord> byId = new LinkedHashMap<>();
+        for (CallRecord c : g.getCallsList()) byId.put(c.getCallId(), c);
+        // A handler files its call's record when it returns: a call of the trial that has none
+        // had not returned at EndScope, or never reached the peer (then the counts below differ).
+        List<String> neverReturned = new ArrayList<>();
+        if (r.killedPeer == null && r.goNotCounted == null) {
+            // Sorted, so that a message does not depend on the order in which the subtasks started.
+            java.util.Set<String> made = new java.util.TreeSet<>(r.goroutinesStarted.keySet());
+            synchronized (r.expectedEnds) {
+                made.addAll(r.expectedEnds.keySet());
+            }
+            for (String id : made) if (!byId.containsKey(id)) neverReturned.add(id);
+            if (neverReturned.size() != g.getCallsRunning()) neverReturned.clear(); // cannot tell which are running
+        }
+        if (g.getCallsRunning() > 0 && g.getLive() > 0) {
+            problems.add(neverReturnedLeak(r, g, neverReturned));
+        } else {
+            if (g.getLive() > 0) {
+                problems.add(String.format(Locale.ROOT, "leak: %d goroutine(s) of scope %s still running %d ms after close()",
+                        g.getLive(), r.scopeId, LEAK_BOUND.toMillis()));
+            }
+            if (g.getCallsRunning() > 0) problems.add(g.getCallsRunning() + " Go handler(s) of the scope had not returned at its end");
         }
         if (!javaLeft.isEmpty()) {
             problems.add("leak: " + javaLeft.size() + " Java thread(s) outlived the scope: " + JavaThreads.describe(javaLeft));
@@ -485,13 +531,11 @@ public final class ScopesSuite {
         }
         if (cLeft > 0) problems.add("leak: " + cLeft + " native worker(s) alive " + LEAK_BOUND.toMillis() + " ms after close()"
                 + (r.peerCLeft > 0 ? " (" + r.peerCLeft + " in the Go peer, started by a goroutine)" : ""));
-        if (g.getCallsRunning() > 0) problems.add(g.getCallsRunning() + " Go handler(s) of the scope had not returned at its end");
 
-        Map<String, CallRecord> byId = new LinkedHashMap<>();
-        for (CallRecord c : g.getCallsList()) byId.put(c.getCallId(), c);
         if (r.killedPeer == null) {
             r.expectedEnds.forEach((id, want) -> {
                 CallRecord c = byId.get(id);
+                if (c == null && neverReturned.contains(id)) return; // its leak says why
                 if (c == null) problems.add("no Go record of call " + id);
                 else if (!c.getEnd().equals(want)) problems.add("Go call " + id + " ended " + c.getEnd() + " (" + c.getCauseText() + "), want " + want);
             });
@@ -533,13 +577,42 @@ public final class ScopesSuite {
                 r.planted.test(t), t.problems(), null, t.peerNativeEndNs());
     }
 
-    private CaseResult verdict(String name, String title, Leaks leaks, List<Trial> trials, double durationMs) {
+    /**
+     * The leak of handlers that had not returned {@link #LEAK_BOUND} after close(), the worst a
+     * scope can leave in Go: its goroutines never ended either. The peer counts every goroutine
+     * labelled with the scope: each running handler itself and the goroutines of its errgroup
+     * (as many as HoldStarted said it started, nested ones included), and whatever else the
+     * scope started. The line names the handlers (the trial's calls without a record, when they
+     * are as many as the peer says are running) and splits the count that way, so that its
+     * numbers add up; when it cannot tell, it gives the two counts alone.
+     */
+    private static String neverReturnedLeak(Run r, EndScopeResponse g, List<String> neverReturned) {
+        int running = g.getCallsRunning();
+        String who = neverReturned.size() != running ? running + " Go handler(s) of the scope"
+                : running == 1 ? "the Go handler of call " + neverReturned.getFirst()
+                : "the Go handlers of calls " + String.join(", ", neverReturned);
+        String line = String.format(Locale.ROOT, "leak: %s never returned after close(): %d goroutine(s) of scope %s still running %d ms after it",
+                who, g.getLive(), r.scopeId, LEAK_BOUND.toMillis());
+        if (neverReturned.size() != running || !r.goroutinesStarted.keySet().containsAll(neverReturned)) return line;
+        int errgroups = 0;
+        for (String id : neverReturned) errgroups += r.goroutinesStarted.get(id);
+        String handlers = running == 1 ? "the handler" : "the " + running + " handlers";
+        String theirs = running == 1 ? "its errgroup" : "their errgroups";
+        int rest = g.getLive() - running;
+        if (rest == errgroups) return line + String.format(Locale.ROOT, ": %s and the %d goroutine(s) of %s", handlers, errgroups, theirs);
+        if (rest > errgroups) {
+            return line + String.format(Locale.ROOT, ": %s, the %d goroutine(s) of %s and %d other(s)", handlers, errgroups, theirs, rest - errgroups);
+        }
+        // Some goroutines of the errgroups ended (one that failed, one whose own work succeeded).
+        return line + String.format(Locale.ROOT, ": %s and %d of the %d goroutine(s) %s started", handlers, Math.max(rest, 0), errgroups, theirs);
+    }
+
+    private CaseResult verdict(String name, String title, Leaks leaks, List<Trial> trials, CaseTrials run, double durationMs) {
         Integer goLeft = null, goAtEnd = null;
         int javaLeft = 0, cLeft = 0, cAtClose = 0, infra = 0;
-        String goNa = null;
         long outliveMax = 0;
         long outliveSum = 0;
-        String problem = null;
+        String problem = run.problem();
         Map<String, Integer> saw = new LinkedHashMap<>();
         for (int i = 0; i < trials.size(); i++) {
             Trial t = trials.get(i);
@@ -552,11 +625,11 @@ public final class ScopesSuite {
             outliveMax = Math.max(outliveMax, t.outliveNs());
             outliveSum += t.outliveNs();
             saw.merge(t.javaSaw(), 1, Integer::sum);
-            if (problem == null && !t.problems().isEmpty()) problem = "trial " + i + ": " + String.join("; ", t.problems());
         }
         Trial last = trials.getLast();
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("trials", trials.size());
+        run.putMetrics(metrics);
         metrics.put("go_leftover_goroutines", goLeft);
         metrics.put("java_leftover_threads", javaLeft);
         metrics.put("c_leftover_workers", cLeft);
@@ -610,20 +683,26 @@ public final class ScopesSuite {
             boolean plantedFound = trials.stream().anyMatch(Trial::plantedFound);
             if (caught && plantedFound) {
                 status = testbed.report.Status.EXPECTED_FAILURE;
-                message = "caught: " + problem;
+                message = "caught: " + run.headline();
+            } else if (!caught && problem != null && problem.startsWith(CaseTrials.LEAK)) {
+                // Something worse than the planted fault (a handler that never returned, where the
+                // variant plants one that returns late) hid it: the headline is the worse thing.
+                status = testbed.report.Status.FAILED;
+                message = problem + "; the fault the broken variant plants (" + leaks.planted
+                        + ") did not show, so this run does not prove its check can fail; " + run.stoppedAt();
             } else {
                 status = testbed.report.Status.FAILED;
                 message = "the broken variant was not caught: " + (caught ? "a leftover was found, but not the one it planted"
                         : leaks == Leaks.OUTLIVE ? "no Go handler returned after close()"
                         : "no " + leaks.name().toLowerCase(Locale.ROOT).replace('_', ' ') + " leftover after close()")
-                        + ", so this run does not prove the check can fail" + (problem == null ? "" : " (" + problem + ")");
+                        + ", so this run does not prove the check can fail" + (problem == null ? "" : " (" + run.headline() + ")");
             }
         } else if (problem == null) {
             status = testbed.report.Status.PASSED;
             message = String.join(", ", saw.keySet()) + "; " + figures;
         } else {
             status = testbed.report.Status.FAILED;
-            message = problem;
+            message = run.headline();
         }
         return new CaseResult(name, title, status, message, durationMs, metrics, details);
     }
@@ -670,7 +749,7 @@ public final class ScopesSuite {
         }
     }
 
-    private void javaSubtaskFails(Run r) throws Exception {
+    void javaSubtaskFails(Run r) throws Exception {
         try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
             scope.fork(r.stream(r.spec("s0", 4), "cancelled_by_notice", true));
             scope.fork(r.stream(r.spec("s1", 4), "cancelled_by_notice", true));
@@ -952,7 +1031,10 @@ public final class ScopesSuite {
                 for (String id : List.of("s0", "s1")) {
                     HoldSpec spec = r.spec(id, 4).build();
                     ScopeCalls on = r.calls;
-                    scope.fork(() -> HeldStream.hold(on.async(r.scopeId), spec, s -> bothStarted.countDown()));
+                    scope.fork(() -> HeldStream.hold(on.async(r.scopeId), spec, s -> {
+                        r.started(s);
+                        bothStarted.countDown();
+                    }));
                 }
                 scope.join();
                 r.problem("join returned normally, want FailedException");
@@ -1017,7 +1099,10 @@ public final class ScopesSuite {
                     HoldSpec spec = r.spec(id, 4).build();
                     r.expectedEnds.put(id, "canceled");
                     ScopeCalls on = r.calls;
-                    scope.fork(() -> HeldStream.hold(on.async(r.scopeId), spec, s -> bothStarted.countDown()));
+                    scope.fork(() -> HeldStream.hold(on.async(r.scopeId), spec, s -> {
+                        r.started(s);
+                        bothStarted.countDown();
+                    }));
                 }
                 scope.join();
                 r.problem("join returned normally, want FailedException");
@@ -1066,13 +1151,13 @@ public final class ScopesSuite {
         });
     }
 
-    private void goHandlerIgnoresNotice(Run r) throws Exception {
+    void goHandlerIgnoresNotice(Run r) throws Exception {
         // Planted: the deaf call's handler returning after close().
         r.planted = t -> t.problems().stream().anyMatch(p -> p.startsWith("Go handler of call deaf returned "));
         HoldSpec spec = r.spec("deaf", 2).setIgnoreNotice(true).setUnwindMs(UNWIND_MS).build();
         r.expectedEnds.put("deaf", "canceled");
         try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
-            scope.fork(() -> HeldStream.hold(r.calls.async(r.scopeId), spec, s -> { }, DEAF_END_BOUND));
+            scope.fork(() -> HeldStream.hold(r.calls.async(r.scopeId), spec, r::started, DEAF_END_BOUND));
             scope.fork(() -> {
                 r.awaitGoroutines(2);
                 throw new IllegalStateException("sibling failed on purpose");

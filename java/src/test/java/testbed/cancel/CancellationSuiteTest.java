@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import testbed.Mode;
+import testbed.harness.BrokenBuild;
 import testbed.harness.Session;
 import testbed.report.CaseResult;
 import testbed.report.Status;
@@ -72,21 +73,20 @@ class CancellationSuiteTest {
         }
         CaseResult broken = byName(r, "go_handler_ignores_context_leak");
         assertEquals(Status.EXPECTED_FAILURE, broken.status(), broken.message());
-        assertTrue(broken.message().matches("caught: trial 0: leak: [1-9]\\d* goroutine\\(s\\) of scope go_handler_ignores_context_leak-.*"),
-                "the leak is named: " + broken.message());
-        assertTrue(broken.message().contains("0 of 3 goroutines stopped when the Go handler recorded its end"),
-                "the record's stopped count can show goroutines that did not stop: " + broken.message());
+        assertTrue(broken.message().matches("caught: leak: 4 goroutine\\(s\\) of scope go_handler_ignores_context_leak-\\S+ \\(Work\\) still running 5000 ms after the cancel: "
+                        + "the 3 work goroutine\\(s\\) that had not stopped when the Go handler recorded its end \\(0 of 3 stopped\\) and the 1 that waits for them; failed at trial 1 of 1"),
+                "the leak is named, and its counts add up: " + broken.message());
         CaseResult nativeLeak = byName(r, "native_worker_ignores_cancel_flag_leak");
         assertEquals(Status.EXPECTED_FAILURE, nativeLeak.status(), nativeLeak.message());
         assertTrue(nativeLeak.message().contains("leak: 2 native workers alive after the join"), nativeLeak.message());
         CaseResult task = byName(r, "java_task_ignores_interrupt_leak");
         assertEquals(Status.EXPECTED_FAILURE, task.status(), task.message());
-        assertTrue(task.message().matches("caught: trial 0: leak: 1 Java task\\(s\\) still running .*"), task.message());
+        assertTrue(task.message().matches("caught: leak: 1 Java task\\(s\\) still running .*"), task.message());
         assertTrue(task.message().contains("virtual-thread work subtask 0 ended without seeing the interrupt"), task.message());
 
         CaseResult selfCancelled = byName(r, "java_structured_scope_ends_before_owner_cancel");
         assertEquals(Status.EXPECTED_FAILURE, selfCancelled.status(), selfCancelled.message());
-        assertTrue(selfCancelled.message().startsWith("caught: trial 0: the scope's join: join returned: the subtasks ended before the owner cancelled the scope, "
+        assertTrue(selfCancelled.message().startsWith("caught: the scope's join: join returned: the subtasks ended before the owner cancelled the scope, "
                 + "want it interrupted and the scope closed by its owner"), selfCancelled.message());
 
         assertTrue(byName(r, "java_structured_scope_cancels_client_stream").message()
@@ -131,16 +131,45 @@ class CancellationSuiteTest {
     @Test
     void aTrialProblemFailsItsCaseAndAFaultIsAnError() {
         CancellationSuite suite = new CancellationSuite(session, QUIET);
-        CaseResult failed = suite.runCase("wrong_status", "t", 3, false,
-                id -> id.endsWith("-1") ? new CancellationSuite.Trial("OK", "", 5, 0, "Java saw OK, want CANCELLED")
-                        : CancellationSuite.Trial.ok("CANCELLED", "canceled", 5));
+        int[] ran = {0};
+        CaseResult failed = suite.runCase("wrong_status", "t", 5, false, id -> {
+            ran[0]++;
+            return id.endsWith("-1") ? new CancellationSuite.Trial("OK", "", 5, 0, "Java saw OK, want CANCELLED")
+                    : CancellationSuite.Trial.ok("CANCELLED", "canceled", 5);
+        });
         assertEquals(Status.FAILED, failed.status());
-        assertEquals("trial 1: Java saw OK, want CANCELLED", failed.message());
+        assertEquals("Java saw OK, want CANCELLED; failed at trial 2 of 5; 3 not run", failed.message());
+        assertEquals(2, ran[0], "the case stops at its first failed trial");
+        assertEquals(3, failed.metrics().get("trials_not_run"));
+        assertEquals(2, failed.metrics().get("failed_at_trial"));
         CaseResult error = suite.runCase("fault", "t", 1, false, id -> {
             throw new IllegalStateException("the peer died");
         });
         assertEquals(Status.ERROR, error.status());
         assertEquals("the peer died", error.message());
+    }
+
+    /**
+     * A build whose goroutines ignore their context: a latency case fails at its first trial,
+     * whose one bound (the handler's 2 s stop bound, then the 5 s leak check) is all it costs,
+     * and the headline is the leak, its counts adding up: the 8 work goroutines the handler's
+     * record counts and the one that waits for them.
+     */
+    @Test
+    void onABrokenBuildACaseFailsAtItsFirstTrialAndSaysWhatLeaked() {
+        try (Session broken = BrokenBuild.goroutinesIgnoreTheirContext(QUIET)) {
+            CancellationSuite suite = new CancellationSuite(broken, QUIET);
+            long t0 = System.nanoTime();
+            CaseResult c = suite.runCase("java_client_cancel_bidi_goroutines", "t", 10, false, id -> suite.plainCancel(id, 8, false));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertEquals(Status.FAILED, c.status(), c.message());
+            assertTrue(c.message().matches("leak: 9 goroutine\\(s\\) of scope java_client_cancel_bidi_goroutines-\\S+ \\(Converse\\) still running 5000 ms after the handler ended: "
+                    + "the 8 work goroutine\\(s\\) that had not stopped when the Go handler recorded its end \\(0 of 8 stopped\\) and the 1 that waits for them; "
+                    + "failed at trial 1 of 10; 9 not run"), c.message());
+            assertEquals(9, c.metrics().get("trials_not_run"));
+            assertEquals(1, c.metrics().get("trials"));
+            assertTrue(seconds < 20, "one trial's bounds, not ten: " + seconds + " s");
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import testbed.Mode;
+import testbed.harness.BrokenBuild;
 import testbed.harness.Session;
 import testbed.report.CaseResult;
 import testbed.report.Status;
@@ -76,8 +77,8 @@ class ScopesSuiteTest {
             assertEquals(2, rows.stream().filter(row -> "its goroutine, by the flag".equals(row.get("native_stopped_by"))).count(), rows.toString());
             CaseResult nLeak = byName(r, "go_goroutine_leaves_native_worker");
             assertEquals(Status.EXPECTED_FAILURE, nLeak.status(), nLeak.message());
-            assertTrue(nLeak.message().matches("caught: trial 0: 1 native worker\\(s\\) still running when close\\(\\) returned \\(1 in the Go peer\\).*"
-                    + "; leak: 1 native worker\\(s\\) alive 1000 ms after close\\(\\) \\(1 in the Go peer, started by a goroutine\\)"), nLeak.message());
+            assertTrue(nLeak.message().matches("caught: leak: 1 native worker\\(s\\) alive 1000 ms after close\\(\\) \\(1 in the Go peer, started by a goroutine\\)"
+                    + "; 1 native worker\\(s\\) still running when close\\(\\) returned \\(1 in the Go peer\\).*; failed at trial 1 of 1"), nLeak.message());
             assertEquals(0, nLeak.metrics().get("go_leftover_goroutines"), "the goroutine itself ended: only the C count sees the leak");
         }
         assertEquals(0, peer.peerNative(false).getAlive(), "no native worker is left in the peer");
@@ -96,31 +97,31 @@ class ScopesSuiteTest {
         }
         assertEquals(Status.EXPECTED_FAILURE, byName(r, "go_handler_leaks_goroutine").status());
         assertTrue(byName(r, "go_handler_leaks_goroutine").message().matches(
-                "caught: trial 0: leak: [1-9]\\d* goroutine\\(s\\) of scope go_handler_leaks_goroutine-.* still running 1000 ms after close\\(\\).*"),
+                "caught: leak: [1-9]\\d* goroutine\\(s\\) of scope go_handler_leaks_goroutine-.* still running 1000 ms after close\\(\\).*; failed at trial 1 of 1"),
                 byName(r, "go_handler_leaks_goroutine").message());
         assertEquals(Status.EXPECTED_FAILURE, byName(r, "java_subtask_leaks_thread").status());
         assertTrue(byName(r, "java_subtask_leaks_thread").message().matches(
-                "caught: trial 0: leak: 1 Java thread\\(s\\) outlived the scope: #\\d+ 'scopes-stray-java_subtask_leaks_thread-.*' in <root>"),
+                "caught: leak: 1 Java thread\\(s\\) outlived the scope: #\\d+ 'scopes-stray-java_subtask_leaks_thread-.*' in <root>; failed at trial 1 of 1"),
                 byName(r, "java_subtask_leaks_thread").message());
         CaseResult unlabelled = byName(r, "go_handler_leaks_unlabelled_goroutine");
         assertEquals(Status.EXPECTED_FAILURE, unlabelled.status(), unlabelled.message());
         assertEquals(0, unlabelled.metrics().get("go_leftover_goroutines"), "the scope's count cannot see it");
-        assertTrue(unlabelled.message().matches("caught: trial 0: " + ScopesSuite.GO_PROCESS_GREW + ": 1 goroutine\\(s\\) more than before the scope opened .*"),
+        assertTrue(unlabelled.message().matches("caught: " + ScopesSuite.GO_PROCESS_GREW + ": 1 goroutine\\(s\\) more than before the scope opened .*"),
                 unlabelled.message());
         CaseResult pool = byName(r, "java_subtask_leaks_executor");
         assertEquals(Status.EXPECTED_FAILURE, pool.status(), pool.message());
         assertTrue(pool.message().matches(
-                "caught: trial 0: leak: 1 Java thread\\(s\\) outlived the scope: #\\d+ 'scopes-leaked-pool-java_subtask_leaks_executor-.*' in java\\.util\\.concurrent\\.ThreadPoolExecutor@.*"),
+                "caught: leak: 1 Java thread\\(s\\) outlived the scope: #\\d+ 'scopes-leaked-pool-java_subtask_leaks_executor-.*' in java\\.util\\.concurrent\\.ThreadPoolExecutor@.*; failed at trial 1 of 1"),
                 pool.message());
         CaseResult cLeak = byName(r, "c_subtask_leaves_workers");
         assertEquals(Status.EXPECTED_FAILURE, cLeak.status(), cLeak.message());
-        assertTrue(cLeak.message().matches("caught: trial 0: 1 native worker\\(s\\) still running when close\\(\\) returned.*; leak: 1 native worker\\(s\\) alive 1000 ms after close\\(\\)"),
+        assertTrue(cLeak.message().matches("caught: leak: 1 native worker\\(s\\) alive 1000 ms after close\\(\\); 1 native worker\\(s\\) still running when close\\(\\) returned.*; failed at trial 1 of 1"),
                 cLeak.message());
         assertEquals(1, cLeak.metrics().get("c_workers_at_close"));
         assertEquals(Status.EXPECTED_FAILURE, byName(r, "blocking_v2_interrupt_alone_leaks").status(), byName(r, "blocking_v2_interrupt_alone_leaks").message());
         CaseResult deaf = byName(r, "go_handler_ignores_notice");
         assertEquals(Status.EXPECTED_FAILURE, deaf.status(), deaf.message());
-        assertTrue(deaf.message().matches("caught: trial 0: Go handler of call deaf returned \\d+\\.\\d us after close\\(\\) returned"), deaf.message());
+        assertTrue(deaf.message().matches("caught: Go handler of call deaf returned \\d+\\.\\d us after close\\(\\) returned; failed at trial 1 of 1"), deaf.message());
         assertTrue((Double) deaf.metrics().get("outlive_max_us") >= ScopesSuite.UNWIND_MS * 1e3 * 0.5, "outlived by about the unwind: " + deaf.metrics());
         assertEquals(0, deaf.metrics().get("go_leftover_goroutines"), "a slow unwind is not a leak: it ends within the bound");
 
@@ -282,6 +283,68 @@ class ScopesSuiteTest {
     }
 
     @Test
+    void aScenarioStopsAtItsFirstFailedTrial() {
+        ScopesSuite suite = new ScopesSuite(session, QUIET);
+        int[] ran = {0};
+        CaseResult c = suite.runCase("wrong_end_thrice", "t", 3, ScopesSuite.Leaks.NONE, r -> {
+            ran[0]++;
+            try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+                scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(5), "goroutine_failed", false));
+                scope.join();
+            }
+            r.closed();
+        });
+        assertEquals(Status.FAILED, c.status(), c.message());
+        assertEquals("Go call s0 ended ok (), want goroutine_failed; failed at trial 1 of 3; 2 not run", c.message());
+        assertEquals(1, ran[0], "no trial runs after the first failed one");
+        assertEquals(1, c.metrics().get("trials"));
+        assertEquals(2, c.metrics().get("trials_not_run"));
+        assertEquals(1, c.metrics().get("failed_at_trial"));
+    }
+
+    /**
+     * A build whose goroutines ignore their context: their errgroups never end, so neither do
+     * the handlers waiting for them. The headline says so and names what the peer still counts
+     * (each handler and its errgroup's goroutines, adding up to the count), and the scenario
+     * stops at its first trial.
+     */
+    @Test
+    void onABrokenBuildAScenarioFailsAtItsFirstTrialOnTheHandlersThatNeverReturned() {
+        try (Session broken = BrokenBuild.goroutinesIgnoreTheirContext(QUIET)) {
+            ScopesSuite suite = new ScopesSuite(broken, QUIET);
+            long t0 = System.nanoTime();
+            CaseResult c = suite.runCase("java_subtask_fails", "t", 3, ScopesSuite.Leaks.NONE, suite::javaSubtaskFails);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertEquals(Status.FAILED, c.status(), c.message());
+            assertTrue(c.message().matches("leak: the Go handlers of calls s0, s1 never returned after close\\(\\): 10 goroutine\\(s\\) of scope "
+                    + "java_subtask_fails-\\S+ still running 1000 ms after it: the 2 handlers and the 8 goroutine\\(s\\) of their errgroups; .*"
+                    + "; failed at trial 1 of 3; 2 not run"), c.message());
+            assertFalse(c.message().contains("no Go record of call"), "a handler that never returned files no record, and the leak says why: " + c.message());
+            assertEquals(2, c.metrics().get("trials_not_run"));
+            assertTrue(seconds < 15, "one trial's bounds, not three: " + seconds + " s");
+        }
+        assertEquals(0, session.panama().workersAlive(), "the subtasks stopped their native workers themselves");
+    }
+
+    /**
+     * The broken variant that plants a handler returning late, on a build whose handlers never
+     * return: not called caught (the check it exists for did not fail), and not reported as if
+     * nothing had happened either: its headline is the worse leak.
+     */
+    @Test
+    void onABrokenBuildAVariantThatMisbehavesWorseSaysSo() {
+        try (Session broken = BrokenBuild.goroutinesIgnoreTheirContext(QUIET)) {
+            ScopesSuite suite = new ScopesSuite(broken, QUIET);
+            CaseResult deaf = suite.runCase("go_handler_ignores_notice", "t", 1, ScopesSuite.Leaks.OUTLIVE, suite::goHandlerIgnoresNotice);
+            assertEquals(Status.FAILED, deaf.status(), "a worse fault does not prove the variant's check: " + deaf.message());
+            assertTrue(deaf.message().matches("leak: the Go handler of call deaf never returned after close\\(\\): 3 goroutine\\(s\\) of scope "
+                    + "go_handler_ignores_notice-\\S+ still running 1000 ms after it: the handler and the 2 goroutine\\(s\\) of its errgroup; .*"
+                    + "; the fault the broken variant plants \\(a Go handler that returns after close\\(\\)\\) did not show, "
+                    + "so this run does not prove its check can fail; failed at trial 1 of 1"), deaf.message());
+        }
+    }
+
+    @Test
     void aWrongGoEndFailsTheCaseAndAFaultIsAnError() {
         ScopesSuite suite = new ScopesSuite(session, QUIET);
         CaseResult failed = suite.runCase("wrong_end", "t", 1, ScopesSuite.Leaks.NONE, r -> {
@@ -292,13 +355,13 @@ class ScopesSuiteTest {
             r.closed();
         });
         assertEquals(Status.FAILED, failed.status());
-        assertEquals("trial 0: Go call s0 ended ok (), want goroutine_failed", failed.message());
+        assertEquals("Go call s0 ended ok (), want goroutine_failed; failed at trial 1 of 1", failed.message());
 
         CaseResult error = suite.runCase("fault", "t", 1, ScopesSuite.Leaks.NONE, r -> {
             throw new IllegalStateException("the peer died");
         });
         assertEquals(Status.ERROR, error.status());
-        assertEquals("trial 0: the peer died; counts taken after the fault: leftovers go 0, java 0, c 0", error.message());
+        assertEquals("trial 1 of 1: the peer died; counts taken after the fault: leftovers go 0, java 0, c 0", error.message());
         assertEquals(0, error.metrics().get("go_leftover_goroutines"), "the counts are still taken and reported");
 
         // A scenario that breaks while its subtask holds a stream: the counts taken after the fault see it end.
@@ -311,7 +374,7 @@ class ScopesSuiteTest {
         });
         assertEquals(Status.ERROR, midway.status());
         // (close() without join() also says so, suppressed into the fault, after cancelling and waiting for the subtask.)
-        assertTrue(midway.message().startsWith("trial 0: the scenario broke with the scope open")
+        assertTrue(midway.message().startsWith("trial 1 of 1: the scenario broke with the scope open")
                 && midway.message().endsWith("counts taken after the fault: leftovers go 0, java 0, c 0"), midway.message());
 
         CaseResult both = suite.runCase("fault_and_cleanup", "t", 1, ScopesSuite.Leaks.NONE, r -> {
@@ -321,7 +384,7 @@ class ScopesSuiteTest {
             throw new IllegalStateException("the scenario broke");
         });
         assertEquals(Status.ERROR, both.status());
-        assertTrue(both.message().startsWith("trial 0: the scenario broke; the clean-up failed too: the clean-up broke; counts taken after the fault"), both.message());
+        assertTrue(both.message().startsWith("trial 1 of 1: the scenario broke; the clean-up failed too: the clean-up broke; counts taken after the fault"), both.message());
 
         CaseResult unclosed = suite.runCase("unclosed", "t", 1, ScopesSuite.Leaks.NONE, r -> { });
         assertEquals(Status.ERROR, unclosed.status());
