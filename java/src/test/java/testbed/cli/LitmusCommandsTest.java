@@ -69,7 +69,7 @@ class LitmusCommandsTest {
                 "--mode", "quick", "--report", report.toString());
         assertEquals(0, o.code(), o.out() + o.err());
         assertTrue(o.out().contains("Model SB+fences Never"), o.out());
-        assertTrue(o.out().matches("(?s).*\n  sb_fences_jc +\[java, c\] +Model SB\+fences Never\n.*"), "each binding's own model line: " + o.out());
+        assertTrue(o.out().matches("(?s).*\n  sb_fences_jc +\\[java, c\\] +Model SB\\+fences Never\n.*"), "each binding's own model line: " + o.out());
         assertTrue(o.out().contains("Histogram sb_fences_jc (PASS)"), o.out());
         assertTrue(o.out().matches("(?s).*\nObservation SB\\+fences Never 0 [1-9][0-9]*\n.*"), o.out());
         String json = Files.readString(report.resolve("report.json"));
