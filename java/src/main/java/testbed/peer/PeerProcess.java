@@ -141,9 +141,12 @@ public final class PeerProcess implements AutoCloseable {
         }
         if (line == null) {
             int code = waitExit(p, Duration.ofSeconds(2));
+            // Read the peer's last words before kill(): destroying a Process closes its streams,
+            // and a pump that has not yet read the line would lose it.
+            String last = lastLine(tail, stderrPump);
             kill(p);
             throw new PeerException("Go peer exited" + (code >= 0 ? " with code " + code : "")
-                    + " before reporting its address" + lastLine(tail, stderrPump));
+                    + " before reporting its address" + last);
         }
         String addr = line.strip();
         if (!(addr.startsWith("unix:") || addr.matches("127\\.0\\.0\\.1:\\d{1,5}|\\[::1]:\\d{1,5}|localhost:\\d{1,5}"))) {

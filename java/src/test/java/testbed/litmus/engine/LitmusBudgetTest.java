@@ -13,7 +13,7 @@ class LitmusBudgetTest {
     void aFullBudgetGivesTheQuickPlan() {
         long per = LitmusSuite.budget(Mode.QUICK, 246, 12).run().toMillis();
         // 60 s, less 12 group overheads, 246 test overheads and 2 broken-variant reserves.
-        long expected = (60_000 - 12 * 1_800 - 246 * 40 - 2 * 3_000) / 246;
+        long expected = (60_000 - 12 * 1_800 - 246 * 40 - 2 * LitmusSuite.SELF_CHECK_RESERVE.toMillis()) / 246;
         assertEquals(expected, per);
     }
 
