@@ -121,7 +121,7 @@ final class LitmusCommands {
         }
         for (CaseResult c : cases) printObservation(out, c);
         SuiteResult suite = new SuiteResult(LitmusSuite.NAME, "The litmus file " + file + ", judged by the model and run.", cases);
-        Report report = Report.of(started, Instant.now().toString(), mode.label(), host(), List.of(suite));
+        Report report = Report.of(started, Instant.now().toString(), mode.label(), testbed.harness.Session.machine(), List.of(suite));
         try {
             ReportWriter.writeAll(report, reportDir);
         } catch (IOException e) {
@@ -193,16 +193,5 @@ final class LitmusCommands {
         }
         if (files.isEmpty()) throw new IOException("no litmus files in " + paths);
         return files;
-    }
-
-    /** What a report says of the machine when no session is open to ask the peer. */
-    static Map<String, Object> host() {
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("arch", System.getProperty("os.arch"));
-        h.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        h.put("cpus", java.lang.Runtime.getRuntime().availableProcessors());
-        h.put("jvm", System.getProperty("java.vm.name") + " " + java.lang.Runtime.version());
-        h.put("harness_version", testbed.Version.VERSION);
-        return h;
     }
 }

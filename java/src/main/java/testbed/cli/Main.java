@@ -94,7 +94,7 @@ public final class Main {
         }
         out.println("==> interop-testbed " + testbed.Version.VERSION + ", " + o.mode.label() + " mode");
         List<SuiteResult> suites = new ArrayList<>();
-        Map<String, Object> host = LitmusCommands.host();
+        Map<String, Object> host = Session.machine();
         String aborted = null;
         try {
             try (Session session = Session.openDefault(out)) {

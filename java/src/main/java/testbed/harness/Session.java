@@ -103,12 +103,7 @@ public final class Session implements AutoCloseable {
 
     /** What the report says about the machine and the toolchains in this session. */
     public Map<String, Object> host() {
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("arch", System.getProperty("os.arch"));
-        h.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        h.put("cpus", Runtime.getRuntime().availableProcessors());
-        h.put("jvm", System.getProperty("java.vm.name") + " " + Runtime.version());
-        h.put("harness_version", testbed.Version.VERSION);
+        Map<String, Object> h = machine();
         h.put("shim", panama.version());
         h.put("peer_version", hello.getPeerVersion());
         h.put("go", hello.getGoVersion());
@@ -118,6 +113,17 @@ public final class Session implements AutoCloseable {
         // The embedded guest, without starting it: Main describes it again after the suites,
         // once a guest suite has started the engine (or not).
         h.put("guest", testbed.guest.GuestRuntime.shared().describe());
+        return h;
+    }
+
+    /** What a report says of this machine and JVM without asking the shim or the peer. */
+    public static Map<String, Object> machine() {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("arch", System.getProperty("os.arch"));
+        h.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        h.put("cpus", Runtime.getRuntime().availableProcessors());
+        h.put("jvm", System.getProperty("java.vm.name") + " " + Runtime.version());
+        h.put("harness_version", testbed.Version.VERSION);
         return h;
     }
 

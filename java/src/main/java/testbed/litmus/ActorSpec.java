@@ -77,6 +77,20 @@ public record ActorSpec(Runtime runtime, Role role, List<String> modes, int p, i
         if (p < 0 || p > 1 || q < 0 || q > 1) throw new IllegalArgumentException("locations must be x (0) or y (1)");
     }
 
+    /**
+     * Whether its runtime ships the kernel this actor runs; {@code cShim} answers for C, whose
+     * kernels the loaded shim lists. Go's are exactly its modes for every role but
+     * st_fence_ld, which {@link #validate} enforces, and the peer refuses an unknown one itself.
+     */
+    public boolean kernelShipped(java.util.function.Predicate<String> cShim) {
+        return switch (runtime) {
+            case JAVA -> testbed.litmus.runtime.JavaKernels.has(kernel());
+            case C -> cShim.test(kernel());
+            case GO -> true;
+            case JS_VIEW, JS_HOST -> testbed.guest.GuestKernel.has(runtime, kernel());
+        };
+    }
+
     /** Short label: runtime letter and kernel, e.g. "J st_ld.release.acquire". */
     public String label() {
         return runtime.letter() + " " + declaredKernel() + (broken() ? " (runs " + kernel() + ")" : "");

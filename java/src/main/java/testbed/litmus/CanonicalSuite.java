@@ -92,11 +92,7 @@ public final class CanonicalSuite {
 
     /** One shape's file on every rung, bound to every mix of its arity that the rung suits. */
     public static List<LitmusTest> forShape(Shape shape) {
-        List<List<Runtime>> mixes = switch (shape.arity()) {
-            case 3 -> TRIPLES;
-            case 4 -> QUADS;
-            default -> PAIRS;
-        };
+        List<List<Runtime>> mixes = mixes(shape.arity());
         List<Rung> rungs = switch (shape) {
             case RMW_FADD, RMW_CAS -> List.of(Rung.RELAXED, Rung.SC); // atomicity does not depend on ordering
             case SB, R -> List.of(Rung.PLAIN, Rung.RELAXED, Rung.ACQ_REL, Rung.SC, Rung.FENCED);
@@ -196,7 +192,17 @@ public final class CanonicalSuite {
         return shape.token() + '_' + letters(mix) + '_' + rung.label();
     }
 
-    private static String letters(List<Runtime> mix) {
+    /** The runtime mixes the suite covers for tests of this many threads. */
+    static List<List<Runtime>> mixes(int threads) {
+        return switch (threads) {
+            case 3 -> TRIPLES;
+            case 4 -> QUADS;
+            default -> PAIRS;
+        };
+    }
+
+    /** Java, C: {@code jc}, as case names spell a pairing. */
+    static String letters(List<Runtime> mix) {
         StringBuilder b = new StringBuilder();
         for (Runtime r : mix) b.append(r.letter().toLowerCase(Locale.ROOT));
         return b.toString();

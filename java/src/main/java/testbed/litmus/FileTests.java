@@ -27,13 +27,16 @@ public final class FileTests {
     public static List<FileTest> of(LitmusProgram p, List<Runtime> runtimes) {
         if (runtimes != null) return List.of(bound(p, runtimes));
         List<FileTest> tests = new ArrayList<>();
+        LitmusSource asWritten = null; // what a refused pairing reports: the file judged as C11, once
         for (List<Runtime> mix : defaultPairings(p.threads().size())) {
             try {
                 tests.add(bound(p, mix));
             } catch (LitmusFileException refused) {
-                Binding.BoundProgram c11 = Binding.asC11(p);
-                LitmusSource source = new LitmusSource(c11, Rc11Model.judge(c11.effective(), c11.semantics()));
-                tests.add(new FileTest(name(p.source(), mix), source, null, "binding refused: " + refused.getMessage()));
+                if (asWritten == null) {
+                    Binding.BoundProgram c11 = Binding.asC11(p);
+                    asWritten = new LitmusSource(c11, Rc11Model.judge(c11.effective(), c11.semantics()));
+                }
+                tests.add(new FileTest(name(p.source(), mix), asWritten, null, "binding refused: " + refused.getMessage()));
             }
         }
         return tests;
@@ -45,12 +48,7 @@ public final class FileTests {
 
     /** The pairings of the canonical suite for this many threads; a single thread runs in Java. */
     static List<List<Runtime>> defaultPairings(int threads) {
-        return switch (threads) {
-            case 1 -> List.of(List.of(Runtime.JAVA));
-            case 3 -> CanonicalSuite.TRIPLES;
-            case 4 -> CanonicalSuite.QUADS;
-            default -> CanonicalSuite.PAIRS;
-        };
+        return threads == 1 ? List.of(List.of(Runtime.JAVA)) : CanonicalSuite.mixes(threads);
     }
 
     /** {@code SB+fences.litmus} and Java, C: {@code sb_fences_jc}. */
@@ -58,8 +56,6 @@ public final class FileTests {
         String stem = file.getFileName().toString().replaceFirst("\\.litmus$", "");
         String snake = stem.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
         if (snake.isEmpty()) snake = "test";
-        StringBuilder b = new StringBuilder(snake).append('_');
-        for (Runtime r : mix) b.append(r.letter().toLowerCase(Locale.ROOT));
-        return b.toString();
+        return snake + '_' + CanonicalSuite.letters(mix);
     }
 }

@@ -7,12 +7,9 @@ import testbed.litmus.Expectation;
 import testbed.litmus.Gather;
 import testbed.litmus.LitmusTest;
 import testbed.litmus.OutcomeSpec;
-import testbed.litmus.Runtime;
-import testbed.litmus.model.Judgement;
 import testbed.litmus.runtime.ActorResult;
 import testbed.litmus.runtime.Descriptor;
 import testbed.litmus.runtime.JavaActor;
-import testbed.litmus.runtime.JavaKernels;
 import testbed.litmus.runtime.LitmusSection;
 import testbed.litmus.runtime.NativeActors;
 import testbed.proto.v1.RunLitmusActorRequest;
@@ -91,15 +88,7 @@ public final class LitmusRunner {
 
     /** Whether the runtime of {@code a} has the kernel it runs; a runtime without it refuses the test. */
     public boolean hasKernel(ActorSpec a) {
-        return switch (a.runtime()) {
-            case JAVA -> JavaKernels.has(a.kernel());
-            case C -> cActors.hasKernel(a.kernel());
-            // The peer's kernels are exactly Runtime.GO's modes for every role but
-            // st_fence_ld, which ActorSpec.validate already enforces; the peer also
-            // refuses an unknown kernel itself, before its actor runs.
-            case GO -> true;
-            case JS_VIEW, JS_HOST -> testbed.guest.GuestKernel.has(a.runtime(), a.kernel());
-        };
+        return a.kernelShipped(cActors::hasKernel);
     }
 
 

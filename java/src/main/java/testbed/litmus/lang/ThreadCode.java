@@ -16,16 +16,21 @@ public record ThreadCode(int index, List<String> parameters, List<Statement> sta
     public List<String> registers() {
         java.util.LinkedHashSet<String> regs = new java.util.LinkedHashSet<>();
         for (Statement s : statements) {
-            String r = switch (s) {
-                case Statement.Load l -> l.register();
-                case Statement.Exchange x -> x.register();
-                case Statement.FetchAdd f -> f.register();
-                case Statement.CompareExchange c -> c.register();
-                case Statement.Store st -> null;
-                case Statement.Fence f -> null;
-            };
+            String r = register(s);
             if (r != null) regs.add(r);
         }
         return List.copyOf(regs);
+    }
+
+    /** The register a statement writes, or null (a store, a fence, a result it drops). */
+    public static String register(Statement s) {
+        return switch (s) {
+            case Statement.Load l -> l.register();
+            case Statement.Exchange x -> x.register();
+            case Statement.FetchAdd f -> f.register();
+            case Statement.CompareExchange c -> c.register();
+            case Statement.Store st -> null;
+            case Statement.Fence f -> null;
+        };
     }
 }
