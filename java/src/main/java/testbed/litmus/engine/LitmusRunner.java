@@ -3,10 +3,8 @@ package testbed.litmus.engine;
 import testbed.harness.Session;
 import testbed.litmus.ActorSpec;
 import testbed.litmus.ArchModel;
-import testbed.litmus.Expectation;
 import testbed.litmus.Gather;
 import testbed.litmus.LitmusTest;
-import testbed.litmus.OutcomeSpec;
 import testbed.litmus.runtime.ActorResult;
 import testbed.litmus.runtime.Descriptor;
 import testbed.litmus.runtime.JavaActor;
@@ -15,7 +13,6 @@ import testbed.litmus.runtime.NativeActors;
 import testbed.proto.v1.RunLitmusActorRequest;
 import testbed.proto.v1.RunLitmusActorResponse;
 import testbed.report.CaseResult;
-import testbed.report.Status;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -182,15 +179,15 @@ public final class LitmusRunner {
                 String why = (stall == null ? "" : stall + "; ") + String.join("; ", faults);
                 return CaseResult.error(t.name(), title(t), why, ms(t0));
             }
-            return verdict(t, d, goal, toTarget, elapsed, serial, results, t0);
+            return verdict(t, d, goal, toTarget, elapsed, results, t0);
         } finally {
             if (section.done() == 0) section.requestAbort();
             for (Running r : running) r.abandon();
         }
     }
 
-    private CaseResult verdict(LitmusTest t, Descriptor d, EvidenceGoal goal, long toTargetNs, long elapsedNs, Set<List<Long>> serial,
-                               List<ActorResult> results, long t0) {
+    private CaseResult verdict(LitmusTest t, Descriptor d, EvidenceGoal goal, long toTargetNs, long elapsedNs, List<ActorResult> results,
+                               long t0) {
         long[] hist = section.histogram();
         long rounds = section.rounds();
         long samples = 0;
@@ -201,87 +198,9 @@ public final class LitmusRunner {
                     samples, rounds, d.stride()), ms(t0));
         }
         Map<List<Long>, Long> observed = Outcomes.observed(hist, t.gathers().size());
-        List<Map<String, Object>> rows = new ArrayList<>();
-        long forbidden = 0, interesting = 0;
-        List<String> forbiddenSeen = new ArrayList<>();
-        List<OutcomeSpec> listed = new ArrayList<>(t.outcomes());
-        for (List<Long> o : observed.keySet()) if (t.outcomes().stream().noneMatch(s -> s.values().equals(o))) listed.add(t.classify(o));
-        for (OutcomeSpec o : listed) {
-            long count = observed.getOrDefault(o.values(), 0L);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("outcome", o.key());
-            row.put("state", t.source().judgement().label(o.values()));
-            row.put("count", count);
-            row.put("frequency", samples == 0 ? 0.0 : (double) count / samples);
-            row.put("expectation", o.expectation().name());
-            row.put("description", o.description());
-            rows.add(row);
-            if (count > 0 && o.expectation() == Expectation.FORBIDDEN) {
-                forbidden += count;
-                forbiddenSeen.add(String.format(Locale.ROOT, "(%s) %,d times", o.key(), count));
-            }
-            if (o.expectation() == Expectation.INTERESTING) interesting += count;
-        }
-        double seconds = elapsedNs / 1e9;
-        String verdict;
-        if (forbidden > 0) verdict = "forbidden_observed";
-        else if (interesting > 0) verdict = "interesting_observed";
-        else if (t.hasInteresting()) verdict = "allowed_not_seen";
-        else verdict = "ok";
-
-        String rate = String.format(Locale.ROOT, "%,d samples at %.1f M/s", samples, samples / seconds / 1e6);
-        // A test with a guest actor must show that its actors overlapped (docs/GUEST.md): the
-        // guest visits a round's instances far more slowly than its partner, so without a
-        // witness "nothing forbidden seen" would say nothing. Forbidden outcomes still fail.
-        long overlap = Outcomes.overlapWitnesses(serial, observed);
-        boolean needsWitness = t.hasGuest() && !t.selfCheck();
-        if (needsWitness && overlap == 0 && forbidden == 0) verdict = "no_overlap";
-        Status status;
-        String message;
-        switch (verdict) {
-            case "forbidden_observed" -> {
-                status = t.selfCheck() ? Status.EXPECTED_FAILURE : Status.FAILED;
-                message = (t.selfCheck() ? "caught: " : "") + "forbidden observed: " + String.join(", ", forbiddenSeen) + " in " + rate;
-            }
-            case "interesting_observed" -> {
-                status = Status.PASSED;
-                message = String.format(Locale.ROOT, "interesting observed: %,d (%.4f%%) in %s", interesting, 100.0 * interesting / samples, rate);
-            }
-            case "allowed_not_seen" -> {
-                status = Status.PASSED;
-                message = "relaxed outcome allowed, not seen here (on " + ArchModel.arch() + ": "
-                        + ArchModel.expect(t, ArchModel.arch()).name().toLowerCase(Locale.ROOT).replace('_', ' ') + "); " + rate;
-            }
-            case "no_overlap" -> {
-                status = Status.SKIPPED;
-                message = "inconclusive: no outcome showed the actors overlapping (only serial outcomes), so the test shows nothing; " + rate;
-            }
-            default -> {
-                status = Status.PASSED;
-                message = "nothing forbidden seen; " + rate;
-            }
-        }
-        if (needsWitness && !verdict.equals("no_overlap")) message += String.format(Locale.ROOT, "; overlap witnessed %,d times", overlap);
-        long evidence = goal.count(t, serial, observed);
-        if (!goal.none()) message += "; evidence: " + goal.describe(evidence, toTargetNs, elapsedNs);
-        if (t.selfCheck() && forbidden == 0) {
-            status = Status.FAILED;
-            message = "the broken variant was not caught: no forbidden outcome in " + rate;
-        }
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("samples", samples);
-        metrics.put("samples_per_second", samples / seconds);
-        metrics.put("interesting", interesting);
-        metrics.put("interesting_per_second", interesting / seconds);
-        metrics.put("forbidden", forbidden);
-        metrics.put("overlap_witnesses", overlap);
-        metrics.put("overlap_per_second", overlap / seconds);
-        if (!goal.none()) {
-            metrics.put("evidence_target", goal.target());
-            metrics.put("evidence_seen", evidence);
-            metrics.put("evidence_ms", (toTargetNs < 0 ? elapsedNs : toTargetNs) / 1e6);
-            metrics.put("evidence_bound_ms", goal.bound().toMillis());
-        }
+        HistogramVerdict.Judged judged = HistogramVerdict.judge(t,
+                new HistogramVerdict.Observed(observed, Map.of(), samples, elapsedNs, toTargetNs, null), goal);
+        Map<String, Object> metrics = new LinkedHashMap<>(judged.metrics());
         metrics.put("rounds", rounds);
         metrics.put("stride", (long) d.stride());
         metrics.put("start_lead_ns", section.leadNs());
@@ -297,7 +216,7 @@ public final class LitmusRunner {
             metrics.put("guest_compilations", compiled);
             details.put("guest_execution", String.valueOf(guest.describe().get("execution")));
         }
-        details.put("verdict", verdict);
+        details.put("verdict", judged.verdict());
         details.put("shape", t.shape() == null ? "custom" : t.shape().title());
         details.put("rung", t.rung() == null ? "" : t.rung().label());
         details.put("pairing", t.pairing());
@@ -305,7 +224,7 @@ public final class LitmusRunner {
         details.put("observation_expected_here", ArchModel.expect(t, ArchModel.arch()).name().toLowerCase(Locale.ROOT));
         details.put("jvm_mode", System.getProperty("java.vm.info"));
         details.put("actors", t.actorRows());
-        details.put("histogram", rows);
+        details.put("histogram", judged.histogram());
         details.putAll(t.source().details());
         details.put("observation", Outcomes.observation(t, observed));
         List<Map<String, Object>> actorRuns = new ArrayList<>();
@@ -318,7 +237,7 @@ public final class LitmusRunner {
             actorRuns.add(row);
         }
         details.put("actor_runs", actorRuns);
-        return new CaseResult(t.name(), title(t), status, message, ms(t0), metrics, details);
+        return new CaseResult(t.name(), title(t), judged.status(), judged.message(), ms(t0), metrics, details);
     }
 
     public static String title(LitmusTest t) {
