@@ -116,8 +116,9 @@ final class LitmusCommands {
             List<String> source = new ArrayList<>(List.of("--file", file.toString()));
             if (runtimes != null) source.addAll(List.of("--runtimes", String.join(",", runtimes.stream().map(Runtime::label).toList())));
             Budget budget = Budget.of(LitmusSuite.perTestCap(mode));
-            out.printf(Locale.ROOT, "==> running %d binding(s), %d ms each (%s mode)%n", runnable.size(), budget.run().toMillis(), mode.label());
-            cases.addAll(LitmusSuite.runForked("file", runnable, source, mode, budget, out));
+            out.printf(Locale.ROOT, "==> running %d binding(s), %d ms each (%s mode; a binding with a Java actor splits it across its JIT modes)%n",
+                    runnable.size(), budget.run().toMillis(), mode.label());
+            cases.addAll(LitmusSuite.runInModes("file", runnable, source, mode, budget, out));
         }
         for (CaseResult c : cases) printObservation(out, c);
         SuiteResult suite = new SuiteResult(LitmusSuite.NAME, "The litmus file " + file + ", judged by the model and run.", cases);

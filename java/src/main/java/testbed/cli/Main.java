@@ -8,6 +8,7 @@ import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusTest;
 import testbed.litmus.engine.Budget;
+import testbed.litmus.engine.JitMode;
 import testbed.litmus.engine.LitmusSuite;
 import testbed.report.CaseResult;
 import testbed.report.Report;
@@ -173,7 +174,7 @@ public final class Main {
         List<CaseResult> cases;
         try (Session session = Session.openDefault(System.err)) {
             LitmusSuite.crashIfAsked(o.group);
-            cases = LitmusSuite.runInProcess(session, tests, budget, out);
+            cases = LitmusSuite.runInProcess(session, tests, budget, o.jit, o.jitSplit, out);
         }
         try {
             java.nio.file.Files.writeString(o.out, ReportWriter.mapper().writeValueAsString(cases));
@@ -196,7 +197,8 @@ public final class Main {
     }
 
     record Options(String command, Mode mode, Path reportDir, String suite, String filter, long runMs, int stride,
-                   Path out, List<String> tests, String group, List<Path> files, List<testbed.litmus.Runtime> runtimes) {
+                   Path out, List<String> tests, String group, List<Path> files, List<testbed.litmus.Runtime> runtimes,
+                   JitMode jit, int jitSplit) {
         static Options parse(String[] args) {
             String command = args[0];
             if (!List.of("run", "bench", "hold", "litmus-group", "litmus", "litmus-model").contains(command)) {
@@ -213,6 +215,9 @@ public final class Main {
             List<String> tests = new ArrayList<>();
             List<Path> files = new ArrayList<>();
             List<testbed.litmus.Runtime> runtimes = null;
+            // A litmus-group child is told the JIT mode its parent started it in, and checks it.
+            JitMode jit = JitMode.JVM_DEFAULT;
+            int jitSplit = 1;
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 if (i + 1 >= args.length) throw new IllegalArgumentException("option " + a + " needs a value");
@@ -232,11 +237,13 @@ public final class Main {
                     case "--test" -> tests.add(args[++i]);
                     case "--group" -> group = args[++i];
                     case "--file" -> files.add(Path.of(args[++i]));
+                    case "--jit" -> jit = JitMode.parse(args[++i]);
+                    case "--jit-split" -> jitSplit = Integer.parseInt(args[++i]);
                     case "--runtimes" -> runtimes = java.util.Arrays.stream(args[++i].split(",")).map(testbed.litmus.Runtime::parse).toList();
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
             }
-            return new Options(command, mode, report, suite, filter, runMs, stride, out, tests, group, files, runtimes);
+            return new Options(command, mode, report, suite, filter, runMs, stride, out, tests, group, files, runtimes, jit, jitSplit);
         }
     }
 }

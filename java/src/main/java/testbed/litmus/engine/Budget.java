@@ -16,4 +16,13 @@ public record Budget(Duration run, int stride, Duration stall) {
     public static Budget of(Duration run) {
         return new Budget(run, DEFAULT_STRIDE, DEFAULT_STALL);
     }
+
+    /**
+     * One run's budget when a test's time is split evenly across {@code modes} JIT modes, each
+     * run in a JVM of its own (docs/LITMUS.md, "JIT modes"); the stride and stall bound stay.
+     */
+    public Budget perMode(int modes) {
+        if (modes < 1) throw new IllegalArgumentException("a test runs in at least one mode: " + modes);
+        return new Budget(run.dividedBy(modes), stride, stall);
+    }
 }

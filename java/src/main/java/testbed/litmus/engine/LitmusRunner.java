@@ -222,7 +222,6 @@ public final class LitmusRunner {
         details.put("pairing", t.pairing());
         details.put("arch", ArchModel.arch());
         details.put("observation_expected_here", ArchModel.expect(t, ArchModel.arch()).name().toLowerCase(Locale.ROOT));
-        details.put("jvm_mode", System.getProperty("java.vm.info"));
         details.put("actors", t.actorRows());
         details.put("histogram", judged.histogram());
         details.putAll(t.source().details());

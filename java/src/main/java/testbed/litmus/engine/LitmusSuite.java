@@ -29,19 +29,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * The litmus suite: the canonical tests, grouped by shape, each group in a forked JVM
- * with its own region and peer, so that a native crash fails that group and not the
- * run. The mode sets a total time budget that is divided among the tests and kept.
+ * The litmus suite: the canonical tests, grouped by shape, run in forked JVMs with their own
+ * region and peer, so that a native crash fails the tests of that JVM and not the run. A
+ * JVM runs in one JIT mode, and a test with a Java actor runs in the modes its
+ * {@link JitPlan} gives it, one JVM per mode ({@link ForkPlan}); its case is judged on the
+ * union of those runs ({@link ModeUnion}). The mode sets a total time budget that is
+ * divided among the tests, start-ups included, and kept.
  */
 public final class LitmusSuite {
     public static final String NAME = "litmus";
 
-    /** Time a forked group needs besides its tests: JVM start, region, peer, shim, warm-up. */
+    /** Time a forked JVM in the JVM's default mode needs besides its tests: JVM start, region, peer, shim, warm-up. */
     static final Duration GROUP_OVERHEAD = Duration.ofMillis(1800);
     /** A discarded first run per group: a fresh JVM's JIT compiles in the background and
      *  takes one of the two cores from the actors of whatever test runs first. */
     static final Duration WARM_UP = Duration.ofMillis(250);
-    /** Fault injection for tests: the group named by this property dies of SIGABRT. */
+    /** Fault injection for tests: the JVMs holding the group this property names ("rmw_cas", or "rmw_cas@c1": in that JIT mode) die of SIGABRT. */
     public static final String CRASH_GROUP_PROPERTY = "testbed.litmus.crash-group";
     /** Time a test needs besides its run budget: actors starting, joining, the histogram. */
     static final Duration TEST_OVERHEAD = Duration.ofMillis(40);
@@ -52,7 +55,7 @@ public final class LitmusSuite {
     /** The whole-suite time budget a mode promises. */
     public static Duration totalBudget(Mode mode) {
         return switch (mode) {
-            case QUICK -> Duration.ofSeconds(60);
+            case QUICK -> Duration.ofSeconds(75);
             case DEFAULT -> Duration.ofSeconds(240);
             case TOUGH -> Duration.ofMinutes(30);
         };
@@ -123,72 +126,121 @@ public final class LitmusSuite {
         return Budget.of(Duration.ofMillis(Math.min(per, perTestCap(mode).toMillis())));
     }
 
-    /** Each test's share of the total budget, after the overheads and the broken variants' reserve. */
-    public static Budget budget(Mode mode, int tests, int groups) {
-        return share(mode, totalBudget(mode).toMillis(), tests, groups, CanonicalSuite.selfChecks().size());
+    /**
+     * What a forked JVM in {@code jit} needs besides its tests' runs: JVM start, region, peer,
+     * shim and the discarded warm-up run, as in {@link #GROUP_OVERHEAD}. Measured against the
+     * default mode on the 2-core build machine (docs/LITMUS.md, "JIT modes"): C1 alone starts
+     * as fast; C2 alone, with or without stress, leaves the harness interpreted until C2 has
+     * compiled it; the interpreter never compiles it.
+     */
+    static Duration forkOverhead(JitMode jit) {
+        return switch (jit.name()) {
+            case "interpreter" -> Duration.ofMillis(2700);
+            case "c2", "c2_stress" -> Duration.ofMillis(3000);
+            default -> GROUP_OVERHEAD;
+        };
     }
 
     /**
-     * Each remaining test's share of {@code leftMs}, the time the suite has left: the run is
-     * re-planned before every group, so that groups that took longer than planned (a loaded
-     * machine starts JVMs slowly) shorten the tests after them instead of the budget growing.
+     * What each Java kernel costs an interpreter JVM besides the runs' own overhead: a Java
+     * actor rehearses its loop for 2,000 rounds before its first, once per kernel in a JVM
+     * (docs/LITMUS.md, "Warm-up"), and interpreted that took 400 to 600 ms on the build
+     * machine, against about 50 ms compiled (which {@link #TEST_OVERHEAD} covers).
      */
-    static Budget share(Mode mode, long leftMs, int tests, int groups, int selfChecks) {
-        long left = leftMs - groups * GROUP_OVERHEAD.toMillis() - tests * TEST_OVERHEAD.toMillis()
-                - selfChecks * SELF_CHECK_RESERVE.toMillis();
-        long per = Math.max(MIN_RUN.toMillis(), left / Math.max(1, tests));
+    static final Duration INTERPRETED_REHEARSAL = Duration.ofMillis(450);
+
+    /**
+     * What a forked JVM costs besides its runs' time: its start-up, each run's overhead, the
+     * interpreter's rehearsals, the broken variants' reserves.
+     */
+    static long overheadMs(ForkPlan.Fork f) {
+        long ms = forkOverhead(f.jit()).toMillis() + f.tests().size() * TEST_OVERHEAD.toMillis();
+        boolean interpreted = f.jit().equals(JitMode.INTERPRETER);
+        if (interpreted) ms += f.javaKernels() * INTERPRETED_REHEARSAL.toMillis();
+        for (LitmusTest t : f.tests()) {
+            if (!t.selfCheck()) continue;
+            // An interpreted Java actor samples at about 0.1 M/s: its broken variant went
+            // uncaught for its whole bound on the build machine, so the plan sets that aside.
+            ms += interpreted && JitPlan.applies(t) ? EvidenceGoal.BROKEN_VARIANT_BOUND.toMillis() : SELF_CHECK_RESERVE.toMillis();
+        }
+        return ms;
+    }
+
+    /** The first plan of the tests without a guest actor: each test's share of the whole budget. */
+    public static Budget budget(Mode mode, List<LitmusTest> tests) {
+        return share(mode, totalBudget(mode).toMillis(), ForkPlan.forks(packs(tests, JitPlan.of(mode, tests, 1))));
+    }
+
+    /**
+     * Each remaining test's share of {@code leftMs}, the time the suite has left, after what
+     * the JVMs still to fork cost besides their runs ({@link #overheadMs}); a test in four JIT
+     * modes gets a quarter of its share in each. The run is re-planned before every JVM, so
+     * that JVMs that took longer than planned (a loaded machine starts JVMs slowly) shorten
+     * the tests after them instead of the budget growing.
+     */
+    static Budget share(Mode mode, long leftMs, List<ForkPlan.Fork> forks) {
+        long left = leftMs;
+        double shares = 0;
+        int split = 1;
+        for (ForkPlan.Fork f : forks) {
+            left -= overheadMs(f);
+            shares += f.shares();
+            split = Math.max(split, f.modesPerTest());
+        }
+        long per = shares == 0 ? perTestCap(mode).toMillis() : (long) (left / shares);
+        per = Math.max(split * MIN_RUN.toMillis(), per);
         // A filtered run of a few tests does not stretch each one to fill the whole budget.
         return Budget.of(Duration.ofMillis(Math.min(per, perTestCap(mode).toMillis())));
     }
 
-    /** The first plan for the tests without a guest actor: the guest group neither counts nor costs here. */
-    static Budget canonicalBudget(Mode mode, List<LitmusTest> tests) {
-        Map<String, List<LitmusTest>> groups = groups(tests);
-        int guestTests = groups.getOrDefault("guest", List.of()).size();
-        return share(mode, totalBudget(mode).toMillis(), tests.size() - guestTests,
-                groups.size() - (guestTests == 0 ? 0 : 1), CanonicalSuite.selfChecks().size());
+    /** The packs of the tests without a guest actor, in run order. */
+    static List<ForkPlan.Pack> packs(List<LitmusTest> tests, JitPlan plan) {
+        return ForkPlan.of(groups(tests.stream().filter(t -> !hasGuest(t)).toList()), plan);
     }
 
-    /** Runs the canonical tests matching {@code filter}, each group in its own JVM. */
+    /** Runs the canonical tests matching {@code filter} in forked JVMs, each test in the JIT modes of the mode's plan. */
     public static SuiteResult run(Mode mode, Predicate<LitmusTest> filter, PrintStream progress) {
         long judged = System.nanoTime();
         List<LitmusTest> all = CanonicalSuite.all();
         progress.printf(Locale.ROOT, "  model: %d tests from %s parsed, bound and judged in %.0f ms%n", all.size(),
                 CanonicalSuite.directory(), (System.nanoTime() - judged) / 1e6);
         List<LitmusTest> tests = all.stream().filter(filter).toList();
-        Map<String, List<LitmusTest>> groups = groups(tests);
         // The guest group has a budget of its own (guestBudget), so the canonical tests are
         // planned as if it were not there, and the time it takes moves their deadline on.
-        List<LitmusTest> guestTests = groups.getOrDefault("guest", List.of());
-        int canonicalTests = tests.size() - guestTests.size();
-        int canonicalGroups = groups.size() - (guestTests.isEmpty() ? 0 : 1);
-        Budget budget = canonicalBudget(mode, tests);
-        progress.printf(Locale.ROOT, "  %d tests in %d forked groups, %s mode: %d s in all, %d ms per test, stride %d%s%n",
-                canonicalTests, canonicalGroups, mode.label(), totalBudget(mode).toSeconds(), budget.run().toMillis(), budget.stride(),
+        List<LitmusTest> guestTests = tests.stream().filter(LitmusSuite::hasGuest).toList();
+        JitPlan plan = JitPlan.of(mode, tests, JitPlan.runSeed());
+        List<ForkPlan.Pack> packs = packs(tests, plan);
+        Map<String, List<LitmusTest>> groups = groups(tests);
+        List<ForkPlan.Fork> forks = ForkPlan.forks(packs);
+        Budget budget = share(mode, totalBudget(mode).toMillis(), forks);
+        progress.printf(Locale.ROOT, "  %d tests, %s mode: %d s in all, %d JVMs, %d ms per test%s, stride %d%s%n",
+                tests.size() - guestTests.size(), mode.label(), totalBudget(mode).toSeconds(), forks.size(), budget.run().toMillis(),
+                describeSplit(mode, plan, tests), budget.stride(),
                 guestTests.isEmpty() ? "" : String.format(Locale.ROOT, "; %d guest tests in %d s of their own, %d ms per test",
                         guestTests.size(), guestBudget(mode).toSeconds(),
                         guestShare(mode, guestBudget(mode).toMillis(), guestTests.size()).run().toMillis()));
         long t0 = System.nanoTime();
         long deadline = t0 + totalBudget(mode).toNanos();
-        int testsLeft = canonicalTests, groupsLeft = canonicalGroups;
-        int selfChecksLeft = CanonicalSuite.selfChecks().size();
         List<CaseResult> cases = new ArrayList<>();
-        for (Map.Entry<String, List<LitmusTest>> g : groups.entrySet()) {
-            if (g.getKey().equals("guest")) {
-                long g0 = System.nanoTime();
-                cases.addAll(runForked("guest", g.getValue(), List.of(), mode, guestShare(mode, guestBudget(mode).toMillis(), g.getValue().size()), progress));
-                deadline += System.nanoTime() - g0;
-                continue;
+        boolean guestRan = guestTests.isEmpty();
+        int next = 0;
+        for (ForkPlan.Pack pack : packs) {
+            // The guest group runs where it stands in the suite: before the broken variants.
+            if (!guestRan && pack.groups().contains("selfcheck")) {
+                deadline += runGuests(guestTests, mode, cases, progress);
+                guestRan = true;
             }
-            Budget now = share(mode, (deadline - System.nanoTime()) / 1_000_000, testsLeft, groupsLeft, selfChecksLeft);
-            if (now.run().compareTo(budget.run()) < 0) {
-                progress.printf(Locale.ROOT, "  (behind plan: group %s runs %d ms per test)%n", g.getKey(), now.run().toMillis());
+            Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
+            for (ForkPlan.Fork f : pack.forks()) {
+                Budget now = share(mode, (deadline - System.nanoTime()) / 1_000_000, forks.subList(next++, forks.size()));
+                if (now.run().compareTo(budget.run()) < 0) {
+                    progress.printf(Locale.ROOT, "  (behind plan: %s runs %d ms per test)%n", f.name(), now.run().toMillis());
+                }
+                collect(runs, f, runForked(f.name(), f.tests(), List.of(), mode, now, f.jit(), f.modesPerTest(), progress));
             }
-            cases.addAll(runForked(g.getKey(), g.getValue(), List.of(), mode, now, progress));
-            testsLeft -= g.getValue().size();
-            groupsLeft--;
-            if (g.getKey().equals("selfcheck")) selfChecksLeft = 0;
+            cases.addAll(judge(pack.tests(groups), runs, progress));
         }
+        if (!guestRan) deadline += runGuests(guestTests, mode, cases, progress);
         progress.printf(Locale.ROOT, "  litmus: %d tests in %.1f s (budget %d s%s)%n", cases.size(),
                 (System.nanoTime() - t0) / 1e9, totalBudget(mode).toSeconds(),
                 guestTests.isEmpty() ? "" : " + " + guestBudget(mode).toSeconds() + " s for the guest tests");
@@ -196,22 +248,85 @@ public final class LitmusSuite {
     }
 
     /**
-     * Runs one group in a child JVM ({@code Main litmus-group}); if the child dies, hangs
-     * or reports nothing, every test of the group is an ERROR with the reason. The child finds
-     * the tests by name among the canonical ones, or among a user file's when {@code source}
-     * names it ({@code --file PATH [--runtimes LIST]}).
+     * Runs {@code tests} (a user's file: {@code source} names it) as the suite would, each in
+     * the JIT modes of the mode's plan, each test with {@code budget} split across its modes.
      */
-    public static List<CaseResult> runForked(String group, List<LitmusTest> tests, List<String> source, Mode mode, Budget budget,
-                                             PrintStream progress) {
+    public static List<CaseResult> runInModes(String group, List<LitmusTest> tests, List<String> source, Mode mode, Budget budget,
+                                              PrintStream progress) {
+        JitPlan plan = JitPlan.of(mode, tests, JitPlan.runSeed());
+        List<CaseResult> cases = new ArrayList<>();
+        for (ForkPlan.Pack pack : ForkPlan.of(Map.of(group, tests), plan)) {
+            Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
+            for (ForkPlan.Fork f : pack.forks()) {
+                collect(runs, f, runForked(f.name(), f.tests(), source, mode, budget, f.jit(), f.modesPerTest(), progress));
+            }
+            cases.addAll(judge(tests, runs, progress));
+        }
+        return cases;
+    }
+
+    /** Runs the guest group in the JVM's default mode (docs/GUEST.md); returns the time it took. */
+    private static long runGuests(List<LitmusTest> guests, Mode mode, List<CaseResult> cases, PrintStream progress) {
+        long g0 = System.nanoTime();
+        Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
+        ForkPlan.Fork f = new ForkPlan.Fork(List.of("guest"), JitMode.JVM_DEFAULT, guests, 1);
+        collect(runs, f, runForked(f.name(), guests, List.of(), mode, guestShare(mode, guestBudget(mode).toMillis(), guests.size()),
+                f.jit(), 1, progress));
+        cases.addAll(judge(guests, runs, progress));
+        return System.nanoTime() - g0;
+    }
+
+    private static void collect(Map<String, List<ModeUnion.Run>> runs, ForkPlan.Fork f, List<CaseResult> results) {
+        for (CaseResult r : results) runs.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(new ModeUnion.Run(f.jit(), r));
+    }
+
+    /** Each test's case over its runs, in suite order, with one progress line each. */
+    private static List<CaseResult> judge(List<LitmusTest> tests, Map<String, List<ModeUnion.Run>> runs, PrintStream progress) {
+        List<CaseResult> out = new ArrayList<>();
+        for (LitmusTest t : tests) {
+            List<ModeUnion.Run> r = runs.get(t.name());
+            CaseResult c = r == null ? CaseResult.error(t.name(), LitmusRunner.title(t), "its JVM reported no case for it", 0)
+                    : ModeUnion.of(t, r);
+            out.add(c);
+            progress.printf(Locale.ROOT, "  %s  litmus/%-36s %s%n", c.status().label(), t.name(), c.message());
+        }
+        progress.flush();
+        return out;
+    }
+
+    /** How the plan line says the tests with a Java actor use the JIT modes. */
+    private static String describeSplit(Mode mode, JitPlan plan, List<LitmusTest> tests) {
+        long jit = tests.stream().filter(JitPlan::applies).count();
+        if (jit == 0) return "";
+        String modes = String.join(", ", plan.modes().stream().map(JitMode::label).toList());
+        return mode == Mode.QUICK
+                ? String.format(Locale.ROOT, " (%d tests with a Java actor run in one JIT mode each, rotating over %s)", jit, modes)
+                : String.format(Locale.ROOT, " (%d tests with a Java actor split it across %s)", jit, modes);
+    }
+
+    /**
+     * Runs tests in a child JVM ({@code Main litmus-group}) in JIT mode {@code jit}; if the
+     * child dies, hangs or reports nothing, every test it held is an ERROR with the reason. The
+     * child finds the tests by name among the canonical ones, or among a user file's when
+     * {@code source} names it ({@code --file PATH [--runtimes LIST]}); a test with a Java actor
+     * runs {@code 1/split} of {@code budget} there, its share of its time in this mode.
+     */
+    public static List<CaseResult> runForked(String name, List<LitmusTest> tests, List<String> source, Mode mode, Budget budget,
+                                             JitMode jit, int split, PrintStream progress) {
         Path out = null;
         Process child = null;
         Deque<String> stderr = new ArrayDeque<>();
-        long bound = GROUP_OVERHEAD.toMillis() * 4;
+        // A hang bound, not a plan: four times the start-up a JVM in this mode is planned for
+        // (a loaded machine starts JVMs slowly), then each test's longest run and stall.
+        long bound = 4 * (forkOverhead(jit).toMillis() + (jit.equals(JitMode.INTERPRETER) ? tests.size() * INTERPRETED_REHEARSAL.toMillis() : 0))
+                + WARM_UP.toMillis() + budget.stall().toMillis();
         for (LitmusTest t : tests) bound += EvidenceGoal.of(t).limit(budget).toMillis() + budget.stall().toMillis() + 2000L;
+        long f0 = System.nanoTime();
         try {
-            out = Files.createTempFile("interop-litmus-" + group + "-", ".json");
+            out = Files.createTempFile("interop-litmus-", ".json");
             List<String> cmd = new ArrayList<>();
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            cmd.addAll(jit.flags());
             cmd.add("--enable-preview");
             cmd.add("--enable-native-access=ALL-UNNAMED");
             // Only a group with guest actors pays JVMCI's start-up (about 0.5 s a JVM).
@@ -222,7 +337,8 @@ public final class LitmusSuite {
             }
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "testbed.cli.Main", "litmus-group",
                     "--mode", mode.label(), "--run-ms", String.valueOf(budget.run().toMillis()),
-                    "--stride", String.valueOf(budget.stride()), "--group", group, "--out", out.toString()));
+                    "--stride", String.valueOf(budget.stride()), "--group", name, "--jit", jit.label(), "--jit-split", String.valueOf(split),
+                    "--out", out.toString()));
             cmd.addAll(source);
             for (LitmusTest t : tests) cmd.addAll(List.of("--test", t.name()));
             child = new ProcessBuilder(cmd).start();
@@ -239,7 +355,7 @@ public final class LitmusSuite {
                 });
                 if (!child.waitFor(bound, TimeUnit.MILLISECONDS)) {
                     child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                    return errors(tests, "group '" + group + "' JVM did not finish within " + bound / 1000 + " s; killed it");
+                    return errors(tests, "JVM " + name + " did not finish within " + bound / 1000 + " s; killed it");
                 }
                 outPump.join(2000);
                 errPump.join(2000);
@@ -250,12 +366,17 @@ public final class LitmusSuite {
                 synchronized (stderr) {
                     last = stderr.isEmpty() ? "" : "; last stderr: " + stderr.peekLast();
                 }
-                return errors(tests, "group '" + group + "' JVM exited with code " + child.exitValue() + describeExit(child.exitValue())
+                return errors(tests, "JVM " + name + " exited with code " + child.exitValue() + describeExit(child.exitValue())
                         + " before reporting" + last);
             }
-            return ReportWriter.mapper().readValue(text, new TypeReference<List<CaseResult>>() { });
+            List<CaseResult> cases = ReportWriter.mapper().readValue(text, new TypeReference<List<CaseResult>>() { });
+            double ran = cases.stream().mapToDouble(CaseResult::durationMs).sum();
+            long took = (System.nanoTime() - f0) / 1_000_000;
+            progress.printf(Locale.ROOT, "    JVM %s: %d runs in %,d ms, %,d ms of them besides the runs%n", name, cases.size(), took,
+                    took - (long) ran);
+            return cases;
         } catch (IOException e) {
-            return errors(tests, "group '" + group + "': " + e.getMessage());
+            return errors(tests, "JVM " + name + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return errors(tests, "interrupted");
@@ -271,28 +392,55 @@ public final class LitmusSuite {
         }
     }
 
-    /** Runs a group in this JVM (the child side of {@link #runForked}); writes one progress line per test. */
-    public static List<CaseResult> runInProcess(Session session, List<LitmusTest> tests, Budget budget, PrintStream progress) {
+    /**
+     * Runs tests in this JVM (the child side of {@link #runForked}), after checking that it is
+     * in JIT mode {@code jit}: if it is not, every test is an ERROR saying which flag is wrong,
+     * and nothing runs. A test with a Java actor runs {@code 1/split} of {@code budget}. Each
+     * case says the mode and what was read back; writes one progress line per run.
+     */
+    public static List<CaseResult> runInProcess(Session session, List<LitmusTest> tests, Budget budget, JitMode jit, int split,
+                                                PrintStream progress) {
+        JitMode.Check check = jit.checkThisJvm();
         List<CaseResult> cases = new ArrayList<>();
+        if (!check.holds()) {
+            for (LitmusTest t : tests) {
+                cases.add(stamp(CaseResult.error(t.name(), LitmusRunner.title(t), "this JVM is not in JIT mode " + jit.label() + ": "
+                        + String.join("; ", check.mismatches()), 0), jit, check));
+            }
+            return cases;
+        }
         try (NativeActors c = new NativeActors(testbed.ffi.NativeLibrary.require())) {
             LitmusRunner runner = new LitmusRunner(session, c);
-            if (!tests.isEmpty()) runner.run(tests.get(0), new Budget(WARM_UP, budget.stride(), budget.stall()));
+            // The warm-up chases no evidence: a broken variant first would otherwise look for its
+            // whole bound in a mode that rarely shows it (the interpreter) before its real run.
+            if (!tests.isEmpty()) runner.run(tests.get(0), new Budget(WARM_UP, budget.stride(), budget.stall()), EvidenceGoal.NONE);
             for (LitmusTest t : tests) {
-                CaseResult r = runner.run(t, budget);
+                CaseResult r = stamp(runner.run(t, JitPlan.applies(t) ? budget.perMode(split) : budget), jit, check);
                 cases.add(r);
-                progress.printf(Locale.ROOT, "  %s  litmus/%-36s %s%n", r.status().label(), t.name(), r.message());
+                progress.printf(Locale.ROOT, "    %-20s %s %-36s %s%n", jit.label(), r.status().label(), t.name(), r.message());
                 progress.flush();
             }
         }
         return cases;
     }
 
+    /** The run's case with the JIT mode of its JVM and what was read back of it. */
+    private static CaseResult stamp(CaseResult r, JitMode jit, JitMode.Check check) {
+        Map<String, Object> details = new LinkedHashMap<>(r.details());
+        details.put("jvm_mode", jit.label());
+        details.put("jvm_verified", check.describe());
+        return new CaseResult(r.name(), r.title(), r.status(), r.message(), r.durationMs(), r.metrics(), details);
+    }
+
     /**
      * Kills this JVM the way a native crash would (SIGABRT from libc's abort), when the
-     * fault-injection property names {@code group}; used by the isolation test.
+     * fault-injection property names one of the shape groups of {@code fork} (a
+     * {@link ForkPlan.Fork#name()}, "lb+corr@c1"), and, if it says one ("corr@c1"), its JIT
+     * mode; used by the isolation test.
      */
-    public static void crashIfAsked(String group) {
-        if (group == null || !group.equals(System.getProperty(CRASH_GROUP_PROPERTY))) return;
+    public static void crashIfAsked(String fork) {
+        String asked = System.getProperty(CRASH_GROUP_PROPERTY);
+        if (fork == null || asked == null || !crashes(fork, asked)) return;
         try {
             java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
             java.lang.invoke.MethodHandle abort = linker.downcallHandle(linker.defaultLookup().find("abort").orElseThrow(),
@@ -301,6 +449,15 @@ public final class LitmusSuite {
         } catch (Throwable t) {
             Runtime.getRuntime().halt(134);
         }
+    }
+
+    /** Whether the crash property's value {@code asked} ("corr" or "corr@c1") names the JVM {@code fork}. */
+    static boolean crashes(String fork, String asked) {
+        int at = fork.indexOf('@');
+        List<String> groups = List.of((at < 0 ? fork : fork.substring(0, at)).split("\\+"));
+        int askedAt = asked.indexOf('@');
+        if (!groups.contains(askedAt < 0 ? asked : asked.substring(0, askedAt))) return false;
+        return askedAt < 0 || (at >= 0 && JitMode.parse(fork.substring(at + 1)).name().equals(asked.substring(askedAt + 1)));
     }
 
     private static List<CaseResult> errors(List<LitmusTest> tests, String reason) {

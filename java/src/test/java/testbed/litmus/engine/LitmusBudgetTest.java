@@ -5,34 +5,105 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import testbed.Mode;
+import testbed.litmus.CanonicalSuite;
+import testbed.litmus.LitmusTest;
 
-/** The suite's time plan: a share per test, re-planned before each group from the time left. */
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The suite's time plan: a share per test, split across its JIT modes, after every forked
+ * JVM's start-up; re-planned before each JVM from the time left; and the total each mode
+ * promises kept.
+ */
 class LitmusBudgetTest {
+    private static final List<LitmusTest> ALL = CanonicalSuite.all();
 
-    @Test
-    void aFullBudgetGivesTheQuickPlan() {
-        long per = LitmusSuite.budget(Mode.QUICK, 246, 12).run().toMillis();
-        // 60 s, less 12 group overheads, 246 test overheads and 2 broken-variant reserves.
-        long expected = (60_000 - 12 * 1_800 - 246 * 40 - 2 * LitmusSuite.SELF_CHECK_RESERVE.toMillis()) / 246;
-        assertEquals(expected, per);
+    private static List<ForkPlan.Fork> forks(Mode mode, List<LitmusTest> tests) {
+        return ForkPlan.forks(LitmusSuite.packs(tests, JitPlan.of(mode, tests, 1)));
+    }
+
+    /**
+     * What a plan spends if every test gets {@code perTestMs}: start-ups, the interpreter's
+     * kernel rehearsals, each run's overhead and time, the broken variants' reserves.
+     */
+    private static long planned(List<ForkPlan.Fork> forks, long perTestMs) {
+        long ms = 0;
+        for (ForkPlan.Fork f : forks) {
+            ms += LitmusSuite.forkOverhead(f.jit()).toMillis();
+            boolean interpreted = f.jit().equals(JitMode.INTERPRETER);
+            if (interpreted) ms += f.javaKernels() * 450L;
+            for (LitmusTest t : f.tests()) {
+                // A broken variant's reserve; in the interpreter, its whole 5 s bound.
+                if (t.selfCheck()) ms += interpreted && JitPlan.applies(t) ? 5_000 : LitmusSuite.SELF_CHECK_RESERVE.toMillis();
+            }
+            for (LitmusTest t : f.tests()) {
+                ms += LitmusSuite.TEST_OVERHEAD.toMillis() + (JitPlan.applies(t) ? perTestMs / f.modesPerTest() : perTestMs);
+            }
+        }
+        return ms;
     }
 
     @Test
-    void aGroupBehindPlanShortensTheTestsAfterIt() {
-        long planned = LitmusSuite.share(Mode.QUICK, 60_000, 246, 12, 2).run().toMillis();
-        // Half the time gone with a third of the tests run.
-        long behind = LitmusSuite.share(Mode.QUICK, 30_000, 164, 8, 2).run().toMillis();
+    void aFullBudgetGivesTheQuickPlan() {
+        List<ForkPlan.Fork> forks = forks(Mode.QUICK, ALL);
+        // One JVM per JIT mode for the suite, one for the broken variants (the C-only one rides with the Java one).
+        assertEquals(List.of("interpreter", "c1", "c2", "c2_stress_1", "c1"), forks.stream().map(f -> f.jit().label()).toList());
+        long startUps = 2_700 + 1_800 + 3_000 + 3_000 + 1_800;
+        long rehearsals = forks.get(0).javaKernels() * 450L;
+        long runs = forks.stream().mapToLong(f -> f.tests().size()).sum();
+        long nonGuest = ALL.stream().filter(t -> !t.hasGuest()).count();
+        // Quick runs each test once, so a run is a test, and each test's share is whole.
+        assertEquals(nonGuest, runs);
+        long expected = (75_000 - startUps - rehearsals - runs * 40 - 2 * LitmusSuite.SELF_CHECK_RESERVE.toMillis()) / nonGuest;
+        assertEquals(expected, LitmusSuite.budget(Mode.QUICK, ALL).run().toMillis());
+        // 75 s, not the 60 s of one JVM per shape, so that each test samples as long as it did then (74 ms).
+        assertTrue(expected >= 74, expected + " ms a test");
+    }
+
+    @Test
+    void everyModeKeepsItsPromisedTotalWithTheStartUpsOfItsJitModes() {
+        for (Mode mode : Mode.values()) {
+            List<ForkPlan.Fork> forks = forks(mode, ALL);
+            long per = LitmusSuite.budget(mode, ALL).run().toMillis();
+            int split = forks.get(0).modesPerTest();
+            // The floor never props a run up past what the budget pays for...
+            assertTrue(per / split > LitmusSuite.MIN_RUN.toMillis(), mode + ": " + per + " ms a test over " + split + " modes");
+            // ...so what the plan spends, every JVM's start-up included, fits the promise.
+            long spent = planned(forks, per);
+            assertTrue(spent <= LitmusSuite.totalBudget(mode).toMillis(), mode + ": plans " + spent + " ms");
+            assertTrue(spent > LitmusSuite.totalBudget(mode).toMillis() - forks.size() - 1_000, mode + ": uses the budget, " + spent + " ms");
+        }
+    }
+
+    @Test
+    void aTestWithAJavaActorSplitsItsShareAcrossItsModesAndTheOthersKeepIt() {
+        List<ForkPlan.Fork> forks = forks(Mode.DEFAULT, ALL);
+        assertTrue(forks.stream().allMatch(f -> f.modesPerTest() == 4));
+        Budget share = LitmusSuite.budget(Mode.DEFAULT, ALL);
+        assertEquals(share.run().dividedBy(4), share.perMode(4).run());
+        assertEquals(share.stride(), share.perMode(4).stride());
+        assertEquals(share.stall(), share.perMode(4).stall());
+        // Tough: six modes, each JVM's start-up paid six times over for a test with a Java actor.
+        assertTrue(forks(Mode.TOUGH, ALL).stream().allMatch(f -> f.modesPerTest() == 6));
+        // The start-ups of one JVM per mode cost default mode time it used to sample with.
+        assertTrue(forks.size() > forks(Mode.QUICK, ALL).size(), forks.size() + " JVMs");
+    }
+
+    @Test
+    void aJvmBehindPlanShortensTheTestsAfterIt() {
+        List<ForkPlan.Fork> forks = forks(Mode.QUICK, ALL);
+        long planned = LitmusSuite.share(Mode.QUICK, 60_000, forks).run().toMillis();
+        // Half the time gone with a third of the JVMs run.
+        long behind = LitmusSuite.share(Mode.QUICK, 30_000, forks.subList(forks.size() / 3, forks.size())).run().toMillis();
         assertTrue(behind < planned, "behind plan: " + behind + " ms per test, planned " + planned);
     }
 
     @Test
     void theGuestTestsTakeNothingFromTheCanonicalOnes() {
-        var all = testbed.litmus.CanonicalSuite.all();
-        var withoutGuests = all.stream().filter(t -> !LitmusSuite.hasGuest(t)).toList();
-        assertTrue(all.size() > withoutGuests.size(), "the suite has guest tests");
-        assertEquals(LitmusSuite.canonicalBudget(Mode.QUICK, withoutGuests), LitmusSuite.canonicalBudget(Mode.QUICK, all));
-        assertEquals(LitmusSuite.budget(Mode.QUICK, withoutGuests.size(), LitmusSuite.groups(withoutGuests).size()),
-                LitmusSuite.canonicalBudget(Mode.QUICK, all));
+        var withoutGuests = ALL.stream().filter(t -> !LitmusSuite.hasGuest(t)).toList();
+        assertTrue(ALL.size() > withoutGuests.size(), "the suite has guest tests");
+        assertEquals(LitmusSuite.budget(Mode.QUICK, withoutGuests), LitmusSuite.budget(Mode.QUICK, ALL));
     }
 
     @Test
@@ -45,8 +116,12 @@ class LitmusBudgetTest {
     }
 
     @Test
-    void noTimeLeftStillGivesEachTestItsMinimumAndFewTestsTheirCap() {
-        assertEquals(LitmusSuite.MIN_RUN, LitmusSuite.share(Mode.QUICK, 0, 100, 5, 2).run());
-        assertEquals(LitmusSuite.perTestCap(Mode.QUICK), LitmusSuite.share(Mode.QUICK, 60_000, 3, 1, 0).run());
+    void noTimeLeftStillGivesEachRunItsMinimumAndFewTestsTheirCap() {
+        assertEquals(LitmusSuite.MIN_RUN, LitmusSuite.share(Mode.QUICK, 0, forks(Mode.QUICK, ALL)).run());
+        // Default splits a test over four modes: its minimum is four runs' minimum.
+        assertEquals(LitmusSuite.MIN_RUN.multipliedBy(4), LitmusSuite.share(Mode.DEFAULT, 0, forks(Mode.DEFAULT, ALL)).run());
+        List<LitmusTest> three = ALL.stream().filter(t -> t.name().startsWith("sb_jc_")).limit(3).toList();
+        assertEquals(LitmusSuite.perTestCap(Mode.QUICK), LitmusSuite.share(Mode.QUICK, 60_000, forks(Mode.QUICK, three)).run());
+        assertEquals(Duration.ofMillis(1250), LitmusSuite.share(Mode.DEFAULT, 240_000, forks(Mode.DEFAULT, three)).run().dividedBy(4));
     }
 }

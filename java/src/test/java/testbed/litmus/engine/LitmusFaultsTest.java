@@ -29,27 +29,63 @@ class LitmusFaultsTest {
     }
 
     @Test
-    @Timeout(120)
-    void aGroupWhoseJvmCrashesFailsAloneAndTheRunGoesOn() {
-        System.setProperty(LitmusSuite.CRASH_GROUP_PROPERTY, Shape.RMW_CAS.token());
+    @Timeout(180)
+    void aJvmThatCrashesFailsItsOwnRunsAloneAndTheRunGoesOn() {
+        // Default mode: rmw_cas_jc_sc runs in four JVMs, one per JIT mode, and only its C1 JVM dies.
+        System.setProperty(LitmusSuite.CRASH_GROUP_PROPERTY, Shape.RMW_CAS.token() + "@c1");
         try {
             long t0 = System.nanoTime();
-            SuiteResult r = LitmusSuite.run(Mode.QUICK,
-                    t -> t.name().equals("rmw_cas_cc_sc") || t.name().equals("rmw_cas_jc_sc") || t.name().equals("rmw_fadd_jc_sc"),
-                    QUIET);
-            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(90).toNanos(), "bounded");
-            for (CaseResult c : r.cases()) {
-                if (c.name().startsWith("rmw_cas_")) {
-                    assertEquals(Status.ERROR, c.status(), c.name());
-                    assertTrue(c.message().contains("JVM exited with code 134 (signal 6) before reporting"), c.message());
-                } else {
-                    assertEquals(Status.PASSED, c.status(), c.name() + ": " + c.message());
+            SuiteResult r = LitmusSuite.run(Mode.DEFAULT, t -> t.name().equals("rmw_cas_jc_sc") || t.name().equals("rmw_fadd_cc_sc"), QUIET);
+            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(150).toNanos(), "bounded");
+            assertEquals(2, r.cases().size());
+            CaseResult crashed = r.cases().stream().filter(c -> c.name().equals("rmw_cas_jc_sc")).findFirst().orElseThrow();
+            assertEquals(Status.ERROR, crashed.status(), crashed.message());
+            assertTrue(crashed.message().startsWith("c1: JVM rmw_fadd+rmw_cas@c1 exited with code 134 (signal 6) before reporting"),
+                    crashed.message());
+            assertTrue(crashed.message().contains("; in the other modes: "), crashed.message());
+            // The other three modes still ran and are in the case.
+            java.util.Map<?, ?> byMode = (java.util.Map<?, ?>) crashed.details().get("histogram_by_jvm_mode");
+            assertEquals(3, byMode.size(), byMode.keySet().toString());
+            assertTrue(!byMode.containsKey("c1") && byMode.containsKey("interpreter") && byMode.containsKey("c2"), byMode.keySet().toString());
+            // Each JVM that reported checked its mode, and the case carries what it read back.
+            for (Object row : (java.util.List<?>) crashed.details().get("runs_by_jvm_mode")) {
+                java.util.Map<?, ?> run = (java.util.Map<?, ?>) row;
+                String verified = String.valueOf(run.get("jvm_verified"));
+                switch (String.valueOf(run.get("jvm_mode"))) {
+                    case "interpreter" -> assertTrue(verified.contains("java.vm.info=interpreted mode"), verified);
+                    case "c1" -> assertEquals("ERROR", run.get("status"));
+                    case "c2" -> assertTrue(verified.contains("TieredCompilation=false"), verified);
+                    default -> assertTrue(verified.contains("StressIGVN=true") && verified.contains("StressSeed="), verified);
                 }
             }
-            assertEquals(3, r.cases().size());
+            CaseResult other = r.cases().stream().filter(c -> c.name().equals("rmw_fadd_cc_sc")).findFirst().orElseThrow();
+            assertEquals(Status.PASSED, other.status(), other.message());
+            assertEquals("not_applicable", other.details().get("jvm_mode"));
         } finally {
             System.clearProperty(LitmusSuite.CRASH_GROUP_PROPERTY);
         }
+    }
+
+    @Test
+    void aJvmNotInItsJitModeRunsNothingAndSaysWhichFlagIsWrong() {
+        // This test JVM runs in the JVM's default mode: told it is a C1 JVM, it must refuse.
+        java.util.List<CaseResult> r = LitmusSuite.runInProcess(null, java.util.List.of(named("sb_jc_relaxed")), Budget.of(Duration.ofMillis(50)),
+                JitMode.C1, 1, QUIET);
+        assertEquals(1, r.size());
+        assertEquals(Status.ERROR, r.get(0).status());
+        assertEquals("this JVM is not in JIT mode c1: TieredStopAtLevel is 4, not 1", r.get(0).message());
+        assertEquals("c1", r.get(0).details().get("jvm_mode"));
+        assertTrue(String.valueOf(r.get(0).details().get("jvm_verified")).contains("TieredStopAtLevel=4"));
+    }
+
+    @Test
+    void theCrashPropertyNamesAGroupAndPerhapsAMode() {
+        assertTrue(LitmusSuite.crashes("rmw_fadd+rmw_cas@c1", "rmw_cas"));
+        assertTrue(LitmusSuite.crashes("rmw_fadd+rmw_cas@c1", "rmw_cas@c1"));
+        assertTrue(LitmusSuite.crashes("rmw_cas@c2_stress_77", "rmw_cas@c2_stress"));
+        assertTrue(!LitmusSuite.crashes("rmw_fadd+rmw_cas@c2", "rmw_cas@c1"));
+        assertTrue(!LitmusSuite.crashes("rmw_fadd@c1", "rmw_cas"));
+        assertTrue(!LitmusSuite.crashes("rmw_cas_x@c1", "rmw_cas"), "a whole group name, not a prefix");
     }
 
     @Test

@@ -57,6 +57,25 @@ class LitmusQuickSuiteTest {
                         + " (in the whole suite: " + first + ")");
             }
         }));
+        tests.add(DynamicTest.dynamicTest("quick_mode_runs_each_java_test_in_one_jit_mode_and_uses_all_four", () -> {
+            java.util.Set<String> used = new java.util.TreeSet<>();
+            for (CaseResult c : suite.cases()) {
+                if (c.status() == Status.ERROR) continue;
+                String mode = String.valueOf(c.details().get("jvm_mode"));
+                var t = testbed.litmus.CanonicalSuite.all().stream().filter(x -> x.name().equals(c.name())).findFirst().orElseThrow();
+                if (t.hasGuest()) assertEquals("jvm_default", mode, c.name());
+                else if (!JitPlan.applies(t)) assertEquals("not_applicable", mode, c.name());
+                else {
+                    assertTrue(mode.matches("interpreter|c1|c2|c2_stress_[0-9]+"), c.name() + ": " + mode);
+                    used.add(mode.replaceAll("_[0-9]+$", ""));
+                    @SuppressWarnings("unchecked")
+                    List<Map<String, Object>> runs = (List<Map<String, Object>>) c.details().get("runs_by_jvm_mode");
+                    assertEquals(1, runs.size(), c.name());
+                    assertFalse(String.valueOf(runs.get(0).get("jvm_verified")).isEmpty(), c.name());
+                }
+            }
+            assertEquals(java.util.Set.of("c1", "c2", "c2_stress", "interpreter"), used);
+        }));
         tests.add(DynamicTest.dynamicTest("every_case_reports_histogram_rate_and_verdict", () -> {
             for (CaseResult c : suite.cases()) {
                 if (c.status() == Status.ERROR) continue;
