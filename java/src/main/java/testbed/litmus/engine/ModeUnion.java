@@ -147,6 +147,8 @@ final class ModeUnion {
             row.put("forbidden", number(m, "forbidden"));
             row.put("interesting", number(m, "interesting"));
             row.put("elapsed_ms", decimal(m, "elapsed_ms"));
+            // The run's wall time: its actors' start (a Java kernel's rehearsal) and end besides elapsed_ms.
+            row.put("duration_ms", r.result().durationMs());
             row.put("start_lead_ns", number(m, "start_lead_ns"));
             row.put("jvm_verified", String.valueOf(r.result().details().getOrDefault("jvm_verified", "")));
             row.put("message", r.result().message());

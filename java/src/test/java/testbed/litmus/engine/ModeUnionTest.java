@@ -100,6 +100,8 @@ class ModeUnionTest {
         assertEquals(160L, interp.stream().mapToLong(r -> ((Number) ((Map<?, ?>) r).get("count")).longValue()).sum());
         List<?> runs = (List<?>) c.details().get("runs_by_jvm_mode");
         assertEquals("checked c2", ((Map<?, ?>) runs.get(1)).get("jvm_verified"));
+        assertEquals(140.0, ((Number) ((Map<?, ?>) runs.get(1)).get("duration_ms")).doubleValue(), "its wall time, start and end included");
+        assertEquals(280.0, c.durationMs(), "the case's: its runs' together");
         assertEquals("interpreter", ((Map<?, ?>) ((List<?>) c.details().get("actor_runs")).get(0)).get("jvm_mode"));
         assertFalse(c.details().containsKey("jvm_verified"), "what was verified is per run, not one claim for the case");
     }
