@@ -8,6 +8,7 @@ import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusTest;
 import testbed.litmus.engine.Budget;
+import testbed.litmus.engine.ForkedJvm;
 import testbed.litmus.engine.JitMode;
 import testbed.litmus.engine.LitmusSuite;
 import testbed.report.CaseResult;
@@ -173,8 +174,8 @@ public final class Main {
         Budget budget = new Budget(java.time.Duration.ofMillis(o.runMs), o.stride, Budget.DEFAULT_STALL);
         List<CaseResult> cases;
         try (Session session = Session.openDefault(System.err)) {
-            LitmusSuite.crashIfAsked(o.group);
-            cases = LitmusSuite.runInProcess(session, tests, budget, o.jit, o.jitSplit, out);
+            ForkedJvm.crashIfAsked(o.group);
+            cases = ForkedJvm.runHere(session, tests, budget, o.jit, o.jitSplit, out);
         }
         try {
             java.nio.file.Files.writeString(o.out, ReportWriter.mapper().writeValueAsString(cases));

@@ -1,31 +1,18 @@
 package testbed.litmus.engine;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import testbed.Mode;
-import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusTest;
-import testbed.litmus.runtime.NativeActors;
 import testbed.report.CaseResult;
-import testbed.report.ReportWriter;
 import testbed.report.SuiteResult;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -33,8 +20,8 @@ import java.util.function.Predicate;
  * region and peer, so that a native crash fails the tests of that JVM and not the run. A
  * JVM runs in one JIT mode, and a test with a Java actor runs in the modes its
  * {@link JitPlan} gives it, one JVM per mode ({@link ForkPlan}); its case is judged on the
- * union of those runs ({@link ModeUnion}). The mode sets a total time budget that is
- * divided among the tests, start-ups included, and kept.
+ * union of those runs ({@link ModeUnion}); {@link ForkedJvm} starts and reads each JVM. The
+ * mode sets a total time budget that is divided among the tests, start-ups included, and kept.
  */
 public final class LitmusSuite {
     public static final String NAME = "litmus";
@@ -44,8 +31,6 @@ public final class LitmusSuite {
     /** A discarded first run per group: a fresh JVM's JIT compiles in the background and
      *  takes one of the two cores from the actors of whatever test runs first. */
     static final Duration WARM_UP = Duration.ofMillis(250);
-    /** Fault injection for tests: the JVMs holding the group this property names ("rmw_cas", or "rmw_cas@c1": in that JIT mode) die of SIGABRT. */
-    public static final String CRASH_GROUP_PROPERTY = "testbed.litmus.crash-group";
     /** Time a test needs besides its run budget: actors starting, joining, the histogram. */
     static final Duration TEST_OVERHEAD = Duration.ofMillis(40);
     static final Duration MIN_RUN = Duration.ofMillis(30);
@@ -236,7 +221,7 @@ public final class LitmusSuite {
                 if (now.run().compareTo(budget.run()) < 0) {
                     progress.printf(Locale.ROOT, "  (behind plan: %s runs %d ms per test)%n", f.name(), now.run().toMillis());
                 }
-                collect(runs, f, runForked(f.name(), f.tests(), List.of(), mode, now, f.jit(), f.modesPerTest(), progress));
+                collect(runs, f, ForkedJvm.fork(f.name(), f.tests(), List.of(), mode, now, f.jit(), f.modesPerTest(), progress));
             }
             cases.addAll(judge(pack.tests(groups), runs, progress));
         }
@@ -258,7 +243,7 @@ public final class LitmusSuite {
         for (ForkPlan.Pack pack : ForkPlan.of(Map.of(group, tests), plan)) {
             Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
             for (ForkPlan.Fork f : pack.forks()) {
-                collect(runs, f, runForked(f.name(), f.tests(), source, mode, budget, f.jit(), f.modesPerTest(), progress));
+                collect(runs, f, ForkedJvm.fork(f.name(), f.tests(), source, mode, budget, f.jit(), f.modesPerTest(), progress));
             }
             cases.addAll(judge(tests, runs, progress));
         }
@@ -270,7 +255,7 @@ public final class LitmusSuite {
         long g0 = System.nanoTime();
         Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
         ForkPlan.Fork f = new ForkPlan.Fork(List.of("guest"), JitMode.JVM_DEFAULT, guests, 1);
-        collect(runs, f, runForked(f.name(), guests, List.of(), mode, guestShare(mode, guestBudget(mode).toMillis(), guests.size()),
+        collect(runs, f, ForkedJvm.fork(f.name(), guests, List.of(), mode, guestShare(mode, guestBudget(mode).toMillis(), guests.size()),
                 f.jit(), 1, progress));
         cases.addAll(judge(guests, runs, progress));
         return System.nanoTime() - g0;
@@ -302,185 +287,5 @@ public final class LitmusSuite {
         return mode == Mode.QUICK
                 ? String.format(Locale.ROOT, " (%d tests with a Java actor run in one JIT mode each, rotating over %s)", jit, modes)
                 : String.format(Locale.ROOT, " (%d tests with a Java actor split it across %s)", jit, modes);
-    }
-
-    /**
-     * Runs tests in a child JVM ({@code Main litmus-group}) in JIT mode {@code jit}; if the
-     * child dies, hangs or reports nothing, every test it held is an ERROR with the reason. The
-     * child finds the tests by name among the canonical ones, or among a user file's when
-     * {@code source} names it ({@code --file PATH [--runtimes LIST]}); a test with a Java actor
-     * runs {@code 1/split} of {@code budget} there, its share of its time in this mode.
-     */
-    public static List<CaseResult> runForked(String name, List<LitmusTest> tests, List<String> source, Mode mode, Budget budget,
-                                             JitMode jit, int split, PrintStream progress) {
-        Path out = null;
-        Process child = null;
-        Deque<String> stderr = new ArrayDeque<>();
-        // A hang bound, not a plan: four times the start-up a JVM in this mode is planned for
-        // (a loaded machine starts JVMs slowly), then each test's longest run and stall.
-        long bound = 4 * (forkOverhead(jit).toMillis() + (jit.equals(JitMode.INTERPRETER) ? tests.size() * INTERPRETED_REHEARSAL.toMillis() : 0))
-                + WARM_UP.toMillis() + budget.stall().toMillis();
-        for (LitmusTest t : tests) bound += EvidenceGoal.of(t).limit(budget).toMillis() + budget.stall().toMillis() + 2000L;
-        long f0 = System.nanoTime();
-        try {
-            out = Files.createTempFile("interop-litmus-", ".json");
-            List<String> cmd = new ArrayList<>();
-            cmd.add(ProcessHandle.current().info().command().orElse("java"));
-            cmd.addAll(jit.flags());
-            cmd.add("--enable-preview");
-            cmd.add("--enable-native-access=ALL-UNNAMED");
-            // Only a group with guest actors pays JVMCI's start-up (about 0.5 s a JVM).
-            if (tests.stream().anyMatch(LitmusSuite::hasGuest)) cmd.addAll(testbed.guest.GuestRuntime.jvmFlagsOfThisJvm());
-            for (String p : List.of("testbed.native.lib", "testbed.peer.bin", "testbed.layout", CanonicalSuite.ROOT_PROPERTY, CRASH_GROUP_PROPERTY)) {
-                String v = System.getProperty(p);
-                if (v != null) cmd.add("-D" + p + "=" + v);
-            }
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "testbed.cli.Main", "litmus-group",
-                    "--mode", mode.label(), "--run-ms", String.valueOf(budget.run().toMillis()),
-                    "--stride", String.valueOf(budget.stride()), "--group", name, "--jit", jit.label(), "--jit-split", String.valueOf(split),
-                    "--out", out.toString()));
-            cmd.addAll(source);
-            for (LitmusTest t : tests) cmd.addAll(List.of("--test", t.name()));
-            child = new ProcessBuilder(cmd).start();
-            Process c = child;
-            Thread errPump = Thread.ofPlatform().daemon().start(() -> pump(c, stderr));
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                Thread outPump = Thread.ofPlatform().daemon().start(() -> {
-                    try {
-                        String line;
-                        while ((line = r.readLine()) != null) progress.println(line);
-                    } catch (IOException ignored) {
-                        // The child closed its stdout by exiting.
-                    }
-                });
-                if (!child.waitFor(bound, TimeUnit.MILLISECONDS)) {
-                    child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                    return errors(tests, "JVM " + name + " did not finish within " + bound / 1000 + " s; killed it");
-                }
-                outPump.join(2000);
-                errPump.join(2000);
-            }
-            String text = Files.readString(out);
-            if (text.isBlank()) {
-                String last;
-                synchronized (stderr) {
-                    last = stderr.isEmpty() ? "" : "; last stderr: " + stderr.peekLast();
-                }
-                return errors(tests, "JVM " + name + " exited with code " + child.exitValue() + describeExit(child.exitValue())
-                        + " before reporting" + last);
-            }
-            List<CaseResult> cases = ReportWriter.mapper().readValue(text, new TypeReference<List<CaseResult>>() { });
-            double ran = cases.stream().mapToDouble(CaseResult::durationMs).sum();
-            long took = (System.nanoTime() - f0) / 1_000_000;
-            progress.printf(Locale.ROOT, "    JVM %s: %d runs in %,d ms, %,d ms of them besides the runs%n", name, cases.size(), took,
-                    took - (long) ran);
-            return cases;
-        } catch (IOException e) {
-            return errors(tests, "JVM " + name + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return errors(tests, "interrupted");
-        } finally {
-            if (child != null && child.isAlive()) child.destroyForcibly();
-            if (out != null) {
-                try {
-                    Files.deleteIfExists(out);
-                } catch (IOException ignored) {
-                    // A temp file in the system temp directory; nothing else depends on it.
-                }
-            }
-        }
-    }
-
-    /**
-     * Runs tests in this JVM (the child side of {@link #runForked}), after checking that it is
-     * in JIT mode {@code jit}: if it is not, every test is an ERROR saying which flag is wrong,
-     * and nothing runs. A test with a Java actor runs {@code 1/split} of {@code budget}. Each
-     * case says the mode and what was read back; writes one progress line per run.
-     */
-    public static List<CaseResult> runInProcess(Session session, List<LitmusTest> tests, Budget budget, JitMode jit, int split,
-                                                PrintStream progress) {
-        JitMode.Check check = jit.checkThisJvm();
-        List<CaseResult> cases = new ArrayList<>();
-        if (!check.holds()) {
-            for (LitmusTest t : tests) {
-                cases.add(stamp(CaseResult.error(t.name(), LitmusRunner.title(t), "this JVM is not in JIT mode " + jit.label() + ": "
-                        + String.join("; ", check.mismatches()), 0), jit, check));
-            }
-            return cases;
-        }
-        try (NativeActors c = new NativeActors(testbed.ffi.NativeLibrary.require())) {
-            LitmusRunner runner = new LitmusRunner(session, c);
-            // The warm-up chases no evidence: a broken variant first would otherwise look for its
-            // whole bound in a mode that rarely shows it (the interpreter) before its real run.
-            if (!tests.isEmpty()) runner.run(tests.get(0), new Budget(WARM_UP, budget.stride(), budget.stall()), EvidenceGoal.NONE);
-            for (LitmusTest t : tests) {
-                CaseResult r = stamp(runner.run(t, JitPlan.applies(t) ? budget.perMode(split) : budget), jit, check);
-                cases.add(r);
-                progress.printf(Locale.ROOT, "    %-20s %s %-36s %s%n", jit.label(), r.status().label(), t.name(), r.message());
-                progress.flush();
-            }
-        }
-        return cases;
-    }
-
-    /** The run's case with the JIT mode of its JVM and what was read back of it. */
-    private static CaseResult stamp(CaseResult r, JitMode jit, JitMode.Check check) {
-        Map<String, Object> details = new LinkedHashMap<>(r.details());
-        details.put("jvm_mode", jit.label());
-        details.put("jvm_verified", check.describe());
-        return new CaseResult(r.name(), r.title(), r.status(), r.message(), r.durationMs(), r.metrics(), details);
-    }
-
-    /**
-     * Kills this JVM the way a native crash would (SIGABRT from libc's abort), when the
-     * fault-injection property names one of the shape groups of {@code fork} (a
-     * {@link ForkPlan.Fork#name()}, "lb+corr@c1"), and, if it says one ("corr@c1"), its JIT
-     * mode; used by the isolation test.
-     */
-    public static void crashIfAsked(String fork) {
-        String asked = System.getProperty(CRASH_GROUP_PROPERTY);
-        if (fork == null || asked == null || !crashes(fork, asked)) return;
-        try {
-            java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
-            java.lang.invoke.MethodHandle abort = linker.downcallHandle(linker.defaultLookup().find("abort").orElseThrow(),
-                    java.lang.foreign.FunctionDescriptor.ofVoid());
-            abort.invokeExact();
-        } catch (Throwable t) {
-            Runtime.getRuntime().halt(134);
-        }
-    }
-
-    /** Whether the crash property's value {@code asked} ("corr" or "corr@c1") names the JVM {@code fork}. */
-    static boolean crashes(String fork, String asked) {
-        int at = fork.indexOf('@');
-        List<String> groups = List.of((at < 0 ? fork : fork.substring(0, at)).split("\\+"));
-        int askedAt = asked.indexOf('@');
-        if (!groups.contains(askedAt < 0 ? asked : asked.substring(0, askedAt))) return false;
-        return askedAt < 0 || (at >= 0 && JitMode.parse(fork.substring(at + 1)).name().equals(asked.substring(askedAt + 1)));
-    }
-
-    private static List<CaseResult> errors(List<LitmusTest> tests, String reason) {
-        List<CaseResult> out = new ArrayList<>();
-        for (LitmusTest t : tests) out.add(CaseResult.error(t.name(), LitmusRunner.title(t), reason, 0));
-        return out;
-    }
-
-    private static String describeExit(int code) {
-        return code > 128 ? " (signal " + (code - 128) + ")" : "";
-    }
-
-    private static void pump(Process p, Deque<String> tail) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                synchronized (tail) {
-                    if (tail.size() == 20) tail.removeFirst();
-                    tail.addLast(line);
-                }
-            }
-        } catch (IOException ignored) {
-            // The child closed stderr by exiting.
-        }
     }
 }

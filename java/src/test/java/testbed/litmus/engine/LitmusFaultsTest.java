@@ -32,7 +32,7 @@ class LitmusFaultsTest {
     @Timeout(180)
     void aJvmThatCrashesFailsItsOwnRunsAloneAndTheRunGoesOn() {
         // Default mode: rmw_cas_jc_sc runs in four JVMs, one per JIT mode, and only its C1 JVM dies.
-        System.setProperty(LitmusSuite.CRASH_GROUP_PROPERTY, Shape.RMW_CAS.token() + "@c1");
+        System.setProperty(ForkedJvm.CRASH_GROUP_PROPERTY, Shape.RMW_CAS.token() + "@c1");
         try {
             long t0 = System.nanoTime();
             SuiteResult r = LitmusSuite.run(Mode.DEFAULT, t -> t.name().equals("rmw_cas_jc_sc") || t.name().equals("rmw_fadd_cc_sc"), QUIET);
@@ -62,14 +62,14 @@ class LitmusFaultsTest {
             assertEquals(Status.PASSED, other.status(), other.message());
             assertEquals("not_applicable", other.details().get("jvm_mode"));
         } finally {
-            System.clearProperty(LitmusSuite.CRASH_GROUP_PROPERTY);
+            System.clearProperty(ForkedJvm.CRASH_GROUP_PROPERTY);
         }
     }
 
     @Test
     void aJvmNotInItsJitModeRunsNothingAndSaysWhichFlagIsWrong() {
         // This test JVM runs in the JVM's default mode: told it is a C1 JVM, it must refuse.
-        java.util.List<CaseResult> r = LitmusSuite.runInProcess(null, java.util.List.of(named("sb_jc_relaxed")), Budget.of(Duration.ofMillis(50)),
+        java.util.List<CaseResult> r = ForkedJvm.runHere(null, java.util.List.of(named("sb_jc_relaxed")), Budget.of(Duration.ofMillis(50)),
                 JitMode.C1, 1, QUIET);
         assertEquals(1, r.size());
         assertEquals(Status.ERROR, r.get(0).status());
@@ -80,12 +80,12 @@ class LitmusFaultsTest {
 
     @Test
     void theCrashPropertyNamesAGroupAndPerhapsAMode() {
-        assertTrue(LitmusSuite.crashes("rmw_fadd+rmw_cas@c1", "rmw_cas"));
-        assertTrue(LitmusSuite.crashes("rmw_fadd+rmw_cas@c1", "rmw_cas@c1"));
-        assertTrue(LitmusSuite.crashes("rmw_cas@c2_stress_77", "rmw_cas@c2_stress"));
-        assertTrue(!LitmusSuite.crashes("rmw_fadd+rmw_cas@c2", "rmw_cas@c1"));
-        assertTrue(!LitmusSuite.crashes("rmw_fadd@c1", "rmw_cas"));
-        assertTrue(!LitmusSuite.crashes("rmw_cas_x@c1", "rmw_cas"), "a whole group name, not a prefix");
+        assertTrue(ForkedJvm.crashes("rmw_fadd+rmw_cas@c1", "rmw_cas"));
+        assertTrue(ForkedJvm.crashes("rmw_fadd+rmw_cas@c1", "rmw_cas@c1"));
+        assertTrue(ForkedJvm.crashes("rmw_cas@c2_stress_77", "rmw_cas@c2_stress"));
+        assertTrue(!ForkedJvm.crashes("rmw_fadd+rmw_cas@c2", "rmw_cas@c1"));
+        assertTrue(!ForkedJvm.crashes("rmw_fadd@c1", "rmw_cas"));
+        assertTrue(!ForkedJvm.crashes("rmw_cas_x@c1", "rmw_cas"), "a whole group name, not a prefix");
     }
 
     @Test
