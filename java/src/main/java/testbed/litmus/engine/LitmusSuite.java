@@ -261,8 +261,15 @@ public final class LitmusSuite {
         return System.nanoTime() - g0;
     }
 
-    private static void collect(Map<String, List<ModeUnion.Run>> runs, ForkPlan.Fork f, List<CaseResult> results) {
-        for (CaseResult r : results) runs.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(new ModeUnion.Run(f.jit(), r));
+    /** Adds a JVM's cases to their tests' runs; a test it held but did not report is a run that erred, so no mode goes missing unsaid. */
+    static void collect(Map<String, List<ModeUnion.Run>> runs, ForkPlan.Fork f, List<CaseResult> results) {
+        Map<String, CaseResult> byName = new LinkedHashMap<>();
+        for (CaseResult r : results) byName.put(r.name(), r);
+        for (LitmusTest t : f.tests()) {
+            CaseResult r = byName.getOrDefault(t.name(),
+                    CaseResult.error(t.name(), LitmusRunner.title(t), "JVM " + f.name() + " reported no case for it", 0));
+            runs.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(new ModeUnion.Run(f.jit(), r));
+        }
     }
 
     /** Each test's case over its runs, in suite order, with one progress line each. */
@@ -270,8 +277,7 @@ public final class LitmusSuite {
         List<CaseResult> out = new ArrayList<>();
         for (LitmusTest t : tests) {
             List<ModeUnion.Run> r = runs.get(t.name());
-            CaseResult c = r == null ? CaseResult.error(t.name(), LitmusRunner.title(t), "its JVM reported no case for it", 0)
-                    : ModeUnion.of(t, r);
+            CaseResult c = r == null ? CaseResult.error(t.name(), LitmusRunner.title(t), "no JVM ran it", 0) : ModeUnion.of(t, r);
             out.add(c);
             progress.printf(Locale.ROOT, "  %s  litmus/%-36s %s%n", c.status().label(), t.name(), c.message());
         }

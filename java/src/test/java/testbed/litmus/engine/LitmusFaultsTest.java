@@ -16,6 +16,9 @@ import testbed.report.SuiteResult;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,6 +79,19 @@ class LitmusFaultsTest {
         assertEquals("this JVM is not in JIT mode c1: TieredStopAtLevel is 4, not 1", r.get(0).message());
         assertEquals("c1", r.get(0).details().get("jvm_mode"));
         assertTrue(String.valueOf(r.get(0).details().get("jvm_verified")).contains("TieredStopAtLevel=4"));
+    }
+
+    @Test
+    void aTestItsJvmDidNotReportIsAnErrorInThatModeNotAModeLessRun() {
+        LitmusTest reported = named("sb_jc_relaxed"), missing = named("sb_jj_relaxed");
+        ForkPlan.Fork fork = new ForkPlan.Fork(List.of("sb"), JitMode.C1, List.of(reported, missing), 4);
+        Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
+        LitmusSuite.collect(runs, fork, List.of(CaseResult.error(reported.name(), "t", "stalled", 1)));
+        assertEquals(List.of(reported.name(), missing.name()), List.copyOf(runs.keySet()));
+        CaseResult c = ModeUnion.of(missing, runs.get(missing.name()));
+        assertEquals(Status.ERROR, c.status());
+        assertEquals("c1: JVM sb@c1 reported no case for it", c.message());
+        assertEquals("c1", c.details().get("jvm_mode"));
     }
 
     @Test
