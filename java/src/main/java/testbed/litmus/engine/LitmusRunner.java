@@ -49,6 +49,9 @@ public final class LitmusRunner {
     private long generation;
     private testbed.guest.GuestRuntime guest = testbed.guest.GuestRuntime.shared();
     private java.util.function.Function<ActorSpec, String> guestSource;
+    private CKernels cKernels = plan -> {
+        throw new IllegalStateException("no C kernels were compiled for this run");
+    };
 
     public LitmusRunner(Session session, NativeActors cActors) {
         this.session = session;
@@ -86,27 +89,31 @@ public final class LitmusRunner {
         }
     }
 
-    /** Whether the runtime of {@code a} has the kernel it runs; a runtime without it refuses the test. */
-    public boolean hasKernel(ActorSpec a) {
-        return a.kernelShipped(cActors::hasKernel);
+    /**
+     * The C kernels of the tests this runner runs, compiled into one library
+     * ({@link testbed.litmus.kernel.CKernelLibrary}); without it a test with a C actor is an ERROR
+     * with the reason.
+     */
+    public LitmusRunner withCKernels(CKernels kernels) {
+        this.cKernels = kernels;
+        return this;
     }
 
+    /** Where each generated C kernel is, or why there is none. */
+    public interface CKernels {
+        /** The function of {@code plan}'s kernel; throws {@link IllegalStateException} with the reason it has none. */
+        java.lang.foreign.MemorySegment address(testbed.litmus.kernel.KernelPlan plan);
+    }
 
     private CaseResult execute(LitmusTest t, Budget budget, EvidenceGoal goal, long t0) {
-        for (int i = 0; i < t.actors().size(); i++) {
-            ActorSpec a = t.actors().get(i);
-            if (!hasKernel(a)) {
-                return CaseResult.error(t.name(), title(t), "actor a" + i + " (" + a.runtime() + "): no kernel '" + a.kernel() + "'", ms(t0));
-            }
-        }
         List<Descriptor.Gather> gathers = new ArrayList<>();
         for (Gather g : t.gathers()) {
             gathers.add(g.isRegister() ? new Descriptor.Gather.Register(g.actor(), g.register())
                     : new Descriptor.Gather.Location(8L * g.location()));
         }
         int[] registers = new int[t.actors().size()];
-        for (int i = 0; i < registers.length; i++) registers[i] = t.actors().get(i).role().registers();
-        Descriptor d = Descriptor.standard(registers, budget.stride(), gathers);
+        for (int i = 0; i < registers.length; i++) registers[i] = t.actors().get(i).registers();
+        Descriptor d = Descriptor.standard(registers, Math.max(1, t.locations()), budget.stride(), gathers);
         section.reset();
         section.write(d);
         long gen = ++generation;
@@ -292,7 +299,7 @@ public final class LitmusRunner {
             // the test's guest kernels that have landed in it so far.
             long compiled = 0;
             for (ActorSpec a : t.actors()) {
-                if (a.runtime().guest()) compiled += guest.compilations(testbed.guest.GuestKernel.sourceName(a.runtime(), a.kernel()));
+                if (a.runtime().guest()) compiled += guest.compilations(testbed.guest.GuestKernel.sourceName(a.actual()));
             }
             metrics.put("guest_compilations", compiled);
             details.put("guest_execution", String.valueOf(guest.describe().get("execution")));
@@ -355,18 +362,18 @@ public final class LitmusRunner {
     }
 
     private Running start(int i, ActorSpec a, long gen, Budget budget) {
-        String label = "a" + i + " (" + a.runtime().name().toLowerCase(Locale.ROOT) + " " + a.kernel() + ")";
-        long p = 8L * a.p(), q = 8L * a.q();
+        String label = "a" + i + " (" + a.runtime().label() + " {" + a.actual().text() + "})";
         return switch (a.runtime()) {
             case JAVA -> {
-                JavaActor actor = JavaActor.start(section, i, a.kernel(), p, q, a.v1(), a.v2(), gen, budget.stall());
+                JavaActor actor = JavaActor.start(section, i, a.actual(), gen, budget.stall());
                 yield new Running(label) {
                     @Override ActorResult await(Duration bound) { return actor.join(bound); }
                     @Override void abandon() { actor.join(Duration.ofSeconds(5)); }
                 };
             }
             case C -> {
-                long handle = cActors.start(section, i, a.kernel(), p, q, a.v1(), a.v2(), gen, budget.stall());
+                long handle = cActors.startCompiled(section, i, cKernels.address(a.actual()), a.registers(),
+                        a.actual().locationBytes(), gen, budget.stall());
                 yield new Running(label) {
                     boolean joined;
                     @Override ActorResult await(Duration bound) {
@@ -381,9 +388,9 @@ public final class LitmusRunner {
                 // The guest's kernel runs in the Java actor loop, on the actor's own thread,
                 // in a context of its own made there (docs/GUEST.md).
                 testbed.guest.GuestKernel k = guestSource == null
-                        ? new testbed.guest.GuestKernel(guest, a.runtime(), a.kernel(), section)
-                        : new testbed.guest.GuestKernel(guest, a.runtime(), a.kernel(), section, guestSource.apply(a));
-                JavaActor actor = JavaActor.start(section, i, k.name(), k, p, q, a.v1(), a.v2(), gen, budget.stall());
+                        ? new testbed.guest.GuestKernel(guest, a.actual(), section)
+                        : new testbed.guest.GuestKernel(guest, a.actual(), section, guestSource.apply(a));
+                JavaActor actor = JavaActor.start(section, i, k.name(), k, a.registers(), a.actual().locationBytes(), gen, budget.stall());
                 yield new Running(label) {
                     @Override String earlyFailure() {
                         return actor.isAlive() ? null : guestFailure(actor);
@@ -410,8 +417,7 @@ public final class LitmusRunner {
             }
             case GO -> {
                 RunLitmusActorRequest req = RunLitmusActorRequest.newBuilder()
-                        .setActor(i).setKernel(a.kernel()).setPOffset(p).setQOffset(q)
-                        .setValue1(a.v1()).setValue2(a.v2()).setGeneration(gen)
+                        .setActor(i).setKernel(a.actual().id()).setGeneration(gen)
                         .setStallTimeoutMs((int) budget.stall().toMillis()).build();
                 Duration deadline = budget.run().plus(budget.stall()).plus(START_BOUND).plusSeconds(10);
                 CompletableFuture<RunLitmusActorResponse> call = CompletableFuture.supplyAsync(

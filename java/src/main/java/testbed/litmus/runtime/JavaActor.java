@@ -109,6 +109,35 @@ public final class JavaActor {
     }
 
     /**
+     * Starts the kernel generated from {@code plan} ({@link testbed.litmus.kernel.JavaKernelClass})
+     * as actor {@code actor}, after checking that the descriptor gives it room: its locations fit
+     * an instance and its registers its record.
+     */
+    public static JavaActor start(LitmusSection section, int actor, testbed.litmus.kernel.KernelPlan plan, long generation,
+                                  Duration stall) {
+        return start(section, actor, plan.id(), testbed.litmus.kernel.JavaKernelClass.of(plan), plan.registers(),
+                plan.locationBytes(), generation, stall);
+    }
+
+    /**
+     * A generated kernel that writes {@code registers} registers and reaches the first
+     * {@code locationBytes} of each instance; a guest's kernel is one too.
+     */
+    public static JavaActor start(LitmusSection section, int actor, String name, JavaKernel k, int registers, long locationBytes,
+                                  long generation, Duration stall) {
+        Descriptor d = section.descriptor();
+        if (locationBytes > d.locStride()) {
+            throw new IllegalArgumentException("Java actor " + actor + ": kernel " + name + " reaches " + locationBytes
+                    + " bytes of each instance, which has " + d.locStride());
+        }
+        if (actor >= 0 && actor < d.actors() && d.registerWindow(actor) < Descriptor.REGISTER_BYTES * registers) {
+            throw new IllegalArgumentException("Java actor " + actor + ": its register window (" + d.registerWindow(actor)
+                    + " bytes of each record) is too small for kernel " + name + ", which writes " + registers + " register(s)");
+        }
+        return start(section, actor, name, k, 0, 0, 0, 0, generation, stall);
+    }
+
+    /**
      * The same with a kernel that is not one of {@link JavaKernels}: an embedded guest's kernel
      * (a {@link ThreadBoundKernel}) runs in this actor loop on the actor's thread. {@code name}
      * identifies the kernel in messages and in the warm-up's once-per-JVM record, so it must
