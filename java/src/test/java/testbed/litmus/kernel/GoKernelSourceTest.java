@@ -233,14 +233,14 @@ class GoKernelSourceTest {
 
     /** {@code go test} of the peer's litmus package with the kernels and the test added by an overlay. */
     static GoRun goTest(Path dir, String kernels, String test) throws Exception {
-        Path peer = Path.of(System.getProperty("testbed.go.peer.src", "go-peer")).toAbsolutePath();
+        Path peer = Path.of(System.getProperty(GoPeerBuild.SOURCE_PROPERTY, "go-peer")).toAbsolutePath();
         Path k = Files.writeString(dir.resolve("kernels.go"), kernels);
         Path t = Files.writeString(dir.resolve("kernels_test.go"), test);
         Path overlay = Files.writeString(dir.resolve("overlay.json"), "{\"Replace\":{"
-                + "\"" + peer.resolve("internal/litmus/litmusfiles_gen_kernels.go") + "\":\"" + k + "\","
+                + "\"" + peer.resolve(GoPeerBuild.OVERLAY_FILE) + "\":\"" + k + "\","
                 + "\"" + peer.resolve("internal/litmus/litmusfiles_gen_kernels_test.go") + "\":\"" + t + "\"}}");
         Path log = dir.resolve("go-test.log");
-        ProcessBuilder pb = new ProcessBuilder(System.getProperty("testbed.go", "go"), "test", "-count=1",
+        ProcessBuilder pb = new ProcessBuilder(System.getProperty(GoPeerBuild.GO_PROPERTY, "go"), "test", "-count=1",
                 "-overlay", overlay.toString(), "-run", "^TestKernelsFromPlans$", "./internal/litmus/")
                 .directory(peer.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("GOTOOLCHAIN", "local");
