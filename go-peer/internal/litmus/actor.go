@@ -20,12 +20,15 @@ const DefaultStallTimeout = 10 * time.Second
 type Spec struct {
 	// Actor is this actor's index in the test: it selects the result array.
 	Actor int
-	// Kernel is a name from Kernels, e.g. "st_ld.atomic.atomic".
+	// Kernel is a name from Kernels, e.g. "st_ld.atomic.atomic", or from
+	// Generated.
 	Kernel string
 	// P and Q are the byte offsets of the kernel's locations inside an
-	// instance; Q is ignored by kernels that have no q.
+	// instance; Q is ignored by kernels that have no q, and both by
+	// generated kernels, whose locations are written into their bodies.
 	P, Q int64
-	// V1 and V2 are the values the kernel stores or swaps in.
+	// V1 and V2 are the values the kernel stores or swaps in; generated
+	// kernels ignore them.
 	V1, V2 int64
 	// Generation is the test's id; the section must hold the same.
 	Generation int64
@@ -85,9 +88,10 @@ type Actor struct {
 // offset or stride that is not a multiple of 8 or would put a location,
 // outcome value, register or count outside its part of the section: the
 // histogram from 0x1000, everything else from 0x2000, up to the section's
-// end. loc_stride must be positive, and P and Q, plus 8 bytes, must fit in
-// it. A result array of stride 0 is empty (its offset is not used); the
-// actor's own must hold 8 bytes per register its kernel writes.
+// end. loc_stride must be positive, and hold P and Q plus 8 bytes (a role
+// kernel) or every location the kernel reaches (a generated kernel). A
+// result array of stride 0 is empty (its offset is not used); the actor's
+// own must hold 8 bytes per register its kernel writes.
 //
 // The descriptor is read once, here: the runner must have written it before
 // the actor starts and must not change it while the test runs.
@@ -98,12 +102,16 @@ func Prepare(sec Section, spec Spec) (*Actor, error) {
 	if spec.Actor < 0 || spec.Actor >= MaxActors {
 		return nil, refuse("actor %d out of range: want 0 to %d", spec.Actor, MaxActors-1)
 	}
-	k, ok := kernels[spec.Kernel]
+	k, ok := lookup(spec.Kernel)
 	if !ok {
 		if strings.HasPrefix(spec.Kernel, "st_fence_ld.") {
 			return nil, refuse("kernel %q: Go has no standalone fence, so no st_fence_ld kernel", spec.Kernel)
 		}
-		return nil, refuse("unknown kernel %q: the Go kernels are %s", spec.Kernel, strings.Join(Kernels(), ", "))
+		generated := "none"
+		if g := Generated(); len(g) > 0 {
+			generated = strings.Join(g, ", ")
+		}
+		return nil, refuse("unknown kernel %q: the Go kernels are %s; generated from litmus files: %s", spec.Kernel, strings.Join(Kernels(), ", "), generated)
 	}
 	if spec.Generation == 0 {
 		return nil, refuse("generation 0: want the test's non-zero id")
@@ -118,11 +126,14 @@ func Prepare(sec Section, spec Spec) (*Actor, error) {
 	if int64(spec.Actor) >= d.NActors {
 		return nil, refuse("actor %d out of range: the test has %d actors (0 to %d)", spec.Actor, d.NActors, d.NActors-1)
 	}
+	if k.generated && k.locBytes > d.LocStride {
+		return nil, refuse("kernel %s reaches %d bytes of an instance's locations, more than loc_stride %d", spec.Kernel, k.locBytes, d.LocStride)
+	}
 	for _, o := range []struct {
 		name string
 		off  int64
 		used bool
-	}{{"p_offset", spec.P, true}, {"q_offset", spec.Q, k.usesQ}} {
+	}{{"p_offset", spec.P, !k.generated}, {"q_offset", spec.Q, k.usesQ}} {
 		if o.used && (o.off < 0 || o.off%8 != 0 || o.off > d.LocStride-8) {
 			return nil, refuse("%s %d: want a multiple of 8 from 0 to %d (loc_stride %d less 8)", o.name, o.off, d.LocStride-8, d.LocStride)
 		}
