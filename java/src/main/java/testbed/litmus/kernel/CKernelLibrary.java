@@ -78,14 +78,10 @@ public final class CKernelLibrary {
      */
     public static CKernelLibrary compile(List<KernelPlan> plans) throws KernelCompileException {
         long began = System.nanoTime();
-        String source = CKernelSource.of(plans);
-        String compiler = System.getProperty(COMPILER_PROPERTY, "cc");
-        String version = version(compiler);
-        Path dir = KernelCache.dir("c");
-        String hash = KernelPlan.sha256(source + "\n" + version);
-        Path entry = dir.resolve(hash + ".so");
-        boolean hit = Files.isRegularFile(entry);
-        if (!hit) build(compiler, source, dir, hash, entry);
+        Entry built = entry(plans);
+        Path entry = built.file();
+        String compiler = built.compiler();
+        boolean hit = built.hit();
         SymbolLookup lookup;
         try {
             lookup = SymbolLookup.libraryLookup(entry, Arena.global());
@@ -145,6 +141,25 @@ public final class CKernelLibrary {
     }
 
     // ---- the compiler ----------------------------------------------------------------------------
+
+    /** A cache entry: the library's file, the compiler that named it, whether it was there already. */
+    record Entry(Path file, String compiler, boolean hit) {}
+
+    /**
+     * The cache entry of {@code plans} for the configured compiler, compiled now unless it exists;
+     * not loaded (a cross compiler's entry cannot be).
+     */
+    static Entry entry(List<KernelPlan> plans) throws KernelCompileException {
+        String source = CKernelSource.of(plans);
+        String compiler = System.getProperty(COMPILER_PROPERTY, "cc");
+        String version = version(compiler);
+        Path dir = KernelCache.dir("c");
+        String hash = KernelPlan.sha256(source + "\n" + version);
+        Path entry = dir.resolve(hash + ".so");
+        boolean hit = Files.isRegularFile(entry);
+        if (!hit) build(compiler, source, dir, hash, entry);
+        return new Entry(entry, compiler, hit);
+    }
 
     private static void build(String compiler, String source, Path dir, String hash, Path entry)
             throws KernelCompileException {
