@@ -113,7 +113,8 @@ extern "C" {
 #endif
 
 /*
- * ---- kernels -------------------------------------------------------------
+ * ---- role kernels ----------------------------------------------------------
+ * The hand-written kernels that generated kernels replace (to be retired).
  * Named ROLE.MODE1[.MODE2] as in docs/LITMUS.md, e.g. "st_ld.release.acquire";
  * C has 58: st (3), st_st, st_ld, ld_st, ld_ld, st_fence_ld (9 each),
  * fadd (5), cas (5). Each is its own function with its orders fixed at
@@ -125,6 +126,24 @@ int32_t interop_litmus_kernel_exists(const char *name);
 
 /* Every kernel name, separated by '\n' (no trailing newline); static storage. */
 const char *interop_litmus_kernels(void);
+
+/*
+ * ---- generated kernels ------------------------------------------------------
+ * A kernel generated from one thread of a litmus file and compiled into a
+ * library of its own (testbed.litmus.kernel.KernelPlan states the contract;
+ * CKernelSource writes the C). Called once per round, it runs the thread's
+ * statements in program order on each of `instances` instances: instance i's
+ * locations are the int64s at loc + i * loc_stride (+ the byte offset each
+ * statement names, below the location_bytes its actor was started with), and
+ * this actor's register k of instance i is the int64 at
+ * reg + i * reg_stride + 8 * k, stored with a relaxed store after every
+ * statement of that instance ran. It touches nothing else and keeps no state.
+ */
+typedef void (*interop_litmus_kernel_fn)(unsigned char *loc, int64_t loc_stride, unsigned char *reg,
+                                          int64_t reg_stride, int64_t instances);
+
+/* Registers a generated kernel may write per instance. */
+#define INTEROP_LITMUS_MAX_REGISTERS 64
 
 /*
  * ---- actors ---------------------------------------------------------------
@@ -169,6 +188,32 @@ const char *interop_litmus_kernels(void);
 int64_t interop_litmus_start(void *litmus_base, int32_t actor, const char *kernel, int64_t p_off,
                              int64_t q_off, int64_t v1, int64_t v2, int64_t generation,
                              int64_t stall_timeout_ms);
+
+/*
+ * interop_litmus_start_compiled is interop_litmus_start for a generated
+ * kernel: `kernel` is an interop_litmus_kernel_fn (a function's address as
+ * dlsym or FFM's SymbolLookup gives it), called with instance 0's locations,
+ * the descriptor's loc_stride, instance 0 of this actor's result array, its
+ * result stride, and the descriptor's stride. The actor loop, the ways out and
+ * the handle are the same. The library that holds `kernel` must stay loaded
+ * until the actor has been joined.
+ *
+ * Returns a handle > 0, or, checked in this order:
+ *   -EINVAL  litmus_base NULL or not 8-byte aligned, actor outside 0..3,
+ *            kernel NULL, registers outside 0..INTEROP_LITMUS_MAX_REGISTERS,
+ *            location_bytes < 8, generation 0, stall_timeout_ms negative or
+ *            beyond INT64_MAX nanoseconds;
+ *   -EINVAL  a bad descriptor, as for interop_litmus_start, with the
+ *            kernel's reach in place of p_off, q_off and the role's
+ *            registers: location_bytes > loc_stride (the kernel would reach
+ *            past its instance, which the consumer zeroes), or this actor's
+ *            register window narrower than 8 * registers bytes;
+ *   -ESTALE, -EAGAIN, -ENOMEM  as for interop_litmus_start.
+ * There is no -ENOENT: the shim cannot tell what the function at `kernel`
+ * does, and trusts it to keep to its reach.
+ */
+int64_t interop_litmus_start_compiled(void *litmus_base, int32_t actor, void *kernel, int32_t registers,
+                                      int64_t location_bytes, int64_t generation, int64_t stall_timeout_ms);
 
 /*
  * Waits up to timeout_ms (0: just look) for the actor to leave, joins its

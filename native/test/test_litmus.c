@@ -11,330 +11,21 @@
  * out (done, stop, abort, the actor's own stall timeout), the argument
  * checks and the kernel list.
  *
- * The section is heap memory that outlives any test: a test that fails
- * halfway leaves actors running, and the fixture aborts and joins them after
- * the test; if one cannot be joined, its memory is abandoned, never freed.
+ * The runner's side (the section, the fixture, run_test) is litmus_fixture.c.
  */
 #define _GNU_SOURCE
 
 #include <errno.h>
-#include <stdatomic.h>
-#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "check.h"
-#include "interop.h"
-
-/* Room for stride 1024 with 16-byte instances and four 16-byte result arrays. */
-#define SECTION_BYTES (256 * 1024)
-/* Every instance holds x and y; every actor's instance slot holds r0 and r1. */
-#define X 0
-#define Y 8
-#define LOC_STRIDE 16
-#define RESULT_STRIDE 16
-/* Generous bounds for things that normally take milliseconds. */
-#define SETTLE_MS 10000
-#define JOIN_MS   20000
-
-#define MAX_STARTED 8
-
-static unsigned char *section;
-static int64_t generation;
-static int64_t started[MAX_STARTED];
-static int n_started;
-
-static _Atomic int64_t *word(int64_t off) { return (_Atomic int64_t *)(void *)(section + off); }
-static int64_t get(int64_t off) { return atomic_load_explicit(word(off), memory_order_acquire); }
-static void set(int64_t off, int64_t v) { atomic_store_explicit(word(off), v, memory_order_release); }
-
-/* ---- the test's shape and the descriptor ------------------------------------ */
-
-/* Outcome value j: register `reg` of `actor`, or (actor < 0) location `loc`. */
-struct value {
-    int actor;
-    int64_t reg;
-    int64_t loc;
-};
-#define REGISTER(a, r) {(a), (r), 0}
-#define LOCATION(off)  {-1, 0, (off)}
-
-struct shape {
-    int n_actors;
-    int64_t stride;
-    int64_t max_rounds;
-    int n_gather;
-    struct value gather[INTEROP_LITMUS_MAX_GATHER];
-};
-
-static int64_t result_offset(const struct shape *sh, int actor)
-{
-    return INTEROP_LITMUS_DATA + sh->stride * LOC_STRIDE + actor * sh->stride * RESULT_STRIDE;
-}
-
-/*
- * Zeroes the section and writes the descriptor of `sh` and a new
- * generation, as the runner does: the generation last, with release. Only
- * while no actor is alive (the fixture guarantees that between tests).
- */
-static void describe(const struct shape *sh)
-{
-    memset(section, 0, SECTION_BYTES);
-    set(INTEROP_LITMUS_N_ACTORS, sh->n_actors);
-    set(INTEROP_LITMUS_STRIDE, sh->stride);
-    set(INTEROP_LITMUS_N_GATHER, sh->n_gather);
-    set(INTEROP_LITMUS_MAX_ROUNDS, sh->max_rounds);
-    set(INTEROP_LITMUS_LOC_OFFSET, INTEROP_LITMUS_DATA);
-    set(INTEROP_LITMUS_LOC_STRIDE, LOC_STRIDE);
-    set(INTEROP_LITMUS_HIST_OFFSET, INTEROP_LITMUS_HIST);
-    set(INTEROP_LITMUS_HIST_LEN, INT64_C(1) << (2 * sh->n_gather));
-    for (int j = 0; j < sh->n_gather; j++) {
-        const struct value *v = &sh->gather[j];
-        bool reg = v->actor >= 0;
-        set(INTEROP_LITMUS_GATHER_OFFSET(j), reg ? result_offset(sh, v->actor) + v->reg : INTEROP_LITMUS_DATA + v->loc);
-        set(INTEROP_LITMUS_GATHER_STRIDE(j), reg ? RESULT_STRIDE : LOC_STRIDE);
-    }
-    for (int a = 0; a < sh->n_actors; a++) {
-        set(INTEROP_LITMUS_RESULT_OFFSET(a), result_offset(sh, a));
-        set(INTEROP_LITMUS_RESULT_STRIDE(a), RESULT_STRIDE);
-    }
-    set(INTEROP_LITMUS_GENERATION, ++generation);
-}
-
-static int64_t hist(int64_t key) { return get(INTEROP_LITMUS_HIST + 8 * key); }
-
-static int64_t hist_sum(const struct shape *sh)
-{
-    int64_t sum = 0;
-    for (int64_t k = 0; k < (INT64_C(1) << (2 * sh->n_gather)); k++) sum += hist(k);
-    return sum;
-}
-
-/* ---- actors and the fixture -------------------------------------------------- */
-
-static int64_t start_actor(int actor, const char *kernel, int64_t p, int64_t q, int64_t v1, int64_t v2,
-                           int64_t stall_ms)
-{
-    int64_t h = interop_litmus_start(section, actor, kernel, p, q, v1, v2, generation, stall_ms);
-    if (h > 0 && n_started < MAX_STARTED) started[n_started++] = h;
-    return h;
-}
-
-static int64_t join_actor(int64_t h, int64_t timeout_ms, int64_t *out4)
-{
-    int64_t rc = interop_litmus_join(h, timeout_ms, out4);
-    if (rc == 0) {
-        for (int i = 0; i < n_started; i++) {
-            if (started[i] == h) started[i] = started[--n_started];
-        }
-    }
-    return rc;
-}
-
-static void fixture_begin(void)
-{
-    if (section == NULL) section = aligned_alloc(4096, SECTION_BYTES);
-    n_started = 0;
-}
-
-/* Ends what the test left running; an actor that cannot be joined keeps its memory. */
-static void fixture_end(void)
-{
-    if (section == NULL) {
-        test_fail(__FILE__, __LINE__, "cannot allocate a %d-byte litmus section", SECTION_BYTES);
-        return;
-    }
-    if (n_started == 0) return;
-    int left = n_started;
-    set(INTEROP_LITMUS_ABORT, 1);
-    for (int i = n_started - 1; i >= 0; i--) join_actor(started[i], JOIN_MS, NULL);
-    if (n_started > 0) {
-        test_fail(__FILE__, __LINE__, "%d litmus actors did not leave after abort; their section is abandoned",
-                  n_started);
-        section = NULL;
-    } else if (!test_failed()) {
-        test_fail(__FILE__, __LINE__, "%d litmus actors were left unjoined", left);
-    }
-    n_started = 0;
-}
-
-/* A test body runs between fixture_begin and fixture_end even when a CHECK returns early. */
-#define LITMUS_TEST(name)                     \
-    static void name##_body(void);            \
-    static void name(void)                    \
-    {                                         \
-        fixture_begin();                      \
-        if (section != NULL) name##_body();   \
-        fixture_end();                        \
-    }                                         \
-    static void name##_body(void)
-
-/* One actor's kernel and operands. */
-struct role {
-    const char *kernel;
-    int64_t p, q, v1, v2;
-};
-
-/*
- * The runner's part, and what every run must satisfy. Starts one actor per
- * role, waits until all are ready and releases round 1. With max_rounds 0
- * it then sets stop once enough() holds or budget_ms has passed, as the
- * Java runner does at the end of its time budget. Joins the actors, then
- * checks that each ran every round and left done, that the rounds were
- * consumed exactly once, and that the histogram holds one count per sample.
- * Returns the rounds run, or 0 with the test failed.
- */
-/* Non-zero: the start instant run_test writes for round 1 before releasing it
- * (a runner never does; the pacing test does, to show a bad one is ignored). */
-static int64_t first_start_ns;
-
-static int64_t run_test(const struct shape *sh, const struct role *roles, bool (*enough)(void), int64_t budget_ms)
-{
-    int64_t handles[INTEROP_LITMUS_MAX_ACTORS], out[INTEROP_LITMUS_MAX_ACTORS][4];
-    describe(sh);
-    if (first_start_ns != 0) set(INTEROP_LITMUS_START_NS, first_start_ns);
-    for (int a = 0; a < sh->n_actors; a++) {
-        const struct role *r = &roles[a];
-        handles[a] = start_actor(a, r->kernel, r->p, r->q, r->v1, r->v2, JOIN_MS);
-        if (handles[a] <= 0) {
-            test_fail(__FILE__, __LINE__, "start(actor %d, %s) returned %lld", a, r->kernel, (long long)handles[a]);
-            return 0;
-        }
-    }
-    if (!wait_at_least((const int64_t *)(const void *)word(INTEROP_LITMUS_READY), sh->n_actors, SETTLE_MS)) {
-        test_fail(__FILE__, __LINE__, "ready is %lld after %d ms, expected %d", (long long)get(INTEROP_LITMUS_READY),
-                  SETTLE_MS, sh->n_actors);
-        return 0;
-    }
-    int64_t began = monotonic_ms();
-    set(INTEROP_LITMUS_EPOCH, 1);
-    if (sh->max_rounds == 0) {
-        while (!enough() && monotonic_ms() - began < budget_ms && get(INTEROP_LITMUS_DONE) == 0) sleep_ms(2);
-        set(INTEROP_LITMUS_STOP, 1);
-    }
-    for (int a = 0; a < sh->n_actors; a++) {
-        int64_t rc = join_actor(handles[a], JOIN_MS, out[a]);
-        if (rc != 0) {
-            test_fail(__FILE__, __LINE__, "join(actor %d) returned %lld after round %lld", a, (long long)rc,
-                      (long long)get(INTEROP_LITMUS_ROUNDS));
-            return 0;
-        }
-    }
-
-    int64_t rounds = get(INTEROP_LITMUS_ROUNDS), consumed = 0;
-    for (int a = 0; a < sh->n_actors; a++) {
-        if (out[a][INTEROP_LITMUS_OUT_ROUNDS_RUN] != rounds ||
-            out[a][INTEROP_LITMUS_OUT_ABORTED] != INTEROP_LITMUS_LEFT_DONE ||
-            out[a][INTEROP_LITMUS_OUT_ELAPSED_NS] <= 0) {
-            test_fail(__FILE__, __LINE__, "actor %d: ran %lld of %lld rounds, left %lld, elapsed %lld ns", a,
-                      (long long)out[a][0], (long long)rounds, (long long)out[a][2], (long long)out[a][3]);
-            return 0;
-        }
-        consumed += out[a][INTEROP_LITMUS_OUT_ROUNDS_CONSUMED];
-    }
-    if (rounds < 1 || (sh->max_rounds > 0 && rounds != sh->max_rounds) || consumed != rounds ||
-        get(INTEROP_LITMUS_DONE) != 1 || get(INTEROP_LITMUS_EPOCH) != rounds || get(INTEROP_LITMUS_ARRIVED) != 0) {
-        test_fail(__FILE__, __LINE__, "rounds word %lld, consumed %lld, epoch %lld, done %lld, arrived %lld; max_rounds %lld",
-                  (long long)rounds, (long long)consumed, (long long)get(INTEROP_LITMUS_EPOCH),
-                  (long long)get(INTEROP_LITMUS_DONE), (long long)get(INTEROP_LITMUS_ARRIVED),
-                  (long long)sh->max_rounds);
-        return 0;
-    }
-    int64_t sum = hist_sum(sh);
-    if (sum != rounds * sh->stride) {
-        test_fail(__FILE__, __LINE__, "the histogram holds %lld samples, expected %lld rounds x %lld", (long long)sum,
-                  (long long)rounds, (long long)sh->stride);
-        return 0;
-    }
-    return rounds;
-}
-
-static bool never_enough(void) { return false; }
-
-/* Unbounded runs stop after this many rounds (2 million samples at stride
- * 1024: a fraction of a second on an idle machine), or after
- * ROUNDS_BUDGET_MS on a busy one, whichever comes first. */
-#define ROUNDS_WANTED    2000
-#define ROUNDS_BUDGET_MS 1500
-static bool rounds_reached(void) { return get(INTEROP_LITMUS_ROUNDS) >= ROUNDS_WANTED; }
-
-/* native.mk sets INTEROP_UNDER_QEMU=1 when it runs the tests under qemu-user. */
-static bool under_emulator(void)
-{
-    const char *qemu = getenv("INTEROP_UNDER_QEMU");
-    return qemu != NULL && strcmp(qemu, "1") == 0;
-}
-
-/* x86_64 shows store buffering natively. Under an emulator, on another
- * architecture this runner cannot vouch for, or under a sanitizer (whose
- * calls around every atomic access shrink the window in which a store waits
- * in the store buffer), seeing it is not required. */
-static bool store_buffering_expected(void)
-{
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-    return false;
-#elif defined(__x86_64__)
-    return !under_emulator();
-#else
-    return false;
-#endif
-}
-
-/* ---- store buffering --------------------------------------------------------- */
-
-/* Runs until stopped: after ROUNDS_WANTED rounds, on what it waits for, or at its budget. */
-static const struct shape SB = {2, 1024, 0, 2, {REGISTER(0, INTEROP_LITMUS_R0), REGISTER(1, INTEROP_LITMUS_R0)}};
-/* How long a test may run SB to see store buffering at least once. */
-#define OBSERVE_BUDGET_MS 3000
-
-/* Outcome keys (actor 0's r0 * 4 + actor 1's r0). */
-#define SB_BOTH_ZERO 0 /* forbidden under seq_cst: each load missed the other's store */
-#define SB_BOTH_ONE  5 /* each store reached the other before its load: the actors ran in step */
-
-static bool sb_forbidden_seen(void) { return hist(SB_BOTH_ZERO) > 0; }
+#include "litmus_fixture.h"
 
 static int64_t run_sb(const char *kernel0, const char *kernel1, bool (*enough)(void), int64_t budget_ms)
 {
-    const struct role roles[] = {{kernel0, X, Y, 1, 0}, {kernel1, Y, X, 1, 0}};
-    int64_t rounds = run_test(&SB, roles, enough, budget_ms);
-    if (rounds > 0 && hist(0) + hist(1) + hist(4) + hist(5) != hist_sum(&SB)) {
-        test_fail(__FILE__, __LINE__, "SB loaded a value other than 0 or 1");
-        return 0;
-    }
-    return rounds;
-}
-
-static void format_sb(char *buf, size_t len, int64_t rounds)
-{
-    snprintf(buf, len, "(0,0) %lld, (0,1) %lld, (1,0) %lld, (1,1) %lld in %lld rounds", (long long)hist(0),
-             (long long)hist(1), (long long)hist(4), (long long)hist(5), (long long)rounds);
-}
-
-/*
- * The verdict where store buffering must show. Not seeing it proves nothing
- * unless the actors ran in step, i.e. executed an instance at the same time;
- * (1,1) witnesses that, and an SB whose kernels are too strong (a relaxed
- * kernel stamped as seq_cst) shows (1,1) readily and (0,0) never. Without the
- * witness, the machine gave the actors no overlapping time (other load on
- * few cores), and the test is skipped, saying so.
- */
-static void expect_store_buffering(int64_t rounds)
-{
-    char buf[200];
-    format_sb(buf, sizeof buf, rounds);
-    if (sb_forbidden_seen()) return;
-    if (hist(SB_BOTH_ONE) > 0) {
-        test_fail(__FILE__, __LINE__, "the actors ran in step, yet sb_forbidden_seen never fired: %s", buf);
-    } else {
-        /* Whole rounds of (0,1) or (1,0) only: one actor ran its round, then the other. */
-        bool serial = hist(1) % SB.stride == 0 && hist(4) % SB.stride == 0;
-        test_skip("the actors never ran in step within %d ms (%s), so (0,0) could not show: %s", OBSERVE_BUDGET_MS,
-                  serial ? "each round ran one actor after the other: they shared a core of a busy machine"
-                         : "a busy machine",
-                  buf);
-    }
+    const struct role roles[] = {ROLE(kernel0, X, Y, 1, 0), ROLE(kernel1, Y, X, 1, 0)};
+    return run_sb_roles(roles, enough, budget_ms);
 }
 
 /* The relaxed SB run is also the proof that the seq_cst test below can fail:
@@ -422,7 +113,7 @@ LITMUS_TEST(litmus_sb_with_fences_never_shows_store_buffering)
 LITMUS_TEST(litmus_mp_release_acquire_never_sees_flag_without_data)
 {
     const struct shape mp = {2, 1024, 0, 2, {REGISTER(1, INTEROP_LITMUS_R0), REGISTER(1, INTEROP_LITMUS_R1)}};
-    const struct role roles[] = {{"st_st.relaxed.release", X, Y, 1, 1}, {"ld_ld.acquire.relaxed", Y, X, 0, 0}};
+    const struct role roles[] = {ROLE("st_st.relaxed.release", X, Y, 1, 1), ROLE("ld_ld.acquire.relaxed", Y, X, 0, 0)};
     int64_t rounds = run_test(&mp, roles, rounds_reached, ROUNDS_BUDGET_MS);
     if (rounds == 0) return;
     /* key = flag * 4 + data */
@@ -435,7 +126,7 @@ LITMUS_TEST(litmus_fadd_seq_cst_counts_both_increments)
 {
     const struct shape sh = {2, 1024, 500, 3,
                              {REGISTER(0, INTEROP_LITMUS_R0), REGISTER(1, INTEROP_LITMUS_R0), LOCATION(X)}};
-    const struct role roles[] = {{"fadd.seq_cst", X, 0, 0, 0}, {"fadd.seq_cst", X, 0, 0, 0}};
+    const struct role roles[] = {ROLE("fadd.seq_cst", X, 0, 0, 0), ROLE("fadd.seq_cst", X, 0, 0, 0)};
     if (!run_test(&sh, roles, never_enough, 0)) return;
     /* key = (r0 * 4 + r1) * 4 + x: (0,1,2) is 6, (1,0,2) is 18. */
     CHECK_EQ(hist(6) + hist(18), sh.max_rounds * sh.stride);
@@ -445,7 +136,7 @@ LITMUS_TEST(litmus_cas_seq_cst_exactly_one_wins)
 {
     const struct shape sh = {2, 1024, 500, 3,
                              {REGISTER(0, INTEROP_LITMUS_R0), REGISTER(1, INTEROP_LITMUS_R0), LOCATION(X)}};
-    const struct role roles[] = {{"cas.seq_cst", X, 0, 1, 0}, {"cas.seq_cst", X, 0, 1, 0}};
+    const struct role roles[] = {ROLE("cas.seq_cst", X, 0, 1, 0), ROLE("cas.seq_cst", X, 0, 1, 0)};
     if (!run_test(&sh, roles, never_enough, 0)) return;
     /* (1,0,1) is 17, (0,1,1) is 5. */
     CHECK_EQ(hist(17) + hist(5), sh.max_rounds * sh.stride);
@@ -459,7 +150,7 @@ LITMUS_TEST(litmus_four_actors_fadd_returns_a_permutation)
     const struct shape sh = {4, 256, 300, 4,
                              {REGISTER(0, INTEROP_LITMUS_R0), REGISTER(1, INTEROP_LITMUS_R0),
                               REGISTER(2, INTEROP_LITMUS_R0), REGISTER(3, INTEROP_LITMUS_R0)}};
-    const struct role fadd = {"fadd.relaxed", X, 0, 0, 0};
+    const struct role fadd = ROLE("fadd.relaxed", X, 0, 0, 0);
     const struct role roles[] = {fadd, fadd, fadd, fadd};
     if (!run_test(&sh, roles, never_enough, 0)) return;
     int64_t permutations = 0;
@@ -477,7 +168,7 @@ LITMUS_TEST(litmus_four_actors_fadd_returns_a_permutation)
 LITMUS_TEST(litmus_values_outside_0_to_3_count_as_3)
 {
     const struct shape sh = {2, 64, 10, 2, {LOCATION(X), LOCATION(Y)}};
-    const struct role roles[] = {{"st.relaxed", X, 0, 7, 0}, {"st.release", Y, 0, -1, 0}};
+    const struct role roles[] = {ROLE("st.relaxed", X, 0, 7, 0), ROLE("st.release", Y, 0, -1, 0)};
     if (!run_test(&sh, roles, never_enough, 0)) return;
     CHECK_EQ(hist(15), sh.max_rounds * sh.stride);
 }

@@ -21,7 +21,9 @@ import testbed.region.RegionLayout;
 
 /**
  * The C litmus actors of the shim (native/include/interop_litmus.h) through FFM: each actor is a
- * pthread running the actor loop of docs/LITMUS.md with a compiled C kernel.
+ * pthread running the actor loop of docs/LITMUS.md with a compiled C kernel: one generated from a
+ * litmus file ({@link #startCompiled}, from a {@code testbed.litmus.kernel.CKernelLibrary}) or one
+ * of the shim's role kernels ({@link #start}).
  *
  * <p>Functions are looked up once, at construction (a shim without them fails there), and called
  * through downcall handles held in static finals that take the function's address first, as
@@ -48,6 +50,8 @@ public final class NativeActors implements AutoCloseable {
     private static final MethodHandle KERNELS = LINKER.downcallHandle(FunctionDescriptor.of(ADDRESS));
     private static final MethodHandle START = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_LONG,
             ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle START_COMPILED = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_LONG,
+            ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle JOIN = LINKER.downcallHandle(
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
     private static final MethodHandle ALIVE = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT));
@@ -60,6 +64,7 @@ public final class NativeActors implements AutoCloseable {
     private final MemorySegment kernelExists;
     private final MemorySegment kernels;
     private final MemorySegment start;
+    private final MemorySegment startCompiled;
     private final MemorySegment join;
     private final MemorySegment alive;
     private final List<String> kernelNames;
@@ -92,6 +97,7 @@ public final class NativeActors implements AutoCloseable {
         this.kernelExists = find(lookup, "interop_litmus_kernel_exists");
         this.kernels = find(lookup, "interop_litmus_kernels");
         this.start = find(lookup, "interop_litmus_start");
+        this.startCompiled = find(lookup, "interop_litmus_start_compiled");
         this.join = find(lookup, "interop_litmus_join");
         this.alive = find(lookup, "interop_litmus_alive");
         int lib;
@@ -164,19 +170,65 @@ public final class NativeActors implements AutoCloseable {
             started.put(r, new Started(section, actor, kernel, stallMs));
             return r;
         }
+        throw refused(r, section, actor, "unknown kernel '" + kernel + "'", String.format(
+                "kernel '%s', p %d, q %d, stall %d ms", kernel, p, q, stallMs), generation);
+    }
+
+    /**
+     * Starts a C actor whose kernel is a generated one: {@code kernel} is the address of an
+     * {@code interop_litmus_kernel_fn} (from {@code CKernelLibrary.kernel(plan)}), run on every
+     * instance with this actor's result array; otherwise as {@link #start}. The library holding the
+     * kernel must stay loaded until the actor is joined (CKernelLibrary never unloads one).
+     *
+     * @param registers     registers the kernel writes per instance (its plan's), 0..64
+     * @param locationBytes bytes of an instance the kernel reaches (its plan's {@code locationBytes()}),
+     *                      at least 8 and at most the descriptor's location stride
+     * @return the actor's handle (&gt; 0) for {@link #join}
+     * @throws NativeActorException naming the errno: EINVAL (a null kernel, registers or location
+     *     bytes out of range, a descriptor the kernel's reach does not fit), ESTALE, EAGAIN or ENOMEM
+     *     as for {@link #start}
+     * @throws IllegalArgumentException for a negative stall
+     */
+    public long startCompiled(LitmusSection section, int actor, MemorySegment kernel, int registers, long locationBytes,
+                              long generation, Duration stall) {
+        Objects.requireNonNull(section, "section");
+        Objects.requireNonNull(kernel, "kernel");
+        Objects.requireNonNull(stall, "stall");
+        if (stall.isNegative()) {
+            throw new IllegalArgumentException("C actor " + actor + ": negative stall timeout " + stall);
+        }
+        long stallMs = ceilMillis(stall);
+        String name = "generated kernel at 0x" + Long.toHexString(kernel.address());
+        long r;
+        try {
+            r = (long) START_COMPILED.invokeExact(startCompiled, section.segment(), actor, kernel, registers,
+                    locationBytes, generation, stallMs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r > 0) {
+            started.put(r, new Started(section, actor, name, stallMs));
+            return r;
+        }
+        throw refused(r, section, actor, name, String.format("%s, %d registers, %d location bytes, stall %d ms",
+                name, registers, locationBytes, stallMs), generation);
+    }
+
+    /** The exception for a start that returned {@code r} < 0, worded for that errno. */
+    private static NativeActorException refused(long r, LitmusSection section, int actor, String unknown,
+                                                String arguments, long generation) {
         int errno = (int) -r;
         String what = switch (errno) {
-            case NativeActorException.ENOENT -> "unknown kernel '" + kernel + "'";
-            case NativeActorException.EINVAL -> String.format(
-                    "refused the arguments or the section's descriptor (kernel '%s', p %d, q %d, stall %d ms; %s)",
-                    kernel, p, q, stallMs, describe(section));
+            case NativeActorException.ENOENT -> unknown;
+            case NativeActorException.EINVAL -> "refused the arguments or the section's descriptor (" + arguments
+                    + "; " + describe(section) + ")";
             case NativeActorException.ESTALE -> "the section holds generation " + section.generation() + ", not "
                     + generation + ": it was started for another test";
             case NativeActorException.EAGAIN, NativeActorException.ENOMEM ->
                     "no thread could be made (64 actors unjoined, or pthread_create refused)";
-            default -> "unexpected result " + r + " from interop_litmus_start";
+            default -> "unexpected result " + r + " from the shim";
         };
-        throw new NativeActorException(errno, "C actor " + actor + ": " + what);
+        return new NativeActorException(errno, "C actor " + actor + ": " + what);
     }
 
     /**
