@@ -117,6 +117,7 @@ final class LitmusCommands {
             if (runtimes != null) source.addAll(List.of("--runtimes", String.join(",", runtimes.stream().map(Runtime::label).toList())));
             Budget budget = Budget.of(LitmusSuite.perTestCap(mode));
             out.printf(Locale.ROOT, "==> running %d binding(s), %d ms each (%s mode)%n", runnable.size(), budget.run().toMillis(), mode.label());
+            source.addAll(LitmusSuite.peerArgs(testbed.litmus.engine.CompiledKernels.goPeer(runnable, out)));
             cases.addAll(LitmusSuite.runForked("file", runnable, source, mode, budget, out));
         }
         for (CaseResult c : cases) printObservation(out, c);

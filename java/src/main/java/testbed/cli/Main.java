@@ -171,9 +171,11 @@ public final class Main {
         }
         Budget budget = new Budget(java.time.Duration.ofMillis(o.runMs), o.stride, Budget.DEFAULT_STALL);
         List<CaseResult> cases;
-        try (Session session = Session.openDefault(System.err)) {
+        // The group's kernels: Go's in the peer the parent built for the run (--peer), C's
+        // compiled here; their compile lines go to the run's progress.
+        try (testbed.litmus.engine.LitmusSession litmus = testbed.litmus.engine.LitmusSession.open(tests, o.peer, out)) {
             LitmusSuite.crashIfAsked(o.group);
-            cases = LitmusSuite.runInProcess(session, tests, budget, out);
+            cases = LitmusSuite.runInProcess(litmus.runner(), tests, budget, out);
         }
         try {
             java.nio.file.Files.writeString(o.out, ReportWriter.mapper().writeValueAsString(cases));
@@ -196,7 +198,7 @@ public final class Main {
     }
 
     record Options(String command, Mode mode, Path reportDir, String suite, String filter, long runMs, int stride,
-                   Path out, List<String> tests, String group, List<Path> files, List<testbed.litmus.Runtime> runtimes) {
+                   Path out, List<String> tests, String group, List<Path> files, List<testbed.litmus.Runtime> runtimes, Path peer) {
         static Options parse(String[] args) {
             String command = args[0];
             if (!List.of("run", "bench", "hold", "litmus-group", "litmus", "litmus-model").contains(command)) {
@@ -213,6 +215,7 @@ public final class Main {
             List<String> tests = new ArrayList<>();
             List<Path> files = new ArrayList<>();
             List<testbed.litmus.Runtime> runtimes = null;
+            Path peer = null;
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 if (i + 1 >= args.length) throw new IllegalArgumentException("option " + a + " needs a value");
@@ -232,11 +235,12 @@ public final class Main {
                     case "--test" -> tests.add(args[++i]);
                     case "--group" -> group = args[++i];
                     case "--file" -> files.add(Path.of(args[++i]));
+                    case "--peer" -> peer = Path.of(args[++i]);
                     case "--runtimes" -> runtimes = java.util.Arrays.stream(args[++i].split(",")).map(testbed.litmus.Runtime::parse).toList();
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
             }
-            return new Options(command, mode, report, suite, filter, runMs, stride, out, tests, group, files, runtimes);
+            return new Options(command, mode, report, suite, filter, runMs, stride, out, tests, group, files, runtimes, peer);
         }
     }
 }

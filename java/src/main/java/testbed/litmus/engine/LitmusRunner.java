@@ -49,8 +49,12 @@ public final class LitmusRunner {
     private long generation;
     private testbed.guest.GuestRuntime guest = testbed.guest.GuestRuntime.shared();
     private java.util.function.Function<ActorSpec, String> guestSource;
-    private CKernels cKernels = plan -> {
-        throw new IllegalStateException("no C kernels were compiled for this run");
+    private String goRefusal;
+    private CKernels cKernels = new CKernels() {
+        @Override public java.lang.foreign.MemorySegment address(testbed.litmus.kernel.KernelPlan plan) {
+            throw new IllegalStateException("no C kernels were compiled for this run");
+        }
+        @Override public String note() { return "no C kernels"; }
     };
 
     public LitmusRunner(Session session, NativeActors cActors) {
@@ -99,10 +103,19 @@ public final class LitmusRunner {
         return this;
     }
 
+    /** Why the Go peer runs none of this run's generated kernels (its build failed), or null. */
+    public LitmusRunner withGoRefusal(String reason) {
+        this.goRefusal = reason;
+        return this;
+    }
+
     /** Where each generated C kernel is, or why there is none. */
     public interface CKernels {
         /** The function of {@code plan}'s kernel; throws {@link IllegalStateException} with the reason it has none. */
         java.lang.foreign.MemorySegment address(testbed.litmus.kernel.KernelPlan plan);
+
+        /** How they were made, for the report: how many, compiled or cached, how long it took. */
+        String note();
     }
 
     private CaseResult execute(LitmusTest t, Budget budget, EvidenceGoal goal, long t0) {
@@ -305,6 +318,7 @@ public final class LitmusRunner {
             details.put("guest_execution", String.valueOf(guest.describe().get("execution")));
         }
         details.put("verdict", verdict);
+        if (t.actors().stream().anyMatch(a -> a.runtime() == testbed.litmus.Runtime.C)) details.put("c_kernels", cKernels.note());
         details.put("shape", t.shape() == null ? "custom" : t.shape().title());
         details.put("rung", t.rung() == null ? "" : t.rung().label());
         details.put("pairing", t.pairing());
@@ -416,6 +430,7 @@ public final class LitmusRunner {
                 };
             }
             case GO -> {
+                if (goRefusal != null) throw new IllegalStateException("the Go kernels were not built: " + goRefusal);
                 RunLitmusActorRequest req = RunLitmusActorRequest.newBuilder()
                         .setActor(i).setKernel(a.actual().id()).setGeneration(gen)
                         .setStallTimeoutMs((int) budget.stall().toMillis()).build();

@@ -170,13 +170,16 @@ public final class LitmusSuite {
                         guestShare(mode, guestBudget(mode).toMillis(), guestTests.size()).run().toMillis()));
         long t0 = System.nanoTime();
         long deadline = t0 + totalBudget(mode).toNanos();
+        // One peer with every Go kernel of the run, built inside the run's time, so a cold
+        // build shortens the tests planned after it instead of stretching the run.
+        List<String> peer = peerArgs(CompiledKernels.goPeer(tests, progress));
         int testsLeft = canonicalTests, groupsLeft = canonicalGroups;
         int selfChecksLeft = CanonicalSuite.selfChecks().size();
         List<CaseResult> cases = new ArrayList<>();
         for (Map.Entry<String, List<LitmusTest>> g : groups.entrySet()) {
             if (g.getKey().equals("guest")) {
                 long g0 = System.nanoTime();
-                cases.addAll(runForked("guest", g.getValue(), List.of(), mode, guestShare(mode, guestBudget(mode).toMillis(), g.getValue().size()), progress));
+                cases.addAll(runForked("guest", g.getValue(), peer, mode, guestShare(mode, guestBudget(mode).toMillis(), g.getValue().size()), progress));
                 deadline += System.nanoTime() - g0;
                 continue;
             }
@@ -184,7 +187,7 @@ public final class LitmusSuite {
             if (now.run().compareTo(budget.run()) < 0) {
                 progress.printf(Locale.ROOT, "  (behind plan: group %s runs %d ms per test)%n", g.getKey(), now.run().toMillis());
             }
-            cases.addAll(runForked(g.getKey(), g.getValue(), List.of(), mode, now, progress));
+            cases.addAll(runForked(g.getKey(), g.getValue(), peer, mode, now, progress));
             testsLeft -= g.getValue().size();
             groupsLeft--;
             if (g.getKey().equals("selfcheck")) selfChecksLeft = 0;
@@ -271,18 +274,23 @@ public final class LitmusSuite {
         }
     }
 
+    /**
+     * The arguments that hand a forked group the run's peer; none when there is no peer to
+     * hand (no Go actor, or its build failed: the group then tries once more and reports why).
+     */
+    public static List<String> peerArgs(CompiledKernels.GoPeer peer) {
+        return peer.binary() == null ? List.of() : List.of("--peer", peer.binary().toString());
+    }
+
     /** Runs a group in this JVM (the child side of {@link #runForked}); writes one progress line per test. */
-    public static List<CaseResult> runInProcess(Session session, List<LitmusTest> tests, Budget budget, PrintStream progress) {
+    public static List<CaseResult> runInProcess(LitmusRunner runner, List<LitmusTest> tests, Budget budget, PrintStream progress) {
         List<CaseResult> cases = new ArrayList<>();
-        try (NativeActors c = new NativeActors(testbed.ffi.NativeLibrary.require())) {
-            LitmusRunner runner = new LitmusRunner(session, c);
-            if (!tests.isEmpty()) runner.run(tests.get(0), new Budget(WARM_UP, budget.stride(), budget.stall()));
-            for (LitmusTest t : tests) {
-                CaseResult r = runner.run(t, budget);
-                cases.add(r);
-                progress.printf(Locale.ROOT, "  %s  litmus/%-36s %s%n", r.status().label(), t.name(), r.message());
-                progress.flush();
-            }
+        if (!tests.isEmpty()) runner.run(tests.get(0), new Budget(WARM_UP, budget.stride(), budget.stall()));
+        for (LitmusTest t : tests) {
+            CaseResult r = runner.run(t, budget);
+            cases.add(r);
+            progress.printf(Locale.ROOT, "  %s  litmus/%-36s %s%n", r.status().label(), t.name(), r.message());
+            progress.flush();
         }
         return cases;
     }
