@@ -89,13 +89,8 @@ final class KernelPlanner {
                 case Statement.Load l -> new KernelPlan.Load(at(l.location()), m, r);
                 case Statement.FetchAdd f -> new KernelPlan.FetchAdd(at(f.location()), f.delta(), m, r);
                 case Statement.Exchange x -> new KernelPlan.Exchange(at(x.location()), x.value(), m, r);
-                case Statement.CompareExchange c -> {
-                    if (t.runtime() == Runtime.GO && readElsewhere(c.expected())) {
-                        throw new NotRunnable(where + ": Go's CompareAndSwap does not return the value it found, so a failed "
-                                + "compare-exchange cannot write it to " + c.expected() + ", which the test reads");
-                    }
-                    yield new KernelPlan.CompareExchange(at(c.location()), at(c.expected()), c.desired(), m, c.failure().c11(), r);
-                }
+                case Statement.CompareExchange c ->
+                        new KernelPlan.CompareExchange(at(c.location()), at(c.expected()), c.desired(), m, c.failure().c11(), r);
                 case Statement.Fence f -> new KernelPlan.Fence(m);
             });
         }
@@ -117,33 +112,5 @@ final class KernelPlanner {
 
     private long at(String location) {
         return 8L * locations.get(location);
-    }
-
-    /**
-     * Whether a location is read other than as a compare-exchange's expected value: by a
-     * statement or by the condition. Only then can a failed compare-exchange's write-back be seen.
-     */
-    private boolean readElsewhere(String name) {
-        LitmusProgram p = bound.effective();
-        int uses = 0;
-        for (ThreadCode t : p.threads()) {
-            for (Statement s : t.statements()) {
-                switch (s) {
-                    case Statement.CompareExchange c -> {
-                        if (c.expected().equals(name)) uses++;
-                        if (c.location().equals(name)) return true;
-                    }
-                    case Statement.Load x -> { if (x.location().equals(name)) return true; }
-                    case Statement.Exchange x -> { if (x.location().equals(name)) return true; }
-                    case Statement.FetchAdd x -> { if (x.location().equals(name)) return true; }
-                    case Statement.Store x -> { if (x.location().equals(name)) return true; }
-                    case Statement.Fence f -> { }
-                }
-            }
-        }
-        for (Condition.Observable o : p.outcomeShape()) {
-            if (o instanceof Condition.Observable.Memory m && m.location().equals(name)) return true;
-        }
-        return uses > 1;
     }
 }

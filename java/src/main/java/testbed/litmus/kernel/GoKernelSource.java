@@ -29,12 +29,15 @@ import java.util.Map;
  *   <li>{@code FetchAdd}: {@code atomic.AddInt64}, which returns the new value, so the register gets
  *       it less the delta;</li>
  *   <li>{@code Exchange}: {@code atomic.SwapInt64};</li>
- *   <li>{@code CompareExchange}: {@code atomic.CompareAndSwapInt64} with the expected value read
- *       plainly from its location. Go's compare-and-swap does not return the value it found, so a
- *       failed atomic compare-exchange writes nothing back to the expected location, where C11
- *       stores the value found there. The plan builder hands Go only compare-exchanges whose
- *       expected location nobody reads afterwards, so no outcome can tell. (A plain one writes the
- *       value back, as C11 says.)</li>
+ *   <li>{@code CompareExchange}: C11's strong compare-exchange, which writes the value it found
+ *       to the expected location when it fails. Go's {@code CompareAndSwapInt64} does not return
+ *       that value, so an atomic one is a loop: the expected value is read plainly; an
+ *       {@code atomic.LoadInt64} that finds another value is the failure (a sequentially
+ *       consistent load, as the binding says Go's failure order is) and that value is written
+ *       back plainly; one that finds the expected value is followed by the CompareAndSwap, whose
+ *       success is the success; if the value changed in between, it reads again. Each attempt
+ *       is one of C11's executions, so the loop adds no outcome. (A plain one is a plain read
+ *       and write, and writes the value back too.)</li>
  *   <li>{@code Fence}: refused, Go has no standalone fence.</li>
  * </ul>
  * Registers live in locals that start at 0 for every instance and are stored, plainly, after the
@@ -173,16 +176,19 @@ public final class GoKernelSource {
     private static void compareExchange(StringBuilder b, CompareExchange c, boolean atomic, String tmp) {
         String reg = c.register() < 0 ? null : "r" + c.register();
         if (atomic) {
-            // Nothing is written back on failure: see the class comment.
-            String cas = "atomic.CompareAndSwapInt64(" + at(c.at()) + ", *" + at(c.expectedAt()) + ", " + c.desired() + ")";
-            if (reg == null) {
-                line(b, cas);
-                return;
-            }
-            line(b, "if " + cas + " {");
-            line(b, "\t" + reg + " = 1");
-            line(b, "} else {");
-            line(b, "\t" + reg + " = 0");
+            // A strong compare-exchange that returns what it found: an atomic load decides a
+            // failure (and the value written back), CompareAndSwap a success; a value that
+            // changed between the two is read again. See the class comment.
+            line(b, "for want := *" + at(c.expectedAt()) + "; ; {");
+            line(b, "\tif found := atomic.LoadInt64(" + at(c.at()) + "); found != want {");
+            line(b, "\t\t*" + at(c.expectedAt()) + " = found");
+            if (reg != null) line(b, "\t\t" + reg + " = 0");
+            line(b, "\t\tbreak");
+            line(b, "\t}");
+            line(b, "\tif atomic.CompareAndSwapInt64(" + at(c.at()) + ", want, " + c.desired() + ") {");
+            if (reg != null) line(b, "\t\t" + reg + " = 1");
+            line(b, "\t\tbreak");
+            line(b, "\t}");
             line(b, "}");
             return;
         }

@@ -135,8 +135,8 @@ class GoKernelSourceTest {
                     boolean ok = mem[w(c.at())] == mem[w(c.expectedAt())];
                     compareExchanges.add(c.mode() + (ok ? " success" : " failure"));
                     if (ok) mem[w(c.at())] = c.desired();
-                    // Go's atomic compare-and-swap does not give the value found back (GoKernelSource).
-                    else if (c.mode().equals("plain")) mem[w(c.expectedAt())] = mem[w(c.at())];
+                    else mem[w(c.expectedAt())] = mem[w(c.at())]; // C11: a failure writes back what it found
+
                     result = ok ? 1 : 0;
                 }
                 case Fence f -> throw new IllegalArgumentException(f.toString());
