@@ -79,10 +79,10 @@ public final class GuestKernel implements ThreadBoundKernel {
     }
 
     @Override
-    public void run(MemorySegment s, long loc, long locStride, long p, long q, long v1, long v2, long r, long rStride, int n) {
+    public void run(MemorySegment s, long loc, long locStride, long r, long rStride, int n) {
         try {
             // The warm-up runs on a slice of the section: offsets are relative to that slice.
-            fn.executeVoid(s.address() - sectionAddress, loc, locStride, p, q, v1, v2, r, rStride, n);
+            fn.executeVoid(s.address() - sectionAddress, loc, locStride, r, rStride, n);
         } catch (PolyglotException e) {
             throw new GuestException("guest kernel " + name() + ": " + GuestRuntime.message(e), e);
         }
@@ -115,7 +115,7 @@ public final class GuestKernel implements ThreadBoundKernel {
 
     /**
      * The kernel's JavaScript: a function of (buffer, host) returning the round function
-     * {@code (base, loc, ls, p, q, v1, v2, r, rs, n)}; offsets are bytes, {@code base} is the
+     * {@code (base, loc, ls, r, rs, n)}; offsets are bytes, {@code base} is the
      * slice's offset in the section. It visits the instances from the last to the first:
      * its partner sweeps them from the first, a hundred times faster, so the two sweeps
      * meet, and the actors overlap on some instance in most rounds; swept the same way, the
@@ -141,7 +141,7 @@ public final class GuestKernel implements ThreadBoundKernel {
         for (int k = 0; k < plan.registers(); k++) body.add(a.result("res + " + 8 * k, "r" + k));
         return "(function (buffer, host) {\n"
                 + a.prelude()
-                + "  return function " + plan.id() + "(base, loc, ls, p, q, v1, v2, r, rs, n) {\n"
+                + "  return function " + plan.id() + "(base, loc, ls, r, rs, n) {\n"
                 + "    for (let i = n - 1; i >= 0; i--) {\n"
                 + "      const at = base + loc + i * ls;\n"
                 + "      const res = base + r + i * rs;\n"

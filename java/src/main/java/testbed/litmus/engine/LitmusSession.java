@@ -22,11 +22,20 @@ public final class LitmusSession implements AutoCloseable {
     private final Session session;
     private final NativeActors cActors;
     private final LitmusRunner runner;
+    private final LitmusRunner.CKernels cKernels;
+    private final String goRefusal;
 
-    private LitmusSession(Session session, NativeActors cActors, LitmusRunner runner) {
+    private LitmusSession(Session session, NativeActors cActors, LitmusRunner.CKernels cKernels, String goRefusal) {
         this.session = session;
         this.cActors = cActors;
-        this.runner = runner;
+        this.cKernels = cKernels;
+        this.goRefusal = goRefusal;
+        this.runner = newRunner();
+    }
+
+    /** Another runner over the same session and kernels (a test gives each its own guest). */
+    public LitmusRunner newRunner() {
+        return new LitmusRunner(session, cActors).withCKernels(cKernels).withGoRefusal(goRefusal);
     }
 
     /**
@@ -48,9 +57,7 @@ public final class LitmusSession implements AutoCloseable {
         NativeActors c = null;
         try {
             c = new NativeActors(testbed.ffi.NativeLibrary.require());
-            LitmusRunner runner = new LitmusRunner(session, c).withCKernels(CompiledKernels.cKernels(tests, progress))
-                    .withGoRefusal(peer.refusal());
-            return new LitmusSession(session, c, runner);
+            return new LitmusSession(session, c, CompiledKernels.cKernels(tests, progress), peer.refusal());
         } catch (RuntimeException e) {
             if (c != null) c.close();
             session.close();
@@ -64,6 +71,11 @@ public final class LitmusSession implements AutoCloseable {
 
     public Session session() {
         return session;
+    }
+
+    /** The C actors of this session (how many are alive, say). */
+    public NativeActors cActors() {
+        return cActors;
     }
 
     @Override

@@ -43,7 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class JavaKernelClass {
 
     /** Changes whenever the bytecode this class emits changes, so cached classes of older code are not used. */
-    private static final String GENERATOR = "java-kernel-class 1";
+    private static final String GENERATOR = "java-kernel-class 2";
 
     private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
     private static final ClassDesc CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
@@ -57,11 +57,10 @@ public final class JavaKernelClass {
     private static final MethodTypeDesc CAS = MethodTypeDesc.of(ConstantDescs.CD_long, CD_SEGMENT, ConstantDescs.CD_long,
             ConstantDescs.CD_long, ConstantDescs.CD_long);
     private static final MethodTypeDesc RUN = MethodTypeDesc.of(ConstantDescs.CD_void, CD_SEGMENT, ConstantDescs.CD_long,
-            ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_long,
-            ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int);
+            ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int);
 
-    // run's parameter slots: this, then s, loc, locStride, p, q, v1, v2, r, rStride (longs take two), n.
-    private static final int S = 1, LOC = 2, LOC_STRIDE = 4, R = 14, R_STRIDE = 16, N = 18, FIRST_LOCAL = 19;
+    // run's parameter slots: this, then s, loc, locStride, r, rStride (longs take two), n.
+    private static final int S = 1, LOC = 2, LOC_STRIDE = 4, R = 6, R_STRIDE = 8, N = 10, FIRST_LOCAL = 11;
 
     private static final Map<String, JavaKernel> LOADED = new ConcurrentHashMap<>();
 

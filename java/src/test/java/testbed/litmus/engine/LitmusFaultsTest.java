@@ -16,6 +16,7 @@ import testbed.report.SuiteResult;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,9 +56,10 @@ class LitmusFaultsTest {
     @Test
     @Timeout(120)
     void aPeerKilledMidTestEndsThatTestAsAnErrorWithinTheStallBound() {
-        try (Session session = Session.openDefault(QUIET);
-             NativeActors c = new NativeActors(NativeLibrary.require())) {
-            LitmusRunner runner = new LitmusRunner(session, c);
+        try (LitmusSession litmus = LitmusSession.open(List.of(named("sb_jg_relaxed"), named("sb_jc_relaxed")),
+                (java.nio.file.Path) null, QUIET)) {
+            Session session = litmus.session();
+            LitmusRunner runner = litmus.runner();
             Budget budget = new Budget(Duration.ofSeconds(5), Budget.DEFAULT_STRIDE, Duration.ofSeconds(1));
             Thread killer = Thread.ofPlatform().start(() -> {
                 try {
@@ -78,7 +80,7 @@ class LitmusFaultsTest {
             // The run goes on: the next test, without the peer, runs and passes.
             CaseResult next = runner.run(named("sb_jc_relaxed"), new Budget(Duration.ofMillis(300), Budget.DEFAULT_STRIDE, Duration.ofSeconds(2)));
             assertEquals(Status.PASSED, next.status(), next.message());
-            assertEquals(0, c.alive(), "no C actor outlives its test");
+            assertEquals(0, litmus.cActors().alive(), "no C actor outlives its test");
         }
     }
 }

@@ -29,7 +29,7 @@ class JavaKernelClassTest {
             }
             JavaKernel k = JavaKernelClass.of(plan);
             long rStride = 8L * Math.max(1, plan.registers()) + 8;
-            k.run(s, 0, LOC_STRIDE, 0, 0, 0, 0, REGS, rStride, N);
+            k.run(s, 0, LOC_STRIDE, REGS, rStride, N);
             long[][] out = new long[N][];
             for (int i = 0; i < N; i++) {
                 long[] row = new long[3 + plan.registers()];
