@@ -26,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One Java litmus actor: runs the actor loop of docs/LITMUS.md ("One actor's loop") with a
- * {@link JavaKernels} kernel, on its own platform thread named {@code litmus-java-actor-N}.
+ * generated kernel ({@link testbed.litmus.kernel.JavaKernelClass}) or a guest's, on its own platform thread named {@code litmus-java-actor-N}.
  *
  * <p>Waiting for a round spins with {@link Thread#onSpinWait()} for a short while, then yields, then
  * parks in doubling steps of at most {@value #PARK_MAX_NS} ns, checking {@code epoch}, {@code abort}
