@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
-import testbed.ffi.NativeLibrary;
 import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusTest;
@@ -27,7 +26,6 @@ import testbed.litmus.engine.Budget;
 import testbed.litmus.engine.LitmusRunner;
 import testbed.litmus.engine.LitmusSession;
 import testbed.litmus.runtime.CoreToCore;
-import testbed.litmus.runtime.NativeActors;
 import testbed.report.CaseResult;
 import testbed.report.Status;
 

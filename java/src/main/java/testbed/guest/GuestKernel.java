@@ -12,7 +12,6 @@ import testbed.litmus.runtime.ThreadBoundKernel;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A litmus kernel written in JavaScript (docs/GUEST.md): the guest runs a thread's

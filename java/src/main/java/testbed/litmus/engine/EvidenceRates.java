@@ -1,9 +1,7 @@
 package testbed.litmus.engine;
 
-import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusTest;
-import testbed.litmus.runtime.NativeActors;
 import testbed.report.CaseResult;
 import testbed.report.ReportWriter;
 

@@ -9,11 +9,8 @@ import testbed.litmus.LitmusTest;
 import testbed.litmus.OutcomeSpec;
 import testbed.litmus.runtime.ActorResult;
 import testbed.litmus.runtime.Descriptor;
-import testbed.litmus.runtime.JavaActor;
 import testbed.litmus.runtime.LitmusSection;
 import testbed.litmus.runtime.NativeActors;
-import testbed.proto.v1.RunLitmusActorRequest;
-import testbed.proto.v1.RunLitmusActorResponse;
 import testbed.report.CaseResult;
 import testbed.report.Status;
 
@@ -24,10 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Runs litmus tests over the session's region: starts each actor in its runtime (a
@@ -48,8 +41,8 @@ public final class LitmusRunner {
     private final NativeActors cActors;
     private long generation;
     private testbed.guest.GuestRuntime guest = testbed.guest.GuestRuntime.shared();
-    private java.util.function.Function<ActorSpec, String> guestSource;
-    private String goRefusal;
+    /** One launcher per runtime: the runner itself has no per-runtime code. */
+    private final java.util.Map<testbed.litmus.Runtime, ActorLauncher> launchers = new java.util.EnumMap<>(testbed.litmus.Runtime.class);
     private CKernels cKernels = new CKernels() {
         @Override public java.lang.foreign.MemorySegment address(testbed.litmus.kernel.KernelPlan plan) {
             throw new IllegalStateException("no C kernels were compiled for this run");
@@ -62,6 +55,10 @@ public final class LitmusRunner {
         this.section = new LitmusSection(session.region().litmus());
         this.cActors = cActors;
         this.generation = (System.nanoTime() & 0xFFFF_FFFFL) << 8;
+        launchers.put(testbed.litmus.Runtime.JAVA, new ActorLauncher.Java(section));
+        launchers.put(testbed.litmus.Runtime.C, new ActorLauncher.C(section, cActors, cKernels));
+        launchers.put(testbed.litmus.Runtime.GO, new ActorLauncher.Go(session, null, START_BOUND));
+        withGuest(guest, null);
     }
 
     /**
@@ -70,7 +67,9 @@ public final class LitmusRunner {
      */
     public LitmusRunner withGuest(testbed.guest.GuestRuntime guest, java.util.function.Function<ActorSpec, String> source) {
         this.guest = guest;
-        this.guestSource = source;
+        ActorLauncher g = new ActorLauncher.Guest(section, guest, source);
+        launchers.put(testbed.litmus.Runtime.JS_VIEW, g);
+        launchers.put(testbed.litmus.Runtime.JS_HOST, g);
         return this;
     }
 
@@ -100,12 +99,13 @@ public final class LitmusRunner {
      */
     public LitmusRunner withCKernels(CKernels kernels) {
         this.cKernels = kernels;
+        launchers.put(testbed.litmus.Runtime.C, new ActorLauncher.C(section, cActors, kernels));
         return this;
     }
 
     /** Why the Go peer runs none of this run's generated kernels (its build failed), or null. */
     public LitmusRunner withGoRefusal(String reason) {
-        this.goRefusal = reason;
+        launchers.put(testbed.litmus.Runtime.GO, new ActorLauncher.Go(session, reason, START_BOUND));
         return this;
     }
 
@@ -132,11 +132,11 @@ public final class LitmusRunner {
         long gen = ++generation;
         section.setGeneration(gen);
 
-        List<Running> running = new ArrayList<>();
+        List<RunningActor> running = new ArrayList<>();
         try {
             // Guest actors first: a guest's context, first-use work and rehearsal can take
             // longer than a host actor's own stall bound, which starts at its first wait.
-            Running[] byIndex = new Running[t.actors().size()];
+            RunningActor[] byIndex = new RunningActor[t.actors().size()];
             for (boolean guestPass : new boolean[] {true, false}) {
                 for (int i = 0; i < byIndex.length; i++) {
                     if (t.actors().get(i).runtime().guest() != guestPass) continue;
@@ -192,7 +192,7 @@ public final class LitmusRunner {
 
             List<ActorResult> results = new ArrayList<>();
             List<String> faults = new ArrayList<>();
-            for (Running r : running) {
+            for (RunningActor r : running) {
                 ActorResult res = r.await(budget.stall().plusSeconds(5));
                 results.add(res);
                 if (res == null) faults.add(r.label + ": did not return");
@@ -205,7 +205,7 @@ public final class LitmusRunner {
             return verdict(t, d, goal, toTarget, elapsed, serial, results, t0);
         } finally {
             if (section.done() == 0) section.requestAbort();
-            for (Running r : running) r.abandon();
+            for (RunningActor r : running) r.abandon();
         }
     }
 
@@ -354,7 +354,7 @@ public final class LitmusRunner {
         return b.toString();
     }
 
-    private void awaitReady(List<Running> running, int n, Duration bound) {
+    private void awaitReady(List<RunningActor> running, int n, Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
         while (section.ready() < n) {
             String early = firstFailure(running);
@@ -367,134 +367,16 @@ public final class LitmusRunner {
         }
     }
 
-    private static String firstFailure(List<Running> running) {
-        for (Running r : running) {
+    private static String firstFailure(List<RunningActor> running) {
+        for (RunningActor r : running) {
             String f = r.earlyFailure();
             if (f != null) return r.label + ": " + f;
         }
         return null;
     }
 
-    private Running start(int i, ActorSpec a, long gen, Budget budget) {
-        String label = "a" + i + " (" + a.runtime().label() + " {" + a.actual().text() + "})";
-        return switch (a.runtime()) {
-            case JAVA -> {
-                JavaActor actor = JavaActor.start(section, i, a.actual(), gen, budget.stall());
-                yield new Running(label) {
-                    @Override ActorResult await(Duration bound) { return actor.join(bound); }
-                    @Override void abandon() { actor.join(Duration.ofSeconds(5)); }
-                };
-            }
-            case C -> {
-                long handle = cActors.startCompiled(section, i, cKernels.address(a.actual()), a.registers(),
-                        a.actual().locationBytes(), gen, budget.stall());
-                yield new Running(label) {
-                    boolean joined;
-                    @Override ActorResult await(Duration bound) {
-                        ActorResult r = cActors.join(handle, bound);
-                        joined = r != null;
-                        return r;
-                    }
-                    @Override void abandon() { if (!joined) cActors.join(handle, Duration.ofSeconds(5)); }
-                };
-            }
-            case JS_VIEW, JS_HOST -> {
-                // The guest's kernel runs in the Java actor loop, on the actor's own thread,
-                // in a context of its own made there (docs/GUEST.md).
-                testbed.guest.GuestKernel k = guestSource == null
-                        ? new testbed.guest.GuestKernel(guest, a.actual(), section)
-                        : new testbed.guest.GuestKernel(guest, a.actual(), section, guestSource.apply(a));
-                JavaActor actor = JavaActor.start(section, i, k.name(), k, a.registers(), a.actual().locationBytes(), gen, budget.stall());
-                yield new Running(label) {
-                    @Override String earlyFailure() {
-                        return actor.isAlive() ? null : guestFailure(actor);
-                    }
-                    @Override ActorResult await(Duration bound) {
-                        try {
-                            return actor.join(bound);
-                        } catch (IllegalStateException e) {
-                            return new ActorResult(0, 0, ActorResult.ABORT_WORD, guestFailure(actor), 0);
-                        }
-                    }
-                    @Override void abandon() {
-                        try {
-                            // A guest still inside its kernel after the abort is cancelled.
-                            if (actor.join(Duration.ofSeconds(5)) == null && actor.isAlive()) {
-                                k.cancel();
-                                actor.join(Duration.ofSeconds(5));
-                            }
-                        } catch (IllegalStateException e) {
-                            // Its failure was reported (or is being) with the case; here it only has to be gone.
-                        }
-                    }
-                };
-            }
-            case GO -> {
-                if (goRefusal != null) throw new IllegalStateException("the Go kernels were not built: " + goRefusal);
-                RunLitmusActorRequest req = RunLitmusActorRequest.newBuilder()
-                        .setActor(i).setKernel(a.actual().id()).setGeneration(gen)
-                        .setStallTimeoutMs((int) budget.stall().toMillis()).build();
-                Duration deadline = budget.run().plus(budget.stall()).plus(START_BOUND).plusSeconds(10);
-                CompletableFuture<RunLitmusActorResponse> call = CompletableFuture.supplyAsync(
-                        () -> session.peer().runLitmusActor(req, deadline),
-                        r -> Thread.ofPlatform().daemon().name("litmus-go-call-" + i).start(r));
-                yield new Running(label) {
-                    @Override String earlyFailure() {
-                        if (!call.isCompletedExceptionally()) return null;
-                        try {
-                            call.join();
-                            return null;
-                        } catch (RuntimeException e) {
-                            return e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
-                        }
-                    }
-                    @Override ActorResult await(Duration bound) {
-                        try {
-                            RunLitmusActorResponse r = call.get(bound.toMillis(), TimeUnit.MILLISECONDS);
-                            return new ActorResult(r.getRounds(), r.getRoundsConsumed(), r.getAborted() ? ActorResult.ABORT_WORD : ActorResult.COMPLETED,
-                                    r.getAbortReason(), r.getElapsedNs());
-                        } catch (ExecutionException e) {
-                            return new ActorResult(0, 0, ActorResult.ABORT_WORD, e.getCause().getMessage(), 0);
-                        } catch (TimeoutException e) {
-                            return null;
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            return null;
-                        }
-                    }
-                    @Override void abandon() { }
-                };
-            }
-        };
-    }
-
-    /** A guest actor's failure in the guest's own words, or null if it did not fail. */
-    private static String guestFailure(JavaActor actor) {
-        try {
-            actor.join(Duration.ZERO);
-            return null;
-        } catch (IllegalStateException e) {
-            return testbed.guest.GuestRuntime.message(e.getCause() == null ? e : e.getCause());
-        }
-    }
-
-    /** An actor that was started: how to wait for it and how to make sure it is gone. */
-    private abstract static class Running {
-        final String label;
-
-        Running(String label) {
-            this.label = label;
-        }
-
-        /** A failure known before the actor returns (a refused Go call), or null. */
-        String earlyFailure() {
-            return null;
-        }
-
-        /** The actor's result, or null if it did not return within {@code bound}. */
-        abstract ActorResult await(Duration bound);
-
-        abstract void abandon();
+    private RunningActor start(int i, ActorSpec a, long gen, Budget budget) {
+        return launchers.get(a.runtime()).start(i, a, gen, budget);
     }
 
     private static void sleep(Duration d) {

@@ -2,10 +2,8 @@ package testbed.litmus.engine;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import testbed.Mode;
-import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusTest;
-import testbed.litmus.runtime.NativeActors;
 import testbed.report.CaseResult;
 import testbed.report.ReportWriter;
 import testbed.report.SuiteResult;

@@ -2,13 +2,10 @@ package testbed.litmus.engine;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import testbed.ffi.NativeLibrary;
 import testbed.guest.GuestRuntime;
-import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusTest;
 import testbed.litmus.runtime.JavaActor;
-import testbed.litmus.runtime.NativeActors;
 import testbed.report.CaseResult;
 import testbed.report.Status;
 
