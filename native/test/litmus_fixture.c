@@ -21,6 +21,8 @@ static int64_t result_offset(const struct shape *sh, int actor)
     return INTEROP_LITMUS_DATA + sh->stride * LOC_STRIDE + actor * sh->stride * RESULT_STRIDE;
 }
 
+const struct shape PAIR = {2, 64, 1, 2, {REGISTER(0, 0), REGISTER(1, 0)}};
+
 void describe(const struct shape *sh)
 {
     memset(section, 0, SECTION_BYTES);
@@ -35,7 +37,7 @@ void describe(const struct shape *sh)
     for (int j = 0; j < sh->n_gather; j++) {
         const struct value *v = &sh->gather[j];
         bool reg = v->actor >= 0;
-        set(INTEROP_LITMUS_GATHER_OFFSET(j), reg ? result_offset(sh, v->actor) + v->reg : INTEROP_LITMUS_DATA + v->loc);
+        set(INTEROP_LITMUS_GATHER_OFFSET(j), reg ? result_offset(sh, v->actor) + 8 * v->reg : INTEROP_LITMUS_DATA + v->loc);
         set(INTEROP_LITMUS_GATHER_STRIDE(j), reg ? RESULT_STRIDE : LOC_STRIDE);
     }
     for (int a = 0; a < sh->n_actors; a++) {
@@ -62,13 +64,8 @@ static int64_t track(int64_t h)
     return h;
 }
 
-int64_t start_actor(int actor, const char *kernel, int64_t p, int64_t q, int64_t v1, int64_t v2, int64_t stall_ms)
-{
-    return track(interop_litmus_start(section, actor, kernel, p, q, v1, v2, generation, stall_ms));
-}
-
-int64_t start_compiled_actor(int actor, interop_litmus_kernel_fn kernel, int32_t registers, int64_t location_bytes,
-                             int64_t stall_ms)
+int64_t start_actor(int actor, interop_litmus_kernel_fn kernel, int32_t registers, int64_t location_bytes,
+                    int64_t stall_ms)
 {
     return track(interop_litmus_start_compiled(section, actor, (void *)kernel, registers, location_bytes, generation,
                                                stall_ms));
@@ -113,18 +110,17 @@ void fixture_end(void)
 
 int64_t first_start_ns;
 
-int64_t run_test(const struct shape *sh, const struct role *roles, bool (*enough)(void), int64_t budget_ms)
+int64_t run_test(const struct shape *sh, const struct actor_kernel *kernels, bool (*enough)(void), int64_t budget_ms)
 {
     int64_t handles[INTEROP_LITMUS_MAX_ACTORS], out[INTEROP_LITMUS_MAX_ACTORS][4];
     describe(sh);
     if (first_start_ns != 0) set(INTEROP_LITMUS_START_NS, first_start_ns);
     for (int a = 0; a < sh->n_actors; a++) {
-        const struct role *r = &roles[a];
-        handles[a] = r->kernel != NULL ? start_actor(a, r->kernel, r->p, r->q, r->v1, r->v2, JOIN_MS)
-                                       : start_compiled_actor(a, r->compiled, r->registers, r->location_bytes, JOIN_MS);
+        const struct actor_kernel *k = &kernels[a];
+        handles[a] = start_actor(a, k->fn, k->registers, k->location_bytes, JOIN_MS);
         if (handles[a] <= 0) {
-            test_fail(__FILE__, __LINE__, "start(actor %d, %s) returned %lld", a,
-                      r->kernel != NULL ? r->kernel : "a compiled kernel", (long long)handles[a]);
+            test_fail(__FILE__, __LINE__, "start(actor %d, %d registers, %lld location bytes) returned %lld", a,
+                      k->registers, (long long)k->location_bytes, (long long)handles[a]);
             return 0;
         }
     }
@@ -199,12 +195,14 @@ bool store_buffering_expected(void)
 
 /* ---- store buffering --------------------------------------------------------- */
 
-const struct shape SB = {2, 1024, 0, 2, {REGISTER(0, INTEROP_LITMUS_R0), REGISTER(1, INTEROP_LITMUS_R0)}};
+const struct shape SB = {2, 1024, 0, 2, {REGISTER(0, 0), REGISTER(1, 0)}};
 bool sb_forbidden_seen(void) { return hist(SB_BOTH_ZERO) > 0; }
 
-int64_t run_sb_roles(const struct role roles[2], bool (*enough)(void), int64_t budget_ms)
+int64_t run_sb(interop_litmus_kernel_fn actor0, interop_litmus_kernel_fn actor1, bool (*enough)(void),
+               int64_t budget_ms)
 {
-    int64_t rounds = run_test(&SB, roles, enough, budget_ms);
+    const struct actor_kernel kernels[] = {KERNEL(actor0, 1, 16), KERNEL(actor1, 1, 16)};
+    int64_t rounds = run_test(&SB, kernels, enough, budget_ms);
     if (rounds > 0 && hist(0) + hist(1) + hist(4) + hist(5) != hist_sum(&SB)) {
         test_fail(__FILE__, __LINE__, "SB loaded a value other than 0 or 1");
         return 0;

@@ -1,9 +1,10 @@
 /*
  * The runner's side of a litmus test, as the C tests of the actors need it
- * (test_litmus.c: role kernels; test_litmus_compiled.c: generated ones): a
- * section laid out as the Java runner lays it out, actors started and joined
- * through a fixture that never leaves one running, a whole run with the
- * checks every run must pass, and store buffering's verdicts.
+ * (test_litmus.c: whole runs and the ways out; test_litmus_args.c: what
+ * start refuses): a section laid out as the Java runner lays it out, actors
+ * started and joined through a fixture that never leaves one running, a
+ * whole run with the checks every run must pass, and store buffering's
+ * verdicts. The kernels are litmus_kernels.h's.
  *
  * The section is heap memory that outlives any test: a test that fails
  * halfway leaves actors running, and the fixture aborts and joins them after
@@ -22,7 +23,7 @@
 
 /* Room for stride 1024 with 16-byte instances and four 16-byte result arrays. */
 #define SECTION_BYTES (256 * 1024)
-/* Every instance holds x and y; every actor's instance slot holds r0 and r1. */
+/* Every instance holds x and y; every actor's record holds two registers. */
 #define X 0
 #define Y 8
 #define LOC_STRIDE 16
@@ -41,13 +42,13 @@ static inline void set(int64_t off, int64_t v) { atomic_store_explicit(word(off)
 
 /* ---- the test's shape and the descriptor ------------------------------------ */
 
-/* Outcome value j: register `reg` of `actor`, or (actor < 0) location `loc`. */
+/* Outcome value j: register `reg` (0 or 1) of `actor`, or (actor < 0) location `loc`. */
 struct value {
     int actor;
     int64_t reg;
     int64_t loc;
 };
-#define REGISTER(a, r) {(a), (r), 0}
+#define REGISTER(a, k) {(a), (k), 0}
 #define LOCATION(off)  {-1, 0, (off)}
 
 struct shape {
@@ -57,6 +58,10 @@ struct shape {
     int n_gather;
     struct value gather[INTEROP_LITMUS_MAX_GATHER];
 };
+
+/* Two actors of 64 instances, one round, each actor's r0 gathered: a shape
+ * to start single actors against. */
+extern const struct shape PAIR;
 
 /*
  * Zeroes the section and writes the descriptor of `sh` and a new
@@ -70,11 +75,10 @@ int64_t hist_sum(const struct shape *sh);
 
 /* ---- actors and the fixture -------------------------------------------------- */
 
-/* interop_litmus_start and _start_compiled for the current generation; a
- * started actor is tracked until join_actor joins it. */
-int64_t start_actor(int actor, const char *kernel, int64_t p, int64_t q, int64_t v1, int64_t v2, int64_t stall_ms);
-int64_t start_compiled_actor(int actor, interop_litmus_kernel_fn kernel, int32_t registers, int64_t location_bytes,
-                             int64_t stall_ms);
+/* interop_litmus_start_compiled for the current generation; a started
+ * actor is tracked until join_actor joins it. */
+int64_t start_actor(int actor, interop_litmus_kernel_fn kernel, int32_t registers, int64_t location_bytes,
+                    int64_t stall_ms);
 int64_t join_actor(int64_t h, int64_t timeout_ms, int64_t *out4);
 
 void fixture_begin(void);
@@ -92,19 +96,13 @@ void fixture_end(void);
     }                                         \
     static void name##_body(void)
 
-/*
- * One actor's kernel: a role kernel by name with its operands, or (kernel
- * NULL) a generated one with the registers and location bytes it reaches.
- */
-struct role {
-    const char *kernel;
-    int64_t p, q, v1, v2;
-    interop_litmus_kernel_fn compiled;
+/* One actor's kernel, with the registers it writes and the bytes of an instance it reaches. */
+struct actor_kernel {
+    interop_litmus_kernel_fn fn;
     int32_t registers;
     int64_t location_bytes;
 };
-#define ROLE(kernel, p, q, v1, v2) {(kernel), (p), (q), (v1), (v2), NULL, 0, 0}
-#define COMPILED(fn, registers, location_bytes) {NULL, 0, 0, 0, 0, (fn), (registers), (location_bytes)}
+#define KERNEL(fn, registers, location_bytes) {(fn), (registers), (location_bytes)}
 
 /* Non-zero: the start instant run_test writes for round 1 before releasing it
  * (a runner never does; the pacing test does, to show a bad one is ignored). */
@@ -112,14 +110,14 @@ extern int64_t first_start_ns;
 
 /*
  * The runner's part, and what every run must satisfy. Starts one actor per
- * role, waits until all are ready and releases round 1. With max_rounds 0
+ * kernel, waits until all are ready and releases round 1. With max_rounds 0
  * it then sets stop once enough() holds or budget_ms has passed, as the
  * Java runner does at the end of its time budget. Joins the actors, then
  * checks that each ran every round and left done, that the rounds were
  * consumed exactly once, and that the histogram holds one count per sample.
  * Returns the rounds run, or 0 with the test failed.
  */
-int64_t run_test(const struct shape *sh, const struct role *roles, bool (*enough)(void), int64_t budget_ms);
+int64_t run_test(const struct shape *sh, const struct actor_kernel *kernels, bool (*enough)(void), int64_t budget_ms);
 
 bool never_enough(void);
 
@@ -152,8 +150,10 @@ extern const struct shape SB;
 
 bool sb_forbidden_seen(void);
 
-/* run_test of SB with these two actors, failing the test if a load saw a value other than 0 or 1. */
-int64_t run_sb_roles(const struct role roles[2], bool (*enough)(void), int64_t budget_ms);
+/* run_test of SB with these two kernels (one register, 16 bytes each),
+ * failing the test if a load saw a value other than 0 or 1. */
+int64_t run_sb(interop_litmus_kernel_fn actor0, interop_litmus_kernel_fn actor1, bool (*enough)(void),
+               int64_t budget_ms);
 
 void format_sb(char *buf, size_t len, int64_t rounds);
 
