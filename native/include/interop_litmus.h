@@ -1,6 +1,7 @@
 /*
- * Litmus actors of the C shim: compiled kernels and the actor loop of
- * docs/LITMUS.md, which the Java and Go actors implement identically.
+ * Litmus actors of the C shim: the actor loop of docs/LITMUS.md, which the
+ * Java and Go actors implement identically, running kernels generated from
+ * litmus files.
  *
  * The litmus section (offsets from its start; every control word is an int64
  * on its own 128-byte line, every field is an int64):
@@ -28,9 +29,9 @@
  *   0x1000 histogram: hist_len int64 counts (at most 256)
  *   0x2000 onwards: locations and result arrays, where the descriptor says
  *
- * Instance i's locations are at loc_offset + i * loc_stride (+ p, + q); actor
- * a's registers for instance i at result[a].offset + i * result[a].stride
- * (r0 at +0, r1 at +8). Outcome value j of instance i is the int64 at
+ * Instance i's locations are at loc_offset + i * loc_stride; actor a's
+ * register k for instance i at result[a].offset + i * result[a].stride + 8k.
+ * Outcome value j of instance i is the int64 at
  * gather[j].offset + i * gather[j].stride, read after every actor finished
  * the round; its histogram index is ((v0 * 4 + v1) * 4 + v2) * 4 + v3 over
  * the n_gather values, a value outside 0..3 counting as 3.
@@ -86,10 +87,6 @@ extern "C" {
 #define INTEROP_LITMUS_RESULT_OFFSET(a) (INTEROP_LITMUS_RESULT + (a) * 16)
 #define INTEROP_LITMUS_RESULT_STRIDE(a) (INTEROP_LITMUS_RESULT + (a) * 16 + 8)
 
-/* Registers inside one instance's slot of an actor's result array. */
-#define INTEROP_LITMUS_R0 0
-#define INTEROP_LITMUS_R1 8
-
 #define INTEROP_LITMUS_MIN_ACTORS  2
 #define INTEROP_LITMUS_MAX_ACTORS  4
 #define INTEROP_LITMUS_MAX_GATHER  4
@@ -113,22 +110,7 @@ extern "C" {
 #endif
 
 /*
- * ---- role kernels ----------------------------------------------------------
- * The hand-written kernels that generated kernels replace (to be retired).
- * Named ROLE.MODE1[.MODE2] as in docs/LITMUS.md, e.g. "st_ld.release.acquire";
- * C has 58: st (3), st_st, st_ld, ld_st, ld_ld, st_fence_ld (9 each),
- * fadd (5), cas (5). Each is its own function with its orders fixed at
- * compile time.
- */
-
-/* 1 if `name` is a kernel of this shim, else 0 (NULL included). */
-int32_t interop_litmus_kernel_exists(const char *name);
-
-/* Every kernel name, separated by '\n' (no trailing newline); static storage. */
-const char *interop_litmus_kernels(void);
-
-/*
- * ---- generated kernels ------------------------------------------------------
+ * ---- kernels ----------------------------------------------------------------
  * A kernel generated from one thread of a litmus file and compiled into a
  * library of its own (testbed.litmus.kernel.KernelPlan states the contract;
  * CKernelSource writes the C). Called once per round, it runs the thread's
@@ -147,13 +129,19 @@ typedef void (*interop_litmus_kernel_fn)(unsigned char *loc, int64_t loc_stride,
 
 /*
  * ---- actors ---------------------------------------------------------------
- * interop_litmus_start checks its arguments and the descriptor, then starts
- * one pthread that runs the actor loop of docs/LITMUS.md as actor `actor` of
- * the test whose section starts at litmus_base: it adds 1 to ready, runs
- * `kernel` with locations p_off, q_off and values v1, v2 on every instance of
- * each released round, and the last actor to arrive consumes the round.
- * The descriptor is read once, here; the section must stay mapped until the
- * actor has been joined (or interop_litmus_alive() says it has ended).
+ * interop_litmus_start_compiled checks its arguments and the descriptor,
+ * then starts one pthread that runs the actor loop of docs/LITMUS.md as
+ * actor `actor` of the test whose section starts at litmus_base: it adds 1
+ * to ready, calls `kernel` once per released round with instance 0's
+ * locations, the descriptor's loc_stride, instance 0 of this actor's result
+ * array, its result stride and the descriptor's stride, and the last actor
+ * to arrive consumes the round. `kernel` is an interop_litmus_kernel_fn (a
+ * function's address as dlsym or FFM's SymbolLookup gives it) that writes
+ * `registers` registers and reaches the first `location_bytes` bytes of each
+ * instance; the shim cannot tell what the function does, and trusts it to
+ * keep to that reach. The descriptor is read once, here; the section must
+ * stay mapped, and the library that holds `kernel` loaded, until the actor
+ * has been joined (or interop_litmus_alive() says it has ended).
  *
  * The actor leaves when it sees done (after its last round), abort, or, when
  * stall_timeout_ms > 0, after waiting that long without epoch, done or abort
@@ -162,10 +150,10 @@ typedef void (*interop_litmus_kernel_fn)(unsigned char *loc, int64_t loc_stride,
  *
  * Returns a handle > 0, or, checked in this order:
  *   -EINVAL  litmus_base NULL or not 8-byte aligned, actor outside 0..3,
- *            kernel NULL, p_off negative or not 8-aligned, generation 0
- *            (a zeroed section's generation word must never match),
- *            stall_timeout_ms negative or beyond INT64_MAX nanoseconds;
- *   -ENOENT  no kernel of that name;
+ *            kernel NULL, registers outside 0..INTEROP_LITMUS_MAX_REGISTERS,
+ *            location_bytes < 8, generation 0 (a zeroed section's
+ *            generation word must never match), stall_timeout_ms negative
+ *            or beyond INT64_MAX nanoseconds;
  *   -EINVAL  a bad descriptor: n_actors outside 2..4, actor >= n_actors,
  *            stride < 1, n_gather outside 1..4, hist_len != 4^n_gather,
  *            max_rounds < 0, loc_stride < 8, an offset or stride that is
@@ -173,10 +161,9 @@ typedef void (*interop_litmus_kernel_fn)(unsigned char *loc, int64_t loc_stride,
  *            INTEROP_LITMUS_HIST; locations, a gathered value or a result
  *            array (of non-zero stride) before INTEROP_LITMUS_DATA (the
  *            consumer zeroes them, and must never zero the control words);
- *            p_off, or q_off for a kernel that uses q, outside an instance
- *            (negative, not 8-aligned, or off + 8 > loc_stride); this
- *            actor's result stride narrower than the kernel's registers
- *            (8 bytes each);
+ *            location_bytes > loc_stride (the kernel would reach past its
+ *            instance, which the consumer zeroes); this actor's register
+ *            window narrower than 8 * registers bytes;
  *   -ESTALE  the generation word is not `generation` (read with acquire, so
  *            a runner that writes the descriptor before the generation is
  *            seen whole);
@@ -184,33 +171,6 @@ typedef void (*interop_litmus_kernel_fn)(unsigned char *loc, int64_t loc_stride,
  *   -EAGAIN / -ENOMEM  what pthread_create reported.
  * Handles are never reused within a process. The thread blocks asynchronous
  * signals, as native workers do.
- */
-int64_t interop_litmus_start(void *litmus_base, int32_t actor, const char *kernel, int64_t p_off,
-                             int64_t q_off, int64_t v1, int64_t v2, int64_t generation,
-                             int64_t stall_timeout_ms);
-
-/*
- * interop_litmus_start_compiled is interop_litmus_start for a generated
- * kernel: `kernel` is an interop_litmus_kernel_fn (a function's address as
- * dlsym or FFM's SymbolLookup gives it), called with instance 0's locations,
- * the descriptor's loc_stride, instance 0 of this actor's result array, its
- * result stride, and the descriptor's stride. The actor loop, the ways out and
- * the handle are the same. The library that holds `kernel` must stay loaded
- * until the actor has been joined.
- *
- * Returns a handle > 0, or, checked in this order:
- *   -EINVAL  litmus_base NULL or not 8-byte aligned, actor outside 0..3,
- *            kernel NULL, registers outside 0..INTEROP_LITMUS_MAX_REGISTERS,
- *            location_bytes < 8, generation 0, stall_timeout_ms negative or
- *            beyond INT64_MAX nanoseconds;
- *   -EINVAL  a bad descriptor, as for interop_litmus_start, with the
- *            kernel's reach in place of p_off, q_off and the role's
- *            registers: location_bytes > loc_stride (the kernel would reach
- *            past its instance, which the consumer zeroes), or this actor's
- *            register window narrower than 8 * registers bytes;
- *   -ESTALE, -EAGAIN, -ENOMEM  as for interop_litmus_start.
- * There is no -ENOENT: the shim cannot tell what the function at `kernel`
- * does, and trusts it to keep to its reach.
  */
 int64_t interop_litmus_start_compiled(void *litmus_base, int32_t actor, void *kernel, int32_t registers,
                                       int64_t location_bytes, int64_t generation, int64_t stall_timeout_ms);

@@ -1,10 +1,10 @@
 /*
  * Litmus actors: one pthread each, running the actor loop of docs/LITMUS.md
  * over a litmus section that the runner (Java) laid out (see
- * interop_litmus.h). An actor's kernel is a generated one (a function of
- * its own library, interop_litmus_start_compiled) or one of the shim's
- * hand-written role kernels (interop_litmus_start); both are run by the same
- * loop, checked by the same descriptor checks (litmus_descriptor.c).
+ * interop_litmus.h). An actor's kernel is generated from a thread of a
+ * litmus file and compiled into a library of its own; the shim runs it once
+ * per round after checking the descriptor against the kernel's reach
+ * (litmus_descriptor.c).
  *
  * Actors live in a fixed table guarded by one mutex, as worker groups do
  * (workers.c): a handle from Java or Go never points at freed memory, and an
@@ -33,7 +33,6 @@
 
 #include "interop.h"
 #include "litmus_descriptor.h"
-#include "litmus_kernels.h"
 #include "threads.h"
 
 enum {
@@ -63,12 +62,10 @@ struct actor {
     /* Written by start before the thread exists; read-only afterwards. */
     int64_t handle;
     unsigned char *section;
-    /* The kernel run once per round (run_kernel): a generated one, called
-     * with the frame's places and strides, or else (generated NULL) a
-     * hand-written role kernel, called with the whole frame. */
-    interop_litmus_kernel_fn generated;
-    const struct litmus_kernel *role;
-    struct litmus_frame frame;
+    /* The kernel run once per round, and where it works: instance 0's
+     * locations and this actor's registers, from the descriptor. */
+    interop_litmus_kernel_fn kernel;
+    unsigned char *loc, *reg;
     struct descriptor d;
     int64_t stall_ns; /* 0: no stall timeout of its own */
     int32_t index;    /* the actor's index in its test: which CPU it is pinned to */
@@ -226,20 +223,6 @@ static void consume(const struct actor *a, int64_t r)
     }
 }
 
-/*
- * One round of the actor's kernel over every instance. Generated kernels are
- * the primary kind: retiring the role kernels leaves only the first call.
- */
-static inline void run_kernel(const struct actor *a)
-{
-    const struct litmus_frame *f = &a->frame;
-    if (a->generated != NULL) {
-        a->generated(f->loc, f->loc_stride, f->reg, f->reg_stride, f->instances);
-    } else {
-        a->role->run(f);
-    }
-}
-
 static void *actor_main(void *arg)
 {
     struct actor *a = arg;
@@ -256,7 +239,7 @@ static void *actor_main(void *arg)
         if (w != WAIT_RUN) break;
         if (r == 1) began = monotonic_ns();
         await_start(s);
-        run_kernel(a);
+        a->kernel(a->loc, a->d.loc_stride, a->reg, a->d.result_stride[a->index], a->d.stride);
         ran++;
         if (atomic_fetch_add_explicit(WORD(s, INTEROP_LITMUS_ARRIVED), 1, memory_order_seq_cst) + 1 == a->d.n_actors) {
             consume(a, r);
@@ -280,28 +263,20 @@ static void *actor_main(void *arg)
 
 /* ---- the API ---------------------------------------------------------------- */
 
-/* The arguments both start functions take alike (their first -EINVAL checks). */
-static bool common_args_ok(const unsigned char *s, int32_t actor, int64_t generation, int64_t stall_timeout_ms)
+int64_t interop_litmus_start_compiled(void *litmus_base, int32_t actor, void *kernel, int32_t registers,
+                                      int64_t location_bytes, int64_t generation, int64_t stall_timeout_ms)
 {
-    if (s == NULL || ((uintptr_t)s & 7u) != 0) return false;
-    if (actor < 0 || actor >= INTEROP_LITMUS_MAX_ACTORS || generation == 0) return false;
-    return stall_timeout_ms >= 0 && stall_timeout_ms <= INT64_MAX / NS_PER_MS;
-}
+    unsigned char *s = litmus_base;
+    if (s == NULL || ((uintptr_t)s & 7u) != 0 || kernel == NULL) return -EINVAL;
+    if (actor < 0 || actor >= INTEROP_LITMUS_MAX_ACTORS || generation == 0) return -EINVAL;
+    if (registers < 0 || registers > INTEROP_LITMUS_MAX_REGISTERS || location_bytes < 8) return -EINVAL;
+    if (stall_timeout_ms < 0 || stall_timeout_ms > INT64_MAX / NS_PER_MS) return -EINVAL;
 
-/*
- * Everything after the kernel is known, for both kinds: the descriptor and
- * the generation, a free entry, the frame, the thread. `frame` holds the
- * role kernel's p, q, v1, v2 (zero for a generated one); the places and
- * strides are filled in here from the descriptor.
- */
-static int64_t start_actor(unsigned char *s, int32_t actor, interop_litmus_kernel_fn generated,
-                           const struct litmus_kernel *role, struct reach reach, struct litmus_frame frame,
-                           int64_t generation, int64_t stall_timeout_ms)
-{
     /* Acquire: a runner that writes the descriptor, then the generation, is seen whole. */
     int64_t found = atomic_load_explicit(WORD(s, INTEROP_LITMUS_GENERATION), memory_order_acquire);
     struct descriptor d;
     litmus_read_descriptor(s, &d);
+    struct reach reach = {.last_location = location_bytes - 8, .registers = registers};
     if (!litmus_descriptor_ok(&d, actor, reach)) return -EINVAL;
     if (found != generation) return -ESTALE;
 
@@ -323,17 +298,13 @@ static int64_t start_actor(unsigned char *s, int32_t actor, interop_litmus_kerne
     pthread_mutex_unlock(&actors_lock);
 
     a->section = s;
-    a->generated = generated;
-    a->role = role;
+    /* POSIX (dlsym) guarantees that a function's address survives the trip through void *. */
+    a->kernel = (interop_litmus_kernel_fn)kernel;
+    a->loc = s + d.loc_offset;
+    a->reg = s + d.result_offset[actor];
     a->d = d;
     a->stall_ns = stall_timeout_ms * NS_PER_MS;
     a->index = actor;
-    a->frame = frame;
-    a->frame.loc = s + d.loc_offset;
-    a->frame.reg = s + d.result_offset[actor];
-    a->frame.loc_stride = d.loc_stride;
-    a->frame.reg_stride = d.result_stride[actor];
-    a->frame.instances = d.stride;
 
     pthread_attr_t attr;
     int err = pthread_attr_init(&attr);
@@ -356,40 +327,6 @@ static int64_t start_actor(unsigned char *s, int32_t actor, interop_litmus_kerne
     int64_t handle = a->handle;
     pthread_mutex_unlock(&actors_lock);
     return err == 0 ? handle : -err;
-}
-
-int64_t interop_litmus_start_compiled(void *litmus_base, int32_t actor, void *kernel, int32_t registers,
-                                      int64_t location_bytes, int64_t generation, int64_t stall_timeout_ms)
-{
-    unsigned char *s = litmus_base;
-    if (!common_args_ok(s, actor, generation, stall_timeout_ms) || kernel == NULL) return -EINVAL;
-    if (registers < 0 || registers > INTEROP_LITMUS_MAX_REGISTERS || location_bytes < 8) return -EINVAL;
-    /* POSIX (dlsym) guarantees that a function's address survives the trip through void *. */
-    interop_litmus_kernel_fn fn = (interop_litmus_kernel_fn)kernel;
-    struct reach reach = {.last_location = location_bytes - 8, .registers = registers};
-    return start_actor(s, actor, fn, NULL, reach, (struct litmus_frame){0}, generation, stall_timeout_ms);
-}
-
-int64_t interop_litmus_start(void *litmus_base, int32_t actor, const char *kernel, int64_t p_off,
-                             int64_t q_off, int64_t v1, int64_t v2, int64_t generation,
-                             int64_t stall_timeout_ms)
-{
-    unsigned char *s = litmus_base;
-    if (!common_args_ok(s, actor, generation, stall_timeout_ms) || kernel == NULL) return -EINVAL;
-    if (p_off < 0 || !litmus_aligned8(p_off)) return -EINVAL;
-
-    const struct litmus_kernel *k = litmus_kernel_find(kernel);
-    if (k == NULL) return -ENOENT;
-
-    /* q matters only to the roles that touch it (st, fadd and cas do not). */
-    int64_t last = p_off;
-    if (litmus_role_uses_q(k->role)) {
-        if (q_off < 0 || !litmus_aligned8(q_off)) return -EINVAL;
-        if (q_off > last) last = q_off;
-    }
-    struct reach reach = {.last_location = last, .registers = litmus_role_registers(k->role)};
-    struct litmus_frame frame = {.p = p_off, .q = q_off, .v1 = v1, .v2 = v2};
-    return start_actor(s, actor, NULL, k, reach, frame, generation, stall_timeout_ms);
 }
 
 int64_t interop_litmus_join(int64_t handle, int64_t timeout_ms, int64_t *out4)

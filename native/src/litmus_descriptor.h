@@ -1,6 +1,7 @@
 /*
  * The litmus section's descriptor as an actor reads it at start, and the
- * checks both start functions run on it (interop_litmus.h lists them).
+ * checks interop_litmus_start_compiled runs on it (interop_litmus.h lists
+ * them).
  * Internal to the shim.
  */
 #ifndef INTEROP_SRC_LITMUS_DESCRIPTOR_H
@@ -20,11 +21,9 @@ struct descriptor {
 };
 
 /*
- * What a kernel reaches: the offset of its highest location inside an
- * instance (each location is 8 bytes wide; the caller has checked every
- * offset non-negative and 8-aligned) and the registers it writes, 8 bytes
- * each. A role kernel's reach follows from its role and p, q; a generated
- * kernel's is what its caller declares.
+ * What a kernel reaches, as its caller declares it: the offset of its
+ * highest location inside an instance (each location is 8 bytes wide) and
+ * the registers it writes, 8 bytes each.
  */
 struct reach {
     int64_t last_location;
