@@ -10,7 +10,7 @@ import (
 	"interop-testbed/go-peer/internal/litmus/litmustest"
 )
 
-// The kernels named here are registered by generated_test.go, written as
+// The kernels named here are registered by kernels_test.go, written as
 // GoKernelSource writes a litmus file's threads.
 
 // messagePassingGenerated is MP with generated kernels: a0 stores x then y,
@@ -20,8 +20,8 @@ func messagePassingGenerated(stride int64) (litmustest.Test, []litmus.Spec) {
 	test := litmustest.Test{Actors: 2, Stride: stride, Locations: 2,
 		Gather: []litmustest.Value{litmustest.Reg(1, 0), litmustest.Reg(1, 1)}, Generation: 21}
 	return test, []litmus.Spec{
-		{Actor: 0, Kernel: "kTestMPWriter", Generation: 21},
-		{Actor: 1, Kernel: "kTestMPReader", Generation: 21},
+		{Actor: 0, Kernel: litmus.TestMPWriter, Generation: 21},
+		{Actor: 1, Kernel: litmus.TestMPReader, Generation: 21},
 	}
 }
 
@@ -82,7 +82,7 @@ func TestPrepareGenerated(t *testing.T) {
 			if !errors.As(err, &refused) || !strings.HasPrefix(refused.Reason, c.want) {
 				t.Fatalf("Prepare = %v, want a refusal %q", err, c.want)
 			}
-			if c.name == "unknown_names_the_generated" && !strings.HasSuffix(refused.Reason, "; generated from litmus files: kTestEveryStep, kTestMPReader, kTestMPWriter") {
+			if c.name == "unknown_names_the_generated" && !strings.HasSuffix(refused.Reason, "; generated from litmus files: "+strings.Join(litmus.Generated(), ", ")) {
 				t.Errorf("refusal %q does not list the generated kernels", refused.Reason)
 			}
 		})

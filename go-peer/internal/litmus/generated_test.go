@@ -3,74 +3,9 @@ package litmus
 import (
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"unsafe"
 )
-
-// Kernels written by hand in the form the Java side's GoKernelSource
-// generates (a loop over the instances, every location and value a constant,
-// registers in locals stored after every step), registered as a generated
-// file registers its own. The actor tests (generated_actor_test.go) run them.
-func init() {
-	registerGenerated("kTestMPWriter", kTestMPWriter, 0, 16)
-	registerGenerated("kTestMPReader", kTestMPReader, 2, 16)
-	registerGenerated("kTestEveryStep", kTestEveryStep, 4, 32)
-}
-
-// kTestMPWriter is st [0] := 1 atomic; st [8] := 1 atomic.
-func kTestMPWriter(f *frame) {
-	b := f.base
-	lo, ls := f.loc, f.locStride
-	for i := f.n; i > 0; i-- {
-		atomic.StoreInt64((*int64)(unsafe.Add(b, lo)), 1)
-		atomic.StoreInt64((*int64)(unsafe.Add(b, lo+8)), 1)
-		lo += ls
-	}
-}
-
-// kTestMPReader is r0 := ld [8] atomic; r1 := ld [0] atomic.
-func kTestMPReader(f *frame) {
-	b := f.base
-	lo, ls := f.loc, f.locStride
-	ro, rs := f.res, f.resStride
-	for i := f.n; i > 0; i-- {
-		var r0, r1 int64
-		r0 = atomic.LoadInt64((*int64)(unsafe.Add(b, lo+8)))
-		r1 = atomic.LoadInt64((*int64)(unsafe.Add(b, lo)))
-		*(*int64)(unsafe.Add(b, ro)) = r0
-		*(*int64)(unsafe.Add(b, ro+8)) = r1
-		lo += ls
-		ro += rs
-	}
-}
-
-// kTestEveryStep is r0 := fadd [0] 2 atomic; r1 := xchg [8] 3 atomic;
-// r2 := cas [16] [24] 5 atomic/seq_cst; st [24] := 7 plain; r0 := ld [16] plain.
-// r3 is written by no step and so ends 0; r0 ends as the last step that wrote it.
-func kTestEveryStep(f *frame) {
-	b := f.base
-	lo, ls := f.loc, f.locStride
-	ro, rs := f.res, f.resStride
-	for i := f.n; i > 0; i-- {
-		var r0, r1, r2, r3 int64
-		r0 = atomic.AddInt64((*int64)(unsafe.Add(b, lo)), 2) - 2
-		r1 = atomic.SwapInt64((*int64)(unsafe.Add(b, lo+8)), 3)
-		if atomic.CompareAndSwapInt64((*int64)(unsafe.Add(b, lo+16)), *(*int64)(unsafe.Add(b, lo+24)), 5) {
-			r2 = 1
-		} else {
-			r2 = 0
-		}
-		*(*int64)(unsafe.Add(b, lo+24)) = 7
-		r0 = *(*int64)(unsafe.Add(b, lo+16))
-		*(*int64)(unsafe.Add(b, ro)) = r0
-		*(*int64)(unsafe.Add(b, ro+8)) = r1
-		*(*int64)(unsafe.Add(b, ro+16)) = r2
-		*(*int64)(unsafe.Add(b, ro+24)) = r3
-		lo += ls
-		ro += rs
-	}
-}
 
 // TestGeneratedKernelTouchesItsInstanceOnly runs kTestEveryStep through the
 // registry over instances that start differently (the compare-exchange
@@ -158,7 +93,9 @@ func TestRegisterGeneratedRefuses(t *testing.T) {
 // TestGeneratedAreListedApart: generated names are listed by Generated, not
 // by Kernels, whose list is the role table docs/LITMUS.md names.
 func TestGeneratedAreListedApart(t *testing.T) {
-	if got := strings.Join(Generated(), ","); got != "kTestEveryStep,kTestMPReader,kTestMPWriter" {
+	want := "kTestCasX1,kTestCasX2,kTestEveryStep,kTestFaddX,kTestMPReader,kTestMPWriter,kTestReadXY," +
+		"kTestSBAtomicX,kTestSBAtomicY,kTestSBPlainX,kTestSBPlainY,kTestStoreX,kTestStoreY"
+	if got := strings.Join(Generated(), ","); got != want {
 		t.Errorf("Generated() = %s", got)
 	}
 	for _, name := range Kernels() {

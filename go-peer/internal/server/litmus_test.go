@@ -16,19 +16,21 @@ import (
 	"interop-testbed/go-peer/internal/litmus/litmustest"
 )
 
+// The peer under test knows litmus.TestMPWriter and TestMPReader, as a peer
+// built with a litmus file's generated kernels knows those.
+func init() { litmus.RegisterTestKernels() }
+
 // mpTest is message passing with atomics: actor 0 stores data x then flag
 // y, actor 1 loads y then x; the flag without the data, (1, 0), is forbidden.
 var mpTest = litmustest.Test{Actors: 2, Stride: 256, Locations: 2, MaxRounds: 200, Generation: 21,
 	Gather: []litmustest.Value{litmustest.Reg(1, 0), litmustest.Reg(1, 1)}}
 
 func mpRequest(actor uint32) *interopv1.RunLitmusActorRequest {
-	x, y := uint64(litmustest.Offset(0)), uint64(litmustest.Offset(1))
+	kernel := litmus.TestMPReader
 	if actor == 0 {
-		return &interopv1.RunLitmusActorRequest{Actor: 0, Kernel: "st_st.atomic.atomic", POffset: x, QOffset: y,
-			Value1: 1, Value2: 1, Generation: mpTest.Generation, StallTimeoutMs: 5000}
+		kernel = litmus.TestMPWriter
 	}
-	return &interopv1.RunLitmusActorRequest{Actor: actor, Kernel: "ld_ld.atomic.atomic", POffset: y, QOffset: x,
-		Generation: mpTest.Generation, StallTimeoutMs: 5000}
+	return &interopv1.RunLitmusActorRequest{Actor: actor, Kernel: kernel, Generation: mpTest.Generation, StallTimeoutMs: 5000}
 }
 
 // startLitmusPeer starts a peer whose litmus section holds test, written
