@@ -81,8 +81,8 @@ static const struct layout_entry region_entries[] = {
 };
 
 static const struct layout_view region_view = {
-    "region.layout", "interop_region.h and layout_check.c", region_entries,
-    sizeof region_entries / sizeof region_entries[0], NULL, 0,
+    "region.layout", "interop_region.h and layout_check.c", "give --layout PATH or set INTEROP_LAYOUT",
+    region_entries, sizeof region_entries / sizeof region_entries[0], NULL, 0,
 };
 
 /* ---- reporting ----------------------------------------------------------- */
@@ -133,8 +133,7 @@ int layout_check_view(const char *path, const struct layout_view *view, struct l
 
     FILE *f = fopen(path, "r");
     if (f == NULL) {
-        problem(r, "cannot open layout file %s: %s (give --layout PATH or set INTEROP_LAYOUT)", path,
-                strerror(errno));
+        problem(r, "cannot open layout file %s: %s (%s)", path, strerror(errno), view->find_in);
         free(seen_at);
         return r->problems;
     }

@@ -30,6 +30,7 @@ struct layout_entry {
 struct layout_view {
     const char *file;    /* the declaration's base name, e.g. "region.layout" */
     const char *fix_in;  /* where a missing C definition goes, for the messages */
+    const char *find_in; /* how the runner is told where the file is */
     const struct layout_entry *entries;
     size_t count;
     /* "KIND NAME" of what the file declares for the other runtimes only; any

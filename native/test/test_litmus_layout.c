@@ -99,8 +99,9 @@ static const char *const java_only[] = {
 };
 
 static const struct layout_view litmus_view = {
-    "litmus.layout", "interop_litmus.h and test_litmus_layout.c", litmus_entries,
-    sizeof litmus_entries / sizeof litmus_entries[0], java_only, sizeof java_only / sizeof java_only[0],
+    "litmus.layout", "interop_litmus.h and test_litmus_layout.c",
+    "looked for beside the region layout (--layout, INTEROP_LAYOUT); or set INTEROP_LITMUS_LAYOUT",
+    litmus_entries, sizeof litmus_entries / sizeof litmus_entries[0], java_only, sizeof java_only / sizeof java_only[0],
 };
 
 /* Defines the view covers only through others: the bases of the
