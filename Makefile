@@ -8,7 +8,7 @@
 #   make litmus TEST=FILE [RUNTIMES=java,c]   judge a litmus file with the model and run it
 #   make litmus-model TEST=FILE|DIR           judge litmus files only (nothing runs)
 #   make contract     buf lint/breaking, Java-Go wire conformance, generated-code
-#                     freshness, the region-layout contract (docs/CONTRACT.md)
+#                     freshness, the region and litmus-section layout contracts (docs/CONTRACT.md)
 #   make cross-arm64  cross-compile the shim and the peer for arm64 (and test under qemu)
 #   make clean        remove build/
 #
@@ -163,14 +163,15 @@ test-java: native peer
 	  bash .ci/surefire-counts $(BUILD)/maven/surefire-reports > $(TEST_RESULTS)/java.counts; exit $$rc
 
 # ---- contract ----------------------------------------------------------------
-# The region-layout steps, then the contract suite (proto/contract.mk,
+# The layout steps (the region, and its litmus section: the C runner's
+# "layout" tests cover both), then the contract suite (proto/contract.mk,
 # docs/CONTRACT.md): buf lint and breaking, fixtures, wire conformance, freshness.
 .PHONY: contract
 contract: toolchain check-generated native peer java contract-tools
-	@echo "==> contract: region layout (C, Go, Java against native/region.layout)"
+	@echo "==> contract: region and litmus-section layouts (C, Go, Java against native/region.layout, native/litmus.layout)"
 	@$(NATIVE_TEST_BIN) --only layout
-	@cd go-peer && $(GO) test -count=1 -run 'TestLayout' ./internal/region/
-	@$(MVN_RUN) test -Dtest=RegionLayoutTest -Dsurefire.failIfNoSpecifiedTests=false
+	@cd go-peer && $(GO) test -count=1 -run 'TestLayout' ./internal/region/ ./internal/litmus/
+	@$(MVN_RUN) test -Dtest='RegionLayoutTest,LitmusLayoutTest' -Dsurefire.failIfNoSpecifiedTests=false
 	@$(CONTRACT_CHECK)
 
 # ---- arm64 -------------------------------------------------------------------

@@ -28,6 +28,7 @@ struct test_suite {
 extern const struct test_suite atomics_suite;
 extern const struct test_suite workers_suite;
 extern const struct test_suite layout_suite;
+extern const struct test_suite litmus_layout_suite;
 extern const struct test_suite litmus_suite;
 extern const struct test_suite litmus_args_suite;
 
