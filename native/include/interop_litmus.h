@@ -3,31 +3,9 @@
  * Java and Go actors implement identically, running kernels generated from
  * litmus files.
  *
- * The litmus section (offsets from its start; every control word is an int64
- * on its own 128-byte line, every field is an int64):
- *
- *   0x0000 control
- *     0x000 epoch        rounds released so far: round r runs once epoch >= r
- *     0x080 arrived      actors that finished the current round
- *     0x100 ready        actors that started and wait for round 1
- *     0x180 stop         non-zero: finish after the current round
- *     0x200 done         non-zero: no more rounds
- *     0x280 abort        non-zero: leave at once
- *     0x300 rounds       rounds consumed so far
- *     0x380 generation   the test's id
- *   0x0400 descriptor (written by the runner before any actor starts)
- *     0x400 n_actors     2..4
- *     0x408 stride       instances per round
- *     0x410 n_gather     1..4 values per outcome
- *     0x418 max_rounds   0: until stopped
- *     0x420 loc_offset   first instance's locations
- *     0x428 loc_stride   bytes from one instance's locations to the next
- *     0x430 hist_offset  the histogram
- *     0x438 hist_len     4^n_gather
- *     0x440 gather[j]    j < 4: {offset, stride} of outcome value j
- *     0x480 result[a]    a < 4: {offset, stride} of actor a's registers
- *   0x1000 histogram: hist_len int64 counts (at most 256)
- *   0x2000 onwards: locations and result arrays, where the descriptor says
+ * The litmus section's words and offsets are declared once, in
+ * native/litmus.layout (with what each word holds); the defines below are C's
+ * view of that file, and test_litmus_layout.c fails when they differ.
  *
  * Instance i's locations are at loc_offset + i * loc_stride; actor a's
  * register k for instance i at result[a].offset + i * result[a].stride + 8k.

@@ -102,7 +102,7 @@ public final class CKernelSource {
 
     /*
      * The reasoning about plain accesses lives in the generated file, beside the code it is about,
-     * as the Go generator's does (go-peer/internal/litmus/kernels_gen.go).
+     * as the Go generator's does (GoKernelSource).
      */
     private static final String HEADER_END = """
              *

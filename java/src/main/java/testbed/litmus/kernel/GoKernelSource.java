@@ -17,10 +17,10 @@ import java.util.Map;
  * The Go source of the peer's kernels for a list of {@link KernelPlan}s: one file of package
  * {@code litmus} (go-peer/internal/litmus) with one function per plan, named {@link KernelPlan#id()},
  * which its {@code init} registers under that name; {@link GoPeerBuild} compiles it into a peer.
- * The peer's actor loop runs it as it runs a role kernel, and the RunLitmusActor call names it.
+ * The peer's actor loop runs it, and the RunLitmusActor call names it.
  *
- * <p>Each function loops over a round's instances, as the role kernels of kernels_gen.go do, with
- * every location offset, value and mode a constant of its body. The Go modes: {@code atomic} is
+ * <p>Each function loops over a round's instances, with every location offset, value and mode a
+ * constant of its body. The Go modes: {@code atomic} is
  * {@code sync/atomic} (sequentially consistent); {@code plain} is an ordinary load or store through
  * an {@code unsafe} pointer, and a plain read-modify-write is a plain read and then a plain write
  * (docs/MEMORY_MODEL.md, "Races"). Steps:
