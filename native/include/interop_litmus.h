@@ -1,36 +1,15 @@
 /*
- * Litmus actors of the C shim: compiled kernels and the actor loop of
- * docs/LITMUS.md, which the Java and Go actors implement identically.
+ * Litmus actors of the C shim: the actor loop of docs/LITMUS.md, which the
+ * Java and Go actors implement identically, running kernels generated from
+ * litmus files.
  *
- * The litmus section (offsets from its start; every control word is an int64
- * on its own 128-byte line, every field is an int64):
+ * The litmus section's words and offsets are declared once, in
+ * native/litmus.layout (with what each word holds); the defines below are C's
+ * view of that file, and test_litmus_layout.c fails when they differ.
  *
- *   0x0000 control
- *     0x000 epoch        rounds released so far: round r runs once epoch >= r
- *     0x080 arrived      actors that finished the current round
- *     0x100 ready        actors that started and wait for round 1
- *     0x180 stop         non-zero: finish after the current round
- *     0x200 done         non-zero: no more rounds
- *     0x280 abort        non-zero: leave at once
- *     0x300 rounds       rounds consumed so far
- *     0x380 generation   the test's id
- *   0x0400 descriptor (written by the runner before any actor starts)
- *     0x400 n_actors     2..4
- *     0x408 stride       instances per round
- *     0x410 n_gather     1..4 values per outcome
- *     0x418 max_rounds   0: until stopped
- *     0x420 loc_offset   first instance's locations
- *     0x428 loc_stride   bytes from one instance's locations to the next
- *     0x430 hist_offset  the histogram
- *     0x438 hist_len     4^n_gather
- *     0x440 gather[j]    j < 4: {offset, stride} of outcome value j
- *     0x480 result[a]    a < 4: {offset, stride} of actor a's registers
- *   0x1000 histogram: hist_len int64 counts (at most 256)
- *   0x2000 onwards: locations and result arrays, where the descriptor says
- *
- * Instance i's locations are at loc_offset + i * loc_stride (+ p, + q); actor
- * a's registers for instance i at result[a].offset + i * result[a].stride
- * (r0 at +0, r1 at +8). Outcome value j of instance i is the int64 at
+ * Instance i's locations are at loc_offset + i * loc_stride; actor a's
+ * register k for instance i at result[a].offset + i * result[a].stride + 8k.
+ * Outcome value j of instance i is the int64 at
  * gather[j].offset + i * gather[j].stride, read after every actor finished
  * the round; its histogram index is ((v0 * 4 + v1) * 4 + v2) * 4 + v3 over
  * the n_gather values, a value outside 0..3 counting as 3.
@@ -86,10 +65,6 @@ extern "C" {
 #define INTEROP_LITMUS_RESULT_OFFSET(a) (INTEROP_LITMUS_RESULT + (a) * 16)
 #define INTEROP_LITMUS_RESULT_STRIDE(a) (INTEROP_LITMUS_RESULT + (a) * 16 + 8)
 
-/* Registers inside one instance's slot of an actor's result array. */
-#define INTEROP_LITMUS_R0 0
-#define INTEROP_LITMUS_R1 8
-
 #define INTEROP_LITMUS_MIN_ACTORS  2
 #define INTEROP_LITMUS_MAX_ACTORS  4
 #define INTEROP_LITMUS_MAX_GATHER  4
@@ -113,28 +88,38 @@ extern "C" {
 #endif
 
 /*
- * ---- kernels -------------------------------------------------------------
- * Named ROLE.MODE1[.MODE2] as in docs/LITMUS.md, e.g. "st_ld.release.acquire";
- * C has 58: st (3), st_st, st_ld, ld_st, ld_ld, st_fence_ld (9 each),
- * fadd (5), cas (5). Each is its own function with its orders fixed at
- * compile time.
+ * ---- kernels ----------------------------------------------------------------
+ * A kernel generated from one thread of a litmus file and compiled into a
+ * library of its own (testbed.litmus.kernel.KernelPlan states the contract;
+ * CKernelSource writes the C). Called once per round, it runs the thread's
+ * statements in program order on each of `instances` instances: instance i's
+ * locations are the int64s at loc + i * loc_stride (+ the byte offset each
+ * statement names, below the location_bytes its actor was started with), and
+ * this actor's register k of instance i is the int64 at
+ * reg + i * reg_stride + 8 * k, stored with a relaxed store after every
+ * statement of that instance ran. It touches nothing else and keeps no state.
  */
+typedef void (*interop_litmus_kernel_fn)(unsigned char *loc, int64_t loc_stride, unsigned char *reg,
+                                          int64_t reg_stride, int64_t instances);
 
-/* 1 if `name` is a kernel of this shim, else 0 (NULL included). */
-int32_t interop_litmus_kernel_exists(const char *name);
-
-/* Every kernel name, separated by '\n' (no trailing newline); static storage. */
-const char *interop_litmus_kernels(void);
+/* Registers a generated kernel may write per instance. */
+#define INTEROP_LITMUS_MAX_REGISTERS 64
 
 /*
  * ---- actors ---------------------------------------------------------------
- * interop_litmus_start checks its arguments and the descriptor, then starts
- * one pthread that runs the actor loop of docs/LITMUS.md as actor `actor` of
- * the test whose section starts at litmus_base: it adds 1 to ready, runs
- * `kernel` with locations p_off, q_off and values v1, v2 on every instance of
- * each released round, and the last actor to arrive consumes the round.
- * The descriptor is read once, here; the section must stay mapped until the
- * actor has been joined (or interop_litmus_alive() says it has ended).
+ * interop_litmus_start_compiled checks its arguments and the descriptor,
+ * then starts one pthread that runs the actor loop of docs/LITMUS.md as
+ * actor `actor` of the test whose section starts at litmus_base: it adds 1
+ * to ready, calls `kernel` once per released round with instance 0's
+ * locations, the descriptor's loc_stride, instance 0 of this actor's result
+ * array, its result stride and the descriptor's stride, and the last actor
+ * to arrive consumes the round. `kernel` is an interop_litmus_kernel_fn (a
+ * function's address as dlsym or FFM's SymbolLookup gives it) that writes
+ * `registers` registers and reaches the first `location_bytes` bytes of each
+ * instance; the shim cannot tell what the function does, and trusts it to
+ * keep to that reach. The descriptor is read once, here; the section must
+ * stay mapped, and the library that holds `kernel` loaded, until the actor
+ * has been joined (or interop_litmus_alive() says it has ended).
  *
  * The actor leaves when it sees done (after its last round), abort, or, when
  * stall_timeout_ms > 0, after waiting that long without epoch, done or abort
@@ -143,10 +128,10 @@ const char *interop_litmus_kernels(void);
  *
  * Returns a handle > 0, or, checked in this order:
  *   -EINVAL  litmus_base NULL or not 8-byte aligned, actor outside 0..3,
- *            kernel NULL, p_off negative or not 8-aligned, generation 0
- *            (a zeroed section's generation word must never match),
- *            stall_timeout_ms negative or beyond INT64_MAX nanoseconds;
- *   -ENOENT  no kernel of that name;
+ *            kernel NULL, registers outside 0..INTEROP_LITMUS_MAX_REGISTERS,
+ *            location_bytes < 8, generation 0 (a zeroed section's
+ *            generation word must never match), stall_timeout_ms negative
+ *            or beyond INT64_MAX nanoseconds;
  *   -EINVAL  a bad descriptor: n_actors outside 2..4, actor >= n_actors,
  *            stride < 1, n_gather outside 1..4, hist_len != 4^n_gather,
  *            max_rounds < 0, loc_stride < 8, an offset or stride that is
@@ -154,10 +139,9 @@ const char *interop_litmus_kernels(void);
  *            INTEROP_LITMUS_HIST; locations, a gathered value or a result
  *            array (of non-zero stride) before INTEROP_LITMUS_DATA (the
  *            consumer zeroes them, and must never zero the control words);
- *            p_off, or q_off for a kernel that uses q, outside an instance
- *            (negative, not 8-aligned, or off + 8 > loc_stride); this
- *            actor's result stride narrower than the kernel's registers
- *            (8 bytes each);
+ *            location_bytes > loc_stride (the kernel would reach past its
+ *            instance, which the consumer zeroes); this actor's register
+ *            window narrower than 8 * registers bytes;
  *   -ESTALE  the generation word is not `generation` (read with acquire, so
  *            a runner that writes the descriptor before the generation is
  *            seen whole);
@@ -166,9 +150,8 @@ const char *interop_litmus_kernels(void);
  * Handles are never reused within a process. The thread blocks asynchronous
  * signals, as native workers do.
  */
-int64_t interop_litmus_start(void *litmus_base, int32_t actor, const char *kernel, int64_t p_off,
-                             int64_t q_off, int64_t v1, int64_t v2, int64_t generation,
-                             int64_t stall_timeout_ms);
+int64_t interop_litmus_start_compiled(void *litmus_base, int32_t actor, void *kernel, int32_t registers,
+                                      int64_t location_bytes, int64_t generation, int64_t stall_timeout_ms);
 
 /*
  * Waits up to timeout_ms (0: just look) for the actor to leave, joins its

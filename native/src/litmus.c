@@ -1,7 +1,10 @@
 /*
  * Litmus actors: one pthread each, running the actor loop of docs/LITMUS.md
  * over a litmus section that the runner (Java) laid out (see
- * interop_litmus.h).
+ * interop_litmus.h). An actor's kernel is generated from a thread of a
+ * litmus file and compiled into a library of its own; the shim runs it once
+ * per round after checking the descriptor against the kernel's reach
+ * (litmus_descriptor.c).
  *
  * Actors live in a fixed table guarded by one mutex, as worker groups do
  * (workers.c): a handle from Java or Go never points at freed memory, and an
@@ -29,7 +32,7 @@
 #include <time.h>
 
 #include "interop.h"
-#include "litmus_kernels.h"
+#include "litmus_descriptor.h"
 #include "threads.h"
 
 enum {
@@ -53,22 +56,16 @@ enum {
 
 #define WORD(section, off) ((_Atomic int64_t *)(void *)((section) + (off)))
 
-/* The descriptor as the actor read it at start; the section's copy is not read again. */
-struct descriptor {
-    int64_t n_actors, stride, n_gather, max_rounds;
-    int64_t loc_offset, loc_stride, hist_offset, hist_len;
-    int64_t gather_offset[INTEROP_LITMUS_MAX_GATHER], gather_stride[INTEROP_LITMUS_MAX_GATHER];
-    int64_t result_offset[INTEROP_LITMUS_MAX_ACTORS], result_stride[INTEROP_LITMUS_MAX_ACTORS];
-};
-
 enum actor_state { ACTOR_FREE = 0, ACTOR_STARTING, ACTOR_RUNNING, ACTOR_JOINING };
 
 struct actor {
     /* Written by start before the thread exists; read-only afterwards. */
     int64_t handle;
     unsigned char *section;
-    const struct litmus_kernel *kernel;
-    struct litmus_frame frame;
+    /* The kernel run once per round, and where it works: instance 0's
+     * locations and this actor's registers, from the descriptor. */
+    interop_litmus_kernel_fn kernel;
+    unsigned char *loc, *reg;
     struct descriptor d;
     int64_t stall_ns; /* 0: no stall timeout of its own */
     int32_t index;    /* the actor's index in its test: which CPU it is pinned to */
@@ -242,7 +239,7 @@ static void *actor_main(void *arg)
         if (w != WAIT_RUN) break;
         if (r == 1) began = monotonic_ns();
         await_start(s);
-        a->kernel->run(&a->frame);
+        a->kernel(a->loc, a->d.loc_stride, a->reg, a->d.result_stride[a->index], a->d.stride);
         ran++;
         if (atomic_fetch_add_explicit(WORD(s, INTEROP_LITMUS_ARRIVED), 1, memory_order_seq_cst) + 1 == a->d.n_actors) {
             consume(a, r);
@@ -264,125 +261,23 @@ static void *actor_main(void *arg)
     return NULL;
 }
 
-/* ---- checking the arguments and the descriptor ---------------------------- */
-
-static bool aligned8(int64_t v) { return (v & 7) == 0; }
-
-/*
- * True if `count` items of `width` bytes, `stride` apart from `offset`, lie
- * at or after `from` and end before INT64_MAX; offset and stride must be
- * 8-aligned. Bounds beyond that are the runner's: the shim does not know how
- * large the section is.
- */
-static bool span_ok(int64_t offset, int64_t stride, int64_t count, int64_t width, int64_t from)
-{
-    int64_t last, end;
-    if (offset < from || stride < 0 || !aligned8(offset) || !aligned8(stride)) return false;
-    if (__builtin_mul_overflow(stride, count - 1, &last)) return false;
-    if (__builtin_add_overflow(offset, last, &end) || __builtin_add_overflow(end, width, &end)) return false;
-    return true;
-}
-
-static int64_t load_field(const unsigned char *s, int64_t off)
-{
-    return atomic_load_explicit((const _Atomic int64_t *)(const void *)(s + off), memory_order_relaxed);
-}
-
-static void read_descriptor(const unsigned char *s, struct descriptor *d)
-{
-    d->n_actors = load_field(s, INTEROP_LITMUS_N_ACTORS);
-    d->stride = load_field(s, INTEROP_LITMUS_STRIDE);
-    d->n_gather = load_field(s, INTEROP_LITMUS_N_GATHER);
-    d->max_rounds = load_field(s, INTEROP_LITMUS_MAX_ROUNDS);
-    d->loc_offset = load_field(s, INTEROP_LITMUS_LOC_OFFSET);
-    d->loc_stride = load_field(s, INTEROP_LITMUS_LOC_STRIDE);
-    d->hist_offset = load_field(s, INTEROP_LITMUS_HIST_OFFSET);
-    d->hist_len = load_field(s, INTEROP_LITMUS_HIST_LEN);
-    for (int j = 0; j < INTEROP_LITMUS_MAX_GATHER; j++) {
-        d->gather_offset[j] = load_field(s, INTEROP_LITMUS_GATHER_OFFSET(j));
-        d->gather_stride[j] = load_field(s, INTEROP_LITMUS_GATHER_STRIDE(j));
-    }
-    for (int b = 0; b < INTEROP_LITMUS_MAX_ACTORS; b++) {
-        d->result_offset[b] = load_field(s, INTEROP_LITMUS_RESULT_OFFSET(b));
-        d->result_stride[b] = load_field(s, INTEROP_LITMUS_RESULT_STRIDE(b));
-    }
-}
-
-/*
- * Bytes of actor a's register window in each record: from its r0 to the
- * nearest r0 of another actor interleaved with it (an array of the same
- * stride starting less than a stride away: its own record's r0, or the next
- * record's), or to its own next record; 0 without registers. Its kernel's
- * registers must fit, so no two actors write the same bytes. The offsets were
- * checked for overflow (span_ok) before this runs.
- */
-static int64_t register_window(const struct descriptor *d, int32_t a)
-{
-    int64_t stride = d->result_stride[a], from = d->result_offset[a];
-    if (stride == 0) return 0;
-    int64_t end = from + stride;
-    for (int64_t b = 0; b < d->n_actors; b++) {
-        int64_t at = d->result_offset[b];
-        if (b == a || d->result_stride[b] != stride || at == from || at <= from - stride || at >= from + stride) continue;
-        int64_t next = at > from ? at : at + stride;
-        if (next < end) end = next;
-    }
-    return end - from;
-}
-
-/*
- * The descriptor as actor `actor` running kernel k on locations p_off, q_off
- * needs it. The areas the consumer zeroes (locations, result arrays) and the
- * values it gathers must lie in the data area, so that a wrong descriptor
- * cannot wipe the control words; the histogram must lie at or after
- * INTEROP_LITMUS_HIST. q_off matters only to kernels that touch q.
- */
-static bool descriptor_ok(const struct descriptor *d, int32_t actor, const struct litmus_kernel *k, int64_t p_off,
-                          int64_t q_off)
-{
-    if (d->n_actors < INTEROP_LITMUS_MIN_ACTORS || d->n_actors > INTEROP_LITMUS_MAX_ACTORS) return false;
-    if (actor >= d->n_actors) return false;
-    if (d->stride < 1 || d->max_rounds < 0) return false;
-    if (d->n_gather < 1 || d->n_gather > INTEROP_LITMUS_MAX_GATHER) return false;
-    if (d->hist_len != (INT64_C(1) << (2 * d->n_gather))) return false;
-    if (!span_ok(d->hist_offset, 8, d->hist_len, 8, INTEROP_LITMUS_HIST)) return false;
-    if (d->loc_stride < 8) return false;
-    if (!span_ok(d->loc_offset, d->loc_stride, d->stride, d->loc_stride, INTEROP_LITMUS_DATA)) return false;
-    /* The kernel's locations lie inside its instance, which the consumer zeroes. */
-    if (p_off > d->loc_stride - 8) return false;
-    if (litmus_role_uses_q(k->role) && (q_off < 0 || !aligned8(q_off) || q_off > d->loc_stride - 8)) return false;
-    for (int64_t j = 0; j < d->n_gather; j++) {
-        if (!span_ok(d->gather_offset[j], d->gather_stride[j], d->stride, 8, INTEROP_LITMUS_DATA)) return false;
-    }
-    /* A result array of stride 0 (an actor without registers) holds nothing to zero. */
-    for (int64_t b = 0; b < d->n_actors; b++) {
-        if (d->result_stride[b] != 0 &&
-            !span_ok(d->result_offset[b], d->result_stride[b], d->stride, d->result_stride[b], INTEROP_LITMUS_DATA))
-            return false;
-    }
-    return register_window(d, actor) >= 8 * (int64_t)litmus_role_registers(k->role);
-}
-
 /* ---- the API ---------------------------------------------------------------- */
 
-int64_t interop_litmus_start(void *litmus_base, int32_t actor, const char *kernel, int64_t p_off,
-                             int64_t q_off, int64_t v1, int64_t v2, int64_t generation,
-                             int64_t stall_timeout_ms)
+int64_t interop_litmus_start_compiled(void *litmus_base, int32_t actor, void *kernel, int32_t registers,
+                                      int64_t location_bytes, int64_t generation, int64_t stall_timeout_ms)
 {
     unsigned char *s = litmus_base;
-    if (s == NULL || ((uintptr_t)s & 7u) != 0) return -EINVAL;
-    if (actor < 0 || actor >= INTEROP_LITMUS_MAX_ACTORS || kernel == NULL) return -EINVAL;
-    if (p_off < 0 || !aligned8(p_off) || generation == 0) return -EINVAL;
+    if (s == NULL || ((uintptr_t)s & 7u) != 0 || kernel == NULL) return -EINVAL;
+    if (actor < 0 || actor >= INTEROP_LITMUS_MAX_ACTORS || generation == 0) return -EINVAL;
+    if (registers < 0 || registers > INTEROP_LITMUS_MAX_REGISTERS || location_bytes < 8) return -EINVAL;
     if (stall_timeout_ms < 0 || stall_timeout_ms > INT64_MAX / NS_PER_MS) return -EINVAL;
-
-    const struct litmus_kernel *k = litmus_kernel_find(kernel);
-    if (k == NULL) return -ENOENT;
 
     /* Acquire: a runner that writes the descriptor, then the generation, is seen whole. */
     int64_t found = atomic_load_explicit(WORD(s, INTEROP_LITMUS_GENERATION), memory_order_acquire);
     struct descriptor d;
-    read_descriptor(s, &d);
-    if (!descriptor_ok(&d, actor, k, p_off, q_off)) return -EINVAL;
+    litmus_read_descriptor(s, &d);
+    struct reach reach = {.last_location = location_bytes - 8, .registers = registers};
+    if (!litmus_descriptor_ok(&d, actor, reach)) return -EINVAL;
     if (found != generation) return -ESTALE;
 
     pthread_once(&conds_once, init_conds);
@@ -403,21 +298,13 @@ int64_t interop_litmus_start(void *litmus_base, int32_t actor, const char *kerne
     pthread_mutex_unlock(&actors_lock);
 
     a->section = s;
-    a->kernel = k;
+    /* POSIX (dlsym) guarantees that a function's address survives the trip through void *. */
+    a->kernel = (interop_litmus_kernel_fn)kernel;
+    a->loc = s + d.loc_offset;
+    a->reg = s + d.result_offset[actor];
     a->d = d;
     a->stall_ns = stall_timeout_ms * NS_PER_MS;
     a->index = actor;
-    a->frame = (struct litmus_frame){
-        .loc = s + d.loc_offset,
-        .reg = s + d.result_offset[actor],
-        .loc_stride = d.loc_stride,
-        .reg_stride = d.result_stride[actor],
-        .instances = d.stride,
-        .p = p_off,
-        .q = q_off,
-        .v1 = v1,
-        .v2 = v2,
-    };
 
     pthread_attr_t attr;
     int err = pthread_attr_init(&attr);

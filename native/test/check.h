@@ -28,7 +28,9 @@ struct test_suite {
 extern const struct test_suite atomics_suite;
 extern const struct test_suite workers_suite;
 extern const struct test_suite layout_suite;
+extern const struct test_suite litmus_layout_suite;
 extern const struct test_suite litmus_suite;
+extern const struct test_suite litmus_args_suite;
 
 /* Records the first failure of the running test; later ones are ignored. */
 void test_fail(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

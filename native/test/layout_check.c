@@ -1,5 +1,5 @@
 /*
- * The region.layout grammar (see the file's own header):
+ * The layout declaration grammar (see native/region.layout's own header):
  *
  *   const   NAME VALUE
  *   field   NAME OFFSET SIZE
@@ -14,33 +14,24 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "interop_region.h"
 
-/* ---- the C view ------------------------------------------------------------ */
+/* ---- the C view of the region ------------------------------------------------ */
 
-struct c_entry {
-    const char *kind;  /* "const", "field" or "section" */
-    const char *name;  /* as spelled in region.layout */
-    const char *c_name;
-    uint64_t a, b;     /* const: value; field/section: offset, size */
-    int seen_at;       /* line of the file that declared it; 0: not yet */
-};
-
-#define C_CONST(n) {"const", #n, "INTEROP_" #n, (uint64_t)(INTEROP_##n), 0, 0}
+#define C_CONST(n) {"const", #n, "INTEROP_" #n, (uint64_t)(INTEROP_##n), 0}
 #define C_FIELD(n)                                                                              \
     {"field", "header." #n, "struct interop_region_header." #n,                                \
-     offsetof(struct interop_region_header, n), sizeof(((struct interop_region_header *)0)->n), 0}
+     offsetof(struct interop_region_header, n), sizeof(((struct interop_region_header *)0)->n)}
 #define C_SECTION(n, N)                                                                         \
     {"section", #n, "INTEROP_SECTION_" #N "_OFFSET/_SIZE", INTEROP_SECTION_##N##_OFFSET,        \
-     INTEROP_SECTION_##N##_SIZE, 0}
+     INTEROP_SECTION_##N##_SIZE}
 
-static const struct c_entry c_view[] = {
+static const struct layout_entry region_entries[] = {
     C_CONST(MAGIC),
     C_CONST(LAYOUT_VERSION),
     C_CONST(HEADER_SIZE),
@@ -89,7 +80,10 @@ static const struct c_entry c_view[] = {
     C_SECTION(litmus, LITMUS),
 };
 
-enum { C_VIEW_COUNT = sizeof c_view / sizeof c_view[0] };
+static const struct layout_view region_view = {
+    "region.layout", "interop_region.h and layout_check.c", "give --layout PATH or set INTEROP_LAYOUT",
+    region_entries, sizeof region_entries / sizeof region_entries[0], NULL, 0,
+};
 
 /* ---- reporting ----------------------------------------------------------- */
 
@@ -128,16 +122,19 @@ static bool parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
-int layout_check_file(const char *path, struct layout_report *r)
+int layout_check_view(const char *path, const struct layout_view *view, struct layout_report *r)
 {
-    struct c_entry view[C_VIEW_COUNT];
-    memcpy(view, c_view, sizeof view);
     memset(r, 0, sizeof *r);
+    int *seen_at = calloc(view->count > 0 ? view->count : 1, sizeof *seen_at); /* 0: not declared yet */
+    if (seen_at == NULL) {
+        problem(r, "out of memory checking %s", path);
+        return r->problems;
+    }
 
     FILE *f = fopen(path, "r");
     if (f == NULL) {
-        problem(r, "cannot open layout file %s: %s (give --layout PATH or set INTEROP_LAYOUT)", path,
-                strerror(errno));
+        problem(r, "cannot open layout file %s: %s (%s)", path, strerror(errno), view->find_in);
+        free(seen_at);
         return r->problems;
     }
 
@@ -186,21 +183,30 @@ int layout_check_file(const char *path, struct layout_report *r)
         }
         declarations++;
 
-        struct c_entry *e = NULL;
-        for (int i = 0; i < C_VIEW_COUNT && e == NULL; i++) {
-            if (strcmp(view[i].kind, tok[0]) == 0 && strcmp(view[i].name, tok[1]) == 0) e = &view[i];
+        size_t i = 0;
+        while (i < view->count && !(strcmp(view->entries[i].kind, tok[0]) == 0 &&
+                                    strcmp(view->entries[i].name, tok[1]) == 0)) {
+            i++;
         }
-        if (e == NULL) {
-            problem(r, "%s:%d: %s %s is declared, but C has no such %s (add it to interop_region.h and "
-                       "layout_check.c)", path, lineno, tok[0], tok[1], tok[0]);
+        bool other = false;
+        for (size_t o = 0; o < view->others_count && !other; o++) {
+            size_t k = strlen(tok[0]);
+            other = strncmp(view->others[o], tok[0], k) == 0 && view->others[o][k] == ' ' &&
+                    strcmp(view->others[o] + k + 1, tok[1]) == 0;
+        }
+        if (i == view->count && other) continue;
+        if (i == view->count) {
+            problem(r, "%s:%d: %s %s is declared, but C has no such %s (add it to %s)", path, lineno, tok[0],
+                    tok[1], tok[0], view->fix_in);
             continue;
         }
-        if (e->seen_at != 0) {
+        const struct layout_entry *e = &view->entries[i];
+        if (seen_at[i] != 0) {
             problem(r, "%s:%d: %s %s is declared twice (first at line %d)", path, lineno, tok[0], tok[1],
-                    e->seen_at);
+                    seen_at[i]);
             continue;
         }
-        e->seen_at = lineno;
+        seen_at[i] = lineno;
         if (is_const && a != e->a) {
             problem(r, "%s:%d: const %s is %llu (0x%llx) in the file but %s is %llu (0x%llx)", path, lineno,
                     tok[1], (unsigned long long)a, (unsigned long long)a, e->c_name, (unsigned long long)e->a,
@@ -215,17 +221,94 @@ int layout_check_file(const char *path, struct layout_report *r)
     fclose(f);
     if (read_error) {
         problem(r, "%s:%d: read error", path, lineno);
-        return r->problems;
-    }
-    if (declarations == 0) {
-        problem(r, "%s: no const, field or section lines in %d lines: is this a region.layout file?", path, lineno);
-        return r->problems;
-    }
-    for (int i = 0; i < C_VIEW_COUNT; i++) {
-        if (view[i].seen_at == 0) {
-            problem(r, "%s: %s %s is defined in C (%s) but not declared in the file", path, view[i].kind,
-                    view[i].name, view[i].c_name);
+    } else if (declarations == 0) {
+        problem(r, "%s: no const, field or section lines in %d lines: is this a %s file?", path, lineno,
+                view->file);
+    } else {
+        for (size_t i = 0; i < view->count; i++) {
+            if (seen_at[i] == 0) {
+                problem(r, "%s: %s %s is defined in C (%s) but not declared in the file", path,
+                        view->entries[i].kind, view->entries[i].name, view->entries[i].c_name);
+            }
         }
     }
+    free(seen_at);
     return r->problems;
+}
+
+int layout_check_file(const char *path, struct layout_report *r)
+{
+    return layout_check_view(path, &region_view, r);
+}
+
+/* ---- planting differences ------------------------------------------------ */
+
+char *layout_read_all(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return NULL;
+    char *text = NULL;
+    size_t cap = 0, len = 0;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            cap = cap * 2 + 8192;
+            char *grown = realloc(text, cap);
+            if (grown == NULL) break;
+            text = grown;
+        }
+        size_t n = fread(text + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0) break;
+    }
+    fclose(f);
+    if (text != NULL) text[len] = '\0';
+    return text;
+}
+
+bool layout_write_temp(const char *text, char path[256])
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, 256, "%s/interop-layout-XXXXXX", dir != NULL && dir[0] != '\0' ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) return false;
+    size_t len = strlen(text);
+    bool ok = write(fd, text, len) == (ssize_t)len;
+    close(fd);
+    if (!ok) unlink(path);
+    return ok;
+}
+
+char *layout_mutate(const char *text, const char *kind, const char *name, enum layout_mutation how,
+                    char found[128])
+{
+    size_t cap = strlen(text) + 64;
+    char *out = malloc(cap);
+    if (out == NULL) return NULL;
+    size_t len = 0;
+    bool done = false;
+    for (const char *line = text; *line != '\0';) {
+        const char *eol = strchr(line, '\n');
+        size_t n = eol ? (size_t)(eol - line) + 1 : strlen(line);
+        char copy[1024];
+        snprintf(copy, sizeof copy, "%.*s", (int)n, line);
+        char k[32], nm[128];
+        long long number;
+        char rest[64] = "";
+        if (!done && sscanf(copy, "%31s %127s %lli %63s", k, nm, &number, rest) >= 3 && strcmp(k, kind) == 0 &&
+            (name == NULL || strcmp(nm, name) == 0)) {
+            done = true;
+            snprintf(found, 128, "%s", nm);
+            if (how == LAYOUT_ADD_8) len += (size_t)sprintf(out + len, "%s %s %lld %s\n", k, nm, number + 8, rest);
+        } else {
+            memcpy(out + len, line, n);
+            len += n;
+        }
+        line += n;
+    }
+    out[len] = '\0';
+    if (!done) {
+        free(out);
+        return NULL;
+    }
+    return out;
 }

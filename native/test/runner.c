@@ -30,7 +30,8 @@
 
 enum { WATCHDOG_SECONDS = 120, MAX_TRACKED = 128, REGION_LITMUS_SIZE = 4096 };
 
-static const struct test_suite *const suites[] = {&atomics_suite, &workers_suite, &litmus_suite, &layout_suite};
+static const struct test_suite *const suites[] = {&atomics_suite, &workers_suite, &litmus_suite, &litmus_args_suite,
+                                                  &layout_suite, &litmus_layout_suite};
 
 static const char *layout_path = "native/region.layout";
 

@@ -16,17 +16,13 @@ import (
 // Spec gives no StallTimeout.
 const DefaultStallTimeout = 10 * time.Second
 
-// Spec is one actor of a test: which kernel it runs, where and with what.
+// Spec is one actor of a test: which kernel it runs, and for which test.
 type Spec struct {
 	// Actor is this actor's index in the test: it selects the result array.
 	Actor int
-	// Kernel is a name from Kernels, e.g. "st_ld.atomic.atomic".
+	// Kernel is a name from Generated. Its locations and values are written
+	// into its body.
 	Kernel string
-	// P and Q are the byte offsets of the kernel's locations inside an
-	// instance; Q is ignored by kernels that have no q.
-	P, Q int64
-	// V1 and V2 are the values the kernel stores or swaps in.
-	V1, V2 int64
 	// Generation is the test's id; the section must hold the same.
 	Generation int64
 	// StallTimeout bounds every wait: an actor that sees no progress for
@@ -76,17 +72,18 @@ type Actor struct {
 	stall time.Duration
 }
 
-// Prepare checks spec against this runtime's kernels and against the test
-// the section describes, and returns the actor ready to run. It refuses, with
-// a *RefusedError naming the first fault, an actor index outside 0..3 or the
-// test's actors, an unknown kernel, a generation other than the section's
+// Prepare checks spec against the kernels this peer was built with and
+// against the test the section describes, and returns the actor ready to
+// run. It refuses, with a *RefusedError naming the first fault, an actor
+// index outside 0..3 or the test's actors, a kernel the peer was not built
+// with (naming those it was), a generation other than the section's
 // (StaleGeneration), a descriptor outside its limits (n_actors 2..4, stride
 // >= 1, n_gather 1..4, hist_len 4^n_gather, max_rounds >= 0), and any
 // offset or stride that is not a multiple of 8 or would put a location,
 // outcome value, register or count outside its part of the section: the
 // histogram from 0x1000, everything else from 0x2000, up to the section's
-// end. loc_stride must be positive, and P and Q, plus 8 bytes, must fit in
-// it. A result array of stride 0 is empty (its offset is not used); the
+// end. loc_stride must be positive and hold every location the kernel
+// reaches. A result array of stride 0 is empty (its offset is not used); the
 // actor's own must hold 8 bytes per register its kernel writes.
 //
 // The descriptor is read once, here: the runner must have written it before
@@ -98,12 +95,13 @@ func Prepare(sec Section, spec Spec) (*Actor, error) {
 	if spec.Actor < 0 || spec.Actor >= MaxActors {
 		return nil, refuse("actor %d out of range: want 0 to %d", spec.Actor, MaxActors-1)
 	}
-	k, ok := kernels[spec.Kernel]
+	k, ok := lookup(spec.Kernel)
 	if !ok {
-		if strings.HasPrefix(spec.Kernel, "st_fence_ld.") {
-			return nil, refuse("kernel %q: Go has no standalone fence, so no st_fence_ld kernel", spec.Kernel)
+		built := "none"
+		if g := Generated(); len(g) > 0 {
+			built = strings.Join(g, ", ")
 		}
-		return nil, refuse("unknown kernel %q: the Go kernels are %s", spec.Kernel, strings.Join(Kernels(), ", "))
+		return nil, refuse("unknown kernel %q: this peer was not built with it; its generated kernels: %s", spec.Kernel, built)
 	}
 	if spec.Generation == 0 {
 		return nil, refuse("generation 0: want the test's non-zero id")
@@ -118,14 +116,8 @@ func Prepare(sec Section, spec Spec) (*Actor, error) {
 	if int64(spec.Actor) >= d.NActors {
 		return nil, refuse("actor %d out of range: the test has %d actors (0 to %d)", spec.Actor, d.NActors, d.NActors-1)
 	}
-	for _, o := range []struct {
-		name string
-		off  int64
-		used bool
-	}{{"p_offset", spec.P, true}, {"q_offset", spec.Q, k.usesQ}} {
-		if o.used && (o.off < 0 || o.off%8 != 0 || o.off > d.LocStride-8) {
-			return nil, refuse("%s %d: want a multiple of 8 from 0 to %d (loc_stride %d less 8)", o.name, o.off, d.LocStride-8, d.LocStride)
-		}
+	if k.locBytes > d.LocStride {
+		return nil, refuse("kernel %s reaches %d bytes of an instance's locations, more than loc_stride %d", spec.Kernel, k.locBytes, d.LocStride)
 	}
 	res := d.Result[spec.Actor]
 	if w := d.registerWindow(int64(spec.Actor)); w < 8*int64(k.regs) {
@@ -144,7 +136,6 @@ func Prepare(sec Section, spec Spec) (*Actor, error) {
 			base: sec.base, n: d.Stride,
 			loc: d.LocOffset, locStride: d.LocStride,
 			res: res.Offset, resStride: res.Stride,
-			p: spec.P, q: spec.Q, v1: spec.V1, v2: spec.V2,
 		},
 		stall: stall,
 	}, nil

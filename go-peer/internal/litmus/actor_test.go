@@ -81,15 +81,14 @@ func run(t *testing.T, test litmustest.Test, specs []litmus.Spec, d litmustest.D
 }
 
 // Store buffering: each actor stores 1 to its own location and loads the
-// other's. r0 = r1 = 0 needs both loads to pass both stores.
+// other's, in mode "Atomic" or "Plain" (kernels_test.go). r0 = r1 = 0 needs
+// both loads to pass both stores.
 func storeBuffering(mode string, stride int64) (litmustest.Test, []litmus.Spec) {
 	test := litmustest.Test{Actors: 2, Stride: stride, Locations: 2,
 		Gather: []litmustest.Value{litmustest.Reg(0, 0), litmustest.Reg(1, 0)}, Generation: 11}
-	kernel := "st_ld." + mode + "." + mode
-	x, y := litmustest.Offset(0), litmustest.Offset(1)
 	return test, []litmus.Spec{
-		{Actor: 0, Kernel: kernel, P: x, Q: y, V1: 1, Generation: 11},
-		{Actor: 1, Kernel: kernel, P: y, Q: x, V1: 1, Generation: 11},
+		{Actor: 0, Kernel: "kTestSB" + mode + "X", Generation: 11},
+		{Actor: 1, Kernel: "kTestSB" + mode + "Y", Generation: 11},
 	}
 }
 
@@ -103,7 +102,7 @@ func checkStoreBufferingSC(hist []int64) error {
 }
 
 func TestStoreBufferingAtomicIsSequentiallyConsistent(t *testing.T) {
-	test, specs := storeBuffering("atomic", 1024)
+	test, specs := storeBuffering("Atomic", 1024)
 	rep := run(t, test, specs, litmustest.Drive{Budget: budget()})
 	t.Logf("%d rounds, %d samples: histogram %v", rep.Rounds, rep.Samples(), rep.Hist)
 	if err := checkStoreBufferingSC(rep.Hist); err != nil {
@@ -113,7 +112,7 @@ func TestStoreBufferingAtomicIsSequentiallyConsistent(t *testing.T) {
 			// STLR, so the emulator, not the peer, shows (0, 0).
 			t.Skipf("INTEROP_UNDER_QEMU=1: the emulator does not order STLR before LDAR: %v", err)
 		}
-		t.Errorf("st_ld.atomic.atomic: %v", err)
+		t.Errorf("SB atomic: %v", err)
 	}
 }
 
@@ -130,7 +129,7 @@ func plainStoreBuffering(t *testing.T) litmustest.Report {
 	if underQEMU {
 		t.Skip("INTEROP_UNDER_QEMU=1: the emulated machine's ordering is not the target's")
 	}
-	test, specs := storeBuffering("plain", 1024)
+	test, specs := storeBuffering("Plain", 1024)
 	test.LocStride = 64
 	test.MaxRounds = 50000
 	return run(t, test, specs, litmustest.Drive{
@@ -142,7 +141,7 @@ func plainStoreBuffering(t *testing.T) litmustest.Report {
 func TestStoreBufferingPlainShowsBothZero(t *testing.T) {
 	rep := plainStoreBuffering(t)
 	if c := litmustest.Count(rep.Hist, sbBothZero); c == 0 {
-		t.Errorf("st_ld.plain.plain: (0, 0) never observed in %d rounds (%d samples): histogram %v", rep.Rounds, rep.Samples(), rep.Hist)
+		t.Errorf("SB plain: (0, 0) never observed in %d rounds (%d samples): histogram %v", rep.Rounds, rep.Samples(), rep.Hist)
 	} else {
 		t.Logf("(0, 0) %d times in %d rounds (%d samples)", c, rep.Rounds, rep.Samples())
 	}
@@ -165,12 +164,11 @@ func TestStoreBufferingCheckCanFail(t *testing.T) {
 // Message passing: actor 0 stores data x then flag y; actor 1 loads y then
 // x. Seeing the flag (1) but not the data (0) is forbidden with atomics.
 func TestMessagePassingAtomicNeverFlagWithoutData(t *testing.T) {
-	x, y := litmustest.Offset(0), litmustest.Offset(1)
 	test := litmustest.Test{Actors: 2, Stride: 1024, Locations: 2,
 		Gather: []litmustest.Value{litmustest.Reg(1, 0), litmustest.Reg(1, 1)}, Generation: 12}
 	rep := run(t, test, []litmus.Spec{
-		{Actor: 0, Kernel: "st_st.atomic.atomic", P: x, Q: y, V1: 1, V2: 1, Generation: 12},
-		{Actor: 1, Kernel: "ld_ld.atomic.atomic", P: y, Q: x, Generation: 12},
+		{Actor: 0, Kernel: litmus.TestMPWriter, Generation: 12},
+		{Actor: 1, Kernel: litmus.TestMPReader, Generation: 12},
 	}, litmustest.Drive{Budget: budget()})
 	if err := litmustest.CheckForbidden(rep.Hist, litmustest.Outcome{1, 0}); err != nil {
 		t.Errorf("MP atomic: %v", err)
@@ -181,27 +179,26 @@ func TestMessagePassingAtomicNeverFlagWithoutData(t *testing.T) {
 // Two fetch-and-adds on one location: x ends at 2, and the two actors read
 // 0 and 1 in some order.
 func TestFetchAddLosesNothing(t *testing.T) {
-	x := litmustest.Offset(0)
 	test := litmustest.Test{Actors: 2, Stride: 1024, Locations: 1,
 		Gather: []litmustest.Value{litmustest.Loc(0), litmustest.Reg(0, 0), litmustest.Reg(1, 0)}, Generation: 13}
 	rep := run(t, test, []litmus.Spec{
-		{Actor: 0, Kernel: "fadd.atomic", P: x, Generation: 13},
-		{Actor: 1, Kernel: "fadd.atomic", P: x, Generation: 13},
+		{Actor: 0, Kernel: "kTestFaddX", Generation: 13},
+		{Actor: 1, Kernel: "kTestFaddX", Generation: 13},
 	}, litmustest.Drive{Budget: budget()})
 	if err := litmustest.Allowed(rep.Hist, 3, litmustest.Outcome{2, 0, 1}, litmustest.Outcome{2, 1, 0}); err != nil {
 		t.Errorf("fadd: %v", err)
 	}
 }
 
-// Two compare-and-sets from 0 on one location: exactly one succeeds, and x
+// Two compare-and-sets from 0 on one location (each actor's expected value
+// is a location of its own, which starts at 0): exactly one succeeds, and x
 // holds the winner's value.
 func TestCompareAndSetHasOneWinner(t *testing.T) {
-	x := litmustest.Offset(0)
-	test := litmustest.Test{Actors: 2, Stride: 1024, Locations: 1,
+	test := litmustest.Test{Actors: 2, Stride: 1024, Locations: 3,
 		Gather: []litmustest.Value{litmustest.Reg(0, 0), litmustest.Reg(1, 0), litmustest.Loc(0)}, Generation: 14}
 	rep := run(t, test, []litmus.Spec{
-		{Actor: 0, Kernel: "cas.atomic", P: x, V1: 1, Generation: 14},
-		{Actor: 1, Kernel: "cas.atomic", P: x, V1: 2, Generation: 14},
+		{Actor: 0, Kernel: "kTestCasX1", Generation: 14},
+		{Actor: 1, Kernel: "kTestCasX2", Generation: 14},
 	}, litmustest.Drive{Budget: budget()})
 	if err := litmustest.Allowed(rep.Hist, 3, litmustest.Outcome{1, 0, 1}, litmustest.Outcome{0, 1, 2}); err != nil {
 		t.Errorf("cas: %v", err)
@@ -211,14 +208,13 @@ func TestCompareAndSetHasOneWinner(t *testing.T) {
 // IRIW with four actors and four gathered values (the largest histogram):
 // two readers may not see the two independent writes in opposite orders.
 func TestIndependentReadsAtomicAgreeOnOrder(t *testing.T) {
-	x, y := litmustest.Offset(0), litmustest.Offset(1)
 	test := litmustest.Test{Actors: 4, Stride: 256, Locations: 2, Generation: 15,
 		Gather: []litmustest.Value{litmustest.Reg(2, 0), litmustest.Reg(2, 1), litmustest.Reg(3, 0), litmustest.Reg(3, 1)}}
 	rep := run(t, test, []litmus.Spec{
-		{Actor: 0, Kernel: "st.atomic", P: x, V1: 1, Generation: 15},
-		{Actor: 1, Kernel: "st.atomic", P: y, V1: 1, Generation: 15},
-		{Actor: 2, Kernel: "ld_ld.atomic.atomic", P: x, Q: y, Generation: 15},
-		{Actor: 3, Kernel: "ld_ld.atomic.atomic", P: y, Q: x, Generation: 15},
+		{Actor: 0, Kernel: "kTestStoreX", Generation: 15},
+		{Actor: 1, Kernel: "kTestStoreY", Generation: 15},
+		{Actor: 2, Kernel: "kTestReadXY", Generation: 15},
+		{Actor: 3, Kernel: litmus.TestMPReader, Generation: 15},
 	}, litmustest.Drive{Budget: budget()})
 	if err := litmustest.CheckForbidden(rep.Hist, litmustest.Outcome{1, 0, 1, 0}); err != nil {
 		t.Errorf("IRIW atomic: %v", err)
@@ -229,7 +225,7 @@ func TestIndependentReadsAtomicAgreeOnOrder(t *testing.T) {
 // exactly that many, ends with done set and epoch at the last round, and
 // leaves every location and register zeroed by the last consumer.
 func TestMaxRoundsEndsWithTheSectionReset(t *testing.T) {
-	test, specs := storeBuffering("atomic", 64)
+	test, specs := storeBuffering("Atomic", 64)
 	test.MaxRounds = 50
 	sec, _ := newSection(t, test)
 	rep, results, err := litmustest.RunGo(context.Background(), sec, specs, litmustest.Drive{})
@@ -311,7 +307,7 @@ func TestAbortEndsEveryActor(t *testing.T) {
 		release bool
 	}{{"before_round_1", false}, {"mid_run", true}} {
 		t.Run(c.name, func(t *testing.T) {
-			test, specs := storeBuffering("atomic", 256)
+			test, specs := storeBuffering("Atomic", 256)
 			sec, keepMapped := newSection(t, test)
 			left := startActors(t, context.Background(), sec, specs)
 			waitWord(t, sec, "ready", litmus.ReadyOffset, func(v int64) bool { return v == 2 })
@@ -346,7 +342,7 @@ func TestLoneActorStalls(t *testing.T) {
 		{"waiting_for_partner", true, "no progress for 200ms waiting for round 2 (epoch 1, arrived 1 of 2, ready 1)", 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			test, specs := storeBuffering("atomic", 16)
+			test, specs := storeBuffering("Atomic", 16)
 			sec, keepMapped := newSection(t, test)
 			if c.release {
 				atomic.StoreInt64(litmustest.Word(sec, litmus.EpochOffset), 1)
@@ -384,7 +380,7 @@ func TestContextEndsTheActor(t *testing.T) {
 		}, "call deadline passed"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			test, specs := storeBuffering("atomic", 16)
+			test, specs := storeBuffering("Atomic", 16)
 			sec, keepMapped := newSection(t, test)
 			ctx, cancel := c.ctx()
 			defer cancel()
@@ -403,7 +399,7 @@ func TestContextEndsTheActor(t *testing.T) {
 // TestPrepareRefuses: every fault Prepare knows of, one per case, with its
 // message; nothing is written to the section.
 func TestPrepareRefuses(t *testing.T) {
-	test, specs := storeBuffering("atomic", 4)
+	test, specs := storeBuffering("Atomic", 4)
 	size := int64(test.SectionSize())
 	cases := []struct {
 		name  string
@@ -415,10 +411,8 @@ func TestPrepareRefuses(t *testing.T) {
 	}{
 		{name: "actor_4", spec: func(s *litmus.Spec) { s.Actor = 4 }, want: "actor 4 out of range: want 0 to 3"},
 		{name: "actor_beyond_test", spec: func(s *litmus.Spec) { s.Actor = 2 }, want: "actor 2 out of range: the test has 2 actors (0 to 1)"},
-		{name: "unknown_kernel", spec: func(s *litmus.Spec) { s.Kernel = "st_ld.acquire.release" },
-			want: `unknown kernel "st_ld.acquire.release": the Go kernels are cas.atomic, fadd.atomic, ld_ld.atomic.atomic,`},
-		{name: "fence_kernel", spec: func(s *litmus.Spec) { s.Kernel = "st_fence_ld.atomic.atomic" },
-			want: `kernel "st_fence_ld.atomic.atomic": Go has no standalone fence, so no st_fence_ld kernel`},
+		{name: "unknown_kernel", spec: func(s *litmus.Spec) { s.Kernel = "st_ld.atomic.atomic" },
+			want: `unknown kernel "st_ld.atomic.atomic": this peer was not built with it; its generated kernels: kTestCasX1, kTestCasX2,`},
 		{name: "generation_0", spec: func(s *litmus.Spec) { s.Generation = 0 }, gen: 11, want: "generation 0: want the test's non-zero id"},
 		{name: "stale_generation", gen: 10, stale: true, want: "generation 11, but the litmus section holds generation 10"},
 		{name: "n_actors_1", desc: func(d *litmus.Descriptor) { d.NActors = 1 }, want: "litmus descriptor: n_actors 1 out of range: want 2 to 4"},
@@ -441,16 +435,16 @@ func TestPrepareRefuses(t *testing.T) {
 		{name: "result_past_end", desc: func(d *litmus.Descriptor) { d.Result[1].Offset = size - 8 }, want: "litmus descriptor: result[1]: 4 item(s) of 16 bytes every 16 bytes"},
 		{name: "result_in_control", desc: func(d *litmus.Descriptor) { d.Result[0].Offset = 0x300 }, want: "litmus descriptor: result[0]: 4 item(s) of 16 bytes every 16 bytes from offset 0x300"},
 		{name: "result_stride_negative", desc: func(d *litmus.Descriptor) { d.Result[1].Stride = -16 }, want: "litmus descriptor: result[1]: stride -16, want a multiple of 8, 0 or more"},
-		{name: "no_result_array", desc: func(d *litmus.Descriptor) { d.Result[0] = litmus.Array{} }, want: "result[0]: a register window of 0 bytes (stride 0) is too small for kernel st_ld.atomic.atomic, which writes 1 register(s): want at least 8"},
-		{name: "p_outside_instance", spec: func(s *litmus.Spec) { s.P = 16 }, want: "p_offset 16: want a multiple of 8 from 0 to 8 (loc_stride 16 less 8)"},
-		{name: "q_misaligned", spec: func(s *litmus.Spec) { s.Q = 4 }, want: "q_offset 4: want a multiple of 8 from 0 to 8 (loc_stride 16 less 8)"},
-		{name: "r1_no_room", spec: func(s *litmus.Spec) { s.Kernel = "ld_ld.atomic.atomic" },
+		{name: "no_result_array", desc: func(d *litmus.Descriptor) { d.Result[0] = litmus.Array{} }, want: "result[0]: a register window of 0 bytes (stride 0) is too small for kernel kTestSBAtomicX, which writes 1 register(s): want at least 8"},
+		{name: "r1_no_room", spec: func(s *litmus.Spec) { s.Kernel = litmus.TestMPReader },
 			desc: func(d *litmus.Descriptor) { d.Result[0].Stride = 8; d.Gather[0].Stride = 8 },
-			want: "result[0]: a register window of 8 bytes (stride 8) is too small for kernel ld_ld.atomic.atomic, which writes 2 register(s): want at least 16"},
+			want: "result[0]: a register window of 8 bytes (stride 8) is too small for kernel kTestMPReader, which writes 2 register(s): want at least 16"},
 		// Interleaved with actor 1's array 8 bytes further: r1 would be actor 1's r0.
-		{name: "r1_is_another_actors_r0", spec: func(s *litmus.Spec) { s.Kernel = "ld_ld.atomic.atomic" },
-			desc: func(d *litmus.Descriptor) { d.Result[1] = litmus.Array{Offset: d.Result[0].Offset + 8, Stride: d.Result[0].Stride} },
-			want: "result[0]: a register window of 8 bytes (stride 16) is too small for kernel ld_ld.atomic.atomic, which writes 2 register(s): want at least 16"},
+		{name: "r1_is_another_actors_r0", spec: func(s *litmus.Spec) { s.Kernel = litmus.TestMPReader },
+			desc: func(d *litmus.Descriptor) {
+				d.Result[1] = litmus.Array{Offset: d.Result[0].Offset + 8, Stride: d.Result[0].Stride}
+			},
+			want: "result[0]: a register window of 8 bytes (stride 16) is too small for kernel kTestMPReader, which writes 2 register(s): want at least 16"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -503,7 +497,7 @@ func TestPrepareRefuses(t *testing.T) {
 		d.Result[0] = litmus.Array{}
 		litmustest.Write(sec, d, test.Generation)
 		spec := specs[0]
-		spec.Kernel = "st.atomic"
+		spec.Kernel = "kTestStoreX"
 		if _, err := litmus.Prepare(litmus.SectionOf(sec), spec); err != nil {
 			t.Errorf("Prepare of a register-less actor with an empty result array: %v", err)
 		}

@@ -19,8 +19,8 @@ func BenchmarkStoreBuffering(b *testing.B) {
 		name, mode string
 		locStride  int64
 	}{
-		{"atomic", "atomic", 0}, {"plain", "plain", 0},
-		{"atomic/line_per_instance", "atomic", 64}, {"plain/line_per_instance", "plain", 64},
+		{"atomic", "Atomic", 0}, {"plain", "Plain", 0},
+		{"atomic/line_per_instance", "Atomic", 64}, {"plain/line_per_instance", "Plain", 64},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			test, specs := storeBuffering(c.mode, 1024)

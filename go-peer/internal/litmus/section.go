@@ -2,20 +2,9 @@
 // with actors of other runtimes (or other goroutines) over the litmus section
 // of the shared region, in lock-step rounds, as docs/LITMUS.md specifies.
 //
-// The section, with offsets relative to its first byte:
-//
-//	0x0000 control: one int64 per 128-byte line
-//	  0x000 epoch       rounds released so far: round r runs once epoch >= r
-//	  0x080 arrived     actors that finished the current round
-//	  0x100 ready       actors that started and wait for round 1
-//	  0x180 stop        non-zero: finish after the current round
-//	  0x200 done        non-zero: no more rounds
-//	  0x280 abort       non-zero: leave at once
-//	  0x300 rounds      rounds consumed so far
-//	  0x380 generation  the test's id
-//	0x0400 descriptor: Descriptor, written by the runner before any actor starts
-//	0x1000 histogram: hist_len int64 counts (at most 256)
-//	0x2000 locations and result arrays, where the descriptor says
+// The section's words and offsets are declared once, in native/litmus.layout;
+// the constants below are Go's view of that file, and layout_test.go fails
+// when they differ.
 package litmus
 
 import (

@@ -1,102 +1,17 @@
 package region_test
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"maps"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
+	"interop-testbed/go-peer/internal/layoutdecl"
 	"interop-testbed/go-peer/internal/region"
 )
-
-// layoutFile is what native/region.layout declares.
-type layoutFile struct {
-	consts   map[string]uint64
-	fields   []layoutEntry
-	sections []layoutEntry
-}
-
-type layoutEntry struct {
-	name         string
-	offset, size uint64
-	line         int
-}
-
-// parseLayout reads the declaration format: '#' starts a comment, and every
-// other non-blank line is "const NAME VALUE", "field NAME OFFSET SIZE" or
-// "section NAME OFFSET SIZE", numbers in decimal or 0x hex. An error names the
-// line it is about as name:line.
-func parseLayout(name string, r io.Reader) (*layoutFile, error) {
-	lf := &layoutFile{consts: map[string]uint64{}}
-	seen := map[string]int{}
-	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
-		text, _, _ := strings.Cut(sc.Text(), "#")
-		words := strings.Fields(text)
-		if len(words) == 0 {
-			continue
-		}
-		fail := func(format string, args ...any) error {
-			return fmt.Errorf("%s:%d: %s (line: %q)", name, n, fmt.Sprintf(format, args...), strings.TrimSpace(sc.Text()))
-		}
-		number := func(i int, what string) (uint64, error) {
-			v, err := strconv.ParseUint(words[i], 0, 64)
-			if err != nil {
-				return 0, fail("%s %q is not a number", what, words[i])
-			}
-			return v, nil
-		}
-		kind := words[0]
-		want := map[string]int{"const": 3, "field": 4, "section": 4}[kind]
-		if want == 0 {
-			return nil, fail("unknown kind %q (want const, field or section)", kind)
-		}
-		if len(words) != want {
-			return nil, fail("%s takes %d words, found %d", kind, want, len(words))
-		}
-		key := kind + " " + words[1]
-		if prev, dup := seen[key]; dup {
-			return nil, fail("%s %s already declared on line %d", kind, words[1], prev)
-		}
-		seen[key] = n
-		if kind == "const" {
-			v, err := number(2, "value")
-			if err != nil {
-				return nil, err
-			}
-			lf.consts[words[1]] = v
-			continue
-		}
-		off, err := number(2, "offset")
-		if err != nil {
-			return nil, err
-		}
-		size, err := number(3, "size")
-		if err != nil {
-			return nil, err
-		}
-		e := layoutEntry{words[1], off, size, n}
-		if kind == "field" {
-			lf.fields = append(lf.fields, e)
-		} else {
-			lf.sections = append(lf.sections, e)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
-	}
-	if len(lf.consts) == 0 || len(lf.fields) == 0 || len(lf.sections) == 0 {
-		return nil, fmt.Errorf("%s: declares %d consts, %d fields and %d sections; want some of each", name, len(lf.consts), len(lf.fields), len(lf.sections))
-	}
-	return lf, nil
-}
 
 // goLayout is the Go view of the layout, in the declaration's terms.
 type goLayout struct {
@@ -136,12 +51,12 @@ func goView() goLayout {
 
 // compareLayout returns every difference between the declaration and a Go
 // view of it, one line each; none means they agree byte for byte.
-func compareLayout(decl *layoutFile, g goLayout) []string {
+func compareLayout(decl *layoutdecl.File, g goLayout) []string {
 	var diffs []string
 	report := func(format string, args ...any) { diffs = append(diffs, fmt.Sprintf(format, args...)) }
 
-	for _, name := range slices.Sorted(maps.Keys(decl.consts)) {
-		want := decl.consts[name]
+	for _, name := range slices.Sorted(maps.Keys(decl.Consts)) {
+		want := decl.Consts[name]
 		got, ok := g.consts[name]
 		switch {
 		case !ok:
@@ -151,7 +66,7 @@ func compareLayout(decl *layoutFile, g goLayout) []string {
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(g.consts)) {
-		if _, ok := decl.consts[name]; !ok {
+		if _, ok := decl.Consts[name]; !ok {
 			report("const %s exists in Go but not in the declaration", name)
 		}
 	}
@@ -169,16 +84,16 @@ func compareLayout(decl *layoutFile, g goLayout) []string {
 		goFields[tag] = f
 	}
 	declared := map[string]bool{}
-	for _, e := range decl.fields {
-		declared[e.name] = true
-		f, ok := goFields[e.name]
+	for _, e := range decl.Fields {
+		declared[e.Name] = true
+		f, ok := goFields[e.Name]
 		if !ok {
-			report("field %s (line %d) has no Go field", e.name, e.line)
+			report("field %s (line %d) has no Go field", e.Name, e.Line)
 			continue
 		}
-		if uint64(f.Offset) != e.offset || uint64(f.Type.Size()) != e.size {
+		if uint64(f.Offset) != e.Offset || uint64(f.Type.Size()) != e.Size {
 			report("field %s: Go %s.%s is at offset %d size %d, the declaration (line %d) says offset %d size %d",
-				e.name, g.header.Name(), f.Name, f.Offset, f.Type.Size(), e.line, e.offset, e.size)
+				e.Name, g.header.Name(), f.Name, f.Offset, f.Type.Size(), e.Line, e.Offset, e.Size)
 		}
 	}
 	for _, tag := range slices.Sorted(maps.Keys(goFields)) {
@@ -186,18 +101,18 @@ func compareLayout(decl *layoutFile, g goLayout) []string {
 			report("Go field %s.%s (layout %q) is not in the declaration", g.header.Name(), f.Name, tag)
 		}
 	}
-	if hs, ok := decl.consts["HEADER_SIZE"]; ok && uint64(g.header.Size()) != hs {
+	if hs, ok := decl.Consts["HEADER_SIZE"]; ok && uint64(g.header.Size()) != hs {
 		report("Go %s is %d bytes, HEADER_SIZE is %d", g.header.Name(), g.header.Size(), hs)
 	}
 
-	if len(g.sections) != len(decl.sections) {
-		report("Go has %d sections, the declaration %d", len(g.sections), len(decl.sections))
+	if len(g.sections) != len(decl.Sections) {
+		report("Go has %d sections, the declaration %d", len(g.sections), len(decl.Sections))
 	}
-	for i := 0; i < len(g.sections) && i < len(decl.sections); i++ {
-		s, e := g.sections[i], decl.sections[i]
-		if s.Name != e.name || uint64(s.Offset) != e.offset || uint64(s.Size) != e.size {
+	for i := 0; i < len(g.sections) && i < len(decl.Sections); i++ {
+		s, e := g.sections[i], decl.Sections[i]
+		if s.Name != e.Name || uint64(s.Offset) != e.Offset || uint64(s.Size) != e.Size {
 			report("section %d: Go has %s at %d size %d, the declaration (line %d) %s at %d size %d",
-				i, s.Name, s.Offset, s.Size, e.line, e.name, e.offset, e.size)
+				i, s.Name, s.Offset, s.Size, e.Line, e.Name, e.Offset, e.Size)
 		}
 	}
 	return diffs
@@ -214,28 +129,16 @@ func layoutPath(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		p := filepath.Join(dir, "native", "region.layout")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("native/region.layout not found above the package directory; set INTEROP_LAYOUT to its path")
-		}
-		dir = parent
+	p, err := layoutdecl.Find(dir, "region.layout")
+	if err != nil {
+		t.Fatalf("%v; set INTEROP_LAYOUT to its path", err)
 	}
+	return p
 }
 
-func readLayout(t *testing.T) *layoutFile {
+func readLayout(t *testing.T) *layoutdecl.File {
 	t.Helper()
-	path := layoutPath(t)
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("layout declaration: %v", err)
-	}
-	defer f.Close()
-	lf, err := parseLayout(path, f)
+	lf, err := layoutdecl.Read(layoutPath(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +224,7 @@ func TestLayoutParseNamesBadLine(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := parseLayout("region.layout", strings.NewReader(c.text))
+			_, err := layoutdecl.Parse("region.layout", strings.NewReader(c.text))
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("parse error = %v, want it to contain %q", err, c.want)
 			}

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"math"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,19 +15,21 @@ import (
 	"interop-testbed/go-peer/internal/litmus/litmustest"
 )
 
+// The peer under test knows litmus.TestMPWriter and TestMPReader, as a peer
+// built with a litmus file's generated kernels knows those.
+func init() { litmus.RegisterTestKernels() }
+
 // mpTest is message passing with atomics: actor 0 stores data x then flag
 // y, actor 1 loads y then x; the flag without the data, (1, 0), is forbidden.
 var mpTest = litmustest.Test{Actors: 2, Stride: 256, Locations: 2, MaxRounds: 200, Generation: 21,
 	Gather: []litmustest.Value{litmustest.Reg(1, 0), litmustest.Reg(1, 1)}}
 
 func mpRequest(actor uint32) *interopv1.RunLitmusActorRequest {
-	x, y := uint64(litmustest.Offset(0)), uint64(litmustest.Offset(1))
+	kernel := litmus.TestMPReader
 	if actor == 0 {
-		return &interopv1.RunLitmusActorRequest{Actor: 0, Kernel: "st_st.atomic.atomic", POffset: x, QOffset: y,
-			Value1: 1, Value2: 1, Generation: mpTest.Generation, StallTimeoutMs: 5000}
+		kernel = litmus.TestMPWriter
 	}
-	return &interopv1.RunLitmusActorRequest{Actor: actor, Kernel: "ld_ld.atomic.atomic", POffset: y, QOffset: x,
-		Generation: mpTest.Generation, StallTimeoutMs: 5000}
+	return &interopv1.RunLitmusActorRequest{Actor: actor, Kernel: kernel, Generation: mpTest.Generation, StallTimeoutMs: 5000}
 }
 
 // startLitmusPeer starts a peer whose litmus section holds test, written
@@ -117,18 +118,14 @@ func TestRunLitmusActorRefused(t *testing.T) {
 	}{
 		{name: "bad_descriptor", desc: func(d *litmus.Descriptor) { d.NActors = 5 }, code: codes.InvalidArgument,
 			want: "litmus descriptor: n_actors 5 out of range: want 2 to 4"},
-		{name: "unknown_kernel", req: func(r *interopv1.RunLitmusActorRequest) { r.Kernel = "st_ld.volatile.volatile" }, code: codes.InvalidArgument,
-			want: `unknown kernel "st_ld.volatile.volatile": the Go kernels are cas.atomic, fadd.atomic, `},
-		{name: "fence_kernel", req: func(r *interopv1.RunLitmusActorRequest) { r.Kernel = "st_fence_ld.atomic.atomic" }, code: codes.InvalidArgument,
-			want: `kernel "st_fence_ld.atomic.atomic": Go has no standalone fence, so no st_fence_ld kernel`},
+		{name: "unknown_kernel", req: func(r *interopv1.RunLitmusActorRequest) { r.Kernel = "k0123456789abcdef" }, code: codes.InvalidArgument,
+			want: `unknown kernel "k0123456789abcdef": this peer was not built with it; its generated kernels: kTestMPReader, kTestMPWriter`},
 		{name: "wrong_generation", req: func(r *interopv1.RunLitmusActorRequest) { r.Generation = 7 }, code: codes.FailedPrecondition,
 			want: "generation 7, but the litmus section holds generation 21"},
 		{name: "actor_out_of_range", req: func(r *interopv1.RunLitmusActorRequest) { r.Actor = 1 << 31 }, code: codes.InvalidArgument,
 			want: "actor 2147483648 out of range: want 0 to 3"},
 		{name: "actor_not_in_test", req: func(r *interopv1.RunLitmusActorRequest) { r.Actor = 3 }, code: codes.InvalidArgument,
 			want: "actor 3 out of range: the test has 2 actors (0 to 1)"},
-		{name: "huge_p_offset", req: func(r *interopv1.RunLitmusActorRequest) { r.POffset = math.MaxUint64 }, code: codes.InvalidArgument,
-			want: "p_offset 18446744073709551615: want a multiple of 8 inside an instance"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

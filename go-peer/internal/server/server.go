@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"math"
 	"os"
 	"runtime"
 	"sync"
@@ -203,26 +202,17 @@ func (s *Service) enter() error {
 // section, runs it on a goroutine of its own locked to an OS thread, and
 // replies when the actor leaves, with how many rounds it ran and consumed
 // and, if it left aborted (the abort word, its stall timeout, the call
-// ending: "call cancelled", or the peer shutting down), why. Errors, before
-// anything runs: InvalidArgument for a bad request or descriptor or an
-// unknown kernel, FailedPrecondition when the section holds another
+// ending: "call cancelled", or the peer shutting down), why. The kernel is
+// one this peer was built with (litmus.Generated), which carries its own
+// locations and values: the request's p_offset, q_offset, value1 and value2
+// are not read. Errors, before anything runs: InvalidArgument for a bad
+// request or descriptor or a kernel the peer was not built with (the message
+// names those it was), FailedPrecondition when the section holds another
 // generation, Unavailable when the peer shuts down.
 func (s *Service) RunLitmusActor(ctx context.Context, req *interopv1.RunLitmusActorRequest) (*interopv1.RunLitmusActorResponse, error) {
-	for _, o := range []struct {
-		name string
-		off  uint64
-	}{{"p_offset", req.GetPOffset()}, {"q_offset", req.GetQOffset()}} {
-		if o.off > math.MaxInt64 {
-			return nil, status.Errorf(codes.InvalidArgument, "%s %d: want a multiple of 8 inside an instance", o.name, o.off)
-		}
-	}
 	actor, err := litmus.Prepare(s.litmus, litmus.Spec{
 		Actor:        int(req.GetActor()),
 		Kernel:       req.GetKernel(),
-		P:            int64(req.GetPOffset()),
-		Q:            int64(req.GetQOffset()),
-		V1:           req.GetValue1(),
-		V2:           req.GetValue2(),
 		Generation:   req.GetGeneration(),
 		StallTimeout: time.Duration(req.GetStallTimeoutMs()) * time.Millisecond,
 	})

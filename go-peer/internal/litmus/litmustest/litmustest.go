@@ -30,8 +30,8 @@ func Reg(actor, reg int) Value { return Value{actor: actor, reg: reg} }
 // Loc is location i of each instance, at byte offset Offset(i).
 func Loc(i int) Value { return Value{loc: true, index: i} }
 
-// Offset is the byte offset of location i inside an instance: the value to
-// pass as a kernel's p or q.
+// Offset is the byte offset of location i inside an instance, as a kernel's
+// body names it.
 func Offset(i int) int64 { return 8 * int64(i) }
 
 // Test is the shape of a test in the section.

@@ -496,9 +496,11 @@ type RunLitmusActorRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Index of this actor in the test (0..3): selects its result array.
 	Actor uint32 `protobuf:"varint,1,opt,name=actor,proto3" json:"actor,omitempty"`
-	// Kernel name, ROLE.MODE1[.MODE2] with Go modes (e.g. "st_ld.atomic.atomic").
+	// Name of a kernel the peer was built with: one generated from a thread of a
+	// litmus file, "k" and 16 hex digits (e.g. "k0123456789abcdef").
 	Kernel string `protobuf:"bytes,2,opt,name=kernel,proto3" json:"kernel,omitempty"`
-	// Byte offsets of the kernel's locations p and q inside an instance.
+	// Not read: a generated kernel carries its locations and values. Fields 3 to
+	// 6 were a hand-written kernel's locations p and q and its two values.
 	POffset uint64 `protobuf:"varint,3,opt,name=p_offset,json=pOffset,proto3" json:"p_offset,omitempty"`
 	QOffset uint64 `protobuf:"varint,4,opt,name=q_offset,json=qOffset,proto3" json:"q_offset,omitempty"`
 	Value1  int64  `protobuf:"varint,5,opt,name=value1,proto3" json:"value1,omitempty"`

@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
-import testbed.ffi.NativeLibrary;
 import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusTest;
@@ -25,8 +24,8 @@ import testbed.litmus.Rung;
 import testbed.litmus.Shape;
 import testbed.litmus.engine.Budget;
 import testbed.litmus.engine.LitmusRunner;
+import testbed.litmus.engine.LitmusSession;
 import testbed.litmus.runtime.CoreToCore;
-import testbed.litmus.runtime.NativeActors;
 import testbed.report.CaseResult;
 import testbed.report.Status;
 
@@ -313,10 +312,10 @@ public final class LitmusBench {
         Map<String, Object> host;
         long runMs = o.runMs();
         Budget budget = null;
-        try (Session session = Session.openDefault(out);
-             NativeActors c = new NativeActors(NativeLibrary.require())) {
+        try (LitmusSession litmus = LitmusSession.open(tests, (java.nio.file.Path) null, out)) {
+            Session session = litmus.session();
             host = session.host();
-            LitmusRunner runner = new LitmusRunner(session, c);
+            LitmusRunner runner = litmus.runner();
             long engineNs = 0;
             runs:
             for (int rep = 1; rep <= o.reps(); rep++) {

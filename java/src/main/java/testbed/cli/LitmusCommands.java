@@ -118,6 +118,7 @@ final class LitmusCommands {
             Budget budget = Budget.of(LitmusSuite.perTestCap(mode));
             out.printf(Locale.ROOT, "==> running %d binding(s), %d ms each (%s mode; a binding with a Java actor splits it across its JIT modes)%n",
                     runnable.size(), budget.run().toMillis(), mode.label());
+            source.addAll(LitmusSuite.peerArgs(testbed.litmus.engine.CompiledKernels.goPeer(runnable, out)));
             cases.addAll(LitmusSuite.runInModes("file", runnable, source, mode, budget, out));
         }
         for (CaseResult c : cases) printObservation(out, c);

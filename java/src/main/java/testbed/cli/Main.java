@@ -172,11 +172,9 @@ public final class Main {
             }
         }
         Budget budget = new Budget(java.time.Duration.ofMillis(o.runMs), o.stride, Budget.DEFAULT_STALL);
-        List<CaseResult> cases;
-        try (Session session = Session.openDefault(System.err)) {
-            ForkedJvm.crashIfAsked(o.group);
-            cases = ForkedJvm.runHere(session, tests, budget, o.jit, o.jitSplit, out);
-        }
+        // The JIT mode is checked before anything opens; the group's kernels are Go's in the
+        // peer the parent built for the run (--peer), C's compiled here.
+        List<CaseResult> cases = ForkedJvm.runHere(tests, budget, o.jit, o.jitSplit, o.peer, o.group, out);
         try {
             java.nio.file.Files.writeString(o.out, ReportWriter.mapper().writeValueAsString(cases));
         } catch (IOException e) {
@@ -198,7 +196,7 @@ public final class Main {
     }
 
     record Options(String command, Mode mode, Path reportDir, String suite, String filter, long runMs, int stride,
-                   Path out, List<String> tests, String group, List<Path> files, List<testbed.litmus.Runtime> runtimes,
+                   Path out, List<String> tests, String group, List<Path> files, List<testbed.litmus.Runtime> runtimes, Path peer,
                    JitMode jit, int jitSplit) {
         static Options parse(String[] args) {
             String command = args[0];
@@ -216,6 +214,7 @@ public final class Main {
             List<String> tests = new ArrayList<>();
             List<Path> files = new ArrayList<>();
             List<testbed.litmus.Runtime> runtimes = null;
+            Path peer = null;
             // A litmus-group child is told the JIT mode its parent started it in, and checks it.
             JitMode jit = JitMode.JVM_DEFAULT;
             int jitSplit = 1;
@@ -238,13 +237,14 @@ public final class Main {
                     case "--test" -> tests.add(args[++i]);
                     case "--group" -> group = args[++i];
                     case "--file" -> files.add(Path.of(args[++i]));
+                    case "--peer" -> peer = Path.of(args[++i]);
                     case "--jit" -> jit = JitMode.parse(args[++i]);
                     case "--jit-split" -> jitSplit = Integer.parseInt(args[++i]);
                     case "--runtimes" -> runtimes = java.util.Arrays.stream(args[++i].split(",")).map(testbed.litmus.Runtime::parse).toList();
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
             }
-            return new Options(command, mode, report, suite, filter, runMs, stride, out, tests, group, files, runtimes, jit, jitSplit);
+            return new Options(command, mode, report, suite, filter, runMs, stride, out, tests, group, files, runtimes, peer, jit, jitSplit);
         }
     }
 }

@@ -4,21 +4,20 @@ import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
-import testbed.litmus.Role;
 import testbed.litmus.Runtime;
+import testbed.litmus.kernel.KernelPlan;
 import testbed.litmus.runtime.LitmusSection;
 import testbed.litmus.runtime.ThreadBoundKernel;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * A litmus kernel written in JavaScript (docs/GUEST.md): the guest runs the role's
- * operations on every instance of a round, in one call per round, from the Java actor loop
- * of docs/LITMUS.md. Like every other runtime's kernels, each (role, modes) pair is its own
- * function with the accesses fixed in its text: {@link #source} writes it.
+ * A litmus kernel written in JavaScript (docs/GUEST.md): the guest runs a thread's
+ * statements on every instance of a round, in one call per round, from the Java actor loop
+ * of docs/LITMUS.md. Like every other runtime's kernels, it is generated from the thread's
+ * {@link KernelPlan} with the accesses fixed in its text: {@link #source} writes it.
  *
  * <p>Style (a) ({@link Runtime#JS_VIEW}) accesses a BigInt64Array over the host's buffer of
  * the whole section; style (b) ({@link Runtime#JS_HOST}) calls {@link GuestRegion} methods.
@@ -31,7 +30,7 @@ import java.util.Locale;
 public final class GuestKernel implements ThreadBoundKernel {
     private final GuestRuntime guest;
     private final Runtime style;
-    private final String kernel;
+    private final KernelPlan plan;
     private final LitmusSection section;
     private final String source;
     private volatile Context context;
@@ -39,47 +38,37 @@ public final class GuestKernel implements ThreadBoundKernel {
     private long sectionAddress;
 
     /**
-     * @param kernel ROLE.MODE1[.MODE2] in the style's mode names
-     * @throws IllegalArgumentException for a kernel the style does not have (see {@link #has})
+     * @param plan the thread's kernel, in a guest style's mode names
+     * @throws IllegalArgumentException for a statement or mode the style does not have
      */
-    public GuestKernel(GuestRuntime guest, Runtime style, String kernel, LitmusSection section) {
-        this(guest, style, kernel, section, source(style, kernel));
+    public GuestKernel(GuestRuntime guest, KernelPlan plan, LitmusSection section) {
+        this(guest, plan, section, source(plan));
     }
 
     /** A kernel with a given source: a test gives one that throws. */
-    public GuestKernel(GuestRuntime guest, Runtime style, String kernel, LitmusSection section, String source) {
+    public GuestKernel(GuestRuntime guest, KernelPlan plan, LitmusSection section, String source) {
         this.guest = guest;
-        this.style = style;
-        this.kernel = kernel;
+        this.style = plan.runtime();
+        this.plan = plan;
         this.section = section;
         this.source = source;
     }
 
     /** The name the actor loop knows this kernel by: distinct from every Java kernel's. */
     public String name() {
-        return style.name().toLowerCase(Locale.ROOT) + ":" + kernel;
+        return style.label() + ":" + plan.id();
     }
 
     /** The name of the guest source a kernel is evaluated from (what compilation counts go by). */
-    public static String sourceName(Runtime style, String kernel) {
-        return style.name().toLowerCase(Locale.ROOT) + ":" + kernel + ".js";
-    }
-
-    /** Whether {@code style} has {@code kernel}: a guest style, a role it writes, modes it has. */
-    public static boolean has(Runtime style, String kernel) {
-        try {
-            source(style, kernel);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+    public static String sourceName(KernelPlan plan) {
+        return plan.runtime().label() + ":" + plan.id() + ".js";
     }
 
     @Override
     public void open() {
         context = guest.newContext();
         try {
-            Value factory = context.eval(Source.newBuilder(GuestRuntime.LANGUAGE, source, name() + ".js").buildLiteral());
+            Value factory = context.eval(Source.newBuilder(GuestRuntime.LANGUAGE, source, sourceName(plan)).buildLiteral());
             fn = factory.execute(section.segment().asByteBuffer(), new GuestRegion(section.segment()));
             if (!fn.canExecute()) throw new IllegalArgumentException("the kernel script gave " + fn + ", not a function");
         } catch (PolyglotException e) {
@@ -89,10 +78,10 @@ public final class GuestKernel implements ThreadBoundKernel {
     }
 
     @Override
-    public void run(MemorySegment s, long loc, long locStride, long p, long q, long v1, long v2, long r, long rStride, int n) {
+    public void run(MemorySegment s, long loc, long locStride, long r, long rStride, int n) {
         try {
             // The warm-up runs on a slice of the section: offsets are relative to that slice.
-            fn.executeVoid(s.address() - sectionAddress, loc, locStride, p, q, v1, v2, r, rStride, n);
+            fn.executeVoid(s.address() - sectionAddress, loc, locStride, r, rStride, n);
         } catch (PolyglotException e) {
             throw new GuestException("guest kernel " + name() + ": " + GuestRuntime.message(e), e);
         }
@@ -125,59 +114,33 @@ public final class GuestKernel implements ThreadBoundKernel {
 
     /**
      * The kernel's JavaScript: a function of (buffer, host) returning the round function
-     * {@code (base, loc, ls, p, q, v1, v2, r, rs, n)}; offsets are bytes, {@code base} is the
+     * {@code (base, loc, ls, r, rs, n)}; offsets are bytes, {@code base} is the
      * slice's offset in the section. It visits the instances from the last to the first:
      * its partner sweeps them from the first, a hundred times faster, so the two sweeps
      * meet, and the actors overlap on some instance in most rounds; swept the same way, the
      * guest trailed its partner on every instance but the first few, and a guest test waited
      * seconds for one witness of overlap (docs/LITMUS.md, "Verdicts that rest on an observation").
      */
-    static String source(Runtime style, String kernel) {
-        String[] parts = kernel.split("\\.");
-        Role role = Role.ofKernel(kernel);
-        List<String> modes = List.of(parts).subList(1, parts.length);
-        Access a = switch (style) {
+    public static String source(KernelPlan plan) {
+        Access a = switch (plan.runtime()) {
             case JS_VIEW -> new ViewAccess();
             case JS_HOST -> new HostAccessStyle();
-            default -> throw new IllegalArgumentException(style + " is not a guest style");
+            default -> throw new IllegalArgumentException(plan.runtime() + " is not a guest style");
         };
         List<String> body = new ArrayList<>();
-        String m0 = modes.isEmpty() ? "" : modes.get(0);
-        String m1 = modes.size() > 1 ? modes.get(1) : "";
-        int want = role.modedOps().size();
-        if (modes.size() != want) throw new IllegalArgumentException(kernel + ": role takes " + want + " mode(s)");
-        switch (role) {
-            case ST -> body.add(a.store(m0, "at + p", "V1"));
-            case ST_ST -> {
-                body.add(a.store(m0, "at + p", "V1"));
-                body.add(a.store(m1, "at + q", "V2"));
+        for (int k = 0; k < plan.registers(); k++) body.add("let r" + k + " = " + a.value("0") + ";");
+        for (KernelPlan.Step step : plan.steps()) {
+            switch (step) {
+                case KernelPlan.Load l -> body.add(assign(l.register(), a.load(l.mode(), "at + " + l.at())));
+                case KernelPlan.Store st -> body.add(a.store(st.mode(), "at + " + st.at(), a.value(String.valueOf(st.value()))));
+                case KernelPlan.FetchAdd f -> body.add(assign(f.register(), a.fadd(f.mode(), "at + " + f.at(), a.value(String.valueOf(f.delta())))));
+                default -> throw new IllegalArgumentException("the guest runs loads, stores and fetch_add, not {" + plan.text() + "}");
             }
-            case ST_LD -> {
-                body.add(a.store(m0, "at + p", "V1"));
-                body.add("const r0 = " + a.load(m1, "at + q") + ";");
-                body.add(a.result("res", "r0"));
-            }
-            case LD_ST -> {
-                body.add("const r0 = " + a.load(m0, "at + p") + ";");
-                body.add(a.store(m1, "at + q", "V1"));
-                body.add(a.result("res", "r0"));
-            }
-            case LD_LD -> {
-                body.add("const r0 = " + a.load(m0, "at + p") + ";");
-                body.add("const r1 = " + a.load(m1, "at + q") + ";");
-                body.add(a.result("res", "r0"));
-                body.add(a.result("res + 8", "r1"));
-            }
-            case FADD -> {
-                body.add("const r0 = " + a.fadd(m0, "at + p") + ";");
-                body.add(a.result("res", "r0"));
-            }
-            default -> throw new IllegalArgumentException("the guest has no " + role.token() + " kernel");
         }
+        for (int k = 0; k < plan.registers(); k++) body.add(a.result("res + " + 8 * k, "r" + k));
         return "(function (buffer, host) {\n"
                 + a.prelude()
-                + "  return function " + role.token() + "(base, loc, ls, p, q, v1, v2, r, rs, n) {\n"
-                + "    const V1 = " + a.value("v1") + ", V2 = " + a.value("v2") + ";\n"
+                + "  return function " + plan.id() + "(base, loc, ls, r, rs, n) {\n"
                 + "    for (let i = n - 1; i >= 0; i--) {\n"
                 + "      const at = base + loc + i * ls;\n"
                 + "      const res = base + r + i * rs;\n"
@@ -187,13 +150,17 @@ public final class GuestKernel implements ThreadBoundKernel {
                 + "})\n";
     }
 
+    private static String assign(int register, String expression) {
+        return register < 0 ? expression + ";" : "r" + register + " = " + expression + ";";
+    }
+
     /** How one style writes an access with a mode fixed in the text. */
     private interface Access {
         String prelude();
         String value(String v);
         String load(String mode, String off);
         String store(String mode, String off, String value);
-        String fadd(String mode, String off);
+        String fadd(String mode, String off, String delta);
         String result(String off, String value);
     }
 
@@ -206,8 +173,9 @@ public final class GuestKernel implements ThreadBoundKernel {
                     + "  if (v.length * 8 !== host.byteSize()) throw new Error('the view has ' + v.length"
                     + " + ' words, the section ' + host.byteSize() + ' bytes');\n";
         }
+        /** A BigInt literal: the values are constants of the kernel's text. */
         public String value(String x) {
-            return "BigInt(" + x + ")";
+            return x + "n";
         }
         public String load(String mode, String off) {
             return switch (mode) {
@@ -223,9 +191,9 @@ public final class GuestKernel implements ThreadBoundKernel {
                 default -> throw new IllegalArgumentException("style (a) has no store mode '" + mode + "'");
             };
         }
-        public String fadd(String mode, String off) {
+        public String fadd(String mode, String off, String delta) {
             if (!mode.equals("atomics")) throw new IllegalArgumentException("style (a) has no fetch_add mode '" + mode + "'");
-            return "Atomics.add(v, (" + off + ") / 8, 1n)";
+            return "Atomics.add(v, (" + off + ") / 8, " + delta + ")";
         }
         public String result(String off, String value) {
             return "v[(" + off + ") / 8] = " + value + ";";
@@ -258,9 +226,9 @@ public final class GuestKernel implements ThreadBoundKernel {
                 default -> throw new IllegalArgumentException("style (b) has no store mode '" + mode + "'");
             };
         }
-        public String fadd(String mode, String off) {
+        public String fadd(String mode, String off, String delta) {
             if (!mode.equals("volatile")) throw new IllegalArgumentException("style (b) has no fetch_add mode '" + mode + "'");
-            return "host.getAndAdd(" + off + ", 1)";
+            return "host.getAndAdd(" + off + ", " + delta + ")";
         }
         public String result(String off, String value) {
             return "host.setPlain(" + off + ", " + value + ");";

@@ -1,5 +1,6 @@
 package testbed.litmus;
 
+import testbed.litmus.kernel.KernelPlan;
 import testbed.litmus.lang.Strength;
 
 import java.util.List;
@@ -39,7 +40,8 @@ public final class ArchModel {
             };
             case "aarch64" -> switch (t.shape()) {
                 // ARMv8 acquire/release (LDAR/STLR) are RCsc: an STLR is not passed by a later LDAR.
-                case SB -> a.stream().allMatch(s -> actual(s, 0).releases() && actual(s, 1).acquires())
+                // A full fence between them (DMB ISH) keeps them in order too.
+                case SB -> a.stream().allMatch(s -> fenced(s) || actual(s, 0).releases() && actual(s, 1).acquires())
                         ? Observation.NOT_EXPECTED : Observation.EXPECTED;
                 case MP, S, WRC, R -> Observation.EXPECTED;
                 // ARMv8 is other-multi-copy-atomic: IRIW needs readers whose loads may be reordered.
@@ -53,7 +55,15 @@ public final class ArchModel {
         };
     }
 
-    private static Strength actual(ActorSpec s, int op) {
-        return s.runtime().strength(s.actualModes().get(op));
+    /** The order of the actor's {@code access}-th memory access (fences not counted) as it runs. */
+    private static Strength actual(ActorSpec s, int access) {
+        List<KernelPlan.Step> accesses = s.actual().steps().stream().filter(x -> !(x instanceof KernelPlan.Fence)).toList();
+        return s.runtime().strength(accesses.get(access).mode());
+    }
+
+    /** Whether the actor runs a sequentially consistent fence. */
+    private static boolean fenced(ActorSpec s) {
+        return s.actual().steps().stream().anyMatch(x -> x instanceof KernelPlan.Fence f
+                && (f.mode().equals("seq_cst") || f.mode().equals("full")));
     }
 }

@@ -4,8 +4,8 @@ package testbed.litmus;
  * One value of a test's outcome: a register of an actor, or a location's final value.
  *
  * @param actor    actor index for a register, -1 for a location
- * @param register 0 or 1 for a register, -1 for a location
- * @param location 0 (x) or 1 (y) for a location, -1 for a register
+ * @param register the register's index among the actor's, -1 for a location
+ * @param location the location's index in an instance (its bytes 8 * location), -1 for a register
  */
 public record Gather(int actor, int register, int location) {
     public static Gather reg(int actor, int register) {
@@ -21,6 +21,6 @@ public record Gather(int actor, int register, int location) {
     }
 
     public String label() {
-        return isRegister() ? "a" + actor + ".r" + register : Op.LOCATION_NAMES[location];
+        return isRegister() ? "a" + actor + ".r" + register : "[" + 8 * location + "]";
     }
 }

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A litmus test as the engine runs it: its actors (runtime, role kernel, modes, locations,
- * values), what an outcome gathers, and every outcome it names with an expectation and a
+ * A litmus test as the engine runs it: its actors (runtime and the kernel planned from its
+ * thread), what an outcome gathers, and every outcome it names with an expectation and a
  * description. A definition that cannot run is refused when it is made, before anything runs.
  *
  * @param name      stable snake_case name, e.g. "sb_jc_acq_rel"
@@ -80,12 +80,12 @@ public record LitmusTest(String name, Shape shape, Rung rung, List<ActorSpec> ac
         for (Gather g : gathers) {
             if (g.isRegister()) {
                 if (g.actor() >= actors.size()) throw new IllegalArgumentException(name + ": gather " + g.label() + " names a missing actor");
-                if (g.register() >= actors.get(g.actor()).role().registers()) {
-                    throw new IllegalArgumentException(name + ": gather " + g.label() + ": role "
-                            + actors.get(g.actor()).role().token() + " has " + actors.get(g.actor()).role().registers() + " register(s)");
+                if (g.register() < 0 || g.register() >= actors.get(g.actor()).registers()) {
+                    throw new IllegalArgumentException(name + ": gather " + g.label() + ": actor a" + g.actor() + " has "
+                            + actors.get(g.actor()).registers() + " register(s)");
                 }
-            } else if (g.location() < 0 || g.location() > 1) {
-                throw new IllegalArgumentException(name + ": gather names an unknown location");
+            } else if (g.location() < 0 || g.location() >= testbed.litmus.lang.Limits.MAX_LOCATIONS) {
+                throw new IllegalArgumentException(name + ": gather " + g.label() + " names no location of an instance");
             }
         }
         Set<List<Long>> seen = new HashSet<>();
@@ -99,6 +99,14 @@ public record LitmusTest(String name, Shape shape, Rung rung, List<ActorSpec> ac
             }
             if (!seen.add(o.values())) throw new IllegalArgumentException(name + ": outcome (" + o.key() + ") named twice");
         }
+    }
+
+    /** Locations of an instance, 8 bytes each: as many as the farthest any actor or gather reaches. */
+    public int locations() {
+        long bytes = 0;
+        for (ActorSpec a : actors) bytes = Math.max(bytes, a.declared().locationBytes());
+        for (Gather g : gathers) if (!g.isRegister()) bytes = Math.max(bytes, 8L * (g.location() + 1));
+        return (int) (bytes / 8);
     }
 
     /** The expectation of an observed outcome; an outcome the test does not name is FORBIDDEN. */
@@ -135,10 +143,8 @@ public record LitmusTest(String name, Shape shape, Rung rung, List<ActorSpec> ac
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("actor", "a" + i);
             row.put("runtime", a.runtime().name().toLowerCase(java.util.Locale.ROOT));
-            row.put("kernel", a.declaredKernel());
-            if (a.broken()) row.put("actually_runs", a.kernel());
-            row.put("p", Op.LOCATION_NAMES[a.p()]);
-            row.put("q", Op.LOCATION_NAMES[a.q()]);
+            row.put("kernel", a.declared().text());
+            if (a.broken()) row.put("actually_runs", a.actual().text());
             rows.add(row);
         }
         return rows;

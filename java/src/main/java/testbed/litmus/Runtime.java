@@ -14,16 +14,17 @@ public enum Runtime {
             "release", Strength.RELEASE, "volatile", Strength.SEQ_CST),
             List.of("plain", "opaque", "acquire", "volatile"),
             List.of("plain", "opaque", "release", "volatile"),
-            List.of("volatile", "acquire", "release"), true),
+            List.of("volatile", "acquire", "release"), List.of("acquire", "release", "full")),
     C("C", Map.of("plain", Strength.PLAIN, "relaxed", Strength.RELAXED, "acquire", Strength.ACQUIRE, "release", Strength.RELEASE,
             "acq_rel", Strength.ACQ_REL, "seq_cst", Strength.SEQ_CST),
-            List.of("relaxed", "acquire", "seq_cst"),
-            List.of("relaxed", "release", "seq_cst"),
-            List.of("relaxed", "acquire", "release", "acq_rel", "seq_cst"), true),
+            List.of("plain", "relaxed", "acquire", "seq_cst"),
+            List.of("plain", "relaxed", "release", "seq_cst"),
+            List.of("relaxed", "acquire", "release", "acq_rel", "seq_cst"),
+            List.of("relaxed", "acquire", "release", "acq_rel", "seq_cst")),
     GO("G", Map.of("plain", Strength.PLAIN, "atomic", Strength.SEQ_CST),
             List.of("atomic", "plain"),
             List.of("atomic", "plain"),
-            List.of("atomic"), false),
+            List.of("atomic"), List.of()),
     /**
      * The JavaScript guest, style (a): {@code Atomics.load/store/add} ("atomics") or indexing
      * ("plain") on a BigInt64Array over the host's buffer of the section. ECMAScript makes
@@ -33,7 +34,7 @@ public enum Runtime {
     JS_VIEW("V", Map.of("plain", Strength.PLAIN, "atomics", Strength.PLAIN),
             List.of("atomics", "plain"),
             List.of("atomics", "plain"),
-            List.of("atomics"), false),
+            List.of("atomics"), List.of()),
     /**
      * The JavaScript guest, style (b): calls of host methods that are VarHandle accesses in
      * the mode they are named for, so each mode is as strong as the Java one.
@@ -42,23 +43,23 @@ public enum Runtime {
             "release", Strength.RELEASE, "volatile", Strength.SEQ_CST),
             List.of("plain", "opaque", "acquire", "volatile"),
             List.of("plain", "opaque", "release", "volatile"),
-            List.of("volatile"), false);
+            List.of("volatile"), List.of());
 
     private final String letter;
     private final Map<String, Strength> strengths;
     private final List<String> loadModes;
     private final List<String> storeModes;
     private final List<String> rmwModes;
-    private final boolean hasFence;
+    private final List<String> fenceModes;
 
     Runtime(String letter, Map<String, Strength> strengths, List<String> loadModes, List<String> storeModes,
-            List<String> rmwModes, boolean hasFence) {
+            List<String> rmwModes, List<String> fenceModes) {
         this.letter = letter;
         this.strengths = strengths;
         this.loadModes = loadModes;
         this.storeModes = storeModes;
         this.rmwModes = rmwModes;
-        this.hasFence = hasFence;
+        this.fenceModes = fenceModes;
     }
 
     /** The name a run uses for it ({@code RUNTIMES=java,c}): java, c, go, js_view, js_host. */
@@ -95,9 +96,14 @@ public enum Runtime {
         return rmwModes;
     }
 
-    /** Whether this runtime has a standalone full fence (Go has none). */
+    /** The modes of its standalone fences: C's orders, Java's VarHandle fences; none in Go and the guest. */
+    public List<String> fenceModes() {
+        return fenceModes;
+    }
+
+    /** Whether this runtime has a standalone fence (Go has none). */
     public boolean hasFence() {
-        return hasFence;
+        return !fenceModes.isEmpty();
     }
 
     /** Whether an actor of this runtime is an embedded JavaScript guest. */

@@ -15,13 +15,15 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The parsed text of {@code native/region.layout}, and its comparison with {@link RegionLayout}.
+ * The parsed text of a layout declaration, {@code native/region.layout} or
+ * {@code native/litmus.layout}, and its comparison with a Java view of it ({@link RegionLayout} for
+ * the region).
  *
  * <p>Grammar (one item per line; '#' starts a comment; blank lines are ignored):
  * <pre>
  *   const   NAME VALUE          VALUE decimal or 0x-hex
- *   field   NAME OFFSET SIZE    NAME is "header.&lt;field&gt;"
- *   section NAME OFFSET SIZE    SIZE 0: sized by the header
+ *   field   NAME OFFSET SIZE    NAME is "PART.&lt;field&gt;", PART "header" in region.layout
+ *   section NAME OFFSET SIZE    SIZE 0: sized by the header (region), to the section's end (litmus)
  * </pre>
  * A line that does not follow it is an error naming the file, the line number and the line.
  */
@@ -49,13 +51,26 @@ public record LayoutDeclaration(
         sections = Collections.unmodifiableMap(new LinkedHashMap<>(sections));
     }
 
-    /** Reads and parses a declaration file. */
+    /** Reads and parses a region declaration file: its fields are "header.&lt;field&gt;". */
     public static LayoutDeclaration read(Path file) throws IOException {
-        return parse(file.toString(), Files.readAllLines(file));
+        return read(file, List.of("header"));
     }
 
-    /** Parses declaration lines; {@code source} names them in error messages. */
+    /** Reads and parses a declaration file whose fields are "PART.&lt;field&gt;", PART one of {@code fieldParts}. */
+    public static LayoutDeclaration read(Path file, List<String> fieldParts) throws IOException {
+        return parse(file.toString(), Files.readAllLines(file), fieldParts);
+    }
+
+    /** Parses region declaration lines; {@code source} names them in error messages. */
     public static LayoutDeclaration parse(String source, List<String> lines) {
+        return parse(source, lines, List.of("header"));
+    }
+
+    /**
+     * Parses declaration lines whose fields are "PART.&lt;field&gt;", PART one of {@code fieldParts};
+     * {@code source} names them in error messages.
+     */
+    public static LayoutDeclaration parse(String source, List<String> lines, List<String> fieldParts) {
         Map<String, Long> constants = new LinkedHashMap<>();
         Map<String, Span> fields = new LinkedHashMap<>();
         Map<String, Span> sections = new LinkedHashMap<>();
@@ -75,9 +90,10 @@ public record LayoutDeclaration(
                 }
                 case "field" -> {
                     expectWords(where, raw, words, 4, "field NAME OFFSET SIZE");
-                    if (!words[1].startsWith("header.") || words[1].length() == "header.".length()) {
+                    int dot = words[1].indexOf('.');
+                    if (dot < 0 || dot == words[1].length() - 1 || !fieldParts.contains(words[1].substring(0, dot))) {
                         throw new MalformedLayoutException(
-                                where + ": field name must be header.<name>, got '" + words[1] + "'");
+                                where + ": field name must be " + partsText(fieldParts) + ", got '" + words[1] + "'");
                     }
                     putOnce(where, fields, words[1],
                             new Span(number(where, raw, words[2]), number(where, raw, words[3])));
@@ -101,10 +117,10 @@ public record LayoutDeclaration(
      */
     public List<String> differencesFromJava() {
         List<String> out = new ArrayList<>();
-        compare(out, "const", constants, RegionLayout.CONSTANTS);
+        compare(out, "const", constants, RegionLayout.CONSTANTS, Set.of());
 
         Map<String, Span> javaFields = headerFields(RegionLayout.HEADER);
-        compare(out, "field", fields, javaFields);
+        compare(out, "field", fields, javaFields, Set.of());
         long declaredHeader = constants.getOrDefault("HEADER_SIZE", -1L);
         if (RegionLayout.HEADER.byteSize() != declaredHeader) {
             out.add("HEADER layout is " + RegionLayout.HEADER.byteSize()
@@ -115,7 +131,23 @@ public record LayoutDeclaration(
         for (RegionLayout.Section s : RegionLayout.SECTIONS) {
             javaSections.put(s.name(), new Span(s.offset(), s.size()));
         }
-        compare(out, "section", sections, javaSections);
+        compare(out, "section", sections, javaSections, Set.of());
+        return out;
+    }
+
+    /**
+     * Every difference between this declaration and a Java view of it, one readable line each
+     * naming the item and both values; empty when they agree. A name the declaration holds and
+     * Java lacks is a difference unless {@code notJava} lists it ("const NAME", "field NAME",
+     * "section NAME": declared for the other runtimes only); a name Java has and the declaration
+     * lacks always is.
+     */
+    public List<String> differences(Map<String, Long> javaConstants, Map<String, Span> javaFields,
+                                    Map<String, Span> javaSections, Set<String> notJava) {
+        List<String> out = new ArrayList<>();
+        compare(out, "const", constants, javaConstants, notJava);
+        compare(out, "field", fields, javaFields, notJava);
+        compare(out, "section", sections, javaSections, notJava);
         return out;
     }
 
@@ -134,7 +166,8 @@ public record LayoutDeclaration(
         return out;
     }
 
-    private static <V> void compare(List<String> out, String kind, Map<String, V> declared, Map<String, V> java) {
+    private static <V> void compare(List<String> out, String kind, Map<String, V> declared, Map<String, V> java,
+                                    Set<String> notJava) {
         Set<String> names = new TreeSet<>(declared.keySet());
         names.addAll(java.keySet());
         for (String name : names) {
@@ -142,12 +175,21 @@ public record LayoutDeclaration(
             V have = java.get(name);
             if (want == null) {
                 out.add(kind + " " + name + ": in Java (" + have + ") but not in the declaration");
+            } else if (have == null && notJava.contains(kind + " " + name)) {
+                continue;
             } else if (have == null) {
                 out.add(kind + " " + name + ": declared (" + want + ") but missing in Java");
             } else if (!want.equals(have)) {
                 out.add(kind + " " + name + ": declared " + want + ", Java has " + have);
             }
         }
+    }
+
+    /** "header.&lt;name&gt;", or "control.&lt;name&gt;, descriptor.&lt;name&gt; or pacing.&lt;name&gt;". */
+    private static String partsText(List<String> parts) {
+        List<String> each = parts.stream().map(p -> p + ".<name>").toList();
+        return each.size() == 1 ? each.get(0)
+                : String.join(", ", each.subList(0, each.size() - 1)) + " or " + each.get(each.size() - 1);
     }
 
     private static void expectWords(String where, String raw, String[] words, int n, String form) {

@@ -23,11 +23,11 @@ final class ActorPrograms {
     private ActorPrograms() {}
 
     /** The actors' declared modes as a program whose outcome is {@code gathers}, in order. */
-    static LitmusProgram of(String name, List<ActorSpec> actors, List<Gather> gathers) {
+    static LitmusProgram of(String name, List<RoleActor> actors, List<Gather> gathers) {
         List<Location> locations = new ArrayList<>(List.of(new Location("x", true, 0, NOWHERE), new Location("y", true, 0, NOWHERE)));
         List<ThreadCode> threads = new ArrayList<>();
         for (int a = 0; a < actors.size(); a++) {
-            ActorSpec spec = actors.get(a);
+            RoleActor spec = actors.get(a);
             List<Statement> body = new ArrayList<>();
             List<String> params = new ArrayList<>(List.of("x", "y"));
             String p = Op.LOCATION_NAMES[spec.p()], q = Op.LOCATION_NAMES[spec.q()];
@@ -76,7 +76,7 @@ final class ActorPrograms {
     }
 
     /** How each actor's plain accesses are judged: C11 for C, happens-before for the others. */
-    static List<PlainSemantics> semantics(List<ActorSpec> actors) {
+    static List<PlainSemantics> semantics(List<RoleActor> actors) {
         return actors.stream().map(a -> a.runtime() == Runtime.C ? PlainSemantics.C11 : PlainSemantics.HAPPENS_BEFORE).toList();
     }
 }

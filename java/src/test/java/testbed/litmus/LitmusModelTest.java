@@ -2,6 +2,7 @@ package testbed.litmus;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import testbed.litmus.kernel.KernelPlan;
 import testbed.litmus.model.Interleavings;
 
 import java.util.HashSet;
@@ -97,14 +98,13 @@ class LitmusModelTest {
     @Test
     void malformedDefinitionsAreRefusedBeforeAnythingRuns() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ActorSpec.of(C, Role.ST_LD, List.of("release", "consume"), 0, 1, 1, 0).validate());
-        assertTrue(e.getMessage().contains("unknown C access mode 'consume'"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> ActorSpec.of(C, Role.ST_LD, List.of("acquire", "acquire"), 0, 1, 1, 0).validate());
-        assertTrue(e.getMessage().contains("C has no store with mode 'acquire'"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> ActorSpec.of(GO, Role.ST_FENCE_LD, List.of("atomic", "atomic"), 0, 1, 1, 0).validate());
-        assertTrue(e.getMessage().contains("GO has no standalone fence"), e.getMessage());
+                () -> ActorSpec.of(sbPlan(C, "release", "consume")).validate());
+        assertTrue(e.getMessage().contains("c has no load with mode 'consume'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ActorSpec.of(sbPlan(C, "acquire", "acquire")).validate());
+        assertTrue(e.getMessage().contains("c has no store with mode 'acquire'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ActorSpec.of(new KernelPlan(GO, List.of(
+                new KernelPlan.Store(0, 1, "atomic"), new KernelPlan.Fence("seq_cst"), new KernelPlan.Load(8, "atomic", 0)), 1)).validate());
+        assertTrue(e.getMessage().contains("go has no fence at all"), e.getMessage());
         LitmusTest sbTest = t(Shape.SB, Rung.SC, C, C);
         List<ActorSpec> sb = sbTest.actors();
         e = assertThrows(IllegalArgumentException.class, () -> new LitmusTest("bad_arity", null, null, sb,
@@ -112,9 +112,13 @@ class LitmusModelTest {
         assertTrue(e.getMessage().contains("outcome (0, 0, 0) has 3 values, but the test gathers 2"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new LitmusTest("bad_gather", null, null, sb,
                 List.of(Gather.reg(0, 1)), List.of(), false, null));
-        assertTrue(e.getMessage().contains("role st_ld has 1 register(s)"), e.getMessage());
+        assertTrue(e.getMessage().contains("actor a0 has 1 register(s)"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new LitmusTest("Bad Name", null, null, sb,
                 sbTest.gathers(), List.of(), false, null));
         assertTrue(e.getMessage().contains("snake_case"), e.getMessage());
+    }
+
+    private static KernelPlan sbPlan(Runtime rt, String store, String load) {
+        return new KernelPlan(rt, List.of(new KernelPlan.Store(0, 1, store), new KernelPlan.Load(8, load, 0)), 1);
     }
 }

@@ -53,7 +53,7 @@ class ModelAgreesWithShapeRulesTest {
         Map<String, String> disagreements = new TreeMap<>();
         for (LitmusTest t : CanonicalSuite.all()) {
             if (t.selfCheck() || !oldLadder(t)) continue;
-            List<ActorSpec> old = ShapeRules.actors(t.shape(), t.actors().stream().map(ActorSpec::runtime).toList(), t.rung());
+            List<RoleActor> old = ShapeRules.actors(t.shape(), t.actors().stream().map(ActorSpec::runtime).toList(), t.rung());
             Judgement j = Rc11Model.judge(ActorPrograms.of(t.name(), old, ShapeRules.gathers(t.shape())), ActorPrograms.semantics(old));
             String why = disagreement(t.shape(), old, j);
             if (why != null) disagreements.put(t.name(), why);
@@ -69,7 +69,7 @@ class ModelAgreesWithShapeRulesTest {
             if (t.shape() == Shape.R && t.rung() == Rung.FENCED) continue;
             if (t.rung() == null) continue; // the mixed-order family: no rule was ever written for it
             // A broken variant's expectations come from its declared modes.
-            String why = disagreement(t.shape(), t.actors(), t.source().judgement());
+            String why = disagreement(t.shape(), RoleActor.of(t.actors()), t.source().judgement());
             if (why != null) disagreements.add(t.name() + ": " + why);
         }
         assertTrue(disagreements.isEmpty(), () -> String.join("\n", disagreements));
@@ -80,10 +80,10 @@ class ModelAgreesWithShapeRulesTest {
         Set<String> changed = new TreeSet<>();
         for (LitmusTest t : CanonicalSuite.all()) {
             if (t.selfCheck() || !oldLadder(t)) continue;
-            List<ActorSpec> old = ShapeRules.actors(t.shape(), t.actors().stream().map(ActorSpec::runtime).toList(), t.rung());
+            List<RoleActor> old = ShapeRules.actors(t.shape(), t.actors().stream().map(ActorSpec::runtime).toList(), t.rung());
             boolean oldForbids = ShapeRules.forbidsRelaxed(t.shape(), old) || RULES_WRONG.containsKey(t.name());
             if (oldForbids != t.source().judgement().relaxed().isEmpty()) changed.add(t.name());
-            if (!old.stream().map(ActorSpec::kernel).toList().equals(t.actors().stream().map(ActorSpec::kernel).toList())) {
+            if (!old.stream().map(RoleActor::kernel).toList().equals(RoleActor.of(t.actors()).stream().map(RoleActor::kernel).toList())) {
                 assertTrue(t.actors().stream().anyMatch(a -> a.runtime() == Runtime.GO), t.name() + " changed kernels without Go");
             }
         }
@@ -97,7 +97,7 @@ class ModelAgreesWithShapeRulesTest {
     }
 
     /** Null when the model's sets match the rules', else what differs. */
-    private static String disagreement(Shape shape, List<ActorSpec> actors, Judgement j) {
+    private static String disagreement(Shape shape, List<RoleActor> actors, Judgement j) {
         Set<List<Long>> relaxed = ShapeRules.relaxed(shape).keySet();
         Set<List<Long>> expected = ShapeRules.forbidsRelaxed(shape, actors) ? Set.of() : relaxed;
         Set<List<Long>> modelRelaxed = Set.copyOf(j.relaxed());

@@ -22,7 +22,7 @@ final class ShapeRules {
     private ShapeRules() {}
 
     /** The actors the old ladder built for these runtimes on this rung. */
-    static List<ActorSpec> actors(Shape shape, List<Runtime> rt, Rung r) {
+    static List<RoleActor> actors(Shape shape, List<Runtime> rt, Rung r) {
         return switch (shape) {
             case SB -> List.of(
                     actor(rt.get(0), Role.ST_LD, r, List.of(true, true), X, Y, 1, 0),
@@ -97,7 +97,7 @@ final class ShapeRules {
     }
 
     /** Whether the declared modes of these actors forbid the relaxed outcomes. */
-    static boolean forbidsRelaxed(Shape shape, List<ActorSpec> a) {
+    static boolean forbidsRelaxed(Shape shape, List<RoleActor> a) {
         return switch (shape) {
             // Only seq_cst (or a seq_cst fence between atomic accesses) orders a store before a later load.
             case SB -> scStoreThenLoad(a.get(0)) && scStoreThenLoad(a.get(1));
@@ -122,27 +122,27 @@ final class ShapeRules {
         };
     }
 
-    static ActorSpec actor(Runtime rt, Role role, Rung rung, List<Boolean> sync, int p, int q, long v1, long v2) {
+    static RoleActor actor(Runtime rt, Role role, Rung rung, List<Boolean> sync, int p, int q, long v1, long v2) {
         List<String> modes = new ArrayList<>();
         List<Op.Kind> kinds = role.modedOps();
         for (int i = 0; i < kinds.size(); i++) modes.add(mode(rung, rt, kinds.get(i), sync.get(i)));
-        return ActorSpec.of(rt, role, modes, p, q, v1, v2);
+        return RoleActor.of(rt, role, modes, p, q, v1, v2);
     }
 
     /** Declared strength of actor a's i-th moded operation. */
-    static Strength st(List<ActorSpec> a, int actor, int op) {
-        ActorSpec s = a.get(actor);
+    static Strength st(List<RoleActor> a, int actor, int op) {
+        RoleActor s = a.get(actor);
         return s.runtime().strength(s.modes().get(op));
     }
 
-    static boolean allSc(List<ActorSpec> a) {
-        for (ActorSpec s : a) {
+    static boolean allSc(List<RoleActor> a) {
+        for (RoleActor s : a) {
             for (String m : s.modes()) if (!s.runtime().strength(m).sc()) return false;
         }
         return true;
     }
 
-    private static boolean scStoreThenLoad(ActorSpec s) {
+    private static boolean scStoreThenLoad(RoleActor s) {
         Strength st = s.runtime().strength(s.modes().get(0));
         Strength ld = s.runtime().strength(s.modes().get(1));
         if (s.role() == Role.ST_FENCE_LD) return st.atomic() && ld.atomic();

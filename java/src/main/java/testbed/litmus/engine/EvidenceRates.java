@@ -1,9 +1,7 @@
 package testbed.litmus.engine;
 
-import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusTest;
-import testbed.litmus.runtime.NativeActors;
 import testbed.report.CaseResult;
 import testbed.report.ReportWriter;
 
@@ -54,8 +52,8 @@ public final class EvidenceRates {
         }
         PrintStream out = System.out;
         Map<String, List<double[]>> runs = new LinkedHashMap<>();
-        try (Session session = Session.openDefault(System.err); NativeActors c = new NativeActors(testbed.ffi.NativeLibrary.require())) {
-            LitmusRunner runner = new LitmusRunner(session, c);
+        try (LitmusSession litmus = LitmusSession.open(tests, (java.nio.file.Path) null, System.err)) {
+            LitmusRunner runner = litmus.runner();
             // A fresh JVM compiles in the background and the guest engine starts cold: one
             // discarded run of each kind first.
             for (LitmusTest t : tests.stream().filter(t -> !t.hasGuest()).limit(1).toList()) runner.run(t, Budget.of(Duration.ofMillis(250)), EvidenceGoal.NONE);

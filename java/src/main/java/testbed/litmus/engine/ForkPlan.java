@@ -63,7 +63,7 @@ final class ForkPlan {
             java.util.Set<String> kernels = new java.util.HashSet<>();
             for (LitmusTest t : tests) {
                 for (testbed.litmus.ActorSpec a : t.actors()) {
-                    if (a.runtime() == testbed.litmus.Runtime.JAVA) kernels.add(a.kernel() + "/" + t.gathers().size());
+                    if (a.runtime() == testbed.litmus.Runtime.JAVA) kernels.add(a.actual().id() + "/" + t.gathers().size());
                 }
             }
             return kernels.size();

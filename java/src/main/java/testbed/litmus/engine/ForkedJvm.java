@@ -2,10 +2,8 @@ package testbed.litmus.engine;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import testbed.Mode;
-import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusTest;
-import testbed.litmus.runtime.NativeActors;
 import testbed.report.CaseResult;
 import testbed.report.ReportWriter;
 
@@ -127,13 +125,16 @@ public final class ForkedJvm {
     }
 
     /**
-     * Runs tests in this JVM (the child side of {@link #fork}), after checking that it is
-     * in JIT mode {@code jit}: if it is not, every test is an ERROR saying which flag is wrong,
-     * and nothing runs. A test with a Java actor runs {@code 1/split} of {@code budget}. Each
-     * case says the mode and what was read back; writes one progress line per run.
+     * Runs tests in this JVM (the child side of {@link #fork}), after checking that it is in
+     * JIT mode {@code jit}: if it is not, every test is an ERROR saying which flag is wrong, and
+     * nothing opens or runs. Then it opens the tests' {@link LitmusSession} (Go kernels in
+     * {@code peer}, the peer the parent built for the run, or null to build one; C kernels
+     * compiled here), dies if the crash injection names {@code fork}, and runs each test, one
+     * with a Java actor for {@code 1/split} of {@code budget}. Each case says the mode and what
+     * was read back; writes one progress line per run.
      */
-    public static List<CaseResult> runHere(Session session, List<LitmusTest> tests, Budget budget, JitMode jit, int split,
-                                                PrintStream progress) {
+    public static List<CaseResult> runHere(List<LitmusTest> tests, Budget budget, JitMode jit, int split, Path peer, String fork,
+                                           PrintStream progress) {
         JitMode.Check check = jit.checkThisJvm();
         List<CaseResult> cases = new ArrayList<>();
         if (!check.holds()) {
@@ -143,8 +144,9 @@ public final class ForkedJvm {
             }
             return cases;
         }
-        try (NativeActors c = new NativeActors(testbed.ffi.NativeLibrary.require())) {
-            LitmusRunner runner = new LitmusRunner(session, c);
+        try (LitmusSession litmus = LitmusSession.open(tests, peer, progress)) {
+            crashIfAsked(fork);
+            LitmusRunner runner = litmus.runner();
             // The warm-up chases no evidence: a broken variant first would otherwise look for its
             // whole bound in a mode that rarely shows it (the interpreter) before its real run.
             if (!tests.isEmpty()) runner.run(tests.get(0), new Budget(LitmusSuite.WARM_UP, budget.stride(), budget.stall()), EvidenceGoal.NONE);

@@ -7,11 +7,8 @@ import testbed.litmus.Gather;
 import testbed.litmus.LitmusTest;
 import testbed.litmus.runtime.ActorResult;
 import testbed.litmus.runtime.Descriptor;
-import testbed.litmus.runtime.JavaActor;
 import testbed.litmus.runtime.LitmusSection;
 import testbed.litmus.runtime.NativeActors;
-import testbed.proto.v1.RunLitmusActorRequest;
-import testbed.proto.v1.RunLitmusActorResponse;
 import testbed.report.CaseResult;
 
 import java.time.Duration;
@@ -21,10 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Runs litmus tests over the session's region: starts each actor in its runtime (a
@@ -45,13 +38,24 @@ public final class LitmusRunner {
     private final NativeActors cActors;
     private long generation;
     private testbed.guest.GuestRuntime guest = testbed.guest.GuestRuntime.shared();
-    private java.util.function.Function<ActorSpec, String> guestSource;
+    /** One launcher per runtime: the runner itself has no per-runtime code. */
+    private final java.util.Map<testbed.litmus.Runtime, ActorLauncher> launchers = new java.util.EnumMap<>(testbed.litmus.Runtime.class);
+    private CKernels cKernels = new CKernels() {
+        @Override public java.lang.foreign.MemorySegment address(testbed.litmus.kernel.KernelPlan plan) {
+            throw new IllegalStateException("no C kernels were compiled for this run");
+        }
+        @Override public String note() { return "no C kernels"; }
+    };
 
     public LitmusRunner(Session session, NativeActors cActors) {
         this.session = session;
         this.section = new LitmusSection(session.region().litmus());
         this.cActors = cActors;
         this.generation = (System.nanoTime() & 0xFFFF_FFFFL) << 8;
+        launchers.put(testbed.litmus.Runtime.JAVA, new ActorLauncher.Java(section));
+        launchers.put(testbed.litmus.Runtime.C, new ActorLauncher.C(section, cActors, cKernels));
+        launchers.put(testbed.litmus.Runtime.GO, new ActorLauncher.Go(session, null, START_BOUND));
+        withGuest(guest, null);
     }
 
     /**
@@ -60,7 +64,9 @@ public final class LitmusRunner {
      */
     public LitmusRunner withGuest(testbed.guest.GuestRuntime guest, java.util.function.Function<ActorSpec, String> source) {
         this.guest = guest;
-        this.guestSource = source;
+        ActorLauncher g = new ActorLauncher.Guest(section, guest, source);
+        launchers.put(testbed.litmus.Runtime.JS_VIEW, g);
+        launchers.put(testbed.litmus.Runtime.JS_HOST, g);
         return this;
     }
 
@@ -83,37 +89,51 @@ public final class LitmusRunner {
         }
     }
 
-    /** Whether the runtime of {@code a} has the kernel it runs; a runtime without it refuses the test. */
-    public boolean hasKernel(ActorSpec a) {
-        return a.kernelShipped(cActors::hasKernel);
+    /**
+     * The C kernels of the tests this runner runs, compiled into one library
+     * ({@link testbed.litmus.kernel.CKernelLibrary}); without it a test with a C actor is an ERROR
+     * with the reason.
+     */
+    public LitmusRunner withCKernels(CKernels kernels) {
+        this.cKernels = kernels;
+        launchers.put(testbed.litmus.Runtime.C, new ActorLauncher.C(section, cActors, kernels));
+        return this;
     }
 
+    /** Why the Go peer runs none of this run's generated kernels (its build failed), or null. */
+    public LitmusRunner withGoRefusal(String reason) {
+        launchers.put(testbed.litmus.Runtime.GO, new ActorLauncher.Go(session, reason, START_BOUND));
+        return this;
+    }
+
+    /** Where each generated C kernel is, or why there is none. */
+    public interface CKernels {
+        /** The function of {@code plan}'s kernel; throws {@link IllegalStateException} with the reason it has none. */
+        java.lang.foreign.MemorySegment address(testbed.litmus.kernel.KernelPlan plan);
+
+        /** How they were made, for the report: how many, compiled or cached, how long it took. */
+        String note();
+    }
 
     private CaseResult execute(LitmusTest t, Budget budget, EvidenceGoal goal, long t0) {
-        for (int i = 0; i < t.actors().size(); i++) {
-            ActorSpec a = t.actors().get(i);
-            if (!hasKernel(a)) {
-                return CaseResult.error(t.name(), title(t), "actor a" + i + " (" + a.runtime() + "): no kernel '" + a.kernel() + "'", ms(t0));
-            }
-        }
         List<Descriptor.Gather> gathers = new ArrayList<>();
         for (Gather g : t.gathers()) {
             gathers.add(g.isRegister() ? new Descriptor.Gather.Register(g.actor(), g.register())
                     : new Descriptor.Gather.Location(8L * g.location()));
         }
         int[] registers = new int[t.actors().size()];
-        for (int i = 0; i < registers.length; i++) registers[i] = t.actors().get(i).role().registers();
-        Descriptor d = Descriptor.standard(registers, budget.stride(), gathers);
+        for (int i = 0; i < registers.length; i++) registers[i] = t.actors().get(i).registers();
+        Descriptor d = Descriptor.standard(registers, Math.max(1, t.locations()), budget.stride(), gathers);
         section.reset();
         section.write(d);
         long gen = ++generation;
         section.setGeneration(gen);
 
-        List<Running> running = new ArrayList<>();
+        List<RunningActor> running = new ArrayList<>();
         try {
             // Guest actors first: a guest's context, first-use work and rehearsal can take
             // longer than a host actor's own stall bound, which starts at its first wait.
-            Running[] byIndex = new Running[t.actors().size()];
+            RunningActor[] byIndex = new RunningActor[t.actors().size()];
             for (boolean guestPass : new boolean[] {true, false}) {
                 for (int i = 0; i < byIndex.length; i++) {
                     if (t.actors().get(i).runtime().guest() != guestPass) continue;
@@ -169,7 +189,7 @@ public final class LitmusRunner {
 
             List<ActorResult> results = new ArrayList<>();
             List<String> faults = new ArrayList<>();
-            for (Running r : running) {
+            for (RunningActor r : running) {
                 ActorResult res = r.await(budget.stall().plusSeconds(5));
                 results.add(res);
                 if (res == null) faults.add(r.label + ": did not return");
@@ -182,7 +202,7 @@ public final class LitmusRunner {
             return verdict(t, d, goal, toTarget, elapsed, results, t0);
         } finally {
             if (section.done() == 0) section.requestAbort();
-            for (Running r : running) r.abandon();
+            for (RunningActor r : running) r.abandon();
         }
     }
 
@@ -211,12 +231,13 @@ public final class LitmusRunner {
             // the test's guest kernels that have landed in it so far.
             long compiled = 0;
             for (ActorSpec a : t.actors()) {
-                if (a.runtime().guest()) compiled += guest.compilations(testbed.guest.GuestKernel.sourceName(a.runtime(), a.kernel()));
+                if (a.runtime().guest()) compiled += guest.compilations(testbed.guest.GuestKernel.sourceName(a.actual()));
             }
             metrics.put("guest_compilations", compiled);
             details.put("guest_execution", String.valueOf(guest.describe().get("execution")));
         }
         details.put("verdict", judged.verdict());
+        if (t.actors().stream().anyMatch(a -> a.runtime() == testbed.litmus.Runtime.C)) details.put("c_kernels", cKernels.note());
         details.put("shape", t.shape() == null ? "custom" : t.shape().title());
         details.put("rung", t.rung() == null ? "" : t.rung().label());
         details.put("pairing", t.pairing());
@@ -251,7 +272,7 @@ public final class LitmusRunner {
         return b.toString();
     }
 
-    private void awaitReady(List<Running> running, int n, Duration bound) {
+    private void awaitReady(List<RunningActor> running, int n, Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
         while (section.ready() < n) {
             String early = firstFailure(running);
@@ -264,134 +285,16 @@ public final class LitmusRunner {
         }
     }
 
-    private static String firstFailure(List<Running> running) {
-        for (Running r : running) {
+    private static String firstFailure(List<RunningActor> running) {
+        for (RunningActor r : running) {
             String f = r.earlyFailure();
             if (f != null) return r.label + ": " + f;
         }
         return null;
     }
 
-    private Running start(int i, ActorSpec a, long gen, Budget budget) {
-        String label = "a" + i + " (" + a.runtime().name().toLowerCase(Locale.ROOT) + " " + a.kernel() + ")";
-        long p = 8L * a.p(), q = 8L * a.q();
-        return switch (a.runtime()) {
-            case JAVA -> {
-                JavaActor actor = JavaActor.start(section, i, a.kernel(), p, q, a.v1(), a.v2(), gen, budget.stall());
-                yield new Running(label) {
-                    @Override ActorResult await(Duration bound) { return actor.join(bound); }
-                    @Override void abandon() { actor.join(Duration.ofSeconds(5)); }
-                };
-            }
-            case C -> {
-                long handle = cActors.start(section, i, a.kernel(), p, q, a.v1(), a.v2(), gen, budget.stall());
-                yield new Running(label) {
-                    boolean joined;
-                    @Override ActorResult await(Duration bound) {
-                        ActorResult r = cActors.join(handle, bound);
-                        joined = r != null;
-                        return r;
-                    }
-                    @Override void abandon() { if (!joined) cActors.join(handle, Duration.ofSeconds(5)); }
-                };
-            }
-            case JS_VIEW, JS_HOST -> {
-                // The guest's kernel runs in the Java actor loop, on the actor's own thread,
-                // in a context of its own made there (docs/GUEST.md).
-                testbed.guest.GuestKernel k = guestSource == null
-                        ? new testbed.guest.GuestKernel(guest, a.runtime(), a.kernel(), section)
-                        : new testbed.guest.GuestKernel(guest, a.runtime(), a.kernel(), section, guestSource.apply(a));
-                JavaActor actor = JavaActor.start(section, i, k.name(), k, p, q, a.v1(), a.v2(), gen, budget.stall());
-                yield new Running(label) {
-                    @Override String earlyFailure() {
-                        return actor.isAlive() ? null : guestFailure(actor);
-                    }
-                    @Override ActorResult await(Duration bound) {
-                        try {
-                            return actor.join(bound);
-                        } catch (IllegalStateException e) {
-                            return new ActorResult(0, 0, ActorResult.ABORT_WORD, guestFailure(actor), 0);
-                        }
-                    }
-                    @Override void abandon() {
-                        try {
-                            // A guest still inside its kernel after the abort is cancelled.
-                            if (actor.join(Duration.ofSeconds(5)) == null && actor.isAlive()) {
-                                k.cancel();
-                                actor.join(Duration.ofSeconds(5));
-                            }
-                        } catch (IllegalStateException e) {
-                            // Its failure was reported (or is being) with the case; here it only has to be gone.
-                        }
-                    }
-                };
-            }
-            case GO -> {
-                RunLitmusActorRequest req = RunLitmusActorRequest.newBuilder()
-                        .setActor(i).setKernel(a.kernel()).setPOffset(p).setQOffset(q)
-                        .setValue1(a.v1()).setValue2(a.v2()).setGeneration(gen)
-                        .setStallTimeoutMs((int) budget.stall().toMillis()).build();
-                Duration deadline = budget.run().plus(budget.stall()).plus(START_BOUND).plusSeconds(10);
-                CompletableFuture<RunLitmusActorResponse> call = CompletableFuture.supplyAsync(
-                        () -> session.peer().runLitmusActor(req, deadline),
-                        r -> Thread.ofPlatform().daemon().name("litmus-go-call-" + i).start(r));
-                yield new Running(label) {
-                    @Override String earlyFailure() {
-                        if (!call.isCompletedExceptionally()) return null;
-                        try {
-                            call.join();
-                            return null;
-                        } catch (RuntimeException e) {
-                            return e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
-                        }
-                    }
-                    @Override ActorResult await(Duration bound) {
-                        try {
-                            RunLitmusActorResponse r = call.get(bound.toMillis(), TimeUnit.MILLISECONDS);
-                            return new ActorResult(r.getRounds(), r.getRoundsConsumed(), r.getAborted() ? ActorResult.ABORT_WORD : ActorResult.COMPLETED,
-                                    r.getAbortReason(), r.getElapsedNs());
-                        } catch (ExecutionException e) {
-                            return new ActorResult(0, 0, ActorResult.ABORT_WORD, e.getCause().getMessage(), 0);
-                        } catch (TimeoutException e) {
-                            return null;
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            return null;
-                        }
-                    }
-                    @Override void abandon() { }
-                };
-            }
-        };
-    }
-
-    /** A guest actor's failure in the guest's own words, or null if it did not fail. */
-    private static String guestFailure(JavaActor actor) {
-        try {
-            actor.join(Duration.ZERO);
-            return null;
-        } catch (IllegalStateException e) {
-            return testbed.guest.GuestRuntime.message(e.getCause() == null ? e : e.getCause());
-        }
-    }
-
-    /** An actor that was started: how to wait for it and how to make sure it is gone. */
-    private abstract static class Running {
-        final String label;
-
-        Running(String label) {
-            this.label = label;
-        }
-
-        /** A failure known before the actor returns (a refused Go call), or null. */
-        String earlyFailure() {
-            return null;
-        }
-
-        /** The actor's result, or null if it did not return within {@code bound}. */
-        abstract ActorResult await(Duration bound);
-
-        abstract void abandon();
+    private RunningActor start(int i, ActorSpec a, long gen, Budget budget) {
+        return launchers.get(a.runtime()).start(i, a, gen, budget);
     }
 
     private static void sleep(Duration d) {

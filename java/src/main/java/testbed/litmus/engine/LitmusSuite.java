@@ -206,13 +206,16 @@ public final class LitmusSuite {
                         guestShare(mode, guestBudget(mode).toMillis(), guestTests.size()).run().toMillis()));
         long t0 = System.nanoTime();
         long deadline = t0 + totalBudget(mode).toNanos();
+        // One peer with every Go kernel of the run, built inside the run's time, so a cold
+        // build shortens the tests planned after it instead of stretching the run.
+        List<String> peer = peerArgs(CompiledKernels.goPeer(tests, progress));
         List<CaseResult> cases = new ArrayList<>();
         boolean guestRan = guestTests.isEmpty();
         int next = 0;
         for (ForkPlan.Pack pack : packs) {
             // The guest group runs where it stands in the suite: before the broken variants.
             if (!guestRan && pack.groups().contains("selfcheck")) {
-                deadline += runGuests(guestTests, mode, cases, progress);
+                deadline += runGuests(guestTests, mode, peer, cases, progress);
                 guestRan = true;
             }
             Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
@@ -221,11 +224,11 @@ public final class LitmusSuite {
                 if (now.run().compareTo(budget.run()) < 0) {
                     progress.printf(Locale.ROOT, "  (behind plan: %s runs %d ms per test)%n", f.name(), now.run().toMillis());
                 }
-                collect(runs, f, ForkedJvm.fork(f.name(), f.tests(), List.of(), mode, now, f.jit(), f.modesPerTest(), progress));
+                collect(runs, f, ForkedJvm.fork(f.name(), f.tests(), peer, mode, now, f.jit(), f.modesPerTest(), progress));
             }
             cases.addAll(judge(pack.tests(groups), runs, progress));
         }
-        if (!guestRan) deadline += runGuests(guestTests, mode, cases, progress);
+        if (!guestRan) deadline += runGuests(guestTests, mode, peer, cases, progress);
         progress.printf(Locale.ROOT, "  litmus: %d tests in %.1f s (budget %d s%s)%n", cases.size(),
                 (System.nanoTime() - t0) / 1e9, totalBudget(mode).toSeconds(),
                 guestTests.isEmpty() ? "" : " + " + guestBudget(mode).toSeconds() + " s for the guest tests");
@@ -251,11 +254,11 @@ public final class LitmusSuite {
     }
 
     /** Runs the guest group in the JVM's default mode (docs/GUEST.md); returns the time it took. */
-    private static long runGuests(List<LitmusTest> guests, Mode mode, List<CaseResult> cases, PrintStream progress) {
+    private static long runGuests(List<LitmusTest> guests, Mode mode, List<String> peer, List<CaseResult> cases, PrintStream progress) {
         long g0 = System.nanoTime();
         Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
         ForkPlan.Fork f = new ForkPlan.Fork(List.of("guest"), JitMode.JVM_DEFAULT, guests, 1);
-        collect(runs, f, ForkedJvm.fork(f.name(), guests, List.of(), mode, guestShare(mode, guestBudget(mode).toMillis(), guests.size()),
+        collect(runs, f, ForkedJvm.fork(f.name(), guests, peer, mode, guestShare(mode, guestBudget(mode).toMillis(), guests.size()),
                 f.jit(), 1, progress));
         cases.addAll(judge(guests, runs, progress));
         return System.nanoTime() - g0;
@@ -283,6 +286,14 @@ public final class LitmusSuite {
         }
         progress.flush();
         return out;
+    }
+
+    /**
+     * The arguments that hand a forked group the run's peer; none when there is no peer to
+     * hand (no Go actor, or its build failed: the group then tries once more and reports why).
+     */
+    public static List<String> peerArgs(CompiledKernels.GoPeer peer) {
+        return peer.binary() == null ? List.of() : List.of("--peer", peer.binary().toString());
     }
 
     /** How the plan line says the tests with a Java actor use the JIT modes. */

@@ -36,6 +36,10 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
     public static final int MIN_ACTORS = 2;
     public static final int MAX_ACTORS = 4;
     public static final int MAX_GATHER = 4;
+    /** Locations of an instance in {@link #standard}: a litmus file's limit. */
+    public static final int MAX_LOCATIONS = 8;
+    /** Registers of one actor in {@link #standard}: one per statement of a litmus file's thread at most. */
+    public static final int MAX_REGISTERS = 12;
 
     /** Location stride of {@link #standard}: x at 0, y at 8 of each instance. */
     public static final long STANDARD_LOC_STRIDE = 16;
@@ -56,9 +60,9 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
                 if (actor < 0 || actor >= MAX_ACTORS) {
                     throw new IllegalArgumentException("gather: actor " + actor + " out of range 0.." + (MAX_ACTORS - 1));
                 }
-                if (register != 0 && register != 1) {
+                if (register < 0 || register >= MAX_REGISTERS) {
                     throw new IllegalArgumentException("gather: register " + register + " of actor " + actor
-                            + " is neither 0 (r0) nor 1 (r1)");
+                            + " is outside 0.." + (MAX_REGISTERS - 1));
                 }
             }
 
@@ -118,7 +122,20 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
      *     naming an actor, register or location the test does not have
      */
     public static Descriptor standard(int[] registers, int stride, List<Gather> gathers) {
+        return standard(registers, 2, stride, gathers);
+    }
+
+    /**
+     * The standard layout for instances of {@code locations} locations, 8 bytes each: an
+     * instance takes {@code 8 * max(2, locations)} bytes, so tests of one or two locations keep
+     * the 16-byte instances every measurement of docs/LITMUS.md was taken with.
+     */
+    public static Descriptor standard(int[] registers, int locations, int stride, List<Gather> gathers) {
         Objects.requireNonNull(registers, "registers");
+        if (locations < 1 || locations > MAX_LOCATIONS) {
+            throw new IllegalArgumentException("descriptor: " + locations + " locations per instance, want 1.." + MAX_LOCATIONS);
+        }
+        long locStride = REGISTER_BYTES * Math.max(2, locations);
         Objects.requireNonNull(gathers, "gathers");
         int actors = registers.length;
         if (actors < MIN_ACTORS || actors > MAX_ACTORS) {
@@ -127,7 +144,7 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
         if (stride < 1) {
             throw new IllegalArgumentException("descriptor: stride " + stride + ", want at least 1");
         }
-        long locBytes = Math.multiplyExact((long) stride, STANDARD_LOC_STRIDE);
+        long locBytes = Math.multiplyExact((long) stride, locStride);
         long resultBase = alignUp(LitmusSection.DATA + locBytes, STANDARD_ALIGN);
         // One record per instance holds every actor's registers, so the actors of one instance
         // write to the same cache line: that keeps them moving in step through a round, which is
@@ -138,8 +155,8 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
         long record = 0;
         long[] position = new long[actors];
         for (int a = 0; a < actors; a++) {
-            if (registers[a] < 0 || registers[a] > 2) {
-                throw new IllegalArgumentException("descriptor: actor " + a + " has " + registers[a] + " registers, want 0..2");
+            if (registers[a] < 0 || registers[a] > MAX_REGISTERS) {
+                throw new IllegalArgumentException("descriptor: actor " + a + " has " + registers[a] + " registers, want 0.." + MAX_REGISTERS);
             }
             position[a] = record;
             record += REGISTER_BYTES * registers[a];
@@ -163,17 +180,17 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
                     yield new long[] {results[a][0] + REGISTER_BYTES * reg, results[a][1]};
                 }
                 case Gather.Location(long p) -> {
-                    if (p >= STANDARD_LOC_STRIDE) {
+                    if (p >= locStride) {
                         throw new IllegalArgumentException("descriptor: gather " + j + " names location offset " + p
-                                + " but an instance has " + STANDARD_LOC_STRIDE + " bytes of locations (x at 0, y at 8)");
+                                + " but an instance has " + locStride + " bytes of locations");
                     }
-                    yield new long[] {LitmusSection.DATA + p, STANDARD_LOC_STRIDE};
+                    yield new long[] {LitmusSection.DATA + p, locStride};
                 }
             };
         }
         int g = gathers.size();
         int histLen = g >= 1 && g <= MAX_GATHER ? 1 << (2 * g) : 0;
-        return new Descriptor(actors, stride, g, 0, LitmusSection.DATA, STANDARD_LOC_STRIDE,
+        return new Descriptor(actors, stride, g, 0, LitmusSection.DATA, locStride,
                 LitmusSection.HISTOGRAM, histLen, slots, results);
     }
 

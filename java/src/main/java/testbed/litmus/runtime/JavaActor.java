@@ -26,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One Java litmus actor: runs the actor loop of docs/LITMUS.md ("One actor's loop") with a
- * {@link JavaKernels} kernel, on its own platform thread named {@code litmus-java-actor-N}.
+ * generated kernel ({@link testbed.litmus.kernel.JavaKernelClass}) or a guest's, on its own platform thread named {@code litmus-java-actor-N}.
  *
  * <p>Waiting for a round spins with {@link Thread#onSpinWait()} for a short while, then yields, then
  * parks in doubling steps of at most {@value #PARK_MAX_NS} ns, checking {@code epoch}, {@code abort}
@@ -70,8 +70,8 @@ public final class JavaActor {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final AtomicInteger ALIVE = new AtomicInteger();
     // Kernels that do nothing, for the warm-up only (see Loop.warmUp); two lambdas, two classes.
-    private static final JavaKernel IDLE_A = (s, loc, ls, p, q, v1, v2, r, rs, n) -> { };
-    private static final JavaKernel IDLE_B = (s, loc, ls, p, q, v1, v2, r, rs, n) -> { };
+    private static final JavaKernel IDLE_A = (s, loc, ls, r, rs, n) -> { };
+    private static final JavaKernel IDLE_B = (s, loc, ls, r, rs, n) -> { };
     /** "kernel/n_gather" pairs already warmed in this JVM. */
     private static final Set<String> WARMED = ConcurrentHashMap.newKeySet();
 
@@ -88,34 +88,47 @@ public final class JavaActor {
     }
 
     /**
-     * Checks the request against the section, then starts the actor's thread. The descriptor and
-     * generation must already be written (see {@link LitmusSection#write}); the actor adds itself
-     * to {@code ready} and waits for round 1.
-     *
-     * @param actor this actor's index: selects its result array
-     * @param kernel a name from {@link JavaKernels#names()}
-     * @param p byte offset of location p inside an instance
-     * @param q byte offset of location q (unused by {@code st}, {@code fadd}, {@code cas}: pass 0)
-     * @param stall leave as aborted ({@link ActorResult#OWN_STALL}) after waiting this long for one
-     *     round; zero: no bound of its own, wait for the runner's abort (as the C actors)
-     * @throws IllegalArgumentException (docs/LITMUS.md, "What every runtime refuses") for an unknown
-     *     kernel, a generation of 0 or one the section does not hold (it holds another test: ESTALE
-     *     in C), an actor index or location offset the descriptor does not allow, a negative stall,
-     *     or a missing or invalid descriptor
+     * Starts the kernel generated from {@code plan} ({@link testbed.litmus.kernel.JavaKernelClass})
+     * as actor {@code actor}, after checking that the descriptor gives it room: its locations fit
+     * an instance and its registers its record.
      */
-    public static JavaActor start(LitmusSection section, int actor, String kernel, long p, long q, long v1, long v2,
-                                  long generation, Duration stall) {
-        return start(section, actor, kernel, JavaKernels.get(kernel), p, q, v1, v2, generation, stall);
+    public static JavaActor start(LitmusSection section, int actor, testbed.litmus.kernel.KernelPlan plan, long generation,
+                                  Duration stall) {
+        return start(section, actor, plan.id(), testbed.litmus.kernel.JavaKernelClass.of(plan), plan.registers(),
+                plan.locationBytes(), generation, stall);
     }
 
     /**
-     * The same with a kernel that is not one of {@link JavaKernels}: an embedded guest's kernel
-     * (a {@link ThreadBoundKernel}) runs in this actor loop on the actor's thread. {@code name}
-     * identifies the kernel in messages and in the warm-up's once-per-JVM record, so it must
-     * differ from every other kernel's name.
+     * A generated kernel that writes {@code registers} registers and reaches the first
+     * {@code locationBytes} of each instance; a guest's kernel is one too.
      */
-    public static JavaActor start(LitmusSection section, int actor, String name, JavaKernel k, long p, long q, long v1,
-                                  long v2, long generation, Duration stall) {
+    public static JavaActor start(LitmusSection section, int actor, String name, JavaKernel k, int registers, long locationBytes,
+                                  long generation, Duration stall) {
+        Descriptor d = section.descriptor();
+        if (locationBytes > d.locStride()) {
+            throw new IllegalArgumentException("Java actor " + actor + ": kernel " + name + " reaches " + locationBytes
+                    + " bytes of each instance, which has " + d.locStride());
+        }
+        if (actor >= 0 && actor < d.actors() && d.registerWindow(actor) < Descriptor.REGISTER_BYTES * registers) {
+            throw new IllegalArgumentException("Java actor " + actor + ": its register window (" + d.registerWindow(actor)
+                    + " bytes of each record) is too small for kernel " + name + ", which writes " + registers + " register(s)");
+        }
+        return start(section, actor, name, k, generation, stall);
+    }
+
+    /**
+     * Checks the request against the section, then starts the actor's thread. The descriptor and
+     * generation must already be written (see {@link LitmusSection#write}); the actor adds itself
+     * to {@code ready} and waits for round 1. {@code name} identifies the kernel in messages and
+     * in the warm-up's once-per-JVM record, so it must differ from every other kernel's name.
+     *
+     * @param stall leave as aborted ({@link ActorResult#OWN_STALL}) after waiting this long for one
+     *     round; zero: no bound of its own, wait for the runner's abort (as the C actors)
+     * @throws IllegalArgumentException (docs/LITMUS.md, "What every runtime refuses") for a
+     *     generation of 0 or one the section does not hold (it holds another test: ESTALE in C), an
+     *     actor index the descriptor does not allow, a negative stall, or a missing or invalid descriptor
+     */
+    private static JavaActor start(LitmusSection section, int actor, String name, JavaKernel k, long generation, Duration stall) {
         String kernel = name;
         Objects.requireNonNull(section, "section");
         Objects.requireNonNull(k, "kernel");
@@ -136,17 +149,7 @@ public final class JavaActor {
         if (actor < 0 || actor >= d.actors()) {
             throw new IllegalArgumentException("Java actor " + actor + ": the test has actors 0.." + (d.actors() - 1));
         }
-        checkLocation(actor, "p", p, d);
-        checkLocation(actor, "q", q, d);
-        // A guest kernel's name is not role.modes: its registers are the runner's to check.
-        if (JavaKernels.names().contains(name)) {
-            int registers = testbed.litmus.Role.ofKernel(name).registers();
-            if (d.registerWindow(actor) < Descriptor.REGISTER_BYTES * registers) {
-                throw new IllegalArgumentException("Java actor " + actor + ": its register window (" + d.registerWindow(actor)
-                        + " bytes of each record) is too small for kernel " + name + ", which writes " + registers + " register(s)");
-            }
-        }
-        Loop loop = new Loop(section.segment(), d, actor, kernel, k, p, q, v1, v2, stallNs);
+        Loop loop = new Loop(section.segment(), d, actor, kernel, k, stallNs);
         JavaActor a = new JavaActor(actor, kernel, loop);
         ALIVE.incrementAndGet();
         try {
@@ -205,12 +208,6 @@ public final class JavaActor {
         return "JavaActor[" + actor + ", " + kernel + (isAlive() ? ", running" : ", ended") + "]";
     }
 
-    private static void checkLocation(int actor, String name, long off, Descriptor d) {
-        if (off < 0 || off % 8 != 0 || off + 8 > d.locStride()) {
-            throw new IllegalArgumentException("Java actor " + actor + ": location offset " + name + " = " + off
-                    + " is not an 8-byte-aligned offset inside an instance (loc_stride " + d.locStride() + ")");
-        }
-    }
 
     /** The actor's thread body; its fields are the descriptor as read at start. */
     private static final class Loop implements Runnable {
@@ -225,7 +222,6 @@ public final class JavaActor {
         private final String kernelName;
         private final int actor;
         private final JavaKernel kernel;
-        private final long p, q, v1, v2;
         private final long stallNs;
         private final long spinNs;
         private final int nActors;
@@ -247,17 +243,12 @@ public final class JavaActor {
         ActorResult result;
         Throwable failure;
 
-        Loop(MemorySegment s, Descriptor d, int actor, String kernelName, JavaKernel kernel, long p, long q,
-             long v1, long v2, long stallNs) {
+        Loop(MemorySegment s, Descriptor d, int actor, String kernelName, JavaKernel kernel, long stallNs) {
             this.s = s;
             this.descriptor = d;
             this.kernelName = kernelName;
             this.actor = actor;
             this.kernel = kernel;
-            this.p = p;
-            this.q = q;
-            this.v1 = v1;
-            this.v2 = v2;
             this.stallNs = stallNs;
             this.nActors = d.actors();
             this.spinNs = nActors <= Runtime.getRuntime().availableProcessors() ? SPIN_NS : SPIN_SHARED_NS;
@@ -326,7 +317,7 @@ public final class JavaActor {
         /** Round r, once released: the kernel on every instance, arrive, and consume if last. */
         private void round(long r) {
             awaitStart();
-            kernel.run(s, locOffset, locStride, p, q, v1, v2, resultOffset, resultStride, stride);
+            kernel.run(s, locOffset, locStride, resultOffset, resultStride, stride);
             rounds++;
             // Seq_cst RMW: every kernel write of this round precedes it in each actor, and the
             // last arriver reads the last value in arrived's modification order (LITMUS.md).
@@ -373,11 +364,11 @@ public final class JavaActor {
             MemorySegment scratch = s.asSlice(base, size);
             try {
                 // Stall bound 1 ns: a wait with nothing released ends after two spin batches.
-                Loop warm = new Loop(scratch, w, actor, kernelName, kernel, p, q, v1, v2, 1);
+                Loop warm = new Loop(scratch, w, actor, kernelName, kernel, 1);
                 // Once: a wait through the spin, yield and park phases.
-                new Loop(scratch, w, actor, kernelName, kernel, p, q, v1, v2, YIELD_NS + PARK_MIN_NS).rehearseWaits(1);
-                Loop idleA = new Loop(scratch, w, actor, "idle", IDLE_A, p, q, v1, v2, 1);
-                Loop idleB = new Loop(scratch, w, actor, "idle", IDLE_B, p, q, v1, v2, 1);
+                new Loop(scratch, w, actor, kernelName, kernel, YIELD_NS + PARK_MIN_NS).rehearseWaits(1);
+                Loop idleA = new Loop(scratch, w, actor, "idle", IDLE_A, 1);
+                Loop idleB = new Loop(scratch, w, actor, "idle", IDLE_B, 1);
                 for (int r = 1; r <= warmRounds; r++) {
                     if (r % 64 == 0) {
                         warm.rehearseWaits(r);

@@ -10,24 +10,10 @@ import testbed.region.Region;
  * The Java view of the region's litmus section (docs/LITMUS.md, "The litmus section"). Offsets are
  * relative to the start of the section; every control word is an int64 alone on its 128-byte line.
  *
- * <pre>
- *   0x0000 control
- *     0x000 epoch       rounds released so far (release by the consumer, acquire by actors)
- *     0x080 arrived     actors that finished the current round (seq_cst fetch_add)
- *     0x100 ready       actors that started (seq_cst fetch_add)
- *     0x180 stop        non-zero: finish after the current round (set by the runner)
- *     0x200 done        non-zero: no more rounds (release by the consumer)
- *     0x280 abort       non-zero: leave at once (set by the runner)
- *     0x300 rounds      rounds consumed so far (release by the consumer)
- *     0x380 generation  the test's id
- *   0x0400 descriptor   int64 fields, see {@link Descriptor}
- *     0x400 n_actors  0x408 stride  0x410 n_gather  0x418 max_rounds  0x420 loc_offset
- *     0x428 loc_stride  0x430 hist_offset  0x438 hist_len
- *     0x440 gather[j] {offset, stride}, j &lt; 4    0x480 result[a] {offset, stride}, a &lt; 4
- *   0x1000 histogram    hist_len int64 counts (at most 256)
- *   0x2000 data         locations and result arrays, where the descriptor says; past the
- *                       descriptor's last byte, Java actors' warm-up scratch (zeroed after use)
- * </pre>
+ * <p>The offsets are declared once, in native/litmus.layout, with what each word holds; the
+ * constants here are the Java view of that file, and LitmusLayoutTest fails when they differ by a
+ * byte. Past the descriptor's last byte of data, Java actors keep their warm-up scratch (zeroed
+ * after use).
  *
  * <p>Access modes follow the protocol of docs/LITMUS.md: each accessor's documentation names its
  * mode. The setters for {@code stop}, {@code abort} and {@code epoch} are for the runner; the

@@ -4,7 +4,7 @@ import testbed.ffi.Errno;
 
 /**
  * A C litmus actor call (interop_litmus.h) returned a negative errno. The message says what the
- * errno means for that call and names it, e.g. "C actor 1: unknown kernel 'x' (ENOENT)".
+ * errno means for that call and names it, e.g. "C actor 1: ... (EINVAL)".
  */
 public final class NativeActorException extends RuntimeException {
 

@@ -21,13 +21,15 @@ import testbed.region.RegionLayout;
 
 /**
  * The C litmus actors of the shim (native/include/interop_litmus.h) through FFM: each actor is a
- * pthread running the actor loop of docs/LITMUS.md with a compiled C kernel.
+ * pthread running the actor loop of docs/LITMUS.md with a C kernel generated from a litmus file
+ * and compiled into a library of its own ({@link #startCompiled}, from a
+ * {@code testbed.litmus.kernel.CKernelLibrary}).
  *
  * <p>Functions are looked up once, at construction (a shim without them fails there), and called
  * through downcall handles held in static finals that take the function's address first, as
  * {@code testbed.ffi.PanamaShim} does. No call is critical: join blocks for up to its timeout.
  *
- * <p>The section given to {@link #start} must stay mapped until the actor has been joined: a C
+ * <p>The section given to {@link #startCompiled} must stay mapped until the actor has been joined: a C
  * actor reads and writes it through a raw address, and closing the region under it crashes the
  * process. Handles are the C side's: never reused, valid until joined.
  *
@@ -37,32 +39,24 @@ import testbed.region.RegionLayout;
  *
  * <p>Thread-safety: every method may be called from any thread, as the C functions may.
  */
-// Restricted FFM methods (linking, library lookup, reinterpret) are this class's purpose; the JVM
+// Restricted FFM methods (linking, library lookup) are this class's purpose; the JVM
 // runs with --enable-native-access=ALL-UNNAMED.
 @SuppressWarnings("restricted")
 public final class NativeActors implements AutoCloseable {
 
     private static final Linker LINKER = Linker.nativeLinker();
 
-    private static final MethodHandle KERNEL_EXISTS = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle KERNELS = LINKER.downcallHandle(FunctionDescriptor.of(ADDRESS));
-    private static final MethodHandle START = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_LONG,
-            ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle START_COMPILED = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_LONG,
+            ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle JOIN = LINKER.downcallHandle(
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
     private static final MethodHandle ALIVE = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle ARCH = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT));
 
-    /** The kernel list is static storage in the library; this bounds the scan for its NUL. */
-    private static final long KERNELS_MAX_BYTES = 1 << 20;
-
     private final Path library;
-    private final MemorySegment kernelExists;
-    private final MemorySegment kernels;
-    private final MemorySegment start;
+    private final MemorySegment startCompiled;
     private final MemorySegment join;
     private final MemorySegment alive;
-    private final List<String> kernelNames;
     /** Started and not yet joined: what join needs to word an abort reason. */
     private final Map<Long, Started> started = new ConcurrentHashMap<>();
 
@@ -89,9 +83,7 @@ public final class NativeActors implements AutoCloseable {
             throw new IllegalStateException("cannot load the native shim " + library + ": " + e.getMessage(), e);
         }
         MemorySegment arch = find(lookup, "interop_arch");
-        this.kernelExists = find(lookup, "interop_litmus_kernel_exists");
-        this.kernels = find(lookup, "interop_litmus_kernels");
-        this.start = find(lookup, "interop_litmus_start");
+        this.startCompiled = find(lookup, "interop_litmus_start_compiled");
         this.join = find(lookup, "interop_litmus_join");
         this.alive = find(lookup, "interop_litmus_alive");
         int lib;
@@ -105,7 +97,6 @@ public final class NativeActors implements AutoCloseable {
             throw new IllegalStateException("native shim " + library + " is built for arch " + lib + " ("
                     + RegionLayout.archName(lib) + ") but this JVM is " + jvm + " (" + RegionLayout.archName(jvm) + ")");
         }
-        this.kernelNames = readKernels();
     }
 
     /** The configured shim ({@link NativeLibrary#require()}). */
@@ -117,34 +108,26 @@ public final class NativeActors implements AutoCloseable {
         return library;
     }
 
-    /** True if the shim has a C kernel of this name (C modes: relaxed, acquire, release, acq_rel, seq_cst). */
-    public boolean hasKernel(String name) {
-        if (name == null) return false;
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) KERNEL_EXISTS.invokeExact(kernelExists, arena.allocateFrom(name)) != 0;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Every C kernel name, in the shim's order. */
-    public List<String> kernels() {
-        return kernelNames;
-    }
-
     /**
      * Starts a C actor: a pthread that adds 1 to {@code ready}, waits for round 1 and runs the actor
-     * loop with {@code kernel}. Arguments as for {@link JavaActor#start}; {@code stall} zero means no
-     * stall bound of its own.
+     * loop with a generated kernel. {@code kernel} is the address of an
+     * {@code interop_litmus_kernel_fn} (from {@code CKernelLibrary.kernel(plan)}), run on every
+     * instance with this actor's result array. The library holding the kernel must stay loaded
+     * until the actor is joined (CKernelLibrary never unloads one). Arguments otherwise as for
+     * {@link JavaActor#start}; {@code stall} zero means no stall bound of its own.
      *
+     * @param registers     registers the kernel writes per instance (its plan's), 0..64
+     * @param locationBytes bytes of an instance the kernel reaches (its plan's {@code locationBytes()}),
+     *                      at least 8 and at most the descriptor's location stride
      * @return the actor's handle (&gt; 0) for {@link #join}
-     * @throws NativeActorException naming the errno: ENOENT (unknown kernel), EINVAL (bad argument
-     *     or descriptor), ESTALE (the section holds another generation), EAGAIN or ENOMEM (no
-     *     thread could be made, or 64 actors are unjoined)
+     * @throws NativeActorException naming the errno: EINVAL (a null kernel, registers or location
+     *     bytes out of range, a bad argument or descriptor, a descriptor the kernel's reach does not
+     *     fit), ESTALE (the section holds another generation), EAGAIN or ENOMEM (no thread could be
+     *     made, or 64 actors are unjoined)
      * @throws IllegalArgumentException for a negative stall
      */
-    public long start(LitmusSection section, int actor, String kernel, long p, long q, long v1, long v2,
-                      long generation, Duration stall) {
+    public long startCompiled(LitmusSection section, int actor, MemorySegment kernel, int registers, long locationBytes,
+                              long generation, Duration stall) {
         Objects.requireNonNull(section, "section");
         Objects.requireNonNull(kernel, "kernel");
         Objects.requireNonNull(stall, "stall");
@@ -152,31 +135,36 @@ public final class NativeActors implements AutoCloseable {
             throw new IllegalArgumentException("C actor " + actor + ": negative stall timeout " + stall);
         }
         long stallMs = ceilMillis(stall);
+        String name = "generated kernel at 0x" + Long.toHexString(kernel.address());
         long r;
-        try (Arena arena = Arena.ofConfined()) {
-            // The C side looks the name up in its own table and keeps no pointer to this copy.
-            r = (long) START.invokeExact(start, section.segment(), actor, arena.allocateFrom(kernel), p, q, v1, v2,
-                    generation, stallMs);
+        try {
+            r = (long) START_COMPILED.invokeExact(startCompiled, section.segment(), actor, kernel, registers,
+                    locationBytes, generation, stallMs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
         if (r > 0) {
-            started.put(r, new Started(section, actor, kernel, stallMs));
+            started.put(r, new Started(section, actor, name, stallMs));
             return r;
         }
+        throw refused(r, section, actor, String.format("%s, %d registers, %d location bytes, stall %d ms",
+                name, registers, locationBytes, stallMs), generation);
+    }
+
+    /** The exception for a start that returned {@code r} < 0, worded for that errno. */
+    private static NativeActorException refused(long r, LitmusSection section, int actor, String arguments,
+                                                long generation) {
         int errno = (int) -r;
         String what = switch (errno) {
-            case NativeActorException.ENOENT -> "unknown kernel '" + kernel + "'";
-            case NativeActorException.EINVAL -> String.format(
-                    "refused the arguments or the section's descriptor (kernel '%s', p %d, q %d, stall %d ms; %s)",
-                    kernel, p, q, stallMs, describe(section));
+            case NativeActorException.EINVAL -> "refused the arguments or the section's descriptor (" + arguments
+                    + "; " + describe(section) + ")";
             case NativeActorException.ESTALE -> "the section holds generation " + section.generation() + ", not "
                     + generation + ": it was started for another test";
             case NativeActorException.EAGAIN, NativeActorException.ENOMEM ->
                     "no thread could be made (64 actors unjoined, or pthread_create refused)";
-            default -> "unexpected result " + r + " from interop_litmus_start";
+            default -> "unexpected result " + r + " from the shim";
         };
-        throw new NativeActorException(errno, "C actor " + actor + ": " + what);
+        return new NativeActorException(errno, "C actor " + actor + ": " + what);
     }
 
     /**
@@ -266,17 +254,7 @@ public final class NativeActors implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "NativeActors[" + library + ", " + kernelNames.size() + " kernels]";
-    }
-
-    private List<String> readKernels() {
-        try {
-            MemorySegment s = (MemorySegment) KERNELS.invokeExact(kernels);
-            String all = s.reinterpret(KERNELS_MAX_BYTES).getString(0);
-            return all.isEmpty() ? List.of() : List.of(all.split("\n"));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return "NativeActors[" + library + "]";
     }
 
     private static String describe(LitmusSection section) {

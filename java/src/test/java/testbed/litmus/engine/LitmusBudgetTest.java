@@ -93,9 +93,11 @@ class LitmusBudgetTest {
     @Test
     void aJvmBehindPlanShortensTheTestsAfterIt() {
         List<ForkPlan.Fork> forks = forks(Mode.QUICK, ALL);
-        long planned = LitmusSuite.share(Mode.QUICK, 60_000, forks).run().toMillis();
-        // Half the time gone with a third of the JVMs run.
-        long behind = LitmusSuite.share(Mode.QUICK, 30_000, forks.subList(forks.size() / 3, forks.size())).run().toMillis();
+        long planned = LitmusSuite.share(Mode.QUICK, LitmusSuite.totalBudget(Mode.QUICK).toMillis(), forks).run().toMillis();
+        // The first JVM done, and 10 s less left than the rest were planned to take.
+        List<ForkPlan.Fork> rest = forks.subList(1, forks.size());
+        long restPlanned = rest.stream().mapToLong(f -> LitmusSuite.overheadMs(f) + (long) (f.shares() * planned)).sum();
+        long behind = LitmusSuite.share(Mode.QUICK, restPlanned - 10_000, rest).run().toMillis();
         assertTrue(behind < planned, "behind plan: " + behind + " ms per test, planned " + planned);
     }
 

@@ -3,12 +3,10 @@ package testbed.litmus.engine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import testbed.Mode;
-import testbed.ffi.NativeLibrary;
 import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusTest;
 import testbed.litmus.Shape;
-import testbed.litmus.runtime.NativeActors;
 import testbed.report.CaseResult;
 import testbed.report.Status;
 import testbed.report.SuiteResult;
@@ -72,8 +70,8 @@ class LitmusFaultsTest {
     @Test
     void aJvmNotInItsJitModeRunsNothingAndSaysWhichFlagIsWrong() {
         // This test JVM runs in the JVM's default mode: told it is a C1 JVM, it must refuse.
-        java.util.List<CaseResult> r = ForkedJvm.runHere(null, java.util.List.of(named("sb_jc_relaxed")), Budget.of(Duration.ofMillis(50)),
-                JitMode.C1, 1, QUIET);
+        List<CaseResult> r = ForkedJvm.runHere(List.of(named("sb_jc_relaxed")), Budget.of(Duration.ofMillis(50)), JitMode.C1, 1, null, null,
+                QUIET);
         assertEquals(1, r.size());
         assertEquals(Status.ERROR, r.get(0).status());
         assertEquals("this JVM is not in JIT mode c1: TieredStopAtLevel is 4, not 1", r.get(0).message());
@@ -107,9 +105,10 @@ class LitmusFaultsTest {
     @Test
     @Timeout(120)
     void aPeerKilledMidTestEndsThatTestAsAnErrorWithinTheStallBound() {
-        try (Session session = Session.openDefault(QUIET);
-             NativeActors c = new NativeActors(NativeLibrary.require())) {
-            LitmusRunner runner = new LitmusRunner(session, c);
+        try (LitmusSession litmus = LitmusSession.open(List.of(named("sb_jg_relaxed"), named("sb_jc_relaxed")),
+                (java.nio.file.Path) null, QUIET)) {
+            Session session = litmus.session();
+            LitmusRunner runner = litmus.runner();
             Budget budget = new Budget(Duration.ofSeconds(5), Budget.DEFAULT_STRIDE, Duration.ofSeconds(1));
             Thread killer = Thread.ofPlatform().start(() -> {
                 try {
@@ -130,7 +129,7 @@ class LitmusFaultsTest {
             // The run goes on: the next test, without the peer, runs and passes.
             CaseResult next = runner.run(named("sb_jc_relaxed"), new Budget(Duration.ofMillis(300), Budget.DEFAULT_STRIDE, Duration.ofSeconds(2)));
             assertEquals(Status.PASSED, next.status(), next.message());
-            assertEquals(0, c.alive(), "no C actor outlives its test");
+            assertEquals(0, litmus.cActors().alive(), "no C actor outlives its test");
         }
     }
 }

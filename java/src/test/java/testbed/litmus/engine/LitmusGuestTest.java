@@ -2,13 +2,10 @@ package testbed.litmus.engine;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import testbed.ffi.NativeLibrary;
 import testbed.guest.GuestRuntime;
-import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusTest;
 import testbed.litmus.runtime.JavaActor;
-import testbed.litmus.runtime.NativeActors;
 import testbed.report.CaseResult;
 import testbed.report.Status;
 
@@ -80,11 +77,11 @@ class LitmusGuestTest {
     @Test
     @Timeout(180)
     void guestTestsRunAndAGuestThatFailsIsThatActorsErrorWithTheGuestsMessage() {
-        try (Session session = Session.openDefault(QUIET);
-             NativeActors c = new NativeActors(NativeLibrary.require())) {
+        List<LitmusTest> tests = CanonicalSuite.all().stream().filter(LitmusTest::hasGuest).toList();
+        try (LitmusSession litmus = LitmusSession.open(tests, (java.nio.file.Path) null, QUIET)) {
             // Both styles, with Java and with C, run and report samples.
-            LitmusRunner runner = new LitmusRunner(session, c);
-            for (String name : List.of("sb_jv_sc", "mp_hc_sc")) {
+            LitmusRunner runner = litmus.runner();
+            for (String name : List.of("sb_jv_sc", "mp_hc_sc", "sb_hj_sc")) {
                 CaseResult r = runner.run(named(name), SHORT);
                 assertWitnessedOrInconclusive(name, r);
                 assertTrue(((Number) r.metrics().get("samples")).longValue() > 0, name);
@@ -92,31 +89,31 @@ class LitmusGuestTest {
 
             // A kernel that throws: the test is an ERROR naming the guest actor and its message.
             long t0 = System.nanoTime();
-            CaseResult thrown = new LitmusRunner(session, c).withGuest(GuestRuntime.shared(),
+            CaseResult thrown = litmus.newRunner().withGuest(GuestRuntime.shared(),
                             a -> "(function (buffer, host) { return function () { throw new Error('kernel refused on purpose'); }; })")
                     .run(named("sb_jh_sc"), SHORT);
             assertEquals(Status.ERROR, thrown.status(), thrown.message());
-            assertTrue(thrown.message().contains("a1 (js_host st_ld.volatile.volatile)")
+            assertTrue(thrown.message().contains("a1 (js_host {st [8] := 1 volatile; r0 := ld [0] volatile})")
                     && thrown.message().contains("Error: kernel refused on purpose"), thrown.message());
             assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(30).toNanos(), "bounded");
 
             // An engine that cannot start: the same, with the polyglot message.
             try (GuestRuntime broken = new GuestRuntime(Map.of("engine.NoSuchOptionAnywhere", "1"))) {
-                CaseResult noEngine = new LitmusRunner(session, c).withGuest(broken, null).run(named("mp_vc_sc"), SHORT);
+                CaseResult noEngine = litmus.newRunner().withGuest(broken, null).run(named("mp_vc_sc"), SHORT);
                 assertEquals(Status.ERROR, noEngine.status(), noEngine.message());
-                assertTrue(noEngine.message().contains("a0 (js_view st_st.atomics.atomics)")
+                assertTrue(noEngine.message().contains("a0 (js_view {st [0] := 1 atomics; st [8] := 1 atomics})")
                         && noEngine.message().contains("the polyglot engine cannot start")
                         && noEngine.message().contains("NoSuchOptionAnywhere"), noEngine.message());
             }
 
             // A kernel that never returns: the test stalls, is aborted, and the guest is cancelled.
-            // (Its kernel was rehearsed above, so the loop starts in round 1, after ready.)
+            // (sb_hj_sc's kernel was rehearsed above, so the loop starts in round 1, after ready.)
             t0 = System.nanoTime();
-            CaseResult hung = new LitmusRunner(session, c).withGuest(GuestRuntime.shared(),
+            CaseResult hung = litmus.newRunner().withGuest(GuestRuntime.shared(),
                             a -> "(function (buffer, host) { return function () { for (;;) { } }; })")
                     .run(named("sb_hj_sc"), new Budget(Duration.ofMillis(300), 256, Duration.ofSeconds(1)));
             assertEquals(Status.ERROR, hung.status(), hung.message());
-            assertTrue(hung.message().contains("stalled") && hung.message().contains("a0 (js_host st_ld.volatile.volatile)"), hung.message());
+            assertTrue(hung.message().contains("stalled") && hung.message().contains("a0 (js_host {st [0] := 1 volatile; r0 := ld [8] volatile})"), hung.message());
             assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(30).toNanos(), "bounded");
             assertEquals(0, JavaActor.alive(), "the hung guest was cancelled and its thread ended");
 

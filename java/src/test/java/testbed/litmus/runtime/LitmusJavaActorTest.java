@@ -124,10 +124,10 @@ class LitmusJavaActorTest {
 
     @Test
     void compareAndSetHasExactlyOneWinner() {
-        // a0: CAS x 0 -> 1; a1: CAS x 0 -> 2. Gather who won and x.
+        // a0: CAS x 0 -> 1; a1: CAS x 0 -> 2, each expecting the 0 in a location of its own. Gather who won and x.
         List<Gather> g = List.of(new Gather.Register(0, 0), new Gather.Register(1, 0), new Gather.Location(X));
-        MiniRunner.Outcome o = runner.run(Descriptor.standard(2, STRIDE, g).withMaxRounds(1000), Duration.ofSeconds(20),
-                java("cas.volatile", X, 0, 1, 0), java("cas.acquire", X, 0, 2, 0)).checkIntegrity();
+        MiniRunner.Outcome o = runner.run(Descriptor.standard(new int[] {1, 1}, 3, STRIDE, g).withMaxRounds(1000), Duration.ofSeconds(20),
+                java("cas.volatile", X, Y, 1, 0), java("cas.acquire", X, 16, 2, 0)).checkIntegrity();
         assertEquals(o.samples(), o.count(1, 0, 1) + o.count(0, 1, 2), "one winner, x holds its value: " + o);
     }
 
@@ -171,8 +171,8 @@ class LitmusJavaActorTest {
     @Test
     void abortMakesRunningActorsLeavePromptly() {
         long gen = prepare(Descriptor.standard(2, STRIDE, R0_R0), 1);
-        JavaActor a0 = JavaActor.start(section, 0, "st_ld.plain.plain", X, Y, 1, 0, gen, Duration.ofSeconds(10));
-        JavaActor a1 = JavaActor.start(section, 1, "st_ld.plain.plain", Y, X, 1, 0, gen, Duration.ofSeconds(10));
+        JavaActor a0 = JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st_ld.plain.plain", X, Y, 1, 0), gen, Duration.ofSeconds(10));
+        JavaActor a1 = JavaActor.start(section, 1, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st_ld.plain.plain", Y, X, 1, 0), gen, Duration.ofSeconds(10));
         awaitReady(2);
         section.setEpoch(1);
         MiniRunner.sleep(Duration.ofMillis(200));
@@ -194,7 +194,7 @@ class LitmusJavaActorTest {
     void abortReachesAnActorParkedAtTheBarrier() {
         long gen = prepare(Descriptor.standard(2, 16, R0_R0), 2);
         // Only actor 0 of 2: it runs round 1, arrives first, and waits for a round that never comes.
-        JavaActor a0 = JavaActor.start(section, 0, "st_ld.volatile.volatile", X, Y, 1, 0, gen, Duration.ofSeconds(20));
+        JavaActor a0 = JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st_ld.volatile.volatile", X, Y, 1, 0), gen, Duration.ofSeconds(20));
         awaitReady(1);
         section.setEpoch(1);
         MiniRunner.sleep(Duration.ofMillis(100)); // well past the spin and yield phases: it is parking
@@ -213,7 +213,7 @@ class LitmusJavaActorTest {
     @Test
     void anActorLeavesOnItsOwnStallTimeout() {
         long gen = prepare(Descriptor.standard(2, 16, R0_R0), 3);
-        JavaActor a0 = JavaActor.start(section, 0, "st_ld.volatile.volatile", X, Y, 1, 0, gen, Duration.ofMillis(200));
+        JavaActor a0 = JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st_ld.volatile.volatile", X, Y, 1, 0), gen, Duration.ofMillis(200));
         awaitReady(1);
         long t = System.nanoTime();
         section.setEpoch(1);
@@ -230,7 +230,7 @@ class LitmusJavaActorTest {
     @Test
     void anActorWaitingForRoundOneAlsoStallsOut() {
         long gen = prepare(Descriptor.standard(2, 16, R0_R0), 4);
-        JavaActor a0 = JavaActor.start(section, 0, "ld_ld.plain.plain", X, Y, 0, 0, gen, Duration.ofMillis(100));
+        JavaActor a0 = JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "ld_ld.plain.plain", X, Y, 0, 0), gen, Duration.ofMillis(100));
         ActorResult r = a0.join(Duration.ofSeconds(3));
         assertEquals(ActorResult.OWN_STALL, r.aborted(), r.toString());
         assertEquals(0, r.rounds());
@@ -243,28 +243,30 @@ class LitmusJavaActorTest {
     void startRefusesWhatTheSectionDoesNotAllow() {
         long gen = prepare(Descriptor.standard(2, 16, R0_R0), 5);
         Duration s = Duration.ofSeconds(1);
-        assertMessage(() -> JavaActor.start(section, 0, "st.plain", X, 0, 1, 0, gen + 1, s),
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st.plain", X, 0, 1, 0), gen + 1, s),
                 "holds generation " + gen + ", not " + (gen + 1) + " (ESTALE)");
-        assertMessage(() -> JavaActor.start(section, 0, "st.plain", X, 0, 1, 0, 0, s), "generation 0 names no test");
-        assertMessage(() -> JavaActor.start(section, 0, "st_ld.relaxed.relaxed", X, Y, 1, 0, gen, s),
-                "Java actor: unknown kernel 'st_ld.relaxed.relaxed'");
-        assertMessage(() -> JavaActor.start(section, 2, "st.plain", X, 0, 1, 0, gen, s), "the test has actors 0..1");
-        assertMessage(() -> JavaActor.start(section, 0, "st.plain", 4, 0, 1, 0, gen, s), "location offset p = 4");
-        assertMessage(() -> JavaActor.start(section, 0, "st_ld.plain.plain", X, 16, 1, 0, gen, s),
-                "location offset q = 16 is not an 8-byte-aligned offset inside an instance (loc_stride 16)");
-        assertMessage(() -> JavaActor.start(section, 0, "st.plain", X, 0, 1, 0, gen, Duration.ofMillis(-1)),
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st.plain", X, 0, 1, 0), 0, s), "generation 0 names no test");
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st_ld.relaxed.relaxed", X, Y, 1, 0), gen, s),
+                "Java has no store in mode 'relaxed'");
+        assertMessage(() -> JavaActor.start(section, 2, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st.plain", X, 0, 1, 0), gen, s), "the test has actors 0..1");
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st.plain", 4, 0, 1, 0), gen, s), "location offset 4 is not a non-negative multiple of 8");
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st_ld.plain.plain", X, 16, 1, 0), gen, s),
+                "bytes of each instance, which has 16");
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st.plain", X, 0, 1, 0), gen, Duration.ofMillis(-1)),
                 "negative stall timeout");
         // Packed records of one register each: an actor's r1 would be the next actor's r0.
         long packed = prepare(Descriptor.standard(new int[] {1, 1}, 16, R0_R0), 6);
-        assertMessage(() -> JavaActor.start(section, 0, "ld_ld.plain.plain", X, Y, 1, 0, packed, s),
-                "Java actor 0: its register window (8 bytes of each record) is too small for kernel ld_ld.plain.plain, which writes 2 register(s)");
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "ld_ld.plain.plain", X, Y, 1, 0), packed, s),
+                "Java actor 0: its register window (8 bytes of each record) is too small for kernel k");
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "ld_ld.plain.plain", X, Y, 1, 0), packed, s),
+                "which writes 2 register(s)");
         // Without registers: no window at all.
         long none = prepare(Descriptor.standard(new int[] {0, 1}, 16, List.of(new Descriptor.Gather.Register(1, 0))), 7);
-        assertMessage(() -> JavaActor.start(section, 0, "st_ld.plain.plain", X, Y, 1, 0, none, s),
-                "its register window (0 bytes of each record) is too small for kernel st_ld.plain.plain, which writes 1 register(s)");
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st_ld.plain.plain", X, Y, 1, 0), none, s),
+                "its register window (0 bytes of each record) is too small for kernel k");
         section.reset();
         section.setGeneration(gen);
-        assertMessage(() -> JavaActor.start(section, 0, "st.plain", X, 0, 1, 0, gen, s), "descriptor: 0 actors");
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st.plain", X, 0, 1, 0), gen, s), "descriptor: 0 actors");
         assertEquals(0, section.ready(), "nothing started");
     }
 
@@ -276,13 +278,13 @@ class LitmusJavaActorTest {
             LitmusSection s = LitmusSection.of(other);
             s.write(Descriptor.standard(2, 16, R0_R0));
             s.setGeneration(9);
-            a0 = JavaActor.start(s, 0, "st.plain", X, 0, 1, 0, 9, Duration.ofSeconds(10));
+            a0 = JavaActor.start(s, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st.plain", X, 0, 1, 0), 9, Duration.ofSeconds(10));
             while (s.ready() < 1) MiniRunner.sleep(Duration.ofMillis(1));
         } finally {
             other.close(); // unmaps the section under the waiting actor
         }
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> a0.join(Duration.ofSeconds(5)));
-        assertTrue(e.getMessage().startsWith("Java actor 0 (st.plain) failed: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("Java actor 0 (k") && e.getMessage().contains(") failed: "), e.getMessage());
     }
 
     // ---- helpers ---------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 package testbed.litmus.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,9 +14,9 @@ import static testbed.litmus.runtime.LitmusJavaActorTest.x86;
 import static testbed.litmus.runtime.MiniRunner.Actor.c;
 import static testbed.litmus.runtime.MiniRunner.Actor.java;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -29,11 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import testbed.ffi.NativeLibrary;
+import testbed.litmus.Runtime;
+import testbed.litmus.kernel.KernelPlan;
 import testbed.region.Region;
 
 /**
- * The C actors through FFM: the binding (kernel list, errno to exception, join, close) and mixed
- * tests where a Java actor and a C actor race on the same instances.
+ * The C actors through FFM: the binding (errno to exception, join, close) and mixed tests where a
+ * Java actor and a C actor race on the same instances. Every C kernel is generated: a small
+ * {@link KernelPlan} (written as the role kernels were named, {@link RoleKernels}) compiled by
+ * {@code CKernelLibrary} and started with {@link NativeActors#startCompiled}.
  */
 @Timeout(30)
 class LitmusNativeActorsTest {
@@ -71,47 +74,37 @@ class LitmusNativeActorsTest {
 
     // ---- the binding -------------------------------------------------------------------------
 
-    @Test
-    void kernelsAreTheCKernelsOfTheContract() {
-        List<String> names = c.kernels();
-        // st 3 + five two-operation roles x 9 + fadd 5 + cas 5 (interop_litmus.h).
-        assertEquals(58, names.size(), names.toString());
-        assertEquals(58, new HashSet<>(names).size(), "no duplicates");
-        for (String n : names) assertTrue(c.hasKernel(n), n);
-        assertTrue(names.contains("st_ld.relaxed.relaxed"));
-        assertTrue(names.contains("st_fence_ld.seq_cst.acquire"));
-        assertTrue(names.contains("cas.acq_rel"));
-        assertFalse(c.hasKernel("st_ld.volatile.volatile"), "a Java mode");
-        assertFalse(c.hasKernel("st_ld.atomic.atomic"), "a Go mode");
-        assertFalse(c.hasKernel(""));
-        assertFalse(c.hasKernel(null));
+    /** A C kernel's plan, named as the retired role kernels were ({@link RoleKernels}). */
+    static KernelPlan plan(String kernel, long p, long q, long v1, long v2) {
+        return RoleKernels.plan(Runtime.C, kernel, p, q, v1, v2);
+    }
+
+    /** Starts actor {@code actor} with {@code plan} compiled, declaring the plan's registers and reach. */
+    static long start(LitmusSection s, int actor, KernelPlan plan, long gen, Duration stall) {
+        MemorySegment k = MiniRunner.cKernel(plan);
+        return c.startCompiled(s, actor, k, plan.registers(), plan.locationBytes(), gen, stall);
     }
 
     @Test
     void startErrorsNameTheirErrno() {
+        KernelPlan sb = plan("st_ld.relaxed.relaxed", Y, X, 1, 0);
+        KernelPlan st = plan("st.relaxed", X, 0, 1, 0);
+        MemorySegment sbK = MiniRunner.cKernel(sb);
         long gen = prepare(Descriptor.standard(2, 16, R0_R0), 1);
         Duration s = Duration.ofSeconds(1);
-        NativeActorException unknown = assertThrows(NativeActorException.class,
-                () -> c.start(section, 0, "st_ld.volatile.volatile", X, Y, 1, 0, gen, s));
-        assertEquals("C actor 0: unknown kernel 'st_ld.volatile.volatile' (ENOENT)", unknown.getMessage());
-        assertEquals(NativeActorException.ENOENT, unknown.errno());
-
-        NativeActorException stale = assertThrows(NativeActorException.class,
-                () -> c.start(section, 1, "st_ld.relaxed.relaxed", Y, X, 1, 0, gen + 1, s));
+        NativeActorException stale = assertThrows(NativeActorException.class, () -> start(section, 1, sb, gen + 1, s));
         assertEquals(NativeActorException.ESTALE, stale.errno());
         assertTrue(stale.getMessage().endsWith("holds generation " + gen + ", not " + (gen + 1)
                 + ": it was started for another test (ESTALE)"), stale.getMessage());
 
-        NativeActorException badActor = assertThrows(NativeActorException.class,
-                () -> c.start(section, 2, "st.relaxed", X, 0, 1, 0, gen, s));
+        NativeActorException badActor = assertThrows(NativeActorException.class, () -> start(section, 2, st, gen, s));
         assertEquals(NativeActorException.EINVAL, badActor.errno());
         assertTrue(badActor.getMessage().startsWith("C actor 2: refused the arguments or the section's descriptor"),
                 badActor.getMessage());
 
         assertEquals(NativeActorException.EINVAL, assertThrows(NativeActorException.class,
-                () -> c.start(section, 0, "st_ld.relaxed.relaxed", X, 16, 1, 0, gen, s)).errno(), "q outside an instance");
-        assertThrows(IllegalArgumentException.class,
-                () -> c.start(section, 0, "st.relaxed", X, 0, 1, 0, gen, Duration.ofMillis(-5)));
+                () -> c.startCompiled(section, 0, sbK, 1, 24, gen, s)).errno(), "a location outside an instance");
+        assertThrows(IllegalArgumentException.class, () -> start(section, 0, st, gen, Duration.ofMillis(-5)));
         assertEquals(0, section.ready(), "nothing started");
     }
 
@@ -125,7 +118,7 @@ class LitmusNativeActorsTest {
     @Test
     void joinTimesOutWhileTheActorRunsThenReportsTheAbort() {
         long gen = prepare(Descriptor.standard(2, 16, R0_R0), 2);
-        long h = c.start(section, 0, "st_ld.seq_cst.seq_cst", X, Y, 1, 0, gen, Duration.ofSeconds(20));
+        long h = start(section, 0, plan("st_ld.seq_cst.seq_cst", X, Y, 1, 0), gen, Duration.ofSeconds(20));
         awaitReady(1);
         section.setEpoch(1);
         assertNull(c.join(h, Duration.ofMillis(50)), "still running: one actor of two waits at the barrier");
@@ -142,7 +135,7 @@ class LitmusNativeActorsTest {
     @Test
     void aCActorLeavesOnItsOwnStallTimeout() {
         long gen = prepare(Descriptor.standard(2, 16, R0_R0), 3);
-        long h = c.start(section, 1, "ld_ld.acquire.relaxed", X, Y, 0, 0, gen, Duration.ofMillis(100));
+        long h = start(section, 1, plan("ld_ld.acquire.relaxed", X, Y, 0, 0), gen, Duration.ofMillis(100));
         ActorResult r = c.join(h, Duration.ofSeconds(3));
         assertEquals(ActorResult.OWN_STALL, r.aborted(), r.toString());
         assertTrue(r.reason().contains("stall timeout of 100 ms"), r.reason());
@@ -156,7 +149,9 @@ class LitmusNativeActorsTest {
             s.write(Descriptor.standard(2, 16, R0_R0));
             s.setGeneration(5);
             NativeActors own = new NativeActors(NativeLibrary.require());
-            own.start(s, 0, "st.relaxed", X, 0, 1, 0, 5, Duration.ZERO); // no stall bound of its own
+            KernelPlan st = plan("st.relaxed", X, 0, 1, 0);
+            // No stall bound of its own.
+            own.startCompiled(s, 0, MiniRunner.cKernel(st), st.registers(), st.locationBytes(), 5, Duration.ZERO);
             while (s.ready() < 1) MiniRunner.sleep(Duration.ofMillis(1));
             assertEquals(1, own.alive());
             long t = System.nanoTime();

@@ -1,5 +1,7 @@
 package testbed.litmus.runtime;
 
+import testbed.litmus.kernel.KernelPlan;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -30,14 +32,15 @@ final class MiniRunner {
     private final NativeActors c;
     private long generation = 100;
 
-    /** An actor to start: runtime 'J' (Java) or 'C'; p and q are byte offsets inside an instance. */
-    record Actor(char runtime, String kernel, long p, long q, long v1, long v2) {
+    /** An actor to start: a generated Java or C kernel. */
+    record Actor(KernelPlan plan) {
+        /** A Java kernel named as the role kernels were ({@link RoleKernels}); p and q are byte offsets inside an instance. */
         static Actor java(String kernel, long p, long q, long v1, long v2) {
-            return new Actor('J', kernel, p, q, v1, v2);
+            return new Actor(RoleKernels.plan(testbed.litmus.Runtime.JAVA, kernel, p, q, v1, v2));
         }
 
         static Actor c(String kernel, long p, long q, long v1, long v2) {
-            return new Actor('C', kernel, p, q, v1, v2);
+            return new Actor(RoleKernels.plan(testbed.litmus.Runtime.C, kernel, p, q, v1, v2));
         }
     }
 
@@ -88,6 +91,15 @@ final class MiniRunner {
         }
     }
 
+    /** A C kernel's function, compiled (or found in the kernel cache) on first use. */
+    static java.lang.foreign.MemorySegment cKernel(KernelPlan plan) {
+        try {
+            return testbed.litmus.kernel.CKernelLibrary.compile(List.of(plan)).kernel(plan);
+        } catch (testbed.litmus.kernel.KernelCompileException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     MiniRunner(LitmusSection section, NativeActors c) {
         this.section = section;
         this.c = c;
@@ -109,10 +121,10 @@ final class MiniRunner {
         List<Object> started = new ArrayList<>();
         try {
             for (int i = 0; i < actors.length; i++) {
-                Actor a = actors[i];
-                started.add(a.runtime() == 'J'
-                        ? JavaActor.start(section, i, a.kernel(), a.p(), a.q(), a.v1(), a.v2(), gen, STALL)
-                        : (Object) c.start(section, i, a.kernel(), a.p(), a.q(), a.v1(), a.v2(), gen, STALL));
+                KernelPlan plan = actors[i].plan();
+                started.add(plan.runtime() == testbed.litmus.Runtime.JAVA
+                        ? JavaActor.start(section, i, plan, gen, STALL)
+                        : (Object) c.startCompiled(section, i, cKernel(plan), plan.registers(), plan.locationBytes(), gen, STALL));
             }
             long deadline = System.nanoTime() + READY_BOUND.toNanos();
             while (section.ready() < actors.length) {
