@@ -50,7 +50,7 @@ public final class ForkedJvm {
         Deque<String> stderr = new ArrayDeque<>();
         // A hang bound, not a plan: four times the start-up a JVM in this mode is planned for
         // (a loaded machine starts JVMs slowly), then each test's longest run and stall.
-        long bound = 4 * (LitmusSuite.forkOverhead(jit).toMillis() + (jit.equals(JitMode.INTERPRETER) ? tests.size() * LitmusSuite.INTERPRETED_REHEARSAL.toMillis() : 0))
+        long bound = 4 * (LitmusSuite.forkOverhead(jit).toMillis() + 2 * tests.size() * LitmusSuite.rehearsal(jit).toMillis())
                 + LitmusSuite.WARM_UP.toMillis() + budget.stall().toMillis();
         for (LitmusTest t : tests) bound += EvidenceGoal.of(t).limit(budget).toMillis() + budget.stall().toMillis() + 2000L;
         long f0 = System.nanoTime();
