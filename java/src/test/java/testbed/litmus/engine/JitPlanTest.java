@@ -26,7 +26,7 @@ class JitPlanTest {
     @Test
     void quickRotatesOneModePerTestOverTheTestsWithAJavaActor() {
         JitPlan plan = JitPlan.of(Mode.QUICK, ALL, 41);
-        List<LitmusTest> java = ALL.stream().filter(JitPlan::applies).toList();
+        List<LitmusTest> java = ALL.stream().filter(JitPlan::applies).filter(t -> !t.selfCheck()).toList();
         List<JitMode> rotation = List.of(JitMode.C2, STRESS, JitMode.C1, JitMode.INTERPRETER);
         for (int i = 0; i < java.size(); i++) assertEquals(List.of(rotation.get(i % 4)), plan.modesOf(java.get(i)), java.get(i).name());
         Map<JitMode, Integer> used = new HashMap<>();
@@ -39,6 +39,18 @@ class JitPlanTest {
         JitPlan mixed = JitPlan.of(Mode.QUICK, List.of(named("sb_jc_sc"), named("sb_cc_sc"), named("sb_jj_sc")), 41);
         assertEquals(List.of(), mixed.modesOf(named("sb_cc_sc")));
         assertEquals(List.of(STRESS), mixed.modesOf(named("sb_jj_sc")));
+    }
+
+    @Test
+    void aBrokenVariantRunsInC2InQuickModeWhereverItFallsInTheRotation() {
+        LitmusTest broken = named("selfcheck_sb_jc_sc_declared_one_acq_rel");
+        // Three Java tests before it would have given it the interpreter's turn.
+        List<LitmusTest> tests = List.of(named("sb_jc_sc"), named("sb_jj_sc"), named("mp_jc_sc"), broken, named("mp_jj_sc"));
+        JitPlan plan = JitPlan.of(Mode.QUICK, tests, 41);
+        assertEquals(List.of(JitMode.C2), plan.modesOf(broken));
+        assertEquals(List.of(JitMode.INTERPRETER), plan.modesOf(named("mp_jj_sc")), "and it takes no turn from the others");
+        // Default and tough run it in every mode: the union is judged.
+        assertEquals(4, JitPlan.of(Mode.DEFAULT, tests, 41).modesOf(broken).size());
     }
 
     @Test
