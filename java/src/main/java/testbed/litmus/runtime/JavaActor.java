@@ -64,6 +64,8 @@ public final class JavaActor {
     // 1 to 4 s for 2000 rounds on the 2-core build machine, and the Java loop around it is the
     // same code the Java kernels' rehearsals have compiled already.
     static final int GUEST_WARM_ROUNDS = 256;
+    /** Whether this JVM runs interpreted only ({@code -Xint}): then nothing is rehearsed. */
+    static final boolean INTERPRETED = String.valueOf(System.getProperty("java.vm.info")).contains("interpreted mode");
     static final int WARM_STRIDE = 64;
     static final long WARM_ALIGN = 4096;
 
@@ -349,6 +351,9 @@ public final class JavaActor {
          * {@link LitmusSection#reset()}); with no room for it, the actor starts cold.
          */
         private void warmUp() {
+            // Interpreted (-Xint) nothing is compiled, so a rehearsal buys nothing and cost 570 to
+            // 960 ms a kernel (docs/LITMUS.md, "JIT modes").
+            if (INTERPRETED) return;
             String key = kernelName + "/" + nGather;
             if (!WARMED.add(key)) {
                 return;
