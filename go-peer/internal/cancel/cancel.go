@@ -501,11 +501,18 @@ func (w *work) finish() error {
 		rec.PeerNativeStarted = w.spec.GetPeerNativeWorkers()
 		rec.PeerNativeAliveAfter = uint32(nativework.Alive())
 	}
+	err := callStatus(ctxErr, cause, w.spec.GetPlainStatus())
+	rec.HandlerEndNs = clock.Monotonic()
 	w.svc.record(rec)
+	return err
+}
+
+// callStatus is the status a call ends with, as finish describes.
+func callStatus(ctxErr error, cause *interopv1.CancelCause, plain bool) error {
 	if ctxErr == nil {
 		return nil
 	}
-	if cause == nil || w.spec.GetPlainStatus() {
+	if cause == nil || plain {
 		return status.FromContextError(ctxErr).Err()
 	}
 	st, err := status.New(codes.Canceled, (&CauseError{Cause: cause}).Error()).WithDetails(&errdetails.ErrorInfo{
