@@ -85,7 +85,9 @@ public final class CancelBench {
         }
         String loadEnd = loadAverage();
         out.println();
-        out.print(CancelGoal.table(directions));
+        List<Direction> judged = directions.subList(0, JUDGED.size());
+        List<Direction> references = directions.subList(JUDGED.size(), directions.size());
+        out.print(CancelGoal.table(judged, references));
         out.println();
         out.print(CancelGoal.steps(directions));
         out.println();
@@ -95,7 +97,7 @@ public final class CancelBench {
         boolean ok = true;
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Direction d : directions) {
-            rows.add(CancelGoal.json(d));
+            rows.add(CancelGoal.json(d, references.contains(d)));
             if (d.problem() != null) {
                 ok = false;
                 out.println("error: " + d.name() + ": a trial failed its assertions: " + d.problem() + " (the figures above stop there)");
@@ -124,21 +126,31 @@ public final class CancelBench {
         return ok ? 0 : 1;
     }
 
+    /** The directions judged against the goal lines: Java to Go, and Go to Java as the suite's latency case consumes it. */
+    static final List<String> JUDGED = List.of("java_to_go", "go_to_java");
+    /**
+     * Measured beside them, not judged: Go to Java consumed by a blocking iterator on a virtual
+     * thread, the way the suite's cause cases read it, which is how go_to_java was consumed
+     * before it took the listener (docs/CANCELLATION.md, "Where the time goes").
+     */
+    static final String BLOCKING_REFERENCE = "go_to_java_blocking_iterator";
+
     /**
      * {@code warmUp} unmeasured steps, then {@code trials} measured ones; stops at the first
-     * trial whose assertions failed (or that could not run), whose direction then holds the problem.
+     * trial whose assertions failed (or that could not run), whose direction then holds the
+     * problem. Returns the judged directions, then the reference.
      */
     static List<Direction> measure(Session session, FloorProbe floor, int trials, int warmUp, PrintStream out) {
         CancellationSuite suite = new CancellationSuite(session, new PrintStream(OutputStream.nullOutputStream()));
         CancelCalls calls = new CancelCalls(session.peer().channel(), session.peer());
         suite.warmUp();
-        Direction[] d = {new Direction("java_to_go"), new Direction("go_to_java")};
+        Direction[] d = {new Direction(JUDGED.get(0)), new Direction(JUDGED.get(1)), new Direction(BLOCKING_REFERENCE)};
         int every = Math.max(1, trials / 5);
         for (int i = -warmUp; i < trials; i++) {
             for (int k = 0; k < d.length; k++) {
                 String problem;
                 try {
-                    problem = sample(suite, calls, floor, d[k], k == 0, i + warmUp, i >= 0);
+                    problem = sample(suite, calls, floor, d[k], k, i + warmUp, i >= 0);
                 } catch (RuntimeException e) {
                     problem = e.getMessage() == null ? e.toString() : e.getMessage();
                 }
@@ -153,25 +165,30 @@ public final class CancelBench {
     }
 
     /**
-     * One trial of {@code d}, then a gRPC round trip and a floor exchange (a ping, and for Go
-     * to Java a message the peer starts), each added to {@code d} when {@code measured}.
-     * Returns the trial's problem, null when its assertions held.
+     * One trial of direction {@code k} (0 Java to Go, 1 Go to Java with the listener, 2 with the
+     * blocking iterator), then a gRPC round trip and a floor exchange (a ping, and for Go to
+     * Java a message the peer starts), each added to {@code d} when {@code measured}. Returns
+     * the trial's problem, null when its assertions held.
      */
-    private static String sample(CancellationSuite suite, CancelCalls calls, FloorProbe floor, Direction d, boolean javaToGo,
+    private static String sample(CancellationSuite suite, CancelCalls calls, FloorProbe floor, Direction d, int k,
                                  int index, boolean measured) {
         Map<String, Long> steps = new LinkedHashMap<>();
         String id = suite.callId(d.name(), index);
-        CancellationSuite.Trial t = javaToGo ? suite.javaToGo(id, steps) : suite.goToJava(id, steps);
+        CancellationSuite.Trial t = switch (k) {
+            case 0 -> suite.javaToGo(id, steps);
+            case 1 -> suite.goToJava(id, StreamConsumer.LISTENER, steps);
+            default -> suite.goToJava(id, StreamConsumer.BLOCKING_ITERATOR, steps);
+        };
         long rtt = calls.echoNanos();
         FloorProbe.Ping ping = floor.ping();
-        long oneWay = javaToGo ? ping.oneWayNs() : floor.fromPeer(FLOOR_PAUSE_MICROS);
+        long oneWay = k == 0 ? ping.oneWayNs() : floor.fromPeer(FLOOR_PAUSE_MICROS);
         if (t.problem() != null) return t.problem();
         if (measured) {
             d.cancel().add(t.latencyNs());
             d.grpcRoundTrip().add(rtt);
             d.floorRoundTrip().add(ping.roundTripNs());
             d.floorOneWay().add(oneWay);
-            steps.forEach((step, ns) -> d.steps().computeIfAbsent(step, k -> new LatencySample()).add(ns));
+            steps.forEach((step, ns) -> d.steps().computeIfAbsent(step, x -> new LatencySample()).add(ns));
         }
         return null;
     }

@@ -1,15 +1,7 @@
 package testbed.cancel;
 
 import com.google.rpc.ErrorInfo;
-import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
-import io.grpc.ClientStreamTracer;
-import io.grpc.ForwardingClientCall;
-import io.grpc.ForwardingClientCallListener;
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -311,51 +303,6 @@ final class CancelCalls {
         /** The instant the stream ended for Java. */
         long endNs() {
             return endNs;
-        }
-    }
-
-    /**
-     * Instants of one call's end on the Java side: the transport thread reading its trailers
-     * ({@link ClientStreamTracer#inboundTrailers}) and the call's listener getting {@code onClose}
-     * on whatever thread the call's executor runs it. Install on one call only.
-     */
-    static final class EndInstants implements ClientInterceptor {
-        private volatile long trailersNs;
-        private volatile long closedNs;
-
-        long trailersNs() {
-            return trailersNs;
-        }
-
-        long closedNs() {
-            return closedNs;
-        }
-
-        @Override
-        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-            ClientStreamTracer.Factory tracer = new ClientStreamTracer.Factory() {
-                @Override
-                public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
-                    return new ClientStreamTracer() {
-                        @Override
-                        public void inboundTrailers(Metadata trailers) {
-                            trailersNs = System.nanoTime();
-                        }
-                    };
-                }
-            };
-            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options.withStreamTracerFactory(tracer))) {
-                @Override
-                public void start(Listener<R> listener, Metadata headers) {
-                    super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                        @Override
-                        public void onClose(io.grpc.Status status, Metadata trailers) {
-                            closedNs = System.nanoTime();
-                            super.onClose(status, trailers);
-                        }
-                    }, headers);
-                }
-            };
         }
     }
 

@@ -106,32 +106,46 @@ final class CancelGoal {
         return null;
     }
 
-    /** The figures, the ratios and both goal lines, as {@code make bench-cancel} prints them. */
-    static String table(List<Direction> directions) {
+    /**
+     * The figures, the ratios and both goal lines, as {@code make bench-cancel} prints them.
+     * {@code references} are measured and printed beside the {@code judged} directions (a
+     * different way to consume the same cancel, say), and named after the goal lines with their
+     * ratios, but not judged.
+     */
+    static String table(List<Direction> judged, List<Direction> references) {
+        List<Direction> all = new ArrayList<>(judged);
+        all.addAll(references);
+        int w = 9;
+        for (Direction d : all) w = Math.max(w, d.name().length());
+        String name = "%-" + w + "s ";
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-11s %-17s %8s %6s %10s %10s %10s%n",
-                "direction", "measure (us)", "samples", ">p99", "p50", "p99", "max"));
-        for (Direction d : directions) {
-            String name = d.name();
+        b.append(String.format(Locale.ROOT, name + "%-17s %8s %6s %10s %10s %10s%n", "direction", "measure (us)", "samples", ">p99", "p50", "p99", "max"));
+        for (Direction d : all) {
+            String n = d.name();
             for (Map.Entry<String, LatencySample> m : d.measures().entrySet()) {
                 LatencySample s = m.getValue();
-                b.append(String.format(Locale.ROOT, "%-11s %-17s %8d %6d %10.1f %10.1f %10.1f%n", name, label(m.getKey()),
+                b.append(String.format(Locale.ROOT, name + "%-17s %8d %6d %10.1f %10.1f %10.1f%n", n, label(m.getKey()),
                         s.count(), s.beyond(99), s.percentile(50) / 1e3, s.percentile(99) / 1e3, s.max() / 1e3));
-                name = "";
+                n = "";
             }
         }
-        b.append(String.format(Locale.ROOT, "%n%-11s %-36s %8s %8s%n", "direction", "ratio", "p50", "p99"));
-        for (Direction d : directions) {
-            String name = d.name();
+        b.append(String.format(Locale.ROOT, "%n" + name + "%-36s %8s %8s%n", "direction", "ratio", "p50", "p99"));
+        for (Direction d : all) {
+            String n = d.name();
             for (Ratio r : RATIOS) {
                 String what = label(r.of()) + " / " + label(r.over());
-                b.append(String.format(Locale.ROOT, "%-11s %-36s %8s %8s%n", name, what, times(r.at(d, 50)), times(r.at(d, 99))));
-                name = "";
+                b.append(String.format(Locale.ROOT, name + "%-36s %8s %8s%n", n, what, times(r.at(d, 50)), times(r.at(d, 99))));
+                n = "";
             }
         }
         b.append('\n');
-        b.append(goalLine("p50", "cancel p50 <= " + P50_LINE + "x the gRPC round trip's p50", directions, true)).append('\n');
-        b.append(goalLine("p99", "cancel p99 <= " + P99_LINE + "x the gRPC round trip's p99", directions, false)).append('\n');
+        b.append(goalLine("p50", "cancel p50 <= " + P50_LINE + "x the gRPC round trip's p50", judged, true)).append('\n');
+        b.append(goalLine("p99", "cancel p99 <= " + P99_LINE + "x the gRPC round trip's p99", judged, false)).append('\n');
+        for (Direction d : references) {
+            Ratio r = RATIOS.get(0);
+            b.append(String.format(Locale.ROOT, "reference, not judged: %s, cancel %s the gRPC round trip's p50, %s its p99%n",
+                    d.name(), times(r.at(d, 50)), times(r.at(d, 99))));
+        }
         return b.toString();
     }
 
@@ -178,23 +192,24 @@ final class CancelGoal {
     static String steps(List<Direction> directions) {
         StringBuilder b = new StringBuilder("where the time goes (us; a trial's steps add up to its cancel latency, their p50s only roughly):\n");
         for (Direction d : directions) {
-            b.append(String.format(Locale.ROOT, "%-11s %-50s %10s %10s%n", d.name(), "step", "p50", "p99"));
+            b.append(String.format(Locale.ROOT, "%s%n  %-52s %10s %10s%n", d.name(), "step", "p50", "p99"));
             long sum = 0;
             for (Map.Entry<String, LatencySample> s : d.steps().entrySet()) {
                 sum += s.getValue().percentile(50);
-                b.append(String.format(Locale.ROOT, "%-11s %-50s %10.1f %10.1f%n", "", s.getKey(),
+                b.append(String.format(Locale.ROOT, "  %-52s %10.1f %10.1f%n", s.getKey(),
                         s.getValue().percentile(50) / 1e3, s.getValue().percentile(99) / 1e3));
             }
-            b.append(String.format(Locale.ROOT, "%-11s %-50s %10.1f   (the cancel's own p50: %.1f)%n", "", "sum of the steps' p50s",
+            b.append(String.format(Locale.ROOT, "  %-52s %10.1f   (the cancel's own p50: %.1f)%n", "sum of the steps' p50s",
                     sum / 1e3, d.cancel().percentile(50) / 1e3));
         }
         return b.toString();
     }
 
-    /** One direction as bench-cancel.json holds it. */
-    static Map<String, Object> json(Direction d) {
+    /** One direction as bench-cancel.json holds it; a reference direction has no goal verdicts. */
+    static Map<String, Object> json(Direction d, boolean reference) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("direction", d.name());
+        if (reference) row.put("reference", true);
         row.put("assertions", d.problem() == null ? "PASSED" : "FAILED");
         if (d.problem() != null) row.put("problem", d.problem());
         d.measures().forEach((name, s) -> row.put(name, figures(s)));
@@ -203,8 +218,10 @@ final class CancelGoal {
             for (int p : new int[] {50, 99}) ratios.put(r.key(p), Double.isNaN(r.at(d, p)) ? null : r.at(d, p));
         }
         row.put("ratios", ratios);
-        row.put("goal_p50", judged(p50(d)));
-        row.put("goal_p99", judged(p99(d)));
+        if (!reference) {
+            row.put("goal_p50", judged(p50(d)));
+            row.put("goal_p99", judged(p99(d)));
+        }
         List<Map<String, Object>> steps = new ArrayList<>();
         d.steps().forEach((name, s) -> {
             Map<String, Object> f = figures(s);

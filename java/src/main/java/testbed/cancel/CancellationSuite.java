@@ -170,8 +170,8 @@ public final class CancellationSuite {
                 "A " + DEADLINE_MS + " ms Java deadline on a unary call whose handler fanned out 4 goroutines; all end.",
                 trials, false, this::deadlineUnary));
         cases.add(runCase("go_server_cancel_server_streaming",
-                "The Go handler cancels its server stream with a cause; its goroutines and the Java consumer task end.",
-                trials, false, id -> serverCancel(id, false)));
+                "The Go handler cancels its server stream with a cause; its goroutines end, and the Java consumer (the call's listener) learns of it.",
+                trials, false, id -> serverCancel(id, false, StreamConsumer.LISTENER, null)));
         cases.add(runCase("native_worker_cancelled_via_go_handler",
                 "Java cancels a bidi stream; the Go handler sets a region cancel flag; C workers started through FFM stop.",
                 trials, false, this::nativeWorkers));
@@ -300,8 +300,8 @@ public final class CancellationSuite {
      * (the Go handler cancels its server stream with a cause that a Java consumer reads), with
      * its assertions; the durations of its steps go to {@code steps}.
      */
-    Trial goToJava(String id, Map<String, Long> steps) {
-        return serverCancel(id, false, steps);
+    Trial goToJava(String id, StreamConsumer consumer, Map<String, Long> steps) {
+        return serverCancel(id, false, consumer, steps);
     }
 
     /** A call id no other trial of this suite's session uses. */
@@ -497,42 +497,28 @@ public final class CancellationSuite {
 
     /**
      * Go to Java: the handler cancels its stream after 3 ticks with {@link #GO_CAUSE}; a Java
-     * virtual thread consumes the stream. With {@code plain} the handler ends as plain gRPC
-     * would, and the trial asserts that Java got no cause.
+     * consumer (a virtual thread on the blocking stub) reads it. With {@code plain} the handler
+     * ends as plain gRPC would, and the trial asserts that Java got no cause.
      */
     private Trial serverCancel(String id, boolean plain) {
-        return serverCancel(id, plain, null);
+        return serverCancel(id, plain, StreamConsumer.BLOCKING_ITERATOR, null);
     }
 
-    /** {@link #serverCancel(String, boolean)}, putting the durations of its steps into {@code steps} (null: none). */
-    private Trial serverCancel(String id, boolean plain, Map<String, Long> steps) {
+    /**
+     * {@link #serverCancel(String, boolean)} with the stream read by {@code consumer}, putting
+     * the durations of its steps into {@code steps} (null: none).
+     */
+    Trial serverCancel(String id, boolean plain, StreamConsumer consumer, Map<String, Long> steps) {
         CancelCause cause = GO_CAUSE.toBuilder().putMetadata("call_id", id).build();
         WorkStreamRequest req = WorkStreamRequest.newBuilder().setSpec(spec(id, 4)
                 .setServerCancelAfter(3).setServerCause(cause).setPlainStatus(plain)).build();
-        AtomicReference<Throwable> end = new AtomicReference<>();
-        long[] endNs = new long[1];
-        int[] ticks = new int[1];
-        CancelCalls.EndInstants instants = new CancelCalls.EndInstants();
-        Thread consumer = Thread.ofVirtual().name("cancel-consumer-" + id).start(() -> {
-            try {
-                Iterator<WorkStreamResponse> it = calls.blocking(id).withInterceptors(instants)
-                        .withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS).workStream(req);
-                while (it.hasNext()) {
-                    it.next();
-                    ticks[0]++;
-                }
-            } catch (Throwable t) {
-                end.set(t);
-            }
-            endNs[0] = System.nanoTime();
-        });
-        joinOrFail(consumer, "the Java consumer of " + id);
+        StreamConsumer.End end = consumer.consume(calls, id, req);
         ObserveResponse o = calls.observe(id);
-        Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
-        ErrorInfo info = PeerClient.errorInfo(end.get()).orElse(null);
+        Status js = end.status();
+        ErrorInfo info = end.info();
         List<String> problems = new ArrayList<>();
-        if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + " after " + ticks[0] + " ticks, want CANCELLED");
-        if (ticks[0] != 3) problems.add("Java received " + ticks[0] + " ticks, want 3");
+        if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + " after " + end.ticks() + " ticks, want CANCELLED");
+        if (end.ticks() != 3) problems.add("Java received " + end.ticks() + " ticks, want 3");
         if (plain && info != null) {
             problems.add("Java received ErrorInfo " + info.getReason() + " from a plain status: docs/PROTOCOL.md says plain gRPC drops it");
         }
@@ -541,13 +527,13 @@ public final class CancellationSuite {
         }
         if (o.getServerCancelledNs() == 0 || !o.getCause().equals(cause)) problems.add("Go record " + describe(o) + ", want its own cancel with the cause");
         String javaSaw = js.getCode() + ", " + (info == null ? "no cause" : "ErrorInfo " + info.getDomain() + "/" + info.getReason());
-        long latency = Math.max(endNs[0], o.getLastStoppedNs()) - o.getServerCancelledNs();
+        long latency = Math.max(end.endNs(), o.getLastStoppedNs()) - o.getServerCancelledNs();
         if (steps != null) {
             steps.put(GO_CANCEL_TO_LAST_GOROUTINE, o.getLastStoppedNs() - o.getServerCancelledNs());
             steps.put(LAST_GOROUTINE_TO_HANDLER_END, o.getHandlerEndNs() - o.getLastStoppedNs());
-            steps.put(HANDLER_END_TO_JAVA_TRAILERS, instants.trailersNs() - o.getHandlerEndNs());
-            steps.put(TRAILERS_TO_LISTENER_CLOSED, instants.closedNs() - instants.trailersNs());
-            steps.put(LISTENER_CLOSED_TO_CONSUMER_END, endNs[0] - instants.closedNs());
+            steps.put(HANDLER_END_TO_JAVA_TRAILERS, end.trailersNs() - o.getHandlerEndNs());
+            steps.put(TRAILERS_TO_LISTENER_CLOSED, end.listenerClosedNs() - end.trailersNs());
+            if (consumer == StreamConsumer.BLOCKING_ITERATOR) steps.put(LISTENER_CLOSED_TO_CONSUMER_END, end.endNs() - end.listenerClosedNs());
         }
         return finishTrial(id, o, javaSaw, latency, problems);
     }
@@ -555,14 +541,15 @@ public final class CancellationSuite {
     /**
      * The steps of a Go-to-Java cancel: the Go handler's cancel to its last goroutine ending;
      * to the handler's end (its record written, the status about to go to grpc-go); to Java's
-     * transport thread reading the trailers; to the call's listener getting {@code onClose};
-     * to the consumer task ending.
+     * transport thread reading the trailers; to the call's listener getting {@code onClose}
+     * (for a {@link StreamConsumer#LISTENER}, the consumer's end); for a {@link
+     * StreamConsumer#BLOCKING_ITERATOR}, to the consumer's thread ending.
      */
     static final String GO_CANCEL_TO_LAST_GOROUTINE = "go_cancel_to_last_goroutine_ended";
     static final String LAST_GOROUTINE_TO_HANDLER_END = "last_goroutine_to_go_handler_end";
     static final String HANDLER_END_TO_JAVA_TRAILERS = "go_handler_end_to_java_transport_read_trailers";
-    static final String TRAILERS_TO_LISTENER_CLOSED = "trailers_to_java_listener_closed";
-    static final String LISTENER_CLOSED_TO_CONSUMER_END = "listener_closed_to_java_consumer_ended";
+    static final String TRAILERS_TO_LISTENER_CLOSED = "java_trailers_to_listener_closed";
+    static final String LISTENER_CLOSED_TO_CONSUMER_END = "listener_closed_to_consumer_thread_ended";
 
     /** A Java deadline on a unary call; the Go handler may see deadline_exceeded or canceled (a race). */
     private Trial deadlineUnary(String id) {

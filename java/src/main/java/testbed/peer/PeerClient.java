@@ -66,7 +66,15 @@ public final class PeerClient implements AutoCloseable {
 
     /** The google.rpc.ErrorInfo in the status details of {@code t} (StatusProto.fromThrowable), if any. */
     public static Optional<ErrorInfo> errorInfo(Throwable t) {
-        com.google.rpc.Status s = t == null ? null : StatusProto.fromThrowable(t);
+        return errorInfo(t == null ? null : StatusProto.fromThrowable(t));
+    }
+
+    /** The google.rpc.ErrorInfo in the status details a call ended with (StatusProto.fromStatusAndTrailers), if any. */
+    public static Optional<ErrorInfo> errorInfo(io.grpc.Status status, Metadata trailers) {
+        return errorInfo(status == null ? null : StatusProto.fromStatusAndTrailers(status, trailers));
+    }
+
+    private static Optional<ErrorInfo> errorInfo(com.google.rpc.Status s) {
         if (s == null) return Optional.empty();
         for (var any : s.getDetailsList()) {
             if (any.is(ErrorInfo.class)) {

@@ -62,7 +62,7 @@ class CancelGoalTest {
         Direction d = direction("go_to_java", 2_000, 100, 200, 2_000).failed("trial 7: Java saw OK, want CANCELLED");
         assertEquals(Verdict.NOT_JUDGED, CancelGoal.p50(d).verdict());
         assertEquals(Verdict.NOT_JUDGED, CancelGoal.p99(d).verdict());
-        assertEquals("FAILED", CancelGoal.json(d).get("assertions"));
+        assertEquals("FAILED", CancelGoal.json(d, false).get("assertions"));
         Direction empty = new Direction("java_to_go");
         assertEquals("no figures", CancelGoal.p50(empty).why());
         assertTrue(Double.isNaN(CancelGoal.p50(empty).ratio()));
@@ -71,7 +71,7 @@ class CancelGoalTest {
     @Test
     void theTablePrintsEveryMeasureBesideTheFloorAndBothGoalLines() {
         String t = CancelGoal.table(List.of(direction("java_to_go", 2_000, 500, 1_500, 2_000),
-                direction("go_to_java", 2_000, 700, 2_500, 2_000)));
+                direction("go_to_java", 2_000, 700, 2_500, 2_000)), List.of(direction("go_to_java_blocking_iterator", 2_000, 900, 2_500, 2_000)));
         assertTrue(t.lines().anyMatch(l -> l.matches("java_to_go\\s+cancel\\s+2000\\s+20\\s+500\\.0\\s+1500\\.0\\s+1500\\.0")), t);
         assertTrue(t.lines().anyMatch(l -> l.matches("\\s+floor one-way\\s+2000\\s+20\\s+50\\.0\\s+100\\.0\\s+100\\.0")), t);
         // cancel / floor one-way: 500 / 50 at p50, 1500 / 100 at p99; gRPC / floor round trip: 1000 / 100, 2000 / 400
@@ -79,18 +79,24 @@ class CancelGoalTest {
         assertTrue(t.lines().anyMatch(l -> l.matches("\\s+cancel / floor one-way\\s+10\\.00x\\s+15\\.00x")), t);
         assertTrue(t.lines().anyMatch(l -> l.matches("\\s+grpc round trip / floor round trip\\s+10\\.00x\\s+5\\.00x")), t);
         assertTrue(t.contains("goal p50 (cancel p50 <= 0.6x the gRPC round trip's p50): java_to_go 0.50x meets; go_to_java 0.70x misses"), t);
-        assertTrue(t.contains("goal p99 (cancel p99 <= 1.0x the gRPC round trip's p99): java_to_go 0.75x meets; go_to_java 1.25x misses"), t);
+        assertTrue(t.contains("goal p99 (cancel p99 <= 1.0x the gRPC round trip's p99): java_to_go 0.75x meets; go_to_java 1.25x misses\n"), t);
+        // a reference is measured and printed, never judged
+        assertTrue(t.lines().anyMatch(l -> l.matches("go_to_java_blocking_iterator\\s+cancel\\s+2000\\s+20\\s+900\\.0.*")), t);
+        assertTrue(t.contains("reference, not judged: go_to_java_blocking_iterator, cancel 0.90x the gRPC round trip's p50, 1.25x its p99"), t);
     }
 
     @Test
     void theJsonKeepsTheAssertionsApartFromTheGoal() {
-        Map<String, Object> row = CancelGoal.json(direction("go_to_java", 2_000, 700, 1_500, 2_000));
+        Map<String, Object> row = CancelGoal.json(direction("go_to_java", 2_000, 700, 1_500, 2_000), false);
         assertEquals("PASSED", row.get("assertions"));
         assertNull(row.get("problem"));
         assertEquals("misses", ((Map<?, ?>) row.get("goal_p50")).get("verdict"));
         assertEquals("meets", ((Map<?, ?>) row.get("goal_p99")).get("verdict"));
         assertEquals(14.0, (Double) ((Map<?, ?>) row.get("ratios")).get("cancel_over_floor_one_way_p50"), 1e-12);
         assertEquals(20, ((Map<?, ?>) row.get("floor_round_trip")).get("beyond_p99"));
+        Map<String, Object> reference = CancelGoal.json(direction("go_to_java_blocking_iterator", 2_000, 900, 1_500, 2_000), true);
+        assertEquals(true, reference.get("reference"));
+        assertNull(reference.get("goal_p50"));
     }
 
     @Test
