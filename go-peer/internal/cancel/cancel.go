@@ -117,6 +117,9 @@ func (s *Service) WorkStream(req *interopv1.WorkStreamRequest, stream interopv1.
 	if err != nil {
 		return err
 	}
+	if spec.GetServerCancelAfter() > 0 {
+		w.prepareServerStatus()
+	}
 	if spec.GetHeadersOnly() {
 		if err := stream.SendHeader(metadata.MD{}); err != nil {
 			w.cancel(err)
@@ -290,6 +293,10 @@ type work struct {
 	protocolCause   *interopv1.CancelCause
 	fromNotice      bool
 	serverCancelled int64
+
+	// serverStatus is the status a cancel with the spec's server_cause ends
+	// the call with, built before that cancel (prepareServerStatus); nil: none.
+	serverStatus error
 }
 
 // begin validates spec, claims its call id and starts its goroutines under a
@@ -437,6 +444,17 @@ func (w *work) noticeCancel(c *interopv1.CancelCause) {
 	w.stop(&CauseError{Cause: c})
 }
 
+// prepareServerStatus builds the status a cancel with the spec's server_cause
+// ends the call with, before the cancel happens: attaching the cause as
+// google.rpc.ErrorInfo details (a clone and a marshal) took 28 us at p50 on a
+// 2-vCPU machine, all of it between the cancel and the status leaving the
+// handler (docs/CANCELLATION.md, "Where the time goes").
+func (w *work) prepareServerStatus() {
+	if c := w.spec.GetServerCause(); c != nil {
+		w.serverStatus = callStatus(context.Canceled, c, w.spec.GetPlainStatus())
+	}
+}
+
 // serverCancel ends the work because the handler itself decided to, with c.
 func (w *work) serverCancel(c *interopv1.CancelCause) {
 	w.mu.Lock()
@@ -503,7 +521,10 @@ func (w *work) finish() error {
 		rec.PeerNativeStarted = w.spec.GetPeerNativeWorkers()
 		rec.PeerNativeAliveAfter = uint32(nativework.Alive())
 	}
-	err := callStatus(ctxErr, cause, w.spec.GetPlainStatus())
+	err := w.serverStatus
+	if ctxErr == nil || cause == nil || cause != w.spec.GetServerCause() || err == nil {
+		err = callStatus(ctxErr, cause, w.spec.GetPlainStatus())
+	}
 	rec.HandlerEndNs = clock.Fast()
 	w.svc.record(rec)
 	return err
