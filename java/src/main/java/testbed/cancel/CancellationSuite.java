@@ -470,7 +470,9 @@ public final class CancellationSuite {
 
     /** {@link #plainCancel(String, int, boolean)}, putting the durations of its steps into {@code steps} (null: none). */
     private Trial plainCancel(String id, int goroutines, boolean causeCase, Map<String, Long> steps) {
-        CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id), spec(id, goroutines).build());
+        // The call's callbacks only complete futures: they run on the transport thread, after
+        // the RST_STREAM of the cancel is written (CancelCalls.asyncOnTransport).
+        CancelCalls.Converse c = CancelCalls.Converse.start(calls.asyncOnTransport(id), spec(id, goroutines).build());
         c.awaitFirstTick();
         // The cause exists before the cancel starts: filling in its stack trace is the
         // application's work, not the cancel's (tens of microseconds on a cold path).
