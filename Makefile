@@ -124,10 +124,12 @@ bench: build
 # Cancel propagation p50/p99/max, Java to Go and Go to Java, interleaved with the
 # loopback gRPC round trip and the floor (a plain loopback socket to the peer), judged
 # against the goal lines but never failing on them (docs/CANCELLATION.md);
-# build/report/bench-cancel.json.
+# build/report/bench-cancel.json. REFERENCE=blocking-iterator adds, unjudged, Go to Java
+# read by a blocking iterator on a virtual thread.
 .PHONY: bench-cancel
 bench-cancel: build
-	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cancel.CancelBench --mode $(MODE) --report $(BUILD)/report
+	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cancel.CancelBench --mode $(MODE) --report $(BUILD)/report \
+	  $(if $(REFERENCE),--reference $(REFERENCE))
 
 # jcstress (Maven Central) is the anchor; it and the tests written for it
 # (java/src/jcstress) build only in the bench-litmus profile, into build/jcstress.

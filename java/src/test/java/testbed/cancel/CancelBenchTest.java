@@ -57,7 +57,7 @@ class CancelBenchTest {
     /** Every measured step adds one sample to every measure of its direction, and to each of its steps. */
     @Test
     void theInterleavedStepsFillEveryMeasureOfEveryDirection() {
-        List<Direction> ds = CancelBench.measure(session, floor, 3, 1, QUIET);
+        List<Direction> ds = CancelBench.measure(session, floor, 3, 1, true, QUIET);
         assertEquals(List.of("java_to_go", "go_to_java", "go_to_java_blocking_iterator"), ds.stream().map(Direction::name).toList());
         for (Direction d : ds) {
             assertNull(d.problem(), d.name());
