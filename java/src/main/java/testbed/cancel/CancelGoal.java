@@ -67,8 +67,17 @@ final class CancelGoal {
 
     /** A goal line applied to one direction: the ratio, the line, the verdict and, when not judged, why. */
     record Judged(double ratio, double line, Verdict verdict, String why) {
+        /**
+         * The ratio, the verdict and why it was not judged. The ratio has two decimals, or three
+         * where two would print the line itself for a ratio off it ("0.602x misses", not "0.60x").
+         */
         String text() {
-            String r = Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio);
+            String r = "-";
+            if (!Double.isNaN(ratio)) {
+                String two = String.format(Locale.ROOT, "%.2f", ratio);
+                boolean blurred = ratio != line && two.equals(String.format(Locale.ROOT, "%.2f", line));
+                r = (blurred ? String.format(Locale.ROOT, "%.3f", ratio) : two) + "x";
+            }
             return r + " " + verdict.word + (why == null ? "" : " (" + why + ")");
         }
     }

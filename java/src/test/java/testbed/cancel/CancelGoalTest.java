@@ -38,6 +38,14 @@ class CancelGoalTest {
     }
 
     @Test
+    void aRatioNextToTheLineIsPrintedSoThatItsSideShows() {
+        assertEquals("0.602x misses", new CancelGoal.Judged(0.6017, 0.6, Verdict.MISSES, null).text());
+        assertEquals("0.598x meets", new CancelGoal.Judged(0.5983, 0.6, Verdict.MEETS, null).text());
+        assertEquals("0.60x meets", new CancelGoal.Judged(0.6, 0.6, Verdict.MEETS, null).text());
+        assertEquals("0.57x meets", new CancelGoal.Judged(0.5712, 0.6, Verdict.MEETS, null).text());
+    }
+
+    @Test
     void theP99LineIsTheRoundTripsOwnP99NotItsMedian() {
         // cancel p99 1500 us, round trip p50 1000 us and p99 2000 us: 0.75x its p99 (and 1.5x its median).
         CancelGoal.Judged j = CancelGoal.p99(direction("go_to_java", 2_000, 400, 1_500, 2_000));
