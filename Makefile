@@ -4,7 +4,7 @@
 #   make test         every test of every language; ends with "N passed, N failed"
 #   make bench        atomic-increment cost per binding, build/report/bench.json
 #   make bench-litmus the litmus engine against jcstress, build/report/bench-litmus.json
-#   make bench-cancel cancel propagation latency against the loopback round trip
+#   make bench-cancel cancel latency beside the gRPC round trip and the floor, two goal lines
 #   make litmus TEST=FILE [RUNTIMES=java,c]   judge a litmus file with the model and run it
 #   make litmus-model TEST=FILE|DIR           judge litmus files only (nothing runs)
 #   make contract     buf lint/breaking, Java-Go wire conformance, generated-code
@@ -121,11 +121,15 @@ litmus-rates: build
 bench: build
 	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main bench --mode $(MODE) --report $(BUILD)/report
 
-# Cancel propagation p50/p99/max beside the loopback unary round trip, Java to Go
-# and Go to Java (docs/CANCELLATION.md); build/report/bench-cancel.json.
+# Cancel propagation p50/p99/max, Java to Go and Go to Java, interleaved with the
+# loopback gRPC round trip and the floor (a plain loopback socket to the peer), judged
+# against the goal lines but never failing on them (docs/CANCELLATION.md);
+# build/report/bench-cancel.json. REFERENCE=blocking-iterator adds, unjudged, Go to Java
+# read by a blocking iterator on a virtual thread.
 .PHONY: bench-cancel
 bench-cancel: build
-	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cancel.CancelBench --mode $(MODE) --report $(BUILD)/report
+	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cancel.CancelBench --mode $(MODE) --report $(BUILD)/report \
+	  $(if $(REFERENCE),--reference $(REFERENCE))
 
 # jcstress (Maven Central) is the anchor; it and the tests written for it
 # (java/src/jcstress) build only in the bench-litmus profile, into build/jcstress.

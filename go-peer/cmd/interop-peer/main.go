@@ -62,6 +62,7 @@ import (
 
 	"interop-testbed/go-peer/internal/cancel"
 	"interop-testbed/go-peer/internal/fault"
+	"interop-testbed/go-peer/internal/floor"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
 	"interop-testbed/go-peer/internal/grpcinterop"
 	"interop-testbed/go-peer/internal/peerauth"
@@ -188,6 +189,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cancelSvc.IgnoreContext, scopeSvc.IgnoreContext = ignoreContext, ignoreContext
 	interopv1.RegisterCancelServiceServer(srv, cancelSvc)
 	interopv1.RegisterScopeServiceServer(srv, scopeSvc)
+	floorSvc := floor.New(secret)
+	defer func() {
+		if err := floorSvc.Close(); err != nil {
+			logger.Printf("closing the floor connections: %v", err)
+		}
+	}()
+	interopv1.RegisterFloorServiceServer(srv, floorSvc)
 	grpcinterop.Register(srv)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()

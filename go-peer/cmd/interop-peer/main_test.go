@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +30,7 @@ import (
 	testgrpc "google.golang.org/grpc/interop/grpc_testing"
 	"google.golang.org/grpc/status"
 
+	"interop-testbed/go-peer/internal/floor"
 	interopv1 "interop-testbed/go-peer/internal/gen/interop/v1"
 	"interop-testbed/go-peer/internal/peerauth"
 	"interop-testbed/go-peer/internal/region"
@@ -550,6 +552,7 @@ func TestOnlyTheHoldersOfTheSecretAreServed(t *testing.T) {
 			defer cancel()
 			calls := map[string]error{}
 			_, calls["PeerService.Hello"] = interopv1.NewPeerServiceClient(conn).Hello(ctx, &interopv1.HelloRequest{})
+			_, calls["FloorService.OpenFloor"] = interopv1.NewFloorServiceClient(conn).OpenFloor(ctx, &interopv1.OpenFloorRequest{})
 			_, calls["TestService.EmptyCall"] = testgrpc.NewTestServiceClient(conn).EmptyCall(ctx, &testgrpc.Empty{})
 			calls["TestService.StreamingOutputCall"] = func() error {
 				stream, err := testgrpc.NewTestServiceClient(conn).StreamingOutputCall(ctx, &testgrpc.StreamingOutputCallRequest{
@@ -584,6 +587,48 @@ func TestOnlyTheHoldersOfTheSecretAreServed(t *testing.T) {
 				}
 			}
 		})
+	}
+	p.stdin.Close()
+	if code := p.wait(t, 5*time.Second); code != 0 {
+		t.Errorf("exit status %d, want 0; stderr:\n%s", code, p.stderr)
+	}
+}
+
+// TestTheFloorTakesOnlyThisRunsSecret: a floor connection (package floor) that
+// shows another run's secret is closed unanswered; the harness's, with this
+// run's, is answered, and does not keep the peer from exiting.
+func TestTheFloorTakesOnlyThisRunsSecret(t *testing.T) {
+	p := start(t, true, "-region", regiontest.Create(t, nil))
+	conn := connect(t, p.first, grpc.WithPerRPCCredentials(p.secret.PerRPCCredentials()))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	r, err := interopv1.NewFloorServiceClient(conn).OpenFloor(ctx, &interopv1.OpenFloorRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ping := func(secret peerauth.Secret) error {
+		c, err := net.DialTimeout("tcp", r.GetAddress(), 5*time.Second)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		f := make([]byte, floor.FrameBytes)
+		f[0] = floor.OpPing
+		if _, err := io.WriteString(c, "Bearer "+strings.TrimSpace(secret.StdinLine())+"\n"); err != nil {
+			return err
+		}
+		if _, err := c.Write(f); err != nil {
+			return err
+		}
+		_, err = io.ReadFull(c, f)
+		return err
+	}
+	if err := ping(newSecret(t)); err == nil {
+		t.Error("a floor connection with another run's secret was answered")
+	}
+	if err := ping(p.secret); err != nil {
+		t.Errorf("the floor connection with this run's secret: %v", err)
 	}
 	p.stdin.Close()
 	if code := p.wait(t, 5*time.Second); code != 0 {

@@ -180,6 +180,27 @@ func TestServerCancelSendsErrorInfoUnlessPlain(t *testing.T) {
 	}
 }
 
+// The status a server cancel ends with is built before the cancel; a call that
+// ends some other way first must not end with it.
+func TestAServerDeadlineBeforeTheServersCancelEndsWithoutItsCause(t *testing.T) {
+	c := serve(t)
+	cause := &interopv1.CancelCause{Reason: "QUOTA_SPENT", Domain: "testbed.go"}
+	st, err := c.WorkStream(bounded(t), &interopv1.WorkStreamRequest{Spec: &interopv1.WorkSpec{
+		CallId: "deadline-first", Goroutines: 2, ServerCancelAfter: 100_000, ServerCause: cause, ServerDeadlineMs: 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for err == nil {
+		_, err = st.Recv()
+	}
+	if s := status.Convert(err); s.Code() != codes.DeadlineExceeded || len(s.Details()) != 0 {
+		t.Fatalf("%v with details %v: want DeadlineExceeded and no cause", s, s.Details())
+	}
+	if r := observe(t, c, "deadline-first"); r.GetContextError() != "deadline_exceeded" || r.GetCause() != nil {
+		t.Fatalf("record %v: want deadline_exceeded and no protocol cause", r)
+	}
+}
+
 func TestIgnoringTheContextKeepsGoroutinesAlive(t *testing.T) {
 	svc := New(func(i int) *int64 { return &flagWords[i] }, len(flagWords))
 	svc.stopBound = 50 * time.Millisecond

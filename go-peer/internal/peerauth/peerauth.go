@@ -111,6 +111,42 @@ func ReadLine(r io.Reader) (Secret, error) {
 	return Secret{}, ErrMalformed
 }
 
+// ErrWrongBearer is returned by ReadBearerLine for a line that is not the
+// MetadataKey value of the secret. It does not quote the line.
+var ErrWrongBearer = errors.New("the connection's first line is not the per-run secret (\"" + Scheme + " <secret>\")")
+
+// ReadBearerLine reads the first line of a connection to an endpoint of the
+// peer that is not gRPC (package floor): the value the gRPC metadata key
+// carries, Scheme, a space and the secret, then a newline. It returns nil
+// when the line is exactly s's, comparing in constant time; otherwise
+// ErrWrongBearer, ErrNoLine when r ends first, or r's error. It reads one byte
+// at a time, at most a bounded number, and leaves what follows the line in r.
+func (s Secret) ReadBearerLine(r io.Reader) error {
+	limit := len(s.header) + 2
+	line := make([]byte, 0, limit)
+	var b [1]byte
+	for len(line) < limit {
+		n, err := r.Read(b[:])
+		if n == 1 {
+			if b[0] == '\n' {
+				if subtle.ConstantTimeCompare(line, s.header) != 1 {
+					return ErrWrongBearer
+				}
+				return nil
+			}
+			line = append(line, b[0])
+			continue
+		}
+		if errors.Is(err, io.EOF) {
+			return ErrNoLine
+		}
+		if err != nil {
+			return fmt.Errorf("reading the per-run secret line: %w", err)
+		}
+	}
+	return ErrWrongBearer
+}
+
 // StdinLine is the line the harness writes to the peer's stdin for s.
 func (s Secret) StdinLine() string { return s.hex + "\n" }
 

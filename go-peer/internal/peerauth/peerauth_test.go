@@ -167,3 +167,47 @@ func TestPerRPCCredentialsSendTheSecretOverPlaintext(t *testing.T) {
 		t.Errorf("Check refuses what PerRPCCredentials sends: %v", err)
 	}
 }
+
+func TestReadBearerLineAcceptsOnlyTheSecretsLine(t *testing.T) {
+	s, err := Parse(hex64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherHex := strings.TrimSpace(other.StdinLine())
+	cases := []struct {
+		in   string
+		want error
+	}{
+		{"Bearer " + hex64 + "\nrest", nil},
+		{"Bearer " + otherHex + "\n", ErrWrongBearer},
+		{hex64 + "\n", ErrWrongBearer},
+		{"Bearer " + hex64 + "\r\n", ErrWrongBearer},
+		{"Bearer " + hex64[:63] + "\n", ErrWrongBearer},
+		{"Bearer " + hex64 + "0\n", ErrWrongBearer},
+		{"Bearer " + hex64, ErrNoLine},
+		{"", ErrNoLine},
+		{strings.Repeat("B", 1<<20), ErrWrongBearer}, // no newline within the bound
+	}
+	for _, c := range cases {
+		r := strings.NewReader(c.in)
+		err := s.ReadBearerLine(iotest.OneByteReader(r))
+		if !errors.Is(err, c.want) && !(c.want == nil && err == nil) {
+			t.Errorf("ReadBearerLine(%.20q…) = %v, want %v", c.in, err, c.want)
+		}
+		if err != nil && (strings.Contains(err.Error(), hex64[:8]) || strings.Contains(err.Error(), otherHex[:8])) {
+			t.Errorf("ReadBearerLine(%.20q…): the refusal quotes a secret: %v", c.in, err)
+		}
+		if read := len(c.in) - r.Len(); read > len("Bearer ")+2*SecretBytes+2 {
+			t.Errorf("ReadBearerLine(%.20q…) read %d bytes past the line's bound", c.in, read)
+		}
+		if c.want == nil {
+			if rest, _ := io.ReadAll(r); string(rest) != "rest" {
+				t.Errorf("ReadBearerLine left %q, want %q", rest, "rest")
+			}
+		}
+	}
+}

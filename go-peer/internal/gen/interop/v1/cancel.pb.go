@@ -941,8 +941,12 @@ type ObserveResponse struct {
 	PeerNativeAliveAfter uint32 `protobuf:"varint,14,opt,name=peer_native_alive_after,json=peerNativeAliveAfter,proto3" json:"peer_native_alive_after,omitempty"`
 	PeerNativeJoinedNs   int64  `protobuf:"varint,15,opt,name=peer_native_joined_ns,json=peerNativeJoinedNs,proto3" json:"peer_native_joined_ns,omitempty"`
 	PeerNativeProblem    string `protobuf:"bytes,16,opt,name=peer_native_problem,json=peerNativeProblem,proto3" json:"peer_native_problem,omitempty"`
-	unknownFields        protoimpl.UnknownFields
-	sizeCache            protoimpl.SizeCache
+	// CLOCK_MONOTONIC when the handler had written this record and was about to
+	// return the call's status to grpc-go, which then sends it: where a cancel's way
+	// out of the peer begins (docs/CANCELLATION.md, "Where the time goes").
+	HandlerEndNs  int64 `protobuf:"varint,17,opt,name=handler_end_ns,json=handlerEndNs,proto3" json:"handler_end_ns,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ObserveResponse) Reset() {
@@ -1087,6 +1091,13 @@ func (x *ObserveResponse) GetPeerNativeProblem() string {
 	return ""
 }
 
+func (x *ObserveResponse) GetHandlerEndNs() int64 {
+	if x != nil {
+		return x.HandlerEndNs
+	}
+	return 0
+}
+
 var File_interop_v1_cancel_proto protoreflect.FileDescriptor
 
 const file_interop_v1_cancel_proto_rawDesc = "" +
@@ -1149,7 +1160,7 @@ const file_interop_v1_cancel_proto_rawDesc = "" +
 	"\x06chunks\x18\x01 \x01(\x04R\x06chunks\"B\n" +
 	"\x0eObserveRequest\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x17\n" +
-	"\await_ms\x18\x02 \x01(\rR\x06waitMs\"\x9e\x05\n" +
+	"\await_ms\x18\x02 \x01(\rR\x06waitMs\"\xc4\x05\n" +
 	"\x0fObserveResponse\x12\x14\n" +
 	"\x05found\x18\x01 \x01(\bR\x05found\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x10\n" +
@@ -1168,7 +1179,8 @@ const file_interop_v1_cancel_proto_rawDesc = "" +
 	"\x13peer_native_started\x18\r \x01(\rR\x11peerNativeStarted\x125\n" +
 	"\x17peer_native_alive_after\x18\x0e \x01(\rR\x14peerNativeAliveAfter\x121\n" +
 	"\x15peer_native_joined_ns\x18\x0f \x01(\x03R\x12peerNativeJoinedNs\x12.\n" +
-	"\x13peer_native_problem\x18\x10 \x01(\tR\x11peerNativeProblem2\xa9\x03\n" +
+	"\x13peer_native_problem\x18\x10 \x01(\tR\x11peerNativeProblem\x12$\n" +
+	"\x0ehandler_end_ns\x18\x11 \x01(\x03R\fhandlerEndNs2\xa9\x03\n" +
 	"\rCancelService\x129\n" +
 	"\x04Echo\x12\x17.interop.v1.EchoRequest\x1a\x18.interop.v1.EchoResponse\x129\n" +
 	"\x04Work\x12\x17.interop.v1.WorkRequest\x1a\x18.interop.v1.WorkResponse\x12M\n" +

@@ -54,6 +54,17 @@ final class CancelCalls {
                 .withDeadlineAfter(CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * {@link #async}, its callbacks run on the channel's transport thread, queued behind the
+     * task running there ({@code PeerClient.transportExecutor}, {@link testbed.peer.TransportThread}):
+     * for calls whose callbacks do not block. A cancel from the client then reaches the wire
+     * before its own listener hears of it, and wakes no other thread first.
+     */
+    CancelServiceGrpc.CancelServiceStub asyncOnTransport(String scopeId) {
+        if (channel != peer.channel()) throw new IllegalStateException("the transport thread is the peer client's channel's, not this channel's");
+        return async(scopeId).withExecutor(peer.transportExecutor());
+    }
+
     /** A blocking stub whose calls carry {@code scopeId}; the caller sets the deadline. */
     CancelServiceGrpc.CancelServiceBlockingStub blocking(String scopeId) {
         return CancelServiceGrpc.newBlockingStub(channel).withInterceptors(PeerClient.scopeHeader(scopeId));

@@ -170,8 +170,8 @@ public final class CancellationSuite {
                 "A " + DEADLINE_MS + " ms Java deadline on a unary call whose handler fanned out 4 goroutines; all end.",
                 trials, false, this::deadlineUnary));
         cases.add(runCase("go_server_cancel_server_streaming",
-                "The Go handler cancels its server stream with a cause; its goroutines and the Java consumer task end.",
-                trials, false, id -> serverCancel(id, false)));
+                "The Go handler cancels its server stream with a cause; its goroutines end, and the Java consumer (the call's listener) learns of it.",
+                trials, false, id -> serverCancel(id, false, StreamConsumer.LISTENER, null)));
         cases.add(runCase("native_worker_cancelled_via_go_handler",
                 "Java cancels a bidi stream; the Go handler sets a region cancel flag; C workers started through FFM stop.",
                 trials, false, this::nativeWorkers));
@@ -287,17 +287,26 @@ public final class CancellationSuite {
     }
 
     /**
-     * The two directions {@code make bench-cancel} measures, {@code trials} trials each:
-     * Java cancels a bidi stream (plain gRPC) whose handler fanned out 8 goroutines, and the
-     * Go handler cancels its server stream with a cause that a Java virtual thread reads.
+     * {@code make bench-cancel}'s Java-to-Go trial, {@code java_client_cancel_bidi_goroutines}'s
+     * (Java cancels a bidi stream whose handler fanned out 8 goroutines), with its assertions;
+     * the durations of its steps go to {@code steps} (docs/CANCELLATION.md, "Where the time goes").
      */
-    List<CaseResult> benchDirections(int trials) {
-        warmUp();
-        return List.of(
-                runCase("java_to_go", "Java client cancel to the last of 8 goroutines ended", trials, false,
-                        id -> plainCancel(id, 8, false)),
-                runCase("go_to_java", "Go handler cancel to the Java consumer and the last goroutine ended", trials, false,
-                        id -> serverCancel(id, false)));
+    Trial javaToGo(String id, Map<String, Long> steps) {
+        return plainCancel(id, 8, false, steps);
+    }
+
+    /**
+     * {@code make bench-cancel}'s Go-to-Java trial, {@code go_server_cancel_server_streaming}'s
+     * (the Go handler cancels its server stream with a cause that a Java consumer reads), with
+     * its assertions; the durations of its steps go to {@code steps}.
+     */
+    Trial goToJava(String id, StreamConsumer consumer, Map<String, Long> steps) {
+        return serverCancel(id, false, consumer, steps);
+    }
+
+    /** A call id no other trial of this suite's session uses. */
+    String callId(String name, int i) {
+        return name + "-" + nonce + "-" + i;
     }
 
     /** A broken variant of the leak check: caught when a trial's problem names a leak. */
@@ -332,7 +341,7 @@ public final class CancellationSuite {
             while (run.more() && attempts < trials * ATTEMPTS_PER_TRIAL) {
                 int i = attempts++;
                 for (int e = 0; e < ECHOES_PER_TRIAL; e++) rtt.add(calls.echoNanos());
-                Trial t = body.run(name + "-" + nonce + "-" + i);
+                Trial t = body.run(callId(name, i));
                 seen.merge("java\u0000" + t.javaSaw(), 1, Integer::sum);
                 seen.merge("go\u0000" + t.goSaw(), 1, Integer::sum);
                 if (t.exercised()) exercised++;
@@ -456,10 +465,20 @@ public final class CancellationSuite {
      * the trial asserts that the cause is lost (the documented behaviour) and fails if it arrived.
      */
     Trial plainCancel(String id, int goroutines, boolean causeCase) {
-        CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id), spec(id, goroutines).build());
+        return plainCancel(id, goroutines, causeCase, null);
+    }
+
+    /** {@link #plainCancel(String, int, boolean)}, putting the durations of its steps into {@code steps} (null: none). */
+    private Trial plainCancel(String id, int goroutines, boolean causeCase, Map<String, Long> steps) {
+        // The call's callbacks only complete futures: they run on the transport thread, after
+        // the RST_STREAM of the cancel is written (CancelCalls.asyncOnTransport).
+        CancelCalls.Converse c = CancelCalls.Converse.start(calls.asyncOnTransport(id), spec(id, goroutines).build());
         c.awaitFirstTick();
+        // The cause exists before the cancel starts: filling in its stack trace is the
+        // application's work, not the cancel's (tens of microseconds on a cold path).
+        CancellationException cause = new CancellationException("SCOPE_CLOSED by testbed.java");
         long t0 = System.nanoTime();
-        c.cancelPlain("java client cancelled", new CancellationException("SCOPE_CLOSED by testbed.java"));
+        c.cancelPlain("java client cancelled", cause);
         Status js = c.awaitEnd();
         ObserveResponse o = calls.observe(id);
         List<String> problems = new ArrayList<>();
@@ -470,41 +489,41 @@ public final class CancellationSuite {
             problems.add("plain gRPC carried the cause to Go (" + describe(o) + "): docs/PROTOCOL.md says it cannot; update it");
         }
         String javaSaw = js.getCode() + (js.getCause() == null ? "" : " (cause kept locally: " + js.getCause().getMessage() + ")");
+        if (steps != null) {
+            steps.put(JAVA_CANCEL_TO_FIRST_GOROUTINE, o.getFirstObservedNs() - t0);
+            steps.put(FIRST_TO_LAST_GOROUTINE, o.getLastStoppedNs() - o.getFirstObservedNs());
+        }
         return finishTrial(id, o, javaSaw, o.getLastStoppedNs() - t0, problems);
     }
 
+    /** The steps of a Java-to-Go cancel: to the first goroutine that saw its context end, then to the last one ending. */
+    static final String JAVA_CANCEL_TO_FIRST_GOROUTINE = "java_cancel_to_first_goroutine_saw_done";
+    static final String FIRST_TO_LAST_GOROUTINE = "first_to_last_goroutine_ended";
+
     /**
      * Go to Java: the handler cancels its stream after 3 ticks with {@link #GO_CAUSE}; a Java
-     * virtual thread consumes the stream. With {@code plain} the handler ends as plain gRPC
-     * would, and the trial asserts that Java got no cause.
+     * consumer (a virtual thread on the blocking stub) reads it. With {@code plain} the handler
+     * ends as plain gRPC would, and the trial asserts that Java got no cause.
      */
     private Trial serverCancel(String id, boolean plain) {
+        return serverCancel(id, plain, StreamConsumer.BLOCKING_ITERATOR, null);
+    }
+
+    /**
+     * {@link #serverCancel(String, boolean)} with the stream read by {@code consumer}, putting
+     * the durations of its steps into {@code steps} (null: none).
+     */
+    Trial serverCancel(String id, boolean plain, StreamConsumer consumer, Map<String, Long> steps) {
         CancelCause cause = GO_CAUSE.toBuilder().putMetadata("call_id", id).build();
         WorkStreamRequest req = WorkStreamRequest.newBuilder().setSpec(spec(id, 4)
                 .setServerCancelAfter(3).setServerCause(cause).setPlainStatus(plain)).build();
-        AtomicReference<Throwable> end = new AtomicReference<>();
-        long[] endNs = new long[1];
-        int[] ticks = new int[1];
-        Thread consumer = Thread.ofVirtual().name("cancel-consumer-" + id).start(() -> {
-            try {
-                Iterator<WorkStreamResponse> it = calls.blocking(id)
-                        .withDeadlineAfter(CancelCalls.CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS).workStream(req);
-                while (it.hasNext()) {
-                    it.next();
-                    ticks[0]++;
-                }
-            } catch (Throwable t) {
-                end.set(t);
-            }
-            endNs[0] = System.nanoTime();
-        });
-        joinOrFail(consumer, "the Java consumer of " + id);
+        StreamConsumer.End end = consumer.consume(calls, id, req);
         ObserveResponse o = calls.observe(id);
-        Status js = end.get() == null ? Status.OK : Status.fromThrowable(end.get());
-        ErrorInfo info = PeerClient.errorInfo(end.get()).orElse(null);
+        Status js = end.status();
+        ErrorInfo info = end.info();
         List<String> problems = new ArrayList<>();
-        if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + " after " + ticks[0] + " ticks, want CANCELLED");
-        if (ticks[0] != 3) problems.add("Java received " + ticks[0] + " ticks, want 3");
+        if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + " after " + end.ticks() + " ticks, want CANCELLED");
+        if (end.ticks() != 3) problems.add("Java received " + end.ticks() + " ticks, want 3");
         if (plain && info != null) {
             problems.add("Java received ErrorInfo " + info.getReason() + " from a plain status: docs/PROTOCOL.md says plain gRPC drops it");
         }
@@ -513,9 +532,29 @@ public final class CancellationSuite {
         }
         if (o.getServerCancelledNs() == 0 || !o.getCause().equals(cause)) problems.add("Go record " + describe(o) + ", want its own cancel with the cause");
         String javaSaw = js.getCode() + ", " + (info == null ? "no cause" : "ErrorInfo " + info.getDomain() + "/" + info.getReason());
-        long latency = Math.max(endNs[0], o.getLastStoppedNs()) - o.getServerCancelledNs();
+        long latency = Math.max(end.endNs(), o.getLastStoppedNs()) - o.getServerCancelledNs();
+        if (steps != null) {
+            steps.put(GO_CANCEL_TO_LAST_GOROUTINE, o.getLastStoppedNs() - o.getServerCancelledNs());
+            steps.put(LAST_GOROUTINE_TO_HANDLER_END, o.getHandlerEndNs() - o.getLastStoppedNs());
+            steps.put(HANDLER_END_TO_JAVA_TRAILERS, end.trailersNs() - o.getHandlerEndNs());
+            steps.put(TRAILERS_TO_LISTENER_CLOSED, end.listenerClosedNs() - end.trailersNs());
+            if (consumer == StreamConsumer.BLOCKING_ITERATOR) steps.put(LISTENER_CLOSED_TO_CONSUMER_END, end.endNs() - end.listenerClosedNs());
+        }
         return finishTrial(id, o, javaSaw, latency, problems);
     }
+
+    /**
+     * The steps of a Go-to-Java cancel: the Go handler's cancel to its last goroutine ending;
+     * to the handler's end (its record written, the status about to go to grpc-go); to Java's
+     * transport thread reading the trailers; to the call's listener getting {@code onClose}
+     * (for a {@link StreamConsumer#LISTENER}, the consumer's end); for a {@link
+     * StreamConsumer#BLOCKING_ITERATOR}, to the consumer's thread ending.
+     */
+    static final String GO_CANCEL_TO_LAST_GOROUTINE = "go_cancel_to_last_goroutine_ended";
+    static final String LAST_GOROUTINE_TO_HANDLER_END = "last_goroutine_to_go_handler_end";
+    static final String HANDLER_END_TO_JAVA_TRAILERS = "go_handler_end_to_java_transport_read_trailers";
+    static final String TRAILERS_TO_LISTENER_CLOSED = "java_trailers_to_listener_closed";
+    static final String LISTENER_CLOSED_TO_CONSUMER_END = "listener_closed_to_consumer_thread_ended";
 
     /** A Java deadline on a unary call; the Go handler may see deadline_exceeded or canceled (a race). */
     private Trial deadlineUnary(String id) {

@@ -26,8 +26,21 @@ final class LatencySample {
         if (nanos.isEmpty()) return 0;
         long[] sorted = nanos.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(sorted);
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
+        return sorted[Math.max(0, rank(p, sorted.length) - 1)];
+    }
+
+    /**
+     * How many durations lie beyond the nearest-rank {@code p}-th percentile: what a tail
+     * percentile rests on (p99 of 2,000 durations rests on 20, of 100 on 1).
+     */
+    int beyond(double p) {
+        return nanos.size() - rank(p, nanos.size());
+    }
+
+    /** The 1-based nearest rank of the {@code p}-th percentile of {@code n}: ceil(p n / 100), within 1..n. */
+    static int rank(double p, int n) {
+        // p * n before the division: 99 * 2000 / 100 is 1980 exactly, where 0.99 * 2000 need not be.
+        return Math.max(Math.min(n, 1), Math.min(n, (int) Math.ceil(p * n / 100.0)));
     }
 
     /** The nearest-rank {@code p}-th percentile of the last {@code n} durations added. */

@@ -35,17 +35,27 @@ public final class PeerClient implements AutoCloseable {
 
     private static final Duration SHORT_CALL = Duration.ofSeconds(10);
 
+    private final TransportThread transport;
     private final ManagedChannel channel;
     private final PeerServiceGrpc.PeerServiceBlockingStub stub;
 
-    /** A client of {@code peer} over a channel of its own that carries the peer's secret on every call. */
+    /**
+     * A client of {@code peer} over a channel of its own, served by a transport thread of its
+     * own, that carries the peer's secret on every call.
+     */
     public PeerClient(PeerProcess peer) {
-        this.channel = peer.channelBuilder().build();
+        this.transport = new TransportThread("peer-transport-" + peer.pid());
+        this.channel = transport.serve(peer.channelBuilder()).build();
         this.stub = PeerServiceGrpc.newBlockingStub(channel);
     }
 
     public ManagedChannel channel() {
         return channel;
+    }
+
+    /** The channel's transport thread as an executor for callbacks that do not block ({@link TransportThread}). */
+    public java.util.concurrent.Executor transportExecutor() {
+        return transport.executor();
     }
 
     public HelloResponse hello() {
@@ -66,7 +76,15 @@ public final class PeerClient implements AutoCloseable {
 
     /** The google.rpc.ErrorInfo in the status details of {@code t} (StatusProto.fromThrowable), if any. */
     public static Optional<ErrorInfo> errorInfo(Throwable t) {
-        com.google.rpc.Status s = t == null ? null : StatusProto.fromThrowable(t);
+        return errorInfo(t == null ? null : StatusProto.fromThrowable(t));
+    }
+
+    /** The google.rpc.ErrorInfo in the status details a call ended with (StatusProto.fromStatusAndTrailers), if any. */
+    public static Optional<ErrorInfo> errorInfo(io.grpc.Status status, Metadata trailers) {
+        return errorInfo(status == null ? null : StatusProto.fromStatusAndTrailers(status, trailers));
+    }
+
+    private static Optional<ErrorInfo> errorInfo(com.google.rpc.Status s) {
         if (s == null) return Optional.empty();
         for (var any : s.getDetailsList()) {
             if (any.is(ErrorInfo.class)) {
@@ -124,6 +142,8 @@ public final class PeerClient implements AutoCloseable {
             channel.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            transport.close();
         }
     }
 }

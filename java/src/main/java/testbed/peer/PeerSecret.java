@@ -4,6 +4,10 @@ import io.grpc.ClientInterceptor;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -55,6 +59,16 @@ public final class PeerSecret {
         Metadata md = new Metadata();
         md.put(AUTHORIZATION, "Bearer " + hex);
         return MetadataUtils.newAttachHeadersInterceptor(md);
+    }
+
+    /**
+     * Writes the line a connection to one of the peer's endpoints that are not gRPC (the
+     * floor, docs/CANCELLATION.md) must open with: the value {@link #AUTHORIZATION} carries,
+     * {@code Bearer <secret>}, and a newline.
+     */
+    public void writeBearerLine(WritableByteChannel out) throws IOException {
+        ByteBuffer line = ByteBuffer.wrap(("Bearer " + hex + "\n").getBytes(StandardCharsets.US_ASCII));
+        while (line.hasRemaining()) out.write(line);
     }
 
     /** True when {@code text} contains this secret: for tests that a message does not leak it. */

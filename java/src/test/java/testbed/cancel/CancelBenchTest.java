@@ -1,38 +1,73 @@
 package testbed.cancel;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import testbed.report.CaseResult;
-import testbed.report.Status;
+import org.junit.jupiter.api.Timeout;
+import testbed.cancel.CancelGoal.Direction;
+import testbed.harness.Session;
+import testbed.peer.PeerException;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The bench's machinery against a real peer: the floor, and the interleaved trials. No figure is judged here. */
+@Timeout(120)
 class CancelBenchTest {
-    private static CaseResult row(String name, double p99, double rttP50) {
-        return new CaseResult(name, "", Status.PASSED, "", 1, Map.of("trials", 10, "latency_p50_us", p99 / 2,
-                "latency_p99_us", p99, "latency_max_us", p99 * 2, "rtt_p50_us", rttP50, "rtt_p99_us", rttP50 * 3), Map.of());
+    private static Session session;
+    private static FloorProbe floor;
+    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+    @BeforeAll
+    static void open() {
+        session = Session.openDefault(QUIET);
+        floor = FloorProbe.open(session.peer().channel(), session.peerProcess().secret());
+    }
+
+    @AfterAll
+    static void close() {
+        floor.close();
+        session.close();
+    }
+
+    /** Both ends read CLOCK_MONOTONIC, so the peer's read of a ping lies inside the ping's round trip. */
+    @Test
+    void theFloorsOneWayTripsLieInsideWhatTheyMeasure() {
+        for (int i = 0; i < 20; i++) {
+            FloorProbe.Ping p = floor.ping();
+            assertTrue(p.oneWayNs() > 0 && p.oneWayNs() < p.roundTripNs(), p.toString());
+            assertTrue(floor.fromPeer(200) > 0);
+        }
     }
 
     @Test
-    void theTableSetsP99AgainstTwiceTheRoundTrip() {
-        String t = CancelBench.table(List.of(row("java_to_go", 300, 200), row("go_to_java", 500, 200)));
-        assertTrue(t.lines().anyMatch(l -> l.startsWith("java_to_go") && l.contains("0.75x") && l.contains("1.50x") && l.endsWith("meets goal")), t);
-        assertTrue(t.lines().anyMatch(l -> l.startsWith("go_to_java") && l.contains("2.50x") && l.endsWith("below goal")), t);
+    void aFloorAddressBeyondLoopbackIsRefused() {
+        assertEquals(41_000, FloorProbe.loopback("127.0.0.1:41000").getPort());
+        assertThrows(PeerException.class, () -> FloorProbe.loopback("192.0.2.1:41000"));
+        assertThrows(PeerException.class, () -> FloorProbe.loopback("127.0.0.1"));
     }
 
+    /** Every measured step adds one sample to every measure of its direction, and to each of its steps. */
     @Test
-    void aRowThatHoldsItsAssertionsCanStillBeBelowTheGoal() {
-        assertEquals(CancelBench.BELOW, CancelBench.verdict(row("java_to_go", 500, 200)));
-        assertEquals(CancelBench.MEETS, CancelBench.verdict(row("java_to_go", 400, 200)));
-        assertEquals("no figures", CancelBench.verdict(CaseResult.error("go_to_java", "", "the peer died", 1)));
-    }
-
-    @Test
-    void aDirectionThatCouldNotRunSaysWhy() {
-        String t = CancelBench.table(List.of(CaseResult.error("go_to_java", "", "the peer died", 1)));
-        assertTrue(t.lines().anyMatch(l -> l.startsWith("go_to_java") && l.endsWith("ERROR: the peer died")), t);
+    void theInterleavedStepsFillEveryMeasureOfEveryDirection() {
+        List<Direction> ds = CancelBench.measure(session, floor, 3, 1, true, QUIET);
+        assertEquals(List.of("java_to_go", "go_to_java", "go_to_java_blocking_iterator"), ds.stream().map(Direction::name).toList());
+        for (Direction d : ds) {
+            assertNull(d.problem(), d.name());
+            d.measures().forEach((m, s) -> assertEquals(3, s.count(), d.name() + " " + m));
+            d.steps().forEach((m, s) -> assertEquals(3, s.count(), d.name() + " " + m));
+        }
+        assertEquals(Set.of(CancellationSuite.JAVA_CANCEL_TO_FIRST_GOROUTINE, CancellationSuite.FIRST_TO_LAST_GOROUTINE),
+                ds.get(0).steps().keySet());
+        assertEquals(List.of(CancellationSuite.GO_CANCEL_TO_LAST_GOROUTINE, CancellationSuite.LAST_GOROUTINE_TO_HANDLER_END,
+                CancellationSuite.HANDLER_END_TO_JAVA_TRAILERS, CancellationSuite.TRAILERS_TO_LISTENER_CLOSED), List.copyOf(ds.get(1).steps().keySet()));
+        assertTrue(ds.get(2).steps().containsKey(CancellationSuite.LISTENER_CLOSED_TO_CONSUMER_END));
     }
 }
