@@ -559,8 +559,9 @@ public final class LitmusBench {
                             : Double.isNaN(r.overlapRatio()) ? "n/a" : String.format(Locale.ROOT, "%.2fx", r.overlapRatio()));
             if (r.failed()) out.println("      FAILED: " + failure(r));
         }
-        out.println("modes: plain = Java plain; relaxed = Java opaque, C relaxed, Go plain; acq_rel = release/acquire on the"
-                + " synchronising accesses (Go: sync/atomic); sc = Java volatile, C seq_cst, Go sync/atomic");
+        out.println("modes: plain = Java plain; relaxed = Java opaque, C relaxed, Go sync/atomic (its weakest atomic access,"
+                + " seq_cst); acq_rel = release/acquire on the synchronising accesses (Go: sync/atomic); sc = Java volatile,"
+                + " C seq_cst, Go sync/atomic");
         out.printf(Locale.ROOT, "goal: J-J >= %.1fx jcstress, J-C, C-C and C-G >= %.1fx, on both figures; n/a: jcstress saw no"
                 + " interesting outcome (forbidden there, or not seen)%n", GOAL_JJ, GOAL_MIXED);
         out.println("overlap/s (no goal): samples whose outcome no serial execution gives (SB (1, 1), MP (0, 1), and any relaxed"
