@@ -312,7 +312,7 @@ public final class LitmusBench {
         Map<String, Object> host;
         long runMs = o.runMs();
         Budget budget = null;
-        try (LitmusSession litmus = LitmusSession.open(tests, (java.nio.file.Path) null, out)) {
+        try (LitmusSession litmus = LitmusSession.open(tests, null, out)) {
             Session session = litmus.session();
             host = session.host();
             LitmusRunner runner = litmus.runner();

@@ -32,7 +32,7 @@ public final class CompiledKernels {
 
     private CompiledKernels() {}
 
-    /** The plans of {@code rt}'s actors in {@code tests}: declared and really run, each once. */
+    /** The plans {@code rt}'s actors in {@code tests} really run (a broken variant's weaker one), each once. */
     static List<KernelPlan> plans(List<LitmusTest> tests, Runtime rt) {
         Set<KernelPlan> plans = new LinkedHashSet<>();
         for (LitmusTest t : tests) {
@@ -72,12 +72,7 @@ public final class CompiledKernels {
     public static LitmusRunner.CKernels cKernels(List<LitmusTest> tests, PrintStream progress) {
         List<KernelPlan> plans = plans(tests, Runtime.C);
         if (plans.isEmpty()) {
-            return new LitmusRunner.CKernels() {
-                @Override public MemorySegment address(KernelPlan plan) {
-                    throw new IllegalStateException("no C kernels were compiled for this group");
-                }
-                @Override public String note() { return "no C kernels"; }
-            };
+            return LitmusRunner.CKernels.none("no C kernels", "no C kernels were compiled for this group");
         }
         try {
             CKernelLibrary lib = CKernelLibrary.compile(plans);
@@ -91,10 +86,7 @@ public final class CompiledKernels {
         } catch (KernelCompileException e) {
             String reason = e.getMessage();
             progress.println("  kernels: C kernels not compiled: " + reason);
-            return new LitmusRunner.CKernels() {
-                @Override public MemorySegment address(KernelPlan plan) { throw new IllegalStateException(reason); }
-                @Override public String note() { return "C kernels not compiled: " + reason; }
-            };
+            return LitmusRunner.CKernels.none("C kernels not compiled: " + reason, reason);
         }
     }
 }

@@ -52,7 +52,7 @@ public final class EvidenceRates {
         }
         PrintStream out = System.out;
         Map<String, List<double[]>> runs = new LinkedHashMap<>();
-        try (LitmusSession litmus = LitmusSession.open(tests, (java.nio.file.Path) null, System.err)) {
+        try (LitmusSession litmus = LitmusSession.open(tests, null, System.err)) {
             LitmusRunner runner = litmus.runner();
             // A fresh JVM compiles in the background and the guest engine starts cold: one
             // discarded run of each kind first.

@@ -40,12 +40,7 @@ public final class LitmusRunner {
     private testbed.guest.GuestRuntime guest = testbed.guest.GuestRuntime.shared();
     /** One launcher per runtime: the runner itself has no per-runtime code. */
     private final java.util.Map<testbed.litmus.Runtime, ActorLauncher> launchers = new java.util.EnumMap<>(testbed.litmus.Runtime.class);
-    private CKernels cKernels = new CKernels() {
-        @Override public java.lang.foreign.MemorySegment address(testbed.litmus.kernel.KernelPlan plan) {
-            throw new IllegalStateException("no C kernels were compiled for this run");
-        }
-        @Override public String note() { return "no C kernels"; }
-    };
+    private CKernels cKernels = CKernels.none("no C kernels", "no C kernels were compiled for this run");
 
     public LitmusRunner(Session session, NativeActors cActors) {
         this.session = session;
@@ -113,6 +108,16 @@ public final class LitmusRunner {
 
         /** How they were made, for the report: how many, compiled or cached, how long it took. */
         String note();
+
+        /** No kernels: asking for one throws with {@code reason}; the report says {@code note}. */
+        static CKernels none(String note, String reason) {
+            return new CKernels() {
+                @Override public java.lang.foreign.MemorySegment address(testbed.litmus.kernel.KernelPlan plan) {
+                    throw new IllegalStateException(reason);
+                }
+                @Override public String note() { return note; }
+            };
+        }
     }
 
     private CaseResult execute(LitmusTest t, Budget budget, EvidenceGoal goal, long t0) {

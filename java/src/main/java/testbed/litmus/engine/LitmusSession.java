@@ -51,7 +51,7 @@ public final class LitmusSession implements AutoCloseable {
     }
 
     /** Opens a session with a peer built (or refused) already. */
-    public static LitmusSession open(List<LitmusTest> tests, CompiledKernels.GoPeer peer, PrintStream progress) {
+    private static LitmusSession open(List<LitmusTest> tests, CompiledKernels.GoPeer peer, PrintStream progress) {
         Path binary = peer.binary() == null ? PeerProcess.defaultBinary() : peer.binary();
         Session session = Session.open(Region.DEFAULT_DIR, testbed.ffi.NativeLibrary.require(), binary, progress);
         NativeActors c = null;

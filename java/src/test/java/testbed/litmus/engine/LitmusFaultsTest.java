@@ -106,7 +106,7 @@ class LitmusFaultsTest {
     @Timeout(120)
     void aPeerKilledMidTestEndsThatTestAsAnErrorWithinTheStallBound() {
         try (LitmusSession litmus = LitmusSession.open(List.of(named("sb_jg_relaxed"), named("sb_jc_relaxed")),
-                (java.nio.file.Path) null, QUIET)) {
+                null, QUIET)) {
             Session session = litmus.session();
             LitmusRunner runner = litmus.runner();
             Budget budget = new Budget(Duration.ofSeconds(5), Budget.DEFAULT_STRIDE, Duration.ofSeconds(1));

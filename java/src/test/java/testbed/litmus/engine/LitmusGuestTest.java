@@ -78,7 +78,7 @@ class LitmusGuestTest {
     @Timeout(180)
     void guestTestsRunAndAGuestThatFailsIsThatActorsErrorWithTheGuestsMessage() {
         List<LitmusTest> tests = CanonicalSuite.all().stream().filter(LitmusTest::hasGuest).toList();
-        try (LitmusSession litmus = LitmusSession.open(tests, (java.nio.file.Path) null, QUIET)) {
+        try (LitmusSession litmus = LitmusSession.open(tests, null, QUIET)) {
             // Both styles, with Java and with C, run and report samples.
             LitmusRunner runner = litmus.runner();
             for (String name : List.of("sb_jv_sc", "mp_hc_sc", "sb_hj_sc")) {
