@@ -45,6 +45,7 @@ extern "C" {
 #define INTEROP_LITMUS_HIST_LEN    0x438
 #define INTEROP_LITMUS_GATHER      0x440
 #define INTEROP_LITMUS_RESULT      0x480
+#define INTEROP_LITMUS_RADIX       0x4C0
 
 /* Pacing (docs/LITMUS.md, "Starting a round together"): written by the
  * consumer of the previous round, read by every actor. Not part of the
@@ -69,8 +70,10 @@ extern "C" {
 #define INTEROP_LITMUS_MAX_ACTORS  4
 #define INTEROP_LITMUS_MAX_GATHER  4
 #define INTEROP_LITMUS_HIST_MAX    256
-/* Values 0..3 have their own histogram digit; every other value counts as 3. */
-#define INTEROP_LITMUS_VALUE_MAX   3
+/* Each outcome value is one digit, in the descriptor's radix, of its sample's
+ * histogram index; a value outside 0..radix-1 counts as radix-1. The
+ * histogram has radix^n_gather counts, at most HIST_MAX. */
+#define INTEROP_LITMUS_RADIX_MIN   2
 
 /* Indices of join's out4. */
 #define INTEROP_LITMUS_OUT_ROUNDS_RUN      0
@@ -133,8 +136,8 @@ typedef void (*interop_litmus_kernel_fn)(unsigned char *loc, int64_t loc_stride,
  *            generation word must never match), stall_timeout_ms negative
  *            or beyond INT64_MAX nanoseconds;
  *   -EINVAL  a bad descriptor: n_actors outside 2..4, actor >= n_actors,
- *            stride < 1, n_gather outside 1..4, hist_len != 4^n_gather,
- *            max_rounds < 0, loc_stride < 8, an offset or stride that is
+ *            stride < 1, n_gather outside 1..4, radix below RADIX_MIN,
+ *            hist_len != radix^n_gather or above HIST_MAX, max_rounds < 0, loc_stride < 8, an offset or stride that is
  *            negative, not 8-aligned or overflows; a histogram before
  *            INTEROP_LITMUS_HIST; locations, a gathered value or a result
  *            array (of non-zero stride) before INTEROP_LITMUS_DATA (the

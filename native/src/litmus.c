@@ -128,10 +128,10 @@ static enum wait_result wait_for_round(const struct actor *a, int64_t r)
     }
 }
 
-/* The histogram digit of one outcome value: 0..3, anything else counts as 3. */
-static inline uint64_t digit(int64_t v)
+/* The histogram digit of one outcome value: 0..top, anything else counts as top (radix - 1). */
+static inline uint64_t digit(int64_t v, uint64_t top)
 {
-    return (uint64_t)v > INTEROP_LITMUS_VALUE_MAX ? INTEROP_LITMUS_VALUE_MAX : (uint64_t)v;
+    return (uint64_t)v > top ? top : (uint64_t)v;
 }
 
 static void zero_words(unsigned char *from, int64_t bytes)
@@ -195,12 +195,13 @@ static void consume(const struct actor *a, int64_t r)
     unsigned char *s = a->section;
     _Atomic int64_t *hist = WORD(s, d->hist_offset);
 
+    const uint64_t radix = (uint64_t)d->radix, top = radix - 1;
     unsigned char *value[INTEROP_LITMUS_MAX_GATHER];
     for (int64_t j = 0; j < d->n_gather; j++) value[j] = s + d->gather_offset[j];
     for (int64_t i = 0; i < d->stride; i++) {
         uint64_t key = 0;
         for (int64_t j = 0; j < d->n_gather; j++) {
-            key = key * 4 + digit(atomic_load_explicit(WORD(value[j], 0), memory_order_relaxed));
+            key = key * radix + digit(atomic_load_explicit(WORD(value[j], 0), memory_order_relaxed), top);
             value[j] += d->gather_stride[j];
         }
         atomic_store_explicit(&hist[key], atomic_load_explicit(&hist[key], memory_order_relaxed) + 1,

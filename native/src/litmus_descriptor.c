@@ -43,6 +43,19 @@ void litmus_read_descriptor(const unsigned char *s, struct descriptor *d)
         d->result_offset[b] = load_field(s, INTEROP_LITMUS_RESULT_OFFSET(b));
         d->result_stride[b] = load_field(s, INTEROP_LITMUS_RESULT_STRIDE(b));
     }
+    d->radix = load_field(s, INTEROP_LITMUS_RADIX);
+}
+
+/* True if hist_len is radix^n_gather and at most HIST_MAX (n_gather already checked). */
+static bool hist_len_ok(const struct descriptor *d)
+{
+    if (d->radix < INTEROP_LITMUS_RADIX_MIN || d->radix > INTEROP_LITMUS_HIST_MAX) return false;
+    int64_t len = 1;
+    for (int64_t j = 0; j < d->n_gather; j++) {
+        len *= d->radix;
+        if (len > INTEROP_LITMUS_HIST_MAX) return false;
+    }
+    return d->hist_len == len;
 }
 
 /*
@@ -74,7 +87,7 @@ bool litmus_descriptor_ok(const struct descriptor *d, int32_t actor, struct reac
     if (actor >= d->n_actors) return false;
     if (d->stride < 1 || d->max_rounds < 0) return false;
     if (d->n_gather < 1 || d->n_gather > INTEROP_LITMUS_MAX_GATHER) return false;
-    if (d->hist_len != (INT64_C(1) << (2 * d->n_gather))) return false;
+    if (!hist_len_ok(d)) return false;
     if (!span_ok(d->hist_offset, 8, d->hist_len, 8, INTEROP_LITMUS_HIST)) return false;
     if (d->loc_stride < 8) return false;
     if (!span_ok(d->loc_offset, d->loc_stride, d->stride, d->loc_stride, INTEROP_LITMUS_DATA)) return false;

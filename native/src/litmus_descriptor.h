@@ -18,6 +18,7 @@ struct descriptor {
     int64_t loc_offset, loc_stride, hist_offset, hist_len;
     int64_t gather_offset[INTEROP_LITMUS_MAX_GATHER], gather_stride[INTEROP_LITMUS_MAX_GATHER];
     int64_t result_offset[INTEROP_LITMUS_MAX_ACTORS], result_stride[INTEROP_LITMUS_MAX_ACTORS];
+    int64_t radix;
 };
 
 /*

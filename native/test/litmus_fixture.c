@@ -21,7 +21,14 @@ static int64_t result_offset(const struct shape *sh, int actor)
     return INTEROP_LITMUS_DATA + sh->stride * LOC_STRIDE + actor * sh->stride * RESULT_STRIDE;
 }
 
-const struct shape PAIR = {2, 64, 1, 2, {REGISTER(0, 0), REGISTER(1, 0)}};
+const struct shape PAIR = {2, 64, 1, 2, {REGISTER(0, 0), REGISTER(1, 0)}, 4};
+
+int64_t hist_len(const struct shape *sh)
+{
+    int64_t len = 1;
+    for (int j = 0; j < sh->n_gather; j++) len *= sh->radix;
+    return len;
+}
 
 void describe(const struct shape *sh)
 {
@@ -33,7 +40,8 @@ void describe(const struct shape *sh)
     set(INTEROP_LITMUS_LOC_OFFSET, INTEROP_LITMUS_DATA);
     set(INTEROP_LITMUS_LOC_STRIDE, LOC_STRIDE);
     set(INTEROP_LITMUS_HIST_OFFSET, INTEROP_LITMUS_HIST);
-    set(INTEROP_LITMUS_HIST_LEN, INT64_C(1) << (2 * sh->n_gather));
+    set(INTEROP_LITMUS_RADIX, sh->radix);
+    set(INTEROP_LITMUS_HIST_LEN, hist_len(sh));
     for (int j = 0; j < sh->n_gather; j++) {
         const struct value *v = &sh->gather[j];
         bool reg = v->actor >= 0;
@@ -52,7 +60,7 @@ int64_t hist(int64_t key) { return get(INTEROP_LITMUS_HIST + 8 * key); }
 int64_t hist_sum(const struct shape *sh)
 {
     int64_t sum = 0;
-    for (int64_t k = 0; k < (INT64_C(1) << (2 * sh->n_gather)); k++) sum += hist(k);
+    for (int64_t k = 0; k < hist_len(sh); k++) sum += hist(k);
     return sum;
 }
 
@@ -195,7 +203,7 @@ bool store_buffering_expected(void)
 
 /* ---- store buffering --------------------------------------------------------- */
 
-const struct shape SB = {2, 1024, 0, 2, {REGISTER(0, 0), REGISTER(1, 0)}};
+const struct shape SB = {2, 1024, 0, 2, {REGISTER(0, 0), REGISTER(1, 0)}, 4};
 bool sb_forbidden_seen(void) { return hist(SB_BOTH_ZERO) > 0; }
 
 int64_t run_sb(interop_litmus_kernel_fn actor0, interop_litmus_kernel_fn actor1, bool (*enough)(void),

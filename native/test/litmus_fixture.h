@@ -57,7 +57,11 @@ struct shape {
     int64_t max_rounds;
     int n_gather;
     struct value gather[INTEROP_LITMUS_MAX_GATHER];
+    int64_t radix; /* the histogram's: a value outside 0..radix-1 counts as radix-1 */
 };
+
+/* The radix^n_gather counts of `sh`'s histogram. */
+int64_t hist_len(const struct shape *sh);
 
 /* Two actors of 64 instances, one round, each actor's r0 gathered: a shape
  * to start single actors against. */

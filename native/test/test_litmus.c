@@ -107,7 +107,7 @@ LITMUS_TEST(litmus_sb_with_fences_never_shows_store_buffering)
 
 LITMUS_TEST(litmus_mp_release_acquire_never_sees_flag_without_data)
 {
-    const struct shape mp = {2, 1024, 0, 2, {REGISTER(1, 0), REGISTER(1, 1)}};
+    const struct shape mp = {2, 1024, 0, 2, {REGISTER(1, 0), REGISTER(1, 1)}, 4};
     const struct actor_kernel kernels[] = {KERNEL(mp_writer, 0, 16), KERNEL(mp_reader, 2, 16)};
     int64_t rounds = run_test(&mp, kernels, rounds_reached, ROUNDS_BUDGET_MS);
     if (rounds == 0) return;
@@ -119,7 +119,7 @@ LITMUS_TEST(litmus_mp_release_acquire_never_sees_flag_without_data)
 
 LITMUS_TEST(litmus_fadd_seq_cst_counts_both_increments)
 {
-    const struct shape sh = {2, 1024, 500, 3, {REGISTER(0, 0), REGISTER(1, 0), LOCATION(X)}};
+    const struct shape sh = {2, 1024, 500, 3, {REGISTER(0, 0), REGISTER(1, 0), LOCATION(X)}, 4};
     const struct actor_kernel kernels[] = {KERNEL(fadd_seq_cst, 1, 8), KERNEL(fadd_seq_cst, 1, 8)};
     if (!run_test(&sh, kernels, never_enough, 0)) return;
     /* key = (r0 * 4 + r1) * 4 + x: (0,1,2) is 6, (1,0,2) is 18. */
@@ -128,7 +128,7 @@ LITMUS_TEST(litmus_fadd_seq_cst_counts_both_increments)
 
 LITMUS_TEST(litmus_cas_seq_cst_exactly_one_wins)
 {
-    const struct shape sh = {2, 1024, 500, 3, {REGISTER(0, 0), REGISTER(1, 0), LOCATION(X)}};
+    const struct shape sh = {2, 1024, 500, 3, {REGISTER(0, 0), REGISTER(1, 0), LOCATION(X)}, 4};
     const struct actor_kernel kernels[] = {KERNEL(cas_seq_cst, 1, 8), KERNEL(cas_seq_cst, 1, 8)};
     if (!run_test(&sh, kernels, never_enough, 0)) return;
     /* (1,0,1) is 17, (0,1,1) is 5. */
@@ -140,7 +140,7 @@ LITMUS_TEST(litmus_cas_seq_cst_exactly_one_wins)
  * some order. */
 LITMUS_TEST(litmus_four_actors_fadd_returns_a_permutation)
 {
-    const struct shape sh = {4, 256, 300, 4, {REGISTER(0, 0), REGISTER(1, 0), REGISTER(2, 0), REGISTER(3, 0)}};
+    const struct shape sh = {4, 256, 300, 4, {REGISTER(0, 0), REGISTER(1, 0), REGISTER(2, 0), REGISTER(3, 0)}, 4};
     const struct actor_kernel fadd = KERNEL(fadd_relaxed, 1, 8);
     const struct actor_kernel kernels[] = {fadd, fadd, fadd, fadd};
     if (!run_test(&sh, kernels, never_enough, 0)) return;
@@ -155,13 +155,22 @@ LITMUS_TEST(litmus_four_actors_fadd_returns_a_permutation)
     CHECK_EQ(permutations, sh.max_rounds * sh.stride);
 }
 
-/* Values outside 0..3, negative ones included, count as 3. */
+/* In radix 4, values outside 0..3, negative ones included, count as 3. */
 LITMUS_TEST(litmus_values_outside_0_to_3_count_as_3)
 {
-    const struct shape sh = {2, 64, 10, 2, {LOCATION(X), LOCATION(Y)}};
+    const struct shape sh = {2, 64, 10, 2, {LOCATION(X), LOCATION(Y)}, 4};
     const struct actor_kernel kernels[] = {KERNEL(store_x_7_relaxed, 0, 8), KERNEL(store_y_minus_1_release, 0, 16)};
     if (!run_test(&sh, kernels, never_enough, 0)) return;
     CHECK_EQ(hist(15), sh.max_rounds * sh.stride);
+}
+
+/* The descriptor's radix sets the digits: in radix 9, 7 is its own digit and -1 counts as 8. */
+LITMUS_TEST(litmus_radix_9_tells_7_apart_and_counts_minus_1_as_8)
+{
+    const struct shape sh = {2, 64, 10, 2, {LOCATION(X), LOCATION(Y)}, 9};
+    const struct actor_kernel kernels[] = {KERNEL(store_x_7_relaxed, 0, 8), KERNEL(store_y_minus_1_release, 0, 16)};
+    if (!run_test(&sh, kernels, never_enough, 0)) return;
+    CHECK_EQ(hist(7 * 9 + 8), sh.max_rounds * sh.stride);
 }
 
 /*
@@ -173,7 +182,7 @@ LITMUS_TEST(litmus_values_outside_0_to_3_count_as_3)
  */
 LITMUS_TEST(litmus_kernel_writes_its_registers_in_its_window)
 {
-    const struct shape sh = {2, 1024, 300, 4, {REGISTER(0, 0), REGISTER(0, 1), REGISTER(1, 0), LOCATION(X)}};
+    const struct shape sh = {2, 1024, 300, 4, {REGISTER(0, 0), REGISTER(0, 1), REGISTER(1, 0), LOCATION(X)}, 4};
     const struct actor_kernel kernels[] = {KERNEL(fadd_then_load, 2, 8), KERNEL(fadd_seq_cst, 1, 8)};
     if (!run_test(&sh, kernels, never_enough, 0)) return;
     /* key = ((v0 * 4 + v1) * 4 + v2) * 4 + v3 */
@@ -188,7 +197,7 @@ LITMUS_TEST(litmus_kernel_writes_its_registers_in_its_window)
 
 LITMUS_TEST(litmus_stop_word_ends_an_unbounded_test)
 {
-    const struct shape sh = {2, 256, 0, 2, {REGISTER(0, 0), REGISTER(1, 0)}};
+    const struct shape sh = {2, 256, 0, 2, {REGISTER(0, 0), REGISTER(1, 0)}, 4};
     describe(&sh);
     int64_t h[2] = {start_actor(0, sb_x_seq_cst, 1, 16, JOIN_MS), start_actor(1, sb_y_seq_cst, 1, 16, JOIN_MS)};
     CHECK_MSG(h[0] > 0 && h[1] > 0, "start returned %lld, %lld", (long long)h[0], (long long)h[1]);
@@ -211,7 +220,7 @@ LITMUS_TEST(litmus_stop_word_ends_an_unbounded_test)
 
 LITMUS_TEST(litmus_abort_word_ends_waiting_actors)
 {
-    const struct shape sh = {2, 16, 0, 1, {LOCATION(X)}};
+    const struct shape sh = {2, 16, 0, 1, {LOCATION(X)}, 4};
     describe(&sh);
     int64_t h[2] = {start_actor(0, store_x_7_relaxed, 0, 8, 0), start_actor(1, store_x_7_relaxed, 0, 8, 0)};
     CHECK_MSG(h[0] > 0 && h[1] > 0, "start returned %lld, %lld", (long long)h[0], (long long)h[1]);
@@ -245,7 +254,7 @@ LITMUS_TEST(litmus_abort_word_ends_waiting_actors)
  * and leaves on its own stall timeout, touching no control word. */
 LITMUS_TEST(litmus_stall_timeout_ends_a_lone_actor)
 {
-    const struct shape sh = {2, 16, 0, 1, {REGISTER(0, 0)}};
+    const struct shape sh = {2, 16, 0, 1, {REGISTER(0, 0)}, 4};
     describe(&sh);
     int64_t h = start_actor(0, fadd_relaxed, 1, 8, 200);
     CHECK_MSG(h > 0, "start returned %lld", (long long)h);
@@ -304,6 +313,7 @@ static const struct test_case litmus_cases[] = {
     TEST(litmus_cas_seq_cst_exactly_one_wins),
     TEST(litmus_four_actors_fadd_returns_a_permutation),
     TEST(litmus_values_outside_0_to_3_count_as_3),
+    TEST(litmus_radix_9_tells_7_apart_and_counts_minus_1_as_8),
     TEST(litmus_kernel_writes_its_registers_in_its_window),
     TEST(litmus_stop_word_ends_an_unbounded_test),
     TEST(litmus_abort_word_ends_waiting_actors),

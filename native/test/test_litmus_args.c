@@ -101,6 +101,9 @@ LITMUS_TEST(litmus_bad_descriptors_are_refused_before_anything_runs)
     CHECK_EQ(start_sb_with_field(INTEROP_LITMUS_N_GATHER, 5), -EINVAL);
     CHECK_EQ(start_sb_with_field(INTEROP_LITMUS_N_GATHER, 3), -EINVAL); /* hist_len is still 16 */
     CHECK_EQ(start_sb_with_field(INTEROP_LITMUS_HIST_LEN, 64), -EINVAL);
+    CHECK_EQ(start_sb_with_field(INTEROP_LITMUS_RADIX, 0), -EINVAL);
+    CHECK_EQ(start_sb_with_field(INTEROP_LITMUS_RADIX, 1), -EINVAL);
+    CHECK_EQ(start_sb_with_field(INTEROP_LITMUS_RADIX, 5), -EINVAL); /* hist_len is still 16 */
     CHECK_EQ(start_sb_with_field(INTEROP_LITMUS_MAX_ROUNDS, -1), -EINVAL);
     CHECK_EQ(start_sb_with_field(INTEROP_LITMUS_LOC_OFFSET, INTEROP_LITMUS_DATA + 4), -EINVAL);
     CHECK_EQ(start_sb_with_field(INTEROP_LITMUS_LOC_OFFSET, INTEROP_LITMUS_EPOCH), -EINVAL);

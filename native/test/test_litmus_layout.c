@@ -34,7 +34,7 @@ static const struct layout_entry litmus_entries[] = {
     L_CONST(MAX_ACTORS),
     L_CONST(MAX_GATHER),
     L_CONST(HIST_MAX),
-    L_CONST(VALUE_MAX),
+    L_CONST(RADIX_MIN),
     L_CONST(LEAD_MIN_NS),
     L_CONST(LEAD_MAX_NS),
     L_CONST(MAX_REGISTERS),
@@ -71,6 +71,7 @@ static const struct layout_entry litmus_entries[] = {
     L_PAIR(result, RESULT, 1),
     L_PAIR(result, RESULT, 2),
     L_PAIR(result, RESULT, 3),
+    L_WORD(descriptor, radix, RADIX),
 
     L_WORD(pacing, start_ns, START_NS),
     L_WORD(pacing, lead_ns, LEAD_NS),
@@ -79,9 +80,8 @@ static const struct layout_entry litmus_entries[] = {
     /* C names where the parts start; their extents follow from what lies in them. */
     {"section", "control", "INTEROP_LITMUS_EPOCH .. INTEROP_LITMUS_DESCRIPTOR", INTEROP_LITMUS_EPOCH,
      INTEROP_LITMUS_DESCRIPTOR - INTEROP_LITMUS_EPOCH},
-    {"section", "descriptor", "INTEROP_LITMUS_DESCRIPTOR .. INTEROP_LITMUS_RESULT_STRIDE(MAX_ACTORS - 1) + 8",
-     INTEROP_LITMUS_DESCRIPTOR,
-     INTEROP_LITMUS_RESULT_STRIDE(INTEROP_LITMUS_MAX_ACTORS - 1) + sizeof(int64_t) - INTEROP_LITMUS_DESCRIPTOR},
+    {"section", "descriptor", "INTEROP_LITMUS_DESCRIPTOR .. INTEROP_LITMUS_RADIX + 8", INTEROP_LITMUS_DESCRIPTOR,
+     INTEROP_LITMUS_RADIX + sizeof(int64_t) - INTEROP_LITMUS_DESCRIPTOR},
     {"section", "histogram", "INTEROP_LITMUS_HIST, INTEROP_LITMUS_HIST_MAX int64s", INTEROP_LITMUS_HIST,
      INTEROP_LITMUS_HIST_MAX * sizeof(int64_t)},
     {"section", "data", "INTEROP_LITMUS_DATA, to the section's end", INTEROP_LITMUS_DATA, 0},
@@ -91,7 +91,7 @@ static const struct layout_entry litmus_entries[] = {
  * wraps a section, and the standard layout that only the runner writes. */
 static const char *const java_only[] = {
     "const ALIGN",          "const STANDARD_LOC_STRIDE", "const STANDARD_ALIGN",
-    "const REGISTER_BYTES", "const MAX_LOCATIONS",       "const STANDARD_MAX_REGISTERS",
+    "const REGISTER_BYTES", "const MAX_LOCATIONS",       "const STANDARD_MAX_REGISTERS", "const STANDARD_RADIX",
 };
 
 static const struct layout_view litmus_view = {

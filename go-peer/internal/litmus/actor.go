@@ -78,7 +78,7 @@ type Actor struct {
 // index outside 0..3 or the test's actors, a kernel the peer was not built
 // with (naming those it was), a generation other than the section's
 // (StaleGeneration), a descriptor outside its limits (n_actors 2..4, stride
-// >= 1, n_gather 1..4, hist_len 4^n_gather, max_rounds >= 0), and any
+// >= 1, n_gather 1..4, hist_len radix^n_gather, max_rounds >= 0), and any
 // offset or stride that is not a multiple of 8 or would put a location,
 // outcome value, register or count outside its part of the section: the
 // histogram from 0x1000, everything else from 0x2000, up to the section's
@@ -167,6 +167,18 @@ func (d *Descriptor) registerWindow(a int64) int64 {
 	return end - own.Offset
 }
 
+// histLen returns radix^n, and false if that exceeds MaxHistLen.
+func histLen(radix, n int64) (int64, bool) {
+	l := int64(1)
+	for range n {
+		l *= radix
+		if l > MaxHistLen {
+			return 0, false
+		}
+	}
+	return l, true
+}
+
 // check returns the first fault of d for a section of size bytes, or "".
 func (d *Descriptor) check(size int64) string {
 	switch {
@@ -178,8 +190,13 @@ func (d *Descriptor) check(size int64) string {
 		return fmt.Sprintf("n_gather %d out of range: want 1 to %d", d.NGather, MaxGather)
 	case d.MaxRounds < 0:
 		return fmt.Sprintf("max_rounds %d: want 0 (until stopped) or more", d.MaxRounds)
-	case d.HistLen != 1<<(2*d.NGather):
-		return fmt.Sprintf("hist_len %d: want 4^n_gather = %d", d.HistLen, 1<<(2*d.NGather))
+	case d.Radix < MinRadix || d.Radix > MaxHistLen:
+		return fmt.Sprintf("radix %d out of range: want %d to %d", d.Radix, MinRadix, MaxHistLen)
+	}
+	if want, ok := histLen(d.Radix, d.NGather); !ok {
+		return fmt.Sprintf("radix %d and n_gather %d: %d^%d counts exceed the histogram's %d", d.Radix, d.NGather, d.Radix, d.NGather, MaxHistLen)
+	} else if d.HistLen != want {
+		return fmt.Sprintf("hist_len %d: want radix^n_gather = %d^%d = %d", d.HistLen, d.Radix, d.NGather, want)
 	}
 	if r := span("hist_offset", d.HistOffset, 8, d.HistLen, 8, HistogramOffset, size); r != "" {
 		return r
@@ -353,15 +370,16 @@ func cancelReason(ctx context.Context) string {
 func (a *Actor) consume(r int64) {
 	d := &a.desc
 	hist := d.HistOffset
+	radix, top := d.Radix, d.Radix-1
 	for i := range d.Stride {
 		key := int64(0)
 		for j := range d.NGather {
 			g := d.Gather[j]
 			v := *a.sec.word(g.Offset + i*g.Stride)
-			if v < 0 || v > MaxOutcomeVal {
-				v = MaxOutcomeVal
+			if v < 0 || v > top {
+				v = top
 			}
-			key = key*4 + v
+			key = key*radix + v
 		}
 		*a.sec.word(hist + key*8)++
 	}

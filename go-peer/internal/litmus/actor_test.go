@@ -178,6 +178,29 @@ func TestMessagePassingAtomicNeverFlagWithoutData(t *testing.T) {
 
 // Two fetch-and-adds on one location: x ends at 2, and the two actors read
 // 0 and 1 in some order.
+// The consumer's digits follow the descriptor's radix: in radix 4, 7 and -1
+// both count as 3; in radix 9, 7 is its own digit and -1 counts as 8. Both
+// actors are Go, so Go consumes every round.
+func TestConsumerCountsInTheDescriptorsRadix(t *testing.T) {
+	for _, c := range []struct {
+		radix int64
+		key   int
+	}{{4, 3*4 + 3}, {9, 7*9 + 8}} {
+		test := litmustest.Test{Actors: 2, Stride: 64, Locations: 2,
+			Gather: []litmustest.Value{litmustest.Loc(0), litmustest.Loc(1)}, MaxRounds: 20, Generation: 17, Radix: c.radix}
+		rep := run(t, test, []litmus.Spec{
+			{Actor: 0, Kernel: "kTestStoreX7", Generation: 17},
+			{Actor: 1, Kernel: "kTestStoreYMinus1", Generation: 17},
+		}, litmustest.Drive{Budget: budget()})
+		if want := int(c.radix * c.radix); len(rep.Hist) != want {
+			t.Errorf("radix %d: %d counts, want %d", c.radix, len(rep.Hist), want)
+		}
+		if got := rep.Hist[c.key]; got != rep.Samples() || got == 0 {
+			t.Errorf("radix %d: index %d counted %d of %d samples, want all", c.radix, c.key, got, rep.Samples())
+		}
+	}
+}
+
 func TestFetchAddLosesNothing(t *testing.T) {
 	test := litmustest.Test{Actors: 2, Stride: 1024, Locations: 1,
 		Gather: []litmustest.Value{litmustest.Loc(0), litmustest.Reg(0, 0), litmustest.Reg(1, 0)}, Generation: 13}
@@ -421,7 +444,9 @@ func TestPrepareRefuses(t *testing.T) {
 		{name: "n_gather_0", desc: func(d *litmus.Descriptor) { d.NGather = 0 }, want: "litmus descriptor: n_gather 0 out of range: want 1 to 4"},
 		{name: "n_gather_5", desc: func(d *litmus.Descriptor) { d.NGather = 5 }, want: "litmus descriptor: n_gather 5 out of range: want 1 to 4"},
 		{name: "max_rounds_negative", desc: func(d *litmus.Descriptor) { d.MaxRounds = -1 }, want: "litmus descriptor: max_rounds -1: want 0 (until stopped) or more"},
-		{name: "hist_len", desc: func(d *litmus.Descriptor) { d.HistLen = 8 }, want: "litmus descriptor: hist_len 8: want 4^n_gather = 16"},
+		{name: "hist_len", desc: func(d *litmus.Descriptor) { d.HistLen = 8 }, want: "litmus descriptor: hist_len 8: want radix^n_gather = 4^2 = 16"},
+		{name: "radix_1", desc: func(d *litmus.Descriptor) { d.Radix = 1 }, want: "litmus descriptor: radix 1 out of range: want 2 to 256"},
+		{name: "radix_beyond_histogram", desc: func(d *litmus.Descriptor) { d.Radix = 17 }, want: "litmus descriptor: radix 17 and n_gather 2: 17^2 counts exceed the histogram's 256"},
 		{name: "hist_in_descriptor", desc: func(d *litmus.Descriptor) { d.HistOffset = 0x400 },
 			want: "litmus descriptor: hist_offset: 16 item(s) of 8 bytes every 8 bytes from offset 0x400 do not fit in 0x1000.."},
 		{name: "hist_misaligned", desc: func(d *litmus.Descriptor) { d.HistOffset = 0x1004 }, want: "litmus descriptor: hist_offset: offset 0x1004, want a multiple of 8"},

@@ -94,7 +94,7 @@ func TestRegisterGeneratedRefuses(t *testing.T) {
 // registered (here, kernels_test.go's), sorted, and nothing else.
 func TestGeneratedListsEveryRegisteredKernel(t *testing.T) {
 	want := "kTestCasX1,kTestCasX2,kTestEveryStep,kTestFaddX,kTestMPReader,kTestMPWriter,kTestReadXY," +
-		"kTestSBAtomicX,kTestSBAtomicY,kTestSBPlainX,kTestSBPlainY,kTestStoreX,kTestStoreY"
+		"kTestSBAtomicX,kTestSBAtomicY,kTestSBPlainX,kTestSBPlainY,kTestStoreX,kTestStoreX7,kTestStoreY,kTestStoreYMinus1"
 	if got := strings.Join(Generated(), ","); got != want {
 		t.Errorf("Generated() = %s, want %s", got, want)
 	}

@@ -23,6 +23,28 @@ func init() {
 	registerGenerated("kTestCasX1", kTestCasX1, 1, 16)
 	registerGenerated("kTestCasX2", kTestCasX2, 1, 24)
 	registerGenerated("kTestEveryStep", kTestEveryStep, 4, 32)
+	registerGenerated("kTestStoreX7", kTestStoreX7, 0, 8)
+	registerGenerated("kTestStoreYMinus1", kTestStoreYMinus1, 0, 16)
+}
+
+// kTestStoreX7 is st [0] := 7 atomic.
+func kTestStoreX7(f *frame) {
+	b := f.base
+	lo, ls := f.loc, f.locStride
+	for i := f.n; i > 0; i-- {
+		atomic.StoreInt64((*int64)(unsafe.Add(b, lo)), 7)
+		lo += ls
+	}
+}
+
+// kTestStoreYMinus1 is st [8] := -1 atomic.
+func kTestStoreYMinus1(f *frame) {
+	b := f.base
+	lo, ls := f.loc, f.locStride
+	for i := f.n; i > 0; i-- {
+		atomic.StoreInt64((*int64)(unsafe.Add(b, lo+8)), -1)
+		lo += ls
+	}
 }
 
 // kTestSBAtomicX is st [0] := 1 atomic; r0 := ld [8] atomic.

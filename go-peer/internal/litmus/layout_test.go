@@ -34,13 +34,13 @@ var notGo = []string{
 	"const OUT_ROUNDS_RUN", "const OUT_ROUNDS_CONSUMED", "const OUT_ABORTED", "const OUT_ELAPSED_NS",
 	"const LEFT_DONE", "const LEFT_ABORT", "const LEFT_STALL",
 	"const STANDARD_LOC_STRIDE", "const STANDARD_ALIGN", "const REGISTER_BYTES", "const MAX_LOCATIONS",
-	"const STANDARD_MAX_REGISTERS",
+	"const STANDARD_MAX_REGISTERS", "const STANDARD_RADIX",
 }
 
 // descriptorNames names Descriptor's fields, and Array's, as the declaration does.
 var descriptorNames = map[string]string{
 	"NActors": "n_actors", "Stride": "stride", "NGather": "n_gather", "MaxRounds": "max_rounds",
-	"LocOffset": "loc_offset", "LocStride": "loc_stride", "HistOffset": "hist_offset", "HistLen": "hist_len",
+	"LocOffset": "loc_offset", "LocStride": "loc_stride", "HistOffset": "hist_offset", "HistLen": "hist_len", "Radix": "radix",
 	"Gather": "gather", "Result": "result", "Offset": "offset",
 }
 
@@ -56,7 +56,7 @@ func goLitmusView(desc reflect.Type) ([]layoutEntry, []string) {
 		{"const", "MAX_ACTORS", "MaxActors", MaxActors, 0},
 		{"const", "MAX_GATHER", "MaxGather", MaxGather, 0},
 		{"const", "HIST_MAX", "MaxHistLen", MaxHistLen, 0},
-		{"const", "VALUE_MAX", "MaxOutcomeVal", MaxOutcomeVal, 0},
+		{"const", "RADIX_MIN", "MinRadix", MinRadix, 0},
 		{"const", "LEAD_MIN_NS", "LeadMinNs", LeadMinNs, 0},
 		{"const", "LEAD_MAX_NS", "LeadMaxNs", LeadMaxNs, 0},
 
@@ -226,6 +226,7 @@ type wideHistLen struct {
 	HistLen                                                               [2]int64
 	Gather                                                                [MaxGather]Array
 	Result                                                                [MaxActors]Array
+	Radix                                                                 int64
 }
 
 // TestLayoutCatchesPlantedDifference proves the comparison can fail: a
@@ -262,7 +263,7 @@ func TestLayoutCatchesPlantedDifference(t *testing.T) {
 		{"widened_field", func(*testing.T) string { return string(text) }, reflect.TypeOf(wideHistLen{}),
 			[]string{"field descriptor.hist_len (line ", "Go wideHistLen.HistLen is at offset 0x438 size 16",
 				"field descriptor.result[3].stride (line ", "Go wideHistLen.Result[3].Stride is at offset 0x4c0 size 8",
-				"section descriptor (line ", "Go DescriptorOffset, wideHistLen's size is at offset 0x400 size 200"}},
+				"section descriptor (line ", "Go DescriptorOffset, wideHistLen's size is at offset 0x400 size 208"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -43,11 +43,11 @@ const (
 
 // Limits of a descriptor.
 const (
-	MinActors     = 2
-	MaxActors     = 4
-	MaxGather     = 4
-	MaxHistLen    = 256 // 4^MaxGather
-	MaxOutcomeVal = 3   // outcome values are clamped to 0..MaxOutcomeVal
+	MinActors  = 2
+	MaxActors  = 4
+	MaxGather  = 4
+	MaxHistLen = 256 // Radix^NGather may not exceed it
+	MinRadix   = 2   // each outcome value is one digit, in Radix, of its sample's histogram index
 )
 
 // Array is where one int64 per instance lives: instance i's value is at
@@ -68,12 +68,15 @@ type Descriptor struct {
 	LocOffset  int64 // 0x420: first instance's locations
 	LocStride  int64 // 0x428: bytes from one instance's locations to the next
 	HistOffset int64 // 0x430: the histogram
-	HistLen    int64 // 0x438: 4^NGather
+	HistLen    int64 // 0x438: Radix^NGather
 	// Gather[j] is outcome value j: a register in an actor's result array or
 	// a location read after the round.
 	Gather [MaxGather]Array // 0x440
 	// Result[a] is actor a's r0; its r1 is 8 bytes further.
 	Result [MaxActors]Array // 0x480
+	// Radix is the histogram's: each outcome value is one digit of its
+	// sample's index, and a value outside 0..Radix-1 counts as Radix-1.
+	Radix int64 // 0x4C0
 }
 
 // Section is the litmus section of a mapped region: the words that actors of

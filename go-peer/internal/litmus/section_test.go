@@ -26,7 +26,8 @@ func TestDescriptorLayout(t *testing.T) {
 		{"gather[3].stride", unsafe.Offsetof(d.Gather) + 3*unsafe.Sizeof(Array{}) + unsafe.Offsetof(d.Gather[3].Stride), 0x478},
 		{"result[0]", unsafe.Offsetof(d.Result), 0x480},
 		{"result[3].stride", unsafe.Offsetof(d.Result) + 3*unsafe.Sizeof(Array{}) + unsafe.Offsetof(d.Result[3].Stride), 0x4B8},
-		{"end", unsafe.Sizeof(d), 0x4C0},
+		{"radix", unsafe.Offsetof(d.Radix), 0x4C0},
+		{"end", unsafe.Sizeof(d), 0x4C8},
 	} {
 		if got := DescriptorOffset + f.got; got != f.want {
 			t.Errorf("%s at %#x, want %#x", f.name, got, f.want)

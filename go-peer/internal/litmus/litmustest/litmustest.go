@@ -44,6 +44,8 @@ type Test struct {
 	Gather     []Value
 	MaxRounds  int64
 	Generation int64
+	// Radix is the histogram's; 0 means 4, as the runner's standard layout.
+	Radix int64
 }
 
 // resultStride is every actor's result stride: r0 and r1 side by side.
@@ -80,7 +82,14 @@ func Describe(t Test) litmus.Descriptor {
 		LocOffset:  litmus.DataOffset,
 		LocStride:  t.locStride(),
 		HistOffset: litmus.HistogramOffset,
-		HistLen:    1 << (2 * len(t.Gather)),
+		Radix:      4,
+	}
+	if t.Radix != 0 {
+		d.Radix = t.Radix
+	}
+	d.HistLen = 1
+	for range t.Gather {
+		d.HistLen *= d.Radix
 	}
 	for a := 0; a < t.Actors && a < litmus.MaxActors; a++ {
 		d.Result[a] = litmus.Array{Offset: t.resultsOffset() + int64(a)*t.Stride*resultStride, Stride: resultStride}

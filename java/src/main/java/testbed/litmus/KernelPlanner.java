@@ -17,7 +17,7 @@ import java.util.Map;
  * Plans the kernels of a bound file (docs/LITMUS.md, "Generated kernels"): every location
  * gets 8 bytes of each instance, in the file's order; every thread becomes a {@link KernelPlan}
  * of its bound statements; the outcome gathers the condition's registers and locations. What
- * the engine itself cannot hold (a histogram of more than 4 values or of values beyond 3, a
+ * the engine itself cannot hold (an outcome of more than 4 values, or one the histogram cannot count, a
  * location that does not start at 0) is refused with the reason in {@link NotRunnable}.
  */
 final class KernelPlanner {
@@ -58,11 +58,8 @@ final class KernelPlanner {
         if (shape.isEmpty() || shape.size() > 4) {
             throw new NotRunnable("the engine's histogram counts outcomes of 1 to 4 values; this test's outcome has " + shape.size());
         }
-        for (List<Long> o : judgement.allowed()) {
-            for (long v : o) {
-                if (v < 0 || v > 3) throw new NotRunnable("the engine's histogram tells values 0 to 3 apart; an allowed outcome holds " + v);
-            }
-        }
+        String tooWide = LitmusTest.histogramFault(List.copyOf(judgement.allowed()), shape.size());
+        if (tooWide != null) throw new NotRunnable(tooWide);
         List<ActorSpec> actors = new ArrayList<>();
         for (Binding.BoundThread t : bound.threads()) actors.add(actor(t, p.threads().get(t.index())));
         List<Gather> gathers = new ArrayList<>();

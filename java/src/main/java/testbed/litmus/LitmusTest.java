@@ -95,10 +95,49 @@ public record LitmusTest(String name, Shape shape, Rung rung, List<ActorSpec> ac
                         + " values, but the test gathers " + gathers.size());
             }
             for (long v : o.values()) {
-                if (v < 0 || v > 3) throw new IllegalArgumentException(name + ": outcome (" + o.key() + ") values must be 0..3");
+                if (v < 0) throw new IllegalArgumentException(name + ": outcome (" + o.key() + ") holds " + v + "; the histogram counts values from 0");
             }
             if (!seen.add(o.values())) throw new IllegalArgumentException(name + ": outcome (" + o.key() + ") named twice");
         }
+        String tooWide = histogramFault(outcomes.stream().map(OutcomeSpec::values).toList(), gathers.size());
+        if (tooWide != null) throw new IllegalArgumentException(name + ": " + tooWide);
+    }
+
+    /**
+     * The histogram's radix for this test (docs/LITMUS.md, "The litmus section"): a digit for
+     * every value up to the largest any named outcome holds, plus a top digit that no named
+     * outcome uses, where every other value lands, so that a stray value never passes for a named
+     * outcome. Where that top digit does not fit the histogram, it is left out and the largest
+     * value shares the top digit with any other.
+     */
+    public int radix() {
+        return radix(outcomes.stream().map(OutcomeSpec::values).toList(), gathers.size());
+    }
+
+    /** The radix for outcomes {@code named} of {@code values} values: their largest value + 2, or + 1 where only that fits. */
+    static int radix(List<List<Long>> named, int values) {
+        long max = 0;
+        for (List<Long> o : named) for (long v : o) max = Math.max(max, v);
+        int withTop = (int) Math.min(Integer.MAX_VALUE, Math.max(max + 2, testbed.litmus.runtime.Descriptor.RADIX_MIN));
+        return testbed.litmus.runtime.Descriptor.histLen(withTop, values) >= 0 ? withTop : withTop - 1;
+    }
+
+    /**
+     * Why outcomes {@code named} of {@code values} values each do not fit the histogram (a
+     * negative value, or more than {@link testbed.litmus.runtime.LitmusSection#HIST_MAX} counts),
+     * or null when they fit.
+     */
+    static String histogramFault(List<List<Long>> named, int values) {
+        for (List<Long> o : named) {
+            for (long v : o) if (v < 0) return "an outcome holds " + v + ", and the histogram counts values from 0";
+        }
+        int radix = radix(named, values);
+        if (testbed.litmus.runtime.Descriptor.histLen(radix, values) < 0) {
+            return "outcomes of " + values + " values up to " + (radix - 1) + " need at least " + radix + "^" + values
+                    + " histogram counts (a digit for each value), more than the "
+                    + testbed.litmus.runtime.LitmusSection.HIST_MAX + " there are";
+        }
+        return null;
     }
 
     /** Locations of an instance, 8 bytes each: as many as the farthest any actor or gather reaches. */

@@ -147,18 +147,61 @@ class FileTestsTest {
                 exists (1:r0=1)
                 """, List.of(JAVA, JAVA), "the engine starts every location at 0, and x starts at 1");
         assertNotRunnable("""
-                C Big
+                C Wide
+                { x = 0; y = 0; }
+                P0 (atomic_int* x, atomic_int* y) { atomic_store(x, 4); atomic_store(y, 4); }
+                P1 (atomic_int* x, atomic_int* y) {
+                  int r0 = atomic_load(x); int r1 = atomic_load(y); int r2 = atomic_load(x); int r3 = atomic_load(y);
+                }
+                exists (1:r0=4 /\\ 1:r1=4 /\\ 1:r2=4 /\\ 1:r3=4)
+                """, List.of(JAVA, JAVA), "outcomes of 4 values up to 4 need at least 5^4 histogram counts "
+                + "(a digit for each value), more than the 256 there are");
+        assertNotRunnable("""
+                C Negative
                 { x = 0; }
-                P0 (atomic_int* x) { atomic_store(x, 5); }
+                P0 (atomic_int* x) { atomic_store(x, -1); }
                 P1 (atomic_int* x) { int r0 = atomic_load(x); }
-                exists (1:r0=5)
-                """, List.of(JAVA, JAVA), "tells values 0 to 3 apart");
+                exists (1:r0=-1)
+                """, List.of(JAVA, JAVA), "an outcome holds -1, and the histogram counts values from 0");
         assertNotRunnable("""
                 C Alone
                 { x = 0; }
                 P0 (atomic_int* x) { atomic_store(x, 1); int r0 = atomic_load(x); }
                 exists (0:r0=1)
                 """, List.of(JAVA), "the engine runs 2 to 4 actors");
+    }
+
+    /** The histogram's radix follows the values the model allows: 5 is its own digit, 6 stands for any other. */
+    @Test
+    void aValueAbove3GetsItsOwnDigit() {
+        LitmusProgram p = parse("t.litmus", """
+                C Five
+                { x = 0; }
+                P0 (atomic_int* x) { atomic_store(x, 5); }
+                P1 (atomic_int* x) { int r0 = atomic_load(x); }
+                exists (1:r0=5)
+                """);
+        FileTest t = FileTests.of(p, List.of(JAVA, C)).get(0);
+        assertTrue(t.runnable(), t.notRunnable());
+        assertEquals(7, t.test().radix());
+        assertEquals(Expectation.FORBIDDEN, t.test().classify(List.of(6L)).expectation(), "the top digit names no outcome");
+    }
+
+    /** Four values up to 3 would need 5^4 counts with a top digit of its own: 3 shares it instead, as it always did. */
+    @Test
+    void fourValuesUpTo3ShareTheTopDigit() {
+        LitmusProgram p = parse("t.litmus", """
+                C Four
+                { x = 0; y = 0; }
+                P0 (atomic_int* x, atomic_int* y) { atomic_store(x, 3); atomic_store(y, 3); }
+                P1 (atomic_int* x, atomic_int* y) {
+                  int r0 = atomic_load(x); int r1 = atomic_load(y); int r2 = atomic_load(x); int r3 = atomic_load(y);
+                }
+                exists (1:r0=3 /\\ 1:r1=3 /\\ 1:r2=3 /\\ 1:r3=3)
+                """);
+        FileTest t = FileTests.of(p, List.of(JAVA, C)).get(0);
+        assertTrue(t.runnable(), t.notRunnable());
+        assertEquals(4, t.test().radix());
     }
 
     private static void assertNotRunnable(String text, List<Runtime> rts, String reason) {

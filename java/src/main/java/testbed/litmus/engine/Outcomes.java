@@ -38,21 +38,24 @@ final class Outcomes {
         return "Observation " + j.test() + " " + word + " " + positive + " " + negative;
     }
 
-    /** The outcomes a histogram counted, each with its count (outcomes never seen are left out). */
-    static Map<List<Long>, Long> observed(long[] hist, int values) {
+    /**
+     * The outcomes a histogram in {@code radix} counted, each with its count (outcomes never seen
+     * are left out). A value on the top digit stands for that value or any outside 0..radix-1.
+     */
+    static Map<List<Long>, Long> observed(long[] hist, int values, int radix) {
         Map<List<Long>, Long> observed = new LinkedHashMap<>();
         for (int key = 0; key < hist.length; key++) {
-            if (hist[key] != 0) observed.put(decode(key, values), hist[key]);
+            if (hist[key] != 0) observed.put(decode(key, values, radix), hist[key]);
         }
         return observed;
     }
 
-    /** The n values of histogram index {@code key}, most significant first (docs/LITMUS.md). */
-    static List<Long> decode(int key, int n) {
+    /** The n values of histogram index {@code key} in {@code radix}, most significant first (docs/LITMUS.md). */
+    static List<Long> decode(int key, int n, int radix) {
         Long[] v = new Long[n];
         for (int j = n - 1; j >= 0; j--) {
-            v[j] = (long) (key & 3);
-            key >>= 2;
+            v[j] = (long) (key % radix);
+            key /= radix;
         }
         return List.of(v);
     }

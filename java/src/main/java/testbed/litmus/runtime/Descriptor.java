@@ -23,19 +23,26 @@ import java.util.Objects;
  * @param locOffset first instance's locations
  * @param locStride bytes from one instance's locations to the next
  * @param histOffset the histogram (normally {@link LitmusSection#HISTOGRAM})
- * @param histLen histogram length, {@code 4^gather}
+ * @param histLen histogram length, {@code radix^gather}, at most {@link LitmusSection#HIST_MAX}
  * @param gatherSlots {@code gather} pairs {offset, stride}: outcome value j of instance i is the
  *     int64 at {@code offset + i * stride}
  * @param resultSlots {@code actors} pairs {offset, stride}: actor a's r0 for instance i is at
  *     {@code offset + i * stride}, its r1 8 bytes further; the stride is 0 for an actor that has no
  *     registers, otherwise at least 8
+ * @param radix the histogram's: each outcome value is one digit, in this radix, of its sample's
+ *     histogram index, and a value outside {@code 0..radix-1} counts as {@code radix-1} (the runner
+ *     picks a radix whose top digit no allowed outcome uses, so such a value never passes as one)
  */
 public record Descriptor(int actors, int stride, int gather, long maxRounds, long locOffset, long locStride,
-                         long histOffset, int histLen, long[][] gatherSlots, long[][] resultSlots) {
+                         long histOffset, int histLen, long[][] gatherSlots, long[][] resultSlots, int radix) {
 
     public static final int MIN_ACTORS = 2;
     public static final int MAX_ACTORS = 4;
     public static final int MAX_GATHER = 4;
+    /** The least histogram radix: two digits, 0 and "anything else". */
+    public static final int RADIX_MIN = 2;
+    /** The radix of {@link #standard}: values 0..3, anything else counting as 3. */
+    public static final int STANDARD_RADIX = 4;
     /** Locations of an instance in {@link #standard}: a litmus file's limit. */
     public static final int MAX_LOCATIONS = 8;
     /** Registers of one actor in {@link #standard}: one per statement of a litmus file's thread at most. */
@@ -94,7 +101,7 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
         Objects.requireNonNull(resultSlots, "resultSlots");
         gatherSlots = copy(gatherSlots, "gather slot");
         resultSlots = copy(resultSlots, "result slot");
-        validate(actors, stride, gather, maxRounds, locOffset, locStride, histOffset, histLen, gatherSlots, resultSlots);
+        validate(actors, stride, gather, maxRounds, locOffset, locStride, histOffset, histLen, gatherSlots, resultSlots, radix);
     }
 
     /**
@@ -189,9 +196,8 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
             };
         }
         int g = gathers.size();
-        int histLen = g >= 1 && g <= MAX_GATHER ? 1 << (2 * g) : 0;
         return new Descriptor(actors, stride, g, 0, LitmusSection.DATA, locStride,
-                LitmusSection.HISTOGRAM, histLen, slots, results);
+                LitmusSection.HISTOGRAM, histLen(STANDARD_RADIX, g), slots, results, STANDARD_RADIX);
     }
 
     /**
@@ -227,7 +233,28 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
     /** This descriptor with {@code maxRounds} replaced (0: run until stopped). */
     public Descriptor withMaxRounds(long maxRounds) {
         return new Descriptor(actors, stride, gather, maxRounds, locOffset, locStride, histOffset, histLen,
-                gatherSlots, resultSlots);
+                gatherSlots, resultSlots, radix);
+    }
+
+    /**
+     * This descriptor with the histogram in {@code radix} ({@code radix^gather} counts).
+     *
+     * @throws IllegalArgumentException if those counts exceed {@link LitmusSection#HIST_MAX}
+     */
+    public Descriptor withRadix(int radix) {
+        return new Descriptor(actors, stride, gather, maxRounds, locOffset, locStride, histOffset,
+                histLen(radix, gather), gatherSlots, resultSlots, radix);
+    }
+
+    /** {@code radix^gather}, or -1 when that exceeds {@link LitmusSection#HIST_MAX} (or either is out of range). */
+    public static int histLen(int radix, int gather) {
+        if (radix < RADIX_MIN || gather < 1 || gather > MAX_GATHER) return -1;
+        long len = 1;
+        for (int j = 0; j < gather; j++) {
+            len *= radix;
+            if (len > LitmusSection.HIST_MAX) return -1;
+        }
+        return (int) len;
     }
 
     /**
@@ -237,7 +264,7 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
      */
     public Descriptor withStride(int stride) {
         return new Descriptor(actors, stride, gather, maxRounds, locOffset, locStride, histOffset, histLen,
-                gatherSlots, resultSlots);
+                gatherSlots, resultSlots, radix);
     }
 
     /** A copy of the gather slots, {offset, stride} each. */
@@ -329,13 +356,13 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
     public boolean equals(Object o) {
         return o instanceof Descriptor d && actors == d.actors && stride == d.stride && gather == d.gather
                 && maxRounds == d.maxRounds && locOffset == d.locOffset && locStride == d.locStride
-                && histOffset == d.histOffset && histLen == d.histLen
+                && histOffset == d.histOffset && histLen == d.histLen && radix == d.radix
                 && Arrays.deepEquals(gatherSlots, d.gatherSlots) && Arrays.deepEquals(resultSlots, d.resultSlots);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(actors, stride, gather, maxRounds, locOffset, locStride, histOffset, histLen,
+        return Objects.hash(actors, stride, gather, maxRounds, locOffset, locStride, histOffset, histLen, radix,
                 Arrays.deepHashCode(gatherSlots), Arrays.deepHashCode(resultSlots));
     }
 
@@ -343,13 +370,13 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
     public String toString() {
         return "Descriptor[actors=" + actors + ", stride=" + stride + ", gather=" + gather + ", maxRounds=" + maxRounds
                 + ", loc=0x" + Long.toHexString(locOffset) + "+" + locStride + "*i, hist=0x" + Long.toHexString(histOffset)
-                + "[" + histLen + "], gatherSlots=" + slots(gatherSlots) + ", resultSlots=" + slots(resultSlots) + "]";
+                + "[" + histLen + "], radix=" + radix + ", gatherSlots=" + slots(gatherSlots) + ", resultSlots=" + slots(resultSlots) + "]";
     }
 
     // ---- checks -------------------------------------------------------------------------------
 
     private static void validate(int actors, int stride, int gather, long maxRounds, long locOffset, long locStride,
-                                 long histOffset, int histLen, long[][] gatherSlots, long[][] resultSlots) {
+                                 long histOffset, int histLen, long[][] gatherSlots, long[][] resultSlots, int radix) {
         if (actors < MIN_ACTORS || actors > MAX_ACTORS) {
             throw new IllegalArgumentException("descriptor: " + actors + " actors, want " + MIN_ACTORS + ".." + MAX_ACTORS);
         }
@@ -368,9 +395,16 @@ public record Descriptor(int actors, int stride, int gather, long maxRounds, lon
         if (resultSlots.length != actors) {
             throw new IllegalArgumentException("descriptor: " + resultSlots.length + " result slots for " + actors + " actors");
         }
-        int wantHist = 1 << (2 * gather);
+        if (radix < RADIX_MIN) {
+            throw new IllegalArgumentException("descriptor: radix " + radix + ", want at least " + RADIX_MIN);
+        }
+        int wantHist = histLen(radix, gather);
+        if (wantHist < 0) {
+            throw new IllegalArgumentException("descriptor: radix " + radix + " and " + gather + " outcome values need "
+                    + radix + "^" + gather + " histogram counts, more than the " + LitmusSection.HIST_MAX + " there are");
+        }
         if (histLen != wantHist) {
-            throw new IllegalArgumentException("descriptor: hist_len " + histLen + ", want 4^" + gather + " = " + wantHist);
+            throw new IllegalArgumentException("descriptor: hist_len " + histLen + ", want " + radix + "^" + gather + " = " + wantHist);
         }
         aligned("hist_offset", histOffset);
         if (histOffset < LitmusSection.HISTOGRAM || histOffset + 8L * histLen > LitmusSection.DATA) {

@@ -233,6 +233,8 @@ public final class JavaActor {
         private final long locOffset, locStride;
         private final long resultOffset, resultStride;
         private final long histOffset;
+        /** The histogram's radix, and its top digit, where a value outside 0..top counts. */
+        private final long radix, top;
         private final long g0, g0s, g1, g1s, g2, g2s, g3, g3s;
         // The areas the consumer zeroes, sliced once: no allocation per round.
         private final MemorySegment[] zero;
@@ -262,6 +264,8 @@ public final class JavaActor {
             this.resultOffset = d.resultOffset(actor);
             this.resultStride = d.resultStride(actor);
             this.histOffset = d.histOffset();
+            this.radix = d.radix();
+            this.top = d.radix() - 1;
             long[][] g = d.gatherSlots();
             this.g0 = g[0][0];
             this.g0s = g[0][1];
@@ -473,32 +477,33 @@ public final class JavaActor {
         private void consume(long r) {
             MemorySegment s = this.s;
             long h = histOffset;
+            long b = radix, t = top;
             int n = stride;
             switch (nGather) {
                 case 1 -> {
                     long a0 = g0;
                     for (int i = 0; i < n; i++, a0 += g0s) {
-                        bump(s, h, clamp((long) LONG.get(s, a0)));
+                        bump(s, h, digit((long) LONG.get(s, a0), t));
                     }
                 }
                 case 2 -> {
                     long a0 = g0, a1 = g1;
                     for (int i = 0; i < n; i++, a0 += g0s, a1 += g1s) {
-                        bump(s, h, clamp((long) LONG.get(s, a0)) << 2 | clamp((long) LONG.get(s, a1)));
+                        bump(s, h, digit((long) LONG.get(s, a0), t) * b + digit((long) LONG.get(s, a1), t));
                     }
                 }
                 case 3 -> {
                     long a0 = g0, a1 = g1, a2 = g2;
                     for (int i = 0; i < n; i++, a0 += g0s, a1 += g1s, a2 += g2s) {
-                        bump(s, h, clamp((long) LONG.get(s, a0)) << 4 | clamp((long) LONG.get(s, a1)) << 2
-                                | clamp((long) LONG.get(s, a2)));
+                        bump(s, h, (digit((long) LONG.get(s, a0), t) * b + digit((long) LONG.get(s, a1), t)) * b
+                                + digit((long) LONG.get(s, a2), t));
                     }
                 }
                 default -> {
                     long a0 = g0, a1 = g1, a2 = g2, a3 = g3;
                     for (int i = 0; i < n; i++, a0 += g0s, a1 += g1s, a2 += g2s, a3 += g3s) {
-                        bump(s, h, clamp((long) LONG.get(s, a0)) << 6 | clamp((long) LONG.get(s, a1)) << 4
-                                | clamp((long) LONG.get(s, a2)) << 2 | clamp((long) LONG.get(s, a3)));
+                        bump(s, h, ((digit((long) LONG.get(s, a0), t) * b + digit((long) LONG.get(s, a1), t)) * b
+                                + digit((long) LONG.get(s, a2), t)) * b + digit((long) LONG.get(s, a3), t));
                     }
                 }
             }
@@ -559,9 +564,9 @@ public final class JavaActor {
             }
         }
 
-        /** Values outside 0..3 count as 3 (LITMUS.md). */
-        private static long clamp(long v) {
-            return (v & ~3L) == 0 ? v : 3;
+        /** The histogram digit of value v: v itself in 0..top, top for any other (LITMUS.md). */
+        private static long digit(long v, long top) {
+            return Long.compareUnsigned(v, top) > 0 ? top : v;
         }
 
         private static void bump(MemorySegment s, long h, long key) {

@@ -49,7 +49,9 @@ public final class LitmusSection {
     public static final long GATHER = 0x440;
     /** result[a] = {offset, stride} at RESULT + 16 * a, a &lt; 4. */
     public static final long RESULT = 0x480;
-    public static final long DESCRIPTOR_END = 0x4C0;
+    /** The histogram's radix (Descriptor#radix). */
+    public static final long RADIX = 0x4C0;
+    public static final long DESCRIPTOR_END = 0x4C8;
 
     // ---- pacing (LITMUS.md, "Starting a round together"): written by consumers ----------------
     /** CLOCK_MONOTONIC instant (System.nanoTime on Linux) the released round begins; 0: at once. */
@@ -143,6 +145,7 @@ public final class LitmusSection {
         segment.set(ValueLayout.JAVA_LONG, LOC_STRIDE, d.locStride());
         segment.set(ValueLayout.JAVA_LONG, HIST_OFFSET, d.histOffset());
         segment.set(ValueLayout.JAVA_LONG, HIST_LEN, d.histLen());
+        segment.set(ValueLayout.JAVA_LONG, RADIX, d.radix());
         for (int j = 0; j < d.gather(); j++) {
             segment.set(ValueLayout.JAVA_LONG, GATHER + 16L * j, d.gatherOffset(j));
             segment.set(ValueLayout.JAVA_LONG, GATHER + 16L * j + 8, d.gatherStride(j));
@@ -165,10 +168,12 @@ public final class LitmusSection {
         long stride = segment.get(ValueLayout.JAVA_LONG, STRIDE);
         long gather = segment.get(ValueLayout.JAVA_LONG, N_GATHER);
         long histLen = segment.get(ValueLayout.JAVA_LONG, HIST_LEN);
+        long radix = segment.get(ValueLayout.JAVA_LONG, RADIX);
         if (actors < 0 || actors > Descriptor.MAX_ACTORS || gather < 0 || gather > Descriptor.MAX_GATHER
-                || stride < 0 || stride > Integer.MAX_VALUE || histLen < 0 || histLen > HIST_MAX) {
+                || stride < 0 || stride > Integer.MAX_VALUE || histLen < 0 || histLen > HIST_MAX
+                || radix < 0 || radix > HIST_MAX) {
             throw new IllegalArgumentException("descriptor: n_actors " + actors + ", n_gather " + gather + ", stride "
-                    + stride + ", hist_len " + histLen + " out of range");
+                    + stride + ", hist_len " + histLen + ", radix " + radix + " out of range");
         }
         long[][] gathers = new long[(int) gather][];
         for (int j = 0; j < gather; j++) {
@@ -183,7 +188,7 @@ public final class LitmusSection {
         Descriptor d = new Descriptor((int) actors, (int) stride, (int) gather,
                 segment.get(ValueLayout.JAVA_LONG, MAX_ROUNDS), segment.get(ValueLayout.JAVA_LONG, LOC_OFFSET),
                 segment.get(ValueLayout.JAVA_LONG, LOC_STRIDE), segment.get(ValueLayout.JAVA_LONG, HIST_OFFSET),
-                (int) histLen, gathers, results);
+                (int) histLen, gathers, results, (int) radix);
         d.requireFits(size());
         return d;
     }

@@ -9,6 +9,7 @@ import static testbed.litmus.runtime.MiniRunner.Actor.java;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import testbed.litmus.kernel.KernelPlan;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -105,6 +106,25 @@ class LitmusJavaActorTest {
                 java("st_st.plain.release", X, Y, 1, 1), java("ld_ld.acquire.plain", Y, X, 0, 0)).checkIntegrity();
         assertNeverSeen(o, "MP (1,0)", 1, 0);
         assertEquals(o.samples(), o.count(0, 0) + o.count(0, 1) + o.count(1, 1), "only 0 and 1 are ever loaded: " + o);
+    }
+
+    /**
+     * The consumer's digits follow the descriptor's radix: in radix 9, 7 is its own digit and -1
+     * counts as 8; in radix 4 both count as 3. Both actors are Java, so Java consumes every round.
+     */
+    @Test
+    void theConsumerCountsInTheDescriptorsRadix() {
+        List<Gather> g = List.of(new Gather.Location(X), new Gather.Location(Y));
+        MiniRunner.Actor seven = new MiniRunner.Actor(new KernelPlan(testbed.litmus.Runtime.JAVA,
+                List.of(new KernelPlan.Store(X, 7, "opaque")), 0));
+        MiniRunner.Actor minusOne = new MiniRunner.Actor(new KernelPlan(testbed.litmus.Runtime.JAVA,
+                List.of(new KernelPlan.Store(Y, -1, "release")), 0));
+        Descriptor four = Descriptor.standard(new int[] {0, 0}, 2, 64, g).withMaxRounds(20);
+        MiniRunner.Outcome o = runner.run(four, Duration.ofSeconds(20), seven, minusOne).checkIntegrity();
+        assertEquals(o.samples(), o.count(3, 3), "radix 4: 7 and -1 both count as 3: " + o);
+        MiniRunner.Outcome nine = runner.run(four.withRadix(9), Duration.ofSeconds(20), seven, minusOne).checkIntegrity();
+        assertEquals(81, nine.hist().length);
+        assertEquals(nine.samples(), nine.count(7, 8), "radix 9: 7 is its own digit, -1 counts as 8: " + nine);
     }
 
     @Test

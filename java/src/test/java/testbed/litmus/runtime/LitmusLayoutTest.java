@@ -39,11 +39,11 @@ class LitmusLayoutTest {
     static final List<String> PARTS = List.of("control", "descriptor", "pacing");
 
     /**
-     * What the declaration holds for the other runtimes only: C's clamp bound, its compiled-kernel
+     * What the declaration holds for the other runtimes only: C's compiled-kernel
      * register bound, its role kernels' registers and its join result indices (Java reads out4 by
      * position, with no constants).
      */
-    static final Set<String> NOT_JAVA = Set.of("const VALUE_MAX", "const MAX_REGISTERS",
+    static final Set<String> NOT_JAVA = Set.of("const MAX_REGISTERS",
             "const OUT_ROUNDS_RUN", "const OUT_ROUNDS_CONSUMED", "const OUT_ABORTED", "const OUT_ELAPSED_NS");
 
     /** One thing Java defines, named as the declaration names it; {@code javaName} says where. */
@@ -74,6 +74,7 @@ class LitmusLayoutTest {
                 new Item("const", "MAX_ACTORS", "Descriptor.MAX_ACTORS", Descriptor.MAX_ACTORS, 0),
                 new Item("const", "MAX_GATHER", "Descriptor.MAX_GATHER", Descriptor.MAX_GATHER, 0),
                 new Item("const", "HIST_MAX", "LitmusSection.HIST_MAX", LitmusSection.HIST_MAX, 0),
+                new Item("const", "RADIX_MIN", "Descriptor.RADIX_MIN", Descriptor.RADIX_MIN, 0),
                 new Item("const", "LEAD_MIN_NS", "LitmusSection.LEAD_MIN_NS", LitmusSection.LEAD_MIN_NS, 0),
                 new Item("const", "LEAD_MAX_NS", "LitmusSection.LEAD_MAX_NS", LitmusSection.LEAD_MAX_NS, 0),
                 new Item("const", "LEFT_DONE", "ActorResult.COMPLETED", ActorResult.COMPLETED, 0),
@@ -84,6 +85,7 @@ class LitmusLayoutTest {
                 new Item("const", "REGISTER_BYTES", "Descriptor.REGISTER_BYTES", Descriptor.REGISTER_BYTES, 0),
                 new Item("const", "MAX_LOCATIONS", "Descriptor.MAX_LOCATIONS", Descriptor.MAX_LOCATIONS, 0),
                 new Item("const", "STANDARD_MAX_REGISTERS", "Descriptor.MAX_REGISTERS", Descriptor.MAX_REGISTERS, 0),
+                new Item("const", "STANDARD_RADIX", "Descriptor.STANDARD_RADIX", Descriptor.STANDARD_RADIX, 0),
 
                 word("control.epoch", "EPOCH", LitmusSection.EPOCH),
                 word("control.arrived", "ARRIVED", LitmusSection.ARRIVED),
@@ -101,6 +103,7 @@ class LitmusLayoutTest {
                 word("descriptor.loc_stride", "LOC_STRIDE", LitmusSection.LOC_STRIDE),
                 word("descriptor.hist_offset", "HIST_OFFSET", LitmusSection.HIST_OFFSET),
                 word("descriptor.hist_len", "HIST_LEN", LitmusSection.HIST_LEN),
+                word("descriptor.radix", "RADIX", LitmusSection.RADIX),
                 word("pacing.start_ns", "START_NS", LitmusSection.START_NS),
                 word("pacing.lead_ns", "LEAD_NS", LitmusSection.LEAD_NS),
                 word("pacing.late", "LATE", LitmusSection.LATE),
@@ -191,6 +194,7 @@ class LitmusLayoutTest {
         want.put("descriptor.loc_stride", d.locStride());
         want.put("descriptor.hist_offset", d.histOffset());
         want.put("descriptor.hist_len", (long) d.histLen());
+        want.put("descriptor.radix", (long) d.radix());
         for (int j = 0; j < d.gather(); j++) {
             want.put("descriptor.gather[" + j + "].offset", d.gatherOffset(j));
             want.put("descriptor.gather[" + j + "].stride", d.gatherStride(j));

@@ -105,7 +105,8 @@ class LitmusSectionTest {
     /** A valid hand-made descriptor, changed by one field at a time below. */
     private static Descriptor make(int actors, int gather, long maxRounds, long locOffset, long locStride,
                                    long histOffset, int histLen, long[][] gathers, long[][] results) {
-        return new Descriptor(actors, 4, gather, maxRounds, locOffset, locStride, histOffset, histLen, gathers, results);
+        return new Descriptor(actors, 4, gather, maxRounds, locOffset, locStride, histOffset, histLen, gathers, results,
+                Descriptor.STANDARD_RADIX);
     }
 
     private static final long[][] G = {{0x3000, 16}};
@@ -164,6 +165,11 @@ class LitmusSectionTest {
     void descriptorRefusesEachBadFieldWithAMessageNamingIt() {
         assertMessage(() -> make(2, 1, -1, 0x2000, 16, 0x1000, 4, G, R), "max_rounds -1 is negative");
         assertMessage(() -> make(2, 1, 0, 0x2000, 16, 0x1000, 16, G, R), "hist_len 16, want 4^1 = 4");
+        Descriptor d = make(2, 1, 0, 0x2000, 16, 0x1000, 4, G, R);
+        assertMessage(() -> new Descriptor(2, 4, 1, 0, 0x2000, 16, 0x1000, 1, G, R, 1), "radix 1, want at least 2");
+        assertMessage(() -> new Descriptor(2, 4, 1, 0, 0x2000, 16, 0x1000, 4, G, R, 5), "hist_len 4, want 5^1 = 5");
+        assertMessage(() -> d.withRadix(257), "radix 257 and 1 outcome values need 257^1 histogram counts, more than the 256");
+        assertEquals(9, d.withRadix(9).histLen());
         assertMessage(() -> make(2, 1, 0, 0x2000, 16, 0x0800, 4, G, R), "histogram [0x800, 0x820) outside");
         assertMessage(() -> make(2, 1, 0, 0x2000, 16, 0x1004, 4, G, R), "hist_offset 4100 is not a multiple of 8");
         assertMessage(() -> make(2, 1, 0, 0x1F00, 16, 0x1000, 4, G, R), "locations at 0x1f00, before the data area");
@@ -324,6 +330,8 @@ class LitmusSectionTest {
         java.put("LOC_STRIDE", LitmusSection.LOC_STRIDE);
         java.put("HIST_OFFSET", LitmusSection.HIST_OFFSET);
         java.put("HIST_LEN", LitmusSection.HIST_LEN);
+        java.put("RADIX", LitmusSection.RADIX);
+        java.put("RADIX_MIN", (long) Descriptor.RADIX_MIN);
         java.put("GATHER", LitmusSection.GATHER);
         java.put("RESULT", LitmusSection.RESULT);
         java.put("START_NS", LitmusSection.START_NS);

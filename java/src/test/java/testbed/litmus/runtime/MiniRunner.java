@@ -51,11 +51,11 @@ final class MiniRunner {
             return Arrays.stream(hist).sum();
         }
 
-        /** The count of the outcome with these values (each 0..3), in gather order. */
+        /** The count of the outcome with these values (each a digit of the descriptor's radix), in gather order. */
         long count(long... values) {
             assertEquals(d.gather(), values.length, "outcome arity");
             int key = 0;
-            for (long v : values) key = key * 4 + (int) v;
+            for (long v : values) key = key * d.radix() + (int) v;
             return hist[key];
         }
 
