@@ -25,7 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * over the round's instances; every access is a call of a {@code static final VarHandle} (a
  * constant to the JIT) with its access mode written at the call site, so the JIT compiles
  * exactly the instructions of that mode, as javac would compile
- * {@code LONG.setRelease(s, loc + 8, 1L)}. Why bytecode rather than Java source through
+ * {@code LONG.setRelease(KernelMemory.ALL, loc + 8, 1L)}. The accesses go through
+ * {@link KernelMemory#ALL} at absolute addresses, which {@code run} checks against the section
+ * once on entry ({@link KernelMemory#base}), so the loop carries no per-access segment checks. Why bytecode rather than Java source through
  * {@code javax.tools}: generating a class takes microseconds and loads nothing, while the
  * in-process compiler would spend about a second of CPU and fill the code cache of the very
  * JVM whose JIT the test measures, and is not present in every runtime image.
@@ -43,13 +45,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class JavaKernelClass {
 
     /** Changes whenever the bytecode this class emits changes, so cached classes of older code are not used. */
-    private static final String GENERATOR = "java-kernel-class 2";
+    private static final String GENERATOR = "java-kernel-class 3";
 
     private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
     private static final ClassDesc CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
     private static final ClassDesc CD_VALUE_LAYOUT = ClassDesc.of("java.lang.foreign.ValueLayout");
     private static final ClassDesc CD_OF_LONG = ClassDesc.of("java.lang.foreign.ValueLayout$OfLong");
     private static final ClassDesc CD_KERNEL = ClassDesc.of(JavaKernel.class.getName());
+    private static final ClassDesc CD_MEMORY = ClassDesc.of(KernelMemory.class.getName());
+    private static final MethodTypeDesc BASE = MethodTypeDesc.of(ConstantDescs.CD_long, CD_SEGMENT, ConstantDescs.CD_long,
+            ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_long,
+            ConstantDescs.CD_int);
 
     private static final MethodTypeDesc GET = MethodTypeDesc.of(ConstantDescs.CD_long, CD_SEGMENT, ConstantDescs.CD_long);
     private static final MethodTypeDesc SET = MethodTypeDesc.of(ConstantDescs.CD_void, CD_SEGMENT, ConstantDescs.CD_long, ConstantDescs.CD_long);
@@ -102,40 +108,45 @@ public final class JavaKernelClass {
         int expected = FIRST_LOCAL + 2 * plan.registers();
         int witness = expected + 2;
         Label head = code.newLabel(), end = code.newLabel();
+        // loc and r become absolute addresses, checked against the section once (KernelMemory.base).
+        code.aload(S).lload(LOC).lload(LOC_STRIDE).ldc(plan.locationBytes()).lload(R).lload(R_STRIDE)
+                .ldc((long) plan.registers()).iload(N).invokestatic(CD_MEMORY, "base", BASE)
+                .dup2().lload(LOC).ladd().lstore(LOC)
+                .lload(R).ladd().lstore(R);
         code.labelBinding(head);
         code.iload(N).ifle(end);
         for (int k = 0; k < plan.registers(); k++) code.lconst_0().lstore(register(k));
         for (KernelPlan.Step step : plan.steps()) {
             switch (step) {
                 case KernelPlan.Load l -> {
-                    handle(code, self).aload(S);
+                    handle(code, self).getstatic(CD_MEMORY, "ALL", CD_SEGMENT);
                     address(code, l.at());
                     code.invokevirtual(CD_VAR_HANDLE, load(l.mode()), GET);
                     result(code, l.register());
                 }
                 case KernelPlan.Store st -> {
-                    handle(code, self).aload(S);
+                    handle(code, self).getstatic(CD_MEMORY, "ALL", CD_SEGMENT);
                     address(code, st.at());
                     code.ldc(st.value()).invokevirtual(CD_VAR_HANDLE, store(st.mode()), SET);
                 }
                 case KernelPlan.FetchAdd f -> {
-                    handle(code, self).aload(S);
+                    handle(code, self).getstatic(CD_MEMORY, "ALL", CD_SEGMENT);
                     address(code, f.at());
                     code.ldc(f.delta()).invokevirtual(CD_VAR_HANDLE, rmw("getAndAdd", f.mode()), RMW);
                     result(code, f.register());
                 }
                 case KernelPlan.Exchange x -> {
-                    handle(code, self).aload(S);
+                    handle(code, self).getstatic(CD_MEMORY, "ALL", CD_SEGMENT);
                     address(code, x.at());
                     code.ldc(x.value()).invokevirtual(CD_VAR_HANDLE, rmw("getAndSet", x.mode()), RMW);
                     result(code, x.register());
                 }
                 case KernelPlan.CompareExchange c -> {
                     // expected := [e] (plain); witness := compareAndExchange*([x], expected, desired)
-                    handle(code, self).aload(S);
+                    handle(code, self).getstatic(CD_MEMORY, "ALL", CD_SEGMENT);
                     address(code, c.expectedAt());
                     code.invokevirtual(CD_VAR_HANDLE, "get", GET).lstore(expected);
-                    handle(code, self).aload(S);
+                    handle(code, self).getstatic(CD_MEMORY, "ALL", CD_SEGMENT);
                     address(code, c.at());
                     code.lload(expected).ldc(c.desired()).invokevirtual(CD_VAR_HANDLE, rmw("compareAndExchange", c.mode()), CAS)
                             .lstore(witness);
@@ -146,7 +157,7 @@ public final class JavaKernelClass {
                     // A failed compare-exchange writes the value it found to e, as C11's does.
                     code.labelBinding(failed);
                     if (c.register() >= 0) code.lconst_0().lstore(register(c.register()));
-                    handle(code, self).aload(S);
+                    handle(code, self).getstatic(CD_MEMORY, "ALL", CD_SEGMENT);
                     address(code, c.expectedAt());
                     code.lload(witness).invokevirtual(CD_VAR_HANDLE, "set", SET);
                     code.labelBinding(done);
@@ -155,7 +166,7 @@ public final class JavaKernelClass {
             }
         }
         for (int k = 0; k < plan.registers(); k++) {
-            handle(code, self).aload(S).lload(R);
+            handle(code, self).getstatic(CD_MEMORY, "ALL", CD_SEGMENT).lload(R);
             if (k > 0) code.ldc(8L * k).ladd();
             code.lload(register(k)).invokevirtual(CD_VAR_HANDLE, "set", SET);
         }

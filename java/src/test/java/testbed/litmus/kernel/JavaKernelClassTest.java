@@ -74,6 +74,34 @@ class JavaKernelClassTest {
         }
     }
 
+    /**
+     * A kernel reaches its section at absolute addresses (KernelMemory), so what the segment's
+     * own checks refused is refused on entry, before any access: heap memory, a closed arena,
+     * a misaligned offset, an instance past the end.
+     */
+    @Test
+    void whatTheSegmentWouldRefuseIsRefusedBeforeAnyAccess() {
+        KernelPlan p = new KernelPlan(Runtime.JAVA, List.of(new KernelPlan.Store(8, 1, "release"), new KernelPlan.Load(0, "acquire", 0)), 1);
+        JavaKernel k = JavaKernelClass.of(p);
+        assertThrows(IllegalArgumentException.class, () -> k.run(MemorySegment.ofArray(new long[64]), 0, 16, 256, 8, 4));
+        MemorySegment closed;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(512, 8);
+            closed = s;
+            assertThrows(IllegalArgumentException.class, () -> k.run(s, 4, 16, 256, 8, 4), "misaligned locations");
+            assertThrows(IllegalArgumentException.class, () -> k.run(s, 0, 16, 260, 8, 4), "misaligned registers");
+            // 16 instances of 16 bytes end at 256: one more reaches past it into the registers' bytes, still inside.
+            IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> k.run(s, 0, 16, 256, 16, 17),
+                    "registers past the end");
+            assertTrue(e.getMessage().contains("of a 512-byte segment"), e.getMessage());
+            assertThrows(IndexOutOfBoundsException.class, () -> k.run(s, 384, 16, 0, 8, 9), "locations past the end");
+            for (long off = 0; off < 512; off += 8) assertEquals(0, s.get(ValueLayout.JAVA_LONG, off), "nothing was written");
+            k.run(s, 0, 16, 256, 16, 16);
+            assertEquals(1, s.get(ValueLayout.JAVA_LONG, 15 * 16 + 8), "the last instance that fits ran");
+        }
+        assertThrows(IllegalStateException.class, () -> k.run(closed, 0, 16, 256, 8, 4), "closed arena");
+    }
+
     @Test
     void aDroppedResultWritesNoRegisterAndTheLastWriteWins() {
         KernelPlan p = new KernelPlan(Runtime.JAVA, List.of(new KernelPlan.FetchAdd(0, 1, "volatile", -1),
