@@ -147,6 +147,9 @@ public final class Disassembly {
                 int tab = g.indexOf('\t');
                 if (tab >= 0) g = g.substring(0, tab);
                 parts = splitMnemonic(g.strip());
+            } else if (i.group(4).matches("0+")) {
+                // An object file's placeholder for a relocated call or address: no instruction to decode.
+                parts = new String[] {"(relocation)", ""};
             }
             current.add(new Instruction(Long.parseLong(i.group(3), 16), i.group(1), Integer.parseInt(i.group(2)),
                     parts[0], parts[1], i.group(4)));

@@ -92,8 +92,21 @@ public enum Isa {
         if (stack || ops.contains("(%rip)")) return null;
         // AT&T: the destination is the last operand. Under TSO every ordinary load is the same
         // load and every ordinary store the same store, whatever the instruction: all are "mov".
-        String last = ops.substring(ops.lastIndexOf(',') + 1);
+        String last = ops.substring(lastOperand(ops));
         return new Token(last.contains("(") && !base.startsWith("cmp") && !base.startsWith("test") ? Kind.STORE : Kind.LOAD, "mov", text);
+    }
+
+    /** Where the last operand starts: after the last comma outside parentheses ({@code $0x1,(%rcx,%rdx,1)}). */
+    private static int lastOperand(String ops) {
+        int depth = 0;
+        int start = 0;
+        for (int k = 0; k < ops.length(); k++) {
+            char c = ops.charAt(k);
+            if (c == '(') depth++;
+            else if (c == ')') depth--;
+            else if (c == ',' && depth == 0) start = k + 1;
+        }
+        return start;
     }
 
     // ---- AArch64 -----------------------------------------------------------------------------

@@ -18,6 +18,11 @@ import java.util.List;
  */
 public record Target(Runtime runtime, String name, Isa isa, String how, Builder builder) {
 
+    @Override
+    public String toString() {
+        return runtime.label() + " " + name;
+    }
+
     /** Builds a list of plans for this target and disassembles the result. */
     public interface Builder {
         /**

@@ -44,6 +44,8 @@ class MappingTableTest {
         assertEquals(Isa.Kind.RMW, Isa.X86_64.token("lock xadd", "%rax,(%rdi)").kind());
         assertEquals(Isa.Kind.STORE, Isa.X86_64.token("mov", "%rdi,(%rdx)").kind());
         assertEquals(Isa.Kind.LOAD, Isa.X86_64.token("mov", "0x8(%rax),%rdi").kind());
+        assertEquals(Isa.Kind.STORE, Isa.X86_64.token("movq", "$0x1,(%rcx,%rdx,1)").kind());
+        assertEquals(Isa.Kind.LOAD, Isa.X86_64.token("mov", "0x8(%rdx,%rcx,1),%r8").kind());
         assertNull(Isa.X86_64.token("mov", "%rbp,0x10(%rsp)"), "a spill");
         assertEquals("ldaddal", Isa.AARCH64.token("ldaddal", "x0, x0, [x1]").name());
         assertEquals("ldaddl", Isa.AARCH64.token("staddl", "x0, [x1]").name());
