@@ -123,9 +123,12 @@ litmus-rates: build
 # disassembler plugin are installed from Debian where this user may; without them those
 # cases are SKIPPED, naming the package.
 .PHONY: audit audit-tools
+# The other instruction set's cross toolchain: aarch64 on an x86_64 machine, x86-64 on an arm64 one.
+AUDIT_CROSS := $(if $(filter aarch64 arm64,$(shell uname -m)),x86_64-linux-gnu:x86-64-linux-gnu:amd64,aarch64-linux-gnu:aarch64-linux-gnu:arm64)
 audit-tools:
-	@$(NATIVE_TOOLS)/need-tool aarch64-linux-gnu-gcc optional gcc-aarch64-linux-gnu || true
-	@$(NATIVE_TOOLS)/need-tool aarch64-linux-gnu-objdump optional binutils-aarch64-linux-gnu || true
+	@$(NATIVE_TOOLS)/need-tool $(word 1,$(subst :, ,$(AUDIT_CROSS)))-gcc optional gcc-$(word 2,$(subst :, ,$(AUDIT_CROSS))) \
+	  libc6-dev-$(word 3,$(subst :, ,$(AUDIT_CROSS)))-cross || true
+	@$(NATIVE_TOOLS)/need-tool $(word 1,$(subst :, ,$(AUDIT_CROSS)))-objdump optional binutils-$(word 2,$(subst :, ,$(AUDIT_CROSS))) || true
 
 audit: clear-report audit-tools java
 	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --suite audit --mode $(MODE) --report $(BUILD)/report

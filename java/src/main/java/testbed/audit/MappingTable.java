@@ -2,15 +2,12 @@ package testbed.audit;
 
 import testbed.litmus.lang.Strength;
 
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * What each access must compile to, per instruction set: the table of docs/MEMORY_MODEL.md
- * ("What the accesses compile to"), written once. A row is (role, C11 order) to the
+ * ("What the kernels compile to"), written once. A row is (role, C11 order) to the
  * instruction sequences that implement it; a found sequence is judged against the row of the
  * order the access promises, and against the rows of the stronger orders.
  *
@@ -55,8 +52,8 @@ public final class MappingTable {
 
     private record Key(Isa isa, Role role, Strength order) {}
 
-    private static final Map<Key, Pattern> ROWS = new java.util.HashMap<>();
-    private static final Map<Key, String> SPELLED = new java.util.HashMap<>();
+    private static final java.util.Map<Key, Pattern> ROWS = new java.util.HashMap<>();
+    private static final java.util.Map<Key, String> SPELLED = new java.util.HashMap<>();
     private static final String ANY = "(.*)";
     private static final String RMW_X86 = "lock (xadd|cmpxchg|add|sub|xchg)|xchg";
 
@@ -124,11 +121,6 @@ public final class MappingTable {
         return s;
     }
 
-    /** Whether the table has a row for a {@code role} of {@code order} (C11 has no release load, for one). */
-    public static boolean hasRow(Isa isa, Role role, Strength order) {
-        return ROWS.containsKey(new Key(isa, role, order));
-    }
-
     /**
      * The verdict on one found sequence for an access that promises {@code order}: matches its
      * row; else stronger if it matches the row of an order that promises more; else weaker.
@@ -152,23 +144,5 @@ public final class MappingTable {
     private static boolean matches(Isa isa, Role role, Strength order, String found) {
         Pattern p = ROWS.get(new Key(isa, role, order));
         return p != null && p.matcher(found).matches();
-    }
-
-    /** Every row, per instruction set and role, in the order of {@link Strength}: what docs and tests print. */
-    public static Map<Isa, Map<Role, List<String>>> rows() {
-        Map<Isa, Map<Role, List<String>>> out = new EnumMap<>(Isa.class);
-        for (Isa isa : Isa.values()) {
-            Map<Role, List<String>> roles = new EnumMap<>(Role.class);
-            for (Role r : Role.values()) {
-                List<String> lines = new ArrayList<>();
-                for (Strength s : Strength.values()) {
-                    String sp = SPELLED.get(new Key(isa, r, s));
-                    if (sp != null) lines.add(s.c11() + ": " + sp);
-                }
-                roles.put(r, lines);
-            }
-            out.put(isa, roles);
-        }
-        return out;
     }
 }
