@@ -9,10 +9,11 @@
 #   make litmus-model TEST=FILE|DIR           judge litmus files only (nothing runs)
 #   make contract     buf lint/breaking, Java-Go wire conformance, generated-code
 #                     freshness, the region and litmus-section layout contracts (docs/CONTRACT.md)
+#   make audit        what every kernel compiled to on x86_64 and arm64, against the mappings
 #   make cross-arm64  cross-compile the shim and the peer for arm64 (and test under qemu)
 #   make clean        remove build/
 #
-# Variables: MODE=quick|default|tough (suite sizes), SUITE=counters|cancellation|interop|scopes|contract|litmus,
+# Variables: MODE=quick|default|tough (suite sizes), SUITE=counters|cancellation|interop|scopes|contract|litmus|audit,
 #            FILTER=REGEX (litmus test names), JAVA_HOME (a JDK 25).
 
 SHELL := /bin/bash
@@ -85,7 +86,7 @@ build: toolchain native peer java
 clear-report:
 	@rm -f $(BUILD)/report/report.json $(BUILD)/report/junit.xml $(BUILD)/report/report.html
 
-run: clear-report build
+run: clear-report build audit-tools
 	@$(JAVA) $(JVM_FLAGS) $(GUEST_JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --mode $(MODE) --report $(BUILD)/report \
 	  $(if $(SUITE),--suite $(SUITE)) $(if $(FILTER),--filter '$(FILTER)')
 
@@ -115,6 +116,22 @@ RUN_MS ?= 1000
 litmus-rates: build
 	@$(JAVA) $(JVM_FLAGS) $(GUEST_JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.litmus.engine.EvidenceRates \
 	  --repeat $(REPEAT) --run-ms $(RUN_MS) --report $(BUILD)/report
+
+# ---- audit -------------------------------------------------------------------
+# What every kernel of the canonical suite compiled to, on x86_64 and arm64, against the
+# published mappings (docs/MEMORY_MODEL.md). The arm64 cross toolchain and the HotSpot
+# disassembler plugin are installed from Debian where this user may; without them those
+# cases are SKIPPED, naming the package.
+.PHONY: audit audit-tools
+# The other instruction set's cross toolchain: aarch64 on an x86_64 machine, x86-64 on an arm64 one.
+AUDIT_CROSS := $(if $(filter aarch64 arm64,$(shell uname -m)),x86_64-linux-gnu:x86-64-linux-gnu:amd64,aarch64-linux-gnu:aarch64-linux-gnu:arm64)
+audit-tools:
+	@$(NATIVE_TOOLS)/need-tool $(word 1,$(subst :, ,$(AUDIT_CROSS)))-gcc optional gcc-$(word 2,$(subst :, ,$(AUDIT_CROSS))) \
+	  libc6-dev-$(word 3,$(subst :, ,$(AUDIT_CROSS)))-cross || true
+	@$(NATIVE_TOOLS)/need-tool $(word 1,$(subst :, ,$(AUDIT_CROSS)))-objdump optional binutils-$(word 2,$(subst :, ,$(AUDIT_CROSS))) || true
+
+audit: clear-report audit-tools java
+	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --suite audit --mode $(MODE) --report $(BUILD)/report
 
 # ---- bench -----------------------------------------------------------------
 .PHONY: bench

@@ -37,7 +37,7 @@ public final class Main {
                    interop-testbed litmus --file FILE.litmus [--runtimes java,c] [--mode quick|default|tough] [--report DIR]
                    interop-testbed litmus-model --file FILE_OR_DIR [--file ...] [--runtimes java,c]
                    interop-testbed hold  (test aid: open a session, print its peer pid and region, wait)
-            suites: counters, cancellation, interop, scopes, contract, litmus (--filter selects litmus tests by name, e.g. 'sb_.*_acq_rel')""";
+            suites: counters, cancellation, interop, scopes, contract, litmus (--filter selects litmus tests by name, e.g. 'sb_.*_acq_rel'), audit""";
 
     private Main() {}
 
@@ -99,7 +99,9 @@ public final class Main {
         Map<String, Object> host = Session.machine();
         String aborted = null;
         try {
-            try (Session session = Session.openDefault(out)) {
+            // The audit alone needs no peer and no region: it only compiles and disassembles.
+            boolean sessionSuite = o.suite == null || !o.suite.equals(testbed.audit.AuditSuite.NAME);
+            if (sessionSuite) try (Session session = Session.openDefault(out)) {
                 host = session.host();
                 if (o.suite == null || o.suite.equals(CountersSuite.NAME)) {
                     out.println("==> suite " + CountersSuite.NAME);
@@ -127,6 +129,10 @@ public final class Main {
                 out.println("==> suite " + LitmusSuite.NAME);
                 java.util.regex.Pattern f = java.util.regex.Pattern.compile(o.filter == null ? ".*" : o.filter);
                 suites.add(LitmusSuite.run(o.mode, t -> f.matcher(t.name()).matches(), out));
+            }
+            if (o.suite == null || o.suite.equals(testbed.audit.AuditSuite.NAME)) {
+                out.println("==> suite " + testbed.audit.AuditSuite.NAME);
+                suites.add(new testbed.audit.AuditSuite(out).run(o.mode));
             }
             host.put("guest", testbed.guest.GuestRuntime.shared().describe()); // now with the engine, if a suite started it
         } catch (RuntimeException e) {
@@ -226,7 +232,7 @@ public final class Main {
                     case "--report" -> report = Path.of(args[++i]);
                     case "--suite" -> {
                         suite = args[++i];
-                        if (!List.of(CountersSuite.NAME, CancellationSuite.NAME, GrpcInteropSuite.NAME, testbed.scopes.ScopesSuite.NAME, LitmusSuite.NAME, testbed.contract.ContractSuite.NAME).contains(suite)) {
+                        if (!List.of(CountersSuite.NAME, CancellationSuite.NAME, GrpcInteropSuite.NAME, testbed.scopes.ScopesSuite.NAME, LitmusSuite.NAME, testbed.contract.ContractSuite.NAME, testbed.audit.AuditSuite.NAME).contains(suite)) {
                             throw new IllegalArgumentException("unknown suite '" + suite + "'");
                         }
                     }

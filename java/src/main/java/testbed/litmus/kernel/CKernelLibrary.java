@@ -150,18 +150,35 @@ public final class CKernelLibrary {
      * not loaded (a cross compiler's entry cannot be).
      */
     static Entry entry(List<KernelPlan> plans) throws KernelCompileException {
-        String source = CKernelSource.of(plans);
         String compiler = System.getProperty(COMPILER_PROPERTY, "cc");
+        return entry(plans, compiler, List.of());
+    }
+
+    /**
+     * The library of {@code plans} compiled by {@code compiler} with {@link #FLAGS} and then
+     * {@code extraFlags}, from the cache or compiled now; never loaded, so any compiler will do (a
+     * cross compiler, for the instruction audit). With no extra flags it is the very entry that
+     * {@link #compile} loads for the same plans and compiler. Its source is kept beside it.
+     *
+     * @throws KernelCompileException as {@link #compile}
+     */
+    public static Path object(List<KernelPlan> plans, String compiler, List<String> extraFlags) throws KernelCompileException {
+        return entry(plans, compiler, extraFlags).file();
+    }
+
+    private static Entry entry(List<KernelPlan> plans, String compiler, List<String> extraFlags) throws KernelCompileException {
+        String source = CKernelSource.of(plans);
         String version = version(compiler);
         Path dir = KernelCache.dir("c");
-        String hash = KernelPlan.sha256(source + "\n" + version);
+        // No extra flags: the key the engine's entries have always had.
+        String hash = KernelPlan.sha256(source + "\n" + version + (extraFlags.isEmpty() ? "" : "\n" + String.join(" ", extraFlags)));
         Path entry = dir.resolve(hash + ".so");
         boolean hit = Files.isRegularFile(entry);
-        if (!hit) build(compiler, source, dir, hash, entry);
+        if (!hit) build(compiler, extraFlags, source, dir, hash, entry);
         return new Entry(entry, compiler, hit);
     }
 
-    private static void build(String compiler, String source, Path dir, String hash, Path entry)
+    private static void build(String compiler, List<String> extraFlags, String source, Path dir, String hash, Path entry)
             throws KernelCompileException {
         Path src = null;
         Path out = null;
@@ -172,6 +189,7 @@ public final class CKernelLibrary {
             List<String> command = new ArrayList<>();
             command.add(compiler);
             command.addAll(FLAGS);
+            command.addAll(extraFlags);
             // -x c: the source's temporary name does not end in .c.
             command.addAll(List.of("-o", out.toString(), "-x", "c", src.toString()));
             Result r = run(command);

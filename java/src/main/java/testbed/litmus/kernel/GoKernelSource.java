@@ -142,6 +142,19 @@ public final class GoKernelSource {
         b.append("\t}\n}\n");
     }
 
+    /**
+     * The lines of Go that {@link #of} writes for one step, without their indentation: what the
+     * instruction audit (testbed.audit) finds in the generated file to attribute instructions to
+     * the step.
+     *
+     * @param index the step's position in its plan, which names a plain read-modify-write's temporary
+     */
+    public static List<String> statement(Step step, int index) {
+        StringBuilder b = new StringBuilder();
+        step(b, step, "t" + index);
+        return b.toString().lines().map(String::strip).toList();
+    }
+
     /** One step's statements; {@code tmp} names the old value of a plain read-modify-write. */
     private static void step(StringBuilder b, Step s, String tmp) {
         boolean atomic = s.mode().equals("atomic");

@@ -43,7 +43,7 @@ public final class GoPeerBuild {
     /** System property naming the go-peer directory (the module root). */
     public static final String SOURCE_PROPERTY = "testbed.go.peer.src";
     /** Where the generated file appears in the peer's module, for the overlay's build only. */
-    static final String OVERLAY_FILE = "internal/litmus/litmusfiles_gen_kernels.go";
+    public static final String OVERLAY_FILE = "internal/litmus/litmusfiles_gen_kernels.go";
     /** The peer's binary in a cache entry. */
     static final String BINARY = "interop-peer";
     /**
