@@ -74,7 +74,7 @@ $(JAVA_CP_FILE): $(JAVA_SOURCES)
 
 JAVA_CP = $(BUILD)/maven/classes:$$(cat $(JAVA_CP_FILE))
 TESTBED_PROPS = -Dtestbed.native.lib=$(NATIVE_LIB) -Dtestbed.peer.bin=$(PEER_BIN) -Dtestbed.layout=$(ROOT)/native/region.layout \
-  -Dtestbed.litmus.root=$(ROOT)/litmus
+  -Dtestbed.litmus.root=$(ROOT)/litmus -Dtestbed.hsdis.dir=$(BUILD)/hsdis
 
 .PHONY: build
 build: toolchain native peer java
@@ -86,7 +86,7 @@ build: toolchain native peer java
 clear-report:
 	@rm -f $(BUILD)/report/report.json $(BUILD)/report/junit.xml $(BUILD)/report/report.html
 
-run: clear-report build audit-tools
+run: clear-report build audit-tools audit-hsdis
 	@$(JAVA) $(JVM_FLAGS) $(GUEST_JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --mode $(MODE) --report $(BUILD)/report \
 	  $(if $(SUITE),--suite $(SUITE)) $(if $(FILTER),--filter '$(FILTER)')
 
@@ -130,7 +130,24 @@ audit-tools:
 	  libc6-dev-$(word 3,$(subst :, ,$(AUDIT_CROSS)))-cross || true
 	@$(NATIVE_TOOLS)/need-tool $(word 1,$(subst :, ,$(AUDIT_CROSS)))-objdump optional binutils-$(word 2,$(subst :, ,$(AUDIT_CROSS))) || true
 
-audit: clear-report audit-tools java
+# The HotSpot disassembler plugin for the Java kernels on x86_64: Debian's libhsdis0-fcml
+# exports only decode_instructions, which JDK 25 no longer looks up; native/hsdis/hsdis_virtual.c
+# adds decode_instructions_virtual in front of it. The JVM that prints the kernels' code finds
+# build/hsdis/hsdis-amd64.so on its LD_LIBRARY_PATH; nothing is written into the JDK.
+AUDIT_HSDIS_LIB := /usr/lib/x86_64-linux-gnu/libhsdis.so.0
+AUDIT_HSDIS     := $(BUILD)/hsdis/hsdis-amd64.so
+.PHONY: audit-hsdis
+audit-hsdis:
+	@if [ "$$(uname -m)" = x86_64 ]; then \
+	  $(NATIVE_TOOLS)/need-tool $(AUDIT_HSDIS_LIB) optional libhsdis0-fcml || true; \
+	  if [ -e $(AUDIT_HSDIS_LIB) ] && { [ ! -e $(AUDIT_HSDIS) ] || [ native/hsdis/hsdis_virtual.c -nt $(AUDIT_HSDIS) ]; }; then \
+	    mkdir -p $(dir $(AUDIT_HSDIS)); echo "  CC      build/hsdis/hsdis-amd64.so"; \
+	    $(NATIVE_CC) -std=c11 -O2 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -Wl,--no-undefined \
+	      -o $(AUDIT_HSDIS) native/hsdis/hsdis_virtual.c $(AUDIT_HSDIS_LIB); \
+	  fi; \
+	fi
+
+audit: clear-report audit-tools audit-hsdis java
 	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --suite audit --mode $(MODE) --report $(BUILD)/report
 
 # ---- bench -----------------------------------------------------------------
@@ -177,7 +194,7 @@ test: toolchain
 	@$(MAKE) test-java || true
 	@bash .ci/tally $(TEST_RESULTS)
 
-test-java: native peer
+test-java: native peer audit-hsdis
 	@echo "==> java: JUnit (Maven Surefire)"
 	@mkdir -p $(TEST_RESULTS)
 	@rc=0; $(MVN_RUN) test -Dsurefire.printSummary=true || rc=$$?; \

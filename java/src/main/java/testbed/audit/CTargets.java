@@ -69,7 +69,7 @@ final class CTargets {
             }
         }
         String source = CKernelSource.of(plans);
-        return new Target.Built() {
+        return new Target.LineTable() {
             @Override
             public List<List<KernelAudit.SourceAccess>> accesses(KernelPlan actual) {
                 List<List<String>> statements = actual.steps().stream()

@@ -71,7 +71,7 @@ final class GoTargets {
             Disassembly d = Disassembly.goObjdump(Tool.run(List.of(go, "tool", "objdump", "-gnu", "-s", "\\.k[0-9a-f]{16}$", binary.toString()),
                     null, Map.of(), BOUND, "golang-go"));
             Disassembly object = decode(isa, d);
-            return new Target.Built() {
+            return new Target.LineTable() {
                 @Override
                 public List<List<KernelAudit.SourceAccess>> accesses(KernelPlan actual) {
                     List<List<String>> statements = new ArrayList<>();

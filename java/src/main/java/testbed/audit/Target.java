@@ -39,12 +39,27 @@ public record Target(Runtime runtime, String name, Isa isa, String how, Builder 
         }
     }
 
-    /**
-     * What a build gives the audit for each of its plans: the accesses of each step with their
-     * source lines, the source file's name in the line table (null: any file), the kernel's
-     * function, and the object it is in.
-     */
+    /** What a build gives the audit: each built kernel's accesses, judged. */
+    @FunctionalInterface
     public interface Built {
+        /**
+         * The accesses of the kernel built from {@code actual} (one of the plans built), each held to
+         * the row of what the same step of {@code declared} promises.
+         */
+        List<KernelAudit.Access> audit(Isa isa, KernelPlan declared, KernelPlan actual);
+
+        /** A note the report keeps beside the verdicts (how the code was checked to be the code that runs), or "". */
+        default String note() {
+            return "";
+        }
+    }
+
+    /**
+     * A build whose object carries a line table (C, Go): each step's accesses with their source
+     * lines, the source file's name in the line table (null: any file), the kernel's function, and
+     * the object it is in; {@link KernelAudit#audit} attributes the instructions by line.
+     */
+    public interface LineTable extends Built {
         /** Each step's accesses and source lines, for {@code actual}, one of the plans built. */
         List<List<KernelAudit.SourceAccess>> accesses(KernelPlan actual);
 
@@ -54,9 +69,11 @@ public record Target(Runtime runtime, String name, Isa isa, String how, Builder 
         /** The disassembled object. */
         Disassembly object();
 
-        /** A note the report keeps beside the verdicts (how the code was checked to be the code that runs), or "". */
-        default String note() {
-            return "";
+        @Override
+        default List<KernelAudit.Access> audit(Isa isa, KernelPlan declared, KernelPlan actual) {
+            List<Disassembly.Instruction> f = object().function(actual.id());
+            if (f == null) throw new IllegalStateException("the disassembly has no function " + actual.id() + " for " + actual);
+            return KernelAudit.audit(isa, declared, actual, accesses(actual), file(), f, object());
         }
     }
 }
