@@ -167,7 +167,7 @@ compare: java
 # this user may; else the check says SKIPPED): fails on any console message; screenshots
 # build/report/report.png and compare.png.
 report-check: java
-	@command -v chromium >/dev/null 2>&1 || bash native/tools/need-tool chromium optional chromium || true
+	@command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || bash native/tools/need-tool chromium optional chromium || true
 	@echo "==> report-check: the report's pages in headless Chromium"
 	@$(REPORT_TOOL) testbed.report.BrowserCheck $(BUILD)/report
 

@@ -75,12 +75,14 @@ public final class BrowserCheck {
         return failed == 0 ? 0 : 1;
     }
 
-    /** Chromium from {@code $CHROMIUM} or PATH, or null. */
+    /** Chromium from {@code $CHROMIUM} or PATH (chromium, else google-chrome), or null. */
     static Path chromium() {
         String env = System.getenv("CHROMIUM");
         if (env != null && !env.isBlank()) return Files.isExecutable(Path.of(env)) ? Path.of(env) : null;
         for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            for (String name : List.of("chromium", "chromium-browser")) {
+            // Google's build where it is what a machine has (GitHub's runners); Ubuntu's
+            // chromium-browser is a wrapper that installs a snap, so it is not asked for.
+            for (String name : List.of("chromium", "google-chrome")) {
                 Path p = Path.of(d.isEmpty() ? "." : d, name);
                 if (Files.isExecutable(p)) return p;
             }
