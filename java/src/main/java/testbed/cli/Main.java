@@ -60,7 +60,15 @@ public final class Main {
         }
         try {
             return switch (o.command) {
-                case "run" -> runSuites(o, out, err);
+                case "run" -> {
+                    // A terminal gets a status line under the suites' output (harness.Progress).
+                    PrintStream console = testbed.harness.Progress.console(out);
+                    try {
+                        yield runSuites(o, console, err);
+                    } finally {
+                        if (console != out) console.close();
+                    }
+                }
                 case "bench" -> testbed.bench.AtomicIncrementBench.run(o.mode.label(), o.reportDir);
                 case "hold" -> hold(out);
                 case "litmus-group" -> litmusGroup(o, out);

@@ -2,6 +2,7 @@ package testbed.litmus.engine;
 
 import testbed.Mode;
 import testbed.litmus.CanonicalSuite;
+import testbed.harness.Progress;
 import testbed.litmus.LitmusTest;
 import testbed.report.CaseResult;
 import testbed.report.SuiteResult;
@@ -213,6 +214,8 @@ public final class LitmusSuite {
                         guestShare(mode, guestBudget(mode).toMillis(), guestTests.size()).run().toMillis()));
         long t0 = System.nanoTime();
         long deadline = t0 + totalBudget(mode).toNanos();
+        Progress bar = Progress.start(progress, NAME, tests.size(),
+                guestTests.isEmpty() ? totalBudget(mode) : totalBudget(mode).plus(guestBudget(mode)));
         // One peer with every Go kernel of the run, built inside the run's time, so a cold
         // build shortens the tests planned after it instead of stretching the run.
         List<String> peer = peerArgs(CompiledKernels.goPeer(tests, progress));
@@ -222,7 +225,7 @@ public final class LitmusSuite {
         for (ForkPlan.Pack pack : packs) {
             // The guest group runs where it stands in the suite: before the broken variants.
             if (!guestRan && pack.groups().contains("selfcheck")) {
-                deadline += runGuests(guestTests, mode, peer, cases, progress);
+                deadline += runGuests(guestTests, mode, peer, cases, progress, bar);
                 guestRan = true;
             }
             Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
@@ -233,9 +236,10 @@ public final class LitmusSuite {
                 }
                 collect(runs, f, ForkedJvm.fork(f.name(), f.tests(), peer, mode, now, f.jit(), f.modesPerTest(), progress));
             }
-            cases.addAll(judge(pack.tests(groups), runs, progress));
+            cases.addAll(judge(pack.tests(groups), runs, progress, bar));
         }
-        if (!guestRan) deadline += runGuests(guestTests, mode, peer, cases, progress);
+        if (!guestRan) deadline += runGuests(guestTests, mode, peer, cases, progress, bar);
+        bar.close();
         progress.printf(Locale.ROOT, "  litmus: %d tests in %.1f s (budget %d s%s)%n", cases.size(),
                 (System.nanoTime() - t0) / 1e9, totalBudget(mode).toSeconds(),
                 guestTests.isEmpty() ? "" : " + " + guestBudget(mode).toSeconds() + " s for the guest tests");
@@ -250,24 +254,27 @@ public final class LitmusSuite {
                                               PrintStream progress) {
         JitPlan plan = JitPlan.of(mode, tests, JitPlan.runSeed());
         List<CaseResult> cases = new ArrayList<>();
+        Progress bar = Progress.start(progress, group, tests.size(), null);
         for (ForkPlan.Pack pack : ForkPlan.of(Map.of(group, tests), plan)) {
             Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
             for (ForkPlan.Fork f : pack.forks()) {
                 collect(runs, f, ForkedJvm.fork(f.name(), f.tests(), source, mode, budget, f.jit(), f.modesPerTest(), progress));
             }
-            cases.addAll(judge(tests, runs, progress));
+            cases.addAll(judge(tests, runs, progress, bar));
         }
+        bar.close();
         return cases;
     }
 
     /** Runs the guest group in the JVM's default mode (docs/GUEST.md); returns the time it took. */
-    private static long runGuests(List<LitmusTest> guests, Mode mode, List<String> peer, List<CaseResult> cases, PrintStream progress) {
+    private static long runGuests(List<LitmusTest> guests, Mode mode, List<String> peer, List<CaseResult> cases, PrintStream progress,
+                                  Progress bar) {
         long g0 = System.nanoTime();
         Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
         ForkPlan.Fork f = new ForkPlan.Fork(List.of("guest"), JitMode.JVM_DEFAULT, guests, 1);
         collect(runs, f, ForkedJvm.fork(f.name(), guests, peer, mode, guestShare(mode, guestBudget(mode).toMillis(), guests.size()),
                 f.jit(), 1, progress));
-        cases.addAll(judge(guests, runs, progress));
+        cases.addAll(judge(guests, runs, progress, bar));
         return System.nanoTime() - g0;
     }
 
@@ -283,13 +290,14 @@ public final class LitmusSuite {
     }
 
     /** Each test's case over its runs, in suite order, with one progress line each. */
-    private static List<CaseResult> judge(List<LitmusTest> tests, Map<String, List<ModeUnion.Run>> runs, PrintStream progress) {
+    private static List<CaseResult> judge(List<LitmusTest> tests, Map<String, List<ModeUnion.Run>> runs, PrintStream progress, Progress bar) {
         List<CaseResult> out = new ArrayList<>();
         for (LitmusTest t : tests) {
             List<ModeUnion.Run> r = runs.get(t.name());
             CaseResult c = r == null ? CaseResult.error(t.name(), LitmusRunner.title(t), "no JVM ran it", 0) : ModeUnion.of(t, r);
             out.add(c);
             progress.printf(Locale.ROOT, "  %s  litmus/%-36s %s%n", c.status().label(), t.name(), c.message());
+            bar.advance();
         }
         progress.flush();
         return out;
