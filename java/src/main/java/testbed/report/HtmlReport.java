@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import static testbed.report.Html.esc;
 
@@ -35,6 +37,33 @@ public final class HtmlReport {
             h.append("<a href=\"#suite-").append(esc(s.name())).append("\">").append(esc(s.name())).append("</a> ");
         }
         h.append("· <a href=\"#cases\">every case</a> · <a href=\"#machine\">machine</a></nav>\n");
+        // The charts' first use in a JVM (AWT's fonts, JFreeChart's classes) takes most of a
+        // second; the details do not need them, so the two are drawn at once.
+        CompletableFuture<String> overview = CompletableFuture.supplyAsync(() -> overview(order));
+        StringBuilder details = new StringBuilder(1 << 20);
+        details.append("<h2 id=\"cases\">Every case</h2>\n");
+        for (SuiteResult s : r.suites()) {
+            details.append("<details class=\"suite-cases\" id=\"cases-").append(esc(s.name())).append("\"><summary><b>")
+             .append(esc(s.name())).append("</b>: ").append(s.cases().size()).append(" cases</summary>\n");
+            CaseDetails.render(details, s);
+            details.append("</details>\n");
+        }
+        try {
+            h.append(overview.join()).append(details);
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
+        h.append("<h2 id=\"machine\">Machine</h2>\n");
+        CaseDetails.keyValues(h, r.host());
+        h.append("<p><small>Rendered from report.json (schema ").append(esc(r.schema())).append("); see docs/REPORT.md.</small></p>\n");
+        return h.append("</body></html>\n").toString();
+    }
+
+    /** Each suite's section: its counts, its description and its view. */
+    private static String overview(List<SuiteResult> order) {
+        StringBuilder h = new StringBuilder(1 << 18);
         for (SuiteResult s : order) {
             h.append("<section class=\"suite\" id=\"suite-").append(esc(s.name())).append("\"><h2>").append(esc(s.name())).append(' ');
             counts(h, s.cases());
@@ -43,17 +72,7 @@ public final class HtmlReport {
             SuiteView.of(s.name()).render(h, s);
             h.append("</section>\n");
         }
-        h.append("<h2 id=\"cases\">Every case</h2>\n");
-        for (SuiteResult s : r.suites()) {
-            h.append("<details class=\"suite-cases\" id=\"cases-").append(esc(s.name())).append("\"><summary><b>")
-             .append(esc(s.name())).append("</b>: ").append(s.cases().size()).append(" cases</summary>\n");
-            CaseDetails.render(h, s);
-            h.append("</details>\n");
-        }
-        h.append("<h2 id=\"machine\">Machine</h2>\n");
-        CaseDetails.keyValues(h, r.host());
-        h.append("<p><small>Rendered from report.json (schema ").append(esc(r.schema())).append("); see docs/REPORT.md.</small></p>\n");
-        return h.append("</body></html>\n").toString();
+        return h.toString();
     }
 
     /** The run's verdict in one line, then the cases that failed it, each a link. */

@@ -229,14 +229,16 @@ public final class LitmusSuite {
                 guestRan = true;
             }
             Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
+            Map<String, Integer> modesLeft = modesLeft(pack.forks());
             for (ForkPlan.Fork f : pack.forks()) {
                 Budget now = share(mode, (deadline - System.nanoTime()) / 1_000_000, forks.subList(next++, forks.size()));
                 if (now.run().compareTo(budget.run()) < 0) {
                     progress.printf(Locale.ROOT, "  (behind plan: %s runs %d ms per test)%n", f.name(), now.run().toMillis());
                 }
                 collect(runs, f, ForkedJvm.fork(f.name(), f.tests(), peer, mode, now, f.jit(), f.modesPerTest(), progress));
+                advance(bar, modesLeft, f);
             }
-            cases.addAll(judge(pack.tests(groups), runs, progress, bar));
+            cases.addAll(judge(pack.tests(groups), runs, progress));
         }
         if (!guestRan) deadline += runGuests(guestTests, mode, peer, cases, progress, bar);
         bar.close();
@@ -257,10 +259,12 @@ public final class LitmusSuite {
         Progress bar = Progress.start(progress, group, tests.size(), null);
         for (ForkPlan.Pack pack : ForkPlan.of(Map.of(group, tests), plan)) {
             Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
+            Map<String, Integer> modesLeft = modesLeft(pack.forks());
             for (ForkPlan.Fork f : pack.forks()) {
                 collect(runs, f, ForkedJvm.fork(f.name(), f.tests(), source, mode, budget, f.jit(), f.modesPerTest(), progress));
+                advance(bar, modesLeft, f);
             }
-            cases.addAll(judge(tests, runs, progress, bar));
+            cases.addAll(judge(tests, runs, progress));
         }
         bar.close();
         return cases;
@@ -274,7 +278,8 @@ public final class LitmusSuite {
         ForkPlan.Fork f = new ForkPlan.Fork(List.of("guest"), JitMode.JVM_DEFAULT, guests, 1);
         collect(runs, f, ForkedJvm.fork(f.name(), guests, peer, mode, guestShare(mode, guestBudget(mode).toMillis(), guests.size()),
                 f.jit(), 1, progress));
-        cases.addAll(judge(guests, runs, progress, bar));
+        advance(bar, modesLeft(List.of(f)), f);
+        cases.addAll(judge(guests, runs, progress));
         return System.nanoTime() - g0;
     }
 
@@ -289,15 +294,26 @@ public final class LitmusSuite {
         }
     }
 
+    /** How many of {@code forks} each test runs in: its JIT modes in this pack. */
+    private static Map<String, Integer> modesLeft(List<ForkPlan.Fork> forks) {
+        Map<String, Integer> left = new java.util.HashMap<>();
+        for (ForkPlan.Fork f : forks) for (LitmusTest t : f.tests()) left.merge(t.name(), 1, Integer::sum);
+        return left;
+    }
+
+    /** A test is done, for the progress line, when the last JVM it runs in has reported. */
+    private static void advance(Progress bar, Map<String, Integer> modesLeft, ForkPlan.Fork f) {
+        for (LitmusTest t : f.tests()) if (modesLeft.merge(t.name(), -1, Integer::sum) == 0) bar.advance();
+    }
+
     /** Each test's case over its runs, in suite order, with one progress line each. */
-    private static List<CaseResult> judge(List<LitmusTest> tests, Map<String, List<ModeUnion.Run>> runs, PrintStream progress, Progress bar) {
+    private static List<CaseResult> judge(List<LitmusTest> tests, Map<String, List<ModeUnion.Run>> runs, PrintStream progress) {
         List<CaseResult> out = new ArrayList<>();
         for (LitmusTest t : tests) {
             List<ModeUnion.Run> r = runs.get(t.name());
             CaseResult c = r == null ? CaseResult.error(t.name(), LitmusRunner.title(t), "no JVM ran it", 0) : ModeUnion.of(t, r);
             out.add(c);
             progress.printf(Locale.ROOT, "  %s  litmus/%-36s %s%n", c.status().label(), t.name(), c.message());
-            bar.advance();
         }
         progress.flush();
         return out;
