@@ -84,6 +84,8 @@ final class Charts {
         JFreeChart chart = new JFreeChart(null, LABEL, plot, legend);
         chart.setBackgroundPaint(Color.WHITE);
         chart.setAntiAlias(true);
+        // Room on the right for the last tick label of a value axis, which is centred on its tick.
+        chart.setPadding(new org.jfree.chart.ui.RectangleInsets(2, 2, 2, 24));
         LegendTitle l = chart.getLegend();
         if (l != null) {
             l.setPosition(RectangleEdge.TOP);
