@@ -92,7 +92,7 @@ clear-report:
 run: clear-report build
 	@rc=0; $(JAVA) $(JVM_FLAGS) $(GUEST_JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --mode $(MODE) --report $(BUILD)/report \
 	  $(if $(SUITE),--suite $(SUITE)) $(if $(FILTER),--filter '$(FILTER)') || rc=$$?; \
-	  if [ -f $(BUILD)/report/report.html ]; then $(MAKE) report-check || { [ $$rc -ne 0 ] || rc=1; }; fi; exit $$rc
+	  if [ -f $(BUILD)/report/report.html ]; then $(REPORT_CHECK) || { [ $$rc -ne 0 ] || rc=1; }; fi; exit $$rc
 
 # ---- litmus files (docs/LITMUS.md) -----------------------------------------------
 # make litmus TEST=path/to/file.litmus [RUNTIMES=java,c] [MODE=quick]: judge the file with
@@ -166,10 +166,13 @@ compare: java
 # report.html and compare.html in headless Chromium (Debian's chromium, installed here where
 # this user may; else the check says SKIPPED): fails on any console message; screenshots
 # build/report/report.png and compare.png.
+# (Spelled as a variable, not a $(MAKE) call, because make -n runs any line holding $(MAKE).)
+REPORT_CHECK = { command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 \
+  || bash native/tools/need-tool chromium optional chromium || true; \
+  echo "==> report-check: the report's pages in headless Chromium"; \
+  $(REPORT_TOOL) testbed.report.BrowserCheck $(BUILD)/report; }
 report-check: java
-	@command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || bash native/tools/need-tool chromium optional chromium || true
-	@echo "==> report-check: the report's pages in headless Chromium"
-	@$(REPORT_TOOL) testbed.report.BrowserCheck $(BUILD)/report
+	@$(REPORT_CHECK)
 
 # ---- test ------------------------------------------------------------------
 # Every language's tests run even when an earlier one fails; .ci/tally adds the
