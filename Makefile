@@ -7,6 +7,8 @@
 #   make bench-cancel cancel latency beside the gRPC round trip and the floor, two goal lines
 #   make litmus TEST=FILE [RUNTIMES=java,c]   judge a litmus file with the model and run it
 #   make litmus-model TEST=FILE|DIR           judge litmus files only (nothing runs)
+#   make compare A=REPORT.json B=REPORT.json   two runs side by side, build/report/compare.html
+#   make report-check open report.html (and compare.html) in headless Chromium, screenshots
 #   make contract     buf lint/breaking, Java-Go wire conformance, generated-code
 #                     freshness, the region and litmus-section layout contracts (docs/CONTRACT.md)
 #   make audit        what every kernel compiled to on x86_64 and arm64, against the mappings
@@ -86,9 +88,12 @@ build: toolchain native peer java
 clear-report:
 	@rm -f $(BUILD)/report/report.json $(BUILD)/report/junit.xml $(BUILD)/report/report.html
 
+# The report the run wrote is then opened in a browser (report-check): a page that errs
+# fails the run as a failed case would.
 run: clear-report build audit-tools audit-hsdis
-	@$(JAVA) $(JVM_FLAGS) $(GUEST_JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --mode $(MODE) --report $(BUILD)/report \
-	  $(if $(SUITE),--suite $(SUITE)) $(if $(FILTER),--filter '$(FILTER)')
+	@rc=0; $(JAVA) $(JVM_FLAGS) $(GUEST_JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --mode $(MODE) --report $(BUILD)/report \
+	  $(if $(SUITE),--suite $(SUITE)) $(if $(FILTER),--filter '$(FILTER)') || rc=$$?; \
+	  if [ -f $(BUILD)/report/report.html ]; then $(REPORT_CHECK) || { [ $$rc -ne 0 ] || rc=1; }; fi; exit $$rc
 
 # ---- litmus files (docs/LITMUS.md) -----------------------------------------------
 # make litmus TEST=path/to/file.litmus [RUNTIMES=java,c] [MODE=quick]: judge the file with
@@ -180,6 +185,28 @@ bench-litmus: build $(JCSTRESS_CP_FILE)
 	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.bench.LitmusBench --report $(BUILD)/report \
 	  --java $(JAVA) --work $(BUILD)/jcstress/run \
 	  --jcstress-cp "$(BUILD)/jcstress/maven/classes:$$(cat $(JCSTRESS_CP_FILE))"
+
+# ---- the report's own commands (docs/REPORT.md) ----------------------------------
+REPORT_TOOL = $(JAVA) $(JVM_FLAGS) -Djava.awt.headless=true -cp "$(JAVA_CP)"
+
+# make compare A=x86/report.json B=arm64/report.json: per case both verdicts, interesting
+# shares and latencies, differences flagged; build/report/compare.html and compare.json.
+# Exit 0 when written (flags are findings), 2 when an input is missing or not a report.json.
+.PHONY: compare report-check
+compare: java
+	@if [ -z "$(A)" ] || [ -z "$(B)" ]; then echo "usage: make compare A=path/to/report.json B=path/to/report.json" >&2; exit 2; fi
+	@$(REPORT_TOOL) testbed.report.ReportTool compare '$(A)' '$(B)' $(BUILD)/report
+
+# report.html and compare.html in headless Chromium (Debian's chromium, installed here where
+# this user may; else the check says SKIPPED): fails on any console message; screenshots
+# build/report/report.png and compare.png.
+# (Spelled as a variable, not a $(MAKE) call, because make -n runs any line holding $(MAKE).)
+REPORT_CHECK = { command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 \
+  || bash native/tools/need-tool chromium optional chromium || true; \
+  echo "==> report-check: the report's pages in headless Chromium"; \
+  $(REPORT_TOOL) testbed.report.BrowserCheck $(BUILD)/report; }
+report-check: java
+	@$(REPORT_CHECK)
 
 # ---- test ------------------------------------------------------------------
 # Every language's tests run even when an earlier one fails; .ci/tally adds the

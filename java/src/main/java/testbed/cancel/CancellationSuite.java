@@ -7,6 +7,7 @@ import io.grpc.StatusRuntimeException;
 import testbed.Mode;
 import testbed.ffi.AtomicShim;
 import testbed.harness.CaseTrials;
+import testbed.harness.Progress;
 import testbed.harness.Session;
 import testbed.peer.PeerClient;
 import testbed.peer.PeerProcess;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -151,126 +153,134 @@ public final class CancellationSuite {
         warmUp();
 
         List<CaseResult> cases = new ArrayList<>();
-        cases.add(runCase("cause_in_band_java_to_go",
+        // The cases in run order, built before the first runs so that progress can count them.
+        List<Supplier<CaseResult>> plan = new ArrayList<>();
+        plan.add(() -> runCase("cause_in_band_java_to_go",
                 "Java sends the protocol's CancelNotice on a bidi stream; the Go handler's context.Cause holds the cause intact.",
                 1, false, this::inBandCause));
-        cases.add(runCase("cause_lost_plain_grpc_java_to_go",
+        plan.add(() -> runCase("cause_lost_plain_grpc_java_to_go",
                 "Java calls ClientCall.cancel(message, cause) on a bidi stream; the Go handler sees only context.Canceled.",
                 1, false, id -> plainCancel(id, 2, true)));
-        cases.add(runCase("cause_error_info_go_to_java",
+        plan.add(() -> runCase("cause_error_info_go_to_java",
                 "The Go handler cancels a server stream with a cause; Java reads it intact as google.rpc.ErrorInfo.",
                 1, false, id -> serverCancel(id, false)));
-        cases.add(runCase("cause_lost_plain_grpc_go_to_java",
+        plan.add(() -> runCase("cause_lost_plain_grpc_go_to_java",
                 "The Go handler cancels with context.WithCancelCause and ends as plain gRPC does; Java gets CANCELLED and no cause.",
                 1, false, id -> serverCancel(id, true)));
-        cases.add(runCase("java_client_cancel_bidi_goroutines",
+        plan.add(() -> runCase("java_client_cancel_bidi_goroutines",
                 "Java cancels a bidi stream whose handler fanned out 8 goroutines; all end, and how fast.",
                 trials, false, id -> plainCancel(id, 8, false)));
-        cases.add(runCase("java_deadline_unary_goroutines",
+        plan.add(() -> runCase("java_deadline_unary_goroutines",
                 "A " + DEADLINE_MS + " ms Java deadline on a unary call whose handler fanned out 4 goroutines; all end.",
                 trials, false, this::deadlineUnary));
-        cases.add(runCase("go_server_cancel_server_streaming",
+        plan.add(() -> runCase("go_server_cancel_server_streaming",
                 "The Go handler cancels its server stream with a cause; its goroutines end, and the Java consumer (the call's listener) learns of it.",
                 trials, false, id -> serverCancel(id, false, StreamConsumer.LISTENER, null)));
-        cases.add(runCase("native_worker_cancelled_via_go_handler",
+        plan.add(() -> runCase("native_worker_cancelled_via_go_handler",
                 "Java cancels a bidi stream; the Go handler sets a region cancel flag; C workers started through FFM stop.",
                 trials, false, this::nativeWorkers));
-        cases.add(runCase("native_worker_cancelled_by_go_server_cancel",
+        plan.add(() -> runCase("native_worker_cancelled_by_go_server_cancel",
                 "The Go handler cancels its server stream; it sets a region cancel flag; C workers started through FFM stop.",
                 trials, false, this::nativeWorkersServerCancel));
-        cases.add(runCase("native_worker_cancelled_by_java_deadline",
+        plan.add(() -> runCase("native_worker_cancelled_by_java_deadline",
                 "A " + DEADLINE_MS + " ms Java deadline on a unary call; the Go handler sets a region cancel flag; C workers stop.",
                 trials, false, this::nativeWorkersJavaDeadline));
-        cases.add(runCase("peer_native_worker_cancelled_by_java",
+        plan.add(() -> runCase("peer_native_worker_cancelled_by_java",
                 "Java cancels a bidi stream; the Go handler sets a region cancel flag; C workers the peer started through cgo stop.",
                 trials, false, this::peerNativeWorkers));
-        cases.add(runCase("peer_native_worker_cancelled_by_go_server_cancel",
+        plan.add(() -> runCase("peer_native_worker_cancelled_by_go_server_cancel",
                 "The Go handler cancels its server stream after 3 ticks; it sets a region cancel flag; C workers the peer started through cgo stop.",
                 trials, false, this::peerNativeWorkersServerCancel));
-        cases.add(runCase("peer_native_worker_cancelled_by_java_deadline",
+        plan.add(() -> runCase("peer_native_worker_cancelled_by_java_deadline",
                 "A " + DEADLINE_MS + " ms Java deadline on a unary call; the Go handler sets a region cancel flag; C workers the peer started through cgo stop.",
                 trials, false, this::peerNativeWorkersJavaDeadline));
-        cases.add(runCase("peer_killed_mid_stream",
+        plan.add(() -> runCase("peer_killed_mid_stream",
                 "A second peer is killed (SIGKILL) mid-stream; the Java consumer ends with UNAVAILABLE within "
                         + PEER_DEATH_BOUND.toSeconds() + " s.",
                 mode == Mode.QUICK ? 1 : 3, false, this::peerKilled));
         int few = (int) mode.scale(10);
         MatrixTrials m = new MatrixTrials(this, calls, session.peerProcess());
-        cases.add(runCase("cancel_before_start",
+        plan.add(() -> runCase("cancel_before_start",
                 "The io.grpc.Context is cancelled before a unary call starts: CANCELLED at once, and no Go handler ever runs.",
                 few, false, m::cancelBeforeStart));
-        cases.add(runCase("cancel_after_first_message_sent",
+        plan.add(() -> runCase("cancel_after_first_message_sent",
                 "Java cancels a bidi stream right after its first message: CANCELLED; a Go handler that started stops every goroutine.",
                 few, false, m::cancelAfterFirstMessage));
-        cases.add(runCase("cancel_after_headers_received",
+        plan.add(() -> runCase("cancel_after_headers_received",
                 "Java cancels a server stream the moment its headers arrive, before any message; the Go goroutines all end.",
                 trials, false, m::cancelAfterHeaders));
-        cases.add(runCase("deadline_met_just_before_expiry",
+        plan.add(() -> runCase("deadline_met_just_before_expiry",
                 "Work that completes after " + MatrixTrials.JUST_BEFORE_COMPLETES_MS + " ms under a " + MatrixTrials.JUST_BEFORE_DEADLINE_MS
                         + " ms deadline ends OK with no cancel on either side; latency is the margin left.",
                 (int) mode.scale(5), false, m::deadlineMetJustBefore));
         int burst = mode == Mode.QUICK ? 1_000 : mode == Mode.DEFAULT ? 2_000 : 10_000;
-        cases.add(runCase("thousands_of_simultaneous_deadlines",
+        plan.add(() -> runCase("thousands_of_simultaneous_deadlines",
                 burst + " unary calls at once on one channel, deadlines 50 to 250 ms: all DEADLINE_EXCEEDED, no goroutine left.",
                 1, false, id -> m.simultaneousDeadlines(id, burst)));
-        cases.add(runCase("java_client_cancel_client_streaming_goroutines",
+        plan.add(() -> runCase("java_client_cancel_client_streaming_goroutines",
                 "Java cancels a client stream after 3 chunks; the handler's 4 goroutines all end.",
                 trials, false, m::clientStreamingCancel));
-        cases.add(runCase("java_deadline_client_streaming_goroutines",
+        plan.add(() -> runCase("java_deadline_client_streaming_goroutines",
                 "A " + DEADLINE_MS + " ms Java deadline on a client stream whose handler fanned out 4 goroutines; all end.",
                 trials, false, m::clientStreamingDeadline));
-        cases.add(runCase("java_deadline_bidi_goroutines",
+        plan.add(() -> runCase("java_deadline_bidi_goroutines",
                 "A " + DEADLINE_MS + " ms Java deadline on a bidi stream whose handler fanned out 4 goroutines; all end.",
                 trials, false, m::bidiDeadline));
-        cases.add(runCase("cause_in_band_client_streaming",
+        plan.add(() -> runCase("cause_in_band_client_streaming",
                 "A CancelNotice on a client stream; the Go handler's context.Cause holds the cause intact.",
                 1, false, m::clientStreamingInBandCause));
-        cases.add(runCase("go_server_deadline_unary_goroutines",
+        plan.add(() -> runCase("go_server_deadline_unary_goroutines",
                 "The Go handler's own " + MatrixTrials.SERVER_DEADLINE_MS + " ms deadline: DEADLINE_EXCEEDED on Java, deadline_exceeded in Go.",
                 trials, false, m::goServerDeadline));
-        cases.add(runCase("go_server_deadline_server_streaming",
+        plan.add(() -> runCase("go_server_deadline_server_streaming",
                 "The Go handler's own " + MatrixTrials.SERVER_DEADLINE_MS + " ms deadline on a ticking server stream: the Java consumer ends DEADLINE_EXCEEDED.",
                 trials, false, m::goServerDeadlineStream));
-        cases.add(runCase("connection_cut_mid_stream",
+        plan.add(() -> runCase("connection_cut_mid_stream",
                 "A loopback proxy resets the connection under a server stream: UNAVAILABLE on Java, canceled in Go, all goroutines end.",
                 few, false, m::connectionCut));
-        cases.add(runCase("malformed_request_clear_status",
+        plan.add(() -> runCase("malformed_request_clear_status",
                 "Request bytes that are no WorkRequest: INTERNAL naming the unmarshalling, within "
                         + MatrixTrials.BAD_INPUT_BOUND.toSeconds() + " s; the peer still answers.",
                 1, false, m::malformedRequest));
-        cases.add(runCase("oversized_request_clear_status",
+        plan.add(() -> runCase("oversized_request_clear_status",
                 "A request over the peer's 4 MiB limit: RESOURCE_EXHAUSTED naming the limit; the peer still answers.",
                 1, false, m::oversizedRequest));
-        cases.add(runCase("java_structured_scope_cancels_streams_and_virtual_threads",
+        plan.add(() -> runCase("java_structured_scope_cancels_streams_and_virtual_threads",
                 "A failing StructuredTaskScope subtask cancels two gRPC server streams (8 goroutines) and two virtual-thread work loops.",
                 few, false, m::structuredScope));
-        cases.add(runCase("java_structured_scope_cause_in_band",
+        plan.add(() -> runCase("java_structured_scope_cause_in_band",
                 "A StructuredTaskScope cancelled by a failing subtask: the stream's owner sends the protocol's cause; Go's context.Cause holds it.",
                 few, false, m::structuredScopeCause));
-        cases.add(runCase("java_structured_scope_cancels_client_stream",
+        plan.add(() -> runCase("java_structured_scope_cancels_client_stream",
                 "A StructuredTaskScope's owner closes it; the subtask owning a client stream is interrupted and cancels it; the handler's 4 goroutines end.",
                 few, false, m::structuredScopeClientStream));
-        cases.add(runCase("native_worker_cancelled_by_peer_death",
+        plan.add(() -> runCase("native_worker_cancelled_by_peer_death",
                 "A spare peer is killed (SIGKILL) under a stream that owns C workers; the Java consumer sees UNAVAILABLE and sets their cancel flag.",
                 mode == Mode.QUICK ? 1 : 3, false, this::nativeWorkersPeerDeath));
-        cases.add(runCase("native_worker_cancelled_by_connection_cut",
+        plan.add(() -> runCase("native_worker_cancelled_by_connection_cut",
                 "A loopback proxy resets the connection under a stream that owns C workers; Java sees UNAVAILABLE and sets their cancel flag.",
                 few, false, m::nativeWorkersConnectionCut));
-        cases.add(runCase("native_worker_cancelled_by_structured_scope",
+        plan.add(() -> runCase("native_worker_cancelled_by_structured_scope",
                 "A StructuredTaskScope's owner closes it; the subtask running C workers is interrupted and sets their cancel flag.",
                 few, false, m::nativeWorkersStructuredScope));
-        cases.add(runCase("native_worker_ignores_cancel_flag_leak",
+        plan.add(() -> runCase("native_worker_ignores_cancel_flag_leak",
                 "Broken variant: C workers started without the cancel flag; the native worker count must name them.",
                 1, NATIVE_LEAK, id -> nativeWorkers(id, true, BROKEN_NATIVE_JOIN_BOUND)));
-        cases.add(runCase("java_task_ignores_interrupt_leak",
+        plan.add(() -> runCase("java_task_ignores_interrupt_leak",
                 "Broken variant: a StructuredTaskScope's virtual-thread task that ignores the interrupt; the watchdog must name it.",
                 1, MatrixTrials.JAVA_TASK_LEAK, id -> m.structuredScope(id, true)));
-        cases.add(runCase("java_structured_scope_ends_before_owner_cancel",
+        plan.add(() -> runCase("java_structured_scope_ends_before_owner_cancel",
                 "Broken variant: the client stream's subtask cancels its own call, so the scope ends by itself; the owner-cancel check must say so.",
                 1, MatrixTrials.NOT_CANCELLED_BY_OWNER, id -> m.structuredScopeClientStream(id, true)));
-        cases.add(runCase("go_handler_ignores_context_leak",
+        plan.add(() -> runCase("go_handler_ignores_context_leak",
                 "Broken variant: a Go handler that ignores its context; the leak check must name its goroutines.",
                 1, true, this::ignoringHandler));
+        try (Progress bar = Progress.start(progress, NAME, plan.size(), null)) {
+            for (Supplier<CaseResult> c : plan) {
+                cases.add(c.get());
+                bar.advance();
+            }
+        }
         return new SuiteResult(NAME, "Cancellation across Java, Go and C: statuses, causes, leaks and latency.", cases);
     }
 

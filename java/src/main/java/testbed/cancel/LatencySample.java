@@ -21,7 +21,7 @@ final class LatencySample {
         return nanos.size();
     }
 
-    /** The nearest-rank {@code p}-th percentile (0 &lt; p &le; 100) in nanoseconds; 0 when empty. */
+    /** The nearest-rank {@code p}-th percentile (0 &le; p &le; 100; 0 is the smallest) in nanoseconds; 0 when empty. */
     long percentile(double p) {
         if (nanos.isEmpty()) return 0;
         long[] sorted = nanos.stream().mapToLong(Long::longValue).toArray();
@@ -54,7 +54,10 @@ final class LatencySample {
         return percentile(100);
     }
 
-    /** One report row: the measure's name, trials, and p50, p99 and max in microseconds. */
+    /**
+     * One report row: the measure's name, trials, and p50, p99 and max in microseconds, then
+     * min, p25 and p75, which the report's box plot draws (docs/REPORT.md).
+     */
     Map<String, Object> row(String measure) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("measure", measure);
@@ -62,6 +65,9 @@ final class LatencySample {
         r.put("p50_us", percentile(50) / 1e3);
         r.put("p99_us", percentile(99) / 1e3);
         r.put("max_us", max() / 1e3);
+        r.put("min_us", percentile(0) / 1e3);
+        r.put("p25_us", percentile(25) / 1e3);
+        r.put("p75_us", percentile(75) / 1e3);
         return r;
     }
 }

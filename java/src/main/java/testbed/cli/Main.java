@@ -60,7 +60,15 @@ public final class Main {
         }
         try {
             return switch (o.command) {
-                case "run" -> runSuites(o, out, err);
+                case "run" -> {
+                    // A terminal gets a status line under the suites' output (harness.Progress).
+                    PrintStream console = testbed.harness.Progress.console(out);
+                    try {
+                        yield runSuites(o, console, err);
+                    } finally {
+                        if (console != out) console.close();
+                    }
+                }
                 case "bench" -> testbed.bench.AtomicIncrementBench.run(o.mode.label(), o.reportDir);
                 case "hold" -> hold(out);
                 case "litmus-group" -> litmusGroup(o, out);
@@ -146,14 +154,18 @@ public final class Main {
                             (System.nanoTime() - t0) / 1e6))));
         }
         Report report = Report.of(started, Instant.now().toString(), o.mode.label(), host, suites);
+        long written = System.nanoTime();
         try {
             ReportWriter.writeAll(report, o.reportDir);
+            written = System.nanoTime() - written;
         } catch (IOException e) {
             err.println("error: cannot write the report to " + o.reportDir + ": " + e.getMessage());
             return 2;
         }
         ReportWriter.printSummary(report, out);
-        out.println("report: " + o.reportDir.resolve(ReportWriter.HTML) + " (also report.json, junit.xml)");
+        out.printf(java.util.Locale.ROOT, "report: %s (also report.json, junit.xml), written in %.0f ms: report.html %,d bytes, report.json %,d bytes%n",
+                o.reportDir.resolve(ReportWriter.HTML), written / 1e6, o.reportDir.resolve(ReportWriter.HTML).toFile().length(),
+                o.reportDir.resolve(ReportWriter.JSON).toFile().length());
         if (aborted != null) return 2;
         return report.passed() ? 0 : 1;
     }

@@ -25,8 +25,8 @@ public record CaseResult(
         Map<String, Object> details) {
 
     public CaseResult {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(name, "a case has no name");
+        Objects.requireNonNull(status, "a case has no status");
         title = title == null ? "" : title;
         message = message == null ? "" : message;
         metrics = metrics == null ? Map.of() : new LinkedHashMap<>(metrics);

@@ -1,142 +1,155 @@
 package testbed.report;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import static testbed.report.Html.esc;
 
 /**
- * Renders the report as one self-contained HTML page (no scripts, no external assets).
- *
- * <p>Case details are drawn generically, so later suites need no HTML code of their
- * own: a list of objects becomes a table (columns in first-seen order), and a
- * numeric {@code count} column in it is drawn as a horizontal bar scaled to the
- * largest count of that table; that is how histograms appear. Scalars become a
- * key/value list.
+ * Renders the report as one self-contained HTML page: its charts are inline SVG and its one
+ * script only opens the case a link points at, so the page works offline and from a CI
+ * artifact. The page opens on the answer: whether the run passed and which cases failed it,
+ * then one view per suite ({@link SuiteView}: the litmus matrix, the cancellation latency
+ * plot, what outlived the scopes, the counters), then every case's figures, collapsed
+ * ({@link CaseDetails}), then the machine.
  */
 public final class HtmlReport {
     private HtmlReport() {}
 
+    /** Suites whose view leads the overview, in this order; any other suite follows in the report's order. */
+    static final List<String> LEADING = List.of("litmus", "cancellation", "scopes", "counters");
+
     public static String render(Report r) {
-        StringBuilder h = new StringBuilder(16_384);
-        h.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
-         .append("<title>interop-testbed report</title>\n<style>\n")
-         .append("body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}\n")
-         .append("table{border-collapse:collapse;margin:.4em 0 1em}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}\n")
-         .append("th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}\n")
-         .append(".PASSED{color:#176617}.FAILED,.ERROR{color:#b00020;font-weight:bold}.EXPECTED_FAILURE{color:#8a5a00}.SKIPPED{color:#777}\n")
-         .append(".bar{display:inline-block;height:.8em;background:#4a7bd0;vertical-align:middle}\n")
-         .append("details{margin:.3em 0 .8em 1em}code{background:#f5f5f5;padding:0 .2em}\n")
-         .append("</style></head><body>\n");
+        StringBuilder h = new StringBuilder(1 << 20);
+        head(h, "interop-testbed report");
         h.append("<h1>interop-testbed report</h1>\n");
-        h.append("<p>").append(r.passed() ? "<b class=\"PASSED\">Run passed.</b>" : "<b class=\"FAILED\">Run failed.</b>")
-         .append(" Mode <code>").append(esc(r.mode())).append("</code>, started ").append(esc(r.startedAt()))
-         .append(", finished ").append(esc(r.finishedAt())).append(".</p>\n");
-        h.append("<h2>Machine</h2>\n");
-        keyValues(h, r.host());
-        h.append("<h2>Summary</h2>\n");
-        keyValues(h, new java.util.LinkedHashMap<>(r.summary()));
-        for (SuiteResult s : r.suites()) {
-            h.append("<h2>Suite <code>").append(esc(s.name())).append("</code></h2>\n");
-            if (!s.description().isEmpty()) h.append("<p>").append(esc(s.description())).append("</p>\n");
-            h.append("<table><tr><th>verdict</th><th>case</th><th>what it checks</th><th>result</th><th>ms</th></tr>\n");
-            for (CaseResult c : s.cases()) {
-                h.append("<tr><td class=\"").append(c.status().name()).append("\">").append(c.status().name().toLowerCase(Locale.ROOT).replace('_', ' '))
-                 .append("</td><td><a href=\"#").append(esc(s.name() + "." + c.name())).append("\"><code>").append(esc(c.name())).append("</code></a></td><td>")
-                 .append(esc(c.title())).append("</td><td>").append(esc(c.message())).append("</td><td class=\"num\">")
-                 .append(String.format(Locale.ROOT, "%.0f", c.durationMs())).append("</td></tr>\n");
-            }
-            h.append("</table>\n");
-            for (CaseResult c : s.cases()) {
-                h.append("<h3 id=\"").append(esc(s.name() + "." + c.name())).append("\"><code>").append(esc(c.name()))
-                 .append("</code> <span class=\"").append(c.status().name()).append("\">")
-                 .append(c.status().name().toLowerCase(Locale.ROOT).replace('_', ' ')).append("</span></h3>\n");
-                h.append("<p>").append(esc(c.title())).append("<br>").append(esc(c.message())).append("</p>\n");
-                // Metrics and scalar details share one table; lists and maps get a section each.
-                Map<String, Object> flat = new java.util.LinkedHashMap<>(c.metrics());
-                for (Map.Entry<String, Object> e : c.details().entrySet()) {
-                    if (!(e.getValue() instanceof List<?>) && !(e.getValue() instanceof Map<?, ?>)) flat.put(e.getKey(), e.getValue());
-                }
-                if (!flat.isEmpty()) keyValues(h, flat);
-                for (Map.Entry<String, Object> e : c.details().entrySet()) {
-                    if (!(e.getValue() instanceof List<?>) && !(e.getValue() instanceof Map<?, ?>)) continue;
-                    h.append("<details open><summary>").append(esc(e.getKey())).append("</summary>\n");
-                    value(h, e.getValue());
-                    h.append("</details>\n");
-                }
-            }
+        verdict(h, r);
+        List<SuiteResult> order = overviewOrder(r.suites());
+        h.append("<nav>");
+        for (SuiteResult s : order) {
+            h.append("<a href=\"#suite-").append(esc(s.name())).append("\">").append(esc(s.name())).append("</a> ");
         }
+        h.append("· <a href=\"#cases\">every case</a> · <a href=\"#machine\">machine</a></nav>\n");
+        // The charts' first use in a JVM (AWT's fonts, JFreeChart's classes) takes most of a
+        // second; the details do not need them, so the two are drawn at once.
+        CompletableFuture<String> overview = CompletableFuture.supplyAsync(() -> overview(order));
+        StringBuilder details = new StringBuilder(1 << 20);
+        details.append("<h2 id=\"cases\">Every case</h2>\n");
+        for (SuiteResult s : r.suites()) {
+            details.append("<details class=\"suite-cases\" id=\"cases-").append(esc(s.name())).append("\"><summary><b>")
+             .append(esc(s.name())).append("</b>: ").append(s.cases().size()).append(" cases</summary>\n");
+            CaseDetails.render(details, s);
+            details.append("</details>\n");
+        }
+        try {
+            h.append(overview.join()).append(details);
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
+        h.append("<h2 id=\"machine\">Machine</h2>\n");
+        CaseDetails.keyValues(h, r.host());
         h.append("<p><small>Rendered from report.json (schema ").append(esc(r.schema())).append("); see docs/REPORT.md.</small></p>\n");
         return h.append("</body></html>\n").toString();
     }
 
-    private static void value(StringBuilder h, Object v) {
-        if (v instanceof List<?> list && !list.isEmpty() && list.stream().allMatch(o -> o instanceof Map)) {
-            table(h, list);
-        } else if (v instanceof Map<?, ?> m) {
-            keyValues(h, m);
-        } else {
-            h.append("<p>").append(esc(format(v))).append("</p>\n");
+    /** Each suite's section: its counts, its description and its view. */
+    private static String overview(List<SuiteResult> order) {
+        StringBuilder h = new StringBuilder(1 << 18);
+        for (SuiteResult s : order) {
+            h.append("<section class=\"suite\" id=\"suite-").append(esc(s.name())).append("\"><h2>").append(esc(s.name())).append(' ');
+            counts(h, s.cases());
+            h.append("</h2>\n");
+            if (!s.description().isEmpty()) h.append("<p class=\"desc\">").append(esc(s.description())).append("</p>\n");
+            SuiteView.of(s.name()).render(h, s);
+            h.append("</section>\n");
         }
+        return h.toString();
     }
 
-    private static void table(StringBuilder h, List<?> rows) {
-        Set<String> cols = new LinkedHashSet<>();
-        double max = 0;
-        for (Object o : rows) {
-            Map<?, ?> m = (Map<?, ?>) o;
-            m.keySet().forEach(k -> cols.add(String.valueOf(k)));
-            if (m.get("count") instanceof Number n) max = Math.max(max, n.doubleValue());
-        }
-        List<String> columns = new ArrayList<>(cols);
-        h.append("<table><tr>");
-        for (String c : columns) h.append("<th>").append(esc(c)).append("</th>");
-        if (max > 0) h.append("<th></th>");
-        h.append("</tr>\n");
-        for (Object o : rows) {
-            Map<?, ?> m = (Map<?, ?>) o;
-            h.append("<tr>");
-            for (String c : columns) {
-                Object cell = m.get(c);
-                h.append(cell instanceof Number ? "<td class=\"num\">" : "<td>").append(esc(format(cell))).append("</td>");
+    /** The run's verdict in one line, then the cases that failed it, each a link. */
+    private static void verdict(StringBuilder h, Report r) {
+        h.append("<p class=\"verdict\">").append(r.passed() ? "<b class=\"st PASSED\">Run passed.</b> " : "<b class=\"st FAILED\">Run failed.</b> ");
+        counts(h, r.suites().stream().flatMap(s -> s.cases().stream()).toList());
+        h.append("</p>\n<p class=\"run\">Mode <code>").append(esc(r.mode())).append("</code> on ")
+         .append(esc(String.valueOf(r.host().getOrDefault("arch", "?")))).append(", ")
+         .append(esc(String.valueOf(r.host().getOrDefault("cpus", "?")))).append(" cpus; started ")
+         .append(esc(r.startedAt())).append(took(r)).append(".</p>\n");
+        List<String> failing = new ArrayList<>();
+        for (SuiteResult s : r.suites()) {
+            for (CaseResult c : s.cases()) {
+                if (!c.status().failsRun()) continue;
+                failing.add("<li><span class=\"st " + c.status().name() + "\">" + Html.word(c.status()) + "</span> "
+                        + Html.link(s.name(), c.name(), "<code>" + esc(s.name() + "/" + c.name()) + "</code>") + " " + esc(c.message()) + "</li>");
             }
-            if (max > 0) {
-                double n = m.get("count") instanceof Number num ? num.doubleValue() : 0;
-                // Square-root scale keeps rare outcomes (the interesting ones) visible beside common ones.
-                int px = n <= 0 ? 0 : Math.max(1, (int) Math.round(240 * Math.sqrt(n / max)));
-                h.append("<td><span class=\"bar\" style=\"width:").append(px).append("px\"></span></td>");
-            }
-            h.append("</tr>\n");
         }
-        h.append("</table>\n");
+        if (!failing.isEmpty()) h.append("<ul class=\"failing\">").append(String.join("\n", failing)).append("</ul>\n");
     }
 
-    private static void keyValues(StringBuilder h, Map<?, ?> m) {
-        h.append("<table>");
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-            h.append("<tr><th>").append(esc(String.valueOf(e.getKey()))).append("</th><td>");
-            Object v = e.getValue();
-            if (v instanceof Map<?, ?> || (v instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Map)) value(h, v);
-            else h.append(esc(format(v)));
-            h.append("</td></tr>");
+    private static String took(Report r) {
+        try {
+            Duration d = Duration.between(Instant.parse(r.startedAt()), Instant.parse(r.finishedAt()));
+            return String.format(Locale.ROOT, ", took %d min %02d s", d.toMinutes(), d.toSecondsPart());
+        } catch (DateTimeParseException | NullPointerException e) {
+            return ", finished " + esc(r.finishedAt());
         }
-        h.append("</table>\n");
     }
 
-    static String format(Object v) {
-        if (v == null) return "";
-        if (v instanceof Double d || v instanceof Float) {
-            double x = ((Number) v).doubleValue();
-            return Math.abs(x) >= 100 ? String.format(Locale.ROOT, "%,.0f", x) : String.format(Locale.ROOT, "%.3g", x);
+    /** "N passed, N expected failures, ..." for the statuses that occur, each coloured. */
+    private static void counts(StringBuilder h, List<CaseResult> cases) {
+        Map<Status, Integer> n = new java.util.EnumMap<>(Status.class);
+        for (CaseResult c : cases) n.merge(c.status(), 1, Integer::sum);
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<Status, Integer> e : n.entrySet()) {
+            parts.add("<span class=\"st " + e.getKey().name() + "\">" + e.getValue() + " " + Html.word(e.getKey()) + "</span>");
         }
-        if (v instanceof Long || v instanceof Integer) return String.format(Locale.ROOT, "%,d", ((Number) v).longValue());
-        return String.valueOf(v);
+        h.append("<small class=\"counts\">").append(cases.size()).append(" cases: ").append(String.join(", ", parts)).append("</small>");
     }
 
-    static String esc(String s) {
-        if (s == null) return "";
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    static List<SuiteResult> overviewOrder(List<SuiteResult> suites) {
+        List<SuiteResult> out = new ArrayList<>();
+        for (String name : LEADING) suites.stream().filter(s -> s.name().equals(name)).forEach(out::add);
+        suites.stream().filter(s -> !LEADING.contains(s.name())).forEach(out::add);
+        return out;
+    }
+
+    /** The document's head, its style sheet and the one script: a link to a case opens the collapsed details it is in. */
+    static void head(StringBuilder h, String title) {
+        h.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>").append(esc(title)).append("</title>\n<style>\n")
+         .append("body{font:13px/1.4 system-ui,sans-serif;margin:1em 2em;color:#222}h1{font-size:1.5em;margin:.2em 0}\n")
+         .append("h2{font-size:1.2em;margin:1.2em 0 .3em;border-bottom:1px solid #ddd}h2 small{font-weight:normal;font-size:.75em}\n")
+         .append("table{border-collapse:collapse;margin:.3em 0 .8em}td,th{border:1px solid #ccc;padding:.1em .4em;text-align:left;vertical-align:top}\n")
+         .append("th{background:#f3f3f3;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}code{background:#f5f5f5;padding:0 .2em}\n")
+         .append(".st.PASSED{color:#176617}.st.FAILED,.st.ERROR{color:#b00020;font-weight:bold}.st.EXPECTED_FAILURE{color:#8a5a00}.st.SKIPPED{color:#777}\n")
+         .append(".verdict{font-size:1.25em;margin:.2em 0}.run,.desc{color:#555;margin:.2em 0}nav{margin:.5em 0}nav a{margin-right:.5em}\n")
+         .append(".bar{display:inline-block;height:.8em;background:#4a7bd0;vertical-align:middle}\n")
+         .append(".matrices{display:flex;flex-wrap:wrap;gap:0 2em;align-items:flex-start}caption{text-align:left;font-weight:600;padding:.2em 0}\n")
+         .append("table.matrix th{font-size:11px;white-space:nowrap}table.matrix th small{color:#777;font-weight:normal}\n")
+         .append("table.matrix td,table.matrix th{padding:0 .3em;line-height:1.2}table.matrix td{min-width:3.6em}td.cell{text-align:center;font-size:11px}\n")
+         .append(".cell a{display:block;color:inherit;text-decoration:none;padding:0 .3em}\n")
+         .append(".v-forbidden{background:#d7301f;color:#fff}.v-interesting{background:#f99d3e}.v-unseen{background:#fff0b3}")
+         .append(".v-ok{background:#d5ecd0}.v-none{background:#e4e4e4}\n")
+         .append(".xf{background-image:repeating-linear-gradient(45deg,transparent 0 4px,rgba(255,255,255,.5) 4px 8px)}\n")
+         .append("td.st-FAILED,td.st-ERROR{outline:2px solid #000;outline-offset:-2px}td.st-SKIPPED{background:#e4e4e4;color:#777}\n")
+         .append("span.cell{display:inline-block;min-width:2em;text-align:center;font-size:11px;border:1px solid #ccc}.legend span.cell{padding:0 .3em}\n")
+         .append(".grid{display:flex;flex-wrap:wrap;gap:2px}.grid span.cell{padding:.1em .2em}.grid .st-PASSED{background:#d5ecd0}\n")
+         .append(".grid .st-EXPECTED_FAILURE{background:#fbd9a5}.grid .st-FAILED,.grid .st-ERROR{background:#d7301f;color:#fff}.grid .st-SKIPPED{background:#e4e4e4}\n")
+         .append("figure.chart{margin:.4em 0}figure.chart svg{max-width:100%;height:auto}figcaption{color:#555;max-width:72em}\n")
+         .append("details.suite-cases{margin:.3em 0}details.case{margin:.1em 0 .1em 1em}details.case>summary{cursor:pointer}\n")
+         .append("details.case[open]{border-left:3px solid #ccc;padding-left:.5em}details details{margin-left:1em}\n")
+         .append("td.flag{color:#b00020;font-weight:600}tr.flagged td{background:#fff4f0}\n")
+         .append("</style>\n<script>\n")
+         .append("function openTarget(){var id=decodeURIComponent(location.hash.slice(1));var e=id&&document.getElementById(id);")
+         .append("if(!e)return;for(var p=e;p;p=p.parentElement){if(p.tagName==='DETAILS')p.open=true;}e.scrollIntoView();}\n")
+         .append("addEventListener('hashchange',openTarget);addEventListener('DOMContentLoaded',openTarget);\n")
+         .append("</script></head><body>\n");
     }
 }

@@ -45,7 +45,8 @@ public final class ReportWriter {
         return MAPPER.readValue(file.toFile(), Report.class);
     }
 
-    private static void write(Path file, String text) throws IOException {
+    /** Writes {@code text} whole to a temp name beside {@code file}, then moves it into place. */
+    static void write(Path file, String text) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, text);
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,

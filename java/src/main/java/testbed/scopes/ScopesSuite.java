@@ -9,6 +9,7 @@ import io.grpc.StatusException;
 import io.grpc.stub.BlockingClientCall;
 import testbed.Mode;
 import testbed.harness.CaseTrials;
+import testbed.harness.Progress;
 import testbed.harness.Session;
 import testbed.peer.PeerClient;
 import testbed.peer.PeerProcess;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -123,61 +125,69 @@ public final class ScopesSuite {
     public SuiteResult run(Mode mode) {
         int trials = mode == Mode.QUICK ? 1 : (int) mode.scale(3);
         List<CaseResult> cases = new ArrayList<>();
+        // The cases in run order, built before the first runs so that progress can count them.
+        List<Supplier<CaseResult>> plan = new ArrayList<>();
         deadlineTimer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("scopes-deadline-timer").factory());
         deadlineTimer.prestartAllCoreThreads();
         try {
             warmUpEventLoops();
-            cases.add(runCase("all_succeed", "Three subtasks' streams, each a Go errgroup of 4 and a native worker, all succeed; nothing outlives close().",
+            plan.add(() -> runCase("all_succeed", "Three subtasks' streams, each a Go errgroup of 4 and a native worker, all succeed; nothing outlives close().",
                     trials, Leaks.NONE, this::allSucceed));
-            cases.add(runCase("go_goroutine_fails", "One Go goroutine fails: its errgroup cancels its siblings, ABORTED with ErrorInfo fails the Java scope, which cancels the other streams.",
+            plan.add(() -> runCase("go_goroutine_fails", "One Go goroutine fails: its errgroup cancels its siblings, ABORTED with ErrorInfo fails the Java scope, which cancels the other streams.",
                     trials, Leaks.NONE, this::goGoroutineFails));
-            cases.add(runCase("java_subtask_fails", "A Java subtask throws; the scope cancels the subtasks holding streams; their Go errgroups and native workers end.",
+            plan.add(() -> runCase("java_subtask_fails", "A Java subtask throws; the scope cancels the subtasks holding streams; their Go errgroups and native workers end.",
                     trials, Leaks.NONE, this::javaSubtaskFails));
-            cases.add(runCase("scope_timeout", "Configuration.withTimeout(" + SCOPE_TIMEOUT.toMillis() + " ms) expires; join throws TimeoutException; every stream is cancelled.",
+            plan.add(() -> runCase("scope_timeout", "Configuration.withTimeout(" + SCOPE_TIMEOUT.toMillis() + " ms) expires; join throws TimeoutException; every stream is cancelled.",
                     trials, Leaks.NONE, this::scopeTimeout));
-            cases.add(runCase("any_successful", "anySuccessfulResultOrThrow: the first result wins; the losers are cancelled in Go and in C.",
+            plan.add(() -> runCase("any_successful", "anySuccessfulResultOrThrow: the first result wins; the losers are cancelled in Go and in C.",
                     trials, Leaks.NONE, this::anySuccessful));
-            cases.add(runCase("await_all", "awaitAll: one Go errgroup fails, two succeed; nothing is cancelled; each subtask keeps its outcome.",
+            plan.add(() -> runCase("await_all", "awaitAll: one Go errgroup fails, two succeed; nothing is cancelled; each subtask keeps its outcome.",
                     trials, Leaks.NONE, this::awaitAll));
-            cases.add(runCase("owner_interrupted", "The scope's owner is interrupted in join(); close() cancels every stream.",
+            plan.add(() -> runCase("owner_interrupted", "The scope's owner is interrupted in join(); close() cancels every stream.",
                     trials, Leaks.NONE, this::ownerInterrupted));
-            cases.add(runCase("nested", "A scope inside a subtask, errgroups inside errgroups, native workers the Go handlers' flags stop; a Go failure unwinds them all.",
+            plan.add(() -> runCase("nested", "A scope inside a subtask, errgroups inside errgroups, native workers the Go handlers' flags stop; a Go failure unwinds them all.",
                     trials, Leaks.NONE, this::nested));
-            cases.add(peerNativeCase("nested_native_under_goroutine", "A scope inside a subtask; in Go an errgroup inside the handler and a native worker started by a goroutine (cgo) that stops and joins it when the errgroup's context ends; a Go failure unwinds them all.",
+            plan.add(() -> peerNativeCase("nested_native_under_goroutine", "A scope inside a subtask; in Go an errgroup inside the handler and a native worker started by a goroutine (cgo) that stops and joins it when the errgroup's context ends; a Go failure unwinds them all.",
                     trials, Leaks.NONE, this::nestedNativeUnderGoroutine));
-            cases.add(runCase("context_lost_across_forks", "A gRPC Context deadline attached around the scope does not reach the forks' calls (grpc-java's Context is a ThreadLocal).",
+            plan.add(() -> runCase("context_lost_across_forks", "A gRPC Context deadline attached around the scope does not reach the forks' calls (grpc-java's Context is a ThreadLocal).",
                     1, Leaks.NONE, r -> contextAcrossForks(r, false, ScopeCalls.CALL_BOUND, 5)));
-            cases.add(runCase("context_propagated_across_forks", "GrpcContextForks.fork: the deadline set when the scope opens reaches Go as grpc-timeout on every fork.",
+            plan.add(() -> runCase("context_propagated_across_forks", "GrpcContextForks.fork: the deadline set when the scope opens reaches Go as grpc-timeout on every fork.",
                     trials, Leaks.NONE, r -> contextAcrossForks(r, true, ScopeCalls.CALL_BOUND, 5)));
-            cases.add(runCase("interrupt_cancels_blocking_stub", "A subtask blocked in a blocking-stub unary call is interrupted by the scope; grpc-java cancels the call; the Go errgroup ends.",
+            plan.add(() -> runCase("interrupt_cancels_blocking_stub", "A subtask blocked in a blocking-stub unary call is interrupted by the scope; grpc-java cancels the call; the Go errgroup ends.",
                     trials, Leaks.NONE, r -> interruptCancels(r, Stub.BLOCKING)));
-            cases.add(runCase("interrupt_cancels_async_stub", "A subtask waiting on a future-stub call cancels it when interrupted; the Go errgroup ends.",
+            plan.add(() -> runCase("interrupt_cancels_async_stub", "A subtask waiting on a future-stub call cancels it when interrupted; the Go errgroup ends.",
                     trials, Leaks.NONE, r -> interruptCancels(r, Stub.FUTURE)));
-            cases.add(runCase("interrupt_cancels_blocking_v2", "A subtask blocked in BlockingClientCall.read cancels the call itself when interrupted; the Go errgroup ends.",
+            plan.add(() -> runCase("interrupt_cancels_blocking_v2", "A subtask blocked in BlockingClientCall.read cancels the call itself when interrupted; the Go errgroup ends.",
                     trials, Leaks.NONE, r -> interruptCancels(r, Stub.BLOCKING_V2)));
-            cases.add(runCase("peer_dies", "The peer is killed mid-scope: the subtasks end with UNAVAILABLE, the scope fails, nothing hangs; counts are still taken.",
+            plan.add(() -> runCase("peer_dies", "The peer is killed mid-scope: the subtasks end with UNAVAILABLE, the scope fails, nothing hangs; counts are still taken.",
                     1, Leaks.NONE, this::peerDies));
-            cases.add(runCase("unknown_scope_id", "Subtasks call with a scope id the peer does not know: FAILED_PRECONDITION naming it ends the scope; no hang.",
+            plan.add(() -> runCase("unknown_scope_id", "Subtasks call with a scope id the peer does not know: FAILED_PRECONDITION naming it ends the scope; no hang.",
                     1, Leaks.NONE, this::unknownScopeId));
-            cases.add(runCase("stream_reset", "The subtasks' channel is shut down mid-scope, resetting every stream; the scope fails with UNAVAILABLE; Go errgroups unwind.",
+            plan.add(() -> runCase("stream_reset", "The subtasks' channel is shut down mid-scope, resetting every stream; the scope fails with UNAVAILABLE; Go errgroups unwind.",
                     1, Leaks.NONE, this::streamReset));
-            cases.add(runCase("go_handler_leaks_goroutine", "Broken variant: a Go handler leaves a goroutine running after its stream ended; the Go count must name it.",
+            plan.add(() -> runCase("go_handler_leaks_goroutine", "Broken variant: a Go handler leaves a goroutine running after its stream ended; the Go count must name it.",
                     1, Leaks.GO, this::goHandlerLeaks));
-            cases.add(runCase("go_handler_leaks_unlabelled_goroutine", "Broken variant: a Go handler leaves behind a goroutine without the scope's label; the scope's count cannot see it, the process total must.",
+            plan.add(() -> runCase("go_handler_leaks_unlabelled_goroutine", "Broken variant: a Go handler leaves behind a goroutine without the scope's label; the scope's count cannot see it, the process total must.",
                     1, Leaks.GO_PROCESS, this::goHandlerLeaksUnlabelled));
-            cases.add(runCase("java_subtask_leaks_thread", "Broken variant: a Java subtask starts a thread it does not own; the thread dump must name it.",
+            plan.add(() -> runCase("java_subtask_leaks_thread", "Broken variant: a Java subtask starts a thread it does not own; the thread dump must name it.",
                     1, Leaks.JAVA, this::javaSubtaskLeaks));
-            cases.add(runCase("java_subtask_leaks_executor", "Broken variant: a Java subtask makes a thread pool and leaves a task running in it; the thread dump must name the pool's thread.",
+            plan.add(() -> runCase("java_subtask_leaks_executor", "Broken variant: a Java subtask makes a thread pool and leaves a task running in it; the thread dump must name the pool's thread.",
                     1, Leaks.JAVA, this::javaSubtaskLeaksExecutor));
-            cases.add(runCase("c_subtask_leaves_workers", "Broken variant: a Java subtask starts native workers and returns without ending them; the shim's live count must find them after close().",
+            plan.add(() -> runCase("c_subtask_leaves_workers", "Broken variant: a Java subtask starts native workers and returns without ending them; the shim's live count must find them after close().",
                     1, Leaks.C, this::cSubtaskLeavesWorkers));
-            cases.add(peerNativeCase("go_goroutine_leaves_native_worker", "Broken variant: a Go goroutine starts a native worker in the peer (cgo) and returns without stopping it; the peer's live worker count must find it after close().",
+            plan.add(() -> peerNativeCase("go_goroutine_leaves_native_worker", "Broken variant: a Go goroutine starts a native worker in the peer (cgo) and returns without stopping it; the peer's live worker count must find it after close().",
                     1, Leaks.C, this::goGoroutineLeavesNativeWorker));
-            cases.add(runCase("go_handler_ignores_notice", "Broken variant: a Go handler ignores the cancel notice and unwinds slowly; the subtask resets its stream after "
+            plan.add(() -> runCase("go_handler_ignores_notice", "Broken variant: a Go handler ignores the cancel notice and unwinds slowly; the subtask resets its stream after "
                             + DEAF_END_BOUND.toMillis() + " ms, and the check that no handler returns after close() must catch it.",
                     1, Leaks.OUTLIVE, this::goHandlerIgnoresNotice));
-            cases.add(runCase("blocking_v2_interrupt_alone_leaks", "Broken variant: a BlockingClientCall left alone on interrupt keeps its Go errgroup running after close(); the Go count must name it.",
+            plan.add(() -> runCase("blocking_v2_interrupt_alone_leaks", "Broken variant: a BlockingClientCall left alone on interrupt keeps its Go errgroup running after close(); the Go count must name it.",
                     1, Leaks.GO, r -> interruptCancels(r, Stub.BLOCKING_V2_NO_CANCEL)));
+            try (Progress bar = Progress.start(progress, NAME, plan.size(), null)) {
+                for (Supplier<CaseResult> c : plan) {
+                    cases.add(c.get());
+                    bar.advance();
+                }
+            }
         } finally {
             deadlineTimer.shutdownNow();
         }

@@ -2,6 +2,7 @@ package testbed.litmus.engine;
 
 import testbed.Mode;
 import testbed.litmus.CanonicalSuite;
+import testbed.harness.Progress;
 import testbed.litmus.LitmusTest;
 import testbed.report.CaseResult;
 import testbed.report.SuiteResult;
@@ -213,6 +214,8 @@ public final class LitmusSuite {
                         guestShare(mode, guestBudget(mode).toMillis(), guestTests.size()).run().toMillis()));
         long t0 = System.nanoTime();
         long deadline = t0 + totalBudget(mode).toNanos();
+        Progress bar = Progress.start(progress, NAME, tests.size(),
+                guestTests.isEmpty() ? totalBudget(mode) : totalBudget(mode).plus(guestBudget(mode)));
         // One peer with every Go kernel of the run, built inside the run's time, so a cold
         // build shortens the tests planned after it instead of stretching the run.
         List<String> peer = peerArgs(CompiledKernels.goPeer(tests, progress));
@@ -222,20 +225,23 @@ public final class LitmusSuite {
         for (ForkPlan.Pack pack : packs) {
             // The guest group runs where it stands in the suite: before the broken variants.
             if (!guestRan && pack.groups().contains("selfcheck")) {
-                deadline += runGuests(guestTests, mode, peer, cases, progress);
+                deadline += runGuests(guestTests, mode, peer, cases, progress, bar);
                 guestRan = true;
             }
             Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
+            Map<String, Integer> modesLeft = modesLeft(pack.forks());
             for (ForkPlan.Fork f : pack.forks()) {
                 Budget now = share(mode, (deadline - System.nanoTime()) / 1_000_000, forks.subList(next++, forks.size()));
                 if (now.run().compareTo(budget.run()) < 0) {
                     progress.printf(Locale.ROOT, "  (behind plan: %s runs %d ms per test)%n", f.name(), now.run().toMillis());
                 }
                 collect(runs, f, ForkedJvm.fork(f.name(), f.tests(), peer, mode, now, f.jit(), f.modesPerTest(), progress));
+                advance(bar, modesLeft, f);
             }
             cases.addAll(judge(pack.tests(groups), runs, progress));
         }
-        if (!guestRan) deadline += runGuests(guestTests, mode, peer, cases, progress);
+        if (!guestRan) deadline += runGuests(guestTests, mode, peer, cases, progress, bar);
+        bar.close();
         progress.printf(Locale.ROOT, "  litmus: %d tests in %.1f s (budget %d s%s)%n", cases.size(),
                 (System.nanoTime() - t0) / 1e9, totalBudget(mode).toSeconds(),
                 guestTests.isEmpty() ? "" : " + " + guestBudget(mode).toSeconds() + " s for the guest tests");
@@ -250,23 +256,29 @@ public final class LitmusSuite {
                                               PrintStream progress) {
         JitPlan plan = JitPlan.of(mode, tests, JitPlan.runSeed());
         List<CaseResult> cases = new ArrayList<>();
+        Progress bar = Progress.start(progress, group, tests.size(), null);
         for (ForkPlan.Pack pack : ForkPlan.of(Map.of(group, tests), plan)) {
             Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
+            Map<String, Integer> modesLeft = modesLeft(pack.forks());
             for (ForkPlan.Fork f : pack.forks()) {
                 collect(runs, f, ForkedJvm.fork(f.name(), f.tests(), source, mode, budget, f.jit(), f.modesPerTest(), progress));
+                advance(bar, modesLeft, f);
             }
             cases.addAll(judge(tests, runs, progress));
         }
+        bar.close();
         return cases;
     }
 
     /** Runs the guest group in the JVM's default mode (docs/GUEST.md); returns the time it took. */
-    private static long runGuests(List<LitmusTest> guests, Mode mode, List<String> peer, List<CaseResult> cases, PrintStream progress) {
+    private static long runGuests(List<LitmusTest> guests, Mode mode, List<String> peer, List<CaseResult> cases, PrintStream progress,
+                                  Progress bar) {
         long g0 = System.nanoTime();
         Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
         ForkPlan.Fork f = new ForkPlan.Fork(List.of("guest"), JitMode.JVM_DEFAULT, guests, 1);
         collect(runs, f, ForkedJvm.fork(f.name(), guests, peer, mode, guestShare(mode, guestBudget(mode).toMillis(), guests.size()),
                 f.jit(), 1, progress));
+        advance(bar, modesLeft(List.of(f)), f);
         cases.addAll(judge(guests, runs, progress));
         return System.nanoTime() - g0;
     }
@@ -280,6 +292,18 @@ public final class LitmusSuite {
                     CaseResult.error(t.name(), LitmusRunner.title(t), "JVM " + f.name() + " reported no case for it", 0));
             runs.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(new ModeUnion.Run(f.jit(), r));
         }
+    }
+
+    /** How many of {@code forks} each test runs in: its JIT modes in this pack. */
+    private static Map<String, Integer> modesLeft(List<ForkPlan.Fork> forks) {
+        Map<String, Integer> left = new java.util.HashMap<>();
+        for (ForkPlan.Fork f : forks) for (LitmusTest t : f.tests()) left.merge(t.name(), 1, Integer::sum);
+        return left;
+    }
+
+    /** A test is done, for the progress line, when the last JVM it runs in has reported. */
+    private static void advance(Progress bar, Map<String, Integer> modesLeft, ForkPlan.Fork f) {
+        for (LitmusTest t : f.tests()) if (modesLeft.merge(t.name(), -1, Integer::sum) == 0) bar.advance();
     }
 
     /** Each test's case over its runs, in suite order, with one progress line each. */
