@@ -129,8 +129,9 @@ public final class ScopesSuite {
         List<Supplier<CaseResult>> plan = new ArrayList<>();
         deadlineTimer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("scopes-deadline-timer").factory());
         deadlineTimer.prestartAllCoreThreads();
+        ManagedChannel eventLoopHolder = null;
         try {
-            warmUpEventLoops();
+            eventLoopHolder = warmUpEventLoops();
             plan.add(() -> runCase("all_succeed", "Three subtasks' streams, each a Go errgroup of 4 and a native worker, all succeed; nothing outlives close().",
                     trials, Leaks.NONE, this::allSucceed));
             plan.add(() -> runCase("go_goroutine_fails", "One Go goroutine fails: its errgroup cancels its siblings, ABORTED with ErrorInfo fails the Java scope, which cancels the other streams.",
@@ -190,6 +191,7 @@ public final class ScopesSuite {
             }
         } finally {
             deadlineTimer.shutdownNow();
+            if (eventLoopHolder != null) close(eventLoopHolder);
         }
         return new SuiteResult(NAME, "Structured-scope lifetimes across Java, Go and C: leftovers per runtime and time outliving close().", cases);
     }
@@ -200,22 +202,34 @@ public final class ScopesSuite {
      * on that loop; they are the transport's, not a scope's. Connecting more channels than the
      * group has loops (netty's default: twice the processors) starts every one of them before
      * the first scenario, so that a scenario that opens a channel of its own finds them all
-     * in its "before" dump.
+     * in its "before" dump. The group itself lives only while some channel uses it: grpc-java
+     * destroys a shared group a second after its last channel ends, and the next channel then
+     * starts a new group with new threads, inside a scenario's dump window (the peer's own client
+     * runs on a group of its own, TransportThread). So the last warm-up channel is returned open,
+     * and the caller keeps it until the suite ends.
      */
-    private void warmUpEventLoops() {
+    private ManagedChannel warmUpEventLoops() {
         int loops = 2 * Runtime.getRuntime().availableProcessors() + 2;
         for (int i = 0; i < loops; i++) {
             ManagedChannel ch = session.peerProcess().channelBuilder().build();
             try {
                 new ScopeCalls(ch).end("scopes-warm-up-" + nonce, Duration.ZERO);
-            } finally {
-                ch.shutdownNow();
-                try {
-                    ch.awaitTermination(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            } catch (RuntimeException e) {
+                close(ch);
+                throw e;
             }
+            if (i == loops - 1) return ch;
+            close(ch);
+        }
+        throw new IllegalStateException("unreachable: the loop returns its last channel");
+    }
+
+    private static void close(ManagedChannel ch) {
+        ch.shutdownNow();
+        try {
+            ch.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
