@@ -2,31 +2,40 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/interop"
 	testgrpc "google.golang.org/grpc/interop/grpc_testing"
+	"google.golang.org/grpc/status"
 )
 
-// serve starts grpc-go's own interop server on loopback for the duration of t.
-func serve(t *testing.T) string {
+// serve starts grpc-go's own interop server, srv, on loopback. It stops when
+// the returned function is called or t ends, whichever is first, and waits
+// for its handlers to return.
+func serve(t *testing.T, srv testgrpc.TestServiceServer) (addr string, stop func()) {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := grpc.NewServer()
-	testgrpc.RegisterTestServiceServer(srv, interop.NewTestServer())
-	go srv.Serve(lis)
-	t.Cleanup(srv.Stop)
-	return lis.Addr().String()
+	s := grpc.NewServer(grpc.WaitForHandlers(true))
+	testgrpc.RegisterTestServiceServer(s, srv)
+	go s.Serve(lis)
+	t.Cleanup(s.Stop)
+	return lis.Addr().String(), s.Stop
 }
 
 func TestEveryCasePassesAgainstGrpcGosOwnServer(t *testing.T) {
-	addr := serve(t)
+	addr, _ := serve(t, interop.NewTestServer())
 	for _, name := range names() {
 		var out, errOut bytes.Buffer
 		if rc := run([]string{"-server", addr, "-case", name, "-timeout", "20s"}, &out, &errOut); rc != 0 {
@@ -38,6 +47,85 @@ func TestEveryCasePassesAgainstGrpcGosOwnServer(t *testing.T) {
 	}
 	if len(cases) != 14 {
 		t.Errorf("%d cases, want the 14 of the issue", len(cases))
+	}
+}
+
+// halfCloseCounter is grpc-go's interop server, counting the StreamingInputCalls
+// whose handler saw the client's half-close.
+type halfCloseCounter struct {
+	testgrpc.TestServiceServer
+	halfCloses atomic.Int64
+}
+
+func (c *halfCloseCounter) StreamingInputCall(s testgrpc.TestService_StreamingInputCallServer) error {
+	return c.TestServiceServer.StreamingInputCall(halfCloseCountingStream{s, &c.halfCloses})
+}
+
+type halfCloseCountingStream struct {
+	testgrpc.TestService_StreamingInputCallServer
+	n *atomic.Int64
+}
+
+func (s halfCloseCountingStream) Recv() (*testgrpc.StreamingInputCallRequest, error) {
+	m, err := s.TestService_StreamingInputCallServer.Recv()
+	if err == io.EOF {
+		s.n.Add(1)
+	}
+	return m, err
+}
+
+// cancelAfterBegin runs the steps of grpc-go's DoCancelAfterBegin calls times
+// on one connection made by dialer, against grpc-go's interop server. It
+// returns the status codes other than CANCELLED (none, when every call passed)
+// and how many half-closes the server saw.
+func cancelAfterBegin(t *testing.T, dialer func(string) (*grpc.ClientConn, error), calls int) (
+	notCancelled []codes.Code, halfCloses int64) {
+	t.Helper()
+	srv := &halfCloseCounter{TestServiceServer: interop.NewTestServer()}
+	addr, stop := serve(t, srv)
+	cc, err := dialer(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := testgrpc.NewTestServiceClient(cc)
+	for range calls {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		callCtx, cancelCall := context.WithCancel(ctx)
+		stream, err := tc.StreamingInputCall(callCtx)
+		if err != nil {
+			cancelCall()
+			cancel()
+			t.Fatal(err)
+		}
+		cancelCall()
+		if _, err := stream.CloseAndRecv(); status.Code(err) != codes.Canceled {
+			notCancelled = append(notCancelled, status.Code(err))
+		}
+		cancel()
+	}
+	cc.Close()
+	stop() // every handler has returned
+	return notCancelled, srv.halfCloses.Load()
+}
+
+// The half-close that made cancel_after_begin flaky: on a plain grpc-go
+// connection a CloseSend right after cancel() still reaches the server for
+// a good share of calls (about half, on loopback), which answers it with OK.
+// The command's connection sends none, so every call ends CANCELLED.
+func TestCancelAfterBeginSendsNoHalfClose(t *testing.T) {
+	const calls = 100
+	plain := func(addr string) (*grpc.ClientConn, error) {
+		return grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	}
+	if _, halfCloses := cancelAfterBegin(t, plain, calls); halfCloses == 0 {
+		t.Errorf("plain connection: the server saw no half-close in %d cancelled calls; "+
+			"grpc-go may no longer half-close a cancelled stream (noHalfCloseAfterCancel would be moot)", calls)
+	}
+
+	notCancelled, halfCloses := cancelAfterBegin(t, dial, calls)
+	if halfCloses != 0 || len(notCancelled) != 0 {
+		t.Errorf("command's connection: the server saw %d half-closes in %d cancelled calls, want 0; "+
+			"statuses other than CANCELLED: %v", halfCloses, calls, notCancelled)
 	}
 }
 
