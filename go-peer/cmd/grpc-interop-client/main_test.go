@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
+	"os"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,6 +20,41 @@ import (
 	testgrpc "google.golang.org/grpc/interop/grpc_testing"
 	"google.golang.org/grpc/status"
 )
+
+// asCommand, set to 1 in a child's environment, makes the test binary run as
+// the command itself: grpc-go's interop functions end the process on a failed
+// assertion, so the self-test runs each case in a process of its own, as the
+// harness does, and judges its exit status and output.
+const asCommand = "GRPC_INTEROP_CLIENT_TEST_AS_COMMAND"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asCommand) == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// command runs the command with args in a child process, bounded by 30 s.
+func command(t *testing.T, args ...string) (rc int, stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append(os.Environ(), asCommand+"=1")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, out.String(), errOut.String()
+	case errors.As(err, &exit) && exit.Exited():
+		return exit.ExitCode(), out.String(), errOut.String()
+	default:
+		t.Fatalf("%v: %v (%s)", args, err, errOut.String())
+		return -1, "", ""
+	}
+}
 
 // serve starts grpc-go's own interop server, srv, on loopback. It stops when
 // the returned function is called or t ends, whichever is first, and waits
@@ -37,11 +75,12 @@ func serve(t *testing.T, srv testgrpc.TestServiceServer) (addr string, stop func
 func TestEveryCasePassesAgainstGrpcGosOwnServer(t *testing.T) {
 	addr, _ := serve(t, interop.NewTestServer())
 	for _, name := range names() {
-		var out, errOut bytes.Buffer
-		if rc := run([]string{"-server", addr, "-case", name, "-timeout", "20s"}, &out, &errOut); rc != 0 {
-			t.Fatalf("%s: exit %d: %s", name, rc, errOut.String())
+		rc, out, errOut := command(t, "-server", addr, "-case", name, "-timeout", "20s")
+		if rc != 0 {
+			t.Errorf("%s: exit %d: %s", name, rc, errOut)
+			continue
 		}
-		if got := strings.TrimSpace(out.String()); got != "PASS "+name {
+		if got := strings.TrimSpace(out); got != "PASS "+name {
 			t.Errorf("%s: stdout %q, want %q", name, got, "PASS "+name)
 		}
 	}
