@@ -64,6 +64,34 @@ class JavaThreadsTest {
         assertThrows(IllegalStateException.class, () -> parse("{\"threadDump\":{}}"));
     }
 
+    /** A ForkJoinPool worker waiting for work is idle whether it is parked or still spinning; one finishing a task is not. */
+    @Test
+    void aPoolWorkerIsIdleParkedOrSpinningButNotWhileFinishingATask() throws Exception {
+        JavaThreads dump = parse("""
+                {"threadDump":{"threadContainers":[
+                  {"container":"ForkJoinPool.commonPool/jdk.internal.vm.SharedThreadContainer@8","threads":[
+                     {"tid":"20","name":"ForkJoinPool.commonPool-worker-1","stack":[
+                        "java.base/jdk.internal.misc.Unsafe.park(Native Method)",
+                        "java.base/java.util.concurrent.ForkJoinPool.awaitWork(ForkJoinPool.java:2109)",
+                        "java.base/java.util.concurrent.ForkJoinPool.deactivate(ForkJoinPool.java:2063)",
+                        "java.base/java.util.concurrent.ForkJoinPool.runWorker(ForkJoinPool.java:2027)",
+                        "java.base/java.util.concurrent.ForkJoinWorkerThread.run(ForkJoinWorkerThread.java:187)"]},
+                     {"tid":"21","name":"ForkJoinPool.commonPool-worker-2","stack":[
+                        "java.base/java.util.concurrent.ForkJoinPool.deactivate(ForkJoinPool.java:2071)",
+                        "java.base/java.util.concurrent.ForkJoinPool.runWorker(ForkJoinPool.java:2027)",
+                        "java.base/java.util.concurrent.ForkJoinWorkerThread.run(ForkJoinWorkerThread.java:187)"]},
+                     {"tid":"22","name":"ForkJoinPool.commonPool-worker-3","stack":[
+                        "java.base/jdk.internal.misc.Unsafe.unpark(Native Method)",
+                        "java.base/java.util.concurrent.locks.LockSupport.unpark(LockSupport.java:183)",
+                        "java.base/java.util.concurrent.ForkJoinTask.signalWaiters(ForkJoinTask.java:319)",
+                        "java.base/java.util.concurrent.ForkJoinTask.setDone(ForkJoinTask.java:331)",
+                        "java.base/java.util.concurrent.ForkJoinTask.doExec(ForkJoinTask.java:516)",
+                        "java.base/java.util.concurrent.ForkJoinPool$WorkQueue.topLevelExec(ForkJoinPool.java:1450)",
+                        "java.base/java.util.concurrent.ForkJoinPool.runWorker(ForkJoinPool.java:2019)",
+                        "java.base/java.util.concurrent.ForkJoinWorkerThread.run(ForkJoinWorkerThread.java:187)"]}]}]}}""");
+        assertEquals(List.of(true, true, false), dump.threads().values().stream().map(JavaThreads.ThreadEntry::idleInPool).toList());
+    }
+
     /** A pool made inside a scope, and a task handed to the shared common pool, are leftovers while they run; not once they ended. */
     @Test
     void aRealDumpSeesALeakedExecutorAndWorkLeftInTheCommonPool() throws Exception {
