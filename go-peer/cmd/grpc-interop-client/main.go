@@ -12,6 +12,11 @@
 // that fails cannot take the others with it. On success the only output is
 // one line on stdout, "PASS NAME". Exit status 2: bad usage (an unknown case
 // or a server address beyond loopback).
+//
+// The functions run as grpc-go wrote them, on a connection with one addition:
+// a stream whose context has ended sends no half-close (see
+// noHalfCloseAfterCancel), so cancel_after_begin is the procedure of
+// interop-test-descriptions.md rather than a race.
 package main
 
 import (
@@ -80,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "grpc-interop-client: -server %q: want a loopback HOST:PORT\n", *server)
 		return 2
 	}
-	cc, err := grpc.NewClient(*server, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	cc, err := dial(*server)
 	if err != nil {
 		fmt.Fprintf(stderr, "grpc-interop-client: %v\n", err)
 		return 1
@@ -91,6 +96,52 @@ func run(args []string, stdout, stderr io.Writer) int {
 	do(ctx, cc) // a failed assertion exits with status 1 here
 	fmt.Fprintf(stdout, "PASS %s\n", *name)
 	return 0
+}
+
+// dial returns the connection the cases run on: plaintext, and with
+// noHalfCloseAfterCancel on every stream.
+func dial(server string) (*grpc.ClientConn, error) {
+	return grpc.NewClient(server,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithStreamInterceptor(noHalfCloseAfterCancel))
+}
+
+// noHalfCloseAfterCancel makes CloseSend on a stream whose context has ended
+// send nothing and return nil; RecvMsg then reports the context's error as
+// it would have.
+//
+// The reason is cancel_after_begin. Its procedure in grpc's
+// interop-test-descriptions.md starts a client-streaming call, cancels it and
+// expects CANCELLED, and a StreamingInputCall server answers OK upon
+// half-close. grpc-go's DoCancelAfterBegin calls cancel() and then
+// CloseAndRecv() to read the status, but grpc-go ends a cancelled stream on
+// another goroutine, so until that one runs CloseSend still puts END_STREAM on
+// the wire. The server then completes the call with OK, and if that OK arrives
+// before the client's goroutine reads, CloseAndRecv returns it and the case
+// fails by luck (docs/CANCELLATION.md, "The official gRPC interop cases").
+// With no half-close after a cancel, no conforming server can complete the
+// call, and any status but CANCELLED is still a failure.
+func noHalfCloseAfterCancel(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string,
+	streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+	s, err := streamer(ctx, desc, cc, method, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return halfCloseGuardedStream{ClientStream: s, ctx: ctx}, nil
+}
+
+// halfCloseGuardedStream is a grpc.ClientStream whose CloseSend does nothing once
+// ctx, the context the call was started with, has ended.
+type halfCloseGuardedStream struct {
+	grpc.ClientStream
+	ctx context.Context
+}
+
+func (s halfCloseGuardedStream) CloseSend() error {
+	if s.ctx.Err() != nil {
+		return nil
+	}
+	return s.ClientStream.CloseSend()
 }
 
 // names returns the case names, sorted.

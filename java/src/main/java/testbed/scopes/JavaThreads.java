@@ -54,9 +54,14 @@ public record JavaThreads(Map<Long, ThreadEntry> threads, Set<String> containers
     /** The root container's name in the dump. */
     static final String ROOT = "<root>";
 
-    /** Frames a pool thread waits for work in (the dump writes frames as module/class.method(file:line)). */
+    /**
+     * Frames a pool thread waits for work in (the dump writes frames as module/class.method(file:line)).
+     * A ForkJoinPool worker that found no task has deactivated itself and spins in
+     * {@code deactivate} before it parks in {@code awaitWork}; a dump can catch it in either.
+     */
     private static final List<String> IDLE_FRAMES = List.of(
             "java.util.concurrent.ThreadPoolExecutor.getTask(",
+            "java.util.concurrent.ForkJoinPool.deactivate(",
             "java.util.concurrent.ForkJoinPool.awaitWork(",
             "java.util.concurrent.DelayScheduler.loop(");
 

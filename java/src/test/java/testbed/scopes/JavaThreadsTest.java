@@ -64,22 +64,53 @@ class JavaThreadsTest {
         assertThrows(IllegalStateException.class, () -> parse("{\"threadDump\":{}}"));
     }
 
+    /** A ForkJoinPool worker waiting for work is idle whether it is parked or still spinning; one finishing a task is not. */
+    @Test
+    void aPoolWorkerIsIdleParkedOrSpinningButNotWhileFinishingATask() throws Exception {
+        JavaThreads dump = parse("""
+                {"threadDump":{"threadContainers":[
+                  {"container":"ForkJoinPool.commonPool/jdk.internal.vm.SharedThreadContainer@8","threads":[
+                     {"tid":"20","name":"ForkJoinPool.commonPool-worker-1","stack":[
+                        "java.base/jdk.internal.misc.Unsafe.park(Native Method)",
+                        "java.base/java.util.concurrent.ForkJoinPool.awaitWork(ForkJoinPool.java:2109)",
+                        "java.base/java.util.concurrent.ForkJoinPool.deactivate(ForkJoinPool.java:2063)",
+                        "java.base/java.util.concurrent.ForkJoinPool.runWorker(ForkJoinPool.java:2027)",
+                        "java.base/java.util.concurrent.ForkJoinWorkerThread.run(ForkJoinWorkerThread.java:187)"]},
+                     {"tid":"21","name":"ForkJoinPool.commonPool-worker-2","stack":[
+                        "java.base/java.util.concurrent.ForkJoinPool.deactivate(ForkJoinPool.java:2071)",
+                        "java.base/java.util.concurrent.ForkJoinPool.runWorker(ForkJoinPool.java:2027)",
+                        "java.base/java.util.concurrent.ForkJoinWorkerThread.run(ForkJoinWorkerThread.java:187)"]},
+                     {"tid":"22","name":"ForkJoinPool.commonPool-worker-3","stack":[
+                        "java.base/jdk.internal.misc.Unsafe.unpark(Native Method)",
+                        "java.base/java.util.concurrent.locks.LockSupport.unpark(LockSupport.java:183)",
+                        "java.base/java.util.concurrent.ForkJoinTask.signalWaiters(ForkJoinTask.java:319)",
+                        "java.base/java.util.concurrent.ForkJoinTask.setDone(ForkJoinTask.java:331)",
+                        "java.base/java.util.concurrent.ForkJoinTask.doExec(ForkJoinTask.java:516)",
+                        "java.base/java.util.concurrent.ForkJoinPool$WorkQueue.topLevelExec(ForkJoinPool.java:1450)",
+                        "java.base/java.util.concurrent.ForkJoinPool.runWorker(ForkJoinPool.java:2019)",
+                        "java.base/java.util.concurrent.ForkJoinWorkerThread.run(ForkJoinWorkerThread.java:187)"]}]}]}}""");
+        assertEquals(List.of(true, true, false), dump.threads().values().stream().map(JavaThreads.ThreadEntry::idleInPool).toList());
+    }
+
     /** A pool made inside a scope, and a task handed to the shared common pool, are leftovers while they run; not once they ended. */
     @Test
     void aRealDumpSeesALeakedExecutorAndWorkLeftInTheCommonPool() throws Exception {
         ForkJoinPool.commonPool().submit(() -> { }).get(); // the common pool exists before, as it would in a suite run
+        JavaThreads before = onceTheCommonPoolIsIdle();
+        CountDownLatch started = new CountDownLatch(2);
         CountDownLatch release = new CountDownLatch(1);
-        JavaThreads before = JavaThreads.snapshot();
         ExecutorService[] pool = new ExecutorService[1];
         CompletableFuture<?>[] async = new CompletableFuture<?>[1];
         try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<Object>awaitAll(), cfg -> cfg.withName("jt-pools"))) {
             scope.fork(() -> {
                 pool[0] = Executors.newFixedThreadPool(1, Thread.ofPlatform().name("jt-leaked-pool").factory());
                 pool[0].submit(() -> {
+                    started.countDown();
                     release.await();
                     return null;
                 });
                 async[0] = CompletableFuture.runAsync(() -> {
+                    started.countDown();
                     try {
                         release.await();
                     } catch (InterruptedException ignored) {
@@ -91,19 +122,18 @@ class JavaThreadsTest {
             scope.join();
         }
         try {
-            List<JavaThreads.ThreadEntry> left = List.of();
-            for (int i = 0; i < 200 && left.size() < 2; i++) {
-                Thread.sleep(5);
-                left = JavaThreads.snapshot().leftovers(before, "jt-pools");
-            }
+            assertTrue(started.await(10, TimeUnit.SECONDS), "both tasks started");
+            List<JavaThreads.ThreadEntry> left = JavaThreads.snapshot().leftovers(before, "jt-pools");
             String seen = JavaThreads.describe(left);
             assertTrue(left.stream().anyMatch(t -> t.name().equals("jt-leaked-pool") && t.container().contains("ThreadPoolExecutor@")), seen);
             assertTrue(left.stream().anyMatch(t -> t.container().startsWith("ForkJoinPool.commonPool")), seen);
         } finally {
             release.countDown();
-            async[0].get(5, TimeUnit.SECONDS);
-            pool[0].shutdown();
-            assertTrue(pool[0].awaitTermination(5, TimeUnit.SECONDS));
+            if (async[0] != null) async[0].get(5, TimeUnit.SECONDS);
+            if (pool[0] != null) {
+                pool[0].shutdown();
+                assertTrue(pool[0].awaitTermination(5, TimeUnit.SECONDS));
+            }
         }
         List<JavaThreads.ThreadEntry> left = JavaThreads.snapshot().leftovers(before, "jt-pools");
         for (int i = 0; i < 200 && !left.isEmpty(); i++) {
@@ -111,6 +141,30 @@ class JavaThreadsTest {
             left = JavaThreads.snapshot().leftovers(before, "jt-pools");
         }
         assertEquals(List.of(), left, "a pool shut down and a common-pool task that ended leave nothing");
+    }
+
+    /**
+     * A dump in which no thread of the common pool is busy (at most about 3 s of tries). A
+     * common-pool thread is a leftover when it is busy after the scope and was idle before it;
+     * the worker that ran a task may still be finishing it for a while after the task's
+     * {@code get()} returned (waking the waiter, spinning before it parks), and a dump taken
+     * then finds it busy, so work the scope leaves on it later would not count.
+     */
+    private static JavaThreads onceTheCommonPoolIsIdle() throws InterruptedException {
+        JavaThreads dump = JavaThreads.snapshot();
+        for (int i = 0; i < 200 && !busyInTheCommonPool(dump).isEmpty(); i++) {
+            Thread.sleep(5);
+            dump = JavaThreads.snapshot();
+        }
+        List<JavaThreads.ThreadEntry> busy = busyInTheCommonPool(dump);
+        assertTrue(busy.isEmpty(), () -> "the common pool never fell idle: " + JavaThreads.describe(busy));
+        return dump;
+    }
+
+    private static List<JavaThreads.ThreadEntry> busyInTheCommonPool(JavaThreads dump) {
+        return dump.threads().values().stream()
+                .filter(t -> t.container().startsWith("ForkJoinPool.commonPool") && !t.idleInPool())
+                .toList();
     }
 
     /** The real dump sees a live scope's virtual threads in its container, and a thread a subtask started in the root. */
