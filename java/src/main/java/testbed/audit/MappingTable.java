@@ -77,7 +77,7 @@ public final class MappingTable {
         row(Isa.X86_64, Role.FENCE, Strength.ACQUIRE, "none", "none (a compiler barrier)");
         row(Isa.X86_64, Role.FENCE, Strength.RELEASE, "none", "none (a compiler barrier)");
         row(Isa.X86_64, Role.FENCE, Strength.ACQ_REL, "none", "none (a compiler barrier)");
-        row(Isa.X86_64, Role.FENCE, Strength.SEQ_CST, "mfence|lock (add|or)", "mfence | lock add to the stack");
+        row(Isa.X86_64, Role.FENCE, Strength.SEQ_CST, "mfence|lock (add|or)", "mfence | lock add");
 
         // ARMv8 (AArch64), both with LL/SC (v8.0) and with the LSE atomics (v8.1): acquire loads
         // are LDAR or, where RCpc suffices, LDAPR; release and seq_cst stores STLR; seq_cst loads
@@ -139,6 +139,33 @@ public final class MappingTable {
         Verdict v = Verdict.MATCHES;
         for (String f : paths) v = v.worst(judge(isa, role, order, f));
         return v;
+    }
+
+    /**
+     * The table as docs/MEMORY_MODEL.md shows it, in Markdown: a row per access and C11 order,
+     * the x86_64 and AArch64 columns spelled as {@link #required}; the docs hold this text between
+     * their {@code mapping-table} markers, and MappingTableTest fails when the two differ.
+     */
+    public static String markdown() {
+        StringBuilder b = new StringBuilder("| access | order | x86_64 | AArch64 (ARMv8.0: LL/SC; ARMv8.1: LSE) |\n| --- | --- | --- | --- |\n");
+        for (Role role : Role.values()) {
+            for (Strength order : Strength.values()) {
+                if (!order.atomic() || !SPELLED.containsKey(new Key(Isa.X86_64, role, order))) continue;
+                b.append("| ").append(role.name().toLowerCase(java.util.Locale.ROOT)).append(" | ").append(order.c11())
+                        .append(" | ").append(cell(required(Isa.X86_64, role, order)))
+                        .append(" | ").append(cell(required(Isa.AARCH64, role, order))).append(" |\n");
+            }
+        }
+        return b.append("| any | non-atomic | anything | anything |\n").toString();
+    }
+
+    /** One cell: each alternative in code quotes, Markdown's pipe escaped; prose (none, anything) as it is. */
+    private static String cell(String spelled) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String alternative : spelled.split(" \\| ")) {
+            out.add(alternative.startsWith("none") || alternative.startsWith("anything") ? alternative : "`" + alternative + "`");
+        }
+        return String.join(" \\| ", out);
     }
 
     private static boolean matches(Isa isa, Role role, Strength order, String found) {

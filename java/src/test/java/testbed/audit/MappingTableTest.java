@@ -3,6 +3,9 @@ package testbed.audit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import testbed.audit.MappingTable.Role;
@@ -26,6 +29,27 @@ class MappingTableTest {
         assertEquals(Verdict.STRONGER, MappingTable.judge(Isa.X86_64, Role.STORE, Strength.RELEASE, "xchg"));
         assertEquals(Verdict.WEAKER, MappingTable.judge(Isa.X86_64, Role.RMW, Strength.RELAXED, "mov/mov"));
         assertEquals(Verdict.STRONGER, MappingTable.judge(Isa.X86_64, Role.FENCE, Strength.ACQ_REL, "mfence"));
+    }
+
+    /**
+     * docs/MEMORY_MODEL.md shows the table the audit judges by, not a copy of it: the text
+     * between its mapping-table markers is {@link MappingTable#markdown()}, character for
+     * character, and every non-atomic row of the code says "anything".
+     */
+    @Test
+    void theDocsTableIsTheCodesTable() throws IOException {
+        String doc = Files.readString(Path.of("docs/MEMORY_MODEL.md"));
+        String begin = "<!-- mapping-table: generated from testbed.audit.MappingTable.markdown(); MappingTableTest holds it -->\n";
+        String end = "<!-- /mapping-table -->";
+        int from = doc.indexOf(begin), to = doc.indexOf(end);
+        if (from < 0 || to < from) throw new AssertionError("docs/MEMORY_MODEL.md lacks the mapping-table markers");
+        assertEquals(MappingTable.markdown(), doc.substring(from + begin.length(), to),
+                "docs/MEMORY_MODEL.md's table differs from MappingTable: put MappingTable.markdown() between its markers");
+        for (Isa isa : Isa.values()) {
+            for (Role role : List.of(Role.LOAD, Role.STORE, Role.RMW)) {
+                assertEquals("anything (non-atomic)", MappingTable.required(isa, role, Strength.PLAIN), isa + " " + role);
+            }
+        }
     }
 
     @Test
