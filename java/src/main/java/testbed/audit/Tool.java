@@ -2,19 +2,17 @@ package testbed.audit;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import testbed.proc.ChildProcess;
 
 /**
  * Runs one external program of the audit (a compiler, objdump, go, a JVM) to its end within a
- * bound, its stderr merged into its stdout. The output goes to a file, not a pipe, so the bound
- * holds for a program that hangs without writing; a program that overruns is killed with its
- * children.
+ * bound, its stderr merged into its stdout, through {@link ChildProcess}: the bound holds for a
+ * program that hangs without writing, and a program that overruns is killed with its children.
  */
 final class Tool {
 
@@ -35,49 +33,26 @@ final class Tool {
      *     the install step), exits non-zero (with its first line of output) or overruns {@code bound}
      */
     static String run(List<String> argv, Path dir, Map<String, String> env, Duration bound, String missing) throws Failed {
-        Path log = null;
-        Process p = null;
+        ChildProcess.Result r;
         try {
-            log = Files.createTempFile("testbed-audit", ".log");
-            ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            if (dir != null) pb.directory(dir.toFile());
-            env.forEach((k, v) -> {
-                if (v == null) pb.environment().remove(k);
-                else pb.environment().put(k, v);
-            });
-            try {
-                p = pb.start();
-            } catch (IOException e) {
-                throw new Failed(argv.getFirst() + " cannot be run (" + missing + ")");
-            }
-            if (!p.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new Failed(argv.getFirst() + " did not finish within " + bound.toSeconds() + " s; killed it");
-            }
-            String out = Files.readString(log, StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                String first = out.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).findFirst().orElse("(no output)");
-                throw new Failed(argv.getFirst() + " failed (exit " + p.exitValue() + "): " + first);
-            }
-            return out;
+            r = ChildProcess.of(argv).directory(dir).env(env).mergeStderr().bound(bound).run();
+        } catch (ChildProcess.StartFailed e) {
+            throw new Failed(argv.getFirst() + " cannot be run (" + missing + ")");
         } catch (IOException e) {
             throw new Failed(argv.getFirst() + ": cannot keep its output: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Failed(argv.getFirst() + ": interrupted");
-        } finally {
-            if (p != null && p.isAlive()) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-            }
-            if (log != null) {
-                try {
-                    Files.deleteIfExists(log);
-                } catch (IOException ignored) {
-                    // A leftover log in the temporary directory harms nothing.
-                }
-            }
         }
+        if (r.timedOut()) {
+            throw new Failed(argv.getFirst() + " did not finish within " + bound.toSeconds() + " s; killed it");
+        }
+        String out = r.out();
+        if (r.exitCode() != 0) {
+            String first = out.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).findFirst().orElse("(no output)");
+            throw new Failed(argv.getFirst() + " failed (exit " + r.exitCode() + "): " + first);
+        }
+        return out;
     }
 
     /** Whether {@code program} is on the PATH (or is an executable path). */

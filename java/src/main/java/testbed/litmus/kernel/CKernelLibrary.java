@@ -8,12 +8,13 @@ import java.lang.foreign.SymbolLookup;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import testbed.proc.ChildProcess;
 
 /**
  * Generated C kernels compiled into a shared library and loaded: {@link #compile} writes
@@ -227,31 +228,26 @@ public final class CKernelLibrary {
     private record Result(int exit, String output) {}
 
     /**
-     * Runs a command to its end, its stderr merged into its stdout. The output goes to a file, not
-     * a pipe, so that the bound holds even for a program that hangs without writing.
+     * Runs a command to its end within {@link #COMPILE_BOUND_S}, its stderr merged into its stdout;
+     * an overrunning compiler is killed with its children.
      */
     private static Result run(List<String> command) throws KernelCompileException {
         String compiler = command.getFirst();
-        Path log = null;
-        Process p = null;
+        ChildProcess.Result r;
         try {
-            log = Files.createTempFile("testbed-cc", ".log");
-            p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            if (!p.waitFor(COMPILE_BOUND_S, TimeUnit.SECONDS)) {
-                throw new KernelCompileException("C compiler '" + compiler + "' took more than " + COMPILE_BOUND_S + " s");
-            }
-            return new Result(p.exitValue(), new String(Files.readAllBytes(log), StandardCharsets.UTF_8));
+            r = ChildProcess.of(command).mergeStderr().bound(Duration.ofSeconds(COMPILE_BOUND_S)).run();
         } catch (IOException e) {
+            String why = e instanceof ChildProcess.StartFailed f ? f.reason() : e.getMessage();
             throw new KernelCompileException("C compiler '" + compiler + "' cannot be run (set -D" + COMPILER_PROPERTY
-                    + "=PATH): " + e.getMessage(), e);
+                    + "=PATH): " + why, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KernelCompileException("C compiler '" + compiler + "': interrupted", e);
-        } finally {
-            if (p != null && p.isAlive()) p.destroyForcibly();
-            deleteQuietly(log);
         }
+        if (r.timedOut()) {
+            throw new KernelCompileException("C compiler '" + compiler + "' took more than " + COMPILE_BOUND_S + " s");
+        }
+        return new Result(r.exitCode(), r.out());
     }
 
     /** The compiler's first line that says "error", else its first non-blank line. */

@@ -15,9 +15,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import testbed.proc.ChildProcess;
 
 /**
  * Builds the Go peer with kernels generated from litmus files compiled in ({@link GoKernelSource}),
@@ -133,48 +133,30 @@ public final class GoPeerBuild {
      * {@code what}.
      */
     private String run(List<String> command, Duration bound, String what) throws KernelCompileException {
-        Path log = null;
-        Process p = null;
+        Map<String, String> env = new TreeMap<>(ENV);
+        // The peer runs on this machine, as a child of this JVM: never cross-compiled.
+        env.put("GOOS", null);
+        env.put("GOARCH", null);
+        ChildProcess.Result r;
         try {
-            log = Files.createTempFile(cache, ".go-", ".log");
-            ProcessBuilder pb = new ProcessBuilder(command).directory(peerSource.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            // The peer runs on this machine, as a child of this JVM: never cross-compiled.
-            pb.environment().remove("GOOS");
-            pb.environment().remove("GOARCH");
-            pb.environment().putAll(ENV);
-            try {
-                p = pb.start();
-            } catch (IOException e) {
-                throw new KernelCompileException("go: cannot run '" + go + "' (property " + GO_PROPERTY + "): " + firstLine(e.getMessage()), e);
-            }
-            if (!p.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new KernelCompileException(what + " did not finish within " + bound.toSeconds() + " s; killed it");
-            }
-            String out = Files.readString(log);
-            if (p.exitValue() != 0) {
-                throw new KernelCompileException(what + " failed (go exit " + p.exitValue() + "): " + firstError(out));
-            }
-            return out;
+            // go build's compilers and linker are its children: a stuck build ends whole.
+            r = ChildProcess.of(command).directory(peerSource).env(env).mergeStderr().bound(bound).run();
+        } catch (ChildProcess.StartFailed e) {
+            throw new KernelCompileException("go: cannot run '" + go + "' (property " + GO_PROPERTY + "): " + firstLine(e.reason()), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KernelCompileException(what + ": interrupted", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot keep go's output in " + cache + ": " + e.getMessage(), e);
-        } finally {
-            if (p != null && p.isAlive()) {
-                // go build's compilers and linker are its children: a stuck build ends whole.
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-            }
-            if (log != null) {
-                try {
-                    Files.deleteIfExists(log);
-                } catch (IOException ignored) {
-                    // A leftover log in the cache's directory harms nothing.
-                }
-            }
+            throw new UncheckedIOException("cannot keep go's output: " + e.getMessage(), e);
         }
+        if (r.timedOut()) {
+            throw new KernelCompileException(what + " did not finish within " + bound.toSeconds() + " s; killed it");
+        }
+        String out = r.out();
+        if (r.exitCode() != 0) {
+            throw new KernelCompileException(what + " failed (go exit " + r.exitCode() + "): " + firstError(out));
+        }
+        return out;
     }
 
     /** The first line of go's output that states an error: not a "# package" heading, not blank. */
