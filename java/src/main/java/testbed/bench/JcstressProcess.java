@@ -1,9 +1,7 @@
 package testbed.bench;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,9 +12,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import testbed.proc.ChildProcess;
 
 /**
  * One run of jcstress (its {@code org.openjdk.jcstress.Main}) as a child process, bounded in
@@ -25,7 +23,7 @@ import java.util.regex.Pattern;
  * <p>jcstress forks a JVM per test configuration. Each fork is started with a system property
  * that names this run ({@value #MARK_PROPERTY}); when the run ends, by itself, by the time bound
  * or because this JVM is shutting down, every live process whose command line carries that mark,
- * and every descendant of the jcstress process, is killed by its pid. The mark is unique per
+ * and every descendant of the jcstress process, is killed by its pid ({@link ChildProcess}). The mark is unique per
  * run, so no other process can match it.
  */
 final class JcstressProcess {
@@ -67,50 +65,21 @@ final class JcstressProcess {
         cmd.add((forkArgs + " -D" + MARK_PROPERTY + "=" + mark).trim());
         Path log = work.resolve("jcstress.out");
         List<String> lines = new ArrayList<>();
-        long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).start();
-        Thread cleanup = new Thread(() -> killAll(p, mark), "jcstress-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        try {
-            Thread reader = Thread.ofPlatform().daemon().name("jcstress-output").start(() -> copy(p, log, lines, progress));
-            boolean finished = p.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS);
-            if (!finished) {
-                killAll(p, mark);
-            }
-            reader.join(5_000);
-            List<String> copy;
-            synchronized (lines) {
-                copy = List.copyOf(lines);
-            }
-            return new Outcome(copy, log, finished ? p.exitValue() : -1, !finished, (System.nanoTime() - t0) / 1e9, cmd, mark);
+        ChildProcess.Result r;
+        try (BufferedWriter w = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+            Copier copier = new Copier(w, lines, progress);
+            r = ChildProcess.of(cmd).directory(work).lines(copier::accept).bound(bound).alsoKill(() -> marked(mark)).run();
+        } catch (ChildProcess.StartFailed e) {
+            throw (IOException) e.getCause();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while jcstress ran", e);
-        } finally {
-            killAll(p, mark);
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook runs (or ran) anyway.
-            }
         }
-    }
-
-    /** Kills the jcstress process, its descendants, and any process carrying this run's mark. */
-    static void killAll(Process p, String mark) {
-        List<ProcessHandle> victims = new ArrayList<>(p.descendants().toList());
-        victims.add(p.toHandle());
-        victims.addAll(marked(mark));
-        for (ProcessHandle h : victims) {
-            if (h.isAlive()) h.destroyForcibly();
+        List<String> copy;
+        synchronized (lines) {
+            copy = List.copyOf(lines);
         }
-        for (ProcessHandle h : victims) {
-            try {
-                h.onExit().get(5, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // Best effort: a process that survives SIGKILL for 5 s is reported by leftovers().
-            }
-        }
+        return new Outcome(copy, log, r.exitCode(), r.timedOut(), r.elapsed().toNanos() / 1e9, cmd, mark);
     }
 
     /** Live processes whose command line carries {@code mark}. */
@@ -122,29 +91,42 @@ final class JcstressProcess {
         }).toList();
     }
 
-    private static void copy(Process p, Path log, List<String> lines, PrintStream progress) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-             BufferedWriter w = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
-            String line;
-            String pending = null;
-            while ((line = r.readLine()) != null) {
-                w.write(line);
-                w.newLine();
-                synchronized (lines) {
-                    lines.add(line);
+    /** Keeps each line in the log and the list, and prints one progress line per configuration finished. */
+    private static final class Copier {
+        private final BufferedWriter log;
+        private final List<String> lines;
+        private final PrintStream progress;
+        private String pending;
+        private boolean lost;
+
+        Copier(BufferedWriter log, List<String> lines, PrintStream progress) {
+            this.log = log;
+            this.lines = lines;
+            this.progress = progress;
+        }
+
+        void accept(String line) {
+            try {
+                if (!lost) {
+                    log.write(line);
+                    log.newLine();
                 }
-                Matcher m = PROGRESS.matcher(line);
-                if (m.find()) {
-                    pending = String.format(Locale.ROOT, "  jcstress [%s] %s", m.group(1).trim(), m.group(2));
-                } else if (pending != null && line.trim().startsWith("Fork:")) {
-                    progress.println(pending + ", " + line.trim().toLowerCase(Locale.ROOT));
-                    pending = null;
-                } else if (line.startsWith("RUN RESULTS:")) {
-                    pending = null;
-                }
+            } catch (IOException e) {
+                lost = true;
+                progress.println("  jcstress: output lost: " + e.getMessage());
             }
-        } catch (IOException e) {
-            progress.println("  jcstress: output lost: " + e.getMessage());
+            synchronized (lines) {
+                lines.add(line);
+            }
+            Matcher m = PROGRESS.matcher(line);
+            if (m.find()) {
+                pending = String.format(Locale.ROOT, "  jcstress [%s] %s", m.group(1).trim(), m.group(2));
+            } else if (pending != null && line.trim().startsWith("Fork:")) {
+                progress.println(pending + ", " + line.trim().toLowerCase(Locale.ROOT));
+                pending = null;
+            } else if (line.startsWith("RUN RESULTS:")) {
+                pending = null;
+            }
         }
     }
 }

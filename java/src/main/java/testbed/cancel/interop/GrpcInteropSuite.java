@@ -3,13 +3,13 @@ package testbed.cancel.interop;
 import io.grpc.testing.integration.AbstractInteropTest;
 import testbed.Mode;
 import testbed.peer.PeerProcess;
+import testbed.proc.ChildProcess;
 import testbed.report.CaseResult;
 import testbed.report.Status;
 import testbed.report.SuiteResult;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -187,40 +185,26 @@ public final class GrpcInteropSuite {
         if (!Files.isExecutable(goClient)) {
             return CaseResult.error(name, title, "grpc-go's interop client " + goClient + " is missing: run 'make peer'", ms(t0));
         }
-        Process p;
+        ChildProcess.Result r;
         try {
-            p = new ProcessBuilder(goClient.toString(), "-server", target, "-case", interopCase,
-                    "-timeout", CASE_BOUND.toSeconds() + "s").redirectErrorStream(true).start();
-        } catch (IOException e) {
-            return CaseResult.error(name, title, "cannot start " + goClient + ": " + e.getMessage(), ms(t0));
-        }
-        CompletableFuture<String> output = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try (var in = p.getInputStream()) {
-                output.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                output.complete("(output unreadable: " + e.getMessage() + ")");
-            }
-        });
-        try {
-            if (!p.waitFor(CASE_BOUND.toSeconds() + 5, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
-                return verdict(name, title, caughtBy, false, "did not end within " + (CASE_BOUND.toSeconds() + 5) + " s", t0, "grpc-go",
-                        brokenVariant ? "grpc-java (broken)" : "grpc-java");
-            }
-            String out = output.get(5, TimeUnit.SECONDS).strip();
-            boolean passed = p.exitValue() == 0 && out.equals("PASS " + interopCase);
-            String reason = passed ? "" : "exit " + p.exitValue() + ": " + lastLine(out);
-            return verdict(name, title, caughtBy, passed, reason, t0, "grpc-go", brokenVariant ? "grpc-java (broken)" : "grpc-java");
+            r = ChildProcess.of(goClient.toString(), "-server", target, "-case", interopCase, "-timeout", CASE_BOUND.toSeconds() + "s")
+                    .mergeStderr().bound(CASE_BOUND.plusSeconds(5)).run();
+        } catch (ChildProcess.StartFailed e) {
+            return CaseResult.error(name, title, "cannot start " + goClient + ": " + e.reason(), ms(t0));
         } catch (InterruptedException e) {
-            p.destroyForcibly();
             Thread.currentThread().interrupt();
             return CaseResult.error(name, title, "interrupted", ms(t0));
-        } catch (Exception e) {
-            p.destroyForcibly();
+        } catch (IOException e) {
             return CaseResult.error(name, title, "reading grpc-go's interop client: " + e, ms(t0));
         }
+        if (r.timedOut()) {
+            return verdict(name, title, caughtBy, false, "did not end within " + (CASE_BOUND.toSeconds() + 5) + " s", t0, "grpc-go",
+                    brokenVariant ? "grpc-java (broken)" : "grpc-java");
+        }
+        String out = r.out().strip();
+        boolean passed = r.exitCode() == 0 && out.equals("PASS " + interopCase);
+        String reason = passed ? "" : "exit " + r.exitCode() + ": " + lastLine(out);
+        return verdict(name, title, caughtBy, passed, reason, t0, "grpc-go", brokenVariant ? "grpc-java (broken)" : "grpc-java");
     }
 
     /**
