@@ -1,6 +1,7 @@
 package testbed.peer;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import testbed.proc.ChildProcess;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -191,8 +192,7 @@ public final class PeerProcess implements AutoCloseable {
 
     /** Kills the peer at once with SIGKILL (fault injection: "the peer died"). */
     public void killNow() {
-        process.destroyForcibly();
-        waitExit(process, Duration.ofSeconds(5));
+        ChildProcess.killTree(process.toHandle());
     }
 
     /**
@@ -274,8 +274,7 @@ public final class PeerProcess implements AutoCloseable {
     }
 
     private static void kill(Process p) {
-        p.destroyForcibly();
-        waitExit(p, Duration.ofSeconds(5));
+        ChildProcess.killTree(p.toHandle());
     }
 
     private static String abbreviate(String s) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import testbed.Mode;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusTest;
+import testbed.proc.ChildProcess;
 import testbed.report.CaseResult;
 import testbed.report.ReportWriter;
 
@@ -86,7 +87,7 @@ public final class ForkedJvm {
                     }
                 });
                 if (!child.waitFor(bound, TimeUnit.MILLISECONDS)) {
-                    child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    ChildProcess.killTree(child.toHandle());
                     return errors(tests, "JVM " + name + " did not finish within " + bound / 1000 + " s; killed it");
                 }
                 outPump.join(2000);
@@ -113,7 +114,7 @@ public final class ForkedJvm {
             Thread.currentThread().interrupt();
             return errors(tests, "interrupted");
         } finally {
-            if (child != null && child.isAlive()) child.destroyForcibly();
+            if (child != null) ChildProcess.killTree(child.toHandle());
             if (out != null) {
                 try {
                     Files.deleteIfExists(out);
