@@ -110,12 +110,7 @@ final class Charts {
 
     /** A horizontal category plot with the report's look: categories down the left, values along the bottom. */
     static CategoryPlot plot(org.jfree.data.category.CategoryDataset data, ValueAxis value, org.jfree.chart.renderer.category.CategoryItemRenderer r) {
-        CategoryAxis cats = new CategoryAxis();
-        cats.setTickLabelFont(TICK);
-        cats.setMaximumCategoryLabelWidthRatio(0.5f);
-        cats.setCategoryMargin(0.15);
-        cats.setLowerMargin(0.01);
-        cats.setUpperMargin(0.01);
+        CategoryAxis cats = categoryAxis();
         value.setLabelFont(LABEL);
         value.setTickLabelFont(TICK);
         CategoryPlot p = new CategoryPlot(data, cats, value, r);
@@ -127,14 +122,20 @@ final class Charts {
         return p;
     }
 
-    /** Plots side by side that share their categories (one row per case), each with its own value axis. */
-    static CombinedDomainCategoryPlot sideBySide(CategoryPlot... plots) {
+    /** The category axis of every chart: one row per case, labels up to half the width. */
+    private static CategoryAxis categoryAxis() {
         CategoryAxis cats = new CategoryAxis();
         cats.setTickLabelFont(TICK);
         cats.setMaximumCategoryLabelWidthRatio(0.5f);
         cats.setCategoryMargin(0.15);
         cats.setLowerMargin(0.01);
         cats.setUpperMargin(0.01);
+        return cats;
+    }
+
+    /** Plots side by side that share their categories (one row per case), each with its own value axis. */
+    static CombinedDomainCategoryPlot sideBySide(CategoryPlot... plots) {
+        CategoryAxis cats = categoryAxis();
         CombinedDomainCategoryPlot c = new CombinedDomainCategoryPlot(cats);
         c.setOrientation(PlotOrientation.HORIZONTAL);
         c.setGap(16);

@@ -6,19 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import testbed.litmus.Runtime;
-import testbed.litmus.kernel.KernelCache;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import testbed.litmus.kernel.OwnKernelCache;
 import testbed.litmus.kernel.KernelPlan;
 import testbed.litmus.kernel.KernelPlan.CompareExchange;
 import testbed.litmus.kernel.KernelPlan.FetchAdd;
@@ -39,20 +36,8 @@ import testbed.report.Status;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class InstructionAuditTest {
 
-    @TempDir
-    static Path cache;
-    static String previousCache;
-
-    @BeforeAll
-    static void ownCache() {
-        previousCache = System.setProperty(KernelCache.PROPERTY, cache.toString());
-    }
-
-    @AfterAll
-    static void restoreCache() {
-        if (previousCache == null) System.clearProperty(KernelCache.PROPERTY);
-        else System.setProperty(KernelCache.PROPERTY, previousCache);
-    }
+    @RegisterExtension
+    static final OwnKernelCache CACHE = new OwnKernelCache();
 
     static List<Target> targets() {
         return AuditSuite.targets();

@@ -171,7 +171,7 @@ public final class LitmusRunner {
                 }
                 // Read while the consumers write it: a monitor for the goal, not the verdict's count.
                 if (!stopped && rounds != 0 && !goal.none()) {
-                    seen = goal.count(t, serial, Outcomes.observed(section.histogram(), t.gathers().size(), t.radix()));
+                    seen = goal.count(t, serial, Outcomes.observed(section.histogram(), d));
                     if (toTarget < 0 && seen >= goal.target()) toTarget = now - released;
                 }
                 if (!stopped && goal.done(now - released, budget, seen)) {
@@ -223,7 +223,7 @@ public final class LitmusRunner {
                     "engine integrity: the histogram holds %,d samples but %,d rounds x %,d instances were run",
                     samples, rounds, d.stride()), ms(t0));
         }
-        Map<List<Long>, Long> observed = Outcomes.observed(hist, t.gathers().size(), t.radix());
+        Map<List<Long>, Long> observed = Outcomes.observed(hist, d);
         HistogramVerdict.Judged judged = HistogramVerdict.judge(t,
                 new HistogramVerdict.Observed(observed, Map.of(), samples, elapsedNs, toTargetNs, null), goal);
         Map<String, Object> metrics = new LinkedHashMap<>(judged.metrics());

@@ -2,6 +2,7 @@ package testbed.litmus.engine;
 
 import testbed.litmus.LitmusTest;
 import testbed.litmus.model.Judgement;
+import testbed.litmus.runtime.Descriptor;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,13 +40,14 @@ final class Outcomes {
     }
 
     /**
-     * The outcomes a histogram in {@code radix} counted, each with its count (outcomes never seen
-     * are left out). A value on the top digit stands for that value or any outside 0..radix-1.
+     * The outcomes the histogram of descriptor {@code d} counted, each with its count (outcomes
+     * never seen are left out), decoded in the descriptor's radix. A value on the top digit
+     * stands for that value or any outside 0..radix-1.
      */
-    static Map<List<Long>, Long> observed(long[] hist, int values, int radix) {
+    static Map<List<Long>, Long> observed(long[] hist, Descriptor d) {
         Map<List<Long>, Long> observed = new LinkedHashMap<>();
         for (int key = 0; key < hist.length; key++) {
-            if (hist[key] != 0) observed.put(decode(key, values, radix), hist[key]);
+            if (hist[key] != 0) observed.put(decode(key, d.gather(), d.radix()), hist[key]);
         }
         return observed;
     }

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import testbed.litmus.Runtime;
 import testbed.litmus.kernel.KernelPlan.Fence;
@@ -32,22 +33,19 @@ import testbed.litmus.kernel.KernelPlan.Store;
 @SuppressWarnings("restricted")
 class CKernelLibraryTest {
 
-    @TempDir
-    Path cache;
+    @RegisterExtension
+    final OwnKernelCache cache = new OwnKernelCache();
     @TempDir
     Path scripts;
-    String previousCache;
     String previousCompiler;
 
     @BeforeEach
-    void ownCacheAndCompiler() {
-        previousCache = System.setProperty(KernelCache.PROPERTY, cache.toString());
+    void ownCompiler() {
         previousCompiler = System.clearProperty(CKernelLibrary.COMPILER_PROPERTY);
     }
 
     @AfterEach
-    void restore() {
-        restore(KernelCache.PROPERTY, previousCache);
+    void restoreCompiler() {
         restore(CKernelLibrary.COMPILER_PROPERTY, previousCompiler);
     }
 
@@ -81,7 +79,7 @@ class CKernelLibraryTest {
         CKernelLibrary cold = CKernelLibrary.compile(List.of(SB0, SB1));
         assertFalse(cold.cacheHit());
         assertTrue(cold.compileNanos() > 0);
-        assertEquals(cache.resolve("c"), cold.file().getParent());
+        assertEquals(cache.dir().resolve("c"), cold.file().getParent());
         assertTrue(cold.file().getFileName().toString().matches("[0-9a-f]{64}\\.so"), cold.file().toString());
         assertNotNull(cold.source(), "the source is kept beside the library");
         assertEquals(CKernelSource.of(List.of(SB0, SB1)), Files.readString(cold.source()));
@@ -131,7 +129,7 @@ class CKernelLibraryTest {
         KernelCompileException e = assertThrows(KernelCompileException.class, () -> CKernelLibrary.compile(List.of(SB0)));
         assertEquals("C compiler '" + cc + "' refused the generated kernels (exit 1): kernels.c:12:5: error: planted failure",
                 e.getMessage());
-        try (Stream<Path> left = Files.list(cache.resolve("c"))) {
+        try (Stream<Path> left = Files.list(cache.dir().resolve("c"))) {
             assertEquals(List.of(), left.toList(), "nothing published, nothing left behind");
         }
     }

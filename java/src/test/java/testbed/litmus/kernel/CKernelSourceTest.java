@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import testbed.litmus.Runtime;
@@ -33,20 +30,8 @@ import testbed.litmus.kernel.KernelPlan.Store;
  */
 class CKernelSourceTest {
 
-    @TempDir
-    static Path cache;
-    static String previousCache;
-
-    @BeforeAll
-    static void ownCache() {
-        previousCache = System.setProperty(KernelCache.PROPERTY, cache.toString());
-    }
-
-    @AfterAll
-    static void restoreCache() {
-        if (previousCache == null) System.clearProperty(KernelCache.PROPERTY);
-        else System.setProperty(KernelCache.PROPERTY, previousCache);
-    }
+    @RegisterExtension
+    static final OwnKernelCache CACHE = new OwnKernelCache();
 
     static KernelPlan plan(int registers, Step... steps) {
         return new KernelPlan(Runtime.C, List.of(steps), registers);

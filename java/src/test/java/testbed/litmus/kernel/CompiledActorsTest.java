@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import testbed.ffi.NativeLibrary;
@@ -49,9 +50,10 @@ class CompiledActorsTest {
     static final List<Gather> R0_R0 = List.of(new Gather.Register(0, 0), new Gather.Register(1, 0));
     static final Duration STALL = Duration.ofSeconds(5);
 
+    @RegisterExtension
+    static final OwnKernelCache CACHE = new OwnKernelCache();
     @TempDir
     static Path dir;
-    static String previousCache;
     static Region region;
     static LitmusSection section;
     static NativeActors c;
@@ -59,7 +61,6 @@ class CompiledActorsTest {
 
     @BeforeAll
     static void setUp() {
-        previousCache = System.setProperty(KernelCache.PROPERTY, dir.resolve("cache").toString());
         region = Region.create(dir, 1 << 20);
         section = LitmusSection.of(region);
         c = new NativeActors(NativeLibrary.require());
@@ -71,8 +72,6 @@ class CompiledActorsTest {
             if (c != null) c.close();
         } finally {
             if (region != null) region.close();
-            if (previousCache == null) System.clearProperty(KernelCache.PROPERTY);
-            else System.setProperty(KernelCache.PROPERTY, previousCache);
         }
     }
 
