@@ -4,8 +4,8 @@ import testbed.Mode;
 import testbed.audit.MappingTable.Verdict;
 import testbed.litmus.ActorSpec;
 import testbed.litmus.CanonicalSuite;
-import testbed.litmus.LitmusTest;
-import testbed.litmus.Runtime;
+import testbed.litmus.LitmusCase;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.KernelPlan;
 import testbed.report.CaseResult;
 import testbed.report.Status;
@@ -36,6 +36,11 @@ import java.util.Map;
  */
 public final class AuditSuite {
     public static final String NAME = "audit";
+    public static final String TITLE = "What each kernel of the canonical suite compiled to, per runtime and instruction set, "
+            + "against the published mappings (docs/MEMORY_MODEL.md).";
+    /** This suite as a run sees it. */
+    public static final testbed.harness.Suite SUITE = testbed.harness.Suite.standalone(NAME, TITLE,
+            (session, settings, progress) -> new AuditSuite(progress).run(settings.mode()));
 
     private final PrintStream progress;
     private final List<Target> targets;
@@ -74,28 +79,27 @@ public final class AuditSuite {
 
     /** Runs every target; the mode changes nothing (each case is a fixed amount of work). */
     public SuiteResult run(Mode mode) {
-        Map<Runtime, List<Kernel>> kernels = kernels(CanonicalSuite.all());
+        Map<ActorRuntime, List<Kernel>> kernels = kernels(CanonicalSuite.all());
         List<CaseResult> cases = new ArrayList<>();
         for (Target t : targets) {
             List<Kernel> ks = new ArrayList<>(kernels.getOrDefault(t.runtime(), List.of()));
             ks.add(broken(t.runtime()));
             cases.addAll(audit(t, ks));
         }
-        int java = kernels.getOrDefault(Runtime.JAVA, List.of()).size();
+        int java = kernels.getOrDefault(ActorRuntime.JAVA, List.of()).size();
         for (Map.Entry<String, String> e : JAVA_NOT_AUDITED.entrySet()) {
             String message = "not audited: " + java + " Java kernels: " + e.getValue();
             progress.printf(Locale.ROOT, "  audit: java %s: SKIPPED: %s%n", e.getKey(), e.getValue());
             cases.add(new CaseResult("java_kernels_" + e.getKey(), "The Java kernels as C2 compiles them on " + e.getKey(), Status.SKIPPED,
                     message, 0, Map.of("kernels", java), Map.of("runtime", "java", "target", e.getKey())));
         }
-        return new SuiteResult(NAME, "What each kernel of the canonical suite compiled to, per runtime and instruction set, "
-                + "against the published mappings (docs/MEMORY_MODEL.md).", cases);
+        return new SuiteResult(NAME, TITLE, cases);
     }
 
     /** The distinct kernels each runtime runs in {@code tests}, in suite order; the guest's are JavaScript, not audited. */
-    static Map<Runtime, List<Kernel>> kernels(List<LitmusTest> tests) {
-        Map<Runtime, Map<String, Kernel>> byRuntime = new EnumMap<>(Runtime.class);
-        for (LitmusTest t : tests) {
+    static Map<ActorRuntime, List<Kernel>> kernels(List<LitmusCase> tests) {
+        Map<ActorRuntime, Map<String, Kernel>> byRuntime = new EnumMap<>(ActorRuntime.class);
+        for (LitmusCase t : tests) {
             for (ActorSpec a : t.actors()) {
                 if (a.runtime().guest()) continue;
                 KernelPlan p = a.actual();
@@ -104,7 +108,7 @@ public final class AuditSuite {
                 if (!k.usedBy().contains(t.name())) k.usedBy().add(t.name());
             }
         }
-        Map<Runtime, List<Kernel>> out = new EnumMap<>(Runtime.class);
+        Map<ActorRuntime, List<Kernel>> out = new EnumMap<>(ActorRuntime.class);
         byRuntime.forEach((r, m) -> out.put(r, List.copyOf(m.values())));
         return out;
     }
@@ -114,8 +118,8 @@ public final class AuditSuite {
      * seq_cst as declared, with the store built as the runtime's weakest atomic (C relaxed, Java
      * opaque) or, in Go, which has none, plain.
      */
-    static Kernel broken(Runtime runtime) {
-        String sc = runtime.storeModes().contains("seq_cst") ? "seq_cst" : runtime == Runtime.GO ? "atomic" : "volatile";
+    static Kernel broken(ActorRuntime runtime) {
+        String sc = runtime.storeModes().contains("seq_cst") ? "seq_cst" : runtime == ActorRuntime.GO ? "atomic" : "volatile";
         String weak = switch (runtime) {
             case C -> "relaxed";
             case GO -> "plain";

@@ -1,6 +1,6 @@
 package testbed.audit;
 
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.CKernelLibrary;
 import testbed.litmus.kernel.CKernelSource;
 import testbed.litmus.kernel.KernelCompileException;
@@ -37,7 +37,7 @@ final class CTargets {
     static Target target(String name, Isa isa, List<String> extra) {
         String cc = Toolchains.cc(isa);
         String how = cc + " " + String.join(" ", CKernelLibrary.FLAGS) + (extra.isEmpty() ? "" : " " + String.join(" ", extra));
-        return new Target(Runtime.C, name, isa, how, plans -> build(isa, cc, extra, plans));
+        return new Target(ActorRuntime.C, name, isa, how, plans -> build(isa, cc, extra, plans));
     }
 
     private static Target.Built build(Isa isa, String cc, List<String> extra, List<KernelPlan> plans)
@@ -74,7 +74,7 @@ final class CTargets {
             public List<List<KernelAudit.SourceAccess>> accesses(KernelPlan actual) {
                 List<List<String>> statements = actual.steps().stream()
                         .map(s -> CKernelSource.statement(s).lines().map(String::strip).toList()).toList();
-                return KernelAudit.sourceAccesses(Runtime.C, actual, source, "void " + actual.id() + "(", statements);
+                return KernelAudit.sourceAccesses(ActorRuntime.C, actual, source, "void " + actual.id() + "(", statements);
             }
 
             @Override

@@ -1,6 +1,6 @@
 package testbed.audit;
 
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.GoKernelSource;
 import testbed.litmus.kernel.GoPeerBuild;
 import testbed.litmus.kernel.KernelCompileException;
@@ -48,7 +48,7 @@ final class GoTargets {
         boolean peer = Toolchains.isHost(isa) && goarm64 == null;
         String how = peer ? "the peer, built by the engine (go build, cgo on)"
                 : "GOARCH=" + Toolchains.goarch(isa) + (goarm64 == null ? "" : " GOARM64=" + goarm64) + " go build of internal/litmus, cgo off";
-        return new Target(Runtime.GO, name, isa, how, plans -> build(go, isa, goarm64, peer, plans));
+        return new Target(ActorRuntime.GO, name, isa, how, plans -> build(go, isa, goarm64, peer, plans));
     }
 
     private static Target.Built build(String go, Isa isa, String goarm64, boolean peer, List<KernelPlan> plans)
@@ -76,7 +76,7 @@ final class GoTargets {
                 public List<List<KernelAudit.SourceAccess>> accesses(KernelPlan actual) {
                     List<List<String>> statements = new ArrayList<>();
                     for (int i = 0; i < actual.steps().size(); i++) statements.add(GoKernelSource.statement(actual.steps().get(i), i));
-                    return KernelAudit.sourceAccesses(Runtime.GO, actual, source, "func " + actual.id() + "(", statements);
+                    return KernelAudit.sourceAccesses(ActorRuntime.GO, actual, source, "func " + actual.id() + "(", statements);
                 }
 
                 @Override

@@ -1,6 +1,6 @@
 package testbed.audit;
 
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.JavaKernelClass;
 import testbed.litmus.kernel.KernelPlan;
 import testbed.litmus.runtime.JavaKernel;
@@ -55,11 +55,11 @@ public final class JavaProbes {
             case "st" -> new KernelPlan.Store(0, 1, mode);
             case "fadd" -> new KernelPlan.FetchAdd(0, 1, mode, 0);
             case "xchg" -> new KernelPlan.Exchange(0, 1, mode, 0);
-            case "cas" -> new KernelPlan.CompareExchange(0, 8, 1, mode, Runtime.JAVA.casFailure(mode).c11(), 0);
+            case "cas" -> new KernelPlan.CompareExchange(0, 8, 1, mode, ActorRuntime.JAVA.casFailure(mode).c11(), 0);
             case "fence" -> new KernelPlan.Fence(mode);
             default -> throw new IllegalArgumentException("no probe kind '" + spec.substring(0, colon) + "' (ld st fadd xchg cas fence)");
         };
-        return new KernelPlan(Runtime.JAVA, List.of(step), step.register() >= 0 ? 1 : 0);
+        return new KernelPlan(ActorRuntime.JAVA, List.of(step), step.register() >= 0 ? 1 : 0);
     }
 
     /** Runs each spec's probe kernel {@link #ROUNDS} times on native memory, one after the other. */

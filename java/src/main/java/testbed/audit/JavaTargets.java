@@ -3,7 +3,7 @@ package testbed.audit;
 import testbed.audit.Isa.Kind;
 import testbed.audit.Isa.Token;
 import testbed.audit.MappingTable.Role;
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.KernelCache;
 import testbed.litmus.kernel.KernelPlan;
 import testbed.litmus.lang.Strength;
@@ -48,7 +48,7 @@ final class JavaTargets {
     private JavaTargets() {}
 
     static List<Target> all() {
-        return List.of(new Target(Runtime.JAVA, "x86_64", Isa.X86_64,
+        return List.of(new Target(ActorRuntime.JAVA, "x86_64", Isa.X86_64,
                 "C2 of this JVM (-XX:-TieredCompilation), -XX:+PrintAssembly with libhsdis0-fcml, one probe per statement kind and mode",
                 JavaTargets::build));
     }
@@ -90,7 +90,7 @@ final class JavaTargets {
         for (int s = 0; s < actual.steps().size(); s++) {
             KernelPlan.Step step = actual.steps().get(s);
             Role role = KernelAudit.role(step);
-            Strength order = KernelAudit.strength(Runtime.JAVA, declared.steps().get(s), role);
+            Strength order = KernelAudit.strength(ActorRuntime.JAVA, declared.steps().get(s), role);
             List<Token> tokens = bySpec.get(JavaProbes.spec(step)).stream().filter(t -> keep(role, t)).toList();
             List<String> found = sequences(role, tokens);
             out.add(new KernelAudit.Access(s, KernelAudit.statement(declared, s), role, order, MappingTable.required(isa, role, order),

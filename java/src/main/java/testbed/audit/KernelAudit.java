@@ -5,7 +5,7 @@ import testbed.audit.Isa.Kind;
 import testbed.audit.Isa.Token;
 import testbed.audit.MappingTable.Role;
 import testbed.audit.MappingTable.Verdict;
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.KernelPlan;
 import testbed.litmus.lang.Strength;
 
@@ -110,8 +110,8 @@ public final class KernelAudit {
      * The order an access of the declared step promises: the step's mode on the C11 scale; for the
      * load of a compare-exchange that reads before it swaps (Go's loop), the failure order.
      */
-    static Strength strength(Runtime runtime, KernelPlan.Step declared, Role role) {
-        if (declared instanceof KernelPlan.Fence f && runtime == Runtime.JAVA) {
+    static Strength strength(ActorRuntime runtime, KernelPlan.Step declared, Role role) {
+        if (declared instanceof KernelPlan.Fence f && runtime == ActorRuntime.JAVA) {
             return f.mode().equals("full") ? Strength.SEQ_CST : runtime.strength(f.mode());
         }
         if (declared instanceof KernelPlan.CompareExchange && role == Role.LOAD) return runtime.casFailure(declared.mode());
@@ -205,7 +205,7 @@ public final class KernelAudit {
      *
      * @throws IllegalStateException when the source does not hold the statements in order
      */
-    static List<List<SourceAccess>> sourceAccesses(Runtime runtime, KernelPlan actual, String source, String header,
+    static List<List<SourceAccess>> sourceAccesses(ActorRuntime runtime, KernelPlan actual, String source, String header,
                                                    List<List<String>> statements) {
         List<String> lines = source.lines().map(String::strip).toList();
         int at = -1;
@@ -241,8 +241,8 @@ public final class KernelAudit {
     }
 
     /** The role of a line of generated C or Go that calls an atomic operation, or null. */
-    static Role atomicRole(Runtime runtime, String line) {
-        if (runtime == Runtime.C) {
+    static Role atomicRole(ActorRuntime runtime, String line) {
+        if (runtime == ActorRuntime.C) {
             if (line.contains("atomic_at(reg,")) return null; // a register written back: not the kernel's access
             if (line.contains("atomic_load_explicit(")) return Role.LOAD;
             if (line.contains("atomic_store_explicit(")) return Role.STORE;
@@ -251,7 +251,7 @@ public final class KernelAudit {
             if (line.contains("atomic_thread_fence(")) return Role.FENCE;
             return null;
         }
-        if (runtime == Runtime.GO) {
+        if (runtime == ActorRuntime.GO) {
             if (line.contains("atomic.Load")) return Role.LOAD;
             if (line.contains("atomic.Store")) return Role.STORE;
             if (line.contains("atomic.Add") || line.contains("atomic.Swap") || line.contains("atomic.CompareAndSwap")) return Role.RMW;

@@ -1,6 +1,6 @@
 package testbed.audit;
 
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.KernelPlan;
 
 import java.util.List;
@@ -16,7 +16,7 @@ import java.util.List;
  * @param how     one line: the compiler and flags, for the report
  * @param builder builds and disassembles
  */
-public record Target(Runtime runtime, String name, Isa isa, String how, Builder builder) {
+public record Target(ActorRuntime runtime, String name, Isa isa, String how, Builder builder) {
 
     @Override
     public String toString() {

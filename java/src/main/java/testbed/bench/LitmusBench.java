@@ -19,7 +19,7 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 import testbed.litmus.Rung;
 import testbed.litmus.Shape;
 import testbed.litmus.engine.Budget;
@@ -201,7 +201,7 @@ public final class LitmusBench {
      * gathers the registers in the order of jcstress's r1, r2.
      */
     static Set<String> serialOutcomes(Anchor a) {
-        LitmusTest t = canonicalTest(a, "J-J");
+        LitmusCase t = canonicalTest(a, "J-J");
         Set<String> out = new java.util.TreeSet<>();
         for (List<Long> o : t.source().serialOutcomes()) {
             out.add(o.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")));
@@ -211,15 +211,15 @@ public final class LitmusBench {
 
     /** The canonical suite by test name, built once. */
     private static final class Canonical {
-        static final Map<String, LitmusTest> BY_NAME = new LinkedHashMap<>();
+        static final Map<String, LitmusCase> BY_NAME = new LinkedHashMap<>();
         static {
-            for (LitmusTest t : CanonicalSuite.all()) BY_NAME.put(t.name(), t);
+            for (LitmusCase t : CanonicalSuite.all()) BY_NAME.put(t.name(), t);
         }
     }
 
     /** The engine's test for an anchor and a pairing. */
-    static LitmusTest canonicalTest(Anchor a, String pairing) {
-        LitmusTest t = Canonical.BY_NAME.get(testName(a, pairing));
+    static LitmusCase canonicalTest(Anchor a, String pairing) {
+        LitmusCase t = Canonical.BY_NAME.get(testName(a, pairing));
         if (t == null) throw new IllegalStateException("no canonical litmus test " + testName(a, pairing));
         return t;
     }
@@ -296,7 +296,7 @@ public final class LitmusBench {
         out.printf(Locale.ROOT, "==> %d repetitions, each: jcstress %s -m %s -f 1 on %d tests (one JVM configuration: %s),"
                 + " then every engine test once%n", o.reps(), JCSTRESS_VERSION, JCSTRESS_PRESET, Anchor.values().length + SEGMENT_PROBES.size(),
                 JCSTRESS_FORK_ARGS);
-        List<LitmusTest> tests = new ArrayList<>();
+        List<LitmusCase> tests = new ArrayList<>();
         List<Anchor> testAnchor = new ArrayList<>();
         for (Anchor a : Anchor.values()) {
             for (String pairing : a.pairings()) {
@@ -305,7 +305,7 @@ public final class LitmusBench {
             }
         }
         Map<String, List<CaseResult>> reps = new LinkedHashMap<>();
-        for (LitmusTest t : tests) reps.put(t.name(), new ArrayList<>());
+        for (LitmusCase t : tests) reps.put(t.name(), new ArrayList<>());
         List<JcstressProcess.Outcome> jcRuns = new ArrayList<>();
         List<JcstressOutput> jcParsed = new ArrayList<>();
         List<Double> coreToCore = new ArrayList<>();
@@ -358,7 +358,7 @@ public final class LitmusBench {
                 }
                 // 2. The engine, on the same shapes and modes.
                 long e0 = System.nanoTime();
-                for (LitmusTest t : tests) {
+                for (LitmusCase t : tests) {
                     if (engineNs + (System.nanoTime() - e0) > ENGINE_BOUND.toNanos()) {
                         out.printf(Locale.ROOT, "bench-litmus: the engine's runs took over %d s; the remaining runs are"
                                 + " skipped and their rows take the median of the runs made%n", ENGINE_BOUND.toSeconds());
@@ -392,7 +392,7 @@ public final class LitmusBench {
         // 3. Side by side.
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < tests.size(); i++) {
-            LitmusTest t = tests.get(i);
+            LitmusCase t = tests.get(i);
             rows.add(row(testAnchor.get(i), t.pairing(), t.name(), reps.get(t.name()), anchors.get(testAnchor.get(i))));
         }
         out.println();

@@ -60,6 +60,10 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class CancellationSuite {
     public static final String NAME = "cancellation";
+    public static final String TITLE = "Cancellation across Java, Go and C: statuses, causes, leaks and latency.";
+    /** This suite as a run sees it. */
+    public static final testbed.harness.Suite SUITE = testbed.harness.Suite.of(NAME, TITLE,
+            (session, settings, progress) -> new CancellationSuite(session, progress).run(settings.mode()));
 
     /**
      * Every goroutine of a call must have ended within this long after the call's work
@@ -281,7 +285,7 @@ public final class CancellationSuite {
                 bar.advance();
             }
         }
-        return new SuiteResult(NAME, "Cancellation across Java, Go and C: statuses, causes, leaks and latency.", cases);
+        return new SuiteResult(NAME, TITLE, cases);
     }
 
     /**

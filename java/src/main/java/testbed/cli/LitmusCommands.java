@@ -4,8 +4,8 @@ import testbed.Mode;
 import testbed.litmus.Binding;
 import testbed.litmus.FileTest;
 import testbed.litmus.FileTests;
-import testbed.litmus.LitmusTest;
-import testbed.litmus.Runtime;
+import testbed.litmus.LitmusCase;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.engine.Budget;
 import testbed.litmus.engine.LitmusSuite;
 import testbed.litmus.lang.LitmusFileException;
@@ -40,7 +40,7 @@ final class LitmusCommands {
     private LitmusCommands() {}
 
     /** Judges every file (directories: every .litmus file under them) and prints herd7-style lines. */
-    static int model(List<Path> paths, List<Runtime> runtimes, PrintStream out, PrintStream err) {
+    static int model(List<Path> paths, List<ActorRuntime> runtimes, PrintStream out, PrintStream err) {
         List<Path> files;
         try {
             files = expand(paths);
@@ -73,7 +73,7 @@ final class LitmusCommands {
     }
 
     /** Judges one file, runs it bound to {@code runtimes} (or every default pairing), reports. */
-    static int run(Path file, List<Runtime> runtimes, Mode mode, Path reportDir, PrintStream out, PrintStream err) {
+    static int run(Path file, List<ActorRuntime> runtimes, Mode mode, Path reportDir, PrintStream out, PrintStream err) {
         String started = Instant.now().toString();
         try {
             ReportWriter.clear(reportDir);
@@ -98,10 +98,10 @@ final class LitmusCommands {
         // Each binding is judged as it runs: its histogram is classified by its own model line.
         out.println("Bindings (each judged with the orders its runtimes run):");
         for (FileTest t : tests) {
-            out.printf(Locale.ROOT, "  %-32s %-24s %s%n", t.name(), t.source().bound().runtimes().stream().map(Runtime::label).toList(),
+            out.printf(Locale.ROOT, "  %-32s %-24s %s%n", t.name(), t.source().bound().runtimes().stream().map(ActorRuntime::label).toList(),
                     t.judgement().modelLine().replace("\n", "; "));
         }
-        List<LitmusTest> runnable = new ArrayList<>();
+        List<LitmusCase> runnable = new ArrayList<>();
         List<CaseResult> cases = new ArrayList<>();
         for (FileTest t : tests) {
             if (t.runnable()) {
@@ -114,7 +114,7 @@ final class LitmusCommands {
         }
         if (!runnable.isEmpty()) {
             List<String> source = new ArrayList<>(List.of("--file", file.toString()));
-            if (runtimes != null) source.addAll(List.of("--runtimes", String.join(",", runtimes.stream().map(Runtime::label).toList())));
+            if (runtimes != null) source.addAll(List.of("--runtimes", String.join(",", runtimes.stream().map(ActorRuntime::label).toList())));
             Budget budget = Budget.of(LitmusSuite.perTestCap(mode));
             out.printf(Locale.ROOT, "==> running %d binding(s), %d ms each (%s mode; a binding with a Java actor splits it across its JIT modes)%n",
                     runnable.size(), budget.run().toMillis(), mode.label());
@@ -136,12 +136,12 @@ final class LitmusCommands {
     }
 
     /** The tests of a file as the forked group rebuilds them, by name. */
-    static List<LitmusTest> fileTests(Path file, List<Runtime> runtimes, List<String> names) throws IOException {
-        Map<String, LitmusTest> byName = new LinkedHashMap<>();
+    static List<LitmusCase> fileTests(Path file, List<ActorRuntime> runtimes, List<String> names) throws IOException {
+        Map<String, LitmusCase> byName = new LinkedHashMap<>();
         for (FileTest t : FileTests.of(LitmusParser.parse(file), runtimes)) if (t.runnable()) byName.put(t.name(), t.test());
-        List<LitmusTest> out = new ArrayList<>();
+        List<LitmusCase> out = new ArrayList<>();
         for (String n : names) {
-            LitmusTest t = byName.get(n);
+            LitmusCase t = byName.get(n);
             if (t == null) throw new IllegalArgumentException("no runnable test '" + n + "' in " + file);
             out.add(t);
         }
@@ -149,7 +149,7 @@ final class LitmusCommands {
     }
 
     private static void printJudgement(PrintStream out, Path file, Binding.BoundProgram bound, Judgement j, boolean showBinding) {
-        out.println("Test " + j.test() + " (" + file + ")" + (showBinding ? ", bound to " + bound.runtimes().stream().map(Runtime::label).toList() : ", as C11"));
+        out.println("Test " + j.test() + " (" + file + ")" + (showBinding ? ", bound to " + bound.runtimes().stream().map(ActorRuntime::label).toList() : ", as C11"));
         if (showBinding) {
             for (Binding.BoundThread t : bound.threads()) {
                 for (Binding.BoundStatement s : t.statements()) {

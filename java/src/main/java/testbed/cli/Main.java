@@ -2,11 +2,12 @@ package testbed.cli;
 
 import testbed.Mode;
 import testbed.cancel.CancellationSuite;
-import testbed.cancel.interop.GrpcInteropSuite;
+import testbed.interop.GrpcInteropSuite;
 import testbed.counters.CountersSuite;
 import testbed.harness.Session;
+import testbed.harness.Suite;
 import testbed.litmus.CanonicalSuite;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 import testbed.litmus.engine.Budget;
 import testbed.litmus.engine.ForkedJvm;
 import testbed.litmus.engine.JitMode;
@@ -106,43 +107,24 @@ public final class Main {
         List<SuiteResult> suites = new ArrayList<>();
         Map<String, Object> host = Session.machine();
         String aborted = null;
+        // The session opens when a suite first asks for the region or the peer: a run of the
+        // contract check or the audit alone starts no peer.
+        Session session = Session.deferred(out);
         try {
-            // The audit alone needs no peer and no region: it only compiles and disassembles.
-            boolean sessionSuite = o.suite == null || !o.suite.equals(testbed.audit.AuditSuite.NAME);
-            if (sessionSuite) try (Session session = Session.openDefault(out)) {
-                host = session.host();
-                if (o.suite == null || o.suite.equals(CountersSuite.NAME)) {
-                    out.println("==> suite " + CountersSuite.NAME);
-                    suites.add(new CountersSuite(session.region(), session.panama(), session.jnr(), session.peer(), out).run(o.mode));
+            java.util.regex.Pattern f = java.util.regex.Pattern.compile(o.filter == null ? ".*" : o.filter);
+            Suite.Settings settings = new Suite.Settings(o.mode, name -> f.matcher(name).matches());
+            List<Suite> chosen = SuiteRegistry.ALL.stream().filter(s -> o.suite == null || o.suite.equals(s.name())).toList();
+            for (int i = 0; i < chosen.size(); i++) {
+                Suite suite = chosen.get(i);
+                if (chosen.subList(i, chosen.size()).stream().noneMatch(Suite::usesSession) && session.isOpen()) {
+                    host = session.host();
+                    session.close(); // stops the peer: the suites left measure this machine without it
                 }
-                if (o.suite == null || o.suite.equals(CancellationSuite.NAME)) {
-                    out.println("==> suite " + CancellationSuite.NAME);
-                    suites.add(new CancellationSuite(session, out).run(o.mode));
-                }
-                if (o.suite == null || o.suite.equals(GrpcInteropSuite.NAME)) {
-                    out.println("==> suite " + GrpcInteropSuite.NAME);
-                    suites.add(new GrpcInteropSuite(session.peerProcess(),
-                            GrpcInteropSuite.defaultGoClient(testbed.peer.PeerProcess.defaultBinary()), out).run(o.mode));
-                }
-                if (o.suite == null || o.suite.equals(testbed.scopes.ScopesSuite.NAME)) {
-                    out.println("==> suite " + testbed.scopes.ScopesSuite.NAME);
-                    suites.add(new testbed.scopes.ScopesSuite(session, out).run(o.mode));
-                }
+                out.println("==> suite " + suite.name());
+                suites.add(suite.run(session, settings, out));
             }
-            if (o.suite == null || o.suite.equals(testbed.contract.ContractSuite.NAME)) {
-                out.println("==> suite " + testbed.contract.ContractSuite.NAME);
-                suites.add(new testbed.contract.ContractSuite(testbed.contract.ContractConfig.fromSystemProperties(), out).run(o.mode));
-            }
-            if (o.suite == null || o.suite.equals(LitmusSuite.NAME)) {
-                out.println("==> suite " + LitmusSuite.NAME);
-                java.util.regex.Pattern f = java.util.regex.Pattern.compile(o.filter == null ? ".*" : o.filter);
-                suites.add(LitmusSuite.run(o.mode, t -> f.matcher(t.name()).matches(), out));
-            }
-            if (o.suite == null || o.suite.equals(testbed.audit.AuditSuite.NAME)) {
-                out.println("==> suite " + testbed.audit.AuditSuite.NAME);
-                suites.add(new testbed.audit.AuditSuite(out).run(o.mode));
-            }
-            host.put("guest", testbed.guest.GuestRuntime.shared().describe()); // now with the engine, if a suite started it
+            if (session.isOpen()) host = session.host();
+            host.put("guest", testbed.guest.GuestRuntime.shared().describe()); // with the engine, if a suite started it
         } catch (RuntimeException e) {
             // A setup fault (no shim, no peer, a refused region) or a suite that threw: the
             // report says so as an ERROR case, so a CI reading junit.xml cannot take it for green.
@@ -152,6 +134,13 @@ public final class Main {
             suites.add(new SuiteResult(RUN_SUITE, "The run itself: why it stopped before its suites finished.",
                     List.of(CaseResult.error("run_aborted", "The run stopped before every suite had run", aborted,
                             (System.nanoTime() - t0) / 1e6))));
+            if (session.isOpen()) host = session.host();
+        } finally {
+            try {
+                session.close();
+            } catch (RuntimeException e) {
+                err.println("error: " + e.getMessage());
+            }
         }
         Report report = Report.of(started, Instant.now().toString(), o.mode.label(), host, suites);
         long written = System.nanoTime();
@@ -173,7 +162,7 @@ public final class Main {
     /** The child side of a forked litmus group: runs the named tests, writes their cases as JSON. */
     private static int litmusGroup(Options o, PrintStream out) {
         if (o.out == null || o.tests.isEmpty()) throw new IllegalArgumentException("litmus-group needs --out and at least one --test");
-        List<LitmusTest> tests = new ArrayList<>();
+        List<LitmusCase> tests = new ArrayList<>();
         if (!o.files.isEmpty()) {
             try {
                 tests.addAll(LitmusCommands.fileTests(o.files.get(0), o.runtimes, o.tests));
@@ -181,10 +170,10 @@ public final class Main {
                 throw new IllegalArgumentException("cannot read " + o.files.get(0) + ": " + e.getMessage(), e);
             }
         } else {
-            Map<String, LitmusTest> byName = new java.util.HashMap<>();
-            for (LitmusTest t : CanonicalSuite.all()) byName.put(t.name(), t);
+            Map<String, LitmusCase> byName = new java.util.HashMap<>();
+            for (LitmusCase t : CanonicalSuite.all()) byName.put(t.name(), t);
             for (String n : o.tests) {
-                LitmusTest t = byName.get(n);
+                LitmusCase t = byName.get(n);
                 if (t == null) throw new IllegalArgumentException("unknown litmus test '" + n + "'");
                 tests.add(t);
             }
@@ -214,7 +203,7 @@ public final class Main {
     }
 
     record Options(String command, Mode mode, Path reportDir, String suite, String filter, long runMs, int stride,
-                   Path out, List<String> tests, String group, List<Path> files, List<testbed.litmus.Runtime> runtimes, Path peer,
+                   Path out, List<String> tests, String group, List<Path> files, List<testbed.litmus.ActorRuntime> runtimes, Path peer,
                    JitMode jit, int jitSplit) {
         static Options parse(String[] args) {
             String command = args[0];
@@ -231,7 +220,7 @@ public final class Main {
             String group = null;
             List<String> tests = new ArrayList<>();
             List<Path> files = new ArrayList<>();
-            List<testbed.litmus.Runtime> runtimes = null;
+            List<testbed.litmus.ActorRuntime> runtimes = null;
             Path peer = null;
             // A litmus-group child is told the JIT mode its parent started it in, and checks it.
             JitMode jit = JitMode.JVM_DEFAULT;
@@ -244,8 +233,8 @@ public final class Main {
                     case "--report" -> report = Path.of(args[++i]);
                     case "--suite" -> {
                         suite = args[++i];
-                        if (!List.of(CountersSuite.NAME, CancellationSuite.NAME, GrpcInteropSuite.NAME, testbed.scopes.ScopesSuite.NAME, LitmusSuite.NAME, testbed.contract.ContractSuite.NAME, testbed.audit.AuditSuite.NAME).contains(suite)) {
-                            throw new IllegalArgumentException("unknown suite '" + suite + "'");
+                        if (SuiteRegistry.named(suite).isEmpty()) {
+                            throw new IllegalArgumentException("unknown suite '" + suite + "'; the suites are " + String.join(", ", SuiteRegistry.names()));
                         }
                     }
                     case "--filter" -> filter = args[++i];
@@ -258,7 +247,7 @@ public final class Main {
                     case "--peer" -> peer = Path.of(args[++i]);
                     case "--jit" -> jit = JitMode.parse(args[++i]);
                     case "--jit-split" -> jitSplit = Integer.parseInt(args[++i]);
-                    case "--runtimes" -> runtimes = java.util.Arrays.stream(args[++i].split(",")).map(testbed.litmus.Runtime::parse).toList();
+                    case "--runtimes" -> runtimes = java.util.Arrays.stream(args[++i].split(",")).map(testbed.litmus.ActorRuntime::parse).toList();
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
             }

@@ -33,6 +33,11 @@ import java.util.function.Predicate;
  */
 public final class ContractSuite {
     public static final String NAME = "contract";
+    public static final String TITLE = "The channel schema Java and Go share: buf lint and breaking rules, "
+            + "wire conformance by bytes, generated-code freshness, the region layout.";
+    /** This suite as a run sees it. */
+    public static final testbed.harness.Suite SUITE = testbed.harness.Suite.standalone(NAME, TITLE,
+            (session, settings, progress) -> new ContractSuite(ContractConfig.fromSystemProperties(), progress, settings.cases()).run(settings.mode()));
     /** Details key of a case's fault lines, one per file and line at fault, "path:line:col: ...". */
     public static final String PROBLEMS = "problems";
 
@@ -127,8 +132,7 @@ public final class ContractSuite {
         }
         if (selected.test("generated_go_code_fresh")) cases.add(guarded("generated_go_code_fresh", GENERATED_TITLE, this::generated));
         if (selected.test("region_layout")) cases.add(guarded("region_layout", LAYOUT_TITLE, this::layout));
-        return new SuiteResult(NAME, "The channel schema Java and Go share: buf lint and breaking rules, "
-                + "wire conformance by bytes, generated-code freshness, the region layout.", cases);
+        return new SuiteResult(NAME, TITLE, cases);
     }
 
     private static final String LINT_TITLE = "The schema compiles and follows buf's STANDARD lint rules.";

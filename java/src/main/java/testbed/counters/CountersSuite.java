@@ -5,6 +5,7 @@ import testbed.ffi.AtomicShim;
 import testbed.guest.CounterScript;
 import testbed.guest.GuestRuntime;
 import testbed.guest.JsCounterActor;
+import testbed.harness.Session;
 import testbed.peer.PeerClient;
 import testbed.proto.v1.AddCountersRequest;
 import testbed.proto.v1.AddCountersResponse;
@@ -42,6 +43,10 @@ import java.util.function.IntToLongFunction;
  */
 public final class CountersSuite {
     public static final String NAME = "counters";
+    public static final String TITLE = "Atomic counters shared by the JVM, C (FFM and JNR), Go and a JavaScript guest over one region.";
+    /** This suite as a run sees it. */
+    public static final testbed.harness.Suite SUITE = testbed.harness.Suite.of(NAME, TITLE,
+            (session, settings, progress) -> new CountersSuite(session, progress).run(settings.mode()));
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final Duration DEFAULT_GATE_TIMEOUT = Duration.ofSeconds(20);
@@ -57,13 +62,26 @@ public final class CountersSuite {
     /** Planted faults (tests only): per runtime, how many bytes from its slot its actors aim, by slot. */
     private final Map<String, IntToLongFunction> misplacements = new HashMap<>();
 
-    public CountersSuite(Region region, AtomicShim panama, AtomicShim jnr, PeerClient peer, PrintStream progress) {
-        this.region = region;
-        this.panama = panama;
-        this.jnr = jnr;
-        this.peer = peer;
+    /**
+     * The suite on {@code session}'s region, shim bindings and peer, on the counter and packed
+     * slots it claims there: {@value #COUNTER_SLOTS_USED} counter slots (two for the padded
+     * case, one for the broken variant, one for the guest cases and one per guest to rehearse
+     * on) and {@value #PACKED_SLOTS_USED} packed ones.
+     */
+    public CountersSuite(Session session, PrintStream progress) {
+        this.region = session.region();
+        this.panama = session.panama();
+        this.jnr = session.jnr();
+        this.peer = session.peer();
         this.progress = progress;
+        this.counterSlots = session.counterSlots(NAME, COUNTER_SLOTS_USED);
+        this.packedSlots = session.packedSlots(NAME, PACKED_SLOTS_USED);
     }
+
+    static final int COUNTER_SLOTS_USED = 6;
+    static final int PACKED_SLOTS_USED = 2;
+    private final Session.Claim counterSlots;
+    private final Session.Claim packedSlots;
 
     /** The same suite with JavaScript actors on {@code guest} (a test gives an engine that cannot start). */
     public CountersSuite withGuest(GuestRuntime guest) {
@@ -97,15 +115,15 @@ public final class CountersSuite {
         List<CaseResult> cases = new ArrayList<>();
         cases.add(runCase("padded_slots_all_runtimes",
                 "Java, C via FFM, C via JNR and Go add to two padded slots at once; each slot is exact.",
-                Block.BLOCK_COUNTERS, new int[] {0, 1}, plan(mode)));
+                Block.BLOCK_COUNTERS, new int[] {counterSlots.at(0), counterSlots.at(1)}, plan(mode)));
         cases.add(runCase("packed_slots_all_runtimes",
                 "The same on two slots that share one cache line (false sharing); each slot is exact.",
-                Block.BLOCK_PACKED, new int[] {0, 1}, plan(mode)));
+                Block.BLOCK_PACKED, new int[] {packedSlots.at(0), packedSlots.at(1)}, plan(mode)));
         cases.add(brokenVariant(mode));
         cases.add(guestCase(mode, CounterScript.ATOMICS_VIEW));
         cases.add(guestCase(mode, CounterScript.HOST_VARHANDLE));
         cases.add(guestCase(mode, CounterScript.HOST_PLAIN_BROKEN));
-        return new SuiteResult(NAME, "Atomic counters shared by the JVM, C (FFM and JNR), Go and a JavaScript guest over one region.", cases);
+        return new SuiteResult(NAME, TITLE, cases);
     }
 
     /** Attempts the broken variant gets: one that loses an update is enough to prove the check. */
@@ -125,7 +143,7 @@ public final class CountersSuite {
         for (int attempt = 1; attempt <= BROKEN_VARIANT_ATTEMPTS; attempt++) {
             last = runCase("plain_java_increments_lose_updates",
                     "Broken variant: the Java actors read, then write (not atomically); the check must see lost updates.",
-                    Block.BLOCK_COUNTERS, new int[] {2}, plan);
+                    Block.BLOCK_COUNTERS, new int[] {counterSlots.at(2)}, plan);
             Map<String, Object> metrics = new LinkedHashMap<>(last.metrics());
             metrics.put("attempts", (long) attempt);
             last = new CaseResult(last.name(), last.title(), last.status(),
@@ -135,8 +153,8 @@ public final class CountersSuite {
         return last;
     }
 
-    /** The slot the JavaScript cases use; the other cases use 0 to 3. */
-    static final int GUEST_SLOT = 4;
+    /** The claimed counter slot the JavaScript cases use; the slots after it are the guests' rehearsal slots. */
+    static final int GUEST_SLOT = 3;
 
     /**
      * One JavaScript plan: a Java thread and one guest on one padded slot (no C actor: three
@@ -166,7 +184,7 @@ public final class CountersSuite {
         int attempts = script.knownHazard() || script.broken() ? BROKEN_VARIANT_ATTEMPTS : 1;
         for (int attempt = 1; attempt <= attempts; attempt++) {
             long compiledBefore = guest.compilations(script.name() + ".js");
-            last = runCase(script.name(), title, Block.BLOCK_COUNTERS, new int[] {GUEST_SLOT}, guestPlan(mode, script));
+            last = runCase(script.name(), title, Block.BLOCK_COUNTERS, new int[] {counterSlots.at(GUEST_SLOT)}, guestPlan(mode, script));
             if (last.status() == Status.ERROR) break;
             // Compilations of this script that landed during the case: "compiled" says only
             // that the engine could compile; this says whether it did.
@@ -222,7 +240,7 @@ public final class CountersSuite {
                     // Each guest rehearses on its own unused counter slot (past the ones cases use).
                     actors.add(Actor.js(s, JsCounterActor.start(guest, plan.jsScript(), s, region.segment(),
                             aim(block, s, plan.jsScript().name()).address() - region.segment().address(),
-                            region.counterSlot(GUEST_SLOT + 1 + i).address() - region.segment().address(),
+                            region.counterSlot(counterSlots.at(GUEST_SLOT + 1 + i)).address() - region.segment().address(),
                             gate, ready, plan.jsIncrements())));
                 }
                 for (int i = 0; i < plan.javaThreads(); i++) {

@@ -28,7 +28,7 @@ public record ActorSpec(KernelPlan declared, KernelPlan actual) {
         return new ActorSpec(plan, plan);
     }
 
-    public Runtime runtime() {
+    public ActorRuntime runtime() {
         return declared.runtime();
     }
 

@@ -24,13 +24,13 @@ public final class ArchModel {
         return code == 0 ? a : testbed.region.RegionLayout.archName(code);
     }
 
-    public static Observation expect(LitmusTest t, String arch) {
+    public static Observation expect(LitmusCase t, String arch) {
         if (!t.hasInteresting() || t.shape() == null) return Observation.NOT_APPLICABLE;
         List<ActorSpec> a = t.actors();
         // A compiler may reorder plain Java accesses, and any style (a) guest access: the
         // guest's compiler treats a view of a host buffer as memory no one else sees.
-        boolean plainJava = a.stream().anyMatch(s -> (s.runtime() == Runtime.JAVA || s.runtime() == Runtime.JS_HOST)
-                && s.actualModes().stream().anyMatch(m -> m.equals("plain")) || s.runtime() == Runtime.JS_VIEW);
+        boolean plainJava = a.stream().anyMatch(s -> (s.runtime() == ActorRuntime.JAVA || s.runtime() == ActorRuntime.JS_HOST)
+                && s.actualModes().stream().anyMatch(m -> m.equals("plain")) || s.runtime() == ActorRuntime.JS_VIEW);
         return switch (arch) {
             case "x86_64" -> switch (t.shape()) {
                 // TSO keeps every order but store -> later load: only shapes whose relaxed

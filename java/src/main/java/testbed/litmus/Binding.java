@@ -36,7 +36,7 @@ public final class Binding {
     }
 
     /** A thread bound to its runtime. */
-    public record BoundThread(int index, Runtime runtime, List<BoundStatement> statements) {
+    public record BoundThread(int index, ActorRuntime runtime, List<BoundStatement> statements) {
         public BoundThread {
             statements = List.copyOf(statements);
         }
@@ -54,13 +54,13 @@ public final class Binding {
             threads = List.copyOf(threads);
         }
 
-        public List<Runtime> runtimes() {
+        public List<ActorRuntime> runtimes() {
             return threads.stream().map(BoundThread::runtime).toList();
         }
 
         /** How each thread's plain accesses are judged: C's own meaning in C, happens-before elsewhere. */
         public List<PlainSemantics> semantics() {
-            return threads.stream().map(t -> t.runtime() == Runtime.C ? PlainSemantics.C11 : PlainSemantics.HAPPENS_BEFORE).toList();
+            return threads.stream().map(t -> t.runtime() == ActorRuntime.C ? PlainSemantics.C11 : PlainSemantics.HAPPENS_BEFORE).toList();
         }
 
         /** Whether some thread runs an order other than the declared one. */
@@ -74,7 +74,7 @@ public final class Binding {
 
     /** The program as C11 code: every thread in C, every order as declared. */
     public static BoundProgram asC11(LitmusProgram p) {
-        return bind(p, java.util.Collections.nCopies(p.threads().size(), Runtime.C));
+        return bind(p, java.util.Collections.nCopies(p.threads().size(), ActorRuntime.C));
     }
 
     /**
@@ -82,16 +82,16 @@ public final class Binding {
      *
      * @throws LitmusFileException naming the statement a runtime cannot run, or a count mismatch
      */
-    public static BoundProgram bind(LitmusProgram p, List<Runtime> runtimes) {
+    public static BoundProgram bind(LitmusProgram p, List<ActorRuntime> runtimes) {
         if (runtimes.size() != p.threads().size()) {
             throw new LitmusFileException(p.source(), p.threads().get(0).at(), String.format(Locale.ROOT,
                     "%s has %d threads but %d runtimes were given (%s): name one runtime per thread",
-                    p.name(), p.threads().size(), runtimes.size(), runtimes.stream().map(Runtime::label).toList()));
+                    p.name(), p.threads().size(), runtimes.size(), runtimes.stream().map(ActorRuntime::label).toList()));
         }
         List<BoundThread> bound = new ArrayList<>();
         List<ThreadCode> effective = new ArrayList<>();
         for (ThreadCode t : p.threads()) {
-            Runtime rt = runtimes.get(t.index());
+            ActorRuntime rt = runtimes.get(t.index());
             List<BoundStatement> statements = new ArrayList<>();
             for (Statement s : t.statements()) statements.add(bind(p, t, rt, s));
             bound.add(new BoundThread(t.index(), rt, statements));
@@ -101,7 +101,7 @@ public final class Binding {
         return new BoundProgram(p, eff, bound);
     }
 
-    private static BoundStatement bind(LitmusProgram p, ThreadCode t, Runtime rt, Statement s) {
+    private static BoundStatement bind(LitmusProgram p, ThreadCode t, ActorRuntime rt, Statement s) {
         return switch (s) {
             case Statement.Store st -> {
                 String m = accessMode(rt, Access.STORE, st.order());
@@ -122,7 +122,7 @@ public final class Binding {
             case Statement.CompareExchange c -> {
                 String m = compareExchangeMode(rt, c.success(), c.failure());
                 // C runs any pair C11 allows; the other runtimes' failure order follows from the mode.
-                Strength failure = rt == Runtime.C ? c.failure() : rt.casFailure(m);
+                Strength failure = rt == ActorRuntime.C ? c.failure() : rt.casFailure(m);
                 yield new BoundStatement(s, m, new Statement.CompareExchange(c.register(), c.location(), c.expected(), c.desired(),
                         rt.strength(m), failure, c.at()));
             }
@@ -141,7 +141,7 @@ public final class Binding {
     private enum Access { LOAD, STORE, RMW }
 
     /** The runtime's weakest access mode that promises at least {@code order}. */
-    static String accessMode(Runtime rt, Access access, Strength order) {
+    static String accessMode(ActorRuntime rt, Access access, Strength order) {
         return switch (rt) {
             case JAVA -> switch (access) {
                 case LOAD -> switch (order) {
@@ -166,12 +166,12 @@ public final class Binding {
             case C -> order == Strength.PLAIN ? "plain" : order.c11();
             case GO -> order == Strength.PLAIN ? "plain" : "atomic";
             case JS_VIEW -> order == Strength.PLAIN ? "plain" : "atomics";
-            case JS_HOST -> access == Access.RMW ? "volatile" : accessMode(Runtime.JAVA, access, order);
+            case JS_HOST -> access == Access.RMW ? "volatile" : accessMode(ActorRuntime.JAVA, access, order);
         };
     }
 
     /** The weakest compare-exchange mode whose success and failure orders both promise enough. */
-    static String compareExchangeMode(Runtime rt, Strength success, Strength failure) {
+    static String compareExchangeMode(ActorRuntime rt, Strength success, Strength failure) {
         return switch (rt) {
             case JAVA -> {
                 for (String m : List.of("acquire", "release", "volatile")) {
@@ -184,8 +184,8 @@ public final class Binding {
     }
 
     /** Fences: C's own; Java's VarHandle.acquireFence, releaseFence and fullFence. */
-    private static String fenceMode(Runtime rt, Strength order) {
-        if (rt == Runtime.C) return order.c11();
+    private static String fenceMode(ActorRuntime rt, Strength order) {
+        if (rt == ActorRuntime.C) return order.c11();
         return switch (order) {
             case ACQUIRE -> "acquire";
             case RELEASE -> "release";
@@ -193,7 +193,7 @@ public final class Binding {
         };
     }
 
-    private static Strength fenceStrength(Runtime rt, String mode) {
+    private static Strength fenceStrength(ActorRuntime rt, String mode) {
         return switch (mode) {
             case "full" -> Strength.SEQ_CST;
             default -> Strength.valueOf(mode.toUpperCase(Locale.ROOT));

@@ -11,11 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import static testbed.litmus.Runtime.C;
-import static testbed.litmus.Runtime.GO;
-import static testbed.litmus.Runtime.JAVA;
-import static testbed.litmus.Runtime.JS_HOST;
-import static testbed.litmus.Runtime.JS_VIEW;
+import static testbed.litmus.ActorRuntime.C;
+import static testbed.litmus.ActorRuntime.GO;
+import static testbed.litmus.ActorRuntime.JAVA;
+import static testbed.litmus.ActorRuntime.JS_HOST;
+import static testbed.litmus.ActorRuntime.JS_VIEW;
 
 /**
  * The canonical suite: the files under {@code litmus/canonical/SHAPE/RUNG.litmus}, each
@@ -28,16 +28,16 @@ public final class CanonicalSuite {
     public static final String ROOT_PROPERTY = "testbed.litmus.root";
 
     /** The two-actor pairings: every ordered pair of runtimes except Go with itself (the peer tests that alone). */
-    public static final List<List<Runtime>> PAIRS = List.of(
+    public static final List<List<ActorRuntime>> PAIRS = List.of(
             List.of(JAVA, JAVA), List.of(JAVA, C), List.of(C, JAVA), List.of(C, C),
             List.of(JAVA, GO), List.of(GO, JAVA), List.of(C, GO), List.of(GO, C));
 
     /** Three-actor mixes for WRC (writer, relay, observer). */
-    public static final List<List<Runtime>> TRIPLES = List.of(
+    public static final List<List<ActorRuntime>> TRIPLES = List.of(
             List.of(JAVA, JAVA, JAVA), List.of(JAVA, C, GO), List.of(C, GO, JAVA), List.of(GO, JAVA, C));
 
     /** Four-actor mixes for IRIW (two writers, two readers). */
-    public static final List<List<Runtime>> QUADS = List.of(
+    public static final List<List<ActorRuntime>> QUADS = List.of(
             List.of(JAVA, JAVA, JAVA, JAVA), List.of(JAVA, C, JAVA, C), List.of(C, GO, GO, JAVA));
 
     /**
@@ -45,14 +45,14 @@ public final class CanonicalSuite {
      * orders (docs/GUEST.md): V is style (a), a typed-array view; H is style (b), host
      * VarHandle methods.
      */
-    public static final List<List<Runtime>> GUEST_PAIRS = List.of(
+    public static final List<List<ActorRuntime>> GUEST_PAIRS = List.of(
             List.of(JAVA, JS_VIEW), List.of(JS_VIEW, JAVA), List.of(C, JS_VIEW), List.of(JS_VIEW, C),
             List.of(JAVA, JS_HOST), List.of(JS_HOST, JAVA), List.of(C, JS_HOST), List.of(JS_HOST, C));
 
     /** The shapes the guest takes part in. */
     public static final List<Shape> GUEST_SHAPES = List.of(Shape.MP, Shape.SB);
 
-    private static volatile List<LitmusTest> all;
+    private static volatile List<LitmusCase> all;
 
     private CanonicalSuite() {}
 
@@ -62,10 +62,10 @@ public final class CanonicalSuite {
     }
 
     /** Every test, in run order: each shape's tests, then the guest tests, then the broken variants. Parsed and judged once. */
-    public static List<LitmusTest> all() {
-        List<LitmusTest> tests = all;
+    public static List<LitmusCase> all() {
+        List<LitmusCase> tests = all;
         if (tests == null) {
-            List<LitmusTest> built = new ArrayList<>();
+            List<LitmusCase> built = new ArrayList<>();
             for (Shape shape : Shape.values()) built.addAll(forShape(shape));
             built.addAll(mixedOrders());
             built.addAll(guestTests());
@@ -81,18 +81,18 @@ public final class CanonicalSuite {
      * beside a Java volatile or a C seq_cst actor. Style (a) is PLAIN in the model, so its
      * relaxed outcomes are allowed; style (b) with volatile forbids them.
      */
-    public static List<LitmusTest> guestTests() {
-        List<LitmusTest> tests = new ArrayList<>();
+    public static List<LitmusCase> guestTests() {
+        List<LitmusCase> tests = new ArrayList<>();
         for (Shape shape : GUEST_SHAPES) {
             LitmusProgram p = program(shape, Rung.SC);
-            for (List<Runtime> mix : GUEST_PAIRS) tests.add(test(shape, Rung.SC, p, mix));
+            for (List<ActorRuntime> mix : GUEST_PAIRS) tests.add(test(shape, Rung.SC, p, mix));
         }
         return tests;
     }
 
     /** One shape's file on every rung, bound to every mix of its arity that the rung suits. */
-    public static List<LitmusTest> forShape(Shape shape) {
-        List<List<Runtime>> mixes = mixes(shape.arity());
+    public static List<LitmusCase> forShape(Shape shape) {
+        List<List<ActorRuntime>> mixes = mixes(shape.arity());
         List<Rung> rungs = switch (shape) {
             case RMW_FADD, RMW_CAS -> List.of(Rung.RELAXED, Rung.SC); // atomicity does not depend on ordering
             case SB, R -> List.of(Rung.PLAIN, Rung.RELAXED, Rung.ACQ_REL, Rung.SC, Rung.FENCED);
@@ -100,8 +100,8 @@ public final class CanonicalSuite {
         };
         java.util.Map<Rung, LitmusProgram> files = new java.util.EnumMap<>(Rung.class);
         for (Rung rung : rungs) files.put(rung, program(shape, rung));
-        List<LitmusTest> tests = new ArrayList<>();
-        for (List<Runtime> mix : mixes) {
+        List<LitmusCase> tests = new ArrayList<>();
+        for (List<ActorRuntime> mix : mixes) {
             for (Rung rung : rungs) {
                 // The plain rung runs where Java takes part: C has no non-atomic kernel yet,
                 // and Go's plain accesses alone are what the peer's own tests cover.
@@ -122,7 +122,7 @@ public final class CanonicalSuite {
      * case of {@code make run} (LitmusKernelCoverageTest). Named {@code SHAPE_PAIRING_ORDERS},
      * e.g. {@code sb_jc_rlx_sc_rel_acq}.
      */
-    public static List<LitmusTest> mixedOrders() {
+    public static List<LitmusCase> mixedOrders() {
         Path dir = directory().resolve("mixed");
         List<String> rows;
         try {
@@ -130,7 +130,7 @@ public final class CanonicalSuite {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + dir.resolve("pairings.tsv") + ": " + e.getMessage(), e);
         }
-        List<LitmusTest> tests = new ArrayList<>();
+        List<LitmusCase> tests = new ArrayList<>();
         for (String row : rows) {
             if (row.isBlank() || row.startsWith("#") || row.startsWith("file\t")) continue;
             String[] f = row.split("\t");
@@ -140,7 +140,7 @@ public final class CanonicalSuite {
             LitmusProgram p = parse(dir.resolve(f[0]));
             String orders = f[0].replaceFirst("\\.litmus$", "").substring(shape.token().length() + 1);
             for (String pairing : f[2].split(",")) {
-                List<Runtime> mix = pairing.chars().mapToObj(c -> Runtime.parse(String.valueOf((char) c))).toList();
+                List<ActorRuntime> mix = pairing.chars().mapToObj(c -> ActorRuntime.parse(String.valueOf((char) c))).toList();
                 tests.add(test(shape.token() + '_' + pairing + '_' + orders, shape, null, p, mix));
             }
         }
@@ -152,11 +152,11 @@ public final class CanonicalSuite {
      * really runs release/acquire. The model then forbids (0, 0), and on x86-TSO the
      * weak actor's store buffer produces it: the engine must report it as forbidden.
      */
-    public static List<LitmusTest> selfChecks() {
+    public static List<LitmusCase> selfChecks() {
         LitmusProgram sb = program(Shape.SB, Rung.SC);
-        List<LitmusTest> tests = new ArrayList<>();
-        for (List<Runtime> mix : List.of(List.of(C, C), List.of(JAVA, C))) {
-            LitmusTest t = test(Shape.SB, Rung.SC, sb, mix);
+        List<LitmusCase> tests = new ArrayList<>();
+        for (List<ActorRuntime> mix : List.of(List.of(C, C), List.of(JAVA, C))) {
+            LitmusCase t = test(Shape.SB, Rung.SC, sb, mix);
             tests.add(t.brokenVariant("selfcheck_sb_" + letters(mix) + "_sc_declared_one_acq_rel", 1, List.of("release", "acquire")));
         }
         return tests;
@@ -176,11 +176,11 @@ public final class CanonicalSuite {
         }
     }
 
-    private static LitmusTest test(Shape shape, Rung rung, LitmusProgram p, List<Runtime> mix) {
+    private static LitmusCase test(Shape shape, Rung rung, LitmusProgram p, List<ActorRuntime> mix) {
         return test(name(shape, mix, rung), shape, rung, p, mix);
     }
 
-    private static LitmusTest test(String name, Shape shape, Rung rung, LitmusProgram p, List<Runtime> mix) {
+    private static LitmusCase test(String name, Shape shape, Rung rung, LitmusProgram p, List<ActorRuntime> mix) {
         FileTest f = FileTest.of(name, shape, rung, Binding.bind(p, mix));
         if (!f.runnable()) {
             throw new LitmusFileException(p.source(), p.threads().get(0).at(), "canonical test " + name + ": " + f.notRunnable());
@@ -188,12 +188,12 @@ public final class CanonicalSuite {
         return f.test();
     }
 
-    static String name(Shape shape, List<Runtime> mix, Rung rung) {
+    static String name(Shape shape, List<ActorRuntime> mix, Rung rung) {
         return shape.token() + '_' + letters(mix) + '_' + rung.label();
     }
 
     /** The runtime mixes the suite covers for tests of this many threads. */
-    static List<List<Runtime>> mixes(int threads) {
+    static List<List<ActorRuntime>> mixes(int threads) {
         return switch (threads) {
             case 3 -> TRIPLES;
             case 4 -> QUADS;
@@ -202,9 +202,9 @@ public final class CanonicalSuite {
     }
 
     /** Java, C: {@code jc}, as case names spell a pairing. */
-    static String letters(List<Runtime> mix) {
+    static String letters(List<ActorRuntime> mix) {
         StringBuilder b = new StringBuilder();
-        for (Runtime r : mix) b.append(r.letter().toLowerCase(Locale.ROOT));
+        for (ActorRuntime r : mix) b.append(r.letter().toLowerCase(Locale.ROOT));
         return b.toString();
     }
 }

@@ -13,7 +13,7 @@ import testbed.litmus.model.Rc11Model;
  * @param test        the runnable test, or null
  * @param notRunnable why it cannot run ({@code not runnable: ...} or {@code binding refused: ...}), or null
  */
-public record FileTest(String name, LitmusSource source, LitmusTest test, String notRunnable) {
+public record FileTest(String name, LitmusSource source, LitmusCase test, String notRunnable) {
 
     /** Binds nothing further: judges {@code bound} and plans a kernel for each of its threads. */
     public static FileTest of(String name, Shape shape, Rung rung, Binding.BoundProgram bound) {
@@ -21,7 +21,7 @@ public record FileTest(String name, LitmusSource source, LitmusTest test, String
         LitmusSource source = new LitmusSource(bound, j);
         try {
             KernelPlanner.Planned m = KernelPlanner.plan(bound, j);
-            return new FileTest(name, source, LitmusTest.judged(name, shape, rung, m.actors(), m.gathers(), source, false), null);
+            return new FileTest(name, source, LitmusCase.judged(name, shape, rung, m.actors(), m.gathers(), source, false), null);
         } catch (KernelPlanner.NotRunnable e) {
             return new FileTest(name, source, null, "not runnable: " + e.getMessage());
         }

@@ -24,11 +24,11 @@ public final class FileTests {
      * @throws LitmusFileException when the named runtimes cannot run a statement (a default
      *         pairing that cannot is a not-runnable test with the reason instead)
      */
-    public static List<FileTest> of(LitmusProgram p, List<Runtime> runtimes) {
+    public static List<FileTest> of(LitmusProgram p, List<ActorRuntime> runtimes) {
         if (runtimes != null) return List.of(bound(p, runtimes));
         List<FileTest> tests = new ArrayList<>();
         LitmusSource asWritten = null; // what a refused pairing reports: the file judged as C11, once
-        for (List<Runtime> mix : defaultPairings(p.threads().size())) {
+        for (List<ActorRuntime> mix : defaultPairings(p.threads().size())) {
             try {
                 tests.add(bound(p, mix));
             } catch (LitmusFileException refused) {
@@ -42,17 +42,17 @@ public final class FileTests {
         return tests;
     }
 
-    private static FileTest bound(LitmusProgram p, List<Runtime> mix) {
+    private static FileTest bound(LitmusProgram p, List<ActorRuntime> mix) {
         return FileTest.of(name(p.source(), mix), null, null, Binding.bind(p, mix));
     }
 
     /** The pairings of the canonical suite for this many threads; a single thread runs in Java. */
-    static List<List<Runtime>> defaultPairings(int threads) {
-        return threads == 1 ? List.of(List.of(Runtime.JAVA)) : CanonicalSuite.mixes(threads);
+    static List<List<ActorRuntime>> defaultPairings(int threads) {
+        return threads == 1 ? List.of(List.of(ActorRuntime.JAVA)) : CanonicalSuite.mixes(threads);
     }
 
     /** {@code SB+fences.litmus} and Java, C: {@code sb_fences_jc}. */
-    static String name(Path file, List<Runtime> mix) {
+    static String name(Path file, List<ActorRuntime> mix) {
         String stem = file.getFileName().toString().replaceFirst("\\.litmus$", "");
         String snake = stem.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
         if (snake.isEmpty()) snake = "test";

@@ -58,7 +58,7 @@ final class KernelPlanner {
         if (shape.isEmpty() || shape.size() > 4) {
             throw new NotRunnable("the engine's histogram counts outcomes of 1 to 4 values; this test's outcome has " + shape.size());
         }
-        String tooWide = LitmusTest.histogramFault(List.copyOf(judgement.allowed()), shape.size());
+        String tooWide = LitmusCase.histogramFault(List.copyOf(judgement.allowed()), shape.size());
         if (tooWide != null) throw new NotRunnable(tooWide);
         List<ActorSpec> actors = new ArrayList<>();
         for (Binding.BoundThread t : bound.threads()) actors.add(actor(t, p.threads().get(t.index())));

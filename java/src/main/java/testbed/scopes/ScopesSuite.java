@@ -64,6 +64,10 @@ import java.util.function.Consumer;
  */
 public final class ScopesSuite {
     public static final String NAME = "scopes";
+    public static final String TITLE = "Structured-scope lifetimes across Java, Go and C: leftovers per runtime and time outliving close().";
+    /** This suite as a run sees it. */
+    public static final testbed.harness.Suite SUITE = testbed.harness.Suite.of(NAME, TITLE,
+            (session, settings, progress) -> new ScopesSuite(session, progress).run(settings.mode()));
 
     /** Leftovers are whatever still runs this long after close() returned. */
     static final Duration LEAK_BOUND = Duration.ofSeconds(1);
@@ -193,7 +197,7 @@ public final class ScopesSuite {
             deadlineTimer.shutdownNow();
             if (eventLoopHolder != null) close(eventLoopHolder);
         }
-        return new SuiteResult(NAME, "Structured-scope lifetimes across Java, Go and C: leftovers per runtime and time outliving close().", cases);
+        return new SuiteResult(NAME, TITLE, cases);
     }
 
     /**

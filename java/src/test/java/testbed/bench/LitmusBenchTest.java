@@ -22,7 +22,7 @@ import testbed.bench.LitmusBench.AnchorFigures;
 import testbed.bench.LitmusBench.Comparison;
 import testbed.bench.LitmusBench.Verdict;
 import testbed.litmus.CanonicalSuite;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 import testbed.report.CaseResult;
 import testbed.report.Status;
 
@@ -282,7 +282,7 @@ class LitmusBenchTest {
 
     @Test
     void everyAnchorHasItsCanonicalTests() {
-        Set<String> names = CanonicalSuite.all().stream().map(LitmusTest::name).collect(Collectors.toSet());
+        Set<String> names = CanonicalSuite.all().stream().map(LitmusCase::name).collect(Collectors.toSet());
         int n = 0;
         for (Anchor a : Anchor.values()) {
             for (String pairing : a.pairings()) {

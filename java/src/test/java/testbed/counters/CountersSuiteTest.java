@@ -42,7 +42,7 @@ class CountersSuiteTest {
     }
 
     private static CountersSuite suite() {
-        return new CountersSuite(session.region(), session.panama(), session.jnr(), session.peer(), QUIET);
+        return new CountersSuite(session, QUIET);
     }
 
     /** The quick plan's count per actor; the k-th actor of a case adds 2^k more (docs/COUNTERS.md). */

@@ -77,6 +77,6 @@ final class ActorPrograms {
 
     /** How each actor's plain accesses are judged: C11 for C, happens-before for the others. */
     static List<PlainSemantics> semantics(List<RoleActor> actors) {
-        return actors.stream().map(a -> a.runtime() == Runtime.C ? PlainSemantics.C11 : PlainSemantics.HAPPENS_BEFORE).toList();
+        return actors.stream().map(a -> a.runtime() == ActorRuntime.C ? PlainSemantics.C11 : PlainSemantics.HAPPENS_BEFORE).toList();
     }
 }

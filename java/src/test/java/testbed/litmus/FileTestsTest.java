@@ -15,10 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static testbed.litmus.Runtime.C;
-import static testbed.litmus.Runtime.GO;
-import static testbed.litmus.Runtime.JAVA;
-import static testbed.litmus.Runtime.JS_VIEW;
+import static testbed.litmus.ActorRuntime.C;
+import static testbed.litmus.ActorRuntime.GO;
+import static testbed.litmus.ActorRuntime.JAVA;
+import static testbed.litmus.ActorRuntime.JS_VIEW;
 
 /** A user's file: bound to runtimes by the table, matched to the engine's kernels, or told why not. */
 @Timeout(30)
@@ -204,7 +204,7 @@ class FileTestsTest {
         assertEquals(4, t.test().radix());
     }
 
-    private static void assertNotRunnable(String text, List<Runtime> rts, String reason) {
+    private static void assertNotRunnable(String text, List<ActorRuntime> rts, String reason) {
         LitmusProgram p = parse("t.litmus", text);
         FileTest t = FileTests.of(p, rts).get(0);
         assertFalse(t.runnable(), p.name());

@@ -13,22 +13,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static testbed.litmus.Runtime.C;
-import static testbed.litmus.Runtime.GO;
-import static testbed.litmus.Runtime.JAVA;
+import static testbed.litmus.ActorRuntime.C;
+import static testbed.litmus.ActorRuntime.GO;
+import static testbed.litmus.ActorRuntime.JAVA;
 
 /** The canonical suite as the model judges its files, bound to runtimes. */
 @Timeout(30)
 class LitmusModelTest {
 
     /** A canonical file bound to {@code rts}, whether or not the suite runs that pairing. */
-    private static LitmusTest t(Shape s, Rung r, Runtime... rts) {
+    private static LitmusCase t(Shape s, Rung r, ActorRuntime... rts) {
         FileTest f = FileTest.of("t", s, r, Binding.bind(CanonicalSuite.program(s, r), List.of(rts)));
         assertTrue(f.runnable(), () -> f.notRunnable());
         return f.test();
     }
 
-    private static Expectation exp(LitmusTest t, long... values) {
+    private static Expectation exp(LitmusCase t, long... values) {
         return t.classify(java.util.Arrays.stream(values).boxed().toList()).expectation();
     }
 
@@ -78,19 +78,19 @@ class LitmusModelTest {
 
     @Test
     void canonicalSuiteIsWellFormedWithUniqueNames() {
-        List<LitmusTest> all = CanonicalSuite.all();
+        List<LitmusCase> all = CanonicalSuite.all();
         Set<String> names = new HashSet<>();
-        for (LitmusTest t : all) assertTrue(names.add(t.name()), "duplicate " + t.name());
+        for (LitmusCase t : all) assertTrue(names.add(t.name()), "duplicate " + t.name());
         assertTrue(all.size() > 200, "suite size " + all.size());
         for (Shape s : Shape.values()) assertTrue(all.stream().anyMatch(t -> t.shape() == s), s + " present");
-        assertTrue(all.stream().anyMatch(LitmusTest::selfCheck));
+        assertTrue(all.stream().anyMatch(LitmusCase::selfCheck));
         // Every broken variant declares stronger modes than it runs, so its relaxed outcome is forbidden.
-        for (LitmusTest t : CanonicalSuite.selfChecks()) {
+        for (LitmusCase t : CanonicalSuite.selfChecks()) {
             assertTrue(t.actors().stream().anyMatch(ActorSpec::broken));
             assertEquals(Expectation.FORBIDDEN, exp(t, 0, 0));
         }
         // Every case carries the file it came from.
-        for (LitmusTest t : all) {
+        for (LitmusCase t : all) {
             assertTrue(t.source().file().startsWith(CanonicalSuite.directory()), t.name() + ": " + t.source().file());
         }
     }
@@ -105,20 +105,20 @@ class LitmusModelTest {
         e = assertThrows(IllegalArgumentException.class, () -> ActorSpec.of(new KernelPlan(GO, List.of(
                 new KernelPlan.Store(0, 1, "atomic"), new KernelPlan.Fence("seq_cst"), new KernelPlan.Load(8, "atomic", 0)), 1)).validate());
         assertTrue(e.getMessage().contains("go has no fence at all"), e.getMessage());
-        LitmusTest sbTest = t(Shape.SB, Rung.SC, C, C);
+        LitmusCase sbTest = t(Shape.SB, Rung.SC, C, C);
         List<ActorSpec> sb = sbTest.actors();
-        e = assertThrows(IllegalArgumentException.class, () -> new LitmusTest("bad_arity", null, null, sb,
+        e = assertThrows(IllegalArgumentException.class, () -> new LitmusCase("bad_arity", null, null, sb,
                 sbTest.gathers(), List.of(new OutcomeSpec(List.of(0L, 0L, 0L), Expectation.FORBIDDEN, "three")), false, null));
         assertTrue(e.getMessage().contains("outcome (0, 0, 0) has 3 values, but the test gathers 2"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new LitmusTest("bad_gather", null, null, sb,
+        e = assertThrows(IllegalArgumentException.class, () -> new LitmusCase("bad_gather", null, null, sb,
                 List.of(Gather.reg(0, 1)), List.of(), false, null));
         assertTrue(e.getMessage().contains("actor a0 has 1 register(s)"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new LitmusTest("Bad Name", null, null, sb,
+        e = assertThrows(IllegalArgumentException.class, () -> new LitmusCase("Bad Name", null, null, sb,
                 sbTest.gathers(), List.of(), false, null));
         assertTrue(e.getMessage().contains("snake_case"), e.getMessage());
     }
 
-    private static KernelPlan sbPlan(Runtime rt, String store, String load) {
+    private static KernelPlan sbPlan(ActorRuntime rt, String store, String load) {
         return new KernelPlan(rt, List.of(new KernelPlan.Store(0, 1, store), new KernelPlan.Load(8, load, 0)), 1);
     }
 }

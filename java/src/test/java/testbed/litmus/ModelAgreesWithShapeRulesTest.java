@@ -51,7 +51,7 @@ class ModelAgreesWithShapeRulesTest {
     @Test
     void theModelJudgesTheOldLadderAsTheRulesDidSaveTheListedCases() {
         Map<String, String> disagreements = new TreeMap<>();
-        for (LitmusTest t : CanonicalSuite.all()) {
+        for (LitmusCase t : CanonicalSuite.all()) {
             if (t.selfCheck() || !oldLadder(t)) continue;
             List<RoleActor> old = ShapeRules.actors(t.shape(), t.actors().stream().map(ActorSpec::runtime).toList(), t.rung());
             Judgement j = Rc11Model.judge(ActorPrograms.of(t.name(), old, ShapeRules.gathers(t.shape())), ActorPrograms.semantics(old));
@@ -64,7 +64,7 @@ class ModelAgreesWithShapeRulesTest {
     @Test
     void everyFileTestAgreesWithTheRulesOnItsOwnActors() {
         List<String> disagreements = new ArrayList<>();
-        for (LitmusTest t : CanonicalSuite.all()) {
+        for (LitmusCase t : CanonicalSuite.all()) {
             // The old R rule knew no fence: it asked for every access to be seq_cst.
             if (t.shape() == Shape.R && t.rung() == Rung.FENCED) continue;
             if (t.rung() == null) continue; // the mixed-order family: no rule was ever written for it
@@ -78,13 +78,13 @@ class ModelAgreesWithShapeRulesTest {
     @Test
     void onlyTheGoRelaxedAccessesChangedWithTheMoveToFiles() {
         Set<String> changed = new TreeSet<>();
-        for (LitmusTest t : CanonicalSuite.all()) {
+        for (LitmusCase t : CanonicalSuite.all()) {
             if (t.selfCheck() || !oldLadder(t)) continue;
             List<RoleActor> old = ShapeRules.actors(t.shape(), t.actors().stream().map(ActorSpec::runtime).toList(), t.rung());
             boolean oldForbids = ShapeRules.forbidsRelaxed(t.shape(), old) || RULES_WRONG.containsKey(t.name());
             if (oldForbids != t.source().judgement().relaxed().isEmpty()) changed.add(t.name());
             if (!old.stream().map(RoleActor::kernel).toList().equals(RoleActor.of(t.actors()).stream().map(RoleActor::kernel).toList())) {
-                assertTrue(t.actors().stream().anyMatch(a -> a.runtime() == Runtime.GO), t.name() + " changed kernels without Go");
+                assertTrue(t.actors().stream().anyMatch(a -> a.runtime() == ActorRuntime.GO), t.name() + " changed kernels without Go");
             }
         }
         assertTrue(PROGRAM_CHANGED.containsAll(changed), () -> "verdicts changed beyond the list: " + changed);
@@ -92,7 +92,7 @@ class ModelAgreesWithShapeRulesTest {
     }
 
     /** Whether the old mode ladder built this test (the fenced rung and the mixed family came with the files). */
-    private static boolean oldLadder(LitmusTest t) {
+    private static boolean oldLadder(LitmusCase t) {
         return t.rung() != null && t.rung() != Rung.FENCED;
     }
 

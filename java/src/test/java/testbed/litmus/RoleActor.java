@@ -10,13 +10,13 @@ import java.util.List;
  * 0 = x, 1 = y, values): the terms the shape rules were written in. {@link #of(ActorSpec)}
  * reads a planned actor back into them, so the rules can judge the actors the files give.
  */
-record RoleActor(Runtime runtime, Role role, List<String> modes, int p, int q, long v1, long v2) {
+record RoleActor(ActorRuntime runtime, Role role, List<String> modes, int p, int q, long v1, long v2) {
 
     RoleActor {
         modes = List.copyOf(modes);
     }
 
-    static RoleActor of(Runtime rt, Role role, List<String> modes, int p, int q, long v1, long v2) {
+    static RoleActor of(ActorRuntime rt, Role role, List<String> modes, int p, int q, long v1, long v2) {
         return new RoleActor(rt, role, modes, p, q, v1, v2);
     }
 

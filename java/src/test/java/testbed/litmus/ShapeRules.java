@@ -22,7 +22,7 @@ final class ShapeRules {
     private ShapeRules() {}
 
     /** The actors the old ladder built for these runtimes on this rung. */
-    static List<RoleActor> actors(Shape shape, List<Runtime> rt, Rung r) {
+    static List<RoleActor> actors(Shape shape, List<ActorRuntime> rt, Rung r) {
         return switch (shape) {
             case SB -> List.of(
                     actor(rt.get(0), Role.ST_LD, r, List.of(true, true), X, Y, 1, 0),
@@ -122,7 +122,7 @@ final class ShapeRules {
         };
     }
 
-    static RoleActor actor(Runtime rt, Role role, Rung rung, List<Boolean> sync, int p, int q, long v1, long v2) {
+    static RoleActor actor(ActorRuntime rt, Role role, Rung rung, List<Boolean> sync, int p, int q, long v1, long v2) {
         List<String> modes = new ArrayList<>();
         List<Op.Kind> kinds = role.modedOps();
         for (int i = 0; i < kinds.size(); i++) modes.add(mode(rung, rt, kinds.get(i), sync.get(i)));
@@ -149,7 +149,7 @@ final class ShapeRules {
         return st.sc() && ld.sc();
     }
 
-    static String mode(Rung rung, Runtime rt, Op.Kind kind, boolean sync) {
+    static String mode(Rung rung, ActorRuntime rt, Op.Kind kind, boolean sync) {
         if (rung == Rung.FENCED) throw new IllegalArgumentException("the old ladder had no fenced rung");
         Rung r = (rung == Rung.ACQ_REL && !sync) ? Rung.RELAXED : rung;
         return switch (rt) {
@@ -178,7 +178,7 @@ final class ShapeRules {
                 case FENCE -> throw new IllegalArgumentException("fences take no mode");
             };
             case JS_HOST -> switch (kind) {
-                case LOAD, STORE -> mode(rung, Runtime.JAVA, kind, sync);
+                case LOAD, STORE -> mode(rung, ActorRuntime.JAVA, kind, sync);
                 case FADD, CAS -> "volatile";
                 case FENCE -> throw new IllegalArgumentException("fences take no mode");
             };

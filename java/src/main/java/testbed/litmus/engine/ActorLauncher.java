@@ -1,6 +1,6 @@
 package testbed.litmus.engine;
 
-import testbed.guest.GuestKernel;
+import testbed.litmus.runtime.GuestKernel;
 import testbed.guest.GuestRuntime;
 import testbed.harness.Session;
 import testbed.litmus.ActorSpec;

@@ -1,8 +1,8 @@
 package testbed.litmus.engine;
 
 import testbed.litmus.ActorSpec;
-import testbed.litmus.LitmusTest;
-import testbed.litmus.Runtime;
+import testbed.litmus.LitmusCase;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.CKernelLibrary;
 import testbed.litmus.kernel.GoPeerBuild;
 import testbed.litmus.kernel.KernelCompileException;
@@ -33,9 +33,9 @@ public final class CompiledKernels {
     private CompiledKernels() {}
 
     /** The plans {@code rt}'s actors in {@code tests} really run (a broken variant's weaker one), each once. */
-    static List<KernelPlan> plans(List<LitmusTest> tests, Runtime rt) {
+    static List<KernelPlan> plans(List<LitmusCase> tests, ActorRuntime rt) {
         Set<KernelPlan> plans = new LinkedHashSet<>();
-        for (LitmusTest t : tests) {
+        for (LitmusCase t : tests) {
             for (ActorSpec a : t.actors()) if (a.runtime() == rt) plans.add(a.actual());
         }
         return new ArrayList<>(plans);
@@ -50,8 +50,8 @@ public final class CompiledKernels {
     }
 
     /** Builds the peer that runs every Go kernel of {@code tests}; prints what it did. */
-    public static GoPeer goPeer(List<LitmusTest> tests, PrintStream progress) {
-        List<KernelPlan> plans = plans(tests, Runtime.GO);
+    public static GoPeer goPeer(List<LitmusCase> tests, PrintStream progress) {
+        List<KernelPlan> plans = plans(tests, ActorRuntime.GO);
         if (plans.isEmpty()) return new GoPeer(null, null);
         long t0 = System.nanoTime();
         try {
@@ -69,8 +69,8 @@ public final class CompiledKernels {
      * The C library of a group's C kernels, as the runner asks for them: a kernel whose library
      * failed to compile throws with the compiler's reason, which makes its test an ERROR.
      */
-    public static LitmusRunner.CKernels cKernels(List<LitmusTest> tests, PrintStream progress) {
-        List<KernelPlan> plans = plans(tests, Runtime.C);
+    public static LitmusRunner.CKernels cKernels(List<LitmusCase> tests, PrintStream progress) {
+        List<KernelPlan> plans = plans(tests, ActorRuntime.C);
         if (plans.isEmpty()) {
             return LitmusRunner.CKernels.none("no C kernels", "no C kernels were compiled for this group");
         }

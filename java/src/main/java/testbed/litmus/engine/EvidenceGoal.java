@@ -1,7 +1,7 @@
 package testbed.litmus.engine;
 
 import testbed.litmus.Expectation;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 
 import java.time.Duration;
 import java.util.List;
@@ -55,7 +55,7 @@ public record EvidenceGoal(Kind kind, long target, Duration bound) {
     public static final EvidenceGoal NONE = new EvidenceGoal(Kind.NONE, 0, Duration.ZERO);
 
     /** The goal of a test of the suite. */
-    public static EvidenceGoal of(LitmusTest t) {
+    public static EvidenceGoal of(LitmusCase t) {
         if (t.selfCheck()) return new EvidenceGoal(Kind.FORBIDDEN, BROKEN_VARIANT_TARGET, BROKEN_VARIANT_BOUND);
         if (t.hasGuest()) return new EvidenceGoal(Kind.OVERLAP, GUEST_TARGET, GUEST_BOUND);
         return NONE;
@@ -71,7 +71,7 @@ public record EvidenceGoal(Kind kind, long target, Duration bound) {
     }
 
     /** Samples of evidence in an observed histogram. */
-    long count(LitmusTest t, Set<List<Long>> serial, Map<List<Long>, Long> observed) {
+    long count(LitmusCase t, Set<List<Long>> serial, Map<List<Long>, Long> observed) {
         long n = 0;
         for (Map.Entry<List<Long>, Long> e : observed.entrySet()) {
             boolean evidence = switch (kind) {

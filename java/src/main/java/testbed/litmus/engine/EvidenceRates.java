@@ -1,7 +1,7 @@
 package testbed.litmus.engine;
 
 import testbed.litmus.CanonicalSuite;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 import testbed.report.CaseResult;
 import testbed.report.ReportWriter;
 
@@ -45,8 +45,8 @@ public final class EvidenceRates {
                         + " (--repeat N --run-ms MS --report DIR [--stride N] [--test NAME ...])");
             }
         }
-        List<LitmusTest> tests = new ArrayList<>();
-        for (LitmusTest t : CanonicalSuite.all()) {
+        List<LitmusCase> tests = new ArrayList<>();
+        for (LitmusCase t : CanonicalSuite.all()) {
             boolean wanted = names.isEmpty() ? !EvidenceGoal.of(t).none() : names.contains(t.name());
             if (wanted) tests.add(t);
         }
@@ -56,10 +56,10 @@ public final class EvidenceRates {
             LitmusRunner runner = litmus.runner();
             // A fresh JVM compiles in the background and the guest engine starts cold: one
             // discarded run of each kind first.
-            for (LitmusTest t : tests.stream().filter(t -> !t.hasGuest()).limit(1).toList()) runner.run(t, Budget.of(Duration.ofMillis(250)), EvidenceGoal.NONE);
-            for (LitmusTest t : tests.stream().filter(LitmusTest::hasGuest).limit(1).toList()) runner.run(t, Budget.of(Duration.ofMillis(250)), EvidenceGoal.NONE);
+            for (LitmusCase t : tests.stream().filter(t -> !t.hasGuest()).limit(1).toList()) runner.run(t, Budget.of(Duration.ofMillis(250)), EvidenceGoal.NONE);
+            for (LitmusCase t : tests.stream().filter(LitmusCase::hasGuest).limit(1).toList()) runner.run(t, Budget.of(Duration.ofMillis(250)), EvidenceGoal.NONE);
             for (int r = 1; r <= repeat; r++) {
-                for (LitmusTest t : tests) {
+                for (LitmusCase t : tests) {
                     CaseResult res = runner.run(t, new Budget(Duration.ofMillis(runMs), stride, Budget.DEFAULT_STALL), EvidenceGoal.NONE);
                     long n = evidence(t, res);
                     double seconds = ((Number) res.metrics().getOrDefault("elapsed_ms", 0.0)).doubleValue() / 1000;
@@ -96,7 +96,7 @@ public final class EvidenceRates {
     }
 
     /** The samples of evidence a run found: forbidden outcomes for a broken variant, overlap witnesses for a guest test. */
-    private static long evidence(LitmusTest t, CaseResult res) {
+    private static long evidence(LitmusCase t, CaseResult res) {
         String metric = t.selfCheck() ? "forbidden" : "overlap_witnesses";
         return ((Number) res.metrics().getOrDefault(metric, 0L)).longValue();
     }

@@ -1,6 +1,6 @@
 package testbed.litmus.engine;
 
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,7 +33,7 @@ final class ForkPlan {
      * @param tests        its tests, in suite order
      * @param modesPerTest how many modes a test with a JIT mode runs in, over all forks: its run here is that share of its time
      */
-    record Fork(List<String> groups, JitMode jit, List<LitmusTest> tests, int modesPerTest) {
+    record Fork(List<String> groups, JitMode jit, List<LitmusCase> tests, int modesPerTest) {
         Fork {
             groups = List.copyOf(groups);
             tests = List.copyOf(tests);
@@ -47,12 +47,12 @@ final class ForkPlan {
         /** Its runs in units of a test's whole share: a test split over four modes counts a quarter here. */
         double shares() {
             double s = 0;
-            for (LitmusTest t : tests) s += JitPlan.applies(t) ? 1.0 / modesPerTest : 1.0;
+            for (LitmusCase t : tests) s += JitPlan.applies(t) ? 1.0 / modesPerTest : 1.0;
             return s;
         }
 
         long selfChecks() {
-            return tests.stream().filter(LitmusTest::selfCheck).count();
+            return tests.stream().filter(LitmusCase::selfCheck).count();
         }
 
         /**
@@ -61,9 +61,9 @@ final class ForkPlan {
          */
         int javaKernels() {
             java.util.Set<String> kernels = new java.util.HashSet<>();
-            for (LitmusTest t : tests) {
+            for (LitmusCase t : tests) {
                 for (testbed.litmus.ActorSpec a : t.actors()) {
-                    if (a.runtime() == testbed.litmus.Runtime.JAVA) kernels.add(a.actual().id() + "/" + t.gathers().size());
+                    if (a.runtime() == testbed.litmus.ActorRuntime.JAVA) kernels.add(a.actual().id() + "/" + t.gathers().size());
                 }
             }
             return kernels.size();
@@ -77,8 +77,8 @@ final class ForkPlan {
             forks = List.copyOf(forks);
         }
 
-        List<LitmusTest> tests(Map<String, List<LitmusTest>> byGroup) {
-            List<LitmusTest> out = new ArrayList<>();
+        List<LitmusCase> tests(Map<String, List<LitmusCase>> byGroup) {
+            List<LitmusCase> out = new ArrayList<>();
             for (String g : groups) out.addAll(byGroup.get(g));
             return out;
         }
@@ -87,7 +87,7 @@ final class ForkPlan {
     private ForkPlan() {}
 
     /** Packs {@code groups} (in run order; no guest group) into JVMs, each in one of the plan's modes. */
-    static List<Pack> of(Map<String, List<LitmusTest>> groups, JitPlan plan) {
+    static List<Pack> of(Map<String, List<LitmusCase>> groups, JitPlan plan) {
         List<List<String>> packed = new ArrayList<>();
         List<String> open = new ArrayList<>();
         for (String g : groups.keySet()) {
@@ -112,7 +112,7 @@ final class ForkPlan {
     }
 
     /** Adds the groups left over; fewer than half a JVM's worth join the pack before them, which saves their start-ups. */
-    private static void close(List<List<String>> packed, List<String> open, Map<String, List<LitmusTest>> groups, JitPlan plan) {
+    private static void close(List<List<String>> packed, List<String> open, Map<String, List<LitmusCase>> groups, JitPlan plan) {
         if (open.isEmpty()) return;
         boolean small = runsPerFork(open, groups, plan) < RUNS_PER_FORK / 2.0;
         if (small && !packed.isEmpty() && !packed.getLast().contains("selfcheck")) {
@@ -131,17 +131,17 @@ final class ForkPlan {
         return out;
     }
 
-    private static double runsPerFork(List<String> names, Map<String, List<LitmusTest>> groups, JitPlan plan) {
+    private static double runsPerFork(List<String> names, Map<String, List<LitmusCase>> groups, JitPlan plan) {
         List<Fork> forks = pack(names, groups, plan).forks();
         return forks.stream().mapToInt(f -> f.tests().size()).sum() / (double) Math.max(1, forks.size());
     }
 
-    private static Pack pack(List<String> names, Map<String, List<LitmusTest>> groups, JitPlan plan) {
-        Map<JitMode, List<LitmusTest>> byMode = new LinkedHashMap<>();
+    private static Pack pack(List<String> names, Map<String, List<LitmusCase>> groups, JitPlan plan) {
+        Map<JitMode, List<LitmusCase>> byMode = new LinkedHashMap<>();
         for (JitMode m : plan.modes()) byMode.put(m, new ArrayList<>());
-        List<LitmusTest> once = new ArrayList<>();
+        List<LitmusCase> once = new ArrayList<>();
         for (String g : names) {
-            for (LitmusTest t : groups.get(g)) {
+            for (LitmusCase t : groups.get(g)) {
                 List<JitMode> modes = plan.modesOf(t);
                 if (modes.isEmpty()) once.add(t);
                 for (JitMode m : modes) byMode.get(m).add(t);
@@ -150,11 +150,11 @@ final class ForkPlan {
         byMode.values().removeIf(List::isEmpty);
         if (!once.isEmpty()) {
             JitMode host = host(byMode.keySet());
-            List<LitmusTest> merged = new ArrayList<>(once);
+            List<LitmusCase> merged = new ArrayList<>(once);
             merged.addAll(byMode.getOrDefault(host, List.of()));
             // Suite order within the JVM, whichever tests ride in it.
-            List<LitmusTest> order = new ArrayList<>();
-            for (String g : names) for (LitmusTest t : groups.get(g)) if (merged.contains(t)) order.add(t);
+            List<LitmusCase> order = new ArrayList<>();
+            for (String g : names) for (LitmusCase t : groups.get(g)) if (merged.contains(t)) order.add(t);
             byMode.put(host, order);
         }
         List<Fork> forks = new ArrayList<>();

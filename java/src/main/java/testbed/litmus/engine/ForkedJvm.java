@@ -3,7 +3,7 @@ package testbed.litmus.engine;
 import com.fasterxml.jackson.core.type.TypeReference;
 import testbed.Mode;
 import testbed.litmus.CanonicalSuite;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 import testbed.proc.ChildProcess;
 import testbed.report.CaseResult;
 import testbed.report.ReportWriter;
@@ -44,7 +44,7 @@ public final class ForkedJvm {
      * {@code source} names it ({@code --file PATH [--runtimes LIST]}); a test with a Java actor
      * runs {@code 1/split} of {@code budget} there, its share of its time in this mode.
      */
-    public static List<CaseResult> fork(String name, List<LitmusTest> tests, List<String> source, Mode mode, Budget budget,
+    public static List<CaseResult> fork(String name, List<LitmusCase> tests, List<String> source, Mode mode, Budget budget,
                                              JitMode jit, int split, PrintStream progress) {
         Path out = null;
         Process child = null;
@@ -53,7 +53,7 @@ public final class ForkedJvm {
         // (a loaded machine starts JVMs slowly), then each test's longest run and stall.
         long bound = 4 * (LitmusSuite.forkOverhead(jit).toMillis() + 2 * tests.size() * LitmusSuite.rehearsal(jit).toMillis())
                 + LitmusSuite.WARM_UP.toMillis() + budget.stall().toMillis();
-        for (LitmusTest t : tests) bound += EvidenceGoal.of(t).limit(budget).toMillis() + budget.stall().toMillis() + 2000L;
+        for (LitmusCase t : tests) bound += EvidenceGoal.of(t).limit(budget).toMillis() + budget.stall().toMillis() + 2000L;
         long f0 = System.nanoTime();
         try {
             out = Files.createTempFile("interop-litmus-", ".json");
@@ -63,7 +63,7 @@ public final class ForkedJvm {
             cmd.add("--enable-preview");
             cmd.add("--enable-native-access=ALL-UNNAMED");
             // Only a group with guest actors pays JVMCI's start-up (about 0.5 s a JVM).
-            if (tests.stream().anyMatch(LitmusTest::hasGuest)) cmd.addAll(testbed.guest.GuestRuntime.jvmFlagsOfThisJvm());
+            if (tests.stream().anyMatch(LitmusCase::hasGuest)) cmd.addAll(testbed.guest.GuestRuntime.jvmFlagsOfThisJvm());
             for (String p : List.of("testbed.native.lib", "testbed.peer.bin", "testbed.layout", CanonicalSuite.ROOT_PROPERTY, CRASH_GROUP_PROPERTY)) {
                 String v = System.getProperty(p);
                 if (v != null) cmd.add("-D" + p + "=" + v);
@@ -73,7 +73,7 @@ public final class ForkedJvm {
                     "--stride", String.valueOf(budget.stride()), "--group", name, "--jit", jit.label(), "--jit-split", String.valueOf(split),
                     "--out", out.toString()));
             cmd.addAll(source);
-            for (LitmusTest t : tests) cmd.addAll(List.of("--test", t.name()));
+            for (LitmusCase t : tests) cmd.addAll(List.of("--test", t.name()));
             child = new ProcessBuilder(cmd).start();
             Process c = child;
             Thread errPump = Thread.ofPlatform().daemon().start(() -> pump(c, stderr));
@@ -134,12 +134,12 @@ public final class ForkedJvm {
      * with a Java actor for {@code 1/split} of {@code budget}. Each case says the mode and what
      * was read back; writes one progress line per run.
      */
-    public static List<CaseResult> runHere(List<LitmusTest> tests, Budget budget, JitMode jit, int split, Path peer, String fork,
+    public static List<CaseResult> runHere(List<LitmusCase> tests, Budget budget, JitMode jit, int split, Path peer, String fork,
                                            PrintStream progress) {
         JitMode.Check check = jit.checkThisJvm();
         List<CaseResult> cases = new ArrayList<>();
         if (!check.holds()) {
-            for (LitmusTest t : tests) {
+            for (LitmusCase t : tests) {
                 cases.add(stamp(CaseResult.error(t.name(), LitmusRunner.title(t), "this JVM is not in JIT mode " + jit.label() + ": "
                         + String.join("; ", check.mismatches()), 0), jit, check));
             }
@@ -151,7 +151,7 @@ public final class ForkedJvm {
             // The warm-up chases no evidence: a broken variant first would otherwise look for its
             // whole bound in a mode that rarely shows it (the interpreter) before its real run.
             if (!tests.isEmpty()) runner.run(tests.get(0), new Budget(LitmusSuite.WARM_UP, budget.stride(), budget.stall()), EvidenceGoal.NONE);
-            for (LitmusTest t : tests) {
+            for (LitmusCase t : tests) {
                 CaseResult r = stamp(runner.run(t, JitPlan.applies(t) ? budget.perMode(split) : budget), jit, check);
                 cases.add(r);
                 progress.printf(Locale.ROOT, "    %-20s %s %-36s %s%n", jit.label(), r.status().label(), t.name(), r.message());
@@ -197,9 +197,9 @@ public final class ForkedJvm {
         return askedAt < 0 || (at >= 0 && JitMode.parse(fork.substring(at + 1)).name().equals(asked.substring(askedAt + 1)));
     }
 
-    private static List<CaseResult> errors(List<LitmusTest> tests, String reason) {
+    private static List<CaseResult> errors(List<LitmusCase> tests, String reason) {
         List<CaseResult> out = new ArrayList<>();
-        for (LitmusTest t : tests) out.add(CaseResult.error(t.name(), LitmusRunner.title(t), reason, 0));
+        for (LitmusCase t : tests) out.add(CaseResult.error(t.name(), LitmusRunner.title(t), reason, 0));
         return out;
     }
 

@@ -2,7 +2,7 @@ package testbed.litmus.engine;
 
 import testbed.litmus.ArchModel;
 import testbed.litmus.Expectation;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 import testbed.litmus.OutcomeSpec;
 import testbed.report.Status;
 
@@ -51,7 +51,7 @@ final class HistogramVerdict {
     record Judged(String verdict, Status status, String message, List<Map<String, Object>> histogram, Map<String, Object> metrics) {
     }
 
-    static Judged judge(LitmusTest t, Observed o, EvidenceGoal goal) {
+    static Judged judge(LitmusCase t, Observed o, EvidenceGoal goal) {
         Map<List<Long>, Long> observed = o.counts();
         long samples = o.samples();
         List<Map<String, Object>> rows = new ArrayList<>();

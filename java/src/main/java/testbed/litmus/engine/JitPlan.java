@@ -2,8 +2,8 @@ package testbed.litmus.engine;
 
 import testbed.Mode;
 import testbed.litmus.ActorSpec;
-import testbed.litmus.LitmusTest;
-import testbed.litmus.Runtime;
+import testbed.litmus.LitmusCase;
+import testbed.litmus.ActorRuntime;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,14 +39,14 @@ public final class JitPlan {
     }
 
     /** The plan for {@code tests} in run mode {@code mode}, stress seeds from {@code seed} on. */
-    public static JitPlan of(Mode mode, List<LitmusTest> tests, long seed) {
+    public static JitPlan of(Mode mode, List<LitmusCase> tests, long seed) {
         List<JitMode> all = modes(mode, seed);
         JitPlan plan = new JitPlan(all, mode == Mode.QUICK ? 1 : all.size());
         // Quick rotates from C2, the mode a long-running JVM ends in, so that a run of one
         // test (make litmus MODE=quick) sees its kernels as production code would.
         List<JitMode> rotation = List.of(JitMode.C2, all.get(3), JitMode.C1, JitMode.INTERPRETER);
         int next = 0;
-        for (LitmusTest t : tests) {
+        for (LitmusCase t : tests) {
             List<JitMode> m;
             if (!applies(t)) m = List.of();
             // A broken variant must be caught to prove the suite can fail, and interpreted its
@@ -81,21 +81,21 @@ public final class JitPlan {
     }
 
     /** The modes {@code t} runs in; empty when the JIT mode does not apply to it (it runs once). */
-    public List<JitMode> modesOf(LitmusTest t) {
+    public List<JitMode> modesOf(LitmusCase t) {
         List<JitMode> m = byTest.get(t.name());
         if (m == null) throw new IllegalArgumentException("test '" + t.name() + "' is not in this plan");
         return m;
     }
 
     /** True when the JIT mode changes what one of the test's actors runs: it has a Java actor and no guest. */
-    public static boolean applies(LitmusTest t) {
+    public static boolean applies(LitmusCase t) {
         if (t.hasGuest()) return false;
-        for (ActorSpec a : t.actors()) if (a.runtime() == Runtime.JAVA) return true;
+        for (ActorSpec a : t.actors()) if (a.runtime() == ActorRuntime.JAVA) return true;
         return false;
     }
 
     /** The report's {@code jvm_mode_note} for a test that runs once: why the JIT mode was not varied. */
-    public static String whyOnce(LitmusTest t) {
+    public static String whyOnce(LitmusCase t) {
         return t.hasGuest()
                 ? "a guest test: it runs once, in the JVM's default tiered mode with JVMCI, because its kernels are compiled"
                   + " by Graal through JVMCI whatever C1 and C2 do, and -Xint would leave Graal itself interpreted (docs/GUEST.md)"

@@ -4,7 +4,7 @@ import testbed.harness.Session;
 import testbed.litmus.ActorSpec;
 import testbed.litmus.ArchModel;
 import testbed.litmus.Gather;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 import testbed.litmus.runtime.ActorResult;
 import testbed.litmus.runtime.Descriptor;
 import testbed.litmus.runtime.LitmusSection;
@@ -39,7 +39,7 @@ public final class LitmusRunner {
     private long generation;
     private testbed.guest.GuestRuntime guest = testbed.guest.GuestRuntime.shared();
     /** One launcher per runtime: the runner itself has no per-runtime code. */
-    private final java.util.Map<testbed.litmus.Runtime, ActorLauncher> launchers = new java.util.EnumMap<>(testbed.litmus.Runtime.class);
+    private final java.util.Map<testbed.litmus.ActorRuntime, ActorLauncher> launchers = new java.util.EnumMap<>(testbed.litmus.ActorRuntime.class);
     private CKernels cKernels = CKernels.none("no C kernels", "no C kernels were compiled for this run");
 
     public LitmusRunner(Session session, NativeActors cActors) {
@@ -47,9 +47,9 @@ public final class LitmusRunner {
         this.section = new LitmusSection(session.region().litmus());
         this.cActors = cActors;
         this.generation = (System.nanoTime() & 0xFFFF_FFFFL) << 8;
-        launchers.put(testbed.litmus.Runtime.JAVA, new ActorLauncher.Java(section));
-        launchers.put(testbed.litmus.Runtime.C, new ActorLauncher.C(section, cActors, cKernels));
-        launchers.put(testbed.litmus.Runtime.GO, new ActorLauncher.Go(session, null, START_BOUND));
+        launchers.put(testbed.litmus.ActorRuntime.JAVA, new ActorLauncher.Java(section));
+        launchers.put(testbed.litmus.ActorRuntime.C, new ActorLauncher.C(section, cActors, cKernels));
+        launchers.put(testbed.litmus.ActorRuntime.GO, new ActorLauncher.Go(session, null, START_BOUND));
         withGuest(guest, null);
     }
 
@@ -60,13 +60,13 @@ public final class LitmusRunner {
     public LitmusRunner withGuest(testbed.guest.GuestRuntime guest, java.util.function.Function<ActorSpec, String> source) {
         this.guest = guest;
         ActorLauncher g = new ActorLauncher.Guest(section, guest, source);
-        launchers.put(testbed.litmus.Runtime.JS_VIEW, g);
-        launchers.put(testbed.litmus.Runtime.JS_HOST, g);
+        launchers.put(testbed.litmus.ActorRuntime.JS_VIEW, g);
+        launchers.put(testbed.litmus.ActorRuntime.JS_HOST, g);
         return this;
     }
 
     /** Runs one test toward its evidence goal; never throws for a fault in the test: it becomes an ERROR case with its reason. */
-    public CaseResult run(LitmusTest t, Budget budget) {
+    public CaseResult run(LitmusCase t, Budget budget) {
         return run(t, budget, EvidenceGoal.of(t));
     }
 
@@ -74,7 +74,7 @@ public final class LitmusRunner {
      * Runs one test with {@code goal} ({@link EvidenceGoal#NONE}: exactly its budget, as the
      * rate measurements do).
      */
-    public CaseResult run(LitmusTest t, Budget budget, EvidenceGoal goal) {
+    public CaseResult run(LitmusCase t, Budget budget, EvidenceGoal goal) {
         long t0 = System.nanoTime();
         try {
             return execute(t, budget, goal, t0);
@@ -91,13 +91,13 @@ public final class LitmusRunner {
      */
     public LitmusRunner withCKernels(CKernels kernels) {
         this.cKernels = kernels;
-        launchers.put(testbed.litmus.Runtime.C, new ActorLauncher.C(section, cActors, kernels));
+        launchers.put(testbed.litmus.ActorRuntime.C, new ActorLauncher.C(section, cActors, kernels));
         return this;
     }
 
     /** Why the Go peer runs none of this run's generated kernels (its build failed), or null. */
     public LitmusRunner withGoRefusal(String reason) {
-        launchers.put(testbed.litmus.Runtime.GO, new ActorLauncher.Go(session, reason, START_BOUND));
+        launchers.put(testbed.litmus.ActorRuntime.GO, new ActorLauncher.Go(session, reason, START_BOUND));
         return this;
     }
 
@@ -120,7 +120,7 @@ public final class LitmusRunner {
         }
     }
 
-    private CaseResult execute(LitmusTest t, Budget budget, EvidenceGoal goal, long t0) {
+    private CaseResult execute(LitmusCase t, Budget budget, EvidenceGoal goal, long t0) {
         List<Descriptor.Gather> gathers = new ArrayList<>();
         for (Gather g : t.gathers()) {
             gathers.add(g.isRegister() ? new Descriptor.Gather.Register(g.actor(), g.register())
@@ -212,7 +212,7 @@ public final class LitmusRunner {
         }
     }
 
-    private CaseResult verdict(LitmusTest t, Descriptor d, EvidenceGoal goal, long toTargetNs, long elapsedNs, List<ActorResult> results,
+    private CaseResult verdict(LitmusCase t, Descriptor d, EvidenceGoal goal, long toTargetNs, long elapsedNs, List<ActorResult> results,
                                long t0) {
         long[] hist = section.histogram();
         long rounds = section.rounds();
@@ -237,13 +237,13 @@ public final class LitmusRunner {
             // the test's guest kernels that have landed in it so far.
             long compiled = 0;
             for (ActorSpec a : t.actors()) {
-                if (a.runtime().guest()) compiled += guest.compilations(testbed.guest.GuestKernel.sourceName(a.actual()));
+                if (a.runtime().guest()) compiled += guest.compilations(testbed.litmus.runtime.GuestKernel.sourceName(a.actual()));
             }
             metrics.put("guest_compilations", compiled);
             details.put("guest_execution", String.valueOf(guest.describe().get("execution")));
         }
         details.put("verdict", judged.verdict());
-        if (t.actors().stream().anyMatch(a -> a.runtime() == testbed.litmus.Runtime.C)) details.put("c_kernels", cKernels.note());
+        if (t.actors().stream().anyMatch(a -> a.runtime() == testbed.litmus.ActorRuntime.C)) details.put("c_kernels", cKernels.note());
         details.put("shape", t.shape() == null ? "custom" : t.shape().title());
         details.put("rung", t.rung() == null ? "" : t.rung().label());
         details.put("pairing", t.pairing());
@@ -266,7 +266,7 @@ public final class LitmusRunner {
         return new CaseResult(t.name(), title(t), judged.status(), judged.message(), ms(t0), metrics, details);
     }
 
-    public static String title(LitmusTest t) {
+    public static String title(LitmusCase t) {
         StringBuilder b = new StringBuilder();
         b.append(t.shape() == null ? "custom" : t.shape().title()).append(' ').append(t.pairing());
         if (t.rung() != null) b.append(' ').append(t.rung().label());

@@ -1,7 +1,7 @@
 package testbed.litmus.engine;
 
 import testbed.harness.Session;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 import testbed.litmus.runtime.NativeActors;
 import testbed.peer.PeerProcess;
 import testbed.region.Region;
@@ -46,12 +46,12 @@ public final class LitmusSession implements AutoCloseable {
      * When the Go kernels cannot be built, the default peer starts and every test with a Go
      * actor is an ERROR with the Go toolchain's reason; the others run.
      */
-    public static LitmusSession open(List<LitmusTest> tests, Path peer, PrintStream progress) {
+    public static LitmusSession open(List<LitmusCase> tests, Path peer, PrintStream progress) {
         return open(tests, peer == null ? CompiledKernels.goPeer(tests, progress) : new CompiledKernels.GoPeer(peer, null), progress);
     }
 
     /** Opens a session with a peer built (or refused) already. */
-    private static LitmusSession open(List<LitmusTest> tests, CompiledKernels.GoPeer peer, PrintStream progress) {
+    private static LitmusSession open(List<LitmusCase> tests, CompiledKernels.GoPeer peer, PrintStream progress) {
         Path binary = peer.binary() == null ? PeerProcess.defaultBinary() : peer.binary();
         Session session = Session.open(Region.DEFAULT_DIR, testbed.ffi.NativeLibrary.require(), binary, progress);
         NativeActors c = null;

@@ -3,7 +3,7 @@ package testbed.litmus.engine;
 import testbed.Mode;
 import testbed.litmus.CanonicalSuite;
 import testbed.harness.Progress;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 import testbed.report.CaseResult;
 import testbed.report.SuiteResult;
 
@@ -26,6 +26,10 @@ import java.util.function.Predicate;
  */
 public final class LitmusSuite {
     public static final String NAME = "litmus";
+    public static final String TITLE = "Memory-ordering litmus tests whose actors run in Java, C and Go over one shared region.";
+    /** This suite as a run sees it. */
+    public static final testbed.harness.Suite SUITE = testbed.harness.Suite.standalone(NAME, TITLE,
+            (session, settings, progress) -> run(settings.mode(), t -> settings.cases().test(t.name()), progress));
 
     /** Time a forked JVM in the JVM's default mode needs besides its tests: JVM start, region, peer, shim, warm-up. */
     static final Duration GROUP_OVERHEAD = Duration.ofMillis(1800);
@@ -57,9 +61,9 @@ public final class LitmusSuite {
     }
 
     /** Groups in run order: one per shape, then the broken variants. */
-    public static Map<String, List<LitmusTest>> groups(List<LitmusTest> tests) {
-        Map<String, List<LitmusTest>> g = new LinkedHashMap<>();
-        for (LitmusTest t : tests) {
+    public static Map<String, List<LitmusCase>> groups(List<LitmusCase> tests) {
+        Map<String, List<LitmusCase>> g = new LinkedHashMap<>();
+        for (LitmusCase t : tests) {
             String key = t.selfCheck() ? "selfcheck"
                     : hasGuest(t) ? "guest" // docs/GUEST.md
                     : t.shape() == null ? "custom" : t.shape().token();
@@ -68,7 +72,7 @@ public final class LitmusSuite {
         return g;
     }
 
-    static boolean hasGuest(LitmusTest t) {
+    static boolean hasGuest(LitmusCase t) {
         return t.hasGuest();
     }
 
@@ -150,7 +154,7 @@ public final class LitmusSuite {
         long ms = forkOverhead(f.jit()).toMillis() + f.tests().size() * TEST_OVERHEAD.toMillis()
                 + f.javaKernels() * rehearsal(f.jit()).toMillis();
         boolean interpreted = f.jit().equals(JitMode.INTERPRETER);
-        for (LitmusTest t : f.tests()) {
+        for (LitmusCase t : f.tests()) {
             if (!t.selfCheck()) continue;
             // An interpreted Java actor samples at about 0.1 M/s: its broken variant went
             // uncaught for its whole bound on the build machine, so the plan sets that aside.
@@ -160,7 +164,7 @@ public final class LitmusSuite {
     }
 
     /** The first plan of the tests without a guest actor: each test's share of the whole budget. */
-    public static Budget budget(Mode mode, List<LitmusTest> tests) {
+    public static Budget budget(Mode mode, List<LitmusCase> tests) {
         return share(mode, totalBudget(mode).toMillis(), ForkPlan.forks(packs(tests, JitPlan.of(mode, tests, 1))));
     }
 
@@ -187,23 +191,23 @@ public final class LitmusSuite {
     }
 
     /** The packs of the tests without a guest actor, in run order. */
-    static List<ForkPlan.Pack> packs(List<LitmusTest> tests, JitPlan plan) {
+    static List<ForkPlan.Pack> packs(List<LitmusCase> tests, JitPlan plan) {
         return ForkPlan.of(groups(tests.stream().filter(t -> !hasGuest(t)).toList()), plan);
     }
 
     /** Runs the canonical tests matching {@code filter} in forked JVMs, each test in the JIT modes of the mode's plan. */
-    public static SuiteResult run(Mode mode, Predicate<LitmusTest> filter, PrintStream progress) {
+    public static SuiteResult run(Mode mode, Predicate<LitmusCase> filter, PrintStream progress) {
         long judged = System.nanoTime();
-        List<LitmusTest> all = CanonicalSuite.all();
+        List<LitmusCase> all = CanonicalSuite.all();
         progress.printf(Locale.ROOT, "  model: %d tests from %s parsed, bound and judged in %.0f ms%n", all.size(),
                 CanonicalSuite.directory(), (System.nanoTime() - judged) / 1e6);
-        List<LitmusTest> tests = all.stream().filter(filter).toList();
+        List<LitmusCase> tests = all.stream().filter(filter).toList();
         // The guest group has a budget of its own (guestBudget), so the canonical tests are
         // planned as if it were not there, and the time it takes moves their deadline on.
-        List<LitmusTest> guestTests = tests.stream().filter(LitmusSuite::hasGuest).toList();
+        List<LitmusCase> guestTests = tests.stream().filter(LitmusSuite::hasGuest).toList();
         JitPlan plan = JitPlan.of(mode, tests, JitPlan.runSeed());
         List<ForkPlan.Pack> packs = packs(tests, plan);
-        Map<String, List<LitmusTest>> groups = groups(tests);
+        Map<String, List<LitmusCase>> groups = groups(tests);
         List<ForkPlan.Fork> forks = ForkPlan.forks(packs);
         Budget budget = share(mode, totalBudget(mode).toMillis(), forks);
         progress.printf(Locale.ROOT, "  %d tests, %s mode: %d s in all, %d JVMs, %d ms per test%s, stride %d%s%n",
@@ -245,14 +249,14 @@ public final class LitmusSuite {
         progress.printf(Locale.ROOT, "  litmus: %d tests in %.1f s (budget %d s%s)%n", cases.size(),
                 (System.nanoTime() - t0) / 1e9, totalBudget(mode).toSeconds(),
                 guestTests.isEmpty() ? "" : " + " + guestBudget(mode).toSeconds() + " s for the guest tests");
-        return new SuiteResult(NAME, "Memory-ordering litmus tests whose actors run in Java, C and Go over one shared region.", cases);
+        return new SuiteResult(NAME, TITLE, cases);
     }
 
     /**
      * Runs {@code tests} (a user's file: {@code source} names it) as the suite would, each in
      * the JIT modes of the mode's plan, each test with {@code budget} split across its modes.
      */
-    public static List<CaseResult> runInModes(String group, List<LitmusTest> tests, List<String> source, Mode mode, Budget budget,
+    public static List<CaseResult> runInModes(String group, List<LitmusCase> tests, List<String> source, Mode mode, Budget budget,
                                               PrintStream progress) {
         JitPlan plan = JitPlan.of(mode, tests, JitPlan.runSeed());
         List<CaseResult> cases = new ArrayList<>();
@@ -271,7 +275,7 @@ public final class LitmusSuite {
     }
 
     /** Runs the guest group in the JVM's default mode (docs/GUEST.md); returns the time it took. */
-    private static long runGuests(List<LitmusTest> guests, Mode mode, List<String> peer, List<CaseResult> cases, PrintStream progress,
+    private static long runGuests(List<LitmusCase> guests, Mode mode, List<String> peer, List<CaseResult> cases, PrintStream progress,
                                   Progress bar) {
         long g0 = System.nanoTime();
         Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
@@ -287,7 +291,7 @@ public final class LitmusSuite {
     static void collect(Map<String, List<ModeUnion.Run>> runs, ForkPlan.Fork f, List<CaseResult> results) {
         Map<String, CaseResult> byName = new LinkedHashMap<>();
         for (CaseResult r : results) byName.put(r.name(), r);
-        for (LitmusTest t : f.tests()) {
+        for (LitmusCase t : f.tests()) {
             CaseResult r = byName.getOrDefault(t.name(),
                     CaseResult.error(t.name(), LitmusRunner.title(t), "JVM " + f.name() + " reported no case for it", 0));
             runs.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(new ModeUnion.Run(f.jit(), r));
@@ -297,19 +301,19 @@ public final class LitmusSuite {
     /** How many of {@code forks} each test runs in: its JIT modes in this pack. */
     private static Map<String, Integer> modesLeft(List<ForkPlan.Fork> forks) {
         Map<String, Integer> left = new java.util.HashMap<>();
-        for (ForkPlan.Fork f : forks) for (LitmusTest t : f.tests()) left.merge(t.name(), 1, Integer::sum);
+        for (ForkPlan.Fork f : forks) for (LitmusCase t : f.tests()) left.merge(t.name(), 1, Integer::sum);
         return left;
     }
 
     /** A test is done, for the progress line, when the last JVM it runs in has reported. */
     private static void advance(Progress bar, Map<String, Integer> modesLeft, ForkPlan.Fork f) {
-        for (LitmusTest t : f.tests()) if (modesLeft.merge(t.name(), -1, Integer::sum) == 0) bar.advance();
+        for (LitmusCase t : f.tests()) if (modesLeft.merge(t.name(), -1, Integer::sum) == 0) bar.advance();
     }
 
     /** Each test's case over its runs, in suite order, with one progress line each. */
-    private static List<CaseResult> judge(List<LitmusTest> tests, Map<String, List<ModeUnion.Run>> runs, PrintStream progress) {
+    private static List<CaseResult> judge(List<LitmusCase> tests, Map<String, List<ModeUnion.Run>> runs, PrintStream progress) {
         List<CaseResult> out = new ArrayList<>();
-        for (LitmusTest t : tests) {
+        for (LitmusCase t : tests) {
             List<ModeUnion.Run> r = runs.get(t.name());
             CaseResult c = r == null ? CaseResult.error(t.name(), LitmusRunner.title(t), "no JVM ran it", 0) : ModeUnion.of(t, r);
             out.add(c);
@@ -328,7 +332,7 @@ public final class LitmusSuite {
     }
 
     /** How the plan line says the tests with a Java actor use the JIT modes. */
-    private static String describeSplit(Mode mode, JitPlan plan, List<LitmusTest> tests) {
+    private static String describeSplit(Mode mode, JitPlan plan, List<LitmusCase> tests) {
         long jit = tests.stream().filter(JitPlan::applies).count();
         if (jit == 0) return "";
         String modes = String.join(", ", plan.modes().stream().map(JitMode::label).toList());

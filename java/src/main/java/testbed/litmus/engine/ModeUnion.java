@@ -1,6 +1,6 @@
 package testbed.litmus.engine;
 
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 import testbed.report.CaseResult;
 import testbed.report.Status;
 
@@ -27,7 +27,7 @@ final class ModeUnion {
     }
 
     /** The case of {@code t} over {@code runs} (in the order they ran), judged on the union of their histograms. */
-    static CaseResult of(LitmusTest t, List<Run> runs) {
+    static CaseResult of(LitmusCase t, List<Run> runs) {
         if (runs.isEmpty()) throw new IllegalArgumentException(t.name() + ": no run to judge");
         boolean jit = JitPlan.applies(t);
         List<Run> measured = runs.stream().filter(Run::measured).toList();
@@ -126,7 +126,7 @@ final class ModeUnion {
     }
 
     /** {@code jvm_mode}: the modes the test ran in, or why it ran once; {@code jvm_mode_note} says which JVM then. */
-    private static void putJvmMode(Map<String, Object> details, LitmusTest t, List<Run> runs) {
+    private static void putJvmMode(Map<String, Object> details, LitmusCase t, List<Run> runs) {
         if (JitPlan.applies(t)) {
             details.put("jvm_mode", String.join(", ", runs.stream().map(r -> r.jvm().label()).toList()));
         } else {

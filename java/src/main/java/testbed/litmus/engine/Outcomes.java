@@ -1,6 +1,6 @@
 package testbed.litmus.engine;
 
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 import testbed.litmus.model.Judgement;
 import testbed.litmus.runtime.Descriptor;
 
@@ -28,7 +28,7 @@ final class Outcomes {
      * herd's observation line over the histogram: how many samples satisfy the condition's
      * proposition (positive) and how many do not (negative).
      */
-    static String observation(LitmusTest t, Map<List<Long>, Long> observed) {
+    static String observation(LitmusCase t, Map<List<Long>, Long> observed) {
         Judgement j = t.source().judgement();
         long positive = 0, negative = 0;
         for (Map.Entry<List<Long>, Long> e : observed.entrySet()) {

@@ -1,6 +1,6 @@
 package testbed.litmus.kernel;
 
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,7 +57,7 @@ public final class CKernelSource {
         if (plans.isEmpty()) throw new IllegalArgumentException("no kernels to generate");
         Map<String, KernelPlan> unique = new LinkedHashMap<>();
         for (KernelPlan p : plans) {
-            if (p.runtime() != Runtime.C) {
+            if (p.runtime() != ActorRuntime.C) {
                 throw new IllegalArgumentException("a C kernel is generated from a C plan, not " + p);
             }
             for (KernelPlan.Step s : p.steps()) checkMode(p, s);

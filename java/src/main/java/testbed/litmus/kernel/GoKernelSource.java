@@ -1,6 +1,6 @@
 package testbed.litmus.kernel;
 
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.KernelPlan.CompareExchange;
 import testbed.litmus.kernel.KernelPlan.Exchange;
 import testbed.litmus.kernel.KernelPlan.FetchAdd;
@@ -102,7 +102,7 @@ public final class GoKernelSource {
     }
 
     private static void check(KernelPlan p) {
-        if (p.runtime() != Runtime.GO) {
+        if (p.runtime() != ActorRuntime.GO) {
             throw new IllegalArgumentException("not a Go kernel: " + p);
         }
         if (p.text().contains("\n") || p.text().contains("\r")) {

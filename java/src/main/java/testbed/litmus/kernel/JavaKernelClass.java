@@ -1,6 +1,6 @@
 package testbed.litmus.kernel;
 
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.runtime.JavaKernel;
 
 import java.io.IOException;
@@ -78,7 +78,7 @@ public final class JavaKernelClass {
      * @throws IllegalArgumentException for a plan of another runtime or a mode Java lacks
      */
     public static JavaKernel of(KernelPlan plan) {
-        if (plan.runtime() != Runtime.JAVA) throw new IllegalArgumentException("not a Java kernel: " + plan);
+        if (plan.runtime() != ActorRuntime.JAVA) throw new IllegalArgumentException("not a Java kernel: " + plan);
         JavaKernel k = LOADED.get(plan.id());
         if (k != null) return k;
         return LOADED.computeIfAbsent(plan.id(), id -> define(plan, cachedBytes(plan)));
@@ -234,7 +234,7 @@ public final class JavaKernelClass {
     }
 
     private static byte[] cachedBytes(KernelPlan plan) {
-        Path entry = KernelCache.dir("java").resolve(KernelPlan.sha256(GENERATOR + "\n" + Runtime.JAVA.label() + "\n"
+        Path entry = KernelCache.dir("java").resolve(KernelPlan.sha256(GENERATOR + "\n" + ActorRuntime.JAVA.label() + "\n"
                 + plan.text() + "\n" + plan.registers() + "\n" + System.getProperty("java.version")) + ".class");
         try {
             if (Files.isRegularFile(entry)) return Files.readAllBytes(entry);

@@ -1,6 +1,6 @@
 package testbed.litmus.kernel;
 
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -31,7 +31,7 @@ import java.util.Objects;
  * @param steps     the thread's statements, in program order
  * @param registers registers the kernel writes: 0 .. registers - 1
  */
-public record KernelPlan(Runtime runtime, List<Step> steps, int registers) {
+public record KernelPlan(ActorRuntime runtime, List<Step> steps, int registers) {
 
     /** One statement of the kernel. Offsets are bytes into an instance's locations, multiples of 8. */
     public sealed interface Step {

@@ -3,7 +3,7 @@ package testbed.litmus.engine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import testbed.litmus.CanonicalSuite;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 
 import java.time.Duration;
 import java.util.Map;
@@ -37,7 +37,7 @@ class EvidenceGoalTest {
     @Test
     void eachBoundKeepsAMissBelowOneInAMillionAtHalfTheLowestRateMeasured() {
         for (Map.Entry<String, Double> e : LOWEST_MEASURED.entrySet()) {
-            LitmusTest t = CanonicalSuite.all().stream().filter(x -> x.name().equals(e.getKey())).findFirst().orElseThrow();
+            LitmusCase t = CanonicalSuite.all().stream().filter(x -> x.name().equals(e.getKey())).findFirst().orElseThrow();
             EvidenceGoal goal = EvidenceGoal.of(t);
             double miss = Math.exp(-(e.getValue() / 2) * goal.bound().toMillis() / 1000.0);
             assertTrue(miss < 1e-6, e.getKey() + ": a miss within " + goal.bound() + " at half of " + e.getValue() + "/s is " + miss);
@@ -46,7 +46,7 @@ class EvidenceGoalTest {
 
     @Test
     void brokenVariantsWaitForAForbiddenOutcomeGuestTestsForOverlapOthersForNothing() {
-        for (LitmusTest t : CanonicalSuite.all()) {
+        for (LitmusCase t : CanonicalSuite.all()) {
             EvidenceGoal g = EvidenceGoal.of(t);
             if (t.selfCheck()) assertEquals(EvidenceGoal.Kind.FORBIDDEN, g.kind(), t.name());
             else if (t.hasGuest()) assertEquals(EvidenceGoal.Kind.OVERLAP, g.kind(), t.name());

@@ -3,7 +3,7 @@ package testbed.litmus.engine;
 import org.junit.jupiter.api.Test;
 import testbed.Mode;
 import testbed.litmus.CanonicalSuite;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,10 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which forked JVM runs each test in each of its modes. */
 class ForkPlanTest {
-    private static final List<LitmusTest> ALL = CanonicalSuite.all();
-    private static final List<LitmusTest> CANONICAL = ALL.stream().filter(t -> !t.hasGuest()).toList();
+    private static final List<LitmusCase> ALL = CanonicalSuite.all();
+    private static final List<LitmusCase> CANONICAL = ALL.stream().filter(t -> !t.hasGuest()).toList();
 
-    private static List<ForkPlan.Pack> packs(Mode mode, List<LitmusTest> tests) {
+    private static List<ForkPlan.Pack> packs(Mode mode, List<LitmusCase> tests) {
         return ForkPlan.of(LitmusSuite.groups(tests), JitPlan.of(mode, tests, 7));
     }
 
@@ -36,7 +36,7 @@ class ForkPlanTest {
                     if (p.tests(LitmusSuite.groups(CANONICAL)).stream().anyMatch(t -> plan.modesOf(t).contains(m))) used.add(m);
                 }
                 for (ForkPlan.Fork f : p.forks()) {
-                    for (LitmusTest t : f.tests()) {
+                    for (LitmusCase t : f.tests()) {
                         assertTrue(seen.add(t.name() + "@" + f.jit().label()), t.name() + " twice in " + f.jit().label());
                         runs.merge(t.name(), 1, Integer::sum);
                         if (JitPlan.applies(t)) assertTrue(plan.modesOf(t).contains(f.jit()), t.name() + " in " + f.name());
@@ -45,7 +45,7 @@ class ForkPlanTest {
                     assertEquals(plan.split(), f.modesPerTest(), f.name());
                 }
             }
-            for (LitmusTest t : CANONICAL) assertEquals(Math.max(1, plan.modesOf(t).size()), runs.get(t.name()), mode + " " + t.name());
+            for (LitmusCase t : CANONICAL) assertEquals(Math.max(1, plan.modesOf(t).size()), runs.get(t.name()), mode + " " + t.name());
         }
     }
 
@@ -81,7 +81,7 @@ class ForkPlanTest {
             for (ForkPlan.Pack p : packs.subList(0, packs.size() - 1)) assertTrue(!p.groups().contains("selfcheck"), p.groups().toString());
         }
         // A small leftover before them joins the pack before it instead of costing four start-ups.
-        List<LitmusTest> few = ALL.stream().filter(t -> t.name().startsWith("sb_") || t.name().startsWith("rmw_cas_")
+        List<LitmusCase> few = ALL.stream().filter(t -> t.name().startsWith("sb_") || t.name().startsWith("rmw_cas_")
                 || t.name().startsWith("selfcheck_")).filter(t -> !t.hasGuest()).toList();
         List<ForkPlan.Pack> packs = packs(Mode.QUICK, few);
         assertEquals(List.of(List.of("sb", "rmw_cas"), List.of("selfcheck")), packs.stream().map(ForkPlan.Pack::groups).toList());
@@ -98,7 +98,7 @@ class ForkPlanTest {
         assertEquals(1, selfChecks.forks().size());
         assertEquals(2, selfChecks.forks().get(0).tests().size());
         // Nothing but tests without a Java actor: one C2 JVM.
-        List<LitmusTest> cOnly = CANONICAL.stream().filter(t -> t.name().startsWith("sb_cc_")).toList();
+        List<LitmusCase> cOnly = CANONICAL.stream().filter(t -> t.name().startsWith("sb_cc_")).toList();
         List<ForkPlan.Fork> forks = ForkPlan.forks(packs(Mode.DEFAULT, cOnly));
         assertEquals(1, forks.size());
         assertEquals(JitMode.C2, forks.get(0).jit());
@@ -106,8 +106,8 @@ class ForkPlanTest {
 
     @Test
     void aTestSplitOverFourModesCountsAQuarterOfItsShareInEachJvm() {
-        LitmusTest java = CANONICAL.stream().filter(t -> t.name().equals("sb_jc_sc")).findFirst().orElseThrow();
-        LitmusTest c = CANONICAL.stream().filter(t -> t.name().equals("sb_cc_sc")).findFirst().orElseThrow();
+        LitmusCase java = CANONICAL.stream().filter(t -> t.name().equals("sb_jc_sc")).findFirst().orElseThrow();
+        LitmusCase c = CANONICAL.stream().filter(t -> t.name().equals("sb_cc_sc")).findFirst().orElseThrow();
         assertEquals(1.25, new ForkPlan.Fork(List.of("sb"), JitMode.C2, List.of(java, c), 4).shares(), 1e-12);
         assertEquals("sb+mp@c1", new ForkPlan.Fork(List.of("sb", "mp"), JitMode.C1, List.of(java), 4).name());
         assertThrows(IllegalArgumentException.class, () -> ForkPlan.of(LitmusSuite.groups(CanonicalSuite.guestTests()),

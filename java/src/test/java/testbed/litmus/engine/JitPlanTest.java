@@ -3,7 +3,7 @@ package testbed.litmus.engine;
 import org.junit.jupiter.api.Test;
 import testbed.Mode;
 import testbed.litmus.CanonicalSuite;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 
 import java.util.HashMap;
 import java.util.List;
@@ -16,21 +16,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which JIT modes each test runs in, per run mode. */
 class JitPlanTest {
-    private static final List<LitmusTest> ALL = CanonicalSuite.all();
+    private static final List<LitmusCase> ALL = CanonicalSuite.all();
     private static final JitMode STRESS = JitMode.c2Stress(41);
 
-    private static LitmusTest named(String name) {
+    private static LitmusCase named(String name) {
         return ALL.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
     }
 
     @Test
     void quickRotatesOneModePerTestOverTheTestsWithAJavaActor() {
         JitPlan plan = JitPlan.of(Mode.QUICK, ALL, 41);
-        List<LitmusTest> java = ALL.stream().filter(JitPlan::applies).filter(t -> !t.selfCheck()).toList();
+        List<LitmusCase> java = ALL.stream().filter(JitPlan::applies).filter(t -> !t.selfCheck()).toList();
         List<JitMode> rotation = List.of(JitMode.C2, STRESS, JitMode.C1, JitMode.INTERPRETER);
         for (int i = 0; i < java.size(); i++) assertEquals(List.of(rotation.get(i % 4)), plan.modesOf(java.get(i)), java.get(i).name());
         Map<JitMode, Integer> used = new HashMap<>();
-        for (LitmusTest t : java) used.merge(plan.modesOf(t).get(0), 1, Integer::sum);
+        for (LitmusCase t : java) used.merge(plan.modesOf(t).get(0), 1, Integer::sum);
         assertEquals(Set.copyOf(rotation), used.keySet(), "a quick run uses all four modes");
         assertTrue(used.values().stream().allMatch(n -> Math.abs(n - java.size() / 4.0) <= 1), used.toString());
         assertEquals(1, plan.split());
@@ -43,9 +43,9 @@ class JitPlanTest {
 
     @Test
     void aBrokenVariantRunsInC2InQuickModeWhereverItFallsInTheRotation() {
-        LitmusTest broken = named("selfcheck_sb_jc_sc_declared_one_acq_rel");
+        LitmusCase broken = named("selfcheck_sb_jc_sc_declared_one_acq_rel");
         // Three Java tests before it would have given it the interpreter's turn.
-        List<LitmusTest> tests = List.of(named("sb_jc_sc"), named("sb_jj_sc"), named("mp_jc_sc"), broken, named("mp_jj_sc"));
+        List<LitmusCase> tests = List.of(named("sb_jc_sc"), named("sb_jj_sc"), named("mp_jc_sc"), broken, named("mp_jj_sc"));
         JitPlan plan = JitPlan.of(Mode.QUICK, tests, 41);
         assertEquals(List.of(JitMode.C2), plan.modesOf(broken));
         assertEquals(List.of(JitMode.INTERPRETER), plan.modesOf(named("mp_jj_sc")), "and it takes no turn from the others");
@@ -57,7 +57,7 @@ class JitPlanTest {
     void defaultRunsEveryTestWithAJavaActorInTheFourModes() {
         JitPlan plan = JitPlan.of(Mode.DEFAULT, ALL, 41);
         assertEquals(List.of(JitMode.INTERPRETER, JitMode.C1, JitMode.C2, STRESS), plan.modes());
-        for (LitmusTest t : ALL) assertEquals(JitPlan.applies(t) ? plan.modes() : List.of(), plan.modesOf(t), t.name());
+        for (LitmusCase t : ALL) assertEquals(JitPlan.applies(t) ? plan.modes() : List.of(), plan.modesOf(t), t.name());
         assertEquals(4, plan.split());
     }
 
@@ -78,7 +78,7 @@ class JitPlanTest {
         assertFalse(JitPlan.applies(named("sb_jh_sc")), "a guest test keeps the JVM's default mode");
         assertTrue(JitPlan.whyOnce(named("sb_cg_relaxed")).startsWith("no Java actor"));
         assertTrue(JitPlan.whyOnce(named("sb_jh_sc")).contains("JVMCI"));
-        for (LitmusTest t : ALL) assertEquals(t.pairing().contains("J") && !t.hasGuest(), JitPlan.applies(t), t.name());
+        for (LitmusCase t : ALL) assertEquals(t.pairing().contains("J") && !t.hasGuest(), JitPlan.applies(t), t.name());
     }
 
     @Test

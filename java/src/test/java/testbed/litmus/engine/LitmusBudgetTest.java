@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import testbed.Mode;
 import testbed.litmus.CanonicalSuite;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 
 import java.time.Duration;
 import java.util.List;
@@ -17,9 +17,9 @@ import java.util.List;
  * promises kept.
  */
 class LitmusBudgetTest {
-    private static final List<LitmusTest> ALL = CanonicalSuite.all();
+    private static final List<LitmusCase> ALL = CanonicalSuite.all();
 
-    private static List<ForkPlan.Fork> forks(Mode mode, List<LitmusTest> tests) {
+    private static List<ForkPlan.Fork> forks(Mode mode, List<LitmusCase> tests) {
         return ForkPlan.forks(LitmusSuite.packs(tests, JitPlan.of(mode, tests, 1)));
     }
 
@@ -34,11 +34,11 @@ class LitmusBudgetTest {
             boolean interpreted = f.jit().equals(JitMode.INTERPRETER);
             // Each Java kernel's rehearsal: none interpreted, 50 ms more under C2 alone.
             ms += f.javaKernels() * (f.jit().name().startsWith("c2") ? 50L : 0L);
-            for (LitmusTest t : f.tests()) {
+            for (LitmusCase t : f.tests()) {
                 // A broken variant's reserve; in the interpreter, its whole 5 s bound.
                 if (t.selfCheck()) ms += interpreted && JitPlan.applies(t) ? 5_000 : LitmusSuite.SELF_CHECK_RESERVE.toMillis();
             }
-            for (LitmusTest t : f.tests()) {
+            for (LitmusCase t : f.tests()) {
                 ms += LitmusSuite.TEST_OVERHEAD.toMillis() + (JitPlan.applies(t) ? perTestMs / f.modesPerTest() : perTestMs);
             }
         }
@@ -126,7 +126,7 @@ class LitmusBudgetTest {
         assertEquals(LitmusSuite.MIN_RUN, LitmusSuite.share(Mode.QUICK, 0, forks(Mode.QUICK, ALL)).run());
         // Default splits a test over four modes: its minimum is four runs' minimum.
         assertEquals(LitmusSuite.MIN_RUN.multipliedBy(4), LitmusSuite.share(Mode.DEFAULT, 0, forks(Mode.DEFAULT, ALL)).run());
-        List<LitmusTest> three = ALL.stream().filter(t -> t.name().startsWith("sb_jc_")).limit(3).toList();
+        List<LitmusCase> three = ALL.stream().filter(t -> t.name().startsWith("sb_jc_")).limit(3).toList();
         assertEquals(LitmusSuite.perTestCap(Mode.QUICK), LitmusSuite.share(Mode.QUICK, 60_000, forks(Mode.QUICK, three)).run());
         assertEquals(Duration.ofMillis(1250), LitmusSuite.share(Mode.DEFAULT, 240_000, forks(Mode.DEFAULT, three)).run().dividedBy(4));
     }

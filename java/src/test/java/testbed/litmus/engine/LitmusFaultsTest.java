@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Timeout;
 import testbed.Mode;
 import testbed.harness.Session;
 import testbed.litmus.CanonicalSuite;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 import testbed.litmus.Shape;
 import testbed.report.CaseResult;
 import testbed.report.Status;
@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LitmusFaultsTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
-    private static LitmusTest named(String name) {
+    private static LitmusCase named(String name) {
         return CanonicalSuite.all().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
     }
 
@@ -81,7 +81,7 @@ class LitmusFaultsTest {
 
     @Test
     void aTestItsJvmDidNotReportIsAnErrorInThatModeNotAModeLessRun() {
-        LitmusTest reported = named("sb_jc_relaxed"), missing = named("sb_jj_relaxed");
+        LitmusCase reported = named("sb_jc_relaxed"), missing = named("sb_jj_relaxed");
         ForkPlan.Fork fork = new ForkPlan.Fork(List.of("sb"), JitMode.C1, List.of(reported, missing), 4);
         Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
         LitmusSuite.collect(runs, fork, List.of(CaseResult.error(reported.name(), "t", "stalled", 1)));

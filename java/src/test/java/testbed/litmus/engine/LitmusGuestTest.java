@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import testbed.guest.GuestRuntime;
 import testbed.litmus.CanonicalSuite;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 import testbed.litmus.runtime.JavaActor;
 import testbed.report.CaseResult;
 import testbed.report.Status;
@@ -23,7 +23,7 @@ class LitmusGuestTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
     private static final Budget SHORT = new Budget(Duration.ofMillis(400), 256, Duration.ofSeconds(5));
 
-    private static LitmusTest named(String name) {
+    private static LitmusCase named(String name) {
         return CanonicalSuite.all().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
     }
 
@@ -31,7 +31,7 @@ class LitmusGuestTest {
     void theSuiteHasMpAndSbWithTheGuestBesideJavaAndCInBothOrdersAndBothStyles() {
         for (String shape : List.of("mp", "sb")) {
             for (String pair : List.of("jv", "vj", "cv", "vc", "jh", "hj", "ch", "hc")) {
-                LitmusTest t = named(shape + "_" + pair + "_sc");
+                LitmusCase t = named(shape + "_" + pair + "_sc");
                 // Style (a) is plain in the model: its relaxed outcome is allowed. Style (b)
                 // with volatile host calls beside a seq_cst partner forbids it.
                 assertEquals(pair.contains("v"), t.hasInteresting(), t.name());
@@ -77,7 +77,7 @@ class LitmusGuestTest {
     @Test
     @Timeout(180)
     void guestTestsRunAndAGuestThatFailsIsThatActorsErrorWithTheGuestsMessage() {
-        List<LitmusTest> tests = CanonicalSuite.all().stream().filter(LitmusTest::hasGuest).toList();
+        List<LitmusCase> tests = CanonicalSuite.all().stream().filter(LitmusCase::hasGuest).toList();
         try (LitmusSession litmus = LitmusSession.open(tests, null, QUIET)) {
             // Both styles, with Java and with C, run and report samples.
             LitmusRunner runner = litmus.runner();

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import org.junit.jupiter.api.Test;
 import testbed.litmus.ArchModel;
 import testbed.litmus.CanonicalSuite;
-import testbed.litmus.LitmusTest;
+import testbed.litmus.LitmusCase;
 import testbed.report.CaseResult;
 import testbed.report.ReportWriter;
 import testbed.report.Status;
@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModeUnionTest {
     private static final JitMode STRESS = JitMode.c2Stress(9);
 
-    private static LitmusTest named(String name) {
+    private static LitmusCase named(String name) {
         return CanonicalSuite.all().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
     }
 
@@ -32,7 +32,7 @@ class ModeUnionTest {
     }
 
     /** A run's case as a forked JVM reports it: judged alone, stamped with its mode, through JSON as the parent reads it. */
-    private static ModeUnion.Run run(JitMode jvm, LitmusTest t, Map<List<Long>, Long> observed, double elapsedMs, double evidenceMs) {
+    private static ModeUnion.Run run(JitMode jvm, LitmusCase t, Map<List<Long>, Long> observed, double elapsedMs, double evidenceMs) {
         long samples = observed.values().stream().mapToLong(Long::longValue).sum();
         HistogramVerdict.Judged j = HistogramVerdict.judge(t, new HistogramVerdict.Observed(observed, Map.of(), samples,
                 (long) (elapsedMs * 1e6), evidenceMs < 0 ? -1 : (long) (evidenceMs * 1e6), null), EvidenceGoal.of(t));
@@ -62,7 +62,7 @@ class ModeUnionTest {
         }
     }
 
-    private static ModeUnion.Run erred(JitMode jvm, LitmusTest t, String reason) {
+    private static ModeUnion.Run erred(JitMode jvm, LitmusCase t, String reason) {
         return new ModeUnion.Run(jvm, CaseResult.error(t.name(), "title", reason, 12));
     }
 
@@ -74,7 +74,7 @@ class ModeUnionTest {
 
     @Test
     void theHistogramsAddUpOutcomeByOutcomeAndEachModeKeepsItsOwn() {
-        LitmusTest t = named("sb_jc_relaxed");
+        LitmusCase t = named("sb_jc_relaxed");
         CaseResult c = ModeUnion.of(t, List.of(
                 run(JitMode.INTERPRETER, t, hist(0, 1, 100, 1, 0, 50, 1, 1, 10), 100, -1),
                 run(JitMode.C2, t, hist(0, 1, 1000, 0, 0, 7), 100, -1)));
@@ -108,7 +108,7 @@ class ModeUnionTest {
 
     @Test
     void aForbiddenOutcomeNamesTheModesThatShowedIt() {
-        LitmusTest t = named("sb_jc_sc");
+        LitmusCase t = named("sb_jc_sc");
         CaseResult c = ModeUnion.of(t, List.of(
                 run(JitMode.INTERPRETER, t, hist(0, 1, 500, 1, 0, 500), 100, -1),
                 run(JitMode.C1, t, hist(0, 1, 500, 0, 0, 3), 100, -1),
@@ -124,14 +124,14 @@ class ModeUnionTest {
 
     @Test
     void oneModeAloneIsNamedToo() {
-        LitmusTest t = named("sb_jc_sc");
+        LitmusCase t = named("sb_jc_sc");
         CaseResult c = ModeUnion.of(t, List.of(run(JitMode.C1, t, hist(0, 1, 500, 0, 0, 3), 100, -1)));
         assertTrue(c.message().startsWith("forbidden observed: (0, 0) 3 times [c1: 3] in 503 samples"), c.message());
     }
 
     @Test
     void aBrokenVariantIsCaughtOnTheUnionWithItsEvidenceTimeSummed() {
-        LitmusTest t = named("selfcheck_sb_jc_sc_declared_one_acq_rel");
+        LitmusCase t = named("selfcheck_sb_jc_sc_declared_one_acq_rel");
         // The interpreter looked for its whole bound and saw nothing; C2 caught it in 20 ms.
         CaseResult c = ModeUnion.of(t, List.of(
                 run(JitMode.INTERPRETER, t, hist(0, 1, 500), 5000, -1),
@@ -153,7 +153,7 @@ class ModeUnionTest {
 
     @Test
     void aModeThatErredMakesTheCaseAnErrorThatNamesIt() {
-        LitmusTest t = named("sb_jc_relaxed");
+        LitmusCase t = named("sb_jc_relaxed");
         CaseResult c = ModeUnion.of(t, List.of(
                 erred(JitMode.C1, t, "stalled: no round completed in 5000 ms (after 12 rounds)"),
                 run(JitMode.C2, t, hist(0, 1, 1000), 100, -1)));
@@ -175,7 +175,7 @@ class ModeUnionTest {
 
     @Test
     void aForbiddenOutcomeStaysTheFindingWhenAnotherModeErred() {
-        LitmusTest t = named("sb_jc_sc");
+        LitmusCase t = named("sb_jc_sc");
         CaseResult c = ModeUnion.of(t, List.of(run(JitMode.INTERPRETER, t, hist(0, 0, 4, 0, 1, 10), 100, -1),
                 erred(STRESS, t, "a0 (java st_ld.volatile.volatile): aborted")));
         assertEquals(Status.FAILED, c.status());
@@ -185,7 +185,7 @@ class ModeUnionTest {
 
     @Test
     void aTestWithoutAJavaActorRunsOnceAndSaysWhyItsModeDoesNotApply() {
-        LitmusTest t = named("sb_cc_relaxed");
+        LitmusCase t = named("sb_cc_relaxed");
         CaseResult c = ModeUnion.of(t, List.of(run(JitMode.C2, t, hist(0, 1, 1000, 0, 0, 9), 100, -1)));
         assertEquals("not_applicable", c.details().get("jvm_mode"));
         assertEquals("no Java actor: the JIT compiles nothing its C and Go actors run, so it runs once (in a c2 JVM)",
@@ -199,7 +199,7 @@ class ModeUnionTest {
 
     @Test
     void eachModesHistogramIsATableWithBarsInTheHtmlReport() {
-        LitmusTest t = named("sb_jc_relaxed");
+        LitmusCase t = named("sb_jc_relaxed");
         CaseResult c = ModeUnion.of(t, List.of(run(JitMode.C1, t, hist(0, 1, 100, 0, 0, 3), 100, -1),
                 run(STRESS, t, hist(1, 0, 400), 100, -1)));
         String html = testbed.report.HtmlReport.render(testbed.report.Report.of("s", "f", "default", Map.of(),

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.KernelPlan.Fence;
 import testbed.litmus.kernel.KernelPlan.Load;
 import testbed.litmus.kernel.KernelPlan.Store;
@@ -54,8 +54,8 @@ class CKernelLibraryTest {
         else System.setProperty(property, value);
     }
 
-    static final KernelPlan SB0 = new KernelPlan(Runtime.C, List.of(new Store(0, 1, "relaxed"), new Load(8, "relaxed", 0)), 1);
-    static final KernelPlan SB1 = new KernelPlan(Runtime.C, List.of(new Store(8, 1, "relaxed"), new Load(0, "relaxed", 0)), 1);
+    static final KernelPlan SB0 = new KernelPlan(ActorRuntime.C, List.of(new Store(0, 1, "relaxed"), new Load(8, "relaxed", 0)), 1);
+    static final KernelPlan SB1 = new KernelPlan(ActorRuntime.C, List.of(new Store(8, 1, "relaxed"), new Load(0, "relaxed", 0)), 1);
 
     /** A compiler that answers --version as the system's cc does and fails on anything else. */
     Path compilerThatMustNotCompile() throws IOException {
@@ -101,7 +101,7 @@ class CKernelLibraryTest {
                 cold.compileNanos() / 1e6, warm.compileNanos() / 1e6, hit.compileNanos() / 1e6);
 
         // The proof that the script would have failed had anything been compiled.
-        KernelPlan fresh = new KernelPlan(Runtime.C, List.of(new Fence("acq_rel")), 0);
+        KernelPlan fresh = new KernelPlan(ActorRuntime.C, List.of(new Fence("acq_rel")), 0);
         KernelCompileException e = assertThrows(KernelCompileException.class, () -> CKernelLibrary.compile(List.of(fresh)));
         assertTrue(e.getMessage().contains("must-not-compile: error: asked to compile"), e.getMessage());
     }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.KernelPlan.CompareExchange;
 import testbed.litmus.kernel.KernelPlan.Exchange;
 import testbed.litmus.kernel.KernelPlan.FetchAdd;
@@ -34,7 +34,7 @@ class CKernelSourceTest {
     static final OwnKernelCache CACHE = new OwnKernelCache();
 
     static KernelPlan plan(int registers, Step... steps) {
-        return new KernelPlan(Runtime.C, List.of(steps), registers);
+        return new KernelPlan(ActorRuntime.C, List.of(steps), registers);
     }
 
     static final List<String> LOADS = List.of("plain", "relaxed", "acquire", "seq_cst");
@@ -104,7 +104,7 @@ class CKernelSourceTest {
 
     @Test
     void plansOfOtherRuntimesAndNoPlansAreRefused() {
-        KernelPlan java = new KernelPlan(Runtime.JAVA, List.of(new Store(0, 1, "release")), 0);
+        KernelPlan java = new KernelPlan(ActorRuntime.JAVA, List.of(new Store(0, 1, "release")), 0);
         assertThrows(IllegalArgumentException.class, () -> CKernelSource.of(List.of(java)));
         assertThrows(IllegalArgumentException.class, () -> CKernelSource.of(List.of()));
     }

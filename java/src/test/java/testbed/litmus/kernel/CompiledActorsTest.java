@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import testbed.ffi.NativeLibrary;
 import testbed.litmus.CanonicalSuite;
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.KernelPlan.Load;
 import testbed.litmus.kernel.KernelPlan.Store;
 import testbed.litmus.lang.LitmusParser;
@@ -82,8 +82,8 @@ class CompiledActorsTest {
 
     /** Store buffering's two threads in {@code mode}: P0 st x; ld y, P1 st y; ld x. */
     static List<KernelPlan> storeBuffering(String mode) {
-        return List.of(new KernelPlan(Runtime.C, List.of(new Store(X, 1, mode), new Load(Y, mode, 0)), 1),
-                new KernelPlan(Runtime.C, List.of(new Store(Y, 1, mode), new Load(X, mode, 0)), 1));
+        return List.of(new KernelPlan(ActorRuntime.C, List.of(new Store(X, 1, mode), new Load(Y, mode, 0)), 1),
+                new KernelPlan(ActorRuntime.C, List.of(new Store(Y, 1, mode), new Load(X, mode, 0)), 1));
     }
 
     static Judgement model(String rung) throws Exception {

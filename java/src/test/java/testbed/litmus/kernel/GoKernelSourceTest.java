@@ -3,7 +3,7 @@ package testbed.litmus.kernel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.KernelPlan.CompareExchange;
 import testbed.litmus.kernel.KernelPlan.Exchange;
 import testbed.litmus.kernel.KernelPlan.FetchAdd;
@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GoKernelSourceTest {
 
-    static final Runtime GO = Runtime.GO;
+    static final ActorRuntime GO = ActorRuntime.GO;
 
     /** Message passing's two threads, all atomic. */
     static final KernelPlan MP_WRITER = new KernelPlan(GO, List.of(new Store(0, 1, "atomic"), new Store(8, 1, "atomic")), 0);
@@ -86,7 +86,7 @@ class GoKernelSourceTest {
                 () -> GoKernelSource.of(List.of(new KernelPlan(GO, List.of(new Load(0, "acquire", 0)), 1))));
         assertTrue(e.getMessage().startsWith("Go has no mode 'acquire' (atomic or plain): step 1"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> GoKernelSource.of(List.of(new KernelPlan(Runtime.C, List.of(new Load(0, "seq_cst", 0)), 1))));
+                () -> GoKernelSource.of(List.of(new KernelPlan(ActorRuntime.C, List.of(new Load(0, "seq_cst", 0)), 1))));
         assertTrue(e.getMessage().startsWith("not a Go kernel: c {"), e.getMessage());
     }
 

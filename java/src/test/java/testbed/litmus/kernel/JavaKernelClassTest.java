@@ -1,7 +1,7 @@
 package testbed.litmus.kernel;
 
 import org.junit.jupiter.api.Test;
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.runtime.JavaKernel;
 
 import java.lang.foreign.Arena;
@@ -47,7 +47,7 @@ class JavaKernelClassTest {
     void storeThenLoadInEveryMode() {
         for (String st : List.of("plain", "opaque", "release", "volatile")) {
             for (String ld : List.of("plain", "opaque", "acquire", "volatile")) {
-                KernelPlan p = new KernelPlan(Runtime.JAVA, List.of(new KernelPlan.Store(0, 2, st), new KernelPlan.Load(8, ld, 0),
+                KernelPlan p = new KernelPlan(ActorRuntime.JAVA, List.of(new KernelPlan.Store(0, 2, st), new KernelPlan.Load(8, ld, 0),
                         new KernelPlan.Load(0, ld, 1)), 2);
                 for (long[] row : run(p, new long[] {0, 3, 0})) {
                     assertEquals(List.of(2L, 3L, 0L, 3L, 2L), box(row), p.text());
@@ -59,7 +59,7 @@ class JavaKernelClassTest {
     @Test
     void readModifyWritesReturnTheValueBefore() {
         for (String m : List.of("acquire", "release", "volatile")) {
-            KernelPlan p = new KernelPlan(Runtime.JAVA, List.of(new KernelPlan.FetchAdd(0, 5, m, 0), new KernelPlan.Exchange(8, 7, m, 1),
+            KernelPlan p = new KernelPlan(ActorRuntime.JAVA, List.of(new KernelPlan.FetchAdd(0, 5, m, 0), new KernelPlan.Exchange(8, 7, m, 1),
                     new KernelPlan.Fence("full"), new KernelPlan.Fence("acquire"), new KernelPlan.Fence("release")), 2);
             for (long[] row : run(p, new long[] {1, 2, 0})) assertEquals(List.of(6L, 7L, 0L, 1L, 2L), box(row), p.text());
         }
@@ -68,7 +68,7 @@ class JavaKernelClassTest {
     @Test
     void compareExchangeSucceedsOrWritesWhatItFound() {
         for (String m : List.of("acquire", "release", "volatile")) {
-            KernelPlan p = new KernelPlan(Runtime.JAVA, List.of(new KernelPlan.CompareExchange(0, 16, 9, m, "relaxed", 0)), 1);
+            KernelPlan p = new KernelPlan(ActorRuntime.JAVA, List.of(new KernelPlan.CompareExchange(0, 16, 9, m, "relaxed", 0)), 1);
             for (long[] row : run(p, new long[] {4, 0, 4})) assertEquals(List.of(9L, 0L, 4L, 1L), box(row), "success " + m);
             for (long[] row : run(p, new long[] {3, 0, 4})) assertEquals(List.of(3L, 0L, 3L, 0L), box(row), "failure " + m);
         }
@@ -81,7 +81,7 @@ class JavaKernelClassTest {
      */
     @Test
     void whatTheSegmentWouldRefuseIsRefusedBeforeAnyAccess() {
-        KernelPlan p = new KernelPlan(Runtime.JAVA, List.of(new KernelPlan.Store(8, 1, "release"), new KernelPlan.Load(0, "acquire", 0)), 1);
+        KernelPlan p = new KernelPlan(ActorRuntime.JAVA, List.of(new KernelPlan.Store(8, 1, "release"), new KernelPlan.Load(0, "acquire", 0)), 1);
         JavaKernel k = JavaKernelClass.of(p);
         assertThrows(IllegalArgumentException.class, () -> k.run(MemorySegment.ofArray(new long[64]), 0, 16, 256, 8, 4));
         MemorySegment closed;
@@ -104,16 +104,16 @@ class JavaKernelClassTest {
 
     @Test
     void aDroppedResultWritesNoRegisterAndTheLastWriteWins() {
-        KernelPlan p = new KernelPlan(Runtime.JAVA, List.of(new KernelPlan.FetchAdd(0, 1, "volatile", -1),
+        KernelPlan p = new KernelPlan(ActorRuntime.JAVA, List.of(new KernelPlan.FetchAdd(0, 1, "volatile", -1),
                 new KernelPlan.Load(0, "plain", 0), new KernelPlan.Load(8, "plain", 0)), 1);
         for (long[] row : run(p, new long[] {0, 6, 0})) assertEquals(List.of(1L, 6L, 0L, 6L), box(row));
     }
 
     @Test
     void oneClassPerPlanAndJvm() {
-        KernelPlan p = new KernelPlan(Runtime.JAVA, List.of(new KernelPlan.Store(0, 1, "release")), 0);
+        KernelPlan p = new KernelPlan(ActorRuntime.JAVA, List.of(new KernelPlan.Store(0, 1, "release")), 0);
         JavaKernel a = JavaKernelClass.of(p);
-        assertSame(a, JavaKernelClass.of(new KernelPlan(Runtime.JAVA, List.of(new KernelPlan.Store(0, 1, "release")), 0)));
+        assertSame(a, JavaKernelClass.of(new KernelPlan(ActorRuntime.JAVA, List.of(new KernelPlan.Store(0, 1, "release")), 0)));
         JavaKernel b = JavaKernelClass.of(p.withModes(List.of("opaque")));
         assertTrue(a.getClass() != b.getClass(), "another mode is another class");
         assertTrue(a.getClass().isHidden());
@@ -121,10 +121,10 @@ class JavaKernelClassTest {
 
     @Test
     void aModeJavaLacksIsRefusedByName() {
-        KernelPlan p = new KernelPlan(Runtime.JAVA, List.of(new KernelPlan.Load(0, "release", 0)), 1);
+        KernelPlan p = new KernelPlan(ActorRuntime.JAVA, List.of(new KernelPlan.Load(0, "release", 0)), 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JavaKernelClass.of(p));
         assertTrue(e.getMessage().contains("no load in mode 'release'"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> JavaKernelClass.of(new KernelPlan(Runtime.C, List.of(new KernelPlan.Fence("seq_cst")), 0)));
+        assertThrows(IllegalArgumentException.class, () -> JavaKernelClass.of(new KernelPlan(ActorRuntime.C, List.of(new KernelPlan.Fence("seq_cst")), 0)));
     }
 
     private static List<Long> box(long[] row) {

@@ -182,7 +182,7 @@ class Rc11ModelTest {
         LitmusProgram fadd = LitmusParser.parse(Path.of(System.getProperty("testbed.litmus.root", "litmus"), "canonical", "rmw_fadd", "relaxed.litmus"));
         Judgement atomic = Rc11Model.judge(fadd);
         assertEquals(Judgement.Verdict.NEVER, atomic.verdict(), "two atomic fetch_adds lose nothing");
-        testbed.litmus.Binding.BoundProgram withView = testbed.litmus.Binding.bind(fadd, List.of(testbed.litmus.Runtime.JAVA, testbed.litmus.Runtime.JS_VIEW));
+        testbed.litmus.Binding.BoundProgram withView = testbed.litmus.Binding.bind(fadd, List.of(testbed.litmus.ActorRuntime.JAVA, testbed.litmus.ActorRuntime.JS_VIEW));
         Judgement view = Rc11Model.judge(withView.effective(), withView.semantics());
         assertEquals(Judgement.Verdict.SOMETIMES, view.verdict(), "Atomics.add over a host buffer may lose one");
         assertTrue(view.allows(List.of(0L, 0L, 1L)), view.allowed().toString());

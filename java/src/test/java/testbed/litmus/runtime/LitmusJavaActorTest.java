@@ -115,9 +115,9 @@ class LitmusJavaActorTest {
     @Test
     void theConsumerCountsInTheDescriptorsRadix() {
         List<Gather> g = List.of(new Gather.Location(X), new Gather.Location(Y));
-        MiniRunner.Actor seven = new MiniRunner.Actor(new KernelPlan(testbed.litmus.Runtime.JAVA,
+        MiniRunner.Actor seven = new MiniRunner.Actor(new KernelPlan(testbed.litmus.ActorRuntime.JAVA,
                 List.of(new KernelPlan.Store(X, 7, "opaque")), 0));
-        MiniRunner.Actor minusOne = new MiniRunner.Actor(new KernelPlan(testbed.litmus.Runtime.JAVA,
+        MiniRunner.Actor minusOne = new MiniRunner.Actor(new KernelPlan(testbed.litmus.ActorRuntime.JAVA,
                 List.of(new KernelPlan.Store(Y, -1, "release")), 0));
         Descriptor four = Descriptor.standard(new int[] {0, 0}, 2, 64, g).withMaxRounds(20);
         MiniRunner.Outcome o = runner.run(four, Duration.ofSeconds(20), seven, minusOne).checkIntegrity();
@@ -191,8 +191,8 @@ class LitmusJavaActorTest {
     @Test
     void abortMakesRunningActorsLeavePromptly() {
         long gen = prepare(Descriptor.standard(2, STRIDE, R0_R0), 1);
-        JavaActor a0 = JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st_ld.plain.plain", X, Y, 1, 0), gen, Duration.ofSeconds(10));
-        JavaActor a1 = JavaActor.start(section, 1, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st_ld.plain.plain", Y, X, 1, 0), gen, Duration.ofSeconds(10));
+        JavaActor a0 = JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "st_ld.plain.plain", X, Y, 1, 0), gen, Duration.ofSeconds(10));
+        JavaActor a1 = JavaActor.start(section, 1, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "st_ld.plain.plain", Y, X, 1, 0), gen, Duration.ofSeconds(10));
         awaitReady(2);
         section.setEpoch(1);
         MiniRunner.sleep(Duration.ofMillis(200));
@@ -214,7 +214,7 @@ class LitmusJavaActorTest {
     void abortReachesAnActorParkedAtTheBarrier() {
         long gen = prepare(Descriptor.standard(2, 16, R0_R0), 2);
         // Only actor 0 of 2: it runs round 1, arrives first, and waits for a round that never comes.
-        JavaActor a0 = JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st_ld.volatile.volatile", X, Y, 1, 0), gen, Duration.ofSeconds(20));
+        JavaActor a0 = JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "st_ld.volatile.volatile", X, Y, 1, 0), gen, Duration.ofSeconds(20));
         awaitReady(1);
         section.setEpoch(1);
         MiniRunner.sleep(Duration.ofMillis(100)); // well past the spin and yield phases: it is parking
@@ -233,7 +233,7 @@ class LitmusJavaActorTest {
     @Test
     void anActorLeavesOnItsOwnStallTimeout() {
         long gen = prepare(Descriptor.standard(2, 16, R0_R0), 3);
-        JavaActor a0 = JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st_ld.volatile.volatile", X, Y, 1, 0), gen, Duration.ofMillis(200));
+        JavaActor a0 = JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "st_ld.volatile.volatile", X, Y, 1, 0), gen, Duration.ofMillis(200));
         awaitReady(1);
         long t = System.nanoTime();
         section.setEpoch(1);
@@ -250,7 +250,7 @@ class LitmusJavaActorTest {
     @Test
     void anActorWaitingForRoundOneAlsoStallsOut() {
         long gen = prepare(Descriptor.standard(2, 16, R0_R0), 4);
-        JavaActor a0 = JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "ld_ld.plain.plain", X, Y, 0, 0), gen, Duration.ofMillis(100));
+        JavaActor a0 = JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "ld_ld.plain.plain", X, Y, 0, 0), gen, Duration.ofMillis(100));
         ActorResult r = a0.join(Duration.ofSeconds(3));
         assertEquals(ActorResult.OWN_STALL, r.aborted(), r.toString());
         assertEquals(0, r.rounds());
@@ -263,30 +263,30 @@ class LitmusJavaActorTest {
     void startRefusesWhatTheSectionDoesNotAllow() {
         long gen = prepare(Descriptor.standard(2, 16, R0_R0), 5);
         Duration s = Duration.ofSeconds(1);
-        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st.plain", X, 0, 1, 0), gen + 1, s),
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "st.plain", X, 0, 1, 0), gen + 1, s),
                 "holds generation " + gen + ", not " + (gen + 1) + " (ESTALE)");
-        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st.plain", X, 0, 1, 0), 0, s), "generation 0 names no test");
-        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st_ld.relaxed.relaxed", X, Y, 1, 0), gen, s),
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "st.plain", X, 0, 1, 0), 0, s), "generation 0 names no test");
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "st_ld.relaxed.relaxed", X, Y, 1, 0), gen, s),
                 "Java has no store in mode 'relaxed'");
-        assertMessage(() -> JavaActor.start(section, 2, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st.plain", X, 0, 1, 0), gen, s), "the test has actors 0..1");
-        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st.plain", 4, 0, 1, 0), gen, s), "location offset 4 is not a non-negative multiple of 8");
-        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st_ld.plain.plain", X, 16, 1, 0), gen, s),
+        assertMessage(() -> JavaActor.start(section, 2, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "st.plain", X, 0, 1, 0), gen, s), "the test has actors 0..1");
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "st.plain", 4, 0, 1, 0), gen, s), "location offset 4 is not a non-negative multiple of 8");
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "st_ld.plain.plain", X, 16, 1, 0), gen, s),
                 "bytes of each instance, which has 16");
-        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st.plain", X, 0, 1, 0), gen, Duration.ofMillis(-1)),
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "st.plain", X, 0, 1, 0), gen, Duration.ofMillis(-1)),
                 "negative stall timeout");
         // Packed records of one register each: an actor's r1 would be the next actor's r0.
         long packed = prepare(Descriptor.standard(new int[] {1, 1}, 16, R0_R0), 6);
-        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "ld_ld.plain.plain", X, Y, 1, 0), packed, s),
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "ld_ld.plain.plain", X, Y, 1, 0), packed, s),
                 "Java actor 0: its register window (8 bytes of each record) is too small for kernel k");
-        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "ld_ld.plain.plain", X, Y, 1, 0), packed, s),
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "ld_ld.plain.plain", X, Y, 1, 0), packed, s),
                 "which writes 2 register(s)");
         // Without registers: no window at all.
         long none = prepare(Descriptor.standard(new int[] {0, 1}, 16, List.of(new Descriptor.Gather.Register(1, 0))), 7);
-        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st_ld.plain.plain", X, Y, 1, 0), none, s),
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "st_ld.plain.plain", X, Y, 1, 0), none, s),
                 "its register window (0 bytes of each record) is too small for kernel k");
         section.reset();
         section.setGeneration(gen);
-        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st.plain", X, 0, 1, 0), gen, s), "descriptor: 0 actors");
+        assertMessage(() -> JavaActor.start(section, 0, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "st.plain", X, 0, 1, 0), gen, s), "descriptor: 0 actors");
         assertEquals(0, section.ready(), "nothing started");
     }
 
@@ -298,7 +298,7 @@ class LitmusJavaActorTest {
             LitmusSection s = LitmusSection.of(other);
             s.write(Descriptor.standard(2, 16, R0_R0));
             s.setGeneration(9);
-            a0 = JavaActor.start(s, 0, RoleKernels.plan(testbed.litmus.Runtime.JAVA, "st.plain", X, 0, 1, 0), 9, Duration.ofSeconds(10));
+            a0 = JavaActor.start(s, 0, RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, "st.plain", X, 0, 1, 0), 9, Duration.ofSeconds(10));
             while (s.ready() < 1) MiniRunner.sleep(Duration.ofMillis(1));
         } finally {
             other.close(); // unmaps the section under the waiting actor

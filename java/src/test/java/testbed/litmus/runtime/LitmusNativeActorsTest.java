@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import testbed.ffi.NativeLibrary;
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.KernelPlan;
 import testbed.region.Region;
 
@@ -76,7 +76,7 @@ class LitmusNativeActorsTest {
 
     /** A C kernel's plan, named as the retired role kernels were ({@link RoleKernels}). */
     static KernelPlan plan(String kernel, long p, long q, long v1, long v2) {
-        return RoleKernels.plan(Runtime.C, kernel, p, q, v1, v2);
+        return RoleKernels.plan(ActorRuntime.C, kernel, p, q, v1, v2);
     }
 
     /** Starts actor {@code actor} with {@code plan} compiled, declaring the plan's registers and reach. */

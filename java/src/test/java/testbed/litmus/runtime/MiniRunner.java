@@ -36,11 +36,11 @@ final class MiniRunner {
     record Actor(KernelPlan plan) {
         /** A Java kernel named as the role kernels were ({@link RoleKernels}); p and q are byte offsets inside an instance. */
         static Actor java(String kernel, long p, long q, long v1, long v2) {
-            return new Actor(RoleKernels.plan(testbed.litmus.Runtime.JAVA, kernel, p, q, v1, v2));
+            return new Actor(RoleKernels.plan(testbed.litmus.ActorRuntime.JAVA, kernel, p, q, v1, v2));
         }
 
         static Actor c(String kernel, long p, long q, long v1, long v2) {
-            return new Actor(RoleKernels.plan(testbed.litmus.Runtime.C, kernel, p, q, v1, v2));
+            return new Actor(RoleKernels.plan(testbed.litmus.ActorRuntime.C, kernel, p, q, v1, v2));
         }
     }
 
@@ -122,7 +122,7 @@ final class MiniRunner {
         try {
             for (int i = 0; i < actors.length; i++) {
                 KernelPlan plan = actors[i].plan();
-                started.add(plan.runtime() == testbed.litmus.Runtime.JAVA
+                started.add(plan.runtime() == testbed.litmus.ActorRuntime.JAVA
                         ? JavaActor.start(section, i, plan, gen, STALL)
                         : (Object) c.startCompiled(section, i, cKernel(plan), plan.registers(), plan.locationBytes(), gen, STALL));
             }

@@ -1,6 +1,6 @@
 package testbed.litmus.runtime;
 
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.KernelPlan;
 
 import java.util.List;
@@ -15,7 +15,7 @@ final class RoleKernels {
 
     private RoleKernels() {}
 
-    static KernelPlan plan(Runtime rt, String kernel, long p, long q, long v1, long v2) {
+    static KernelPlan plan(ActorRuntime rt, String kernel, long p, long q, long v1, long v2) {
         String[] parts = kernel.split("\\.");
         String m1 = parts.length > 1 ? parts[1] : null, m2 = parts.length > 2 ? parts[2] : null;
         List<KernelPlan.Step> steps = switch (parts[0]) {
@@ -24,7 +24,7 @@ final class RoleKernels {
             case "st_ld" -> List.of(new KernelPlan.Store(p, v1, m1), new KernelPlan.Load(q, m2, 0));
             case "ld_st" -> List.of(new KernelPlan.Load(p, m1, 0), new KernelPlan.Store(q, v1, m2));
             case "ld_ld" -> List.of(new KernelPlan.Load(p, m1, 0), new KernelPlan.Load(q, m2, 1));
-            case "st_fence_ld" -> List.of(new KernelPlan.Store(p, v1, m1), new KernelPlan.Fence(rt == Runtime.JAVA ? "full" : "seq_cst"),
+            case "st_fence_ld" -> List.of(new KernelPlan.Store(p, v1, m1), new KernelPlan.Fence(rt == ActorRuntime.JAVA ? "full" : "seq_cst"),
                     new KernelPlan.Load(q, m2, 0));
             case "fadd" -> List.of(new KernelPlan.FetchAdd(p, 1, m1, 0));
             case "cas" -> List.of(new KernelPlan.CompareExchange(p, q, v1, m1, failure(m1), 0));

@@ -9,7 +9,7 @@ import java.util.Map;
  * A runtime an actor can be bound to, with the access modes its kernels are compiled
  * for (docs/LITMUS.md) and what each mode means on the common C11 scale.
  */
-public enum Runtime {
+public enum ActorRuntime {
     JAVA("J", Map.of("plain", Strength.PLAIN, "opaque", Strength.RELAXED, "acquire", Strength.ACQUIRE,
             "release", Strength.RELEASE, "volatile", Strength.SEQ_CST),
             List.of("plain", "opaque", "acquire", "volatile"),
@@ -52,7 +52,7 @@ public enum Runtime {
     private final List<String> rmwModes;
     private final List<String> fenceModes;
 
-    Runtime(String letter, Map<String, Strength> strengths, List<String> loadModes, List<String> storeModes,
+    ActorRuntime(String letter, Map<String, Strength> strengths, List<String> loadModes, List<String> storeModes,
             List<String> rmwModes, List<String> fenceModes) {
         this.letter = letter;
         this.strengths = strengths;
@@ -72,8 +72,8 @@ public enum Runtime {
      *
      * @throws IllegalArgumentException naming the runtimes there are
      */
-    public static Runtime parse(String name) {
-        for (Runtime r : values()) {
+    public static ActorRuntime parse(String name) {
+        for (ActorRuntime r : values()) {
             if (r.label().equalsIgnoreCase(name.trim()) || r.letter.equalsIgnoreCase(name.trim())) return r;
         }
         throw new IllegalArgumentException("no runtime '" + name.trim() + "' (known: java, c, go, js_view, js_host)");

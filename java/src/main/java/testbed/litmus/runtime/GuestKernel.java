@@ -1,13 +1,14 @@
-package testbed.guest;
+package testbed.litmus.runtime;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
-import testbed.litmus.Runtime;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.KernelPlan;
-import testbed.litmus.runtime.LitmusSection;
-import testbed.litmus.runtime.ThreadBoundKernel;
+import testbed.guest.GuestException;
+import testbed.guest.GuestRegion;
+import testbed.guest.GuestRuntime;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -19,8 +20,8 @@ import java.util.List;
  * of docs/LITMUS.md. Like every other runtime's kernels, it is generated from the thread's
  * {@link KernelPlan} with the accesses fixed in its text: {@link #source} writes it.
  *
- * <p>Style (a) ({@link Runtime#JS_VIEW}) accesses a BigInt64Array over the host's buffer of
- * the whole section; style (b) ({@link Runtime#JS_HOST}) calls {@link GuestRegion} methods.
+ * <p>Style (a) ({@link ActorRuntime#JS_VIEW}) accesses a BigInt64Array over the host's buffer of
+ * the whole section; style (b) ({@link ActorRuntime#JS_HOST}) calls {@link GuestRegion} methods.
  * Both write the result registers through the same way they access memory, with a plain
  * access (as every runtime's kernels do).
  *
@@ -29,7 +30,7 @@ import java.util.List;
  */
 public final class GuestKernel implements ThreadBoundKernel {
     private final GuestRuntime guest;
-    private final Runtime style;
+    private final ActorRuntime style;
     private final KernelPlan plan;
     private final LitmusSection section;
     private final String source;

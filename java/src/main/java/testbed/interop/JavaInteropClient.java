@@ -1,4 +1,4 @@
-package testbed.cancel.interop;
+package testbed.interop;
 
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannelBuilder;

@@ -23,13 +23,13 @@ import java.util.Set;
  * @param selfCheck true for a deliberately broken variant, which must be caught
  * @param source    the file, bound to runtimes, and the model's judgement that the outcomes come from
  */
-public record LitmusTest(String name, Shape shape, Rung rung, List<ActorSpec> actors, List<Gather> gathers,
+public record LitmusCase(String name, Shape shape, Rung rung, List<ActorSpec> actors, List<Gather> gathers,
                          List<OutcomeSpec> outcomes, boolean selfCheck, LitmusSource source) {
 
     public static final String SC_DESCRIPTION = "Sequentially consistent: some interleaving of the actors in program order gives it.";
     public static final String RELAXED_DESCRIPTION = "Allowed by the model, though no interleaving gives it.";
 
-    public LitmusTest {
+    public LitmusCase {
         actors = List.copyOf(actors);
         gathers = List.copyOf(gathers);
         outcomes = List.copyOf(outcomes);
@@ -42,7 +42,7 @@ public record LitmusTest(String name, Shape shape, Rung rung, List<ActorSpec> ac
      * own description where the outcome is the one its condition names), and everything else
      * is FORBIDDEN.
      */
-    static LitmusTest judged(String name, Shape shape, Rung rung, List<ActorSpec> actors, List<Gather> gathers,
+    static LitmusCase judged(String name, Shape shape, Rung rung, List<ActorSpec> actors, List<Gather> gathers,
                              LitmusSource source, boolean selfCheck) {
         Judgement j = source.judgement();
         List<OutcomeSpec> outs = new ArrayList<>();
@@ -52,7 +52,7 @@ public record LitmusTest(String name, Shape shape, Rung rung, List<ActorSpec> ac
             boolean named = j.satisfies(o) && !description.isEmpty();
             outs.add(new OutcomeSpec(o, Expectation.INTERESTING, named ? description : RELAXED_DESCRIPTION));
         }
-        return new LitmusTest(name, shape, rung, actors, gathers, outs, selfCheck, source);
+        return new LitmusCase(name, shape, rung, actors, gathers, outs, selfCheck, source);
     }
 
     /**
@@ -60,10 +60,10 @@ public record LitmusTest(String name, Shape shape, Rung rung, List<ActorSpec> ac
      * while the test keeps the expectations of its declared modes, so the engine must report
      * what the weaker kernel lets through as forbidden.
      */
-    public LitmusTest brokenVariant(String variantName, int actor, List<String> actualModes) {
+    public LitmusCase brokenVariant(String variantName, int actor, List<String> actualModes) {
         List<ActorSpec> weakened = new ArrayList<>(actors);
         weakened.set(actor, actors.get(actor).secretlyRunning(actualModes));
-        return new LitmusTest(variantName, shape, rung, weakened, gathers, outcomes, true, source);
+        return new LitmusCase(variantName, shape, rung, weakened, gathers, outcomes, true, source);
     }
 
     private static void validate(String name, List<ActorSpec> actors, List<Gather> gathers, List<OutcomeSpec> outcomes) {

@@ -1,4 +1,4 @@
-package testbed.cancel.interop;
+package testbed.interop;
 
 import io.grpc.testing.integration.AbstractInteropTest;
 import testbed.Mode;
@@ -35,6 +35,10 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class GrpcInteropSuite {
     public static final String NAME = "interop";
+    public static final String TITLE = "grpc's official interop cases, Java client to Go server and Go client to Java server.";
+    /** This suite as a run sees it. */
+    public static final testbed.harness.Suite SUITE = testbed.harness.Suite.of(NAME, TITLE,
+            (session, settings, progress) -> new GrpcInteropSuite(session.peerProcess(), defaultGoClient(testbed.peer.PeerProcess.defaultBinary()), progress).run(settings.mode()));
 
     /** No case runs longer than this, whatever the peer or the server does. */
     static final Duration CASE_BOUND = Duration.ofSeconds(30);
@@ -122,7 +126,7 @@ public final class GrpcInteropSuite {
         dropEcho.put(BROKEN_ECHO, "1");
         cases.add(javaCase("interop_broken_go_server_java_client_custom_metadata", customMetadata(), goPeerTarget, JAVA_CLIENT_CAUGHT,
                 io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(dropEcho)));
-        return new SuiteResult(NAME, "grpc's official interop cases, Java client to Go server and Go client to Java server.", cases);
+        return new SuiteResult(NAME, TITLE, cases);
     }
 
     static InteropCase customMetadata() {

@@ -1,4 +1,4 @@
-package testbed.cancel.interop;
+package testbed.interop;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
