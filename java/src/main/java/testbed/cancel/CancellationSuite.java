@@ -6,6 +6,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import testbed.Mode;
 import testbed.ffi.AtomicShim;
+import testbed.ffi.NativeWorkers;
 import testbed.harness.CaseTrials;
 import testbed.harness.Progress;
 import testbed.harness.Session;
@@ -82,9 +83,6 @@ public final class CancellationSuite {
     /** Unary round trips before the first case, and beside each trial of every case. */
     static final int WARM_UP_ECHOES = 300;
     static final int ECHOES_PER_TRIAL = 5;
-    /** Region cancel flag and counter slot the native-worker case uses; no other suite touches them. */
-    static final int NATIVE_CANCEL_FLAG = 0;
-    static final int NATIVE_SLOT = 15;
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
@@ -93,8 +91,14 @@ public final class CancellationSuite {
     private final PrintStream progress;
     private final String nonce = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
 
+    /** The region cancel flag and counter slot the native-worker cases use, claimed from the session. */
+    private final int nativeFlag;
+    private final int nativeSlot;
+
     public CancellationSuite(Session session, PrintStream progress) {
         this.session = session;
+        this.nativeFlag = session.cancelFlags(NAME, 1).at(0);
+        this.nativeSlot = session.counterSlots(NAME, 1).at(0);
         this.calls = new CancelCalls(session.peer().channel(), session.peer());
         this.progress = progress;
     }
@@ -628,9 +632,9 @@ public final class CancellationSuite {
      */
     private Trial nativeWorkers(String id, boolean ignoresFlag, Duration joinBound) {
         List<String> problems = new ArrayList<>();
-        try (NativeWorkers workers = new NativeWorkers(ignoresFlag)) {
+        try (NativeWorkers workers = nativeWorkers(ignoresFlag)) {
             CancelCalls.Converse c = CancelCalls.Converse.start(calls.async(id),
-                    spec(id, 2).setRegionCancelFlag(NATIVE_CANCEL_FLAG + 1).build());
+                    spec(id, 2).setRegionCancelFlag(nativeFlag + 1).build());
             c.awaitFirstTick();
             long t0 = System.nanoTime();
             c.cancelPlain("java client cancelled", null);
@@ -639,71 +643,29 @@ public final class CancellationSuite {
             ObserveResponse o = calls.observe(id);
             if (js.getCode() != Status.Code.CANCELLED) problems.add("Java saw " + js + ", want CANCELLED");
             if (!o.getContextError().equals("canceled")) problems.add("Go saw '" + o.getContextError() + "', want canceled");
-            if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + NATIVE_CANCEL_FLAG);
-            int alive = workers.aliveCheck(problems);
+            if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + nativeFlag);
+            int alive = nativeAliveCheck(problems);
             return finishTrial(id, o, js.getCode() + "; native workers " + alive,
                     joinedNs == Long.MIN_VALUE ? Long.MIN_VALUE : Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
         }
     }
 
     /**
-     * Two C worker threads started through FFM that poll the session region's cancel flag
-     * {@link #NATIVE_CANCEL_FLAG} (cleared first) and count on slot {@link #NATIVE_SLOT}; with
-     * {@code ignoresFlag} (the broken variant) they are started without the flag's address.
-     * {@link #join} and {@link #aliveCheck} are the native-worker check every native case makes;
-     * {@link #close} stops and joins workers that a trial left running and clears the flag, so
-     * none outlives its trial.
+     * Two C worker threads started through FFM that poll this suite's region cancel flag
+     * (cleared first) and count on its slot; with {@code ignoresFlag} (the broken variant) they
+     * are started without the flag's address. Closing them stops and joins workers a trial
+     * left running and clears the flag, so none outlives its trial.
      */
-    final class NativeWorkers implements AutoCloseable {
-        private final AtomicShim ffm = session.panama();
-        private final MemorySegment flag = session.region().cancelFlag(NATIVE_CANCEL_FLAG);
-        private volatile long handle;
-        private volatile boolean closed;
+    NativeWorkers nativeWorkers(boolean ignoresFlag) {
+        return NativeWorkers.start(session.panama(), session.region().counterSlot(nativeSlot), session.region().cancelFlag(nativeFlag),
+                2, NativeWorkers.Work.COUNTING, !ignoresFlag);
+    }
 
-        NativeWorkers(boolean ignoresFlag) {
-            LONG.setVolatile(flag, 0L, 0L);
-            handle = ffm.workersStart(session.region().counterSlot(NATIVE_SLOT).address(), 2, Long.MAX_VALUE / 4, 0L, 0L,
-                    ignoresFlag ? 0L : flag.address());
-        }
-
-        /** Sets the cancel flag from Java, as a Java owner of the workers does when its work is cancelled. */
-        synchronized void setFlag() {
-            if (!closed) LONG.setVolatile(flag, 0L, 1L); // once closed, the flag may belong to the next trial's workers
-        }
-
-        /**
-         * Joins the workers, waiting at most {@code bound}: the instant the join returned, or
-         * {@code Long.MIN_VALUE} when they were still running then (a problem naming the flag's value).
-         */
-        long join(Duration bound, List<String> problems) {
-            long joined = ffm.workersJoin(handle, bound.toMillis());
-            long joinedNs = System.nanoTime();
-            if (joined == AtomicShim.JOIN_TIMED_OUT) {
-                problems.add("native workers still running " + bound.toMillis() + " ms after the cancel (flag "
-                        + (long) LONG.getVolatile(flag, 0L) + ")");
-                return Long.MIN_VALUE;
-            }
-            handle = 0;
-            return joinedNs;
-        }
-
-        /** The native worker threads alive in this process: any is a leak ({@link #NATIVE_LEAK}). */
-        int aliveCheck(List<String> problems) {
-            int alive = ffm.workersAlive();
-            if (alive != 0) problems.add("leak: " + alive + " " + NATIVE_LEAK);
-            return alive;
-        }
-
-        @Override
-        public synchronized void close() {
-            closed = true;
-            if (handle > 0) {
-                ffm.workersStop(handle);
-                ffm.workersJoin(handle, 5_000);
-                handle = 0;
-            }
-            LONG.setVolatile(flag, 0L, 0L);
-        }
+    /** The native worker threads alive in this process: any is a leak ({@link #NATIVE_LEAK}). */
+    int nativeAliveCheck(List<String> problems) {
+        int alive = session.panama().workersAlive();
+        if (alive != 0) problems.add("leak: " + alive + " " + NATIVE_LEAK);
+        return alive;
     }
 
     /**
@@ -736,13 +698,13 @@ public final class CancellationSuite {
     private Trial nativeWorkersUnder(String id, Status.Code javaWant, Set<String> goWant,
                                      java.util.function.Function<WorkSpec.Builder, Initiated> initiator) {
         List<String> problems = new ArrayList<>();
-        try (NativeWorkers workers = new NativeWorkers(false)) {
+        try (NativeWorkers workers = nativeWorkers(false)) {
             AtomicReference<Initiated> ended = new AtomicReference<>();
             AtomicReference<Boolean> neverStarted = new AtomicReference<>(false);
             AtomicReference<RuntimeException> fault = new AtomicReference<>();
             Thread caller = Thread.ofVirtual().name("cancel-native-" + id).start(() -> {
                 try {
-                    Initiated end = initiator.apply(spec(id, 2).setRegionCancelFlag(NATIVE_CANCEL_FLAG + 1));
+                    Initiated end = initiator.apply(spec(id, 2).setRegionCancelFlag(nativeFlag + 1));
                     ended.set(end);
                     if (javaWant == Status.Code.DEADLINE_EXCEEDED && calls.observeIfStarted(id, MatrixTrials.NEVER_STARTED_SETTLE).isEmpty()) {
                         neverStarted.set(true);
@@ -761,8 +723,8 @@ public final class CancellationSuite {
             ObserveResponse o = calls.observe(id);
             if (end.javaSaw().getCode() != javaWant) problems.add("Java saw " + end.javaSaw() + ", want " + javaWant);
             if (!goWant.contains(o.getContextError())) problems.add("Go saw '" + o.getContextError() + "', want " + goWant);
-            if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + NATIVE_CANCEL_FLAG);
-            int alive = workers.aliveCheck(problems);
+            if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + nativeFlag);
+            int alive = nativeAliveCheck(problems);
             long t0 = end.t0Ns() != 0 ? end.t0Ns() : o.getServerCancelledNs();
             return finishTrial(id, o, end.javaSaw().getCode() + "; native workers " + alive,
                     joinedNs == Long.MIN_VALUE ? Long.MIN_VALUE : Math.max(joinedNs, o.getLastStoppedNs()) - t0, problems);
@@ -847,10 +809,10 @@ public final class CancellationSuite {
      */
     private Trial peerNativeWorkersUnder(String id, Status.Code javaWant, Set<String> goWant,
                                          java.util.function.Function<WorkSpec.Builder, Initiated> initiator) {
-        MemorySegment flag = session.region().cancelFlag(NATIVE_CANCEL_FLAG);
+        MemorySegment flag = session.region().cancelFlag(nativeFlag);
         LONG.setVolatile(flag, 0L, 0L);
         try {
-            Initiated end = initiator.apply(spec(id, 2).setRegionCancelFlag(NATIVE_CANCEL_FLAG + 1).setPeerNativeWorkers(2));
+            Initiated end = initiator.apply(spec(id, 2).setRegionCancelFlag(nativeFlag + 1).setPeerNativeWorkers(2));
             Optional<ObserveResponse> started = javaWant == Status.Code.DEADLINE_EXCEEDED
                     ? calls.observeIfStarted(id, MatrixTrials.NEVER_STARTED_SETTLE) : Optional.of(calls.observe(id));
             if (started.isEmpty()) return deadlineBeforeHandler(id, end.javaSaw());
@@ -861,7 +823,7 @@ public final class CancellationSuite {
             if (o.getPeerNativeStarted() != 2) problems.add("the peer started " + o.getPeerNativeStarted() + " native workers, want 2");
             if (!o.getPeerNativeProblem().isEmpty()) problems.add("the peer's native workers: " + o.getPeerNativeProblem());
             if (o.getPeerNativeAliveAfter() != 0) problems.add(o.getPeerNativeAliveAfter() + " native workers alive in the peer after the join");
-            if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + NATIVE_CANCEL_FLAG);
+            if (o.getRegionFlagSetNs() == 0) problems.add("the Go handler did not set region cancel flag " + nativeFlag);
             long t0 = end.t0Ns() != 0 ? end.t0Ns() : o.getServerCancelledNs();
             return finishTrial(id, o, end.javaSaw().getCode() + "; peer native workers " + o.getPeerNativeAliveAfter(),
                     Math.max(o.getPeerNativeJoinedNs(), o.getLastStoppedNs()) - t0, problems);
@@ -925,7 +887,7 @@ public final class CancellationSuite {
      * #NATIVE_JOIN_BOUND} and none is alive. The caller adds what it can see of the Go side.
      */
     StreamOwnedWorkers nativeWorkersOwnedByStream(String id, CancelCalls via, Runnable disrupt, Status.Code javaWant, List<String> problems) {
-        try (NativeWorkers workers = new NativeWorkers(false)) {
+        try (NativeWorkers workers = nativeWorkers(false)) {
             java.util.concurrent.atomic.AtomicBoolean flagSet = new java.util.concurrent.atomic.AtomicBoolean();
             WorkStreamRequest req = WorkStreamRequest.newBuilder().setSpec(spec(id, 2).setTickIntervalMs(1)).build();
             CancelCalls.TickConsumer consumer = new CancelCalls.TickConsumer(via, id, req, () -> {
@@ -941,7 +903,7 @@ public final class CancellationSuite {
             }
             Status js = consumer.status();
             if (js.getCode() != javaWant) problems.add("Java saw " + js + ", want " + javaWant);
-            int alive = workers.aliveCheck(problems);
+            int alive = nativeAliveCheck(problems);
             return new StreamOwnedWorkers(js, t0, joinedNs, consumer.endNs(), alive, flagSet.get());
         }
     }

@@ -16,6 +16,7 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import testbed.cancel.CancellationSuite.Trial;
+import testbed.ffi.NativeWorkers;
 import testbed.harness.CaseTrials;
 import testbed.peer.PeerClient;
 import testbed.peer.PeerProcess;
@@ -946,7 +947,7 @@ final class MatrixTrials {
         OwnerClosed closed = cancelledByOwner(id, List.of(() -> {
             dog.taskStarted();
             boolean interrupted = false;
-            try (CancellationSuite.NativeWorkers workers = suite.new NativeWorkers(false)) {
+            try (NativeWorkers workers = suite.nativeWorkers(false)) {
                 ready.countDown();
                 try {
                     Thread.sleep(CancelCalls.CALL_BOUND);
@@ -955,7 +956,7 @@ final class MatrixTrials {
                 }
                 workers.setFlag();
                 joinedNs.set(workers.join(CancellationSuite.NATIVE_JOIN_BOUND, problems));
-                alive.set(workers.aliveCheck(problems));
+                alive.set(suite.nativeAliveCheck(problems));
             } finally {
                 subtask.set(new JavaWork(interrupted, System.nanoTime()));
                 dog.taskEnded();

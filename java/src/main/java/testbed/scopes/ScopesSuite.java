@@ -8,6 +8,7 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.BlockingClientCall;
 import testbed.Mode;
+import testbed.ffi.NativeWorkers;
 import testbed.harness.CaseTrials;
 import testbed.harness.Progress;
 import testbed.harness.Session;
@@ -73,8 +74,7 @@ public final class ScopesSuite {
     static final Duration LEAK_BOUND = Duration.ofSeconds(1);
     /** A subtask's native workers must stop on the Go side's flag within this long once its call ended. */
     static final Duration NATIVE_BOUND = Duration.ofSeconds(1);
-    /** The region cancel flags this suite uses: FLAG_BASE .. FLAG_BASE + FLAG_COUNT - 1. */
-    static final int FLAG_BASE = 48;
+    /** How many region cancel flags this suite claims: one per native subtask of a scenario. */
     static final int FLAG_COUNT = 16;
     /** The broken Go handler's stray goroutine sleeps this long, well past LEAK_BOUND. */
     static final int LEAK_MS = 2_500;
@@ -94,10 +94,22 @@ public final class ScopesSuite {
     /** Timer for gRPC context deadlines, for the length of {@link #run}; its thread exists before any scenario's first thread dump. */
     ScheduledThreadPoolExecutor deadlineTimer;
 
+    /** The cancel flags the native subtasks poll, and the counter slot their workers wait at (kept at 0). */
+    private final Session.Claim flags;
+    private final int gateSlot;
+
     public ScopesSuite(Session session, PrintStream progress) {
         this.session = session;
+        this.flags = session.cancelFlags(NAME, FLAG_COUNT);
+        this.gateSlot = session.counterSlots(NAME, 1).at(0);
         this.calls = new ScopeCalls(session.peer().channel());
         this.progress = progress;
+    }
+
+    /** One C worker started through FFM, waiting for region cancel flag {@code flag}, which the Go handler of its call sets. */
+    NativeWorkers nativeWorkers(int flag) {
+        return NativeWorkers.start(session.panama(), session.region().counterSlot(gateSlot), session.region().cancelFlag(flag), 1,
+                NativeWorkers.Work.WAITING, true);
     }
 
     @FunctionalInterface
@@ -324,7 +336,7 @@ public final class ScopesSuite {
                 // fork made after the scope was cancelled never runs and makes no call.
                 if (goEnd != null) expectedEnds.put(id, goEnd);
                 if (flagIndex >= 0) expectedNativeStop.put(id, goEnd == null ? "java" : "go");
-                NativeWorkers nw = flagIndex < 0 ? null : new NativeWorkers(session.panama(), session.region(), flagIndex, 1);
+                NativeWorkers nw = flagIndex < 0 ? null : nativeWorkers(flagIndex);
                 try {
                     return HeldStream.hold(on.async(carried), built, this::started);
                 } finally {
@@ -359,7 +371,7 @@ public final class ScopesSuite {
         /** A region cancel flag of this suite's range that no other subtask of the trial uses. */
         int allocateFlag() {
             if (nextFlag >= FLAG_COUNT) throw new IllegalStateException("more than " + FLAG_COUNT + " native subtasks in one scenario");
-            return FLAG_BASE + nextFlag++;
+            return flags.at(nextFlag++);
         }
 
         /** Waits until the peer counts at least {@code n} goroutines under this scope (bounded). */
@@ -1270,7 +1282,7 @@ public final class ScopesSuite {
             int flag = r.allocateFlag();
             scope.fork(() -> {
                 // Started through FFM on a flag no Go handler will set, and never finished.
-                left.set(new NativeWorkers(session.panama(), session.region(), flag, 1));
+                left.set(nativeWorkers(flag));
                 return "left a native worker running";
             });
             scope.join();

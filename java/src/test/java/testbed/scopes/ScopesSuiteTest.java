@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import testbed.ffi.NativeWorkers;
 import testbed.Mode;
 import testbed.harness.BrokenBuild;
 import testbed.harness.Session;
@@ -228,7 +229,7 @@ class ScopesSuiteTest {
             int flag = r.allocateFlag();
             try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
                 scope.fork(() -> {
-                    nw[0] = new NativeWorkers(session.panama(), session.region(), flag, 1);
+                    nw[0] = suite.nativeWorkers(flag);
                     return "started";
                 });
                 scope.join();
