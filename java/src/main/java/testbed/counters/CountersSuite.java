@@ -64,9 +64,9 @@ public final class CountersSuite {
 
     /**
      * The suite on {@code session}'s region, shim bindings and peer, on the counter and packed
-     * slots it claims there: {@value #COUNTER_SLOTS_USED} counter slots (two for the padded
-     * case, one for the broken variant, one for the guest cases and one per guest to rehearse
-     * on) and {@value #PACKED_SLOTS_USED} packed ones.
+     * slots it claims there: counter slots 0 to {@link #GUEST_SLOT} (two for the padded case,
+     * one for the broken variant, one for the guest cases) and one for the guest to rehearse
+     * on, and {@value #PACKED_SLOTS_USED} packed ones.
      */
     public CountersSuite(Session session, PrintStream progress) {
         this.region = session.region();
@@ -78,7 +78,7 @@ public final class CountersSuite {
         this.packedSlots = session.packedSlots(NAME, PACKED_SLOTS_USED);
     }
 
-    static final int COUNTER_SLOTS_USED = 6;
+    static final int COUNTER_SLOTS_USED = 6; // GUEST_SLOT and one rehearsal slot after it
     static final int PACKED_SLOTS_USED = 2;
     private final Session.Claim counterSlots;
     private final Session.Claim packedSlots;
@@ -153,8 +153,8 @@ public final class CountersSuite {
         return last;
     }
 
-    /** The claimed counter slot the JavaScript cases use; the slots after it are the guests' rehearsal slots. */
-    static final int GUEST_SLOT = 3;
+    /** The claimed counter slot the JavaScript cases use (the other cases use 0 to 3); the slots after it are the guests' rehearsal slots. */
+    static final int GUEST_SLOT = 4;
 
     /**
      * One JavaScript plan: a Java thread and one guest on one padded slot (no C actor: three

@@ -100,23 +100,23 @@ public final class Session implements AutoCloseable {
 
     private RuntimeException openFailure;
 
+    /** What the session opened; after {@link #close} the closed pieces are still returned (a test reads the shim's counts), never reopened. */
     private synchronized Opened opened() {
+        if (opened != null) return opened;
         if (closed) throw new IllegalStateException("the session is closed");
         if (openFailure != null) throw openFailure;
-        if (opened == null) {
-            try {
-                opened = opener.get();
-            } catch (RuntimeException e) {
-                openFailure = e;
-                throw e;
-            }
+        try {
+            opened = opener.get();
+        } catch (RuntimeException e) {
+            openFailure = e;
+            throw e;
         }
         return opened;
     }
 
     /** Whether the region and the peer have been opened (a deferred session no suite used has not). */
     public synchronized boolean isOpen() {
-        return opened != null;
+        return opened != null && !closed;
     }
 
     public Region region() {
@@ -238,8 +238,8 @@ public final class Session implements AutoCloseable {
     public void close() {
         Opened o;
         synchronized (this) {
+            if (closed) return;
             o = opened;
-            opened = null;
             closed = true;
         }
         if (o != null) closeAll(o.peer(), o.peerProcess(), o.jnr(), o.panama(), o.region());
