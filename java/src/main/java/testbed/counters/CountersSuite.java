@@ -65,8 +65,8 @@ public final class CountersSuite {
     /**
      * A JavaScript case, named after its script. Style (b) holds; its broken variant must lose
      * updates. Style (a) is a known hazard, judged apart ({@link #hazardVerdict}): its losses
-     * are expected and counted, not a failure, so as a case it promises only that every word
-     * holds whole sets of the actors' shares. The hazard and the broken variant need the guest
+     * are expected and counted, not a failure, so what it promises is only that no increment
+     * lands outside its slot. The hazard and the broken variant need the guest
      * and the host to overlap, so each gets up to {@value #BROKEN_VARIANT_ATTEMPTS} attempts.
      */
     static CaseSpec guestCaseSpec(CounterScript script) {
