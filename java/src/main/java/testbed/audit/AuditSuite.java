@@ -1,7 +1,10 @@
 package testbed.audit;
 
 import testbed.Mode;
-import testbed.audit.MappingTable.Verdict;
+import testbed.harness.CaseSpec;
+import testbed.harness.Expectation;
+import testbed.harness.TrialCount;
+import testbed.harness.Verdict;
 import testbed.litmus.ActorSpec;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusCase;
@@ -152,7 +155,7 @@ public final class AuditSuite {
             CaseResult c;
             try {
                 List<KernelAudit.Access> accesses = built.audit(t.isa(), k.declared(), k.actual());
-                Verdict v = KernelAudit.verdict(accesses);
+                MappingTable.Verdict v = KernelAudit.verdict(accesses);
                 if (!k.broken()) {
                     switch (v) {
                         case MATCHES -> matches++;
@@ -173,26 +176,30 @@ public final class AuditSuite {
         return out;
     }
 
-    private static CaseResult result(Target t, Kernel k, List<KernelAudit.Access> accesses, Verdict v, String note, double ms) {
-        String found = String.join("; ", accesses.stream().map(KernelAudit.Access::brief).toList());
-        Status status;
-        String message;
-        if (k.broken()) {
-            status = v == Verdict.WEAKER ? Status.EXPECTED_FAILURE : Status.FAILED;
-            message = (v == Verdict.WEAKER ? "caught: " : "not caught: the weakened kernel was found to " + v.text() + ": ") + found;
-        } else {
-            status = v == Verdict.WEAKER ? Status.FAILED : Status.PASSED;
-            message = v.text() + ": " + found;
-        }
+    /**
+     * What catches the weakened kernel: the audit finds it weaker than required. Found to
+     * match or to be stronger, it is not caught: the audit then cannot tell the two apart.
+     */
+    static final Expectation FOUND_WEAKER = Expectation.caughtWhen("the kernel found " + MappingTable.Verdict.WEAKER.text(),
+            p -> p.startsWith(MappingTable.Verdict.WEAKER.text() + ": "));
+
+    /** A kernel's case on a target: it holds to the mapping table, or, the weakened kernel, it must be found weaker. */
+    static CaseSpec spec(Target t, Kernel k) {
+        return new CaseSpec(name(t, k), title(t, k), TrialCount.once(), k.broken() ? FOUND_WEAKER : Expectation.HOLDS);
+    }
+
+    private static CaseResult result(Target t, Kernel k, List<KernelAudit.Access> accesses, MappingTable.Verdict v, String note, double ms) {
+        String found = v.text() + ": " + String.join("; ", accesses.stream().map(KernelAudit.Access::brief).toList());
         Map<String, Object> details = details(t, k);
         details.put("verdict", v.text());
         details.put("accesses", accesses.stream().map(KernelAudit.Access::row).toList());
         if (!note.isEmpty()) details.put("checked", note);
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("accesses", accesses.size());
-        metrics.put("weaker", accesses.stream().filter(a -> a.verdict() == Verdict.WEAKER).count());
-        metrics.put("stronger", accesses.stream().filter(a -> a.verdict() == Verdict.STRONGER).count());
-        return new CaseResult(name(t, k), title(t, k), status, message, ms, metrics, details);
+        metrics.put("weaker", accesses.stream().filter(a -> a.verdict() == MappingTable.Verdict.WEAKER).count());
+        metrics.put("stronger", accesses.stream().filter(a -> a.verdict() == MappingTable.Verdict.STRONGER).count());
+        CaseSpec spec = spec(t, k);
+        return Verdict.of(spec.expectation(), v == MappingTable.Verdict.WEAKER ? found : null, found).result(spec, ms, metrics, details);
     }
 
     private static List<CaseResult> all(Target t, List<Kernel> kernels, Status status, String message, long t0) {

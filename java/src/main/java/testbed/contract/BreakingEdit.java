@@ -22,6 +22,8 @@ import java.util.stream.Stream;
  */
 final class BreakingEdit {
     static final String RULE = "FIELD_WIRE_COMPATIBLE_TYPE";
+    /** How the finding that catches the edit is reported: it was made on a copy, never on the real schema. */
+    static final String IN_EDITED_COPY = " (in an edited copy)";
     private static final Pattern INT64_FIELD = Pattern.compile("^(\\s+)int64(\\s+\\w+\\s*=\\s*\\d+)");
 
     /** Where the edit was made: {@code file} relative to the schema root, 1-based {@code line}. */

@@ -1,6 +1,10 @@
 package testbed.contract;
 
 import testbed.Mode;
+import testbed.harness.CaseSpec;
+import testbed.harness.Expectation;
+import testbed.harness.TrialCount;
+import testbed.harness.Verdict;
 import testbed.report.CaseResult;
 import testbed.report.Status;
 import testbed.report.SuiteResult;
@@ -118,9 +122,9 @@ public final class ContractSuite {
             CaseResult r = needBuf(noBuf, "breaking_fixtures", FIXTURES_TITLE);
             cases.add(r != null ? r : guarded("breaking_fixtures", FIXTURES_TITLE, fixtures(buf)));
         }
-        if (selected.test("breaking_edit_caught")) {
-            CaseResult r = needBuf(noBuf, "breaking_edit_caught", EDIT_TITLE);
-            cases.add(r != null ? r : guarded("breaking_edit_caught", EDIT_TITLE, breakingEdit(buf)));
+        if (selected.test(BREAKING_EDIT.name())) {
+            CaseResult r = needBuf(noBuf, BREAKING_EDIT.name(), BREAKING_EDIT.title());
+            cases.add(r != null ? r : guarded(BREAKING_EDIT.name(), BREAKING_EDIT.title(), breakingEdit(buf)));
         }
         if (selected.test("goldens_java")) cases.add(guarded("goldens_java", GOLDENS_JAVA_TITLE, t0 -> wire.goldensJava("goldens_java", GOLDENS_JAVA_TITLE, t0)));
         if (selected.test("goldens_go")) cases.add(guarded("goldens_go", GOLDENS_GO_TITLE, t0 -> wire.goldensGo("goldens_go", GOLDENS_GO_TITLE, t0)));
@@ -139,6 +143,13 @@ public final class ContractSuite {
     private static final String BREAKING_TITLE = "No breaking change (WIRE, WIRE_JSON, no deleted package, service or RPC) against the baseline.";
     private static final String FIXTURES_TITLE = "buf classifies every schema-edit fixture as proto/testdata/breaking/verdicts.txt records.";
     private static final String EDIT_TITLE = "Broken variant: int64 made sint64 in a copy of the schema; the check must name the rule and line.";
+    /**
+     * The broken variant: a breaking edit to a copy of the schema ({@link BreakingEdit}). Only
+     * a finding of its rule at the edited line catches it ({@link BreakingEdit.Outcome#caught}):
+     * another finding, or the rule at another line, does not show that the check finds this edit.
+     */
+    static final CaseSpec BREAKING_EDIT = new CaseSpec("breaking_edit_caught", EDIT_TITLE, TrialCount.once(),
+            Expectation.caughtWhen("buf breaking naming " + BreakingEdit.RULE + " at the edited line", p -> p.endsWith(BreakingEdit.IN_EDITED_COPY)));
     private static final String GOLDENS_JAVA_TITLE = "Java decodes every golden vector to its description and writes the exact ones byte for byte.";
     private static final String GOLDENS_GO_TITLE = "Go decodes every golden vector to its description and writes the exact ones byte for byte.";
     private static final String JAVA_TO_GO_TITLE = "Go decodes what Java encodes, case by case, to the same value and bytes.";
@@ -199,15 +210,12 @@ public final class ContractSuite {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("edit", Map.of("file", o.edit().file(), "line", o.edit().line(), "before", o.edit().before(), "after", o.edit().after()));
             details.put("findings", o.findings().stream().map(Finding::row).toList());
-            if (caught != null) {
-                details.put(PROBLEMS, List.of(caught.toString()));
-                return new CaseResult("breaking_edit_caught", EDIT_TITLE, Status.EXPECTED_FAILURE,
-                        "caught: " + caught + " (in an edited copy)", ms(t0), Map.of("findings", o.findings().size()), details);
-            }
-            return new CaseResult("breaking_edit_caught", EDIT_TITLE, Status.FAILED,
-                    "not caught: '" + o.edit().after() + "' at " + o.edit().file() + ":" + o.edit().line() + " gave "
-                            + (o.findings().isEmpty() ? "no finding" : o.findings().get(0).toString()) + "; expected " + BreakingEdit.RULE,
-                    ms(t0), Map.of("findings", o.findings().size()), details);
+            if (caught != null) details.put(PROBLEMS, List.of(caught.toString()));
+            String edit = "'" + o.edit().after() + "' at " + o.edit().file() + ":" + o.edit().line();
+            String problem = caught != null ? caught + BreakingEdit.IN_EDITED_COPY
+                    : o.findings().isEmpty() ? null : edit + " gave " + o.findings().get(0);
+            return Verdict.of(BREAKING_EDIT.expectation(), problem, edit + " gave no finding; expected " + BreakingEdit.RULE)
+                    .result(BREAKING_EDIT, ms(t0), Map.of("findings", o.findings().size()), details);
         };
     }
 

@@ -2,10 +2,13 @@ package testbed.interop;
 
 import io.grpc.testing.integration.AbstractInteropTest;
 import testbed.Mode;
+import testbed.harness.CaseSpec;
+import testbed.harness.Expectation;
+import testbed.harness.TrialCount;
+import testbed.harness.Verdict;
 import testbed.peer.PeerProcess;
 import testbed.proc.ChildProcess;
 import testbed.report.CaseResult;
-import testbed.report.Status;
 import testbed.report.SuiteResult;
 
 import java.io.IOException;
@@ -49,6 +52,10 @@ public final class GrpcInteropSuite {
     static final String GO_CLIENT_CAUGHT = "Expected exactly one header from server";
     /** grpc-java's custom_metadata assertion when the server echoes no initial metadata. */
     static final String JAVA_CLIENT_CAUGHT = "expected:<test_initial_metadata_value> but was:<null>";
+    /** What catches a server that does not echo metadata, as grpc-go's client says it. */
+    static final Expectation GO_CLIENT_SEES_NO_ECHO = Expectation.caughtBy(GO_CLIENT_CAUGHT);
+    /** What catches a server that does not echo metadata, as grpc-java's client says it. */
+    static final Expectation JAVA_CLIENT_SEES_NO_ECHO = Expectation.caughtBy(JAVA_CLIENT_CAUGHT);
     /** The header that makes the Go peer's TestService drop the echo headers of a call (its broken variant). */
     static final io.grpc.Metadata.Key<String> BROKEN_ECHO = io.grpc.Metadata.Key.of("x-testbed-broken-echo", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
 
@@ -105,18 +112,18 @@ public final class GrpcInteropSuite {
     public SuiteResult run(Mode mode) {
         List<CaseResult> cases = new ArrayList<>();
         progress.println("  interop: grpc-java's interop client -> grpc-go's TestService in the peer at " + goPeerTarget);
-        for (InteropCase c : CASES) cases.add(javaCase("interop_java_to_go_" + c.name(), c, goPeerTarget, null));
+        for (InteropCase c : CASES) cases.add(javaCase("interop_java_to_go_" + c.name(), c, goPeerTarget, Expectation.HOLDS));
         try (JavaInteropServer server = new JavaInteropServer(true)) {
             progress.println("  interop: grpc-go's interop client -> grpc-java's TestServiceImpl at " + server.target());
-            for (InteropCase c : CASES) cases.add(goCase("interop_go_to_java_" + c.name(), c.name(), server.target(), null));
+            for (InteropCase c : CASES) cases.add(goCase("interop_go_to_java_" + c.name(), c.name(), server.target(), Expectation.HOLDS));
         } catch (RuntimeException | LinkageError e) {
             cases.add(CaseResult.error("interop_go_to_java", "grpc-go's interop client against grpc-java's interop server",
                     "grpc-java's interop server could not start: " + e, 0));
         }
         try (JavaInteropServer broken = new JavaInteropServer(false)) {
             progress.println("  interop: broken variant, a TestServiceImpl that does not echo metadata, at " + broken.target());
-            cases.add(goCase("interop_broken_server_go_client_custom_metadata", "custom_metadata", broken.target(), GO_CLIENT_CAUGHT));
-            cases.add(javaCase("interop_broken_server_java_client_custom_metadata", customMetadata(), broken.target(), JAVA_CLIENT_CAUGHT));
+            cases.add(goCase("interop_broken_server_go_client_custom_metadata", "custom_metadata", broken.target(), GO_CLIENT_SEES_NO_ECHO));
+            cases.add(javaCase("interop_broken_server_java_client_custom_metadata", customMetadata(), broken.target(), JAVA_CLIENT_SEES_NO_ECHO));
         } catch (RuntimeException | LinkageError e) {
             cases.add(CaseResult.error("interop_broken_server", "the broken variant's interop server",
                     "grpc-java's interop server could not start: " + e, 0));
@@ -124,7 +131,7 @@ public final class GrpcInteropSuite {
         progress.println("  interop: broken variant, the Go peer's TestService dropping the echo headers, at " + goPeerTarget);
         io.grpc.Metadata dropEcho = new io.grpc.Metadata();
         dropEcho.put(BROKEN_ECHO, "1");
-        cases.add(javaCase("interop_broken_go_server_java_client_custom_metadata", customMetadata(), goPeerTarget, JAVA_CLIENT_CAUGHT,
+        cases.add(javaCase("interop_broken_go_server_java_client_custom_metadata", customMetadata(), goPeerTarget, JAVA_CLIENT_SEES_NO_ECHO,
                 io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(dropEcho)));
         return new SuiteResult(NAME, TITLE, cases);
     }
@@ -138,14 +145,14 @@ public final class GrpcInteropSuite {
      * #CASE_BOUND}, with a client of its own: as under JUnit, where every case gets a fresh
      * {@code setUp}, since the client's stream-tracer checks assume no earlier call.
      */
-    CaseResult javaCase(String name, InteropCase c, String target, String caughtBy, io.grpc.ClientInterceptor... extra) {
+    CaseResult javaCase(String name, InteropCase c, String target, Expectation expectation, io.grpc.ClientInterceptor... extra) {
         progress.println("  interop/" + name);
         boolean goPeer = target.equals(goPeerTarget);
-        boolean brokenGo = caughtBy != null && goPeer;
-        String server = caughtBy == null ? "grpc-go" : brokenGo ? "grpc-go (broken: echo headers dropped)" : "grpc-java (broken)";
-        String title = "grpc-java's interop client runs " + c.name() + (caughtBy == null ? " against grpc-go's TestService in the Go peer"
+        boolean brokenGo = expectation.broken() && goPeer;
+        String server = !expectation.broken() ? "grpc-go" : brokenGo ? "grpc-go (broken: echo headers dropped)" : "grpc-java (broken)";
+        CaseSpec spec = new CaseSpec(name, "grpc-java's interop client runs " + c.name() + (!expectation.broken() ? " against grpc-go's TestService in the Go peer"
                 : brokenGo ? " against the Go peer's TestService with the echo headers dropped (broken variant)"
-                : " against a TestServiceImpl that does not echo metadata (broken variant)");
+                : " against a TestServiceImpl that does not echo metadata (broken variant)"), TrialCount.once(), expectation);
         long t0 = System.nanoTime();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicReference<JavaInteropClient> running = new AtomicReference<>();
@@ -169,22 +176,23 @@ public final class GrpcInteropSuite {
                 boolean stopped = t.join(STOP_BOUND);
                 String reason = "did not end within " + CASE_BOUND.toSeconds() + " s"
                         + (stopped ? "; stopped by shutting its channel down" : "; still running " + STOP_BOUND.toSeconds() + " s after its channel was shut down");
-                return verdict(name, title, caughtBy, false, reason, t0, "grpc-java", server);
+                return verdict(spec, reason, t0, "grpc-java", server);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return CaseResult.error(name, title, "interrupted", ms(t0));
+            return CaseResult.error(name, spec.title(), "interrupted", ms(t0));
         }
         Throwable f = failure.get();
-        return verdict(name, title, caughtBy, f == null, f == null ? "" : describe(f), t0, "grpc-java", server);
+        return verdict(spec, f == null ? null : describe(f), t0, "grpc-java", server);
     }
 
     /** Runs one case of grpc-go's interop client command, bounded by {@link #CASE_BOUND}. */
-    CaseResult goCase(String name, String interopCase, String target, String caughtBy) {
+    CaseResult goCase(String name, String interopCase, String target, Expectation expectation) {
         progress.println("  interop/" + name);
-        boolean brokenVariant = caughtBy != null;
+        boolean brokenVariant = expectation.broken();
         String title = "grpc-go's interop client runs " + interopCase + (brokenVariant ? " against a TestServiceImpl that does not echo metadata (broken variant)"
                 : " against grpc-java's TestServiceImpl");
+        CaseSpec spec = new CaseSpec(name, title, TrialCount.once(), expectation);
         long t0 = System.nanoTime();
         if (!Files.isExecutable(goClient)) {
             return CaseResult.error(name, title, "grpc-go's interop client " + goClient + " is missing: run 'make peer'", ms(t0));
@@ -202,47 +210,30 @@ public final class GrpcInteropSuite {
             return CaseResult.error(name, title, "reading grpc-go's interop client: " + e, ms(t0));
         }
         if (r.timedOut()) {
-            return verdict(name, title, caughtBy, false, "did not end within " + (CASE_BOUND.toSeconds() + 5) + " s", t0, "grpc-go",
+            return verdict(spec, "did not end within " + (CASE_BOUND.toSeconds() + 5) + " s", t0, "grpc-go",
                     brokenVariant ? "grpc-java (broken)" : "grpc-java");
         }
         String out = r.out().strip();
         boolean passed = r.exitCode() == 0 && out.equals("PASS " + interopCase);
-        String reason = passed ? "" : "exit " + r.exitCode() + ": " + lastLine(out);
-        return verdict(name, title, caughtBy, passed, reason, t0, "grpc-go", brokenVariant ? "grpc-java (broken)" : "grpc-java");
+        String problem = passed ? null : "exit " + r.exitCode() + ": " + lastLine(out);
+        return verdict(spec, problem, t0, "grpc-go", brokenVariant ? "grpc-java (broken)" : "grpc-java");
     }
 
     /**
-     * A normal case ({@code caughtBy} null) passes when the interop client passed, else fails
-     * with its reason. A broken variant is an expected failure only when the client failed with
-     * the assertion {@code caughtBy} names; FAILED (not caught) when it passed; ERROR when it
-     * failed for another reason (a refused connection, a timeout, a class that would not load),
-     * which proves nothing about the case.
+     * The case's verdict ({@link Verdict}) on what the interop client said: {@code problem} is
+     * its failed assertion or why it did not run to the end, null when it passed. A broken
+     * variant is caught only by the assertion its expectation names; a refused connection, a
+     * timeout or a class that would not load fails it as not caught, since that proves nothing
+     * about the case.
      */
-    static CaseResult verdict(String name, String title, String caughtBy, boolean passed, String reason, long t0,
-                              String client, String server) {
+    static CaseResult verdict(CaseSpec spec, String problem, long t0, String client, String server) {
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("passed", passed ? 1 : 0);
+        metrics.put("passed", problem == null ? 1 : 0);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("client", client);
         details.put("server", server);
-        Status status;
-        String message;
-        if (caughtBy != null) {
-            if (passed) {
-                status = Status.FAILED;
-                message = "the broken variant was not caught: the case passed against a server that does not echo metadata";
-            } else if (reason.contains(caughtBy)) {
-                status = Status.EXPECTED_FAILURE;
-                message = "caught: " + reason;
-            } else {
-                status = Status.ERROR;
-                message = "the broken variant failed, but not with '" + caughtBy + "': " + reason;
-            }
-        } else {
-            status = passed ? Status.PASSED : Status.FAILED;
-            message = passed ? client + " client -> " + server + " server: passed" : reason;
-        }
-        return new CaseResult(name, title, status, message, ms(t0), metrics, details);
+        return Verdict.of(spec.expectation(), problem, client + " client -> " + server + " server: passed")
+                .result(spec, ms(t0), metrics, details);
     }
 
     private static String describe(Throwable f) {

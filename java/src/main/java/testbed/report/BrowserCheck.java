@@ -1,9 +1,10 @@
 package testbed.report;
 
+import testbed.proc.ChildProcess;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -22,8 +22,8 @@ import java.util.stream.Stream;
  * there is none the check says SKIPPED and names the package, and passes.
  *
  * <p>Each page gets a fresh profile directory and at most {@link #BOUND}; whatever the
- * browser started is ended before the check returns, found by that directory, which no other
- * process names.
+ * browser started is ended before the check returns ({@link ChildProcess}: its process tree,
+ * and every process naming that directory, which no other process names).
  */
 public final class BrowserCheck {
     /** The longest one page may take, start to screenshot; Chromium needs 2 to 3 s on an idle 2-core machine. */
@@ -93,33 +93,27 @@ public final class BrowserCheck {
     /** Loads {@code page} in a fresh headless Chromium, writes its screenshot to {@code png}, and collects its console lines. */
     static Result check(Path chromium, Path page, Path png) throws IOException {
         Path profile = Files.createTempDirectory("report-check-chromium-");
-        Path log = profile.resolve("chromium.log");
         Files.deleteIfExists(png);
         long t0 = System.nanoTime();
-        Process p = null;
         String fault = null;
+        String log = "";
         try {
-            p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-                    "--user-data-dir=" + profile, "--window-size=" + WIDTH + "," + HEIGHT, "--screenshot=" + png.toAbsolutePath(),
-                    // The page's console reaches stderr as INFO:CONSOLE lines.
-                    "--enable-logging=stderr", "--v=0", page.toAbsolutePath().toUri().toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
-            if (!p.waitFor(BOUND.toMillis(), TimeUnit.MILLISECONDS)) fault = "no screenshot within " + BOUND.toSeconds() + " s";
+            ChildProcess.Result r = ChildProcess.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                            "--hide-scrollbars", "--user-data-dir=" + profile, "--window-size=" + WIDTH + "," + HEIGHT,
+                            "--screenshot=" + png.toAbsolutePath(),
+                            // The page's console reaches stderr as INFO:CONSOLE lines.
+                            "--enable-logging=stderr", "--v=0", page.toAbsolutePath().toUri().toString())
+                    .mergeStderr().bound(BOUND).alsoKill(() -> naming(profile)).run();
+            log = r.out();
+            if (r.timedOut()) fault = "no screenshot within " + BOUND.toSeconds() + " s";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fault = "interrupted";
-        } finally {
-            if (p != null) {
-                p.descendants().forEach(BrowserCheck::end);
-                end(p.toHandle());
-            }
-            endLeftovers(profile);
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         List<String> console = new ArrayList<>();
-        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+        for (String line : log.lines().toList()) {
             int at = line.indexOf(":CONSOLE");
             if (at >= 0) console.add(line.substring(line.indexOf(']', at) + 1).strip());
         }
@@ -128,24 +122,15 @@ public final class BrowserCheck {
         return new Result(page, shot ? png : null, console, fault, ms);
     }
 
-    /** Ends any process still naming {@code profile}: a renderer or zygote the browser left behind. */
-    private static void endLeftovers(Path profile) {
+    /**
+     * The processes naming {@code profile}: a renderer or zygote the browser left behind may no
+     * longer descend from it, and must end too before its profile directory can go.
+     */
+    private static List<ProcessHandle> naming(Path profile) {
         String mark = "--user-data-dir=" + profile;
-        ProcessHandle.allProcesses()
+        return ProcessHandle.allProcesses()
                 .filter(h -> h.info().commandLine().map(c -> c.contains(mark)).orElse(false))
-                .forEach(BrowserCheck::end);
-    }
-
-    /** Kills {@code h} and waits, briefly, until it is gone, so that its profile directory can go too. */
-    private static void end(ProcessHandle h) {
-        h.destroyForcibly();
-        try {
-            h.onExit().get(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            // Gone or going: nothing else to do for it.
-        }
+                .toList();
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -4,6 +4,7 @@ import testbed.litmus.ArchModel;
 import testbed.litmus.Expectation;
 import testbed.litmus.LitmusCase;
 import testbed.litmus.OutcomeSpec;
+import testbed.harness.Verdict;
 import testbed.report.Status;
 
 import java.util.ArrayList;
@@ -21,6 +22,16 @@ import java.util.Set;
  */
 final class HistogramVerdict {
     private HistogramVerdict() {}
+
+    /** How a forbidden outcome is reported: the problem that fails a test, and catches its broken variant. */
+    private static final String FORBIDDEN = "forbidden observed: ";
+
+    /**
+     * What catches a broken variant (a self-check, whose kernel is built weaker than declared):
+     * an outcome its model forbids. Interesting outcomes alone do not: they are allowed.
+     */
+    static final testbed.harness.Expectation FORBIDDEN_OBSERVED = testbed.harness.Expectation.caughtWhen("a forbidden outcome observed",
+            p -> p.startsWith(FORBIDDEN));
 
     /**
      * What a test observed.
@@ -92,40 +103,31 @@ final class HistogramVerdict {
         long overlap = Outcomes.overlapWitnesses(serial, observed);
         boolean needsWitness = t.hasGuest() && !t.selfCheck();
         if (needsWitness && overlap == 0 && forbidden == 0) verdict = "no_overlap";
-        Status status;
-        String message;
-        switch (verdict) {
-            case "forbidden_observed" -> {
-                status = t.selfCheck() ? Status.EXPECTED_FAILURE : Status.FAILED;
-                message = (t.selfCheck() ? "caught: " : "") + "forbidden observed: " + String.join(", ", forbiddenSeen) + " in " + rate;
-            }
-            case "interesting_observed" -> {
-                status = Status.PASSED;
-                message = String.format(Locale.ROOT, "interesting observed: %,d (%.4f%%) in %s", interesting, 100.0 * interesting / samples, rate);
-            }
-            case "allowed_not_seen" -> {
-                status = Status.PASSED;
-                message = "relaxed outcome allowed, not seen here (on " + ArchModel.arch() + ": "
-                        + ArchModel.expect(t, ArchModel.arch()).name().toLowerCase(Locale.ROOT).replace('_', ' ') + "); " + rate;
-            }
-            case "no_overlap" -> {
-                status = Status.SKIPPED;
-                message = "inconclusive: no outcome showed the actors overlapping (only serial outcomes), so the test shows nothing; " + rate;
-            }
-            default -> {
-                status = Status.PASSED;
-                message = "nothing forbidden seen; " + rate;
-            }
-        }
-        if (needsWitness && !verdict.equals("no_overlap")) message += String.format(Locale.ROOT, "; overlap witnessed %,d times", overlap);
+        // Said after every message but a not-caught variant's: whether the actors overlapped, and the evidence.
+        String overlapAndEvidence = needsWitness && !verdict.equals("no_overlap")
+                ? String.format(Locale.ROOT, "; overlap witnessed %,d times", overlap) : "";
         long evidence = goal.count(t, serial, observed);
         if (!goal.none()) {
-            message += "; evidence: " + (o.evidenceByMode() == null ? goal.describe(evidence, o.evidenceNs(), o.elapsedNs())
+            overlapAndEvidence += "; evidence: " + (o.evidenceByMode() == null ? goal.describe(evidence, o.evidenceNs(), o.elapsedNs())
                     : o.evidenceByMode() + " (bound " + goal.bound().toSeconds() + " s in each)");
         }
-        if (t.selfCheck() && forbidden == 0) {
-            status = Status.FAILED;
-            message = "the broken variant was not caught: no forbidden outcome in " + rate;
+        Status status;
+        String message;
+        if (verdict.equals("no_overlap")) {
+            status = Status.SKIPPED;
+            message = "inconclusive: no outcome showed the actors overlapping (only serial outcomes), so the test shows nothing; " + rate + overlapAndEvidence;
+        } else {
+            String problem = forbidden > 0 ? FORBIDDEN + String.join(", ", forbiddenSeen) + " in " + rate + overlapAndEvidence : null;
+            String figures = t.selfCheck() ? "no forbidden outcome in " + rate : switch (verdict) {
+                case "interesting_observed" -> String.format(Locale.ROOT, "interesting observed: %,d (%.4f%%) in %s",
+                        interesting, 100.0 * interesting / samples, rate) + overlapAndEvidence;
+                case "allowed_not_seen" -> "relaxed outcome allowed, not seen here (on " + ArchModel.arch() + ": "
+                        + ArchModel.expect(t, ArchModel.arch()).name().toLowerCase(Locale.ROOT).replace('_', ' ') + "); " + rate + overlapAndEvidence;
+                default -> "nothing forbidden seen; " + rate + overlapAndEvidence;
+            };
+            Verdict v = Verdict.of(t.selfCheck() ? FORBIDDEN_OBSERVED : testbed.harness.Expectation.HOLDS, problem, figures);
+            status = v.status();
+            message = v.message();
         }
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("samples", samples);
