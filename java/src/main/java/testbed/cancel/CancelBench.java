@@ -189,7 +189,7 @@ public final class CancelBench {
                                  int index, boolean measured) {
         Map<String, Long> steps = new LinkedHashMap<>();
         String id = suite.callId(d.name(), index);
-        CancellationSuite.Trial t = switch (k) {
+        Trial t = switch (k) {
             case 0 -> suite.javaToGo(id, steps);
             case 1 -> suite.goToJava(id, StreamConsumer.LISTENER, steps);
             default -> suite.goToJava(id, StreamConsumer.BLOCKING_ITERATOR, steps);

@@ -1,16 +1,20 @@
 package testbed.cancel;
 
+import com.google.protobuf.ByteString;
 import com.google.rpc.ErrorInfo;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
 import testbed.peer.PeerClient;
 import testbed.peer.PeerException;
 import testbed.proto.v1.CancelCause;
 import testbed.proto.v1.CancelNotice;
 import testbed.proto.v1.CancelServiceGrpc;
+import testbed.proto.v1.CollectRequest;
+import testbed.proto.v1.CollectResponse;
 import testbed.proto.v1.ConverseRequest;
 import testbed.proto.v1.ConverseResponse;
 import testbed.proto.v1.EchoRequest;
@@ -314,6 +318,46 @@ final class CancelCalls {
         /** The instant the stream ended for Java. */
         long endNs() {
             return endNs;
+        }
+    }
+
+    /**
+     * A started {@code Collect} call (client streaming) with its start and {@code chunks} chunks
+     * sent: {@code requests} cancels it or sends more, {@code ended} completes with its error
+     * (null: it ended OK).
+     */
+    static final class Collect {
+        final CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        volatile ClientCallStreamObserver<CollectRequest> requests;
+
+        Collect(CancelServiceGrpc.CancelServiceStub stub, WorkSpec spec, int chunks) {
+            StreamObserver<CollectRequest> out = stub.collect(new ClientResponseObserver<CollectRequest, CollectResponse>() {
+                @Override
+                public void beforeStart(ClientCallStreamObserver<CollectRequest> r) {
+                    requests = r;
+                }
+
+                @Override
+                public void onNext(CollectResponse value) {}
+
+                @Override
+                public void onError(Throwable t) {
+                    ended.complete(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                    ended.complete(null);
+                }
+            });
+            out.onNext(CollectRequest.newBuilder().setStart(spec).build());
+            for (int i = 0; i < chunks; i++) out.onNext(CollectRequest.newBuilder().setChunk(ByteString.copyFrom(new byte[64])).build());
+        }
+
+        /** Waits (bounded) for the call's end; OK is {@link Status#OK}. */
+        Status awaitEnd() {
+            Throwable t = await(ended, "the end of the Collect call");
+            return t == null ? Status.OK : Status.fromThrowable(t);
         }
     }
 

@@ -102,7 +102,7 @@ enum StreamConsumer {
             }
             endNs[0] = System.nanoTime();
         });
-        CancellationSuite.joinOrFail(consumer, "the Java consumer of " + id);
+        TrialChecks.joinOrFail(consumer, "the Java consumer of " + id);
         Status status = thrown[0] == null ? Status.OK : Status.fromThrowable(thrown[0]);
         return new End(status, PeerClient.errorInfo(thrown[0]).orElse(null), ticks[0], at.trailersNs, at.closedNs, endNs[0]);
     }

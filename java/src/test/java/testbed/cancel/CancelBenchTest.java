@@ -64,10 +64,10 @@ class CancelBenchTest {
             d.measures().forEach((m, s) -> assertEquals(3, s.count(), d.name() + " " + m));
             d.steps().forEach((m, s) -> assertEquals(3, s.count(), d.name() + " " + m));
         }
-        assertEquals(Set.of(CancellationSuite.JAVA_CANCEL_TO_FIRST_GOROUTINE, CancellationSuite.FIRST_TO_LAST_GOROUTINE),
+        assertEquals(Set.of(StreamCancelCases.JAVA_CANCEL_TO_FIRST_GOROUTINE, StreamCancelCases.FIRST_TO_LAST_GOROUTINE),
                 ds.get(0).steps().keySet());
-        assertEquals(List.of(CancellationSuite.GO_CANCEL_TO_LAST_GOROUTINE, CancellationSuite.LAST_GOROUTINE_TO_HANDLER_END,
-                CancellationSuite.HANDLER_END_TO_JAVA_TRAILERS, CancellationSuite.TRAILERS_TO_LISTENER_CLOSED), List.copyOf(ds.get(1).steps().keySet()));
-        assertTrue(ds.get(2).steps().containsKey(CancellationSuite.LISTENER_CLOSED_TO_CONSUMER_END));
+        assertEquals(List.of(StreamCancelCases.GO_CANCEL_TO_LAST_GOROUTINE, StreamCancelCases.LAST_GOROUTINE_TO_HANDLER_END,
+                StreamCancelCases.HANDLER_END_TO_JAVA_TRAILERS, StreamCancelCases.TRAILERS_TO_LISTENER_CLOSED), List.copyOf(ds.get(1).steps().keySet()));
+        assertTrue(ds.get(2).steps().containsKey(StreamCancelCases.LISTENER_CLOSED_TO_CONSUMER_END));
     }
 }

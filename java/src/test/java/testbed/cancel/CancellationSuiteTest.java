@@ -6,16 +6,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import testbed.Mode;
 import testbed.harness.BrokenBuild;
+import testbed.harness.CaseSpec;
+import testbed.harness.CaseTrials;
+import testbed.harness.Expectation;
 import testbed.harness.Session;
+import testbed.harness.Suite;
+import testbed.harness.TrialCount;
 import testbed.report.CaseResult;
 import testbed.report.Status;
 import testbed.report.SuiteResult;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,9 +42,10 @@ class CancellationSuiteTest {
     @AfterAll
     static void close() {
         var region = session.region().path();
+        // A closed session hands out nothing, its shim included: the count is taken before.
+        assertEquals(0, session.panama().workersAlive(), "no native worker outlives the suite");
         session.close();
         assertFalse(Files.exists(region), "closing the session removes the region file");
-        assertEquals(0, session.panama().workersAlive(), "no native worker outlives the suite");
     }
 
     @Test
@@ -122,27 +131,38 @@ class CancellationSuiteTest {
     @Test
     void aBrokenVariantThatLeaksNothingIsNotCalledCaught() {
         CancellationSuite suite = new CancellationSuite(session, QUIET);
-        CaseResult c = suite.runCase("no_leak", "a body whose goroutines all end", 2, true,
-                id -> CancellationSuite.Trial.ok("CANCELLED", "canceled", 1_000));
+        CaseResult c = suite.runCase(new CaseSpec("no_leak", "a body whose goroutines all end", mode -> 2, Expectation.caughtBy(CaseTrials.LEAK)),
+                Mode.QUICK, id -> Trial.saw("CANCELLED", "canceled").latency(1_000));
         assertEquals(Status.FAILED, c.status(), c.message());
         assertTrue(c.message().startsWith("the broken variant was not caught"), c.message());
+    }
+
+    /** A broken variant is caught only by the fault it planted: failing for another reason proves nothing about its check. */
+    @Test
+    void aBrokenVariantThatFailsForAnotherReasonIsNotCalledCaught() {
+        CancellationSuite suite = new CancellationSuite(session, QUIET);
+        CaseResult c = suite.runCase(CaseSpec.broken("wrong_fault", "a body that fails without the planted leak", CaseTrials.LEAK),
+                Mode.QUICK, id -> Trial.saw("OK", "").latency(5).problem("Java saw OK, want CANCELLED"));
+        assertEquals(Status.FAILED, c.status(), c.message());
+        assertTrue(c.message().startsWith("the broken variant was not caught: it failed, but not with a problem naming 'leak:'"), c.message());
+        assertTrue(c.message().endsWith("Java saw OK, want CANCELLED; failed at trial 1 of 1"), c.message());
     }
 
     @Test
     void aTrialProblemFailsItsCaseAndAFaultIsAnError() {
         CancellationSuite suite = new CancellationSuite(session, QUIET);
         int[] ran = {0};
-        CaseResult failed = suite.runCase("wrong_status", "t", 5, false, id -> {
+        CaseResult failed = suite.runCase(CaseSpec.holds("wrong_status", "t", mode -> 5), Mode.QUICK, id -> {
             ran[0]++;
-            return id.endsWith("-1") ? new CancellationSuite.Trial("OK", "", 5, 0, "Java saw OK, want CANCELLED")
-                    : CancellationSuite.Trial.ok("CANCELLED", "canceled", 5);
+            return id.endsWith("-1") ? Trial.saw("OK", "").latency(5).problem("Java saw OK, want CANCELLED")
+                    : Trial.saw("CANCELLED", "canceled").latency(5);
         });
         assertEquals(Status.FAILED, failed.status());
         assertEquals("Java saw OK, want CANCELLED; failed at trial 2 of 5; 3 not run", failed.message());
         assertEquals(2, ran[0], "the case stops at its first failed trial");
         assertEquals(3, failed.metrics().get("trials_not_run"));
         assertEquals(2, failed.metrics().get("failed_at_trial"));
-        CaseResult error = suite.runCase("fault", "t", 1, false, id -> {
+        CaseResult error = suite.runCase(CaseSpec.holds("fault", "t", TrialCount.once()), Mode.QUICK, id -> {
             throw new IllegalStateException("the peer died");
         });
         assertEquals(Status.ERROR, error.status());
@@ -160,7 +180,8 @@ class CancellationSuiteTest {
         try (Session broken = BrokenBuild.goroutinesIgnoreTheirContext(QUIET)) {
             CancellationSuite suite = new CancellationSuite(broken, QUIET);
             long t0 = System.nanoTime();
-            CaseResult c = suite.runCase("java_client_cancel_bidi_goroutines", "t", 10, false, id -> suite.plainCancel(id, 8, false));
+            CaseResult c = suite.runCase(CaseSpec.holds("java_client_cancel_bidi_goroutines", "t", mode -> 10), Mode.QUICK,
+                    id -> suite.javaToGo(id, null));
             double seconds = (System.nanoTime() - t0) / 1e9;
             assertEquals(Status.FAILED, c.status(), c.message());
             assertTrue(c.message().matches("leak: 9 goroutine\\(s\\) of scope java_client_cancel_bidi_goroutines-\\S+ \\(Converse\\) still running 5000 ms after the handler ended: "
@@ -175,19 +196,53 @@ class CancellationSuiteTest {
     @Test
     void trialsThatNeverReachTheHandlerAreReplacedAndACaseOfNoneFails() {
         CancellationSuite suite = new CancellationSuite(session, QUIET);
-        CaseResult none = suite.runCase("never_started", "t", 2, false,
-                id -> new CancellationSuite.Trial("DEADLINE_EXCEEDED", "never started", Long.MIN_VALUE, 0, null).notExercised());
+        CaseResult none = suite.runCase(CaseSpec.holds("never_started", "t", mode -> 2), Mode.QUICK,
+                id -> Trial.saw("DEADLINE_EXCEEDED", "never started").notExercised());
         assertEquals(Status.FAILED, none.status(), none.message());
         assertEquals("not exercised: only 0 of 2 trial(s) reached the Go handler in 6 attempts", none.message());
         assertFalse(none.metrics().containsKey("latency_p50_us"), "no latency is reported when none was measured");
         int[] n = {0};
-        CaseResult some = suite.runCase("half_started", "t", 2, false,
-                id -> n[0]++ % 2 == 0 ? new CancellationSuite.Trial("DEADLINE_EXCEEDED", "never started", Long.MIN_VALUE, 0, null).notExercised()
-                        : CancellationSuite.Trial.ok("DEADLINE_EXCEEDED", "canceled", 7_000));
+        CaseResult some = suite.runCase(CaseSpec.holds("half_started", "t", mode -> 2), Mode.QUICK,
+                id -> n[0]++ % 2 == 0 ? Trial.saw("DEADLINE_EXCEEDED", "never started").notExercised()
+                        : Trial.saw("DEADLINE_EXCEEDED", "canceled").latency(7_000));
         assertEquals(Status.PASSED, some.status(), some.message());
         assertEquals(2, some.metrics().get("trials"));
         assertEquals(2, some.metrics().get("trials_not_exercised"));
         assertEquals(7.0, some.metrics().get("latency_p50_us"));
+    }
+
+    /** The run's --filter: a case the settings reject is neither run nor reported. */
+    @Test
+    void theSettingsSelectTheCasesThatRun() {
+        SuiteResult r = new CancellationSuite(session, QUIET)
+                .run(new Suite.Settings(Mode.QUICK, name -> name.equals("cause_in_band_java_to_go")));
+        assertEquals(List.of("cause_in_band_java_to_go"), r.cases().stream().map(CaseResult::name).toList());
+        assertEquals(Status.PASSED, r.cases().getFirst().status(), r.cases().getFirst().message());
+        assertEquals(List.of(), new CancellationSuite(session, QUIET).run(new Suite.Settings(Mode.QUICK, name -> false)).cases());
+    }
+
+    /** A case name in the report leads to its one method: the camelCase of the name, in one of the topic classes. */
+    @Test
+    void everyCaseHasAMethodNamedAfterIt() {
+        Set<String> methods = new HashSet<>();
+        for (Class<?> topic : List.of(CauseCases.class, StreamCancelCases.class, DeadlineCases.class, NativeWorkerCases.class,
+                FaultCases.class, StructuredScopeCases.class, PlantedLeaks.class)) {
+            for (Method m : topic.getDeclaredMethods()) {
+                if (m.getReturnType() == Trial.class && m.getParameterCount() >= 1 && m.getParameterTypes()[0] == String.class) methods.add(m.getName());
+            }
+        }
+        List<CancellationSuite.Case> cases = new CancellationSuite(session, QUIET).cases(Mode.QUICK);
+        assertEquals(38, cases.size());
+        for (CancellationSuite.Case c : cases) {
+            String camel = camelCase(c.spec().name());
+            assertTrue(methods.contains(camel), c.spec().name() + " has no method " + camel);
+        }
+    }
+
+    private static String camelCase(String snake) {
+        StringBuilder b = new StringBuilder();
+        for (String part : snake.split("_")) b.append(b.isEmpty() ? part : Character.toUpperCase(part.charAt(0)) + part.substring(1));
+        return b.toString();
     }
 
     @Test
