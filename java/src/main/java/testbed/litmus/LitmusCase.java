@@ -46,11 +46,11 @@ public record LitmusCase(String name, Shape shape, Rung rung, List<ActorSpec> ac
                              LitmusSource source, boolean selfCheck) {
         Judgement j = source.judgement();
         List<OutcomeSpec> outs = new ArrayList<>();
-        for (List<Long> o : Judgement.sortedOutcomes(j.sequential())) outs.add(new OutcomeSpec(o, Expectation.ACCEPTABLE, SC_DESCRIPTION));
+        for (List<Long> o : Judgement.sortedOutcomes(j.sequential())) outs.add(new OutcomeSpec(o, OutcomeExpectation.ACCEPTABLE, SC_DESCRIPTION));
         String description = source.bound().declared().description();
         for (List<Long> o : j.relaxed()) {
             boolean named = j.satisfies(o) && !description.isEmpty();
-            outs.add(new OutcomeSpec(o, Expectation.INTERESTING, named ? description : RELAXED_DESCRIPTION));
+            outs.add(new OutcomeSpec(o, OutcomeExpectation.INTERESTING, named ? description : RELAXED_DESCRIPTION));
         }
         return new LitmusCase(name, shape, rung, actors, gathers, outs, selfCheck, source);
     }
@@ -151,7 +151,7 @@ public record LitmusCase(String name, Shape shape, Rung rung, List<ActorSpec> ac
     /** The expectation of an observed outcome; an outcome the test does not name is FORBIDDEN. */
     public OutcomeSpec classify(List<Long> values) {
         for (OutcomeSpec o : outcomes) if (o.values().equals(values)) return o;
-        return new OutcomeSpec(values, Expectation.FORBIDDEN,
+        return new OutcomeSpec(values, OutcomeExpectation.FORBIDDEN,
                 "Unexpected: neither sequentially consistent nor a relaxed outcome the model allows here.");
     }
 
@@ -161,7 +161,7 @@ public record LitmusCase(String name, Shape shape, Rung rung, List<ActorSpec> ac
     }
 
     public boolean hasInteresting() {
-        return outcomes.stream().anyMatch(o -> o.expectation() == Expectation.INTERESTING);
+        return outcomes.stream().anyMatch(o -> o.expectation() == OutcomeExpectation.INTERESTING);
     }
 
     /** "J-C" style pairing label. */

@@ -3,7 +3,7 @@ package testbed.litmus;
 import java.util.List;
 
 /** An outcome a test names, with its expectation and a description in plain words. */
-public record OutcomeSpec(List<Long> values, Expectation expectation, String description) {
+public record OutcomeSpec(List<Long> values, OutcomeExpectation expectation, String description) {
     public OutcomeSpec {
         values = List.copyOf(values);
     }

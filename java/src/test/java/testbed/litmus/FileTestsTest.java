@@ -48,7 +48,7 @@ class FileTestsTest {
         assertTrue(t.runnable(), t.notRunnable());
         assertEquals(List.of("st [0] := 1 opaque; fence full; r0 := ld [8] opaque", "st [8] := 1 relaxed; fence seq_cst; r0 := ld [0] relaxed"),
                 t.test().actors().stream().map(a -> a.actual().text()).toList());
-        assertEquals(Expectation.FORBIDDEN, t.test().classify(List.of(0L, 0L)).expectation());
+        assertEquals(OutcomeExpectation.FORBIDDEN, t.test().classify(List.of(0L, 0L)).expectation());
         assertEquals("Model SB+fences Never", t.judgement().modelLine());
     }
 
@@ -184,7 +184,7 @@ class FileTestsTest {
         FileTest t = FileTests.of(p, List.of(JAVA, C)).get(0);
         assertTrue(t.runnable(), t.notRunnable());
         assertEquals(7, t.test().radix());
-        assertEquals(Expectation.FORBIDDEN, t.test().classify(List.of(6L)).expectation(), "the top digit names no outcome");
+        assertEquals(OutcomeExpectation.FORBIDDEN, t.test().classify(List.of(6L)).expectation(), "the top digit names no outcome");
     }
 
     /** Four values up to 3 would need 5^4 counts with a top digit of its own: 3 shares it instead, as it always did. */

@@ -28,7 +28,7 @@ class LitmusModelTest {
         return f.test();
     }
 
-    private static Expectation exp(LitmusCase t, long... values) {
+    private static OutcomeExpectation exp(LitmusCase t, long... values) {
         return t.classify(java.util.Arrays.stream(values).boxed().toList()).expectation();
     }
 
@@ -50,30 +50,30 @@ class LitmusModelTest {
 
     @Test
     void theModelJudgesEachShapeAndRungAsTheMemoryModelPageSays() {
-        assertEquals(Expectation.FORBIDDEN, exp(t(Shape.SB, Rung.SC, JAVA, C), 0, 0));
-        assertEquals(Expectation.INTERESTING, exp(t(Shape.SB, Rung.ACQ_REL, JAVA, C), 0, 0));
-        assertEquals(Expectation.INTERESTING, exp(t(Shape.SB, Rung.RELAXED, C, GO), 0, 0));
+        assertEquals(OutcomeExpectation.FORBIDDEN, exp(t(Shape.SB, Rung.SC, JAVA, C), 0, 0));
+        assertEquals(OutcomeExpectation.INTERESTING, exp(t(Shape.SB, Rung.ACQ_REL, JAVA, C), 0, 0));
+        assertEquals(OutcomeExpectation.INTERESTING, exp(t(Shape.SB, Rung.RELAXED, C, GO), 0, 0));
         // Go atomics are seq_cst: a Go-Go pairing forbids store buffering on every atomic rung.
-        assertEquals(Expectation.FORBIDDEN, exp(t(Shape.SB, Rung.ACQ_REL, GO, GO), 0, 0));
-        assertEquals(Expectation.FORBIDDEN, exp(t(Shape.SB, Rung.RELAXED, GO, GO), 0, 0));
-        assertEquals(Expectation.FORBIDDEN, exp(t(Shape.MP, Rung.ACQ_REL, JAVA, C), 1, 0));
-        assertEquals(Expectation.INTERESTING, exp(t(Shape.MP, Rung.RELAXED, JAVA, C), 1, 0));
-        assertEquals(Expectation.FORBIDDEN, exp(t(Shape.LB, Rung.ACQ_REL, C, JAVA), 1, 1));
-        assertEquals(Expectation.INTERESTING, exp(t(Shape.LB, Rung.RELAXED, C, JAVA), 1, 1));
-        assertEquals(Expectation.FORBIDDEN, exp(t(Shape.CORR, Rung.RELAXED, C, JAVA), 1, 0));
-        assertEquals(Expectation.INTERESTING, exp(t(Shape.CORR, Rung.PLAIN, JAVA, JAVA), 1, 0));
-        assertEquals(Expectation.INTERESTING, exp(t(Shape.IRIW, Rung.ACQ_REL, JAVA, C, JAVA, C), 1, 0, 1, 0));
-        assertEquals(Expectation.FORBIDDEN, exp(t(Shape.IRIW, Rung.SC, JAVA, C, JAVA, C), 1, 0, 1, 0));
-        assertEquals(Expectation.FORBIDDEN, exp(t(Shape.WRC, Rung.ACQ_REL, JAVA, C, GO), 1, 1, 0));
-        assertEquals(Expectation.INTERESTING, exp(t(Shape.WRC, Rung.RELAXED, JAVA, C, JAVA), 1, 1, 0));
-        assertEquals(Expectation.INTERESTING, exp(t(Shape.TWO_PLUS_TWO_W, Rung.ACQ_REL, C, C), 1, 1));
-        assertEquals(Expectation.FORBIDDEN, exp(t(Shape.TWO_PLUS_TWO_W, Rung.SC, C, C), 1, 1));
-        assertEquals(Expectation.FORBIDDEN, exp(t(Shape.S, Rung.ACQ_REL, C, JAVA), 1, 2));
-        assertEquals(Expectation.INTERESTING, exp(t(Shape.R, Rung.ACQ_REL, C, JAVA), 2, 0));
-        assertEquals(Expectation.FORBIDDEN, exp(t(Shape.R, Rung.SC, C, JAVA), 2, 0));
-        assertEquals(Expectation.FORBIDDEN, exp(t(Shape.RMW_FADD, Rung.RELAXED, C, JAVA), 0, 0, 1));
-        assertEquals(Expectation.FORBIDDEN, exp(t(Shape.RMW_CAS, Rung.RELAXED, C, GO), 1, 1));
-        assertEquals(Expectation.ACCEPTABLE, exp(t(Shape.RMW_CAS, Rung.RELAXED, C, GO), 0, 1));
+        assertEquals(OutcomeExpectation.FORBIDDEN, exp(t(Shape.SB, Rung.ACQ_REL, GO, GO), 0, 0));
+        assertEquals(OutcomeExpectation.FORBIDDEN, exp(t(Shape.SB, Rung.RELAXED, GO, GO), 0, 0));
+        assertEquals(OutcomeExpectation.FORBIDDEN, exp(t(Shape.MP, Rung.ACQ_REL, JAVA, C), 1, 0));
+        assertEquals(OutcomeExpectation.INTERESTING, exp(t(Shape.MP, Rung.RELAXED, JAVA, C), 1, 0));
+        assertEquals(OutcomeExpectation.FORBIDDEN, exp(t(Shape.LB, Rung.ACQ_REL, C, JAVA), 1, 1));
+        assertEquals(OutcomeExpectation.INTERESTING, exp(t(Shape.LB, Rung.RELAXED, C, JAVA), 1, 1));
+        assertEquals(OutcomeExpectation.FORBIDDEN, exp(t(Shape.CORR, Rung.RELAXED, C, JAVA), 1, 0));
+        assertEquals(OutcomeExpectation.INTERESTING, exp(t(Shape.CORR, Rung.PLAIN, JAVA, JAVA), 1, 0));
+        assertEquals(OutcomeExpectation.INTERESTING, exp(t(Shape.IRIW, Rung.ACQ_REL, JAVA, C, JAVA, C), 1, 0, 1, 0));
+        assertEquals(OutcomeExpectation.FORBIDDEN, exp(t(Shape.IRIW, Rung.SC, JAVA, C, JAVA, C), 1, 0, 1, 0));
+        assertEquals(OutcomeExpectation.FORBIDDEN, exp(t(Shape.WRC, Rung.ACQ_REL, JAVA, C, GO), 1, 1, 0));
+        assertEquals(OutcomeExpectation.INTERESTING, exp(t(Shape.WRC, Rung.RELAXED, JAVA, C, JAVA), 1, 1, 0));
+        assertEquals(OutcomeExpectation.INTERESTING, exp(t(Shape.TWO_PLUS_TWO_W, Rung.ACQ_REL, C, C), 1, 1));
+        assertEquals(OutcomeExpectation.FORBIDDEN, exp(t(Shape.TWO_PLUS_TWO_W, Rung.SC, C, C), 1, 1));
+        assertEquals(OutcomeExpectation.FORBIDDEN, exp(t(Shape.S, Rung.ACQ_REL, C, JAVA), 1, 2));
+        assertEquals(OutcomeExpectation.INTERESTING, exp(t(Shape.R, Rung.ACQ_REL, C, JAVA), 2, 0));
+        assertEquals(OutcomeExpectation.FORBIDDEN, exp(t(Shape.R, Rung.SC, C, JAVA), 2, 0));
+        assertEquals(OutcomeExpectation.FORBIDDEN, exp(t(Shape.RMW_FADD, Rung.RELAXED, C, JAVA), 0, 0, 1));
+        assertEquals(OutcomeExpectation.FORBIDDEN, exp(t(Shape.RMW_CAS, Rung.RELAXED, C, GO), 1, 1));
+        assertEquals(OutcomeExpectation.ACCEPTABLE, exp(t(Shape.RMW_CAS, Rung.RELAXED, C, GO), 0, 1));
     }
 
     @Test
@@ -87,7 +87,7 @@ class LitmusModelTest {
         // Every broken variant declares stronger modes than it runs, so its relaxed outcome is forbidden.
         for (LitmusCase t : CanonicalSuite.selfChecks()) {
             assertTrue(t.actors().stream().anyMatch(ActorSpec::broken));
-            assertEquals(Expectation.FORBIDDEN, exp(t, 0, 0));
+            assertEquals(OutcomeExpectation.FORBIDDEN, exp(t, 0, 0));
         }
         // Every case carries the file it came from.
         for (LitmusCase t : all) {
@@ -108,7 +108,7 @@ class LitmusModelTest {
         LitmusCase sbTest = t(Shape.SB, Rung.SC, C, C);
         List<ActorSpec> sb = sbTest.actors();
         e = assertThrows(IllegalArgumentException.class, () -> new LitmusCase("bad_arity", null, null, sb,
-                sbTest.gathers(), List.of(new OutcomeSpec(List.of(0L, 0L, 0L), Expectation.FORBIDDEN, "three")), false, null));
+                sbTest.gathers(), List.of(new OutcomeSpec(List.of(0L, 0L, 0L), OutcomeExpectation.FORBIDDEN, "three")), false, null));
         assertTrue(e.getMessage().contains("outcome (0, 0, 0) has 3 values, but the test gathers 2"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new LitmusCase("bad_gather", null, null, sb,
                 List.of(Gather.reg(0, 1)), List.of(), false, null));

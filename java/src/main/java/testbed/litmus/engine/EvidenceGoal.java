@@ -1,6 +1,6 @@
 package testbed.litmus.engine;
 
-import testbed.litmus.Expectation;
+import testbed.litmus.OutcomeExpectation;
 import testbed.litmus.LitmusCase;
 
 import java.time.Duration;
@@ -76,7 +76,7 @@ public record EvidenceGoal(Kind kind, long target, Duration bound) {
         for (Map.Entry<List<Long>, Long> e : observed.entrySet()) {
             boolean evidence = switch (kind) {
                 case NONE -> false;
-                case FORBIDDEN -> t.classify(e.getKey()).expectation() == Expectation.FORBIDDEN;
+                case FORBIDDEN -> t.classify(e.getKey()).expectation() == OutcomeExpectation.FORBIDDEN;
                 case OVERLAP -> !serial.contains(e.getKey());
             };
             if (evidence) n += e.getValue();

@@ -1,9 +1,10 @@
 package testbed.litmus.engine;
 
 import testbed.litmus.ArchModel;
-import testbed.litmus.Expectation;
+import testbed.litmus.OutcomeExpectation;
 import testbed.litmus.LitmusCase;
 import testbed.litmus.OutcomeSpec;
+import testbed.harness.Expectation;
 import testbed.harness.Verdict;
 import testbed.report.Status;
 
@@ -30,7 +31,7 @@ final class HistogramVerdict {
      * What catches a broken variant (a self-check, whose kernel is built weaker than declared):
      * an outcome its model forbids. Interesting outcomes alone do not: they are allowed.
      */
-    static final testbed.harness.Expectation FORBIDDEN_OBSERVED = testbed.harness.Expectation.caughtWhen("a forbidden outcome observed",
+    static final Expectation FORBIDDEN_OBSERVED = Expectation.caughtWhen("a forbidden outcome observed",
             p -> p.startsWith(FORBIDDEN));
 
     /**
@@ -81,12 +82,12 @@ final class HistogramVerdict {
             row.put("description", s.description());
             if (!o.byMode().isEmpty()) row.put("seen_in", seenIn(o.byMode().get(s.values())));
             rows.add(row);
-            if (count > 0 && s.expectation() == Expectation.FORBIDDEN) {
+            if (count > 0 && s.expectation() == OutcomeExpectation.FORBIDDEN) {
                 forbidden += count;
                 String modes = o.byMode().isEmpty() ? "" : " [" + seenIn(o.byMode().get(s.values())) + "]";
                 forbiddenSeen.add(String.format(Locale.ROOT, "(%s) %,d times%s", s.key(), count, modes));
             }
-            if (s.expectation() == Expectation.INTERESTING) interesting += count;
+            if (s.expectation() == OutcomeExpectation.INTERESTING) interesting += count;
         }
         double seconds = o.elapsedNs() / 1e9;
         String verdict;
@@ -125,7 +126,7 @@ final class HistogramVerdict {
                         + ArchModel.expect(t, ArchModel.arch()).name().toLowerCase(Locale.ROOT).replace('_', ' ') + "); " + rate + overlapAndEvidence;
                 default -> "nothing forbidden seen; " + rate + overlapAndEvidence;
             };
-            Verdict v = Verdict.of(t.selfCheck() ? FORBIDDEN_OBSERVED : testbed.harness.Expectation.HOLDS, problem, figures);
+            Verdict v = Verdict.of(t.selfCheck() ? FORBIDDEN_OBSERVED : Expectation.HOLDS, problem, figures);
             status = v.status();
             message = v.message();
         }

@@ -1,7 +1,7 @@
 package testbed.litmus;
 
 /** How the model classifies an outcome (docs/MEMORY_MODEL.md). */
-public enum Expectation {
+public enum OutcomeExpectation {
     /** Reachable by some sequentially consistent interleaving. */
     ACCEPTABLE,
     /** Not sequentially consistent, and allowed by the model for these access modes. */
