@@ -129,7 +129,7 @@ public final class CountersSuite {
 
     /** One actor per runtime per slot, each adding five million (scaled by the mode). */
     public static Plan plan(Mode mode) {
-        return new Plan(mode.scale(5_000_000), 1, 1, 1, 1, false);
+        return Plan.everyBinding(mode.scale(5_000_000));
     }
 
     public SuiteResult run(Mode mode) {
@@ -152,7 +152,7 @@ public final class CountersSuite {
      * to three attempts. The case says how many it took.
      */
     CaseResult brokenVariant(Mode mode) {
-        Plan plan = new Plan(mode.scale(20_000_000), 1, 1, 1, 1, true);
+        Plan plan = Plan.everyBinding(mode.scale(20_000_000)).withPlainJava();
         CaseResult last = null;
         int attempts = PLAIN_JAVA_INCREMENTS.trialsIn(mode);
         for (int attempt = 1; attempt <= attempts; attempt++) {
@@ -178,7 +178,7 @@ public final class CountersSuite {
      * them for the guest's whole run.
      */
     public static Plan guestPlan(Mode mode, CounterScript script) {
-        return new Plan(Long.MAX_VALUE, 1, 0, 0, 0, false, 1, mode.scale(250_000), script);
+        return Plan.javaBesideGuest(Long.MAX_VALUE, script, mode.scale(250_000));
     }
 
     /**

@@ -9,8 +9,27 @@ import testbed.guest.CounterScript;
  */
 public record Plan(long incrementsPerActor, int javaThreads, int ffmThreads, int jnrThreads, int goGoroutines,
                    boolean plainJava, int jsActors, long jsIncrements, CounterScript jsScript) {
-    public Plan(long incrementsPerActor, int javaThreads, int ffmThreads, int jnrThreads, int goGoroutines, boolean plainJava) {
-        this(incrementsPerActor, javaThreads, ffmThreads, jnrThreads, goGoroutines, plainJava, 0, 0, null);
+    /** One actor of each binding per slot (a Java thread, a C thread through FFM, one through JNR, a Go call), each adding {@code n}. */
+    public static Plan everyBinding(long n) {
+        return new Plan(n, 1, 1, 1, 1, false, 0, 0, null);
+    }
+
+    /** One Java thread per slot adding {@code n}. */
+    public static Plan javaAlone(long n) {
+        return new Plan(n, 1, 0, 0, 0, false, 0, 0, null);
+    }
+
+    /**
+     * One Java thread per slot adding up to {@code n} ({@code Long.MAX_VALUE}: until the guest is
+     * done) beside one JavaScript guest running {@code script}, which adds {@code guestIncrements}.
+     */
+    public static Plan javaBesideGuest(long n, CounterScript script, long guestIncrements) {
+        return new Plan(n, 1, 0, 0, 0, false, 1, guestIncrements, script);
+    }
+
+    /** This plan with the Java threads' increments made non-atomic (an opaque read, then an opaque write): the broken variant. */
+    public Plan withPlainJava() {
+        return new Plan(incrementsPerActor, javaThreads, ffmThreads, jnrThreads, goGoroutines, true, jsActors, jsIncrements, jsScript);
     }
 
     /**

@@ -124,7 +124,7 @@ class AttributionTest {
     /** With 2^K at most N, the K shares N + 2^k have 2^K different sums: a sum names one set. */
     @Test
     void sharesOfAPlanHaveDistinctSubsetSums() {
-        Plan plan = new Plan(256, 1, 1, 1, 1, false);
+        Plan plan = Plan.everyBinding(256);
         int counted = 2 * plan.countedPerSlot();
         Set<Long> sums = new HashSet<>();
         for (int m = 0; m < 1 << counted; m++) {
@@ -133,7 +133,7 @@ class AttributionTest {
             assertTrue(sums.add(sum), "two sets of shares add up to " + sum);
         }
         // Too small a count for 2^8 to fit below it: the shares stay equal, and attribution says so.
-        assertEquals(255, new Plan(255, 1, 1, 1, 1, false).share(3, counted));
+        assertEquals(255, Plan.everyBinding(255).share(3, counted));
     }
 
     @Test

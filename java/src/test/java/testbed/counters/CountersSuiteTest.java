@@ -170,7 +170,7 @@ class CountersSuiteTest {
 
     @Test
     void aGuestWhoseWritesNeverReachTheSlotIsAHarnessFaultNotTheHazard() {
-        var plan = new Plan(Mode.QUICK.scale(10_000_000), 1, 0, 0, 0, false, 1, 20_001, VIEW_OF_A_COPY);
+        var plan = Plan.javaBesideGuest(Mode.QUICK.scale(10_000_000), VIEW_OF_A_COPY, 20_001);
         CaseResult c = suite().runCase(holds("js_view_of_a_copy", "style (a) on a copy"), Block.BLOCK_COUNTERS,
                 new int[] {CountersSuite.GUEST_SLOT}, plan);
         assertEquals(Status.FAILED, c.status(), c.message());
@@ -185,7 +185,7 @@ class CountersSuiteTest {
                 })
                 """);
         c = suite().runCase(holds("js_always_a_copy", "style (a) always on a copy"), Block.BLOCK_COUNTERS,
-                new int[] {CountersSuite.GUEST_SLOT}, new Plan(1_000_000, 1, 0, 0, 0, false, 1, 1_000, always));
+                new int[] {CountersSuite.GUEST_SLOT}, Plan.javaBesideGuest(1_000_000, always, 1_000));
         assertEquals(Status.ERROR, c.status(), c.message());
         assertTrue(c.message().contains("rehearsal alone left 0 in its scratch word, want 20,000"), c.message());
     }
@@ -210,7 +210,7 @@ class CountersSuiteTest {
                   return n;
                 })
                 """);
-        var plan = new Plan(Mode.QUICK.scale(100_000_000), 1, 0, 0, 0, false, 1, 1_000, hang);
+        var plan = Plan.javaBesideGuest(Mode.QUICK.scale(100_000_000), hang, 1_000);
         CaseResult c = suite().withGateTimeout(java.time.Duration.ofSeconds(2)).runCase(holds("js_hangs_rehearsing", "a guest hung in its rehearsal"),
                 Block.BLOCK_COUNTERS, new int[] {CountersSuite.GUEST_SLOT}, plan);
         assertEquals(Status.ERROR, c.status(), c.message());
@@ -231,7 +231,7 @@ class CountersSuiteTest {
                   return n;
                 })
                 """);
-        var plan = new Plan(Mode.QUICK.scale(100_000_000), 1, 0, 0, 0, false, 1, 1_000, hang);
+        var plan = Plan.javaBesideGuest(Mode.QUICK.scale(100_000_000), hang, 1_000);
         // The engine's cold start (seconds on a loaded machine) must not count against the short gate bound.
         try (var cx = GuestRuntime.shared().newContext()) {
             cx.eval(GuestRuntime.LANGUAGE, "1");
@@ -255,14 +255,14 @@ class CountersSuiteTest {
                   return n;
                 })
                 """);
-        var plan = new Plan(Mode.QUICK.scale(10_000_000), 1, 0, 0, 0, false, 1, 100_000, boom);
+        var plan = Plan.javaBesideGuest(Mode.QUICK.scale(10_000_000), boom, 100_000);
         CaseResult c = suite().runCase(holds("js_throws", "a guest that throws"), Block.BLOCK_COUNTERS, new int[] {CountersSuite.GUEST_SLOT}, plan);
         assertEquals(Status.ERROR, c.status(), c.message());
         assertTrue(c.message().contains("js_throws actor on slot " + CountersSuite.GUEST_SLOT + ": Error: guest gave up on purpose"), c.message());
         // A script that does not parse is refused with the guest's own words too.
         var notJs = new CounterScript("js_syntax", "b", "(function (buffer, host {");
         c = suite().runCase(holds("js_syntax", "a script that does not parse"), Block.BLOCK_COUNTERS, new int[] {CountersSuite.GUEST_SLOT},
-                new Plan(1_000, 1, 0, 0, 0, false, 1, 1_000, notJs));
+                Plan.javaBesideGuest(1_000, notJs, 1_000));
         assertEquals(Status.ERROR, c.status(), c.message());
         assertTrue(c.message().startsWith("js_syntax actor on slot " + CountersSuite.GUEST_SLOT + ": SyntaxError"), c.message());
         // The next case on the same slot is unharmed: the failed actors' partners were waited for.
@@ -353,7 +353,7 @@ class CountersSuiteTest {
     /** The broken variant's lost updates are not a misplacement: no word outside its slot moved. */
     @Test
     void aBrokenVariantThatAlsoWritesOutsideItsSlotIsNotCalledCaught() {
-        var plan = new Plan(Mode.QUICK.scale(20_000_000), 1, 1, 1, 1, true);
+        var plan = Plan.everyBinding(Mode.QUICK.scale(20_000_000)).withPlainJava();
         CaseResult c = suite().withMisplacement("c_jnr", s -> 16).runCase(mustLoseUpdates("plain_and_misplaced", "plain Java, C via JNR 16 bytes off"),
                 Block.BLOCK_COUNTERS, new int[] {2}, plan);
         assertEquals(Status.FAILED, c.status(), c.message());
@@ -366,7 +366,7 @@ class CountersSuiteTest {
     void aVariantThatLosesNothingIsNotCalledCaught() {
         // The plain variant with a single Java actor and nothing else racing it cannot
         // lose an update; the suite must then say that the check was not proven.
-        var plan = new Plan(10_000, 1, 0, 0, 0, true);
+        var plan = Plan.javaAlone(10_000).withPlainJava();
         CaseResult c = suite().runCase(mustLoseUpdates("lone_plain_actor", "one plain actor, no race"), Block.BLOCK_COUNTERS, new int[] {3}, plan);
         assertEquals(Status.FAILED, c.status(), c.message());
         assertTrue(c.message().startsWith("the broken variant was not caught"), c.message());
