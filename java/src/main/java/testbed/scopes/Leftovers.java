@@ -157,7 +157,10 @@ final class Leftovers {
             String got = r.nativeStoppedBy.get(id);
             if (!want.equals(got)) problems.add("native workers of " + id + " stopped by " + got + ", want " + want);
         });
+        // A record check reports through r.problem, after this trial's problems were copied: take what it adds.
+        int reportedBefore = r.problems.size();
         for (Consumer<List<CallRecord>> check : r.recordChecks) check.accept(g.getCallsList());
+        problems.addAll(r.problems.subList(reportedBefore, r.problems.size()));
         // The peer's whole process: a goroutine the scope caused but that is not labelled with
         // it (work handed to an unlabelled pool) shows only here. Settled like the others:
         // polled until it is back to what it was, or LEAK_BOUND after close.

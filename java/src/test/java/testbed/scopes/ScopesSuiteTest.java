@@ -300,6 +300,22 @@ class ScopesSuiteTest {
                 "the leftover it found is still said: " + c.message());
     }
 
+    /** A check on the Go records (a context case's deadlines, a goroutine's native worker) fails the case like any other problem. */
+    @Test
+    void aRecordCheckThatFailsFailsTheCase() {
+        ScopesSuite suite = new ScopesSuite(session, QUIET);
+        CaseResult c = suite.runCase(holds("record_check", 1), Mode.QUICK, r -> {
+            try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+                scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(5), "ok", false));
+                scope.join();
+            }
+            r.closed();
+            r.recordChecks.add(records -> r.problem("the records of " + records.size() + " call(s) failed a check on purpose"));
+        });
+        assertEquals(Status.FAILED, c.status(), c.message());
+        assertEquals("the records of 1 call(s) failed a check on purpose; failed at trial 1 of 1", c.message());
+    }
+
     @Test
     void aScenarioStopsAtItsFirstFailedTrial() {
         ScopesSuite suite = new ScopesSuite(session, QUIET);
