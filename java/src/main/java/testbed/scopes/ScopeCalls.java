@@ -1,12 +1,17 @@
 package testbed.scopes;
 
+import com.google.rpc.ErrorInfo;
 import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import testbed.peer.PeerClient;
 import testbed.peer.PeerException;
 import testbed.proto.v1.BeginScopeRequest;
 import testbed.proto.v1.EndScopeRequest;
 import testbed.proto.v1.EndScopeResponse;
+import testbed.proto.v1.HoldSpec;
+import testbed.proto.v1.HoldUnaryRequest;
 import testbed.proto.v1.PeerNativeRequest;
 import testbed.proto.v1.PeerNativeResponse;
 import testbed.proto.v1.ScopeServiceGrpc;
@@ -85,5 +90,25 @@ public final class ScopeCalls {
     ScopeServiceGrpc.ScopeServiceBlockingV2Stub blockingV2(String scopeId) {
         return ScopeServiceGrpc.newBlockingV2Stub(channel).withInterceptors(PeerClient.scopeHeader(scopeId))
                 .withDeadlineAfter(CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A HoldUnary request running {@code spec}. */
+    static HoldUnaryRequest unary(HoldSpec spec) {
+        return HoldUnaryRequest.newBuilder().setSpec(spec).build();
+    }
+
+    /** The {@code google.rpc.ErrorInfo} a failed call carries; null when it carries none. */
+    static ErrorInfo errorInfo(Throwable t) {
+        return PeerClient.errorInfo(t).orElse(null);
+    }
+
+    /** How a call (or a subtask) failed, in a few words: the gRPC code and ErrorInfo, or the exception's class and message. */
+    static String describe(Throwable t) {
+        if (t instanceof StatusRuntimeException || t instanceof StatusException) {
+            Status st = Status.fromThrowable(t);
+            ErrorInfo info = errorInfo(t);
+            return st.getCode() + (info == null ? "" : ", ErrorInfo " + info.getDomain() + "/" + info.getReason());
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : " (" + t.getMessage() + ")");
     }
 }

@@ -7,7 +7,11 @@ import org.junit.jupiter.api.Timeout;
 import testbed.ffi.NativeWorkers;
 import testbed.Mode;
 import testbed.harness.BrokenBuild;
+import testbed.harness.CaseSpec;
+import testbed.harness.Expectation;
 import testbed.harness.Session;
+import testbed.harness.Suite;
+import testbed.harness.Verdict;
 import testbed.report.CaseResult;
 import testbed.report.Status;
 import testbed.report.SuiteResult;
@@ -42,14 +46,15 @@ class ScopesSuiteTest {
     @AfterAll
     static void close() {
         var region = session.region().path();
+        // Asked before closing: a closed session hands out nothing, the shim included.
+        assertEquals(0, session.panama().workersAlive(), "no native worker outlives the suite");
         session.close();
         assertFalse(Files.exists(region), "closing the session removes the region file");
-        assertEquals(0, session.panama().workersAlive(), "no native worker outlives the suite");
     }
 
     @Test
     void quickSuiteHoldsEveryScenarioAndCatchesEveryBrokenVariant() {
-        SuiteResult r = new ScopesSuite(session, QUIET).run(Mode.QUICK);
+        SuiteResult r = new ScopesSuite(session, QUIET).run(Suite.Settings.all(Mode.QUICK));
         assertEquals(List.of("all_succeed", "go_goroutine_fails", "java_subtask_fails", "scope_timeout", "any_successful",
                         "await_all", "owner_interrupted", "nested", "nested_native_under_goroutine", "context_lost_across_forks", "context_propagated_across_forks",
                         "interrupt_cancels_blocking_stub", "interrupt_cancels_async_stub", "interrupt_cancels_blocking_v2",
@@ -107,7 +112,7 @@ class ScopesSuiteTest {
         CaseResult unlabelled = byName(r, "go_handler_leaks_unlabelled_goroutine");
         assertEquals(Status.EXPECTED_FAILURE, unlabelled.status(), unlabelled.message());
         assertEquals(0, unlabelled.metrics().get("go_leftover_goroutines"), "the scope's count cannot see it");
-        assertTrue(unlabelled.message().matches("caught: " + ScopesSuite.GO_PROCESS_GREW + ": 1 goroutine\\(s\\) more than before the scope opened .*"),
+        assertTrue(unlabelled.message().matches("caught: " + Leftovers.GO_PROCESS_GREW + ": 1 goroutine\\(s\\) more than before the scope opened .*"),
                 unlabelled.message());
         CaseResult pool = byName(r, "java_subtask_leaks_executor");
         assertEquals(Status.EXPECTED_FAILURE, pool.status(), pool.message());
@@ -149,10 +154,20 @@ class ScopesSuiteTest {
         assertEquals(0, session.panama().workersAlive());
     }
 
+    /** --filter: the suite runs only the cases the settings select, and reports no other. */
+    @Test
+    void onlyTheCasesTheSettingsSelectRun() {
+        SuiteResult one = new ScopesSuite(session, QUIET).run(new Suite.Settings(Mode.QUICK, name -> name.equals("unknown_scope_id")));
+        assertEquals(List.of("unknown_scope_id"), one.cases().stream().map(CaseResult::name).toList());
+        assertEquals(Status.PASSED, one.cases().getFirst().status(), one.cases().getFirst().message());
+        SuiteResult none = new ScopesSuite(session, QUIET).run(new Suite.Settings(Mode.QUICK, name -> false));
+        assertTrue(none.cases().isEmpty(), none.cases().toString());
+    }
+
     @Test
     void aBrokenVariantThatLeaksNothingIsNotCalledCaught() {
         ScopesSuite suite = new ScopesSuite(session, QUIET);
-        CaseResult c = suite.runCase("no_leak", "a scope whose stream ends cleanly", 1, ScopesSuite.Leaks.GO, r -> {
+        CaseResult c = suite.runCase(asBroken("no_leak", "go_handler_leaks_goroutine"), Mode.QUICK, r -> {
             try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
                 scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(5), "ok", true));
                 scope.join();
@@ -160,9 +175,9 @@ class ScopesSuiteTest {
             r.closed();
         });
         assertEquals(Status.FAILED, c.status(), c.message());
-        assertTrue(c.message().startsWith("the broken variant was not caught: no go leftover"), c.message());
+        assertTrue(c.message().startsWith(Verdict.NOT_CAUGHT + "leftovers go 0, java 0, c 0;"), c.message());
 
-        CaseResult outlive = suite.runCase("no_outlive", "a structured scope", 1, ScopesSuite.Leaks.OUTLIVE, r -> {
+        CaseResult outlive = suite.runCase(asBroken("no_outlive", "go_handler_ignores_notice"), Mode.QUICK, r -> {
             try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
                 scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(5), "ok", false));
                 scope.join();
@@ -170,7 +185,7 @@ class ScopesSuiteTest {
             r.closed();
         });
         assertEquals(Status.FAILED, outlive.status(), outlive.message());
-        assertTrue(outlive.message().startsWith("the broken variant was not caught: no Go handler returned after close()"), outlive.message());
+        assertTrue(outlive.message().startsWith(Verdict.NOT_CAUGHT) && outlive.message().contains("nothing outlived close()"), outlive.message());
     }
 
     /**
@@ -180,7 +195,7 @@ class ScopesSuiteTest {
     @Test
     void aForkThatNeverRanExpectsNothing() {
         ScopesSuite suite = new ScopesSuite(session, QUIET);
-        CaseResult late = suite.runCase("late_fork", "a fork after the scope was cancelled", 1, ScopesSuite.Leaks.NONE, r -> {
+        CaseResult late = suite.runCase(holds("late_fork", 1), Mode.QUICK, r -> {
             try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
                 var failed = scope.fork(() -> {
                     throw new IllegalStateException("failed at once");
@@ -207,8 +222,8 @@ class ScopesSuiteTest {
         suite.deadlineTimer.prestartAllCoreThreads();
         try {
             long t0 = System.nanoTime();
-            CaseResult stalled = suite.runCase("stalled", "calls that never end", 1, ScopesSuite.Leaks.NONE,
-                    r -> suite.contextAcrossForks(r, false, Duration.ofMillis(300), 0));
+            CaseResult stalled = suite.runCase(holds("stalled", 1), Mode.QUICK,
+                    r -> ContextAcrossForks.contextAcrossForks(r, false, Duration.ofMillis(300), 0));
             assertTrue(System.nanoTime() - t0 < 8_000_000_000L, "ended well before the 10 s call bound");
             assertEquals(Status.ERROR, stalled.status(), stalled.message());
             assertTrue(stalled.message().contains("TimeoutException"), stalled.message());
@@ -224,7 +239,7 @@ class ScopesSuiteTest {
     void nativeWorkersEndingAfterCloseAreReportedAndFailTheCase() {
         ScopesSuite suite = new ScopesSuite(session, QUIET);
         Thread[] stopper = new Thread[1];
-        CaseResult late = suite.runCase("c_late", "workers stopped 200 ms after close()", 1, ScopesSuite.Leaks.NONE, r -> {
+        CaseResult late = suite.runCase(holds("c_late", 1), Mode.QUICK, r -> {
             NativeWorkers[] nw = new NativeWorkers[1];
             int flag = r.allocateFlag();
             try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
@@ -261,8 +276,8 @@ class ScopesSuiteTest {
     void aLeftoverThatIsNotThePlantedOneDoesNotCount() {
         ScopesSuite suite = new ScopesSuite(session, QUIET);
         Thread[] other = new Thread[1];
-        CaseResult c = suite.runCase("other_leftover", "t", 1, ScopesSuite.Leaks.JAVA, r -> {
-            r.planted = t -> t.javaLeftNames().contains("'the-planted-thread'");
+        CaseSpec plantsAThread = new CaseSpec("other_leftover", "t", m -> 1, Expectation.caughtBy("'the-planted-thread'"));
+        CaseResult c = suite.runCase(plantsAThread, Mode.QUICK, r -> {
             try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
                 scope.fork(() -> {
                     other[0] = Thread.ofPlatform().name("some-other-thread").start(() -> {
@@ -280,14 +295,32 @@ class ScopesSuiteTest {
             r.cleanups.add(() -> other[0].interrupt());
         });
         assertEquals(Status.FAILED, c.status(), c.message());
-        assertTrue(c.message().startsWith("the broken variant was not caught: a leftover was found, but not the one it planted"), c.message());
+        assertTrue(c.message().startsWith(Verdict.NOT_CAUGHT + "it failed, but not with a problem naming ''the-planted-thread''"), c.message());
+        assertTrue(c.message().contains("leak: 1 Java thread(s) outlived the scope: #") && c.message().contains("'some-other-thread'"),
+                "the leftover it found is still said: " + c.message());
+    }
+
+    /** A check on the Go records (a context case's deadlines, a goroutine's native worker) fails the case like any other problem. */
+    @Test
+    void aRecordCheckThatFailsFailsTheCase() {
+        ScopesSuite suite = new ScopesSuite(session, QUIET);
+        CaseResult c = suite.runCase(holds("record_check", 1), Mode.QUICK, r -> {
+            try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+                scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(5), "ok", false));
+                scope.join();
+            }
+            r.closed();
+            r.recordChecks.add(records -> r.problem("the records of " + records.size() + " call(s) failed a check on purpose"));
+        });
+        assertEquals(Status.FAILED, c.status(), c.message());
+        assertEquals("the records of 1 call(s) failed a check on purpose; failed at trial 1 of 1", c.message());
     }
 
     @Test
     void aScenarioStopsAtItsFirstFailedTrial() {
         ScopesSuite suite = new ScopesSuite(session, QUIET);
         int[] ran = {0};
-        CaseResult c = suite.runCase("wrong_end_thrice", "t", 3, ScopesSuite.Leaks.NONE, r -> {
+        CaseResult c = suite.runCase(holds("wrong_end_thrice", 3), Mode.QUICK, r -> {
             ran[0]++;
             try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
                 scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(5), "goroutine_failed", false));
@@ -314,7 +347,7 @@ class ScopesSuiteTest {
         try (Session broken = BrokenBuild.goroutinesIgnoreTheirContext(QUIET)) {
             ScopesSuite suite = new ScopesSuite(broken, QUIET);
             long t0 = System.nanoTime();
-            CaseResult c = suite.runCase("java_subtask_fails", "t", 3, ScopesSuite.Leaks.NONE, suite::javaSubtaskFails);
+            CaseResult c = suite.runCase(holds("java_subtask_fails", 3), Mode.QUICK, Joiners::javaSubtaskFails);
             double seconds = (System.nanoTime() - t0) / 1e9;
             assertEquals(Status.FAILED, c.status(), c.message());
             assertTrue(c.message().matches("leak: the Go handlers of calls s0, s1 never returned after close\\(\\): 10 goroutine\\(s\\) of scope "
@@ -336,19 +369,20 @@ class ScopesSuiteTest {
     void onABrokenBuildAVariantThatMisbehavesWorseSaysSo() {
         try (Session broken = BrokenBuild.goroutinesIgnoreTheirContext(QUIET)) {
             ScopesSuite suite = new ScopesSuite(broken, QUIET);
-            CaseResult deaf = suite.runCase("go_handler_ignores_notice", "t", 1, ScopesSuite.Leaks.OUTLIVE, suite::goHandlerIgnoresNotice);
+            CaseResult deaf = suite.runCase(spec("go_handler_ignores_notice"), Mode.QUICK, PlantedLeaks::goHandlerIgnoresNotice);
             assertEquals(Status.FAILED, deaf.status(), "a worse fault does not prove the variant's check: " + deaf.message());
-            assertTrue(deaf.message().matches("leak: the Go handler of call deaf never returned after close\\(\\): 3 goroutine\\(s\\) of scope "
+            assertTrue(deaf.message().matches(java.util.regex.Pattern.quote(Verdict.NOT_CAUGHT + "it failed, but not with a problem naming 'Go handler of call deaf returned '"
+                    + ", so this run does not prove the check can fail: ")
+                    + "leak: the Go handler of call deaf never returned after close\\(\\): 3 goroutine\\(s\\) of scope "
                     + "go_handler_ignores_notice-\\S+ still running 1000 ms after it: the handler and the 2 goroutine\\(s\\) of its errgroup; .*"
-                    + "; the fault the broken variant plants \\(a Go handler that returns after close\\(\\)\\) did not show, "
-                    + "so this run does not prove its check can fail; failed at trial 1 of 1"), deaf.message());
+                    + "; failed at trial 1 of 1"), deaf.message());
         }
     }
 
     @Test
     void aWrongGoEndFailsTheCaseAndAFaultIsAnError() {
         ScopesSuite suite = new ScopesSuite(session, QUIET);
-        CaseResult failed = suite.runCase("wrong_end", "t", 1, ScopesSuite.Leaks.NONE, r -> {
+        CaseResult failed = suite.runCase(holds("wrong_end", 1), Mode.QUICK, r -> {
             try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
                 scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(5), "goroutine_failed", false));
                 scope.join();
@@ -358,7 +392,7 @@ class ScopesSuiteTest {
         assertEquals(Status.FAILED, failed.status());
         assertEquals("Go call s0 ended ok (), want goroutine_failed; failed at trial 1 of 1", failed.message());
 
-        CaseResult error = suite.runCase("fault", "t", 1, ScopesSuite.Leaks.NONE, r -> {
+        CaseResult error = suite.runCase(holds("fault", 1), Mode.QUICK, r -> {
             throw new IllegalStateException("the peer died");
         });
         assertEquals(Status.ERROR, error.status());
@@ -366,7 +400,7 @@ class ScopesSuiteTest {
         assertEquals(0, error.metrics().get("go_leftover_goroutines"), "the counts are still taken and reported");
 
         // A scenario that breaks while its subtask holds a stream: the counts taken after the fault see it end.
-        CaseResult midway = suite.runCase("fault_midway", "t", 1, ScopesSuite.Leaks.NONE, r -> {
+        CaseResult midway = suite.runCase(holds("fault_midway", 1), Mode.QUICK, r -> {
             try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
                 scope.fork(r.stream(r.spec("s0", 2), null, true));
                 r.awaitGoroutines(2);
@@ -378,7 +412,7 @@ class ScopesSuiteTest {
         assertTrue(midway.message().startsWith("trial 1 of 1: the scenario broke with the scope open")
                 && midway.message().endsWith("counts taken after the fault: leftovers go 0, java 0, c 0"), midway.message());
 
-        CaseResult both = suite.runCase("fault_and_cleanup", "t", 1, ScopesSuite.Leaks.NONE, r -> {
+        CaseResult both = suite.runCase(holds("fault_and_cleanup", 1), Mode.QUICK, r -> {
             r.cleanups.add(() -> {
                 throw new IllegalStateException("the clean-up broke");
             });
@@ -387,7 +421,7 @@ class ScopesSuiteTest {
         assertEquals(Status.ERROR, both.status());
         assertTrue(both.message().startsWith("trial 1 of 1: the scenario broke; the clean-up failed too: the clean-up broke; counts taken after the fault"), both.message());
 
-        CaseResult unclosed = suite.runCase("unclosed", "t", 1, ScopesSuite.Leaks.NONE, r -> { });
+        CaseResult unclosed = suite.runCase(holds("unclosed", 1), Mode.QUICK, r -> { });
         assertEquals(Status.ERROR, unclosed.status());
         assertTrue(unclosed.message().contains("did not record when close() returned"), unclosed.message());
     }
@@ -418,7 +452,22 @@ class ScopesSuiteTest {
         assertEquals(1, caught.get().getSuppressed().length, "the call's end rides along");
         io.grpc.Status st = io.grpc.Status.fromThrowable(caught.get().getSuppressed()[0]);
         assertEquals(io.grpc.Status.Code.CANCELLED, st.getCode(), st.toString());
-        assertEquals("SCOPE_CANCELLED", ScopesSuite.errorInfo(caught.get().getSuppressed()[0]).getReason());
+        assertEquals("SCOPE_CANCELLED", ScopeCalls.errorInfo(caught.get().getSuppressed()[0]).getReason());
+    }
+
+    /** A case that holds, of {@code trials} trials in every mode. */
+    private static CaseSpec holds(String name, int trials) {
+        return new CaseSpec(name, "t", m -> trials, Expectation.HOLDS);
+    }
+
+    /** The suite's own spec of case {@code name}. */
+    private static CaseSpec spec(String name) {
+        return ScopesSuite.CASES.stream().map(ScopesSuite.ScopeCase::spec).filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** A case named {@code name} that must be caught as the suite's broken variant {@code variant} is. */
+    private static CaseSpec asBroken(String name, String variant) {
+        return new CaseSpec(name, "t", m -> 1, spec(variant).expectation());
     }
 
     private static CaseResult byName(SuiteResult r, String name) {
