@@ -52,7 +52,7 @@ import testbed.report.Status;
  */
 public final class LitmusBench {
 
-    static final String JCSTRESS_VERSION = "0.16";
+    public static final String JCSTRESS_VERSION = "0.16";
     /** jcstress's preset: 5 iterations x 200 ms per fork in 0.16. */
     static final String JCSTRESS_PRESET = "quick";
     /**
@@ -62,7 +62,8 @@ public final class LitmusBench {
      */
     static final String JCSTRESS_FORK_ARGS = "-XX:-TieredCompilation --enable-native-access=ALL-UNNAMED";
     static final String JCSTRESS_TESTS = "^testbed\\.jcstress\\..*";
-    static final Duration JCSTRESS_BOUND = Duration.ofMinutes(4);
+    /** The default bound on one jcstress repetition. */
+    public static final long JCSTRESS_BOUND_SECONDS = 240;
     /**
      * The engine's part starts no run after this; a run already started ends within its own
      * bounds (its budget, then the stall bound). About 100 s are needed on an idle machine.
@@ -235,51 +236,15 @@ public final class LitmusBench {
 
     private LitmusBench() {}
 
-    public static void main(String[] args) {
-        System.exit(run(args, System.out));
-    }
+    /**
+     * What a run is told: where the report and jcstress's work go, the java and class path
+     * jcstress runs with, the repetitions, each engine run's length (0: as long as jcstress
+     * sampled a configuration) and the bound on one jcstress repetition.
+     */
+    public record Options(Path report, Path work, Path java, String jcstressClasspath, int reps, long runMs, Duration jcstressBound) { }
 
-    record Options(Path report, Path work, Path java, String jcstressClasspath, int reps, long runMs, Duration jcstressBound) {
-        static Options parse(String[] args) {
-            Path report = Path.of("build", "report");
-            Path work = Path.of("build", "jcstress", "run");
-            Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
-            String cp = null;
-            int reps = 5;
-            long runMs = 0;
-            Duration bound = JCSTRESS_BOUND;
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (i + 1 >= args.length) throw new IllegalArgumentException("option " + a + " needs a value");
-                switch (a) {
-                    case "--report" -> report = Path.of(args[++i]);
-                    case "--work" -> work = Path.of(args[++i]);
-                    case "--java" -> java = Path.of(args[++i]);
-                    case "--jcstress-cp" -> cp = args[++i];
-                    case "--reps" -> reps = Integer.parseInt(args[++i]);
-                    case "--run-ms" -> runMs = Long.parseLong(args[++i]);
-                    case "--jcstress-timeout-s" -> bound = Duration.ofSeconds(Long.parseLong(args[++i]));
-                    default -> throw new IllegalArgumentException("unknown option '" + a + "'");
-                }
-            }
-            if (cp == null || cp.isBlank()) throw new IllegalArgumentException("--jcstress-cp is required (make bench-litmus sets it)");
-            if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
-            if (runMs < 0) throw new IllegalArgumentException("--run-ms must not be negative");
-            if (bound.isNegative() || bound.isZero()) throw new IllegalArgumentException("--jcstress-timeout-s must be positive");
-            return new Options(report, work, java, cp, reps, runMs, bound);
-        }
-    }
-
-    static int run(String[] args, PrintStream out) {
-        Options o;
-        try {
-            o = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            out.println("bench-litmus: " + e.getMessage());
-            out.println("usage: LitmusBench --jcstress-cp CP [--java JAVA] [--work DIR] [--report DIR] [--reps N] [--run-ms MS]"
-                    + " [--jcstress-timeout-s S]");
-            return 2;
-        }
+    /** Runs the bench, printing to {@code out}; the exit code as the class comment states it. */
+    public static int run(Options o, PrintStream out) {
         long started = System.nanoTime();
         Map<String, Object> load = new LinkedHashMap<>();
         double busy = cpuBusyPercent();

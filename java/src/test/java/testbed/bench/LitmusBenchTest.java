@@ -295,13 +295,6 @@ class LitmusBenchTest {
         assertEquals("sb_jc_acq_rel", LitmusBench.testName(Anchor.SB_ACQ_REL, "J-C"));
     }
 
-    @Test
-    void withoutJcstressOnTheClassPathItRefusesToStart() {
-        ByteArrayOutputStream text = new ByteArrayOutputStream();
-        assertEquals(2, LitmusBench.run(new String[] {"--reps", "1"}, new PrintStream(text, true, StandardCharsets.UTF_8)));
-        assertTrue(text.toString(StandardCharsets.UTF_8).contains("--jcstress-cp is required"));
-    }
-
     /** jcstress's figures, made up: samples and interesting samples per second. */
     private static AnchorFigures anchor(double samplesPerSecond, double interestingPerSecond) {
         return new AnchorFigures(SB, "OK", "unified across all actors", "-XX:-TieredCompilation", samplesPerSecond,
