@@ -2,7 +2,7 @@
 #
 #   make run          build everything, run every suite, write build/report/
 #   make test         every test of every language; ends with "N passed, N failed"
-#   make bench        atomic-increment cost per binding, build/report/bench.json
+#   make bench        atomic-increment cost per binding under JMH, build/report/bench.json
 #   make bench-litmus the litmus engine against jcstress, build/report/bench-litmus.json
 #   make bench-cancel cancel latency beside the gRPC round trip and the floor, two goal lines
 #   make litmus TEST=FILE [RUNTIMES=java,c]   judge a litmus file with the model and run it
@@ -156,9 +156,12 @@ audit: clear-report audit-tools audit-hsdis java
 	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main run --suite audit --mode $(MODE) --report $(BUILD)/report
 
 # ---- bench -----------------------------------------------------------------
+# All three are subcommands of one command, `Main bench atomic|litmus|cancel` (--help lists
+# each one's options). The atomic increment runs under JMH, whose forks inherit these flags
+# (JMH's harness uses sun.misc.Unsafe: allowed, so that no fork warns of it).
 .PHONY: bench
 bench: build
-	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main bench --mode $(MODE) --report $(BUILD)/report
+	@$(JAVA) $(JVM_FLAGS) --sun-misc-unsafe-memory-access=allow $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main bench atomic --mode $(MODE) --report $(BUILD)/report
 
 # Cancel propagation p50/p99/max, Java to Go and Go to Java, interleaved with the
 # loopback gRPC round trip and the floor (a plain loopback socket to the peer), judged
@@ -167,7 +170,7 @@ bench: build
 # read by a blocking iterator on a virtual thread.
 .PHONY: bench-cancel
 bench-cancel: build
-	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cancel.CancelBench --mode $(MODE) --report $(BUILD)/report \
+	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main bench cancel --mode $(MODE) --report $(BUILD)/report \
 	  $(if $(REFERENCE),--reference $(REFERENCE))
 
 # jcstress (Maven Central) is the anchor; it and the tests written for it
@@ -182,7 +185,7 @@ $(JCSTRESS_CP_FILE): $(JCSTRESS_SOURCES)
 .PHONY: bench-litmus
 bench-litmus: build $(JCSTRESS_CP_FILE)
 	@rm -rf $(BUILD)/jcstress/run
-	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.bench.LitmusBench --report $(BUILD)/report \
+	@$(JAVA) $(JVM_FLAGS) $(TESTBED_PROPS) -cp "$(JAVA_CP)" testbed.cli.Main bench litmus --report $(BUILD)/report \
 	  --java $(JAVA) --work $(BUILD)/jcstress/run \
 	  --jcstress-cp "$(BUILD)/jcstress/maven/classes:$$(cat $(JCSTRESS_CP_FILE))"
 

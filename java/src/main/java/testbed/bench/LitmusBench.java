@@ -1,27 +1,36 @@
 package testbed.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import static testbed.bench.Anchor.PROBED;
+import static testbed.bench.Anchor.SEGMENT_PROBES;
+import static testbed.bench.Anchor.canonicalTest;
+import static testbed.bench.Anchor.serialOutcomes;
+import static testbed.bench.LitmusBenchFigures.finite;
+import static testbed.bench.LitmusBenchFigures.median;
+import static testbed.bench.LitmusBenchFigures.merge;
+import static testbed.bench.LitmusBenchFigures.metric;
+import static testbed.bench.LitmusBenchFigures.rate;
+import static testbed.bench.LitmusBenchFigures.row;
+import static testbed.bench.LitmusBenchFigures.segmentLine;
+import static testbed.bench.LitmusBenchReport.coreToCoreLine;
+import static testbed.bench.LitmusBenchReport.printTable;
+import static testbed.bench.LitmusBenchReport.writeJson;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.Set;
+import testbed.bench.LitmusBenchFigures.AnchorFigures;
+import testbed.bench.LitmusBenchFigures.Row;
 import testbed.harness.Session;
-import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusCase;
-import testbed.litmus.Rung;
-import testbed.litmus.Shape;
 import testbed.litmus.engine.Budget;
 import testbed.litmus.engine.LitmusRunner;
 import testbed.litmus.engine.LitmusSession;
@@ -51,8 +60,7 @@ import testbed.report.Status;
  * forbidden outcome, an engine error, a jcstress failure), 2 it could not run.
  */
 public final class LitmusBench {
-
-    static final String JCSTRESS_VERSION = "0.16";
+    public static final String JCSTRESS_VERSION = "0.16";
     /** jcstress's preset: 5 iterations x 200 ms per fork in 0.16. */
     static final String JCSTRESS_PRESET = "quick";
     /**
@@ -62,224 +70,25 @@ public final class LitmusBench {
      */
     static final String JCSTRESS_FORK_ARGS = "-XX:-TieredCompilation --enable-native-access=ALL-UNNAMED";
     static final String JCSTRESS_TESTS = "^testbed\\.jcstress\\..*";
-    static final Duration JCSTRESS_BOUND = Duration.ofMinutes(4);
+    /** The default bound on one jcstress repetition. */
+    public static final long JCSTRESS_BOUND_SECONDS = 240;
     /**
      * The engine's part starts no run after this; a run already started ends within its own
      * bounds (its budget, then the stall bound). About 100 s are needed on an idle machine.
      */
     static final Duration ENGINE_BOUND = Duration.ofMinutes(5);
 
-    static final double GOAL_JJ = 1.0;
-    static final double GOAL_MIXED = 0.5;
-
-    /** A jcstress test and the engine's shape and rung that run the same accesses. */
-    enum Anchor {
-        SB_PLAIN(Shape.SB, Rung.PLAIN, "testbed.jcstress.StoreBuffering.Plain"),
-        SB_RELAXED(Shape.SB, Rung.RELAXED, "testbed.jcstress.StoreBuffering.Opaque"),
-        SB_ACQ_REL(Shape.SB, Rung.ACQ_REL, "testbed.jcstress.StoreBuffering.ReleaseAcquire"),
-        SB_SC(Shape.SB, Rung.SC, "testbed.jcstress.StoreBuffering.Volatile"),
-        MP_PLAIN(Shape.MP, Rung.PLAIN, "testbed.jcstress.MessagePassing.Plain"),
-        MP_RELAXED(Shape.MP, Rung.RELAXED, "testbed.jcstress.MessagePassing.Opaque"),
-        MP_ACQ_REL(Shape.MP, Rung.ACQ_REL, "testbed.jcstress.MessagePassing.ReleaseAcquire"),
-        MP_SC(Shape.MP, Rung.SC, "testbed.jcstress.MessagePassing.Volatile");
-
-        final Shape shape;
-        final Rung rung;
-        final String jcstressTest;
-
-        Anchor(Shape shape, Rung rung, String jcstressTest) {
-            this.shape = shape;
-            this.rung = rung;
-            this.jcstressTest = jcstressTest;
-        }
-
-        /** J-J on every rung; the pairings with C and Go where C has the accesses (not plain). */
-        List<String> pairings() {
-            return rung == Rung.PLAIN ? List.of("J-J") : List.of("J-J", "J-C", "C-C", "C-G");
-        }
-    }
-
-    /**
-     * jcstress tests with no engine row: the plain anchors' programs with plain accesses to an
-     * off-heap MemorySegment, the memory the engine's Java actors use, instead of two fields. They
-     * show what jcstress itself finds on that memory (docs/BUILD.md).
-     */
-    static final Map<Anchor, String> SEGMENT_PROBES = Map.of(
-            Anchor.MP_PLAIN, "testbed.jcstress.MessagePassing.PlainSegment",
-            Anchor.SB_PLAIN, "testbed.jcstress.StoreBuffering.PlainSegment");
-    static final List<Anchor> PROBED = List.of(Anchor.SB_PLAIN, Anchor.MP_PLAIN);
-
-    /** The goal for a pairing, as a multiple of jcstress's figure. */
-    static double goal(String pairing) {
-        return pairing.equals("J-J") ? GOAL_JJ : GOAL_MIXED;
-    }
-
-    /** How one of our figures compares with jcstress's. */
-    enum Verdict {
-        MEETS("meets goal"),
-        BELOW("below goal"),
-        /** jcstress's figure is zero (nothing to find: the outcome is forbidden or was not seen): no ratio. */
-        NO_ANCHOR("n/a"),
-        /** Our side has no figure: its test failed or erred. */
-        NO_FIGURE("no figure");
-
-        final String label;
-
-        Verdict(String label) {
-            this.label = label;
-        }
-    }
-
-    /** Our figure against jcstress's; {@code ratio} is NaN when there is none. */
-    record Comparison(double ours, double anchor, double goal, double ratio, Verdict verdict) {
-        static Comparison of(double ours, double anchor, double goal) {
-            if (Double.isNaN(ours)) return new Comparison(ours, anchor, goal, Double.NaN, Verdict.NO_FIGURE);
-            if (!(anchor > 0)) return new Comparison(ours, anchor, goal, Double.NaN, Verdict.NO_ANCHOR);
-            double ratio = ours / anchor;
-            return new Comparison(ours, anchor, goal, ratio, ratio >= goal ? Verdict.MEETS : Verdict.BELOW);
-        }
-
-        /** "1.23x", "0.42x below goal", "n/a", "no figure". */
-        String cell() {
-            return switch (verdict) {
-                case MEETS -> String.format(Locale.ROOT, "%.2fx", ratio);
-                case BELOW -> String.format(Locale.ROOT, "%.2fx below goal", ratio);
-                case NO_ANCHOR, NO_FIGURE -> verdict.label;
-            };
-        }
-
-        Map<String, Object> json() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("ours", finite(ours));
-            m.put("jcstress", finite(anchor));
-            m.put("ratio", finite(ratio));
-            m.put("goal", goal);
-            m.put("verdict", verdict.label);
-            return m;
-        }
-    }
-
-    /**
-     * jcstress's figures for one test, from its output: the median over its forks of samples
-     * and of interesting samples per second (each over the time the fork sampled), the worst
-     * status, and every fork's histogram.
-     */
-    record AnchorFigures(String test, String status, String compilation, String jvmArgs, double samplesPerSecond,
-                         double interestingPerSecond, double overlapPerSecond, long forbidden, double seconds,
-                         List<JcstressOutput.Run> forks) {
-
-        /** Without the serial outcomes of the shape: no overlap figure (NaN). */
-        static AnchorFigures of(JcstressOutput out, String test) {
-            return of(out, test, null);
-        }
-
-        /**
-         * @param serial the outcomes a serial execution gives, as jcstress prints them ("0, 1");
-         *     every other outcome is an overlap witness. Null: no overlap figure.
-         */
-        static AnchorFigures of(JcstressOutput out, String test, Set<String> serial) {
-            List<JcstressOutput.Run> runs = out.require(test);
-            double t = out.samplingSeconds();
-            String status = runs.stream().map(JcstressOutput.Run::status).filter(x -> !x.equals("OK")).findFirst().orElse("OK");
-            JcstressOutput.Run first = runs.get(0);
-            return new AnchorFigures(test, status, first.compilation(), first.jvmArgs(),
-                    median(runs.stream().mapToDouble(r -> r.samples() / t).toArray()),
-                    median(runs.stream().mapToDouble(r -> r.interesting() / t).toArray()),
-                    serial == null ? Double.NaN : median(runs.stream().mapToDouble(r -> overlap(r, serial) / t).toArray()),
-                    runs.stream().mapToLong(JcstressOutput.Run::forbidden).sum(), t, runs);
-        }
-
-        /** Samples of a fork whose outcome no serial execution gives. */
-        static long overlap(JcstressOutput.Run r, Set<String> serial) {
-            return r.rows().stream().filter(x -> !serial.contains(x.outcome())).mapToLong(JcstressOutput.Row::samples).sum();
-        }
-    }
-
-    /**
-     * The outcomes of an anchor's shape that some serial execution gives (one actor's whole
-     * program after the other's), as jcstress prints them: the engine's J-J test of the shape
-     * gathers the registers in the order of jcstress's r1, r2.
-     */
-    static Set<String> serialOutcomes(Anchor a) {
-        LitmusCase t = canonicalTest(a, "J-J");
-        Set<String> out = new java.util.TreeSet<>();
-        for (List<Long> o : t.source().serialOutcomes()) {
-            out.add(o.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")));
-        }
-        return out;
-    }
-
-    /** The canonical suite by test name, built once. */
-    private static final class Canonical {
-        static final Map<String, LitmusCase> BY_NAME = new LinkedHashMap<>();
-        static {
-            for (LitmusCase t : CanonicalSuite.all()) BY_NAME.put(t.name(), t);
-        }
-    }
-
-    /** The engine's test for an anchor and a pairing. */
-    static LitmusCase canonicalTest(Anchor a, String pairing) {
-        LitmusCase t = Canonical.BY_NAME.get(testName(a, pairing));
-        if (t == null) throw new IllegalStateException("no canonical litmus test " + testName(a, pairing));
-        return t;
-    }
-
-    /** One line of the table: our test for an anchor and a pairing, its repetitions, and the comparisons. */
-    record Row(Anchor anchor, String pairing, String test, List<CaseResult> reps, double samplesPerSecond,
-               double interestingPerSecond, double overlapPerSecond, Comparison samples, Comparison interesting,
-               double overlapRatio) {
-        boolean failed() {
-            return reps.stream().anyMatch(c -> c.status() == Status.FAILED || c.status() == Status.ERROR);
-        }
-    }
-
     private LitmusBench() {}
 
-    public static void main(String[] args) {
-        System.exit(run(args, System.out));
-    }
+    /**
+     * What a run is told: where the report and jcstress's work go, the java and class path
+     * jcstress runs with, the repetitions, each engine run's length (0: as long as jcstress
+     * sampled a configuration) and the bound on one jcstress repetition.
+     */
+    public record Options(Path report, Path work, Path java, String jcstressClasspath, int reps, long runMs, Duration jcstressBound) { }
 
-    record Options(Path report, Path work, Path java, String jcstressClasspath, int reps, long runMs, Duration jcstressBound) {
-        static Options parse(String[] args) {
-            Path report = Path.of("build", "report");
-            Path work = Path.of("build", "jcstress", "run");
-            Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
-            String cp = null;
-            int reps = 5;
-            long runMs = 0;
-            Duration bound = JCSTRESS_BOUND;
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (i + 1 >= args.length) throw new IllegalArgumentException("option " + a + " needs a value");
-                switch (a) {
-                    case "--report" -> report = Path.of(args[++i]);
-                    case "--work" -> work = Path.of(args[++i]);
-                    case "--java" -> java = Path.of(args[++i]);
-                    case "--jcstress-cp" -> cp = args[++i];
-                    case "--reps" -> reps = Integer.parseInt(args[++i]);
-                    case "--run-ms" -> runMs = Long.parseLong(args[++i]);
-                    case "--jcstress-timeout-s" -> bound = Duration.ofSeconds(Long.parseLong(args[++i]));
-                    default -> throw new IllegalArgumentException("unknown option '" + a + "'");
-                }
-            }
-            if (cp == null || cp.isBlank()) throw new IllegalArgumentException("--jcstress-cp is required (make bench-litmus sets it)");
-            if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
-            if (runMs < 0) throw new IllegalArgumentException("--run-ms must not be negative");
-            if (bound.isNegative() || bound.isZero()) throw new IllegalArgumentException("--jcstress-timeout-s must be positive");
-            return new Options(report, work, java, cp, reps, runMs, bound);
-        }
-    }
-
-    static int run(String[] args, PrintStream out) {
-        Options o;
-        try {
-            o = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            out.println("bench-litmus: " + e.getMessage());
-            out.println("usage: LitmusBench --jcstress-cp CP [--java JAVA] [--work DIR] [--report DIR] [--reps N] [--run-ms MS]"
-                    + " [--jcstress-timeout-s S]");
-            return 2;
-        }
+    /** Runs the bench, printing to {@code out}; the exit code as the class comment states it. */
+    public static int run(Options o, PrintStream out) {
         long started = System.nanoTime();
         Map<String, Object> load = new LinkedHashMap<>();
         double busy = cpuBusyPercent();
@@ -428,169 +237,6 @@ public final class LitmusBench {
                 ns.isPresent() ? String.format(Locale.ROOT, "%.0f ns", ns.getAsDouble()) : "not measured (fewer than 2 CPUs, or no pinning)");
     }
 
-    /** The summary line of the probes: their range and median, and what a wide range means. */
-    static String coreToCoreLine(List<Double> ns) {
-        double[] v = ns.stream().mapToDouble(Double::doubleValue).filter(x -> !Double.isNaN(x)).sorted().toArray();
-        if (v.length == 0) return "core-to-core round trip: not measured";
-        String line = String.format(Locale.ROOT, "core-to-core round trip beside the repetitions: %.0f to %.0f ns (median %.0f ns, %d probes)",
-                v[0], v[v.length - 1], median(v), v.length);
-        if (v[v.length - 1] > 2 * v[0]) {
-            line += "; it changed more than twofold during the run: the host moved the vCPUs, and every figure above moves with it";
-        }
-        return line;
-    }
-
-    /**
-     * What jcstress found for a plain anchor's program on plain segment accesses against plain
-     * fields: the samples and interesting samples of the probe's forks and of the anchor's, and
-     * each one's median interesting samples per second.
-     */
-    static String segmentLine(JcstressOutput parsed, Anchor anchor, AnchorFigures fields) {
-        String probe = SEGMENT_PROBES.get(anchor);
-        String name = anchor.shape.title() + " " + anchor.rung.label();
-        List<JcstressOutput.Run> runs = parsed.runsOf(probe);
-        if (runs.isEmpty()) return "jcstress on segment memory: " + probe + " did not run";
-        long samples = runs.stream().mapToLong(JcstressOutput.Run::samples).sum();
-        long interesting = runs.stream().mapToLong(JcstressOutput.Run::interesting).sum();
-        long fieldSamples = fields.forks().stream().mapToLong(JcstressOutput.Run::samples).sum();
-        long fieldInteresting = fields.forks().stream().mapToLong(JcstressOutput.Run::interesting).sum();
-        String line = String.format(Locale.ROOT, "jcstress on segment memory: %s with plain accesses to an off-heap"
-                + " MemorySegment (the engine's memory): %,d interesting in %,d samples (%s/s); on plain fields: %,d in %,d (%s/s)",
-                name, interesting, samples, rate(AnchorFigures.of(parsed, probe).interestingPerSecond()), fieldInteresting,
-                fieldSamples, rate(fields.interestingPerSecond()));
-        double expected = fieldSamples == 0 ? 0 : (double) fieldInteresting / fieldSamples * samples;
-        if (interesting == 0 && expected >= 20) {
-            line += String.format(Locale.ROOT, " (%.0f at the fields' rate): jcstress found the outcome on fields and not"
-                    + " on segment memory, which is all the engine's Java actors have", expected);
-        }
-        return line;
-    }
-
-    /** jcstress's runs of every repetition as one output (same preset, iterations and iteration time). */
-    static JcstressOutput merge(List<JcstressOutput> each) {
-        if (each.isEmpty()) throw new IllegalArgumentException("no jcstress output to merge");
-        JcstressOutput first = each.get(0);
-        List<JcstressOutput.Run> runs = new ArrayList<>();
-        for (JcstressOutput o : each) {
-            if (o.iterations() != first.iterations() || o.iterationMillis() != first.iterationMillis()) {
-                throw new IllegalArgumentException("jcstress runs with different iterations or iteration times cannot be merged");
-            }
-            runs.addAll(o.runs());
-        }
-        // The closing summaries ("across all configurations") add up, test by test and outcome by outcome.
-        Map<String, Map<String, JcstressOutput.Row>> totals = new LinkedHashMap<>();
-        for (JcstressOutput o : each) {
-            o.totals().forEach((test, rows) -> {
-                Map<String, JcstressOutput.Row> byOutcome = totals.computeIfAbsent(test, t -> new LinkedHashMap<>());
-                for (JcstressOutput.Row r : rows) {
-                    byOutcome.merge(r.outcome(), r, (x, y) -> new JcstressOutput.Row(x.outcome(), x.samples() + y.samples(), x.expect(), x.description()));
-                }
-            });
-        }
-        Map<String, List<JcstressOutput.Row>> summed = new LinkedHashMap<>();
-        totals.forEach((test, rows) -> summed.put(test, List.copyOf(rows.values())));
-        return new JcstressOutput(first.preset(), first.iterations(), first.iterationMillis(), runs, summed);
-    }
-
-    static String testName(Anchor a, String pairing) {
-        return a.shape.token() + "_" + pairing.replace("-", "").toLowerCase(Locale.ROOT) + "_" + a.rung.label();
-    }
-
-    /** Our medians over the repetitions that ran, compared with jcstress's figures. */
-    static Row row(Anchor a, String pairing, String test, List<CaseResult> reps, AnchorFigures jc) {
-        double[] samples = reps.stream().filter(LitmusBench::measured).mapToDouble(r -> metric(r, "samples_per_second")).toArray();
-        double[] interesting = reps.stream().filter(LitmusBench::measured).mapToDouble(r -> metric(r, "interesting_per_second")).toArray();
-        double[] overlap = reps.stream().filter(LitmusBench::measured).mapToDouble(r -> metric(r, "overlap_per_second")).toArray();
-        // A repetition that erred leaves the row without a figure: its median would hide the fault.
-        boolean complete = !reps.isEmpty() && samples.length == reps.size();
-        double s = complete ? median(samples) : Double.NaN;
-        double i = complete ? median(interesting) : Double.NaN;
-        double v = complete ? median(overlap) : Double.NaN;
-        double goal = goal(pairing);
-        return new Row(a, pairing, test, List.copyOf(reps), s, i, v,
-                Comparison.of(s, jc.samplesPerSecond(), goal), Comparison.of(i, jc.interestingPerSecond(), goal),
-                jc.overlapPerSecond() > 0 ? v / jc.overlapPerSecond() : Double.NaN);
-    }
-
-    /** A repetition that produced figures: it ran to its end (a forbidden outcome still counts its samples). */
-    private static boolean measured(CaseResult r) {
-        return r.status() != Status.ERROR && r.metrics().containsKey("samples_per_second");
-    }
-
-    static double median(double[] v) {
-        if (v.length == 0) return Double.NaN;
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    private static double metric(CaseResult r, String key) {
-        Object v = r.metrics().get(key);
-        return v instanceof Number n ? n.doubleValue() : Double.NaN;
-    }
-
-    /** 54.0 M, 812.3 K, 250: three significant figures or so. */
-    static String rate(double v) {
-        if (Double.isNaN(v)) return "-";
-        if (v >= 1e6) return String.format(Locale.ROOT, "%.2f M", v / 1e6);
-        if (v >= 1e3) return String.format(Locale.ROOT, "%.1f K", v / 1e3);
-        return String.format(Locale.ROOT, "%.0f", v);
-    }
-
-    static void printTable(List<Row> rows, Map<Anchor, AnchorFigures> anchors, int reps, long runMs, int forks, JcstressOutput jc,
-                           PrintStream out) {
-        out.printf(Locale.ROOT, "litmus engine (median of %d runs of %d ms) against jcstress %s -m %s (median of %d forks of %d x %d ms)%n",
-                reps, runMs, JCSTRESS_VERSION, JCSTRESS_PRESET, forks, jc.iterations(), jc.iterationMillis());
-        String fmt = "%-5s %-8s %-9s %12s %14s   %-20s %-20s %-6s %11s %8s%n";
-        out.printf(Locale.ROOT, fmt, "shape", "modes", "pairing", "samples/s", "interesting/s", "samples vs jcstress",
-                "interesting vs jcs.", "goal", "overlap/s", "vs jcs.");
-        Anchor last = null;
-        for (Row r : rows) {
-            if (r.anchor() != last) {
-                AnchorFigures a = anchors.get(r.anchor());
-                out.printf(Locale.ROOT, fmt, r.anchor().shape.title(), r.anchor().rung.label(), "jcstress", rate(a.samplesPerSecond()),
-                        rate(a.interestingPerSecond()), "", "", "", rate(a.overlapPerSecond()), "");
-                if (!a.status().equals("OK")) out.println("      jcstress: " + a.status());
-                last = r.anchor();
-            }
-            out.printf(Locale.ROOT, fmt, "", "", r.pairing(), rate(r.samplesPerSecond()), rate(r.interestingPerSecond()),
-                    r.samples().cell(), r.interesting().cell(), String.format(Locale.ROOT, ">= %.1fx", goal(r.pairing())),
-                    rate(r.overlapPerSecond()), Double.isNaN(r.overlapPerSecond()) ? "no figure"
-                            : Double.isNaN(r.overlapRatio()) ? "n/a" : String.format(Locale.ROOT, "%.2fx", r.overlapRatio()));
-            if (r.failed()) out.println("      FAILED: " + failure(r));
-        }
-        out.println("modes: plain = Java plain; relaxed = Java opaque, C relaxed, Go sync/atomic (its weakest atomic access,"
-                + " seq_cst); acq_rel = release/acquire on the synchronising accesses (Go: sync/atomic); sc = Java volatile,"
-                + " C seq_cst, Go sync/atomic");
-        out.printf(Locale.ROOT, "goal: J-J >= %.1fx jcstress, J-C, C-C and C-G >= %.1fx, on both figures; n/a: jcstress saw no"
-                + " interesting outcome (forbidden there, or not seen)%n", GOAL_JJ, GOAL_MIXED);
-        out.println("overlap/s (no goal): samples whose outcome no serial execution gives (SB (1, 1), MP (0, 1), and any relaxed"
-                + " outcome): the actors' accesses interleaved, the only samples in which a forbidden outcome can show;"
-                + " its vs jcs. is n/a when jcstress had no such sample");
-        List<String> below = new ArrayList<>();
-        int judged = 0;
-        for (Row r : rows) {
-            Map<String, Comparison> figures = new LinkedHashMap<>();
-            figures.put("samples/s", r.samples());
-            figures.put("interesting/s", r.interesting());
-            for (Map.Entry<String, Comparison> c : figures.entrySet()) {
-                Verdict v = c.getValue().verdict();
-                if (v == Verdict.MEETS || v == Verdict.BELOW || v == Verdict.NO_FIGURE) judged++;
-                if (v == Verdict.BELOW || v == Verdict.NO_FIGURE) {
-                    below.add(String.format(Locale.ROOT, "%s %s %s %s %s", r.anchor().shape.title(), r.anchor().rung.label(),
-                            r.pairing(), c.getKey(), c.getValue().cell()));
-                }
-            }
-        }
-        out.printf(Locale.ROOT, "goal lines: %d of %d figures meet their goal%s%n", judged - below.size(), judged,
-                below.isEmpty() ? "" : "; below goal: " + String.join("; ", below));
-    }
-
-    private static String failure(Row r) {
-        return r.reps().stream().filter(c -> c.status() == Status.FAILED || c.status() == Status.ERROR)
-                .map(CaseResult::message).findFirst().orElse("");
-    }
-
     private static void warnIfBusy(double busyPercent, PrintStream out) {
         if (busyPercent > 25) {
             out.printf(Locale.ROOT, "bench-litmus: warning: other processes keep the cpus %.0f%% busy; every figure, both sides,"
@@ -628,129 +274,5 @@ public final class LitmusBench {
 
     private static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    }
-
-    private static Double finite(double v) {
-        return Double.isFinite(v) ? v : null;
-    }
-
-    private static Path writeJson(Options o, List<Row> rows, Map<Anchor, AnchorFigures> anchors, JcstressOutput parsed,
-                                  List<String> probes, List<JcstressProcess.Outcome> jcRuns, List<Double> coreToCore, Map<String, Object> host,
-                                  Map<String, Object> load, long runMs,
-                                  Budget budget, double seconds) throws IOException {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("bench", "litmus");
-        doc.put("created", Instant.now().toString());
-        doc.put("seconds", seconds);
-        Map<String, Object> machine = new LinkedHashMap<>(host);
-        machine.put("jvm_args", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-        machine.put("load", load);
-        doc.put("machine", machine);
-
-        Map<String, Object> method = new LinkedHashMap<>();
-        method.put("order", "per repetition: one jcstress fork of every anchor test, then one run of every engine test;"
-                + " the core-to-core round trip measured before and after each repetition");
-        method.put("ours", String.format(Locale.ROOT, "median over %d repetitions (interleaved across tests) of the engine's"
-                + " samples and interesting samples per second, each run %d ms from the first round's release to the stop,"
-                + " stride %d, in one JVM with one region and one Go peer", o.reps(), runMs, budget.stride()));
-        method.put("jcstress", String.format(Locale.ROOT, "jcstress %s -m %s -f 1 -sc false, once per repetition (%d forks per"
-                + " test in all), forks run with %s; median over the forks of a fork's samples divided by iterations x time per"
-                + " iteration (%d x %d ms)", JCSTRESS_VERSION, JCSTRESS_PRESET, jcRuns.size(), JCSTRESS_FORK_ARGS,
-                parsed.iterations(), parsed.iterationMillis()));
-        method.put("interesting", "samples of the outcomes the test names INTERESTING (jcstress: ACCEPTABLE_INTERESTING)");
-        method.put("overlap", "samples whose outcome no serial execution of the shape gives (the engine's overlap witnesses;"
-                + " for jcstress counted from its histogram), per second, medians as above; no goal");
-        method.put("goals", Map.of("J-J", GOAL_JJ, "J-C", GOAL_MIXED, "C-C", GOAL_MIXED, "C-G", GOAL_MIXED));
-        method.put("repetitions", o.reps());
-        method.put("run_ms", runMs);
-        method.put("stride", budget.stride());
-        doc.put("method", method);
-        doc.put("core_to_core_round_trip_ns", coreToCore);
-        doc.put("jcstress_segment_probes", probes);
-
-        Map<String, Object> jcs = new LinkedHashMap<>();
-        jcs.put("version", JCSTRESS_VERSION);
-        jcs.put("preset", parsed.preset());
-        jcs.put("iterations", parsed.iterations());
-        jcs.put("iteration_ms", parsed.iterationMillis());
-        jcs.put("fork_args", JCSTRESS_FORK_ARGS);
-        jcs.put("exit_code", jcRuns.stream().mapToInt(JcstressProcess.Outcome::exitCode).max().orElse(0));
-        jcs.put("seconds", jcRuns.stream().mapToDouble(JcstressProcess.Outcome::seconds).sum());
-        jcs.put("output", jcRuns.stream().map(r -> r.log().toString()).toList());
-        jcs.put("command", jcRuns.isEmpty() ? List.of() : jcRuns.get(0).command());
-        List<Map<String, Object>> jt = new ArrayList<>();
-        for (Map.Entry<Anchor, AnchorFigures> e : anchors.entrySet()) {
-            AnchorFigures a = e.getValue();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("test", a.test());
-            m.put("shape", e.getKey().shape.title());
-            m.put("modes", e.getKey().rung.label());
-            m.put("status", a.status());
-            m.put("compilation", a.compilation());
-            m.put("jvm_args", a.jvmArgs());
-            m.put("forks", a.forks().size());
-            m.put("forbidden", a.forbidden());
-            m.put("sampling_seconds_per_fork", a.seconds());
-            m.put("samples_per_second", a.samplesPerSecond());
-            m.put("interesting_per_second", a.interestingPerSecond());
-            m.put("overlap_per_second", finite(a.overlapPerSecond()));
-            List<Map<String, Object>> forks = new ArrayList<>();
-            for (JcstressOutput.Run r : a.forks()) {
-                Map<String, Object> f = new LinkedHashMap<>();
-                f.put("fork", r.fork());
-                f.put("status", r.status());
-                f.put("samples", r.samples());
-                f.put("interesting", r.interesting());
-                f.put("histogram", r.rows());
-                forks.add(f);
-            }
-            m.put("fork_results", forks);
-            jt.add(m);
-        }
-        jcs.put("tests", jt);
-        doc.put("jcstress", jcs);
-
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Row r : rows) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("shape", r.anchor().shape.title());
-            m.put("modes", r.anchor().rung.label());
-            m.put("pairing", r.pairing());
-            m.put("test", r.test());
-            m.put("jcstress_test", r.anchor().jcstressTest);
-            m.put("samples_per_second", finite(r.samplesPerSecond()));
-            m.put("interesting_per_second", finite(r.interestingPerSecond()));
-            m.put("samples", r.samples().json());
-            m.put("interesting", r.interesting().json());
-            Map<String, Object> ov = new LinkedHashMap<>();
-            ov.put("ours", finite(r.overlapPerSecond()));
-            ov.put("jcstress", finite(anchors.get(r.anchor()).overlapPerSecond()));
-            ov.put("ratio", finite(r.overlapRatio()));
-            ov.put("goal", null);
-            m.put("overlap", ov);
-            List<Map<String, Object>> rs = new ArrayList<>();
-            for (CaseResult c : r.reps()) {
-                Map<String, Object> x = new LinkedHashMap<>();
-                x.put("status", c.status().name());
-                x.put("message", c.message());
-                x.put("samples", c.metrics().get("samples"));
-                x.put("interesting", c.metrics().get("interesting"));
-                x.put("samples_per_second", c.metrics().get("samples_per_second"));
-                x.put("interesting_per_second", c.metrics().get("interesting_per_second"));
-                x.put("overlap_witnesses", c.metrics().get("overlap_witnesses"));
-                x.put("overlap_per_second", c.metrics().get("overlap_per_second"));
-                x.put("elapsed_ms", c.metrics().get("elapsed_ms"));
-                rs.add(x);
-            }
-            m.put("repetitions", rs);
-            if (!r.reps().isEmpty()) m.put("actors", r.reps().get(0).details().get("actors"));
-            out.add(m);
-        }
-        doc.put("rows", out);
-
-        Files.createDirectories(o.report());
-        Path file = o.report().resolve("bench-litmus.json");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), doc);
-        return file;
     }
 }

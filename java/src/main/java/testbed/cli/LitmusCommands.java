@@ -24,15 +24,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * {@code litmus-model} (judge files, nothing runs) and {@code litmus} (judge one file and
- * run it): the two commands behind {@code make litmus-model} and {@code make litmus}.
+ * What {@code litmus-model} (judge files, nothing runs, {@link LitmusModelCommand}) and
+ * {@code litmus} (judge one file and run it, {@link LitmusCommand}) do: the two commands
+ * behind {@code make litmus-model} and {@code make litmus}.
  * Exit codes: 0 nothing the model forbids was observed, 1 something was (or a case
  * erred), 2 a file was refused.
  */
@@ -133,19 +133,6 @@ final class LitmusCommands {
         ReportWriter.printSummary(report, out);
         out.println("report: " + reportDir.resolve(ReportWriter.HTML) + " (also report.json, junit.xml)");
         return report.passed() ? 0 : 1;
-    }
-
-    /** The tests of a file as the forked group rebuilds them, by name. */
-    static List<LitmusCase> fileTests(Path file, List<ActorRuntime> runtimes, List<String> names) throws IOException {
-        Map<String, LitmusCase> byName = new LinkedHashMap<>();
-        for (FileTest t : FileTests.of(LitmusParser.parse(file), runtimes)) if (t.runnable()) byName.put(t.name(), t.test());
-        List<LitmusCase> out = new ArrayList<>();
-        for (String n : names) {
-            LitmusCase t = byName.get(n);
-            if (t == null) throw new IllegalArgumentException("no runnable test '" + n + "' in " + file);
-            out.add(t);
-        }
-        return out;
     }
 
     private static void printJudgement(PrintStream out, Path file, Binding.BoundProgram bound, Judgement j, boolean showBinding) {

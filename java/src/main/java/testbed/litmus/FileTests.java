@@ -1,12 +1,16 @@
 package testbed.litmus;
 
 import testbed.litmus.lang.LitmusFileException;
+import testbed.litmus.lang.LitmusParser;
 import testbed.litmus.lang.LitmusProgram;
 import testbed.litmus.model.Rc11Model;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -40,6 +44,25 @@ public final class FileTests {
             }
         }
         return tests;
+    }
+
+    /**
+     * The runnable tests named {@code names} of the file at {@code file}, bound as
+     * {@link #of} binds it: how a forked litmus JVM rebuilds, by name, the tests its parent
+     * made of a user's file.
+     *
+     * @throws IllegalArgumentException when a name is not a runnable test of the file
+     */
+    public static List<LitmusCase> named(Path file, List<ActorRuntime> runtimes, List<String> names) throws IOException {
+        Map<String, LitmusCase> byName = new LinkedHashMap<>();
+        for (FileTest t : of(LitmusParser.parse(file), runtimes)) if (t.runnable()) byName.put(t.name(), t.test());
+        List<LitmusCase> out = new ArrayList<>();
+        for (String n : names) {
+            LitmusCase t = byName.get(n);
+            if (t == null) throw new IllegalArgumentException("no runnable test '" + n + "' in " + file);
+            out.add(t);
+        }
+        return out;
     }
 
     private static FileTest bound(LitmusProgram p, List<ActorRuntime> mix) {

@@ -4,70 +4,96 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.VerboseMode;
+import testbed.Mode;
+import testbed.bench.AtomicIncrementBench.Plan;
+import testbed.bench.AtomicIncrementBench.Row;
+import testbed.bench.AtomicIncrementBench.Scenario;
 import testbed.region.SegmentAtomics;
 
-/** The bench harness on a tiny plan: it runs every row, writes bench.json, and refuses a lost count. */
+/**
+ * The JMH run as {@code bench atomic} sets it up, without running JMH (a run forks JVMs for a
+ * minute): the options per mode, the benchmarks they select, the exactness check and the table.
+ */
 @Timeout(60)
 class AtomicIncrementBenchTest {
 
-    @TempDir
-    Path reportDir;
-
     @Test
-    void aSmokeRunWritesEveryRow() throws Exception {
-        ByteArrayOutputStream text = new ByteArrayOutputStream();
-        int rc = AtomicIncrementBench.run(new AtomicIncrementBench.Plan("smoke", 1, 3, 2_000_000L), reportDir,
-                new PrintStream(text, true, StandardCharsets.UTF_8));
-        String printed = text.toString(StandardCharsets.UTF_8);
-        assertEquals(0, rc, printed);
-        JsonNode doc = new ObjectMapper().readTree(reportDir.resolve("bench.json").toFile());
-        assertEquals("atomic_increment", doc.get("bench").asText());
-        assertTrue(doc.get("machine").get("cpus").asInt() >= 1);
-        JsonNode rows = doc.get("rows");
-        assertEquals(16, rows.size(), printed);
-        for (JsonNode row : rows) {
-            double median = row.get("medianNsPerOp").asDouble();
-            assertTrue(median > 0 && row.get("minNsPerOp").asDouble() <= median
-                    && median <= row.get("maxNsPerOp").asDouble(), row.toString());
-            assertEquals(3, row.get("roundNsPerOp").size());
-            if (row.get("binding").asText().equals("varhandle")) {
-                assertEquals(1.0, row.get("ratioVsVarHandle").asDouble());
-            }
-        }
-        assertTrue(printed.contains("ffm-critical  packed"), printed);
+    void quickModeIsOneShortForkPerBenchmark() {
+        Plan quick = Plan.of(Mode.QUICK);
+        assertEquals(1, quick.forks());
+        // 16 benchmarks x (warm-up + measured) iterations: well under a minute besides the JVMs' start.
+        assertTrue(16 * quick.forks() * (quick.warmupIterations() + quick.measurementIterations()) * quick.iterationMillis() <= 15_000);
+        assertTrue(Plan.of(Mode.TOUGH).forks() > Plan.of(Mode.DEFAULT).forks() || Plan.of(Mode.TOUGH).measurementIterations()
+                > Plan.of(Mode.DEFAULT).measurementIterations());
     }
 
     @Test
-    void aRoundThatLostIncrementsFailsTheBench() {
+    void theOptionsSelectEveryBindingAndGiveTheScenariosTheirThreads() {
+        Plan plan = Plan.of(Mode.QUICK);
+        Options one = AtomicIncrementBench.options(plan, List.of(Scenario.UNCONTENDED));
+        assertEquals(1, one.getThreads().get());
+        assertEquals(List.of("uncontended"), List.copyOf(one.getParameter("scenario").get()));
+        assertEquals(plan.forks(), one.getForkCount().get());
+        assertEquals(plan.measurementIterations(), one.getMeasurementIterations().get());
+        assertTrue(one.shouldFailOnError().get());
+        // The forks get this JVM's flags: without them the shim cannot be found or called.
+        assertTrue(one.getJvmArgs().get().contains("--enable-preview"), one.getJvmArgs().get().toString());
+
+        Options two = AtomicIncrementBench.options(plan, List.of(Scenario.SHARED, Scenario.PADDED, Scenario.PACKED));
+        assertEquals(2, two.getThreads().get());
+        assertEquals(List.of("shared", "padded", "packed"), List.copyOf(two.getParameter("scenario").get()));
+        assertThrows(IllegalArgumentException.class,
+                () -> AtomicIncrementBench.options(plan, List.of(Scenario.UNCONTENDED, Scenario.SHARED)));
+
+        // The annotation processor's list holds the four bindings, and the include selects exactly them.
+        Set<String> selected = new TreeSet<>();
+        for (BenchmarkListEntry e : BenchmarkList.defaultList().find(OutputFormatFactory.createFormatInstance(
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), VerboseMode.SILENT), one.getIncludes(), List.of())) {
+            selected.add(e.getUsername());
+        }
+        String prefix = IncrementBenchmarks.class.getName() + ".";
+        assertEquals(Set.of(prefix + "ffm", prefix + "ffmCritical", prefix + "jnr", prefix + "varhandle"), selected);
+    }
+
+    @Test
+    void anIterationThatLostIncrementsFailsTheBench() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment slot = arena.allocate(8, 8);
             SegmentAtomics.setVolatile(slot, 1999);
             MemorySegment[] shared = {slot, slot};
             AtomicIncrementBench.InexactCountException e = assertThrows(
                     AtomicIncrementBench.InexactCountException.class,
-                    () -> AtomicIncrementBench.checkExact("x/shared", shared, 1000));
-            assertTrue(e.getMessage().matches("x/shared: slot at 0x\\p{XDigit}+ holds 1,999 after a round, want 2,000 \\(1 lost\\)"),
+                    () -> AtomicIncrementBench.checkExact("shared", shared, new long[] {1000, 1000}));
+            assertTrue(e.getMessage().matches("shared: slot at 0x\\p{XDigit}+ holds 1,999 after an iteration, want 2,000 \\(1 lost\\)"),
                     e.getMessage());
-            SegmentAtomics.setVolatile(slot, 2000);
-            AtomicIncrementBench.checkExact("x/shared", shared, 1000);
+            AtomicIncrementBench.checkExact("shared", shared, new long[] {1200, 799});
         }
     }
 
     @Test
-    void anUnknownModeIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> AtomicIncrementBench.Plan.of("fast"));
+    void theTablePrintsScoreErrorAndTheRatioToVarHandle() {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
-        assertEquals(2, AtomicIncrementBench.run("fast", reportDir, new PrintStream(text, true, StandardCharsets.UTF_8)));
+        AtomicIncrementBench.printTable(List.of(
+                new Row("varhandle", "shared", 2, "counter slot 0, both threads", 20.0, 1.5, "ns/op", 5, 19, 22, 1.0, new double[5]),
+                new Row("ffm-critical", "shared", 2, "counter slot 0, both threads", 30.0, 2.25, "ns/op", 5, 29, 33, 1.5, new double[5])),
+                new PrintStream(text, true, StandardCharsets.UTF_8));
+        String printed = text.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("vs varhandle"), printed);
+        assertTrue(printed.matches("(?s).*ffm-critical +shared +2 +5 +30\\.000 ± +2\\.250 ns/op +1\\.50x\n.*"), printed);
     }
 }

@@ -17,10 +17,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import testbed.bench.LitmusBench.Anchor;
-import testbed.bench.LitmusBench.AnchorFigures;
-import testbed.bench.LitmusBench.Comparison;
-import testbed.bench.LitmusBench.Verdict;
+import testbed.bench.LitmusBenchFigures.AnchorFigures;
+import testbed.bench.LitmusBenchFigures.Comparison;
+import testbed.bench.LitmusBenchFigures.Verdict;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusCase;
 import testbed.report.CaseResult;
@@ -91,26 +90,26 @@ class LitmusBenchTest {
 
     @Test
     void overlapIsEveryOutcomeNoSerialExecutionGives() throws IOException {
-        assertEquals(Set.of("0, 1", "1, 0"), LitmusBench.serialOutcomes(Anchor.SB_SC));
-        assertEquals(Set.of("0, 1", "1, 0"), LitmusBench.serialOutcomes(Anchor.SB_PLAIN));
-        assertEquals(Set.of("0, 0", "1, 1"), LitmusBench.serialOutcomes(Anchor.MP_SC), "reader: flag y into r1, data x into r2");
+        assertEquals(Set.of("0, 1", "1, 0"), Anchor.serialOutcomes(Anchor.SB_SC));
+        assertEquals(Set.of("0, 1", "1, 0"), Anchor.serialOutcomes(Anchor.SB_PLAIN));
+        assertEquals(Set.of("0, 0", "1, 1"), Anchor.serialOutcomes(Anchor.MP_SC), "reader: flag y into r1, data x into r2");
 
         JcstressOutput out = recorded();
         // SB: the relaxed (0, 0) and the interleaved (1, 1) of the first fork; MP: its (0, 1) only.
         JcstressOutput.Run sb = out.require(SB).get(0);
-        assertEquals(16_907_028L + 376, AnchorFigures.overlap(sb, LitmusBench.serialOutcomes(Anchor.SB_ACQ_REL)));
+        assertEquals(16_907_028L + 376, AnchorFigures.overlap(sb, Anchor.serialOutcomes(Anchor.SB_ACQ_REL)));
         JcstressOutput.Run mp = out.require(MP).get(0);
-        assertEquals(4_531L, AnchorFigures.overlap(mp, LitmusBench.serialOutcomes(Anchor.MP_SC)));
+        assertEquals(4_531L, AnchorFigures.overlap(mp, Anchor.serialOutcomes(Anchor.MP_SC)));
         // A wrong serial set (SB's for MP) counts the serial outcomes too, and differs.
-        assertEquals(22_340_412L + 18_828_068, AnchorFigures.overlap(mp, LitmusBench.serialOutcomes(Anchor.SB_SC)));
+        assertEquals(22_340_412L + 18_828_068, AnchorFigures.overlap(mp, Anchor.serialOutcomes(Anchor.SB_SC)));
 
-        AnchorFigures a = AnchorFigures.of(out, MP, LitmusBench.serialOutcomes(Anchor.MP_SC));
+        AnchorFigures a = AnchorFigures.of(out, MP, Anchor.serialOutcomes(Anchor.MP_SC));
         double[] perFork = out.require(MP).stream().mapToDouble(r -> AnchorFigures.overlap(r, Set.of("0, 0", "1, 1"))).sorted().toArray();
         assertEquals(perFork[1], a.overlapPerSecond(), 1e-6, "the median fork over its 1 s");
         assertTrue(Double.isNaN(AnchorFigures.of(out, MP).overlapPerSecond()), "no serial set, no figure");
         // Forks that sampled 2 s (5 x 400 ms): per second is half the count.
         JcstressOutput longer = new JcstressOutput("quick", 5, 400, out.runs(), Map.of());
-        assertEquals(perFork[1] / 2, AnchorFigures.of(longer, MP, LitmusBench.serialOutcomes(Anchor.MP_SC)).overlapPerSecond(), 1e-6);
+        assertEquals(perFork[1] / 2, AnchorFigures.of(longer, MP, Anchor.serialOutcomes(Anchor.MP_SC)).overlapPerSecond(), 1e-6);
     }
 
     private static JcstressOutput.Run mpRun(String test, int fork, long interesting, long delivered) {
@@ -136,9 +135,9 @@ class LitmusBenchTest {
 
     private static String probeLine(Anchor a, long fieldsInteresting, long segmentInteresting) {
         List<JcstressOutput.Run> runs = new java.util.ArrayList<>(List.of(run(a, a.jcstressTest, fieldsInteresting, 1_001_000)));
-        if (segmentInteresting >= 0) runs.add(run(a, LitmusBench.SEGMENT_PROBES.get(a), segmentInteresting, 1_000_000));
+        if (segmentInteresting >= 0) runs.add(run(a, Anchor.SEGMENT_PROBES.get(a), segmentInteresting, 1_000_000));
         JcstressOutput out = new JcstressOutput("quick", 5, 200, runs, Map.of());
-        return LitmusBench.segmentLine(out, a, AnchorFigures.of(out, a.jcstressTest));
+        return LitmusBenchFigures.segmentLine(out, a, AnchorFigures.of(out, a.jcstressTest));
     }
 
     @Test
@@ -163,21 +162,21 @@ class LitmusBenchTest {
     @Test
     void repetitionsMergeIntoOneOutputWhoseSummariesAddUp() throws IOException {
         JcstressOutput one = recorded();
-        JcstressOutput two = LitmusBench.merge(List.of(one, one));
+        JcstressOutput two = LitmusBenchFigures.merge(List.of(one, one));
         assertEquals(2 * one.runs().size(), two.runs().size());
         assertEquals(6, two.require(SB).size(), "three forks from each repetition");
         long once = one.totals().get(SB).stream().mapToLong(JcstressOutput.Row::samples).sum();
         assertEquals(2 * once, two.totals().get(SB).stream().mapToLong(JcstressOutput.Row::samples).sum());
         JcstressOutput other = new JcstressOutput("quick", 5, 100, List.of(), Map.of());
-        assertThrows(IllegalArgumentException.class, () -> LitmusBench.merge(List.of(one, other)));
-        assertThrows(IllegalArgumentException.class, () -> LitmusBench.merge(List.of()));
+        assertThrows(IllegalArgumentException.class, () -> LitmusBenchFigures.merge(List.of(one, other)));
+        assertThrows(IllegalArgumentException.class, () -> LitmusBenchFigures.merge(List.of()));
     }
 
     @Test
     void coreToCoreLineFlagsARoundTripThatMovedMoreThanTwofold() {
-        assertTrue(LitmusBench.coreToCoreLine(List.of(70.0, 80.0, 350.0)).contains("changed more than twofold"));
-        assertFalse(LitmusBench.coreToCoreLine(List.of(70.0, 80.0, 90.0)).contains("changed"));
-        assertTrue(LitmusBench.coreToCoreLine(List.of(Double.NaN)).contains("not measured"));
+        assertTrue(LitmusBenchReport.coreToCoreLine(List.of(70.0, 80.0, 350.0)).contains("changed more than twofold"));
+        assertFalse(LitmusBenchReport.coreToCoreLine(List.of(70.0, 80.0, 90.0)).contains("changed"));
+        assertTrue(LitmusBenchReport.coreToCoreLine(List.of(Double.NaN)).contains("not measured"));
     }
 
     @Test
@@ -211,27 +210,27 @@ class LitmusBenchTest {
 
     @Test
     void aFigureBelowItsGoalIsReportedBelowGoal() {
-        Comparison below = Comparison.of(40e6, 54e6, LitmusBench.goal("J-J"));
+        Comparison below = Comparison.of(40e6, 54e6, Anchor.goal("J-J"));
         assertEquals(Verdict.BELOW, below.verdict());
         assertEquals("0.74x below goal", below.cell());
 
-        Comparison half = Comparison.of(27e6, 54e6, LitmusBench.goal("C-G"));
+        Comparison half = Comparison.of(27e6, 54e6, Anchor.goal("C-G"));
         assertEquals(Verdict.MEETS, half.verdict(), "exactly half meets the 0.5x goal");
         assertEquals("0.50x", half.cell());
-        assertEquals(Verdict.BELOW, Comparison.of(26.9e6, 54e6, LitmusBench.goal("J-C")).verdict());
-        assertEquals(Verdict.BELOW, Comparison.of(0, 5.3e6, LitmusBench.goal("J-J")).verdict(), "none found is 0x, below goal");
+        assertEquals(Verdict.BELOW, Comparison.of(26.9e6, 54e6, Anchor.goal("J-C")).verdict());
+        assertEquals(Verdict.BELOW, Comparison.of(0, 5.3e6, Anchor.goal("J-J")).verdict(), "none found is 0x, below goal");
 
         assertEquals(Verdict.NO_ANCHOR, Comparison.of(1e6, 0, 1.0).verdict(), "jcstress found none: no ratio");
         assertEquals("n/a", Comparison.of(0, 0, 1.0).cell());
         assertEquals(Verdict.NO_FIGURE, Comparison.of(Double.NaN, 54e6, 1.0).verdict());
-        assertEquals(1.0, LitmusBench.goal("J-J"));
-        assertEquals(0.5, LitmusBench.goal("C-C"));
+        assertEquals(1.0, Anchor.goal("J-J"));
+        assertEquals(0.5, Anchor.goal("C-C"));
     }
 
     @Test
     void rowsTakeTheMedianAndATestThatErredHasNoFigure() {
         AnchorFigures sb = anchor(2.5e6, 1.25e6);
-        LitmusBench.Row ok = LitmusBench.row(Anchor.SB_ACQ_REL, "J-J", "sb_jj_acq_rel",
+        LitmusBenchFigures.Row ok = LitmusBenchFigures.row(Anchor.SB_ACQ_REL, "J-J", "sb_jj_acq_rel",
                 List.of(rep(3e6, 1e6, 0.08e6), rep(1e6, 0.2e6, 0.01e6), rep(2e6, 0.5e6, 0.05e6)), sb);
         assertEquals(2e6, ok.samplesPerSecond());
         assertEquals(0.5e6, ok.interestingPerSecond());
@@ -241,12 +240,12 @@ class LitmusBenchTest {
         assertEquals(0.5, ok.overlapRatio(), 1e-9, "0.05 M/s against jcstress's 0.1 M/s");
         assertFalse(ok.failed());
 
-        LitmusBench.Row mixed = LitmusBench.row(Anchor.SB_ACQ_REL, "J-C", "sb_jc_acq_rel",
+        LitmusBenchFigures.Row mixed = LitmusBenchFigures.row(Anchor.SB_ACQ_REL, "J-C", "sb_jc_acq_rel",
                 List.of(rep(3e6, 1e6), rep(1.3e6, 0.7e6), rep(2e6, 0.5e6)), sb);
         assertEquals(Verdict.MEETS, mixed.samples().verdict(), "2.0 M/s against 2.5 M/s at goal 0.5x");
 
         CaseResult erred = CaseResult.error("sb_jj_acq_rel", "", "stalled", 1);
-        LitmusBench.Row bad = LitmusBench.row(Anchor.SB_ACQ_REL, "J-J", "sb_jj_acq_rel", List.of(rep(3e6, 1e6), erred, rep(2e6, 1e6)), sb);
+        LitmusBenchFigures.Row bad = LitmusBenchFigures.row(Anchor.SB_ACQ_REL, "J-J", "sb_jj_acq_rel", List.of(rep(3e6, 1e6), erred, rep(2e6, 1e6)), sb);
         assertTrue(bad.failed());
         assertEquals(Verdict.NO_FIGURE, bad.samples().verdict());
         assertTrue(Double.isNaN(bad.overlapPerSecond()), "no overlap figure either");
@@ -257,21 +256,21 @@ class LitmusBenchTest {
     void theTablePrintsBelowGoalAndTheGoalLines() throws IOException {
         JcstressOutput jc = recorded();
         AnchorFigures sb = anchor(2.5e6, 1.25e6);
-        List<LitmusBench.Row> rows = List.of(
-                LitmusBench.row(Anchor.SB_ACQ_REL, "J-J", "sb_jj_acq_rel", List.of(rep(3e6, 2e6)), sb),
-                LitmusBench.row(Anchor.SB_ACQ_REL, "C-G", "sb_cg_acq_rel", List.of(rep(1e6, 0.1e6)), sb));
+        List<LitmusBenchFigures.Row> rows = List.of(
+                LitmusBenchFigures.row(Anchor.SB_ACQ_REL, "J-J", "sb_jj_acq_rel", List.of(rep(3e6, 2e6)), sb),
+                LitmusBenchFigures.row(Anchor.SB_ACQ_REL, "C-G", "sb_cg_acq_rel", List.of(rep(1e6, 0.1e6)), sb));
         ByteArrayOutputStream text = new ByteArrayOutputStream();
-        LitmusBench.printTable(rows, Map.of(Anchor.SB_ACQ_REL, sb), 1, 1000, 3, jc, new PrintStream(text, true, StandardCharsets.UTF_8));
+        LitmusBenchReport.printTable(rows, Map.of(Anchor.SB_ACQ_REL, sb), 1, 1000, 3, jc, new PrintStream(text, true, StandardCharsets.UTF_8));
         String printed = text.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("jcstress        2.50 M"), printed);
         assertTrue(printed.contains("1.20x"), printed);
         assertTrue(printed.contains("50.0 K    0.50x"), printed);
 
         // A row whose test erred has no overlap figure either: "no figure", not "n/a".
-        LitmusBench.Row erred = LitmusBench.row(Anchor.SB_ACQ_REL, "J-C", "sb_jc_acq_rel",
+        LitmusBenchFigures.Row erred = LitmusBenchFigures.row(Anchor.SB_ACQ_REL, "J-C", "sb_jc_acq_rel",
                 List.of(CaseResult.error("sb_jc_acq_rel", "", "stalled", 1)), sb);
         ByteArrayOutputStream text2 = new ByteArrayOutputStream();
-        LitmusBench.printTable(List.of(erred), Map.of(Anchor.SB_ACQ_REL, sb), 1, 1000, 3, jc, new PrintStream(text2, true, StandardCharsets.UTF_8));
+        LitmusBenchReport.printTable(List.of(erred), Map.of(Anchor.SB_ACQ_REL, sb), 1, 1000, 3, jc, new PrintStream(text2, true, StandardCharsets.UTF_8));
         String line = text2.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("J-C")).findFirst().orElseThrow();
         assertTrue(line.endsWith("no figure"), line);
         assertTrue(printed.contains("0.40x below goal"), printed);
@@ -286,20 +285,13 @@ class LitmusBenchTest {
         int n = 0;
         for (Anchor a : Anchor.values()) {
             for (String pairing : a.pairings()) {
-                String name = LitmusBench.testName(a, pairing);
+                String name = Anchor.testName(a, pairing);
                 assertTrue(names.contains(name), name);
                 n++;
             }
         }
         assertEquals(26, n);
-        assertEquals("sb_jc_acq_rel", LitmusBench.testName(Anchor.SB_ACQ_REL, "J-C"));
-    }
-
-    @Test
-    void withoutJcstressOnTheClassPathItRefusesToStart() {
-        ByteArrayOutputStream text = new ByteArrayOutputStream();
-        assertEquals(2, LitmusBench.run(new String[] {"--reps", "1"}, new PrintStream(text, true, StandardCharsets.UTF_8)));
-        assertTrue(text.toString(StandardCharsets.UTF_8).contains("--jcstress-cp is required"));
+        assertEquals("sb_jc_acq_rel", Anchor.testName(Anchor.SB_ACQ_REL, "J-C"));
     }
 
     /** jcstress's figures, made up: samples and interesting samples per second. */

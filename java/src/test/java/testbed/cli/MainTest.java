@@ -9,6 +9,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,24 +25,95 @@ class MainTest {
         return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
-    @Test
-    void unknownCommandModeOptionAndSuiteAreUsageErrors() {
-        assertEquals(2, run("frobnicate"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown command 'frobnicate'"));
-        assertEquals(2, run("run", "--mode", "fast"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown mode 'fast': use quick, default or tough"));
-        assertEquals(2, run("run", "--colour", "red"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown option '--colour'"));
-        assertEquals(2, run("run", "--suite", "nope"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown suite 'nope'"));
-        assertEquals(2, run("run", "--mode"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("option --mode needs a value"));
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     @Test
-    void helpPrintsUsage() {
+    void anUnknownCommandOrOptionIsAUsageError() {
+        assertEquals(2, run("frobnicate"));
+        assertTrue(err().contains("Unmatched argument at index 0: 'frobnicate'"), err());
+        assertEquals(2, run("run", "--colour", "red"));
+        assertTrue(err().contains("Unknown options: '--colour', 'red'"), err());
+        assertEquals(2, run("run", "--mode"));
+        assertTrue(err().contains("Missing required parameter for option '--mode' (MODE)"), err());
+        assertEquals(2, run("litmus-group", "--test", "sb_jc_relaxed"), "the forked group's main is not a command");
+    }
+
+    @Test
+    void aWrongModeIsRefusedNamingTheModes() {
+        assertEquals(2, run("run", "--mode", "fast"));
+        assertTrue(err().contains("Invalid value for option '--mode': unknown mode 'fast': use quick, default or tough"), err());
+        assertEquals(2, run("bench", "atomic", "--mode", "fast"));
+        assertEquals(2, run("litmus", "--file", "x.litmus", "--mode", "fast"));
+        assertTrue(out().isEmpty(), "nothing ran: " + out());
+    }
+
+    @Test
+    void aWrongSuiteIsRefusedNamingEverySuite() {
+        assertEquals(2, run("run", "--suite", "nope"));
+        assertTrue(err().contains("Invalid value for option '--suite': unknown suite 'nope'; the suites are "
+                + String.join(", ", SuiteRegistry.names())), err());
+    }
+
+    @Test
+    void aWrongValueOfTheOtherOptionsIsRefused() {
+        assertEquals(2, run("litmus-model", "--file", "x.litmus", "--runtimes", "java,cobol"));
+        assertTrue(err().contains("no runtime 'cobol' (known: java, c, go, js_view, js_host)"), err());
+        assertEquals(2, run("bench", "cancel", "--reference", "nope"));
+        assertTrue(err().contains("unknown reference 'nope'; the references are blocking-iterator"), err());
+        assertEquals(2, run("bench", "litmus", "--reps", "1"));
+        assertTrue(err().contains("Missing required option: '--jcstress-cp=CLASSPATH'"), err());
+        assertEquals(2, run("bench", "litmus", "--jcstress-cp", "x.jar", "--reps", "0"));
+        assertTrue(err().contains("--reps must be at least 1"), err());
+        assertEquals(2, run("litmus"));
+        assertTrue(err().contains("Missing required option: '--file=FILE.litmus'"), err());
+    }
+
+    @Test
+    void mainsHelpListsEveryCommand() {
         assertEquals(0, run("--help"));
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: interop-testbed run"));
+        for (String command : List.of("run", "litmus", "litmus-model", "bench", "hold")) {
+            assertTrue(out().matches("(?s).*\n  " + command + " .*"), command + " in " + out());
+        }
+        assertTrue(!out().contains("litmus-group"), out());
+        assertTrue(out().contains("Exit codes: 0 every case passed"), out());
+        assertTrue(err().isEmpty(), err());
+    }
+
+    @Test
+    void noCommandPrintsTheUsageAndIsAUsageError() {
+        assertEquals(2, run());
+        assertTrue(out().contains("Usage: interop-testbed"), out());
+    }
+
+    /** Every command's help names its options, and the values an option takes where there is a list of them. */
+    @Test
+    void everyCommandsHelpNamesItsOptions() {
+        Map<List<String>, List<String>> options = new LinkedHashMap<>();
+        options.put(List.of("run"), List.of("--mode", "--report", "--suite", "--filter", "quick, default, tough",
+                String.join(", ", SuiteRegistry.names())));
+        options.put(List.of("litmus"), List.of("--file", "--runtimes", "--mode", "--report", "java, c, go, js_view, js_host"));
+        options.put(List.of("litmus-model"), List.of("--file", "--runtimes"));
+        options.put(List.of("hold"), List.of("--help"));
+        options.put(List.of("bench"), List.of("atomic", "litmus", "cancel"));
+        options.put(List.of("bench", "atomic"), List.of("--mode", "--report"));
+        options.put(List.of("bench", "litmus"), List.of("--jcstress-cp", "--java", "--work", "--reps", "--run-ms",
+                "--jcstress-timeout-s", "--report"));
+        options.put(List.of("bench", "cancel"), List.of("--mode", "--report", "--reference", "blocking-iterator"));
+        for (Map.Entry<List<String>, List<String>> e : options.entrySet()) {
+            out.reset();
+            List<String> args = new java.util.ArrayList<>(e.getKey());
+            args.add("--help");
+            assertEquals(0, run(args.toArray(String[]::new)), args.toString());
+            assertTrue(out().startsWith("Usage: interop-testbed " + String.join(" ", e.getKey())), out());
+            String words = out().replaceAll("\\s+", " "); // picocli wraps long lines
+            for (String option : e.getValue()) assertTrue(words.contains(option), args + " names " + option + ": " + out());
+        }
     }
 
     /**

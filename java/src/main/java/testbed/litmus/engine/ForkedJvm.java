@@ -1,7 +1,6 @@
 package testbed.litmus.engine;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import testbed.Mode;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusCase;
 import testbed.proc.ChildProcess;
@@ -27,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One forked litmus JVM, from both ends: the parent starts it in a JIT mode
  * ({@link #fork}), with that mode's flags, and reads its cases back; the child
- * ({@code Main litmus-group}) checks that it is in the mode it was told, then runs its tests
+ * ({@link LitmusGroupMain}) checks that it is in the mode it was told, then runs its tests
  * ({@link #runHere}). A native crash takes only this JVM, whose tests become ERRORs with the
  * reason, and the run goes on.
  */
@@ -38,13 +37,13 @@ public final class ForkedJvm {
     private ForkedJvm() {}
 
     /**
-     * Runs tests in a child JVM ({@code Main litmus-group}) in JIT mode {@code jit}; if the
+     * Runs tests in a child JVM ({@link LitmusGroupMain}) in JIT mode {@code jit}; if the
      * child dies, hangs or reports nothing, every test it held is an ERROR with the reason. The
      * child finds the tests by name among the canonical ones, or among a user file's when
      * {@code source} names it ({@code --file PATH [--runtimes LIST]}); a test with a Java actor
      * runs {@code 1/split} of {@code budget} there, its share of its time in this mode.
      */
-    public static List<CaseResult> fork(String name, List<LitmusCase> tests, List<String> source, Mode mode, Budget budget,
+    public static List<CaseResult> fork(String name, List<LitmusCase> tests, List<String> source, Budget budget,
                                              JitMode jit, int split, PrintStream progress) {
         Path out = null;
         Process child = null;
@@ -68,8 +67,8 @@ public final class ForkedJvm {
                 String v = System.getProperty(p);
                 if (v != null) cmd.add("-D" + p + "=" + v);
             }
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "testbed.cli.Main", "litmus-group",
-                    "--mode", mode.label(), "--run-ms", String.valueOf(budget.run().toMillis()),
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LitmusGroupMain.class.getName(),
+                    "--run-ms", String.valueOf(budget.run().toMillis()),
                     "--stride", String.valueOf(budget.stride()), "--group", name, "--jit", jit.label(), "--jit-split", String.valueOf(split),
                     "--out", out.toString()));
             cmd.addAll(source);

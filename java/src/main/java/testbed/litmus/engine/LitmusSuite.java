@@ -239,7 +239,7 @@ public final class LitmusSuite {
                 if (now.run().compareTo(budget.run()) < 0) {
                     progress.printf(Locale.ROOT, "  (behind plan: %s runs %d ms per test)%n", f.name(), now.run().toMillis());
                 }
-                collect(runs, f, ForkedJvm.fork(f.name(), f.tests(), peer, mode, now, f.jit(), f.modesPerTest(), progress));
+                collect(runs, f, ForkedJvm.fork(f.name(), f.tests(), peer, now, f.jit(), f.modesPerTest(), progress));
                 advance(bar, modesLeft, f);
             }
             cases.addAll(judge(pack.tests(groups), runs, progress));
@@ -265,7 +265,7 @@ public final class LitmusSuite {
             Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
             Map<String, Integer> modesLeft = modesLeft(pack.forks());
             for (ForkPlan.Fork f : pack.forks()) {
-                collect(runs, f, ForkedJvm.fork(f.name(), f.tests(), source, mode, budget, f.jit(), f.modesPerTest(), progress));
+                collect(runs, f, ForkedJvm.fork(f.name(), f.tests(), source, budget, f.jit(), f.modesPerTest(), progress));
                 advance(bar, modesLeft, f);
             }
             cases.addAll(judge(tests, runs, progress));
@@ -280,7 +280,7 @@ public final class LitmusSuite {
         long g0 = System.nanoTime();
         Map<String, List<ModeUnion.Run>> runs = new LinkedHashMap<>();
         ForkPlan.Fork f = new ForkPlan.Fork(List.of("guest"), JitMode.JVM_DEFAULT, guests, 1);
-        collect(runs, f, ForkedJvm.fork(f.name(), guests, peer, mode, guestShare(mode, guestBudget(mode).toMillis(), guests.size()),
+        collect(runs, f, ForkedJvm.fork(f.name(), guests, peer, guestShare(mode, guestBudget(mode).toMillis(), guests.size()),
                 f.jit(), 1, progress));
         advance(bar, modesLeft(List.of(f)), f);
         cases.addAll(judge(guests, runs, progress));
