@@ -15,8 +15,8 @@
 #   make cross-arm64  cross-compile the shim and the peer for arm64 (and test under qemu)
 #   make clean        remove build/
 #
-# Variables: MODE=quick|default|tough (suite sizes), SUITE=counters|cancellation|interop|scopes|contract|litmus|audit,
-#            FILTER=REGEX (litmus test names), JAVA_HOME (a JDK 25).
+# Variables: MODE=quick|default|tough (suite sizes), SUITE=one suite (`run --help` lists them),
+#            FILTER=REGEX (case names, in every suite), JAVA_HOME (a JDK 25).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c

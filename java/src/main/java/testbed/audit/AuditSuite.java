@@ -43,7 +43,7 @@ public final class AuditSuite {
             + "against the published mappings (docs/MEMORY_MODEL.md).";
     /** This suite as a run sees it. */
     public static final testbed.harness.Suite SUITE = testbed.harness.Suite.standalone(NAME, TITLE,
-            (session, settings, progress) -> new AuditSuite(progress).run(settings.mode()));
+            (session, settings, progress) -> new AuditSuite(progress).run(settings));
 
     private final PrintStream progress;
     private final List<Target> targets;
@@ -82,15 +82,22 @@ public final class AuditSuite {
 
     /** Runs every target; the mode changes nothing (each case is a fixed amount of work). */
     public SuiteResult run(Mode mode) {
+        return run(testbed.harness.Suite.Settings.all(mode));
+    }
+
+    /** Every case {@code settings} selects by name; a target none of whose cases is selected is not built. */
+    public SuiteResult run(testbed.harness.Suite.Settings settings) {
         Map<ActorRuntime, List<Kernel>> kernels = kernels(CanonicalSuite.all());
         List<CaseResult> cases = new ArrayList<>();
         for (Target t : targets) {
             List<Kernel> ks = new ArrayList<>(kernels.getOrDefault(t.runtime(), List.of()));
             ks.add(broken(t.runtime()));
-            cases.addAll(audit(t, ks));
+            ks.removeIf(k -> !settings.cases().test(name(t, k)));
+            if (!ks.isEmpty()) cases.addAll(audit(t, ks));
         }
         int java = kernels.getOrDefault(ActorRuntime.JAVA, List.of()).size();
         for (Map.Entry<String, String> e : JAVA_NOT_AUDITED.entrySet()) {
+            if (!settings.cases().test("java_kernels_" + e.getKey())) continue;
             String message = "not audited: " + java + " Java kernels: " + e.getValue();
             progress.printf(Locale.ROOT, "  audit: java %s: SKIPPED: %s%n", e.getKey(), e.getValue());
             cases.add(new CaseResult("java_kernels_" + e.getKey(), "The Java kernels as C2 compiles them on " + e.getKey(), Status.SKIPPED,

@@ -47,37 +47,8 @@ public final class CancelBench {
 
     private CancelBench() {}
 
-    public static void main(String[] args) {
-        Mode mode = Mode.DEFAULT;
-        Path report = Path.of("build", "report");
-        boolean reference = false;
-        String usage = " (usage: CancelBench [--mode M] [--report DIR] [--reference " + BLOCKING_ITERATOR + "])";
-        if (args.length % 2 != 0) {
-            System.err.println("error: option '" + args[args.length - 1] + "' needs a value" + usage);
-            System.exit(2);
-        }
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--mode" -> mode = Mode.parse(args[i + 1]);
-                case "--report" -> report = Path.of(args[i + 1]);
-                case "--reference" -> {
-                    if (!args[i + 1].equals(BLOCKING_ITERATOR)) {
-                        System.err.println("error: unknown reference '" + args[i + 1] + "'" + usage);
-                        System.exit(2);
-                    }
-                    reference = true;
-                }
-                default -> {
-                    System.err.println("error: unknown option '" + args[i] + "'" + usage);
-                    System.exit(2);
-                }
-            }
-        }
-        System.exit(run(mode, report, reference, System.out));
-    }
-
     /** Runs the bench; with {@code reference}, the blocking-iterator row beside the judged ones. */
-    static int run(Mode mode, Path reportDir, boolean reference, PrintStream out) {
+    public static int run(Mode mode, Path reportDir, boolean reference, PrintStream out) {
         int trials = (int) mode.scale(TRIALS);
         int warmUp = (int) mode.scale(WARM_UP_STEPS);
         String loadStart = loadAverage();
@@ -146,7 +117,7 @@ public final class CancelBench {
      * step changes what the judged rows run beside.
      */
     static final String BLOCKING_REFERENCE = "go_to_java_blocking_iterator";
-    static final String BLOCKING_ITERATOR = "blocking-iterator";
+    public static final String BLOCKING_ITERATOR = "blocking-iterator";
 
     /**
      * {@code warmUp} unmeasured steps, then {@code trials} measured ones; stops at the first

@@ -44,7 +44,7 @@ final class RunCommand implements Callable<Integer> {
             description = "Run only this suite: ${COMPLETION-CANDIDATES}.")
     String suite;
 
-    @Option(names = "--filter", paramLabel = "REGEX", description = "Run only the litmus tests whose names match, e.g. 'sb_.*_acq_rel'.")
+    @Option(names = "--filter", paramLabel = "REGEX", description = "Run only the cases whose names match, in every suite, e.g. 'sb_.*_acq_rel' or 'cause_.*'.")
     String filter;
 
     private final Main.Io io;

@@ -6,6 +6,8 @@ import testbed.guest.GuestRuntime;
 import testbed.harness.CaseSpec;
 import testbed.harness.Expectation;
 import testbed.harness.Session;
+import testbed.harness.Suite;
+import java.util.function.Predicate;
 import testbed.harness.TrialCount;
 import testbed.harness.Verdict;
 import testbed.proto.v1.Block;
@@ -38,7 +40,7 @@ public final class CountersSuite {
     public static final String TITLE = "Atomic counters shared by the JVM, C (FFM and JNR), Go and a JavaScript guest over one region.";
     /** This suite as a run sees it. */
     public static final testbed.harness.Suite SUITE = testbed.harness.Suite.of(NAME, TITLE,
-            (session, settings, progress) -> new CountersSuite(session, progress).run(settings.mode()));
+            (session, settings, progress) -> new CountersSuite(session, progress).run(settings));
 
     /** Attempts a variant that must lose updates gets: one that loses an update is enough to prove the check. */
     static final int BROKEN_VARIANT_ATTEMPTS = 3;
@@ -133,13 +135,24 @@ public final class CountersSuite {
     }
 
     public SuiteResult run(Mode mode) {
+        return run(Suite.Settings.all(mode));
+    }
+
+    /** Every case {@code settings} selects by name, in table order. */
+    public SuiteResult run(Suite.Settings settings) {
+        Mode mode = settings.mode();
+        Predicate<String> chosen = settings.cases();
         List<CaseResult> cases = new ArrayList<>();
-        cases.add(runCase(PADDED_SLOTS, Block.BLOCK_COUNTERS, new int[] {counterSlots.at(0), counterSlots.at(1)}, plan(mode)));
-        cases.add(runCase(PACKED_SLOTS, Block.BLOCK_PACKED, new int[] {packedSlots.at(0), packedSlots.at(1)}, plan(mode)));
-        cases.add(brokenVariant(mode));
-        cases.add(guestCase(mode, CounterScript.ATOMICS_VIEW));
-        cases.add(guestCase(mode, CounterScript.HOST_VARHANDLE));
-        cases.add(guestCase(mode, CounterScript.HOST_PLAIN_BROKEN));
+        if (chosen.test(PADDED_SLOTS.name())) {
+            cases.add(runCase(PADDED_SLOTS, Block.BLOCK_COUNTERS, new int[] {counterSlots.at(0), counterSlots.at(1)}, plan(mode)));
+        }
+        if (chosen.test(PACKED_SLOTS.name())) {
+            cases.add(runCase(PACKED_SLOTS, Block.BLOCK_PACKED, new int[] {packedSlots.at(0), packedSlots.at(1)}, plan(mode)));
+        }
+        if (chosen.test(PLAIN_JAVA_INCREMENTS.name())) cases.add(brokenVariant(mode));
+        for (CounterScript script : List.of(CounterScript.ATOMICS_VIEW, CounterScript.HOST_VARHANDLE, CounterScript.HOST_PLAIN_BROKEN)) {
+            if (chosen.test(script.name())) cases.add(guestCase(mode, script));
+        }
         return new SuiteResult(NAME, TITLE, cases);
     }
 

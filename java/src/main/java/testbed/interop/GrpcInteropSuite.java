@@ -41,7 +41,7 @@ public final class GrpcInteropSuite {
     public static final String TITLE = "grpc's official interop cases, Java client to Go server and Go client to Java server.";
     /** This suite as a run sees it. */
     public static final testbed.harness.Suite SUITE = testbed.harness.Suite.of(NAME, TITLE,
-            (session, settings, progress) -> new GrpcInteropSuite(session.peerProcess(), defaultGoClient(testbed.peer.PeerProcess.defaultBinary()), progress).run(settings.mode()));
+            (session, settings, progress) -> new GrpcInteropSuite(session.peerProcess(), defaultGoClient(testbed.peer.PeerProcess.defaultBinary()), progress).run(settings));
 
     /** No case runs longer than this, whatever the peer or the server does. */
     static final Duration CASE_BOUND = Duration.ofSeconds(30);
@@ -110,31 +110,55 @@ public final class GrpcInteropSuite {
     }
 
     public SuiteResult run(Mode mode) {
+        return run(testbed.harness.Suite.Settings.all(mode));
+    }
+
+    /** Every case {@code settings} selects by name; a server no selected case needs is not started. */
+    public SuiteResult run(testbed.harness.Suite.Settings settings) {
+        java.util.function.Predicate<String> chosen = settings.cases();
         List<CaseResult> cases = new ArrayList<>();
-        progress.println("  interop: grpc-java's interop client -> grpc-go's TestService in the peer at " + goPeerTarget);
-        for (InteropCase c : CASES) cases.add(javaCase("interop_java_to_go_" + c.name(), c, goPeerTarget, Expectation.HOLDS));
-        try (JavaInteropServer server = new JavaInteropServer(true)) {
-            progress.println("  interop: grpc-go's interop client -> grpc-java's TestServiceImpl at " + server.target());
-            for (InteropCase c : CASES) cases.add(goCase("interop_go_to_java_" + c.name(), c.name(), server.target(), Expectation.HOLDS));
-        } catch (RuntimeException | LinkageError e) {
-            cases.add(CaseResult.error("interop_go_to_java", "grpc-go's interop client against grpc-java's interop server",
-                    "grpc-java's interop server could not start: " + e, 0));
+        List<InteropCase> javaToGo = CASES.stream().filter(c -> chosen.test(JAVA_TO_GO + c.name())).toList();
+        List<InteropCase> goToJava = CASES.stream().filter(c -> chosen.test(GO_TO_JAVA + c.name())).toList();
+        if (!javaToGo.isEmpty()) progress.println("  interop: grpc-java's interop client -> grpc-go's TestService in the peer at " + goPeerTarget);
+        for (InteropCase c : javaToGo) cases.add(javaCase(JAVA_TO_GO + c.name(), c, goPeerTarget, Expectation.HOLDS));
+        if (!goToJava.isEmpty()) {
+            try (JavaInteropServer server = new JavaInteropServer(true)) {
+                progress.println("  interop: grpc-go's interop client -> grpc-java's TestServiceImpl at " + server.target());
+                for (InteropCase c : goToJava) cases.add(goCase(GO_TO_JAVA + c.name(), c.name(), server.target(), Expectation.HOLDS));
+            } catch (RuntimeException | LinkageError e) {
+                cases.add(CaseResult.error("interop_go_to_java", "grpc-go's interop client against grpc-java's interop server",
+                        "grpc-java's interop server could not start: " + e, 0));
+            }
         }
-        try (JavaInteropServer broken = new JavaInteropServer(false)) {
-            progress.println("  interop: broken variant, a TestServiceImpl that does not echo metadata, at " + broken.target());
-            cases.add(goCase("interop_broken_server_go_client_custom_metadata", "custom_metadata", broken.target(), GO_CLIENT_SEES_NO_ECHO));
-            cases.add(javaCase("interop_broken_server_java_client_custom_metadata", customMetadata(), broken.target(), JAVA_CLIENT_SEES_NO_ECHO));
-        } catch (RuntimeException | LinkageError e) {
-            cases.add(CaseResult.error("interop_broken_server", "the broken variant's interop server",
-                    "grpc-java's interop server could not start: " + e, 0));
+        boolean brokenGoClient = chosen.test(BROKEN_SERVER_GO_CLIENT);
+        boolean brokenJavaClient = chosen.test(BROKEN_SERVER_JAVA_CLIENT);
+        if (brokenGoClient || brokenJavaClient) {
+            try (JavaInteropServer broken = new JavaInteropServer(false)) {
+                progress.println("  interop: broken variant, a TestServiceImpl that does not echo metadata, at " + broken.target());
+                if (brokenGoClient) cases.add(goCase(BROKEN_SERVER_GO_CLIENT, "custom_metadata", broken.target(), GO_CLIENT_SEES_NO_ECHO));
+                if (brokenJavaClient) {
+                    cases.add(javaCase(BROKEN_SERVER_JAVA_CLIENT, customMetadata(), broken.target(), JAVA_CLIENT_SEES_NO_ECHO));
+                }
+            } catch (RuntimeException | LinkageError e) {
+                cases.add(CaseResult.error("interop_broken_server", "the broken variant's interop server",
+                        "grpc-java's interop server could not start: " + e, 0));
+            }
         }
-        progress.println("  interop: broken variant, the Go peer's TestService dropping the echo headers, at " + goPeerTarget);
-        io.grpc.Metadata dropEcho = new io.grpc.Metadata();
-        dropEcho.put(BROKEN_ECHO, "1");
-        cases.add(javaCase("interop_broken_go_server_java_client_custom_metadata", customMetadata(), goPeerTarget, JAVA_CLIENT_SEES_NO_ECHO,
-                io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(dropEcho)));
+        if (chosen.test(BROKEN_GO_SERVER_JAVA_CLIENT)) {
+            progress.println("  interop: broken variant, the Go peer's TestService dropping the echo headers, at " + goPeerTarget);
+            io.grpc.Metadata dropEcho = new io.grpc.Metadata();
+            dropEcho.put(BROKEN_ECHO, "1");
+            cases.add(javaCase(BROKEN_GO_SERVER_JAVA_CLIENT, customMetadata(), goPeerTarget, JAVA_CLIENT_SEES_NO_ECHO,
+                    io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(dropEcho)));
+        }
         return new SuiteResult(NAME, TITLE, cases);
     }
+
+    private static final String JAVA_TO_GO = "interop_java_to_go_";
+    private static final String GO_TO_JAVA = "interop_go_to_java_";
+    private static final String BROKEN_SERVER_GO_CLIENT = "interop_broken_server_go_client_custom_metadata";
+    private static final String BROKEN_SERVER_JAVA_CLIENT = "interop_broken_server_java_client_custom_metadata";
+    private static final String BROKEN_GO_SERVER_JAVA_CLIENT = "interop_broken_go_server_java_client_custom_metadata";
 
     static InteropCase customMetadata() {
         return CASES.stream().filter(c -> c.name().equals("custom_metadata")).findFirst().orElseThrow();
