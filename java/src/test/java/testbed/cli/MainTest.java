@@ -61,6 +61,12 @@ class MainTest {
     }
 
     @Test
+    void aMalformedFilterIsRefusedBeforeAnythingRuns() {
+        assertEquals(2, run("run", "--filter", "sb_(", "--suite", "contract"));
+        assertTrue(err().contains("Invalid value for option '--filter'") && err().contains("sb_("), err());
+    }
+
+    @Test
     void aWrongValueOfTheOtherOptionsIsRefused() {
         assertEquals(2, run("litmus-model", "--file", "x.litmus", "--runtimes", "java,cobol"));
         assertTrue(err().contains("no runtime 'cobol' (known: java, c, go, js_view, js_host)"), err());
