@@ -87,6 +87,7 @@ public final class ChildProcess {
     private boolean inherit;
     private int keepLast = DEFAULT_KEEP_BYTES;
     private Consumer<String> lines;
+    private Consumer<String> errLines;
     private Supplier<List<ProcessHandle>> strays = List::of;
 
     private ChildProcess(List<String> command) {
@@ -159,6 +160,18 @@ public final class ChildProcess {
     }
 
     /**
+     * Hands each line of standard output to {@code out} and each of standard error to {@code err},
+     * apart, as they are written, from two other threads; neither gets a line after {@link #run()}
+     * returns (it waits up to 5 s for the last ones).
+     */
+    public ChildProcess lines(Consumer<String> out, Consumer<String> err) {
+        this.lines = Objects.requireNonNull(out);
+        this.errLines = Objects.requireNonNull(err);
+        this.merge = false;
+        return this;
+    }
+
+    /**
      * Also kills, at the end, the processes {@code more} names: processes of this run that may no
      * longer descend from the program (a child whose parent already died).
      */
@@ -219,10 +232,13 @@ public final class ChildProcess {
                 cleanup = null; // The finally block below still kills the tree.
             }
             Thread reader = lines == null || inherit ? null : Thread.ofPlatform().daemon().name("child-process-output")
-                    .start(() -> feed(started, lines));
+                    .start(() -> feed(started.getInputStream(), lines));
+            Thread errReader = errLines == null || inherit ? null : Thread.ofPlatform().daemon().name("child-process-errors")
+                    .start(() -> feed(started.getErrorStream(), errLines));
             boolean finished = p.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS);
             if (!finished) killTree(p.toHandle(), strays.get());
             if (reader != null) reader.join(REAP.toMillis());
+            if (errReader != null) errReader.join(REAP.toMillis());
             Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
             return new Result(command, finished ? p.exitValue() : -1, !finished, tail(out), tail(err), elapsed);
         } finally {
@@ -289,8 +305,8 @@ public final class ChildProcess {
         }
     }
 
-    private static void feed(Process p, Consumer<String> consumer) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    private static void feed(java.io.InputStream stream, Consumer<String> consumer) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) consumer.accept(line);
         } catch (IOException ignored) {

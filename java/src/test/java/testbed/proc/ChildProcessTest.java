@@ -67,6 +67,17 @@ class ChildProcessTest {
     }
 
     @Test
+    void outputAndErrorLinesCanReachTwoConsumersApart() throws Exception {
+        List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> err = java.util.Collections.synchronizedList(new ArrayList<>());
+        ChildProcess.Result r = ChildProcess.of("sh", "-c", "echo a; echo b >&2; echo c; exit 4").lines(out::add, err::add)
+                .bound(Duration.ofSeconds(20)).run();
+        assertEquals(4, r.exitCode());
+        assertEquals(List.of("a", "c"), out);
+        assertEquals(List.of("b"), err);
+    }
+
+    @Test
     void aProgramThatOverrunsItsBoundIsKilledWithItsChild() throws Exception {
         long t0 = System.nanoTime();
         ChildProcess.Result r = ChildProcess.of("sh", "-c", "sleep 60 & echo $$ $!; sleep 60")

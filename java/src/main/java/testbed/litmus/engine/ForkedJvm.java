@@ -7,13 +7,11 @@ import testbed.proc.ChildProcess;
 import testbed.report.CaseResult;
 import testbed.report.ReportWriter;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -21,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One forked litmus JVM, from both ends: the parent starts it in a JIT mode
@@ -46,7 +43,6 @@ public final class ForkedJvm {
     public static List<CaseResult> fork(String name, List<LitmusCase> tests, List<String> source, Budget budget,
                                              JitMode jit, int split, PrintStream progress) {
         Path out = null;
-        Process child = null;
         Deque<String> stderr = new ArrayDeque<>();
         // A hang bound, not a plan: four times the start-up a JVM in this mode is planned for
         // (a loaded machine starts JVMs slowly), then each test's longest run and stall.
@@ -73,32 +69,20 @@ public final class ForkedJvm {
                     "--out", out.toString()));
             cmd.addAll(source);
             for (LitmusCase t : tests) cmd.addAll(List.of("--test", t.name()));
-            child = new ProcessBuilder(cmd).start();
-            Process c = child;
-            Thread errPump = Thread.ofPlatform().daemon().start(() -> pump(c, stderr));
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                Thread outPump = Thread.ofPlatform().daemon().start(() -> {
-                    try {
-                        String line;
-                        while ((line = r.readLine()) != null) progress.println(line);
-                    } catch (IOException ignored) {
-                        // The child closed its stdout by exiting.
-                    }
-                });
-                if (!child.waitFor(bound, TimeUnit.MILLISECONDS)) {
-                    ChildProcess.killTree(child.toHandle());
-                    return errors(tests, "JVM " + name + " did not finish within " + bound / 1000 + " s; killed it");
+            ChildProcess.Result child = ChildProcess.of(cmd).bound(Duration.ofMillis(bound)).lines(progress::println, line -> {
+                synchronized (stderr) {
+                    if (stderr.size() == 20) stderr.removeFirst();
+                    stderr.addLast(line);
                 }
-                outPump.join(2000);
-                errPump.join(2000);
-            }
+            }).run();
+            if (child.timedOut()) return errors(tests, "JVM " + name + " did not finish within " + bound / 1000 + " s; killed it");
             String text = Files.readString(out);
             if (text.isBlank()) {
                 String last;
                 synchronized (stderr) {
                     last = stderr.isEmpty() ? "" : "; last stderr: " + stderr.peekLast();
                 }
-                return errors(tests, "JVM " + name + " exited with code " + child.exitValue() + describeExit(child.exitValue())
+                return errors(tests, "JVM " + name + " exited with code " + child.exitCode() + describeExit(child.exitCode())
                         + " before reporting" + last);
             }
             List<CaseResult> cases = ReportWriter.mapper().readValue(text, new TypeReference<List<CaseResult>>() { });
@@ -113,7 +97,6 @@ public final class ForkedJvm {
             Thread.currentThread().interrupt();
             return errors(tests, "interrupted");
         } finally {
-            if (child != null) ChildProcess.killTree(child.toHandle());
             if (out != null) {
                 try {
                     Files.deleteIfExists(out);
@@ -204,19 +187,5 @@ public final class ForkedJvm {
 
     private static String describeExit(int code) {
         return code > 128 ? " (signal " + (code - 128) + ")" : "";
-    }
-
-    private static void pump(Process p, Deque<String> tail) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                synchronized (tail) {
-                    if (tail.size() == 20) tail.removeFirst();
-                    tail.addLast(line);
-                }
-            }
-        } catch (IOException ignored) {
-            // The child closed stderr by exiting.
-        }
     }
 }
