@@ -37,6 +37,11 @@ import testbed.proc.ChildProcess;
  * links the shim's native workers), {@code GOTOOLCHAIN=local}, {@code -trimpath}.
  */
 public final class GoPeerBuild {
+    /**
+     * Peers kept in the cache, the most recently used: a peer is some 18 MB, and each change to
+     * the peer's sources or to the set of kernels makes a new one.
+     */
+    static final int KEEP_PEERS = 4;
 
     /** System property naming the {@code go} command. */
     public static final String GO_PROPERTY = "testbed.go";
@@ -98,7 +103,10 @@ public final class GoPeerBuild {
         String key = KernelPlan.sha256(source + "\n" + version + "\n" + String.join(" ", RECIPE) + "\n" + ENV + "\n" + peerDigest());
         Path entry = cache.resolve(key);
         Path binary = entry.resolve(BINARY);
-        if (Files.isExecutable(binary)) return binary;
+        if (Files.isExecutable(binary)) {
+            KernelCache.keepRecent(entry, KEEP_PEERS);
+            return binary;
+        }
         Path work = null;
         try {
             work = Files.createTempDirectory(cache, ".building-");
@@ -119,6 +127,7 @@ public final class GoPeerBuild {
                 // Another build published the same entry first; it is the same peer.
                 if (!Files.isExecutable(binary)) throw e;
             }
+            KernelCache.keepRecent(entry, KEEP_PEERS);
             return binary;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the Go kernel cache " + cache + ": " + e.getMessage(), e);

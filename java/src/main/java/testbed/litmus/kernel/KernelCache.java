@@ -5,12 +5,20 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Where generated kernels and what they compile to are kept: {@code build/litmus-kernels} under
  * the working directory, or the directory the property {@value #PROPERTY} names. Every entry is
  * named by a hash of what produced it (the generated source and the toolchain's version), so an
  * entry that exists is current and a second run compiles nothing.
+ *
+ * <p>A toolchain whose entries are large (a Go peer is some 18 MB) keeps only its most recently
+ * used ones ({@link #keepRecent}); an entry in use is marked so each time it is found.
  */
 public final class KernelCache {
 
@@ -41,5 +49,43 @@ public final class KernelCache {
      */
     public static void publish(Path built, Path entry) throws IOException {
         Files.move(built, entry, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Marks {@code entry} (a file or a directory of its toolchain's directory) as used now, then
+     * removes the least recently used entries of that directory beyond the {@code keep} most
+     * recent, {@code entry} always among those kept. A build in progress (a name starting with
+     * a dot) is never removed. A process already running a removed entry is unharmed (its file
+     * lives on until it ends); a removal that fails leaves the entry for the next run to remove.
+     */
+    public static void keepRecent(Path entry, int keep) {
+        if (keep < 1) throw new IllegalArgumentException("keep at least the entry in use, not " + keep);
+        Path dir = entry.getParent();
+        try {
+            Files.setLastModifiedTime(entry, FileTime.fromMillis(System.currentTimeMillis()));
+            List<Path> entries;
+            try (Stream<Path> list = Files.list(dir)) {
+                entries = new ArrayList<>(list.filter(p -> !p.getFileName().toString().startsWith(".")).toList());
+            }
+            entries.remove(entry);
+            entries.sort(Comparator.comparing(KernelCache::lastUsed).reversed());
+            for (Path old : entries.subList(Math.min(keep - 1, entries.size()), entries.size())) deleteTree(old);
+        } catch (IOException e) {
+            // Only space is at stake: the entries stay until a later run removes them.
+        }
+    }
+
+    private static FileTime lastUsed(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 }
