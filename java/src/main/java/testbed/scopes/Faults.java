@@ -54,22 +54,7 @@ final class Faults {
                     killerFault.set(t);
                 }
             });
-            try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
-                for (String id : List.of("s0", "s1")) {
-                    HoldSpec spec = r.spec(id, 4).build();
-                    ScopeCalls on = r.calls;
-                    scope.fork(() -> HeldStream.hold(on.async(r.scopeId), spec, s -> {
-                        r.started(s);
-                        bothStarted.countDown();
-                    }));
-                }
-                scope.join();
-                r.problem("join returned normally, want FailedException");
-            } catch (StructuredTaskScope.FailedException e) {
-                Status st = Status.fromThrowable(e.getCause());
-                r.javaSaw = "FailedException: " + st.getCode();
-                if (st.getCode() != Status.Code.UNAVAILABLE) r.problem("the scope failed with " + st + ", want UNAVAILABLE");
-            }
+            twoStreamsFailUnavailable(r, bothStarted, null);
             r.closed();
             r.killedPeer = process;
             r.goNotCounted = "the scope's peer was killed";
@@ -123,23 +108,7 @@ final class Faults {
                     // the scope ended first
                 }
             });
-            try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
-                for (String id : List.of("s0", "s1")) {
-                    HoldSpec spec = r.spec(id, 4).build();
-                    r.expectedEnds.put(id, "canceled");
-                    ScopeCalls on = r.calls;
-                    scope.fork(() -> HeldStream.hold(on.async(r.scopeId), spec, s -> {
-                        r.started(s);
-                        bothStarted.countDown();
-                    }));
-                }
-                scope.join();
-                r.problem("join returned normally, want FailedException");
-            } catch (StructuredTaskScope.FailedException e) {
-                Status st = Status.fromThrowable(e.getCause());
-                r.javaSaw = "FailedException: " + st.getCode();
-                if (st.getCode() != Status.Code.UNAVAILABLE) r.problem("the scope failed with " + st + ", want UNAVAILABLE");
-            }
+            twoStreamsFailUnavailable(r, bothStarted, "canceled");
             r.closed();
             resetter.join(ScopeCalls.CALL_BOUND);
             // EndScope goes through the harness's own channel: this one is shut down.
@@ -147,6 +116,32 @@ final class Faults {
         } finally {
             channel.shutdownNow();
             channel.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Forks two held streams, s0 and s1, on {@code r}'s calls into a scope that must fail with
+     * UNAVAILABLE once the fault the caller arranged strikes (each stream's start counts down
+     * {@code bothStarted}, which the fault waits for); {@code goEnd}, when not null, is how each
+     * Go call must end.
+     */
+    private static void twoStreamsFailUnavailable(Run r, CountDownLatch bothStarted, String goEnd) throws InterruptedException {
+        try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
+            for (String id : List.of("s0", "s1")) {
+                HoldSpec spec = r.spec(id, 4).build();
+                if (goEnd != null) r.expectedEnds.put(id, goEnd);
+                ScopeCalls on = r.calls;
+                scope.fork(() -> HeldStream.hold(on.async(r.scopeId), spec, s -> {
+                    r.started(s);
+                    bothStarted.countDown();
+                }));
+            }
+            scope.join();
+            r.problem("join returned normally, want FailedException");
+        } catch (StructuredTaskScope.FailedException e) {
+            Status st = Status.fromThrowable(e.getCause());
+            r.javaSaw = "FailedException: " + st.getCode();
+            if (st.getCode() != Status.Code.UNAVAILABLE) r.problem("the scope failed with " + st + ", want UNAVAILABLE");
         }
     }
 }
