@@ -190,6 +190,24 @@ public final class LitmusSuite {
         return Budget.of(Duration.ofMillis(Math.min(per, perTestCap(mode).toMillis())));
     }
 
+    /**
+     * How long a run of {@code forks} and {@code guestTests} guest tests is planned to take: the
+     * whole budget of the mode, or less for a filtered run whose tests each reach their cap
+     * ({@link #perTestCap}) before the budget is spent, so that its progress counts down what it
+     * will take, not what a full run would.
+     */
+    static Duration planned(Mode mode, List<ForkPlan.Fork> forks, int guestTests) {
+        long per = share(mode, totalBudget(mode).toMillis(), forks).run().toMillis();
+        long ms = 0;
+        for (ForkPlan.Fork f : forks) ms += overheadMs(f) + (long) (f.shares() * per);
+        Duration planned = Duration.ofMillis(Math.min(ms, totalBudget(mode).toMillis()));
+        if (guestTests == 0) return planned;
+        long guestPer = guestShare(mode, guestBudget(mode).toMillis(), guestTests).run().toMillis();
+        long guestMs = GROUP_OVERHEAD.toMillis() + GUEST_COLD_START.toMillis()
+                + guestTests * (TEST_OVERHEAD.toMillis() + GUEST_TEST_OVERHEAD.toMillis() + guestPer);
+        return planned.plusMillis(Math.min(guestMs, guestBudget(mode).toMillis()));
+    }
+
     /** The packs of the tests without a guest actor, in run order. */
     static List<ForkPlan.Pack> packs(List<LitmusCase> tests, JitPlan plan) {
         return ForkPlan.of(groups(tests.stream().filter(t -> !hasGuest(t)).toList()), plan);
@@ -218,8 +236,7 @@ public final class LitmusSuite {
                         guestShare(mode, guestBudget(mode).toMillis(), guestTests.size()).run().toMillis()));
         long t0 = System.nanoTime();
         long deadline = t0 + totalBudget(mode).toNanos();
-        Progress bar = Progress.start(progress, NAME, tests.size(),
-                guestTests.isEmpty() ? totalBudget(mode) : totalBudget(mode).plus(guestBudget(mode)));
+        Progress bar = Progress.start(progress, NAME, tests.size(), planned(mode, forks, guestTests.size()));
         // One peer with every Go kernel of the run, built inside the run's time, so a cold
         // build shortens the tests planned after it instead of stretching the run.
         List<String> peer = peerArgs(CompiledKernels.goPeer(tests, progress));

@@ -122,6 +122,20 @@ class LitmusBudgetTest {
     }
 
     @Test
+    void progressCountsDownWhatTheRunWillTakeNotTheWholeBudget() {
+        int guests = (int) ALL.stream().filter(LitmusSuite::hasGuest).count();
+        Duration full = LitmusSuite.planned(Mode.QUICK, forks(Mode.QUICK, ALL), guests);
+        Duration whole = LitmusSuite.totalBudget(Mode.QUICK).plus(LitmusSuite.guestBudget(Mode.QUICK));
+        // A full run spends its budget, up to the rounding of each test's share.
+        assertTrue(full.compareTo(whole) <= 0 && full.compareTo(whole.minusSeconds(1)) > 0, full + " of " + whole);
+        // Three tests each reach their cap long before the budget: a few seconds, not 80.
+        List<LitmusCase> three = ALL.stream().filter(t -> t.name().startsWith("sb_jc_")).limit(3).toList();
+        Duration few = LitmusSuite.planned(Mode.QUICK, forks(Mode.QUICK, three), 0);
+        assertTrue(few.compareTo(Duration.ofSeconds(20)) < 0, few.toString());
+        assertTrue(few.compareTo(LitmusSuite.perTestCap(Mode.QUICK).multipliedBy(3)) > 0, few + ": the runs and the JVM start-ups");
+    }
+
+    @Test
     void noTimeLeftStillGivesEachRunItsMinimumAndFewTestsTheirCap() {
         assertEquals(LitmusSuite.MIN_RUN, LitmusSuite.share(Mode.QUICK, 0, forks(Mode.QUICK, ALL)).run());
         // Default splits a test over four modes: its minimum is four runs' minimum.
