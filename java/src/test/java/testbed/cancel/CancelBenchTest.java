@@ -3,9 +3,11 @@ package testbed.cancel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import testbed.cancel.CancelGoal.Direction;
 import testbed.harness.Session;
+import testbed.harness.SharedSession;
 import testbed.peer.PeerException;
 
 import java.io.OutputStream;
@@ -25,16 +27,18 @@ class CancelBenchTest {
     private static FloorProbe floor;
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
+    @RegisterExtension
+    static final SharedSession SHARED = new SharedSession();
+
     @BeforeAll
     static void open() {
-        session = Session.openDefault(QUIET);
+        session = SHARED.get();
         floor = FloorProbe.open(session.peer().channel(), session.peerProcess().secret());
     }
 
     @AfterAll
     static void close() {
         floor.close();
-        session.close();
     }
 
     /** Both ends read CLOCK_MONOTONIC, so the peer's read of a ping lies inside the ping's round trip. */

@@ -1,8 +1,8 @@
 package testbed.cancel;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import testbed.Mode;
 import testbed.harness.BrokenBuild;
@@ -10,6 +10,7 @@ import testbed.harness.CaseSpec;
 import testbed.harness.CaseTrials;
 import testbed.harness.Expectation;
 import testbed.harness.Session;
+import testbed.harness.SharedSession;
 import testbed.harness.Suite;
 import testbed.harness.TrialCount;
 import testbed.report.CaseResult;
@@ -19,7 +20,6 @@ import testbed.report.SuiteResult;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
-import java.nio.file.Files;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,18 +34,12 @@ class CancellationSuiteTest {
     private static Session session;
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
+    @RegisterExtension
+    static final SharedSession SHARED = new SharedSession();
+
     @BeforeAll
     static void open() {
-        session = Session.openDefault(QUIET);
-    }
-
-    @AfterAll
-    static void close() {
-        var region = session.region().path();
-        // A closed session hands out nothing, its shim included: the count is taken before.
-        assertEquals(0, session.panama().workersAlive(), "no native worker outlives the suite");
-        session.close();
-        assertFalse(Files.exists(region), "closing the session removes the region file");
+        session = SHARED.get();
     }
 
     @Test

@@ -1,14 +1,15 @@
 package testbed.counters;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import testbed.Mode;
 import testbed.guest.CounterScript;
 import testbed.guest.GuestRuntime;
 import testbed.harness.CaseSpec;
 import testbed.harness.Session;
+import testbed.harness.SharedSession;
 import testbed.harness.TrialCount;
 import testbed.harness.Verdict;
 import testbed.proto.v1.Block;
@@ -18,7 +19,6 @@ import testbed.report.SuiteResult;
 
 import java.io.PrintStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 
@@ -31,19 +31,12 @@ class CountersSuiteTest {
     private static Session session;
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
+    @RegisterExtension
+    static final SharedSession SHARED = new SharedSession();
+
     @BeforeAll
     static void open() {
-        session = Session.openDefault(QUIET);
-    }
-
-    @AfterAll
-    static void close() {
-        var region = session.region().path();
-        // A closed session hands out nothing: the shim binding is taken before, to ask it after.
-        var panama = session.panama();
-        session.close();
-        assertFalse(Files.exists(region), "closing the session removes the region file");
-        assertEquals(0, panama.workersAlive(), "no native worker outlives the suite");
+        session = SHARED.get();
     }
 
     private static CountersSuite suite() {

@@ -1,12 +1,13 @@
 package testbed.interop;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import testbed.Mode;
 import testbed.harness.Expectation;
 import testbed.harness.Session;
+import testbed.harness.SharedSession;
 import testbed.harness.Verdict;
 import testbed.peer.PeerProcess;
 import testbed.report.CaseResult;
@@ -27,14 +28,12 @@ class GrpcInteropSuiteTest {
     private static Session session;
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
+    @RegisterExtension
+    static final SharedSession SHARED = new SharedSession();
+
     @BeforeAll
     static void open() {
-        session = Session.openDefault(QUIET);
-    }
-
-    @AfterAll
-    static void close() {
-        session.close();
+        session = SHARED.get();
     }
 
     private static GrpcInteropSuite suite() {

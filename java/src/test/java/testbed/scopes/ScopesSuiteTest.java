@@ -1,8 +1,8 @@
 package testbed.scopes;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import testbed.ffi.NativeWorkers;
 import testbed.Mode;
@@ -10,6 +10,7 @@ import testbed.harness.BrokenBuild;
 import testbed.harness.CaseSpec;
 import testbed.harness.Expectation;
 import testbed.harness.Session;
+import testbed.harness.SharedSession;
 import testbed.harness.Suite;
 import testbed.harness.Verdict;
 import testbed.report.CaseResult;
@@ -18,7 +19,6 @@ import testbed.report.SuiteResult;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -38,18 +38,12 @@ class ScopesSuiteTest {
     static final List<String> BROKEN = List.of("go_handler_leaks_goroutine", "go_handler_leaks_unlabelled_goroutine", "java_subtask_leaks_thread", "java_subtask_leaks_executor", "c_subtask_leaves_workers", "go_handler_ignores_notice",
             "blocking_v2_interrupt_alone_leaks", "go_goroutine_leaves_native_worker");
 
+    @RegisterExtension
+    static final SharedSession SHARED = new SharedSession();
+
     @BeforeAll
     static void open() {
-        session = Session.openDefault(QUIET);
-    }
-
-    @AfterAll
-    static void close() {
-        var region = session.region().path();
-        // Asked before closing: a closed session hands out nothing, the shim included.
-        assertEquals(0, session.panama().workersAlive(), "no native worker outlives the suite");
-        session.close();
-        assertFalse(Files.exists(region), "closing the session removes the region file");
+        session = SHARED.get();
     }
 
     @Test
