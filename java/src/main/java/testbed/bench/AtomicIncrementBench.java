@@ -137,13 +137,38 @@ public final class AtomicIncrementBench {
     }
 
     /**
+     * Whether {@code failure} carries an {@link InexactCountException}: JMH 1.37 wraps a
+     * benchmark's exception in a {@code BenchmarkException} that keeps it as a suppressed
+     * exception, not as its cause, so both are followed.
+     */
+    static boolean inexact(Throwable failure) {
+        java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>(List.of(failure));
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        while (!todo.isEmpty()) {
+            Throwable t = todo.pop();
+            if (!seen.add(t)) continue;
+            if (t instanceof InexactCountException || t.getClass().getName().equals(InexactCountException.class.getName())
+                    || String.valueOf(t.getMessage()).contains(InexactCountException.class.getSimpleName())) {
+                return true;
+            }
+            if (t.getCause() != null) todo.push(t.getCause());
+            for (Throwable s : t.getSuppressed()) todo.push(s);
+        }
+        return false;
+    }
+
+    /**
      * Runs the benchmarks under JMH, prints JMH's output and the table with the ratios to
      * {@code out} and writes {@code reportDir/bench.json}.
      *
      * @return 0 on success, 1 if an iteration counted wrong, 2 if the bench could not run
      */
     public static int run(Mode mode, Path reportDir, PrintStream out) {
-        Plan plan = Plan.of(mode);
+        return run(Plan.of(mode), reportDir, out);
+    }
+
+    /** {@link #run(Mode, Path, PrintStream)} with {@code plan}'s forks and iterations (a test runs a tiny one). */
+    static int run(Plan plan, Path reportDir, PrintStream out) {
         long started = System.nanoTime();
         String shim;
         // The forks load the shim as this JVM does: a missing one stops here, in one line.
@@ -164,9 +189,8 @@ public final class AtomicIncrementBench {
                 results.addAll(new Runner(options(plan, group), OutputFormatFactory.createFormatInstance(out, VerboseMode.NORMAL)).run());
             }
         } catch (RunnerException e) {
-            // JMH prints the failing benchmark's exception above; an inexact count is named there.
-            boolean inexact = String.valueOf(e.getCause()).contains(InexactCountException.class.getSimpleName())
-                    || e.getMessage() != null && e.getMessage().contains(InexactCountException.class.getSimpleName());
+            // JMH prints the failing benchmark's exception above, and hands it back within its own.
+            boolean inexact = inexact(e);
             out.println("bench: " + (inexact ? "FAILED: a slot did not hold exactly the increments made" : "cannot run") + ": " + e.getMessage());
             return inexact ? 1 : 2;
         }
