@@ -126,6 +126,11 @@ final class RunCommand implements Callable<Integer> {
                 report.dir.resolve(ReportWriter.HTML), written / 1e6, report.dir.resolve(ReportWriter.HTML).toFile().length(),
                 report.dir.resolve(ReportWriter.JSON).toFile().length());
         if (aborted != null) return 2;
+        if (filter != null && suites.stream().allMatch(s -> s.cases().isEmpty())) {
+            // Nothing ran, so nothing passed: a filter with a typo must not read as green.
+            err.println("error: no case matches --filter '" + filter + "'" + (suite == null ? "" : " in suite " + suite));
+            return 2;
+        }
         return result.passed() ? 0 : 1;
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(30)
@@ -64,6 +65,22 @@ class MainTest {
     void aMalformedFilterIsRefusedBeforeAnythingRuns() {
         assertEquals(2, run("run", "--filter", "sb_(", "--suite", "contract"));
         assertTrue(err().contains("Invalid value for option '--filter'") && err().contains("sb_("), err());
+    }
+
+    @Test
+    void aFilterThatMatchesNoCaseIsAnErrorNotAGreenRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        // The contract suite needs no peer: with no peer binary to be found, the run still gets as
+        // far as judging the filter (a session opened for nothing would fail first, naming the binary).
+        String peer = System.getProperty("testbed.peer.bin");
+        System.setProperty("testbed.peer.bin", dir.resolve("no-peer-here").toString());
+        try {
+            assertEquals(2, run("run", "--suite", "contract", "--filter", "no_such_case", "--report", dir.toString()));
+        } finally {
+            if (peer == null) System.clearProperty("testbed.peer.bin");
+            else System.setProperty("testbed.peer.bin", peer);
+        }
+        assertTrue(err().contains("no case matches --filter 'no_such_case' in suite contract"), err());
+        assertFalse(err().contains("no-peer-here"), err());
     }
 
     @Test
