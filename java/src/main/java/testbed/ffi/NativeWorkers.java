@@ -14,8 +14,9 @@ import java.util.List;
  * ends only when the harness stops it.
  *
  * <p>Guarantees: the flag is cleared before the workers start; once {@link #close} returns the
- * workers have been stopped and joined (or a bounded join has failed loudly) and the flag is
- * cleared again, so no worker outlives its owner and the next group finds a clear flag.
+ * workers have been stopped and joined, or are still counted by the shim as alive if they
+ * outlived a bounded join (the leak checks name them), and the flag is cleared again, so the
+ * next group finds a clear flag.
  * {@link #setFlag} after {@link #close} does nothing, since the flag may already belong to the
  * next group.
  */
@@ -119,11 +120,17 @@ public final class NativeWorkers implements AutoCloseable {
             LONG.setVolatile(flag, 0L, 0L);
             return flagSet ? "go" : "ended without a flag";
         }
-        stopAndJoin(h);
+        if (!stopAndJoin(h)) {
+            throw new IllegalStateException("native workers still running " + STOP_BOUND.toSeconds() + " s after their stop");
+        }
         return "java";
     }
 
-    /** Stops and joins workers still running, and clears the flag; does nothing more the second time. */
+    /**
+     * Stops and joins workers still running, and clears the flag; does nothing more the second
+     * time. Never throws for workers that outlive their stop: closing ends a trial, whose verdict
+     * the workers' leak check gives (the shim counts every live worker), not an exception here.
+     */
     @Override
     public synchronized void close() {
         closed = true;
@@ -136,12 +143,11 @@ public final class NativeWorkers implements AutoCloseable {
         }
     }
 
-    private void stopAndJoin(long h) {
+    /** Stops the group and joins it within {@link #STOP_BOUND}; whether it ended then. */
+    private boolean stopAndJoin(long h) {
         shim.workersStop(h);
         long r = shim.workersJoin(h, STOP_BOUND.toMillis());
         LONG.setVolatile(flag, 0L, 0L);
-        if (r == AtomicShim.JOIN_TIMED_OUT) {
-            throw new IllegalStateException("native workers still running " + STOP_BOUND.toSeconds() + " s after their stop");
-        }
+        return r != AtomicShim.JOIN_TIMED_OUT;
     }
 }

@@ -52,11 +52,18 @@ public final class KernelCache {
     }
 
     /**
+     * How recently an entry must have been used to be kept whatever else: a run hands its peer to
+     * JVMs it forks during the next minutes, and another run beside it must not take it away.
+     */
+    static final java.time.Duration IN_USE = java.time.Duration.ofHours(1);
+
+    /**
      * Marks {@code entry} (a file or a directory of its toolchain's directory) as used now, then
      * removes the least recently used entries of that directory beyond the {@code keep} most
-     * recent, {@code entry} always among those kept. A build in progress (a name starting with
-     * a dot) is never removed. A process already running a removed entry is unharmed (its file
-     * lives on until it ends); a removal that fails leaves the entry for the next run to remove.
+     * recent, {@code entry} always among those kept, and none used within {@link #IN_USE}. A
+     * build in progress (a name starting with a dot) is never removed. A process already running
+     * a removed entry is unharmed (its file lives on until it ends); a removal that fails leaves
+     * the entry for the next run to remove.
      */
     public static void keepRecent(Path entry, int keep) {
         if (keep < 1) throw new IllegalArgumentException("keep at least the entry in use, not " + keep);
@@ -67,9 +74,12 @@ public final class KernelCache {
             try (Stream<Path> list = Files.list(dir)) {
                 entries = new ArrayList<>(list.filter(p -> !p.getFileName().toString().startsWith(".")).toList());
             }
-            entries.remove(entry);
+            entries.removeIf(p -> p.getFileName().equals(entry.getFileName()));
             entries.sort(Comparator.comparing(KernelCache::lastUsed).reversed());
-            for (Path old : entries.subList(Math.min(keep - 1, entries.size()), entries.size())) deleteTree(old);
+            FileTime inUse = FileTime.fromMillis(System.currentTimeMillis() - IN_USE.toMillis());
+            for (Path old : entries.subList(Math.min(keep - 1, entries.size()), entries.size())) {
+                if (lastUsed(old).compareTo(inUse) < 0) deleteTree(old);
+            }
         } catch (IOException e) {
             // Only space is at stake: the entries stay until a later run removes them.
         }

@@ -32,17 +32,27 @@ class KernelCacheTest {
 
     @Test
     void theEntryInUseAndTheMostRecentOthersStayAndTheRestGo() throws IOException {
-        entry("a", 50);
-        entry("b", 40);
-        Path c = entry("c", 60); // the oldest, but the one found now
-        entry("d", 10);
-        entry("e", 20);
+        entry("a", 500);
+        entry("b", 400);
+        Path c = entry("c", 600); // the oldest, but the one found now
+        entry("d", 100);
+        entry("e", 200);
         Files.createDirectories(dir.resolve(".building-x")); // a build in progress, older than all
         Files.setLastModifiedTime(dir.resolve(".building-x"), FileTime.fromMillis(0));
 
         KernelCache.keepRecent(c, 3);
 
         assertEquals(List.of(".building-x", "c", "d", "e"), left());
+    }
+
+    @Test
+    void anEntryUsedWithinTheHourStaysBeyondTheCount() throws IOException {
+        Path a = entry("a", 300);
+        entry("b", 20); // another run's peer, handed to JVMs it is still forking
+        entry("c", 30);
+        entry("d", 400);
+        KernelCache.keepRecent(a, 2);
+        assertEquals(List.of("a", "b", "c"), left());
     }
 
     @Test
