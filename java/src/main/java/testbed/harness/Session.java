@@ -9,6 +9,7 @@ import testbed.peer.PeerException;
 import testbed.peer.PeerProcess;
 import testbed.proto.v1.HelloResponse;
 import testbed.region.Region;
+import testbed.region.RegionLayout;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -38,9 +39,9 @@ public final class Session implements AutoCloseable {
     private final Supplier<Opened> opener;
     private Opened opened;
     private boolean closed;
-    private final Claims counterSlots = new Claims("counter slot", testbed.region.RegionLayout.COUNTER_SLOTS);
-    private final Claims packedSlots = new Claims("packed slot", testbed.region.RegionLayout.PACKED_SLOTS);
-    private final Claims cancelFlags = new Claims("cancel flag", testbed.region.RegionLayout.CANCEL_FLAGS);
+    private final Claims counterSlots = new Claims("counter slot", RegionLayout.COUNTER_SLOTS);
+    private final Claims packedSlots = new Claims("packed slot", RegionLayout.PACKED_SLOTS);
+    private final Claims cancelFlags = new Claims("cancel flag", RegionLayout.CANCEL_FLAGS);
 
     private Session(Supplier<Opened> opener) {
         this.opener = opener;
@@ -78,16 +79,16 @@ public final class Session implements AutoCloseable {
         PeerProcess process = null;
         PeerClient client = null;
         try {
-            region = Region.create(shmDir, testbed.region.RegionLayout.LITMUS_DEFAULT_SIZE);
+            region = Region.create(shmDir, RegionLayout.LITMUS_DEFAULT_SIZE);
             progress.println("  region " + region.path() + " (" + region.size() + " bytes)");
             panama = NativeLibrary.checkArch(new PanamaShim(NativeLibrary.require(nativeLib), false));
             jnr = NativeLibrary.checkArch(new JnrShim(nativeLib));
             process = PeerProcess.start(peerBinary, region.path());
             client = new PeerClient(process);
             HelloResponse hello = client.hello();
-            if (hello.getRegionLayoutVersion() != testbed.region.RegionLayout.LAYOUT_VERSION) {
+            if (hello.getRegionLayoutVersion() != RegionLayout.LAYOUT_VERSION) {
                 throw new PeerException("Go peer mapped layout version " + hello.getRegionLayoutVersion()
-                        + ", harness uses " + testbed.region.RegionLayout.LAYOUT_VERSION);
+                        + ", harness uses " + RegionLayout.LAYOUT_VERSION);
             }
             progress.println("  peer pid " + hello.getPid() + " at " + process.target() + " (" + hello.getGoVersion()
                     + ", grpc-go " + hello.getGrpcVersion() + ")");
@@ -100,10 +101,10 @@ public final class Session implements AutoCloseable {
 
     private RuntimeException openFailure;
 
-    /** What the session opened; after {@link #close} the closed pieces are still returned (a test reads the shim's counts), never reopened. */
+    /** What the session opened, opening it on first use; a closed session hands out nothing and never reopens. */
     private synchronized Opened opened() {
-        if (opened != null) return opened;
         if (closed) throw new IllegalStateException("the session is closed");
+        if (opened != null) return opened;
         if (openFailure != null) throw openFailure;
         try {
             opened = opener.get();

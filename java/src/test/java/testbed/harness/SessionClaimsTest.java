@@ -42,6 +42,17 @@ class SessionClaimsTest {
     }
 
     @Test
+    void aClosedSessionHandsOutNothingItOpened() {
+        Session s = Session.openDefault(QUIET);
+        var region = s.region().path();
+        s.close();
+        assertFalse(java.nio.file.Files.exists(region), "closing removes the region file");
+        IllegalStateException e = assertThrows(IllegalStateException.class, s::panama);
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        s.close(); // a second close does nothing
+    }
+
+    @Test
     void aClosedSessionRefusesToOpen() {
         Session s = Session.deferred(QUIET);
         s.close();
