@@ -158,6 +158,11 @@ final class PlantedLeaks {
     /** c_subtask_leaves_workers: a subtask starts one native worker on a flag no Go handler sets, and returns without finishing it. */
     static void cSubtaskLeavesWorkers(Run r) throws Exception {
         AtomicReference<NativeWorkers> left = new AtomicReference<>();
+        // The clean-up is registered before the scope opens: a join that throws must not leave the
+        // worker running into the next cases' counts.
+        r.cleanups.add(() -> {
+            if (left.get() != null) left.get().finish(Duration.ZERO);
+        });
         try (var scope = StructuredTaskScope.open(Joiner.<String>allSuccessfulOrThrow(), cfg -> cfg.withName(r.scopeId))) {
             scope.fork(r.stream(r.spec("s0", 2).setSucceedAfterMs(10), "ok", false));
             int flag = r.allocateFlag();
@@ -170,9 +175,6 @@ final class PlantedLeaks {
             r.javaSaw = "join returned";
         }
         r.closed();
-        r.cleanups.add(() -> {
-            if (left.get() != null) left.get().finish(Duration.ZERO);
-        });
     }
 
     /** go_goroutine_leaves_native_worker: a goroutine of call s0 starts a native worker in the peer (cgo) and returns without stopping it. */

@@ -133,7 +133,7 @@ public final class ScopesSuite {
                     ONCE, Expectation.caughtWhen("exactly one goroutine more in the Go process, none under the scope's label",
                             PlantedLeaks::unlabelledGoroutineShown)), PlantedLeaks::goHandlerLeaksUnlabelledGoroutine),
             ScopeCase.of(CaseSpec.broken("java_subtask_leaks_thread", "Broken variant: a Java subtask starts a thread it does not own; the thread dump must name it.",
-                    "'scopes-stray-"), PlantedLeaks::javaSubtaskLeaksThread),
+                    "'scopes-stray-java_subtask_leaks_thread-"), PlantedLeaks::javaSubtaskLeaksThread),
             ScopeCase.of(new CaseSpec("java_subtask_leaks_executor", "Broken variant: a Java subtask makes a thread pool and leaves a task running in it; the thread dump must name the pool's thread.",
                     ONCE, Expectation.caughtWhen("the thread 'scopes-leaked-pool-...' left running in its ThreadPoolExecutor",
                             PlantedLeaks::poolThreadShown)), PlantedLeaks::javaSubtaskLeaksExecutor),
