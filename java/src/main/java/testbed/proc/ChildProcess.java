@@ -150,8 +150,9 @@ public final class ChildProcess {
 
     /**
      * Hands each line of standard output (with standard error merged) to {@code consumer} as it is
-     * written, from another thread, instead of keeping it; the consumer gets no line after
-     * {@link #run()} returns (it waits up to 5 s for the last ones).
+     * written, from another thread, instead of keeping it; {@link #run()} waits up to 5 s for the
+     * last ones before it returns (only an orphan the program left holding the stream can deliver
+     * a line after that).
      */
     public ChildProcess lines(Consumer<String> consumer) {
         this.lines = Objects.requireNonNull(consumer);
@@ -161,8 +162,10 @@ public final class ChildProcess {
 
     /**
      * Hands each line of standard output to {@code out} and each of standard error to {@code err},
-     * apart, as they are written, from two other threads; neither gets a line after {@link #run()}
-     * returns (it waits up to 5 s for the last ones).
+     * apart, as they are written, from two other threads; {@link #run()} waits up to 5 s for each
+     * stream's last lines before it returns. Only a process outside the killed tree that still
+     * holds a stream (an orphan the program left) can deliver a line after that. A later
+     * {@link #mergeStderr()} sends both streams to {@code out}.
      */
     public ChildProcess lines(Consumer<String> out, Consumer<String> err) {
         this.lines = Objects.requireNonNull(out);
