@@ -179,7 +179,7 @@ public final class CountersSuite {
         return last;
     }
 
-    /** The claimed counter slot the JavaScript cases use (the other cases use 0 to 3); the slots after it are the guests' rehearsal slots. */
+    /** The claimed counter slot the JavaScript cases use (the other cases use 0 to 2; 3 is left to tests); the slot after it is the guest's rehearsal slot. */
     static final int GUEST_SLOT = 4;
 
     /**
