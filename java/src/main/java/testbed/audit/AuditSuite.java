@@ -3,12 +3,13 @@ package testbed.audit;
 import testbed.Mode;
 import testbed.harness.CaseSpec;
 import testbed.harness.Expectation;
+import testbed.harness.Suite;
 import testbed.harness.TrialCount;
 import testbed.harness.Verdict;
+import testbed.litmus.ActorRuntime;
 import testbed.litmus.ActorSpec;
 import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusCase;
-import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.KernelPlan;
 import testbed.report.CaseResult;
 import testbed.report.Status;
@@ -42,7 +43,7 @@ public final class AuditSuite {
     public static final String TITLE = "What each kernel of the canonical suite compiled to, per runtime and instruction set, "
             + "against the published mappings (docs/MEMORY_MODEL.md).";
     /** This suite as a run sees it. */
-    public static final testbed.harness.Suite SUITE = testbed.harness.Suite.standalone(NAME, TITLE,
+    public static final Suite SUITE = Suite.standalone(NAME, TITLE,
             (session, settings, progress) -> new AuditSuite(progress).run(settings));
 
     private final PrintStream progress;
@@ -82,11 +83,11 @@ public final class AuditSuite {
 
     /** Runs every target; the mode changes nothing (each case is a fixed amount of work). */
     public SuiteResult run(Mode mode) {
-        return run(testbed.harness.Suite.Settings.all(mode));
+        return run(Suite.Settings.all(mode));
     }
 
     /** Every case {@code settings} selects by name; a target none of whose cases is selected is not built. */
-    public SuiteResult run(testbed.harness.Suite.Settings settings) {
+    public SuiteResult run(Suite.Settings settings) {
         Map<ActorRuntime, List<Kernel>> kernels = kernels(CanonicalSuite.all());
         List<CaseResult> cases = new ArrayList<>();
         for (Target t : targets) {

@@ -3,6 +3,7 @@ package testbed.contract;
 import testbed.Mode;
 import testbed.harness.CaseSpec;
 import testbed.harness.Expectation;
+import testbed.harness.Suite;
 import testbed.harness.TrialCount;
 import testbed.harness.Verdict;
 import testbed.report.CaseResult;
@@ -40,7 +41,7 @@ public final class ContractSuite {
     public static final String TITLE = "The channel schema Java and Go share: buf lint and breaking rules, "
             + "wire conformance by bytes, generated-code freshness, the region layout.";
     /** This suite as a run sees it. */
-    public static final testbed.harness.Suite SUITE = testbed.harness.Suite.standalone(NAME, TITLE,
+    public static final Suite SUITE = Suite.standalone(NAME, TITLE,
             (session, settings, progress) -> new ContractSuite(ContractConfig.fromSystemProperties(), progress, settings.cases()).run(settings.mode()));
     /** Details key of a case's fault lines, one per file and line at fault, "path:line:col: ...". */
     public static final String PROBLEMS = "problems";

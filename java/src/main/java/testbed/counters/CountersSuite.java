@@ -7,7 +7,6 @@ import testbed.harness.CaseSpec;
 import testbed.harness.Expectation;
 import testbed.harness.Session;
 import testbed.harness.Suite;
-import java.util.function.Predicate;
 import testbed.harness.TrialCount;
 import testbed.harness.Verdict;
 import testbed.proto.v1.Block;
@@ -23,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntToLongFunction;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -39,7 +39,7 @@ public final class CountersSuite {
     public static final String NAME = "counters";
     public static final String TITLE = "Atomic counters shared by the JVM, C (FFM and JNR), Go and a JavaScript guest over one region.";
     /** This suite as a run sees it. */
-    public static final testbed.harness.Suite SUITE = testbed.harness.Suite.of(NAME, TITLE,
+    public static final Suite SUITE = Suite.of(NAME, TITLE,
             (session, settings, progress) -> new CountersSuite(session, progress).run(settings));
 
     /** Attempts a variant that must lose updates gets: one that loses an update is enough to prove the check. */
@@ -84,8 +84,14 @@ public final class CountersSuite {
                 + " (style b); the slot is exact.", TrialCount.once());
     }
 
+    /** Counter slots the suite claims: {@link #GUEST_SLOT} and one rehearsal slot after it. */
+    static final int COUNTER_SLOTS_USED = 6;
+    static final int PACKED_SLOTS_USED = 2;
+
     private final PrintStream progress;
     private final SlotRace race;
+    private final Session.Claim counterSlots;
+    private final Session.Claim packedSlots;
 
     /**
      * The suite on {@code session}'s region, shim bindings and peer, on the counter and packed
@@ -100,11 +106,6 @@ public final class CountersSuite {
         this.race = new SlotRace(session.region(), session.panama(), session.jnr(), session.peer(),
                 guest -> counterSlots.at(GUEST_SLOT + 1 + guest), progress);
     }
-
-    static final int COUNTER_SLOTS_USED = 6; // GUEST_SLOT and one rehearsal slot after it
-    static final int PACKED_SLOTS_USED = 2;
-    private final Session.Claim counterSlots;
-    private final Session.Claim packedSlots;
 
     /** The same suite with JavaScript actors on {@code guest} (a test gives an engine that cannot start). */
     public CountersSuite withGuest(GuestRuntime guest) {

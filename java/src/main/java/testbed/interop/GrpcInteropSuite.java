@@ -4,6 +4,7 @@ import io.grpc.testing.integration.AbstractInteropTest;
 import testbed.Mode;
 import testbed.harness.CaseSpec;
 import testbed.harness.Expectation;
+import testbed.harness.Suite;
 import testbed.harness.TrialCount;
 import testbed.harness.Verdict;
 import testbed.peer.PeerProcess;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 /**
  * grpc's official interop cases (interop-test-descriptions.md) in both directions:
@@ -40,7 +42,7 @@ public final class GrpcInteropSuite {
     public static final String NAME = "interop";
     public static final String TITLE = "grpc's official interop cases, Java client to Go server and Go client to Java server.";
     /** This suite as a run sees it. */
-    public static final testbed.harness.Suite SUITE = testbed.harness.Suite.of(NAME, TITLE,
+    public static final Suite SUITE = Suite.of(NAME, TITLE,
             (session, settings, progress) -> new GrpcInteropSuite(session.peerProcess(), defaultGoClient(testbed.peer.PeerProcess.defaultBinary()), progress).run(settings));
 
     /** No case runs longer than this, whatever the peer or the server does. */
@@ -110,12 +112,12 @@ public final class GrpcInteropSuite {
     }
 
     public SuiteResult run(Mode mode) {
-        return run(testbed.harness.Suite.Settings.all(mode));
+        return run(Suite.Settings.all(mode));
     }
 
     /** Every case {@code settings} selects by name; a server no selected case needs is not started. */
-    public SuiteResult run(testbed.harness.Suite.Settings settings) {
-        java.util.function.Predicate<String> chosen = settings.cases();
+    public SuiteResult run(Suite.Settings settings) {
+        Predicate<String> chosen = settings.cases();
         List<CaseResult> cases = new ArrayList<>();
         List<InteropCase> javaToGo = CASES.stream().filter(c -> chosen.test(JAVA_TO_GO + c.name())).toList();
         List<InteropCase> goToJava = CASES.stream().filter(c -> chosen.test(GO_TO_JAVA + c.name())).toList();

@@ -1,8 +1,9 @@
 package testbed.litmus.engine;
 
 import testbed.Mode;
-import testbed.litmus.CanonicalSuite;
 import testbed.harness.Progress;
+import testbed.harness.Suite;
+import testbed.litmus.CanonicalSuite;
 import testbed.litmus.LitmusCase;
 import testbed.report.CaseResult;
 import testbed.report.SuiteResult;
@@ -28,7 +29,7 @@ public final class LitmusSuite {
     public static final String NAME = "litmus";
     public static final String TITLE = "Memory-ordering litmus tests whose actors run in Java, C and Go over one shared region.";
     /** This suite as a run sees it. */
-    public static final testbed.harness.Suite SUITE = testbed.harness.Suite.standalone(NAME, TITLE,
+    public static final Suite SUITE = Suite.standalone(NAME, TITLE,
             (session, settings, progress) -> run(settings.mode(), t -> settings.cases().test(t.name()), progress));
 
     /** Time a forked JVM in the JVM's default mode needs besides its tests: JVM start, region, peer, shim, warm-up. */
