@@ -4,6 +4,8 @@ import testbed.Mode;
 import testbed.report.SuiteResult;
 
 import java.io.PrintStream;
+import java.util.List;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -38,20 +40,28 @@ public interface Suite {
         SuiteResult run(Session session, Settings settings, PrintStream progress);
     }
 
-    /** A suite named {@code name}, described by {@code title}, that uses the session and runs as {@code body} does. */
-    static Suite of(String name, String title, Body body) {
-        return new Declared(name, title, true, body);
+    /**
+     * A suite named {@code name}, described by {@code title}, that uses the session and runs as
+     * {@code body} does. {@code caseNames} lists its cases in a mode without running anything, so
+     * that a run whose filter selects none of them does not open the session for it: the suite
+     * then reports no case, as it would have.
+     */
+    static Suite of(String name, String title, Function<Mode, List<String>> caseNames, Body body) {
+        return new Declared(name, title, true, caseNames, body);
     }
 
     /** A suite that never asks the session for its region, shim or peer (it brings its own, or needs none). */
     static Suite standalone(String name, String title, Body body) {
-        return new Declared(name, title, false, body);
+        return new Declared(name, title, false, null, body);
     }
 
-    /** A suite declared by {@link #of} or {@link #standalone}. */
-    record Declared(String name, String title, boolean usesSession, Body body) implements Suite {
+    /** A suite declared by {@link #of} or {@link #standalone}; {@code caseNames} null for one that selects its cases itself. */
+    record Declared(String name, String title, boolean usesSession, Function<Mode, List<String>> caseNames, Body body) implements Suite {
         @Override
         public SuiteResult run(Session session, Settings settings, PrintStream progress) {
+            if (caseNames != null && caseNames.apply(settings.mode()).stream().noneMatch(settings.cases())) {
+                return new SuiteResult(name, title, List.of());
+            }
             SuiteResult r = body.run(session, settings, progress);
             if (!r.name().equals(name)) throw new IllegalStateException("suite " + name + " reported itself as " + r.name());
             return r;
@@ -59,8 +69,8 @@ public interface Suite {
     }
 
     /**
-     * What a run asks of every suite: its mode, and which cases to run by name (a suite that
-     * cannot run a part of itself runs all of it and says so in its {@link #title}).
+     * What a run asks of every suite: its mode, and which cases to run by name; every suite
+     * runs exactly the cases it selects.
      */
     record Settings(Mode mode, Predicate<String> cases) {
         /** Every case in {@code mode}. */

@@ -42,8 +42,17 @@ public final class GrpcInteropSuite {
     public static final String NAME = "interop";
     public static final String TITLE = "grpc's official interop cases, Java client to Go server and Go client to Java server.";
     /** This suite as a run sees it. */
-    public static final Suite SUITE = Suite.of(NAME, TITLE,
-            (session, settings, progress) -> new GrpcInteropSuite(session.peerProcess(), defaultGoClient(testbed.peer.PeerProcess.defaultBinary()), progress).run(settings));
+    public static final Suite SUITE = Suite.of(NAME, TITLE, mode -> caseNames(),
+            (session, settings, progress) -> new GrpcInteropSuite(session.peerProcess(), defaultGoClient(PeerProcess.defaultBinary()), progress).run(settings));
+
+    /** The suite's cases in run order: each interop case both ways, then the three broken variants. */
+    static List<String> caseNames() {
+        List<String> names = new ArrayList<>();
+        for (InteropCase c : CASES) names.add(JAVA_TO_GO + c.name());
+        for (InteropCase c : CASES) names.add(GO_TO_JAVA + c.name());
+        names.addAll(List.of(BROKEN_SERVER_GO_CLIENT, BROKEN_SERVER_JAVA_CLIENT, BROKEN_GO_SERVER_JAVA_CLIENT));
+        return names;
+    }
 
     /** No case runs longer than this, whatever the peer or the server does. */
     static final Duration CASE_BOUND = Duration.ofSeconds(30);

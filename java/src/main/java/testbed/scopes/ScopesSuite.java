@@ -47,7 +47,7 @@ public final class ScopesSuite {
     public static final String NAME = "scopes";
     public static final String TITLE = "Structured-scope lifetimes across Java, Go and C: leftovers per runtime and time outliving close().";
     /** This suite as a run sees it. */
-    public static final Suite SUITE = Suite.of(NAME, TITLE,
+    public static final Suite SUITE = Suite.of(NAME, TITLE, mode -> ScopesSuite.CASES.stream().map(c -> c.spec().name()).toList(),
             (session, settings, progress) -> new ScopesSuite(session, progress).run(settings));
 
     /** A subtask's native workers must stop on the Go side's flag within this long once its call ended. */

@@ -225,7 +225,7 @@ class CancellationSuiteTest {
                 if (m.getReturnType() == Trial.class && m.getParameterCount() >= 1 && m.getParameterTypes()[0] == String.class) methods.add(m.getName());
             }
         }
-        List<CancellationSuite.Case> cases = new CancellationSuite(session, QUIET).cases(Mode.QUICK);
+        List<CancellationSuite.Case> cases = CancellationSuite.cases(Mode.QUICK);
         assertEquals(38, cases.size());
         for (CancellationSuite.Case c : cases) {
             String camel = camelCase(c.spec().name());

@@ -1,7 +1,13 @@
 package testbed.cli;
 
 import org.junit.jupiter.api.Test;
+import testbed.Mode;
+import testbed.harness.Session;
 import testbed.harness.Suite;
+import testbed.report.SuiteResult;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
 
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +25,22 @@ class SuiteRegistryTest {
         for (Suite s : SuiteRegistry.ALL) assertFalse(s.title().isBlank(), s.name() + " has a title");
         assertTrue(SuiteRegistry.named("scopes").isPresent());
         assertTrue(SuiteRegistry.named("nope").isEmpty());
+    }
+
+    @Test
+    void aSuiteWithNoCaseSelectedReportsNoneAndOpensNoSession() {
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        for (Suite s : SuiteRegistry.ALL) {
+            if (!s.usesSession()) continue;
+            Session session = Session.deferred(quiet);
+            session.close(); // a suite that asked it for anything would now throw
+            SuiteResult r = s.run(session, new Suite.Settings(Mode.QUICK, name -> false), quiet);
+            assertEquals(s.name(), r.name());
+            assertTrue(r.cases().isEmpty(), s.name());
+            List<String> names = ((Suite.Declared) s).caseNames().apply(Mode.QUICK);
+            assertFalse(names.isEmpty(), s.name() + " lists its cases");
+            assertEquals(names.size(), new HashSet<>(names).size(), s.name() + " names each case once");
+        }
     }
 
     @Test

@@ -75,6 +75,8 @@ class CountersSuiteTest {
         assertEquals(List.of("padded_slots_all_runtimes", "packed_slots_all_runtimes", "plain_java_increments_lose_updates",
                         "js_atomics_view", "js_host_varhandle", "js_host_plain_rmw"),
                 r.cases().stream().map(CaseResult::name).toList());
+        // What a filtered run consults before it opens anything names the same cases.
+        assertEquals(CountersSuite.caseNames(), r.cases().stream().map(CaseResult::name).toList());
         for (CaseResult c : r.cases().subList(0, 2)) {
             assertEquals(Status.PASSED, c.status(), c.name() + ": " + c.message());
             assertEquals(0L, c.metrics().get("lost_updates"));
