@@ -227,6 +227,9 @@ test: toolchain
 test-java: native peer audit-hsdis
 	@echo "==> java: JUnit (Maven Surefire)"
 	@mkdir -p $(TEST_RESULTS)
+	@# The counts are this run's alone: a report left by a test class since renamed or removed
+	@# would otherwise be counted (or fail the run) again.
+	@rm -rf $(BUILD)/maven/surefire-reports
 	@rc=0; $(MVN_RUN) test -Dsurefire.printSummary=true || rc=$$?; \
 	  bash .ci/surefire-counts $(BUILD)/maven/surefire-reports > $(TEST_RESULTS)/java.counts; exit $$rc
 
