@@ -1,5 +1,6 @@
 package testbed.audit;
 
+import testbed.FileTrees;
 import testbed.litmus.ActorRuntime;
 import testbed.litmus.kernel.GoKernelSource;
 import testbed.litmus.kernel.GoPeerBuild;
@@ -12,11 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The Go kernels' targets: amd64, arm64 with Go's default {@code GOARM64=v8.0} (the compiler
@@ -92,7 +91,7 @@ final class GoTargets {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make a directory for the Go audit build: " + e.getMessage(), e);
         } finally {
-            if (work != null) deleteTree(work);
+            if (work != null) FileTrees.deleteQuietly(work);
         }
     }
 
@@ -139,14 +138,6 @@ final class GoTargets {
             return d.decodeUnknown(decoded.stream().map(i -> new String[] {i.mnemonic(), i.operands()}).toList());
         } finally {
             Files.deleteIfExists(bin);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // A leftover directory in the temporary directory harms nothing.
         }
     }
 }

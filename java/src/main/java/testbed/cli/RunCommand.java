@@ -75,7 +75,6 @@ final class RunCommand implements Callable<Integer> {
         }
         out.println("==> interop-testbed " + testbed.Version.VERSION + ", " + mode.mode.label() + " mode");
         List<SuiteResult> suites = new ArrayList<>();
-        Map<String, Object> host = Session.machine();
         String aborted = null;
         // The session opens when a suite first asks for the region or the peer: a run of the
         // contract check or the audit alone starts no peer.
@@ -86,15 +85,12 @@ final class RunCommand implements Callable<Integer> {
             List<Suite> chosen = SuiteRegistry.ALL.stream().filter(s -> suite == null || suite.equals(s.name())).toList();
             for (int i = 0; i < chosen.size(); i++) {
                 Suite s = chosen.get(i);
-                if (chosen.subList(i, chosen.size()).stream().noneMatch(Suite::usesSession) && session.isOpen()) {
-                    host = session.host();
-                    session.close(); // stops the peer: the suites left measure this machine without it
+                if (chosen.subList(i, chosen.size()).stream().noneMatch(Suite::usesSession)) {
+                    session.close(); // stops the peer, if a suite started it: the suites left measure this machine without it
                 }
                 out.println("==> suite " + s.name());
                 suites.add(s.run(session, settings, out));
             }
-            if (session.isOpen()) host = session.host();
-            host.put("guest", testbed.guest.GuestRuntime.shared().describe()); // with the engine, if a suite started it
         } catch (RuntimeException e) {
             // A setup fault (no shim, no peer, a refused region) or a suite that threw: the
             // report says so as an ERROR case, so a CI reading junit.xml cannot take it for green.
@@ -104,7 +100,6 @@ final class RunCommand implements Callable<Integer> {
             suites.add(new SuiteResult(RUN_SUITE, "The run itself: why it stopped before its suites finished.",
                     List.of(CaseResult.error("run_aborted", "The run stopped before every suite had run", aborted,
                             (System.nanoTime() - t0) / 1e6))));
-            if (session.isOpen()) host = session.host();
         } finally {
             try {
                 session.close();
@@ -112,6 +107,8 @@ final class RunCommand implements Callable<Integer> {
                 err.println("error: " + e.getMessage());
             }
         }
+        Map<String, Object> host = session.host();
+        if (aborted == null) host.put("guest", testbed.guest.GuestRuntime.shared().describe()); // with the engine, if a suite started it
         Report result = Report.of(started, Instant.now().toString(), mode.mode.label(), host, suites);
         long written = System.nanoTime();
         try {

@@ -32,9 +32,12 @@ import java.util.function.Supplier;
  * second claim by the same owner gets the same indices, so no two suites share a slot.
  */
 public final class Session implements AutoCloseable {
-    /** What an open session holds, in the order it was opened. */
+    /**
+     * What an open session holds, in the order it was opened, and what the shim said of itself
+     * then: the report's host entries are read from here, also after the session closed.
+     */
     private record Opened(Region region, AtomicShim panama, AtomicShim jnr, PeerProcess peerProcess, PeerClient peer,
-                          HelloResponse hello) {}
+                          HelloResponse hello, String shimVersion) {}
 
     private final Supplier<Opened> opener;
     private Opened opened;
@@ -92,7 +95,7 @@ public final class Session implements AutoCloseable {
             }
             progress.println("  peer pid " + hello.getPid() + " at " + process.target() + " (" + hello.getGoVersion()
                     + ", grpc-go " + hello.getGrpcVersion() + ")");
-            return new Opened(region, panama, jnr, process, client, hello);
+            return new Opened(region, panama, jnr, process, client, hello, panama.version());
         } catch (RuntimeException e) {
             closeAll(client, process, jnr, panama, region);
             throw e;
@@ -206,7 +209,10 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** What the report says about the machine and the toolchains in this session (the machine alone if it never opened). */
+    /**
+     * What the report says about the machine and the toolchains in this session: the machine
+     * alone if it never opened; what it found when it opened, also once it has closed.
+     */
     public Map<String, Object> host() {
         Opened o;
         synchronized (this) {
@@ -214,7 +220,7 @@ public final class Session implements AutoCloseable {
         }
         Map<String, Object> h = machine();
         if (o != null) {
-            h.put("shim", o.panama().version());
+            h.put("shim", o.shimVersion());
             h.put("peer_version", o.hello().getPeerVersion());
             h.put("go", o.hello().getGoVersion());
             h.put("grpc_go", o.hello().getGrpcVersion());

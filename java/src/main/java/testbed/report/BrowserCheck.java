@@ -1,5 +1,6 @@
 package testbed.report;
 
+import testbed.FileTrees;
 import testbed.proc.ChildProcess;
 
 import java.io.File;
@@ -9,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -117,7 +117,7 @@ public final class BrowserCheck {
             int at = line.indexOf(":CONSOLE");
             if (at >= 0) console.add(line.substring(line.indexOf(']', at) + 1).strip());
         }
-        deleteTree(profile);
+        FileTrees.delete(profile);
         boolean shot = Files.isRegularFile(png) && Files.size(png) > 0;
         return new Result(page, shot ? png : null, console, fault, ms);
     }
@@ -131,16 +131,5 @@ public final class BrowserCheck {
         return ProcessHandle.allProcesses()
                 .filter(h -> h.info().commandLine().map(c -> c.contains(mark)).orElse(false))
                 .toList();
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        // A file the browser removed while the walk ran is gone either way: walk again.
-        for (int attempt = 1; Files.exists(dir); attempt++) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path f : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
-            } catch (java.io.UncheckedIOException | java.nio.file.DirectoryNotEmptyException e) {
-                if (attempt == 3) throw e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
-            }
-        }
     }
 }

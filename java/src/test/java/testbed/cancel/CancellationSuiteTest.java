@@ -4,6 +4,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import testbed.harness.CaseMethods;
 import testbed.Mode;
 import testbed.harness.BrokenBuild;
 import testbed.harness.CaseSpec;
@@ -228,15 +229,9 @@ class CancellationSuiteTest {
         List<CancellationSuite.Case> cases = CancellationSuite.cases(Mode.QUICK);
         assertEquals(38, cases.size());
         for (CancellationSuite.Case c : cases) {
-            String camel = camelCase(c.spec().name());
+            String camel = CaseMethods.methodName(c.spec().name());
             assertTrue(methods.contains(camel), c.spec().name() + " has no method " + camel);
         }
-    }
-
-    private static String camelCase(String snake) {
-        StringBuilder b = new StringBuilder();
-        for (String part : snake.split("_")) b.append(b.isEmpty() ? part : Character.toUpperCase(part.charAt(0)) + part.substring(1));
-        return b.toString();
     }
 
     @Test

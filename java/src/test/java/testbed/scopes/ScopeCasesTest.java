@@ -1,6 +1,7 @@
 package testbed.scopes;
 
 import org.junit.jupiter.api.Test;
+import testbed.harness.CaseMethods;
 import testbed.Mode;
 import testbed.harness.CaseSpec;
 
@@ -56,10 +57,10 @@ class ScopeCasesTest {
             List<Method> found = new ArrayList<>();
             for (Class<?> topic : TOPICS) {
                 for (Method m : topic.getDeclaredMethods()) {
-                    if (m.getName().equals(camelCase(name)) && Modifier.isStatic(m.getModifiers())) found.add(m);
+                    if (m.getName().equals(CaseMethods.methodName(name)) && Modifier.isStatic(m.getModifiers())) found.add(m);
                 }
             }
-            assertEquals(1, found.size(), name + ": one method " + camelCase(name) + " in " + TOPICS + ", found " + found);
+            assertEquals(1, found.size(), name + ": one method " + CaseMethods.methodName(name) + " in " + TOPICS + ", found " + found);
         }
         assertEquals(names.stream().distinct().toList(), names, "case names are unique");
         assertEquals(25, names.size(), names.toString());
@@ -97,11 +98,5 @@ class ScopeCasesTest {
         assertFalse(leaky.expectation().caught("leak: 3 goroutine(s) of scope x still running 1000 ms after close(); Go call leaky: 1 of 2 goroutines stopped"),
                 "goroutines left by the errgroup itself are not the stray one");
         assertTrue(leaky.expectation().caught("leak: 1 goroutine(s) of scope x still running 1000 ms after close()"));
-    }
-
-    private static String camelCase(String snake) {
-        StringBuilder b = new StringBuilder();
-        for (String part : snake.split("_")) b.append(b.isEmpty() ? part : Character.toUpperCase(part.charAt(0)) + part.substring(1));
-        return b.toString();
     }
 }

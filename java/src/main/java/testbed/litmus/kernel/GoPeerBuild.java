@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import testbed.FileTrees;
 import testbed.proc.ChildProcess;
 
 /**
@@ -132,7 +133,7 @@ public final class GoPeerBuild {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the Go kernel cache " + cache + ": " + e.getMessage(), e);
         } finally {
-            if (work != null) deleteTree(work);
+            if (work != null) FileTrees.deleteQuietly(work);
         }
     }
 
@@ -231,13 +232,5 @@ public final class GoPeerBuild {
             else b.append(c);
         }
         return b.append('"').toString();
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // A leftover build directory (".building-*") is never taken for an entry.
-        }
     }
 }

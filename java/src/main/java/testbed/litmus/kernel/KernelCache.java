@@ -1,5 +1,7 @@
 package testbed.litmus.kernel;
 
+import testbed.FileTrees;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -78,7 +80,7 @@ public final class KernelCache {
             entries.sort(Comparator.comparing(KernelCache::lastUsed).reversed());
             FileTime inUse = FileTime.fromMillis(System.currentTimeMillis() - IN_USE.toMillis());
             for (Path old : entries.subList(Math.min(keep - 1, entries.size()), entries.size())) {
-                if (lastUsed(old).compareTo(inUse) < 0) deleteTree(old);
+                if (lastUsed(old).compareTo(inUse) < 0) FileTrees.delete(old);
             }
         } catch (IOException e) {
             // Only space is at stake: the entries stay until a later run removes them.
@@ -90,12 +92,6 @@ public final class KernelCache {
             return Files.getLastModifiedTime(p);
         } catch (IOException e) {
             return FileTime.fromMillis(0);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 }
